@@ -1,0 +1,58 @@
+// TokenIssuer / TokenVerifier: signed JWT access tokens (compact JWS).
+//
+//   absl::StatusOr<IssuedToken> issued = issuer->Issue("42");
+//   absl::StatusOr<TokenClaims> claims = verifier->Verify(issued->token);
+//   // claims->subject == "42", claims->jwt_id identifies the server-side session.
+//
+// Every rejection by Verify() is kUnauthenticated, with a message that names the check that
+// failed (never the token itself).
+#ifndef LIBS_TOKEN_TOKEN_H_
+#define LIBS_TOKEN_TOKEN_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace auth::token {
+
+// The registered claims this service issues and checks (RFC 7519 section 4.1).
+struct TokenClaims {
+  std::string issuer;      // iss
+  std::string audience;    // aud
+  std::string subject;     // sub: the user id, in decimal
+  std::string jwt_id;      // jti: random, unique per token; the session id
+  absl::Time issued_at;    // iat
+  absl::Time not_before;   // nbf
+  absl::Time expires_at;   // exp
+  std::string key_id;      // kid of the key that signed it (from the header)
+};
+
+struct IssuedToken {
+  std::string token;  // the compact JWS
+  TokenClaims claims;
+};
+
+class TokenIssuer {
+ public:
+  virtual ~TokenIssuer() = default;
+
+  // Signs a fresh token for `subject` with the current signing key.
+  virtual absl::StatusOr<IssuedToken> Issue(absl::string_view subject) const = 0;
+
+  // How long issued tokens are valid.
+  virtual absl::Duration lifetime() const = 0;
+};
+
+class TokenVerifier {
+ public:
+  virtual ~TokenVerifier() = default;
+
+  // Checks signature, algorithm, issuer, audience and validity period of `token`.
+  virtual absl::StatusOr<TokenClaims> Verify(absl::string_view token) const = 0;
+};
+
+}  // namespace auth::token
+
+#endif  // LIBS_TOKEN_TOKEN_H_

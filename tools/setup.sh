@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs every Debian package this repository needs to build, test and run.
+# Idempotent: packages already present are skipped, and `apt-get update` runs at most once.
+set -euo pipefail
+
+PACKAGES=(
+  # Build.
+  bazel-bootstrap g++ clang libclang-rt-14-dev pkg-config
+  # gRPC and protobuf (system protoc + grpc_cpp_plugin; Bazel wraps them offline).
+  libgrpc++-dev protobuf-compiler protobuf-compiler-grpc libprotobuf-dev
+  # Libraries named by the design card, and what the libs use.
+  libabsl-dev libgoogle-glog-dev googletest libgtest-dev libgmock-dev
+  libssl-dev android-libboringssl-dev
+  libmysqlcppconn-dev libargon2-dev nlohmann-json3-dev
+  # The MySQL-compatible server the integration and end-to-end tests start privately.
+  mariadb-server mariadb-client
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#PACKAGES[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The Debian package starts a system MariaDB; this project never uses it (tests and the local run
+# start private servers on their own sockets), so leave it as the package set it up.
+echo "setup: done"
