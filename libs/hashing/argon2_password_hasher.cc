@@ -1,0 +1,158 @@
+// Argon2id password hashing with libargon2, salts from the crypto library's CSPRNG.
+#include "libs/hashing/argon2_password_hasher.h"
+
+#include <argon2.h>
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "libs/hashing/internal/phc_string.h"
+
+namespace auth::hashing {
+namespace {
+
+using internal::FormatPhcString;
+using internal::ParsePhcString;
+using internal::PhcString;
+
+constexpr absl::string_view kAlgorithm = "argon2id";
+
+absl::Status CheckPasswordLength(absl::string_view password) {
+  if (password.size() > Argon2PasswordHasher::kMaxPasswordBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "password is longer than ", Argon2PasswordHasher::kMaxPasswordBytes, " bytes"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRange(absl::string_view name, uint64_t value, uint64_t min, uint64_t max) {
+  if (value < min || value > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Argon2 ", name, " must be in [", min, ", ", max, "], got ", value));
+  }
+  return absl::OkStatus();
+}
+
+// Computes the Argon2id v1.3 tag of `password` into `tag` (whose size is the tag length).
+// Parameters must already be validated. argon2_ctx is used instead of argon2id_hash_raw only to
+// pin `threads` to 1: the tag depends on the lanes (p), not on how many threads fill them, and
+// this library promises not to start threads behind the caller's back.
+absl::Status ComputeArgon2id(absl::string_view password, absl::string_view salt,
+                             uint32_t memory_kib, uint32_t iterations, uint32_t parallelism,
+                             std::string* tag) {
+  argon2_context context{};
+  context.out = reinterpret_cast<uint8_t*>(tag->data());
+  context.outlen = static_cast<uint32_t>(tag->size());
+  // libargon2 only writes through pwd with ARGON2_FLAG_CLEAR_PASSWORD, which is not set.
+  context.pwd = reinterpret_cast<uint8_t*>(const_cast<char*>(password.data()));
+  context.pwdlen = static_cast<uint32_t>(password.size());
+  context.salt = reinterpret_cast<uint8_t*>(const_cast<char*>(salt.data()));
+  context.saltlen = static_cast<uint32_t>(salt.size());
+  context.t_cost = iterations;
+  context.m_cost = memory_kib;
+  context.lanes = parallelism;
+  context.threads = 1;
+  context.version = ARGON2_VERSION_13;
+  context.flags = ARGON2_DEFAULT_FLAGS;
+  const int result = argon2_ctx(&context, Argon2_id);
+  if (result == ARGON2_OK) return absl::OkStatus();
+  if (result == ARGON2_MEMORY_ALLOCATION_ERROR) {
+    return absl::ResourceExhaustedError("Argon2: cannot allocate the memory the hash needs");
+  }
+  // libargon2's messages describe the parameter at fault, never the input bytes.
+  return absl::InternalError(absl::StrCat("Argon2 failed: ", argon2_error_message(result)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Argon2PasswordHasher>> Argon2PasswordHasher::Create(
+    Argon2Params params) {
+  absl::Status status =
+      CheckRange("parallelism", params.parallelism, 1, internal::kPhcMaxParallelism);
+  if (status.ok()) {
+    status = CheckRange("iterations", params.iterations, 1, internal::kPhcMaxIterations);
+  }
+  if (status.ok()) {
+    status = CheckRange("memory_kib", params.memory_kib,
+                        uint64_t{internal::kPhcMinMemoryKibPerLane} * params.parallelism,
+                        internal::kPhcMaxMemoryKib);
+  }
+  if (status.ok()) {
+    status = CheckRange("salt_bytes", params.salt_bytes, kMinSaltBytes, internal::kPhcMaxSaltBytes);
+  }
+  if (status.ok()) {
+    status = CheckRange("hash_bytes", params.hash_bytes, internal::kPhcMinHashBytes,
+                        internal::kPhcMaxHashBytes);
+  }
+  if (!status.ok()) return status;
+  return std::unique_ptr<Argon2PasswordHasher>(new Argon2PasswordHasher(params));
+}
+
+absl::StatusOr<std::string> Argon2PasswordHasher::Hash(absl::string_view password) const {
+  if (absl::Status status = CheckPasswordLength(password); !status.ok()) return status;
+  std::string salt(params_.salt_bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<uint8_t*>(salt.data()), params_.salt_bytes) != 1) {
+    return absl::InternalError("cannot draw a salt from the system random number generator");
+  }
+  return HashWithSalt(password, salt);
+}
+
+absl::StatusOr<std::string> Argon2PasswordHasher::HashWithSaltForTest(
+    absl::string_view password, absl::string_view salt) const {
+  if (salt.size() < internal::kPhcMinSaltBytes || salt.size() > internal::kPhcMaxSaltBytes) {
+    return absl::InvalidArgumentError("salt length out of range");
+  }
+  if (absl::Status status = CheckPasswordLength(password); !status.ok()) return status;
+  return HashWithSalt(password, salt);
+}
+
+absl::StatusOr<std::string> Argon2PasswordHasher::HashWithSalt(absl::string_view password,
+                                                               absl::string_view salt) const {
+  PhcString phc;
+  phc.algorithm = std::string(kAlgorithm);
+  phc.version = internal::kPhcArgon2Version;
+  phc.memory_kib = params_.memory_kib;
+  phc.iterations = params_.iterations;
+  phc.parallelism = params_.parallelism;
+  phc.salt = std::string(salt);
+  phc.hash.assign(params_.hash_bytes, '\0');
+  absl::Status status = ComputeArgon2id(password, phc.salt, phc.memory_kib, phc.iterations,
+                                        phc.parallelism, &phc.hash);
+  if (!status.ok()) return status;
+  return FormatPhcString(phc);
+}
+
+absl::StatusOr<bool> Argon2PasswordHasher::Verify(absl::string_view password,
+                                                  absl::string_view encoded) const {
+  if (absl::Status status = CheckPasswordLength(password); !status.ok()) return status;
+  absl::StatusOr<PhcString> phc = ParsePhcString(encoded);
+  if (!phc.ok()) return phc.status();
+  if (phc->algorithm != kAlgorithm) {
+    return absl::InvalidArgumentError("invalid password hash: algorithm is not argon2id");
+  }
+  std::string computed(phc->hash.size(), '\0');
+  absl::Status status = ComputeArgon2id(password, phc->salt, phc->memory_kib, phc->iterations,
+                                        phc->parallelism, &computed);
+  if (!status.ok()) return status;
+  // Constant time, so response timing does not tell an attacker how many bytes matched.
+  return CRYPTO_memcmp(computed.data(), phc->hash.data(), computed.size()) == 0;
+}
+
+bool Argon2PasswordHasher::NeedsRehash(absl::string_view encoded) const {
+  absl::StatusOr<PhcString> phc = ParsePhcString(encoded);
+  if (!phc.ok()) return true;
+  return phc->algorithm != kAlgorithm || phc->version != internal::kPhcArgon2Version ||
+         phc->memory_kib != params_.memory_kib || phc->iterations != params_.iterations ||
+         phc->parallelism != params_.parallelism || phc->salt.size() != params_.salt_bytes ||
+         phc->hash.size() != params_.hash_bytes;
+}
+
+}  // namespace auth::hashing
