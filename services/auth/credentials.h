@@ -1,0 +1,43 @@
+// Credentials in gRPC metadata: reading the caller's access token, writing the login cookies.
+//
+//   absl::StatusOr<std::string> token = ExtractAccessToken(ToHeaders(context->client_metadata()));
+//   context->AddInitialMetadata("set-cookie", MakeSetCookie("jwt-token", jwt, absl::Minutes(15)));
+//
+// A token is accepted from `authorization: Bearer <jwt>` or from a `cookie` header carrying
+// `jwt-token=<jwt>` (what a gRPC-Web or gateway front forwards from a browser).
+#ifndef SERVICES_AUTH_CREDENTIALS_H_
+#define SERVICES_AUTH_CREDENTIALS_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace auth::service {
+
+inline constexpr char kAuthorizationHeader[] = "authorization";
+inline constexpr char kCookieHeader[] = "cookie";
+inline constexpr char kSetCookieHeader[] = "set-cookie";
+inline constexpr char kUserIdCookie[] = "user_id";
+inline constexpr char kTokenCookie[] = "jwt-token";
+// Far above any token we issue; a bound so a hostile header costs nothing to reject.
+inline constexpr size_t kMaxTokenBytes = 4096;
+
+// Metadata as (lowercase key, value) pairs, in the order received.
+using Headers = std::vector<std::pair<absl::string_view, absl::string_view>>;
+
+// The access token the caller presented. kUnauthenticated when there is none, when a header is
+// malformed, or when several differing tokens are presented (which one would we trust?).
+// The message never contains the token.
+absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers);
+
+// A `set-cookie` value: `name=value; Path=/; Max-Age=N; HttpOnly; Secure; SameSite=Strict`.
+// `value` must be cookie-safe (the ids and JWTs we issue are: base64url, digits and dots).
+std::string MakeSetCookie(absl::string_view name, absl::string_view value, absl::Duration max_age);
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_CREDENTIALS_H_

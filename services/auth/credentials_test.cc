@@ -1,0 +1,74 @@
+#include "services/auth/credentials.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/testing/status_matchers.h"
+
+namespace auth::service {
+namespace {
+
+using ::auth::testing::IsOk;
+using ::auth::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kToken[] = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl";
+constexpr auto kUnauthenticated = absl::StatusCode::kUnauthenticated;
+
+TEST(ExtractAccessTokenTest, ReadsBearerAuthorization) {
+  const std::string header = std::string("Bearer ") + kToken;
+  ASSERT_OK_AND_ASSIGN(std::string token, ExtractAccessToken({{"authorization", header}}));
+  EXPECT_EQ(token, kToken);
+  const std::string lower = std::string("bearer   ") + kToken;
+  EXPECT_THAT(ExtractAccessToken({{"authorization", lower}}), IsOk());
+}
+
+TEST(ExtractAccessTokenTest, ReadsTheJwtTokenCookieAmongOthers) {
+  const std::string cookie = std::string("theme=dark; jwt-token=") + kToken + "; user_id=42";
+  ASSERT_OK_AND_ASSIGN(std::string token, ExtractAccessToken({{"cookie", cookie}}));
+  EXPECT_EQ(token, kToken);
+}
+
+TEST(ExtractAccessTokenTest, AgreeingHeaderAndCookieAreFine) {
+  const std::string header = std::string("Bearer ") + kToken;
+  const std::string cookie = std::string("jwt-token=") + kToken;
+  EXPECT_THAT(ExtractAccessToken({{"authorization", header}, {"cookie", cookie}}), IsOk());
+}
+
+TEST(ExtractAccessTokenTest, RejectsMissingMalformedAndConflictingCredentials) {
+  EXPECT_THAT(ExtractAccessToken({}), StatusIs(kUnauthenticated, HasSubstr("missing")));
+  EXPECT_THAT(ExtractAccessToken({{"cookie", "theme=dark"}}), StatusIs(kUnauthenticated));
+  EXPECT_THAT(ExtractAccessToken({{"x-other", "Bearer abc"}}), StatusIs(kUnauthenticated));
+  for (const char* header : {"", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz", "Token abc",
+                             "Bearer a b", "Bearer abc\x01", "Bearer ab\"c", "Bearerabc"}) {
+    EXPECT_THAT(ExtractAccessToken({{"authorization", header}}), StatusIs(kUnauthenticated))
+        << header;
+  }
+  EXPECT_THAT(ExtractAccessToken({{"cookie", "jwt-token="}}), StatusIs(kUnauthenticated));
+  EXPECT_THAT(ExtractAccessToken({{"authorization", "Bearer aaa"}, {"authorization", "Bearer bbb"}}),
+              StatusIs(kUnauthenticated, HasSubstr("conflicting")));
+  EXPECT_THAT(ExtractAccessToken({{"cookie", "jwt-token=aaa; jwt-token=bbb"}}),
+              StatusIs(kUnauthenticated, HasSubstr("conflicting")));
+  EXPECT_THAT(ExtractAccessToken({{"authorization", "Bearer aaa"}, {"cookie", "jwt-token=bbb"}}),
+              StatusIs(kUnauthenticated, HasSubstr("conflicting")));
+}
+
+TEST(ExtractAccessTokenTest, RejectsOversizedTokensWithoutEchoingThem) {
+  const std::string huge(kMaxTokenBytes + 1, 'a');
+  EXPECT_THAT(ExtractAccessToken({{"authorization", "Bearer " + huge}}),
+              StatusIs(kUnauthenticated, Not(HasSubstr("aaaa"))));
+  const std::string largest(kMaxTokenBytes, 'a');
+  EXPECT_THAT(ExtractAccessToken({{"authorization", "Bearer " + largest}}), IsOk());
+}
+
+TEST(MakeSetCookieTest, CarriesTheStrictAttributes) {
+  EXPECT_EQ(MakeSetCookie("jwt-token", "abc.def.ghi", absl::Minutes(15)),
+            "jwt-token=abc.def.ghi; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict");
+  EXPECT_EQ(MakeSetCookie("user_id", "42", absl::Seconds(59)),
+            "user_id=42; Path=/; Max-Age=59; HttpOnly; Secure; SameSite=Strict");
+}
+
+}  // namespace
+}  // namespace auth::service

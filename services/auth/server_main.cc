@@ -1,0 +1,236 @@
+// auth_server: serves auth.v1.AuthService over gRPC.
+//
+//   AUTH_MYSQL_PASSWORD=... bazel run //services/auth:auth_server -- \
+//       --mysql_endpoint=unix:///tmp/auth-db/mysqld.sock --token_signing_key=jwt.pem
+//
+// Start-up: connect to MySQL (exit at once with advice if it is not reachable), apply schema
+// migrations, load or generate the JWT signing key, then serve AuthService, the standard gRPC
+// health service and server reflection. SIGTERM/SIGINT: stop accepting, let in-flight calls
+// finish within --shutdown_grace, drain the executors, exit 0.
+// tools/run_local.sh does all of this against a private MariaDB with one command.
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "glog/logging.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/grpcpp.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "libs/executor/bounded_executor.h"
+#include "libs/hashing/argon2_password_hasher.h"
+#include "libs/repository/connection_pool.h"
+#include "libs/repository/migrations.h"
+#include "libs/repository/mysql_session_repository.h"
+#include "libs/repository/mysql_user_repository.h"
+#include "libs/token/jwt.h"
+#include "libs/token/key_set.h"
+#include "services/auth/auth_service.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to serve gRPC on.");
+ABSL_FLAG(std::string, mysql_endpoint, "tcp://127.0.0.1:3306",
+          "MySQL/MariaDB endpoint: tcp://host:port or unix:///path/to/socket.");
+ABSL_FLAG(std::string, mysql_user, "auth", "MySQL user.");
+ABSL_FLAG(std::string, mysql_database, "auth", "MySQL database (schema).");
+ABSL_FLAG(std::string, mysql_password_file, "",
+          "File holding the MySQL password. Default: the AUTH_MYSQL_PASSWORD environment "
+          "variable. (Never a flag: argv is visible to every user of the machine.)");
+ABSL_FLAG(int, mysql_pool_size, 8, "MySQL connections; also the database executor's workers.");
+ABSL_FLAG(std::string, token_issuer, "auth-service", "JWT iss claim.");
+ABSL_FLAG(std::string, token_audience, "auth-service-clients", "JWT aud claim.");
+ABSL_FLAG(absl::Duration, token_lifetime, absl::Minutes(15), "Access token lifetime.");
+ABSL_FLAG(std::string, token_signing_key, "",
+          "Ed25519 private key PEM (make one with //libs/token:jwt_keygen). Empty: a fresh "
+          "ephemeral key, for local development only: tokens die with the process.");
+ABSL_FLAG(std::string, token_key_id, "primary", "kid of --token_signing_key.");
+ABSL_FLAG(std::vector<std::string>, token_verify_keys, {},
+          "Older public keys still accepted, as kid=path.pem,... (key rotation).");
+ABSL_FLAG(int, argon2_memory_kib, 19456, "Argon2id memory cost (KiB).");
+ABSL_FLAG(int, argon2_iterations, 2, "Argon2id time cost.");
+ABSL_FLAG(int, argon2_parallelism, 1, "Argon2id lanes.");
+ABSL_FLAG(int, hashing_workers, 0, "Concurrent password hashes; 0 = one per core.");
+ABSL_FLAG(int, hashing_queue, 4096, "Calls that may wait for a hashing worker.");
+ABSL_FLAG(int, database_queue, 4096, "Calls that may wait for a database worker.");
+ABSL_FLAG(absl::Duration, max_call_duration, absl::Seconds(10),
+          "Upper bound on any call's waits, whatever the client's deadline.");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "On SIGTERM, how long in-flight calls may take to finish.");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key enables TLS.");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert.");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle; when set, clients must present a certificate it signed (mTLS).");
+
+namespace {
+
+// Requests are a few short fields (the largest, password_hash, is at most 1 KiB), so anything
+// bigger is refused by gRPC before it reaches a handler.
+constexpr int kMaxReceiveMessageBytes = 8 * 1024;
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
+}
+
+absl::StatusOr<std::string> MysqlPassword() {
+  const std::string file = absl::GetFlag(FLAGS_mysql_password_file);
+  if (!file.empty()) {
+    absl::StatusOr<std::string> password = ReadFile(file);
+    if (!password.ok()) return password.status();
+    return std::string(absl::StripTrailingAsciiWhitespace(*password));
+  }
+  const char* env = std::getenv("AUTH_MYSQL_PASSWORD");
+  return std::string(env == nullptr ? "" : env);
+}
+
+absl::StatusOr<auth::token::KeySet> LoadKeys() {
+  const std::string signing_key = absl::GetFlag(FLAGS_token_signing_key);
+  if (signing_key.empty()) return auth::token::KeySet::GenerateEphemeral();
+  std::map<std::string, std::string> verify_only;
+  for (const std::string& entry : absl::GetFlag(FLAGS_token_verify_keys)) {
+    std::vector<std::string> kid_path = absl::StrSplit(entry, absl::MaxSplits('=', 1));
+    if (kid_path.size() != 2 || kid_path[0].empty() || kid_path[1].empty()) {
+      return absl::InvalidArgumentError("--token_verify_keys: expected kid=path, got " + entry);
+    }
+    verify_only[kid_path[0]] = kid_path[1];
+  }
+  return auth::token::KeySet::FromFiles(signing_key, absl::GetFlag(FLAGS_token_key_id),
+                                        verify_only);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials() {
+  const std::string cert = absl::GetFlag(FLAGS_tls_cert);
+  const std::string key = absl::GetFlag(FLAGS_tls_key);
+  if (cert.empty() && key.empty()) return grpc::InsecureServerCredentials();
+  if (cert.empty() || key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
+  grpc::SslServerCredentialsOptions options;
+  absl::StatusOr<std::string> cert_pem = ReadFile(cert);
+  absl::StatusOr<std::string> key_pem = ReadFile(key);
+  if (!cert_pem.ok()) return cert_pem.status();
+  if (!key_pem.ok()) return key_pem.status();
+  options.pem_key_cert_pairs.push_back({*key_pem, *cert_pem});
+  const std::string client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  if (!client_ca.empty()) {
+    absl::StatusOr<std::string> ca_pem = ReadFile(client_ca);
+    if (!ca_pem.ok()) return ca_pem.status();
+    options.pem_root_certs = *ca_pem;
+    options.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+[[noreturn]] void Die(absl::string_view what, const absl::Status& status) {
+  LOG(ERROR) << what << ": " << status;
+  std::cerr << "auth_server: " << what << ": " << status.message() << "\n";
+  std::exit(1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("Serves auth.v1.AuthService. See README.md for a walkthrough.");
+  absl::ParseCommandLine(argc, argv);
+  google::InitGoogleLogging(argv[0]);
+  FLAGS_logtostderr = true;
+
+  // Block the stop signals in every thread; one thread waits for them below.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  absl::StatusOr<std::string> mysql_password = MysqlPassword();
+  if (!mysql_password.ok()) Die("MySQL password", mysql_password.status());
+  auth::repository::ConnectionPoolOptions pool_options;
+  pool_options.endpoint = absl::GetFlag(FLAGS_mysql_endpoint);
+  pool_options.user = absl::GetFlag(FLAGS_mysql_user);
+  pool_options.password = *mysql_password;
+  pool_options.database = absl::GetFlag(FLAGS_mysql_database);
+  pool_options.size = absl::GetFlag(FLAGS_mysql_pool_size);
+  auth::repository::ConnectionPool pool(pool_options);
+  if (absl::Status migrated = auth::repository::ApplyMigrations(pool); !migrated.ok()) {
+    Die("cannot prepare the database at " + pool_options.endpoint +
+            " (is MySQL/MariaDB running there? tools/run_local.sh starts a private one)",
+        migrated);
+  }
+
+  auth::hashing::Argon2Params argon2;
+  argon2.memory_kib = absl::GetFlag(FLAGS_argon2_memory_kib);
+  argon2.iterations = absl::GetFlag(FLAGS_argon2_iterations);
+  argon2.parallelism = absl::GetFlag(FLAGS_argon2_parallelism);
+  auto hasher = auth::hashing::Argon2PasswordHasher::Create(argon2);
+  if (!hasher.ok()) Die("Argon2 parameters", hasher.status());
+
+  absl::StatusOr<auth::token::KeySet> keys = LoadKeys();
+  if (!keys.ok()) Die("JWT keys", keys.status());
+  auth::token::JwtIssuer issuer(*keys, {absl::GetFlag(FLAGS_token_issuer),
+                                        absl::GetFlag(FLAGS_token_audience),
+                                        absl::GetFlag(FLAGS_token_lifetime)});
+  auth::token::JwtVerifierOptions verifier_options;
+  verifier_options.issuer = absl::GetFlag(FLAGS_token_issuer);
+  verifier_options.audience = absl::GetFlag(FLAGS_token_audience);
+  auth::token::JwtVerifier verifier(*keys, verifier_options);
+
+  auth::repository::MysqlUserRepository users(pool);
+  auth::repository::MysqlSessionRepository sessions(pool);
+  int hashing_workers = absl::GetFlag(FLAGS_hashing_workers);
+  if (hashing_workers <= 0) hashing_workers = std::max(1u, std::thread::hardware_concurrency());
+  auth::executor::BoundedExecutor hashing_executor(
+      {"hashing", hashing_workers, static_cast<size_t>(absl::GetFlag(FLAGS_hashing_queue))});
+  auth::executor::BoundedExecutor database_executor(
+      {"database", pool_options.size, static_cast<size_t>(absl::GetFlag(FLAGS_database_queue))});
+
+  auth::service::AuthServiceOptions service_options;
+  service_options.max_call_duration = absl::GetFlag(FLAGS_max_call_duration);
+  auth::service::AuthServiceImpl service(
+      {&users, &sessions, hasher->get(), &issuer, &verifier, &hashing_executor,
+       &database_executor},
+      service_options);
+
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials();
+  if (!credentials.ok()) Die("TLS", credentials.status());
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(absl::GetFlag(FLAGS_listen), *credentials, &port);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  builder.RegisterService(&service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) {
+    Die("cannot listen on " + absl::GetFlag(FLAGS_listen),
+        absl::UnavailableError("address in use or invalid"));
+  }
+  // Tests and scripts read this line to learn the port (e.g. with --listen=127.0.0.1:0).
+  LOG(INFO) << "auth_server listening on port " << port;
+  std::cout << "auth_server listening on port " << port << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  LOG(INFO) << "signal " << signal_number << ": shutting down";
+  server->GetHealthCheckService()->SetServingStatus(false);
+  server->Shutdown(std::chrono::system_clock::now() +
+                   absl::ToChronoSeconds(absl::GetFlag(FLAGS_shutdown_grace)));
+  hashing_executor.Shutdown();
+  database_executor.Shutdown();
+  LOG(INFO) << "auth_server stopped";
+  return 0;
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# One command to run the auth service locally:
+#   tools/run_local.sh [extra auth_server flags...]
+# Installs what is missing, starts a private MariaDB (own data directory, unix socket only, no
+# system service touched; data kept between runs), creates the database and its user, then runs
+# the server in the foreground on 127.0.0.1:50051. Ctrl-C stops both.
+#
+# Environment: AUTH_LOCAL_DIR (default ~/.local/share/auth-service) holds the database and the
+# generated credentials; AUTH_LISTEN (default 127.0.0.1:50051).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash tools/setup.sh
+
+STATE_DIR=${AUTH_LOCAL_DIR:-$HOME/.local/share/auth-service}
+DATA_DIR=$STATE_DIR/mariadb
+mkdir -p "$STATE_DIR"
+chmod 700 "$STATE_DIR"
+# Unix socket paths are limited to 108 bytes, so the socket lives under a short /tmp path.
+RUN_DIR=/tmp/auth-local-$(id -u)
+mkdir -p "$RUN_DIR"
+chmod 700 "$RUN_DIR"
+SOCKET=$RUN_DIR/mysqld.sock
+
+as_root_flag=()
+if [[ $(id -u) -eq 0 ]]; then as_root_flag=(--user=root); fi
+
+if [[ ! -d $DATA_DIR/mysql ]]; then
+  echo "run_local: creating a private MariaDB in $DATA_DIR"
+  mariadb-install-db --no-defaults --datadir="$DATA_DIR" "${as_root_flag[@]}" \
+    --auth-root-authentication-method=socket --skip-test-db >"$STATE_DIR/install-db.log" 2>&1
+fi
+
+/usr/sbin/mariadbd --no-defaults --datadir="$DATA_DIR" --socket="$SOCKET" --skip-networking \
+  --pid-file="$RUN_DIR/mysqld.pid" --log-error="$STATE_DIR/mariadb.err" "${as_root_flag[@]}" &
+DB_PID=$!
+SERVER_PID=
+cleanup() {
+  [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  kill "$DB_PID" 2>/dev/null && wait "$DB_PID" 2>/dev/null
+  echo "run_local: stopped"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+for _ in $(seq 100); do
+  mariadb --no-defaults --socket="$SOCKET" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break
+  kill -0 "$DB_PID" 2>/dev/null || { echo "run_local: MariaDB failed, see $STATE_DIR/mariadb.err"; exit 1; }
+  sleep 0.1
+done
+
+PASSWORD_FILE=$STATE_DIR/mysql-password
+if [[ ! -s $PASSWORD_FILE ]]; then
+  (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$PASSWORD_FILE")
+fi
+mariadb --no-defaults --socket="$SOCKET" -uroot <<SQL
+CREATE DATABASE IF NOT EXISTS auth CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER IF NOT EXISTS 'auth'@'localhost' IDENTIFIED BY '$(cat "$PASSWORD_FILE")';
+ALTER USER 'auth'@'localhost' IDENTIFIED BY '$(cat "$PASSWORD_FILE")';
+GRANT ALL PRIVILEGES ON auth.* TO 'auth'@'localhost';
+SQL
+
+# A signing key kept with the data, so tokens survive restarts of the local server.
+KEY_FILE=$STATE_DIR/jwt-signing-key.pem
+bazel build //services/auth:auth_server //libs/token:jwt_keygen
+if [[ ! -s $KEY_FILE ]]; then
+  (umask 077; bazel-bin/libs/token/jwt_keygen --private_key="$KEY_FILE" \
+    --public_key="$STATE_DIR/jwt-public-key.pem")
+fi
+
+echo "run_local: MariaDB on $SOCKET; starting auth_server (Ctrl-C stops both)"
+bazel-bin/services/auth/auth_server \
+  --listen="${AUTH_LISTEN:-127.0.0.1:50051}" \
+  --mysql_endpoint="unix://$SOCKET" \
+  --mysql_password_file="$PASSWORD_FILE" \
+  --token_signing_key="$KEY_FILE" \
+  "$@" &
+SERVER_PID=$!
+wait "$SERVER_PID"
