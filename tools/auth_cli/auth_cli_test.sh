@@ -1,0 +1,104 @@
+#!/bin/bash
+# End-to-end test of the auth_cli binary against fake_auth_server: output format, exit codes,
+# the token file (mode 0600, used and removed by logout) and that no password is taken from argv.
+#
+#   auth_cli_test.sh <auth_cli> <fake_auth_server>
+set -euo pipefail
+
+readonly CLI="$1"
+readonly SERVER="$2"
+readonly DIR="${TEST_TMPDIR:-$(mktemp -d)}"
+readonly PASSWORD="correct horse battery staple"
+readonly TOKEN="eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl"
+
+"$SERVER" --port_file="$DIR/port" &
+readonly SERVER_PID=$!
+trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  [[ -s "$DIR/port" ]] && break
+  sleep 0.1
+done
+[[ -s "$DIR/port" ]] || { echo "fake_auth_server did not start"; exit 1; }
+readonly TARGET="127.0.0.1:$(cat "$DIR/port")"
+
+failures=0
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+
+# run EXPECTED_EXIT cmd...: runs the command with stdin from $DIR/stdin, keeps its output in
+# $DIR/out and $DIR/err, and checks its exit code.
+run() {
+  local expected="$1"
+  shift
+  local code=0
+  "$@" <"$DIR/stdin" >"$DIR/out" 2>"$DIR/err" || code=$?
+  if [[ "$code" != "$expected" ]]; then
+    fail "exit $code, want $expected: $*"
+    sed 's/^/  stdout: /' "$DIR/out"
+    sed 's/^/  stderr: /' "$DIR/err"
+  fi
+}
+expect_line() {  # expect_line FILE LINE
+  grep -qxF -- "$2" "$DIR/$1" || fail "no line '$2' in $1: $(cat "$DIR/$1")"
+}
+
+: >"$DIR/stdin"
+readonly TOKEN_FILE="$DIR/token"
+
+# register: password from the environment.
+AUTH_PASSWORD="$PASSWORD" run 0 "$CLI" register --target="$TARGET" --username=alice \
+  --email=alice@example.com --phone=+15551234567
+expect_line out "message: User registered successfully"
+expect_line out "status: 201"
+
+# login: password from stdin (not a terminal, so no prompt is needed).
+echo "$PASSWORD" >"$DIR/stdin"
+run 0 "$CLI" login --target="$TARGET" --email=alice@example.com --token_file="$TOKEN_FILE"
+expect_line out "user_id: 7"
+expect_line out "jwt_token: $TOKEN"
+expect_line out "set-cookie: user_id=7; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=3600"
+expect_line out \
+  "set-cookie: jwt-token=$TOKEN; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=3600"
+expect_line out "token_file: $TOKEN_FILE"
+[[ "$(stat -c %a "$TOKEN_FILE")" == 600 ]] || fail "token file mode $(stat -c %a "$TOKEN_FILE")"
+[[ "$(cat "$TOKEN_FILE")" == "$TOKEN" ]] || fail "token file holds the wrong token"
+
+# A wrong password is the server's UNAUTHENTICATED: exit 1, code name on stderr, no secret.
+echo "not the password" >"$DIR/stdin"
+run 1 "$CLI" login --target="$TARGET" --phone=+15551234567 --token_file="$DIR/other"
+expect_line err "error_code: UNAUTHENTICATED"
+expect_line err "error_message: invalid credentials"
+grep -q "not the password" "$DIR/out" "$DIR/err" && fail "the password was printed"
+[[ -e "$DIR/other" ]] && fail "a failed login wrote a token file"
+: >"$DIR/stdin"
+
+# logout with the saved token, which it then removes.
+run 0 "$CLI" logout --target="$TARGET" --user_id=7 --token_file="$TOKEN_FILE"
+expect_line out "message: User logout successfully"
+expect_line out "status: 200"
+[[ -e "$TOKEN_FILE" ]] && fail "logout left the token file behind"
+
+# Without a token file nor --token there is nothing to present: a usage error.
+run 2 "$CLI" logout --target="$TARGET" --user_id=7 --token_file="$TOKEN_FILE"
+# A token the server rejects is an RPC error.
+run 1 "$CLI" logout --target="$TARGET" --user_id=7 --token=some.other.token
+expect_line err "error_code: UNAUTHENTICATED"
+
+# Usage errors exit 2, before any RPC.
+run 2 "$CLI"
+run 2 "$CLI" frobnicate
+run 2 "$CLI" login --target="$TARGET" --email=a@example.com --phone=+1555
+run 2 "$CLI" login --target="$TARGET" --password="$PASSWORD" --email=a@example.com
+run 2 "$CLI" logout --target="$TARGET" --user_id=seven --token="$TOKEN"
+run 2 "$CLI" register --target="$TARGET" --username=bob --email=bob@example.com  # No password.
+run 2 "$CLI" login --target="$TARGET" --timeout=0s --email=a@example.com
+
+# Nothing listening: UNAVAILABLE, exit 1.
+echo "$PASSWORD" >"$DIR/stdin"
+run 1 "$CLI" login --target=127.0.0.1:1 --email=a@example.com --token_file="$DIR/other"
+expect_line err "error_code: UNAVAILABLE"
+
+if ((failures > 0)); then
+  echo "$failures check(s) failed"
+  exit 1
+fi
+echo "PASS"

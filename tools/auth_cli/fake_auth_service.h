@@ -1,0 +1,97 @@
+// FakeAuthService: a scripted, in-memory auth.v1.AuthService for testing auth_cli end to end.
+//
+//   FakeAuthService service;
+//   grpc::ServerBuilder builder;
+//   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+//   builder.RegisterService(&service);
+//
+// It knows one password and one user: Login with kFakePassword answers kFakeUserId and
+// kFakeToken and sets the `user_id` and `jwt-token` cookies as the real server does; Logout
+// succeeds only for `authorization: Bearer <kFakeToken>`. Register of the user name "slow"
+// blocks until ReleaseSlowRegister(), for deadline tests.
+#ifndef TOOLS_AUTH_CLI_FAKE_AUTH_SERVICE_H_
+#define TOOLS_AUTH_CLI_FAKE_AUTH_SERVICE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/time.h"
+#include "api/auth/v1/auth.grpc.pb.h"
+#include "api/auth/v1/auth.pb.h"
+#include "grpcpp/grpcpp.h"
+
+namespace auth::cli {
+
+inline constexpr char kFakePassword[] = "correct horse battery staple";
+inline constexpr char kFakeToken[] = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl";
+inline constexpr int32_t kFakeUserId = 7;
+
+class FakeAuthService final : public auth::v1::AuthService::Service {
+ public:
+  grpc::Status Register(grpc::ServerContext*, const auth::v1::RegisterRequest* request,
+                        auth::v1::RegisterResponse* response) override {
+    if (request->username() == "slow") {
+      release_slow_register_.WaitForNotificationWithTimeout(absl::Seconds(30));
+      return grpc::Status(grpc::StatusCode::INTERNAL, "released");
+    }
+    if (request->password_hash() != kFakePassword) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "unexpected password");
+    }
+    response->set_message("User registered successfully");
+    response->set_status(201);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Login(grpc::ServerContext* context, const auth::v1::LoginRequest* request,
+                     auth::v1::LoginResponse* response) override {
+    if (request->password_hash() != kFakePassword) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "invalid credentials");
+    }
+    constexpr char kAttributes[] = "; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age=3600";
+    context->AddInitialMetadata("set-cookie", absl::StrCat("user_id=", kFakeUserId, kAttributes));
+    context->AddInitialMetadata("set-cookie", absl::StrCat("jwt-token=", kFakeToken, kAttributes));
+    response->set_user_id(kFakeUserId);
+    response->set_jwt_token(kFakeToken);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Logout(grpc::ServerContext* context, const auth::v1::LogoutRequest*,
+                      auth::v1::LogoutResponse* response) override {
+    std::vector<std::string> seen;
+    auto [begin, end] = context->client_metadata().equal_range("authorization");
+    for (auto it = begin; it != end; ++it) seen.emplace_back(it->second.data(), it->second.size());
+    {
+      absl::MutexLock lock(&mutex_);
+      authorization_ = seen;
+    }
+    if (seen.size() != 1 || seen[0] != absl::StrCat("Bearer ", kFakeToken)) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "invalid token");
+    }
+    response->set_message("User logout successfully");
+    response->set_status(200);
+    return grpc::Status::OK;
+  }
+
+  // The `authorization` metadata values of the last Logout.
+  std::vector<std::string> authorization() {
+    absl::MutexLock lock(&mutex_);
+    return authorization_;
+  }
+
+  // Lets a blocked (and any later) "slow" Register return; call before shutting down.
+  void ReleaseSlowRegister() { release_slow_register_.Notify(); }
+
+ private:
+  absl::Mutex mutex_;
+  std::vector<std::string> authorization_ ABSL_GUARDED_BY(mutex_);
+  absl::Notification release_slow_register_;
+};
+
+}  // namespace auth::cli
+
+#endif  // TOOLS_AUTH_CLI_FAKE_AUTH_SERVICE_H_
