@@ -1,0 +1,207 @@
+// ConnectionPool against a fake factory of mock connections: bounds, reuse, validation,
+// discarding broken connections, and failures that must not hang.
+#include "libs/repository/connection_pool.h"
+
+#include <cppconn/connection.h>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/repository/testing/mock_connector.h"
+#include "libs/testing/status_matchers.h"
+
+namespace auth::repository {
+namespace {
+
+using ::auth::repository::testing::MockConnection;
+using ::auth::testing::IsOk;
+using ::auth::testing::StatusIs;
+using ::testing::NiceMock;
+using ::testing::Return;
+
+// Hands out the connections (or errors) it was given, in order; counts calls.
+class FakeFactory : public ConnectionFactory {
+ public:
+  struct State {
+    absl::Mutex mu;
+    std::deque<absl::StatusOr<std::unique_ptr<sql::Connection>>> results;
+    int connects = 0;
+  };
+
+  explicit FakeFactory(std::shared_ptr<State> state) : state_(std::move(state)) {}
+
+  absl::StatusOr<std::unique_ptr<sql::Connection>> Connect() override {
+    absl::MutexLock lock(&state_->mu);
+    ++state_->connects;
+    if (state_->results.empty()) return absl::UnavailableError("database unavailable");
+    absl::StatusOr<std::unique_ptr<sql::Connection>>& front = state_->results.front();
+    if (!front.ok()) {
+      absl::Status error = front.status();
+      state_->results.pop_front();
+      return error;
+    }
+    std::unique_ptr<sql::Connection> connection = std::move(front).value();
+    state_->results.pop_front();
+    return connection;
+  }
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+class ConnectionPoolTest : public ::testing::Test {
+ protected:
+  // A pool of at most `size` connections from the fake factory.
+  std::unique_ptr<ConnectionPool> NewPool(int size, absl::Duration validate_after_idle,
+                                          absl::Duration acquire_timeout = absl::Seconds(2)) {
+    ConnectionPoolOptions options;
+    options.size = size;
+    options.validate_after_idle = validate_after_idle;
+    options.acquire_timeout = acquire_timeout;
+    return std::make_unique<ConnectionPool>(options, std::make_unique<FakeFactory>(state_));
+  }
+
+  // Queues a new mock connection for the factory and returns it (the pool will own it).
+  MockConnection* AddConnection() {
+    auto connection = std::make_unique<NiceMock<MockConnection>>();
+    MockConnection* raw = connection.get();
+    ON_CALL(*raw, isValid()).WillByDefault(Return(true));
+    ON_CALL(*raw, isClosed()).WillByDefault(Return(false));
+    absl::MutexLock lock(&state_->mu);
+    state_->results.push_back(std::unique_ptr<sql::Connection>(std::move(connection)));
+    return raw;
+  }
+
+  int connects() {
+    absl::MutexLock lock(&state_->mu);
+    return state_->connects;
+  }
+
+  std::shared_ptr<FakeFactory::State> state_ = std::make_shared<FakeFactory::State>();
+};
+
+TEST_F(ConnectionPoolTest, ReusesAReturnedConnection) {
+  auto pool = NewPool(4, absl::Hours(1));
+  MockConnection* connection = AddConnection();
+  EXPECT_CALL(*connection, isValid()).Times(0);  // fresh: no ping needed
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+    EXPECT_EQ(lease.operator->(), connection);
+  }
+  EXPECT_EQ(connects(), 1);
+  EXPECT_EQ(pool->OpenCountForTest(), 1);
+  EXPECT_EQ(pool->IdleCountForTest(), 1);
+}
+
+TEST_F(ConnectionPoolTest, PingsIdleConnectionsAndReplacesDeadOnes) {
+  auto pool = NewPool(4, absl::ZeroDuration());
+  MockConnection* dead = AddConnection();
+  { ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire()); }
+  EXPECT_CALL(*dead, isValid()).WillOnce(Return(false));
+  EXPECT_CALL(*dead, close());
+  MockConnection* fresh = AddConnection();
+  ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+  EXPECT_EQ(lease.operator->(), fresh);
+  EXPECT_EQ(connects(), 2);
+  EXPECT_EQ(pool->OpenCountForTest(), 1);
+}
+
+TEST_F(ConnectionPoolTest, BrokenConnectionIsDiscardedAndSiblingsChecked) {
+  auto pool = NewPool(4, absl::Hours(1));
+  MockConnection* first = AddConnection();
+  MockConnection* second = AddConnection();
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection a, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(PooledConnection b, pool->Acquire());
+    EXPECT_CALL(*first, close());
+    a.MarkBroken();
+  }  // b returns to the pool, then a is discarded.
+  EXPECT_EQ(pool->OpenCountForTest(), 1);
+  // The broken sibling makes the idle one suspect: it is pinged even though it is fresh.
+  EXPECT_CALL(*second, isValid()).WillOnce(Return(true));
+  ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+  EXPECT_EQ(lease.operator->(), second);
+}
+
+TEST_F(ConnectionPoolTest, ConnectFailureIsReturnedAndFreesTheSlot) {
+  auto pool = NewPool(1, absl::Hours(1));
+  {
+    absl::MutexLock lock(&state_->mu);
+    state_->results.push_back(absl::UnavailableError("database unavailable"));
+  }
+  EXPECT_THAT(pool->Acquire(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(pool->OpenCountForTest(), 0);
+  AddConnection();
+  EXPECT_THAT(pool->Acquire(), IsOk());
+}
+
+TEST_F(ConnectionPoolTest, FullPoolTimesOutWithUnavailable) {
+  auto pool = NewPool(2, absl::Hours(1), absl::Milliseconds(200));
+  AddConnection();
+  AddConnection();
+  ASSERT_OK_AND_ASSIGN(PooledConnection a, pool->Acquire());
+  ASSERT_OK_AND_ASSIGN(PooledConnection b, pool->Acquire());
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(pool->Acquire(), StatusIs(absl::StatusCode::kUnavailable));
+  const absl::Duration waited = absl::Now() - start;
+  EXPECT_GE(waited, absl::Milliseconds(190));
+  EXPECT_LT(waited, absl::Seconds(2));
+  EXPECT_EQ(connects(), 2);
+}
+
+TEST_F(ConnectionPoolTest, WaiterGetsTheReturnedConnection) {
+  auto pool = NewPool(1, absl::Hours(1), absl::Seconds(10));
+  MockConnection* only = AddConnection();
+  std::optional<PooledConnection> held;
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+    held.emplace(std::move(lease));
+  }
+  absl::Notification acquired;
+  sql::Connection* got = nullptr;
+  std::thread waiter([&] {
+    absl::StatusOr<PooledConnection> lease = pool->Acquire();
+    if (lease.ok()) got = lease->operator->();
+    acquired.Notify();
+  });
+  EXPECT_FALSE(acquired.WaitForNotificationWithTimeout(absl::Milliseconds(100)));
+  held.reset();
+  EXPECT_TRUE(acquired.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  waiter.join();
+  EXPECT_EQ(got, only);
+  EXPECT_EQ(connects(), 1);
+}
+
+TEST_F(ConnectionPoolTest, MovedLeaseReturnsOnce) {
+  auto pool = NewPool(2, absl::Hours(1));
+  AddConnection();
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection a, pool->Acquire());
+    PooledConnection b = std::move(a);
+    PooledConnection c = std::move(b);
+  }
+  EXPECT_EQ(pool->OpenCountForTest(), 1);
+  EXPECT_EQ(pool->IdleCountForTest(), 1);
+}
+
+TEST_F(ConnectionPoolTest, DestructorClosesIdleConnections) {
+  auto pool = NewPool(2, absl::Hours(1));
+  MockConnection* connection = AddConnection();
+  { ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire()); }
+  EXPECT_CALL(*connection, close());
+  pool.reset();
+}
+
+}  // namespace
+}  // namespace auth::repository

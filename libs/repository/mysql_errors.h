@@ -1,0 +1,45 @@
+// Maps Connector/C++ exceptions to absl::Status, the one place that reads MySQL error codes.
+//
+//   try { statement->executeUpdate(); }
+//   catch (const sql::SQLException& e) { return SqlErrorToStatus(e, "create user"); }
+//
+// The returned message is generic or names a field ("email already taken"); the server's
+// error text, which can quote the offending row, goes to LOG(WARNING) only.
+#ifndef LIBS_REPOSITORY_MYSQL_ERRORS_H_
+#define LIBS_REPOSITORY_MYSQL_ERRORS_H_
+
+#include <cppconn/exception.h>
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace auth::repository {
+
+// Error codes the mapping relies on (MySQL/MariaDB client and server numbering).
+inline constexpr int kErDupEntry = 1062;
+
+// True if `error_code` means the connection is gone or unusable: client errors 2002, 2003,
+// 2006, 2013, 2055 and server errors 1040 (too many connections), 1053 (shutdown in
+// progress), 1927 (connection killed). Such a connection must be discarded.
+bool IsConnectionError(int error_code);
+
+// The index named in a duplicate-key message ("Duplicate entry 'x' for key 'uq_users_email'"
+// -> "uq_users_email"; MySQL 8's "users.uq_users_email" also gives "uq_users_email"), or ""
+// if there is none.
+std::string DuplicateKeyName(absl::string_view message);
+
+// The API field a unique index guards: uq_users_username -> "username", uq_users_email ->
+// "email", uq_users_phone -> "phone_number", PRIMARY -> `primary_key_field`. "" if unknown.
+std::string FieldForKey(absl::string_view key_name, absl::string_view primary_key_field);
+
+// kAlreadyExists "<field> already taken" for duplicate keys, kUnavailable for connection
+// errors, kInternal otherwise. Logs the details (never parameters) with `operation`.
+// `primary_key_field` names the field of the table's primary key, if callers set it.
+absl::Status SqlErrorToStatus(const sql::SQLException& e, absl::string_view operation,
+                              absl::string_view primary_key_field = "");
+
+}  // namespace auth::repository
+
+#endif  // LIBS_REPOSITORY_MYSQL_ERRORS_H_

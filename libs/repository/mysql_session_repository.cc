@@ -1,0 +1,123 @@
+// MysqlSessionRepository; see mysql_session_repository.h. Every statement is prepared:
+// input only ever travels as a bound parameter.
+#include "libs/repository/mysql_session_repository.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "libs/repository/mysql_support.h"
+
+namespace auth::repository {
+namespace {
+
+// The primary key of `sessions` is the jti: a duplicate is reported as "jti already taken".
+constexpr absl::string_view kPrimaryKeyField = "jti";
+
+absl::StatusOr<Session> ReadSession(const sql::ResultSet& row) {
+  Session session;
+  session.jti = row.getString(1);
+  session.user_id = static_cast<int64_t>(row.getUInt64(2));
+  absl::StatusOr<absl::Time> expires_at = ParseUnixTimestamp(std::string(row.getString(3)));
+  if (!expires_at.ok()) return expires_at.status();
+  session.expires_at = *expires_at;
+  session.token_hash = row.getString(4);
+  session.client_address = row.getString(5);
+  absl::StatusOr<absl::Time> created_at = ParseUnixTimestamp(std::string(row.getString(6)));
+  if (!created_at.ok()) return created_at.status();
+  session.created_at = *created_at;
+  if (!row.isNull(7)) {
+    absl::StatusOr<absl::Time> revoked_at = ParseUnixTimestamp(std::string(row.getString(7)));
+    if (!revoked_at.ok()) return revoked_at.status();
+    session.revoked_at = *revoked_at;
+  }
+  return session;
+}
+
+}  // namespace
+
+absl::Status MysqlSessionRepository::Create(const Session& session) {
+  return RunOnConnection(
+      pool_, "create session", kPrimaryKeyField, [&](sql::Connection& connection) {
+        std::unique_ptr<sql::PreparedStatement> insert(connection.prepareStatement(
+            "INSERT INTO sessions (jti, user_id, expires_at, token_hash, client_address) "
+            "VALUES (?, ?, ?, ?, ?)"));
+        insert->setString(1, session.jti);
+        insert->setInt64(2, session.user_id);
+        insert->setDateTime(3, ToSqlTime(session.expires_at));
+        insert->setString(4, session.token_hash);
+        insert->setString(5, session.client_address.substr(0, kMaxClientAddressLength));
+        insert->executeUpdate();
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<Session> MysqlSessionRepository::FindActive(absl::string_view jti) {
+  const std::string id(jti);
+  const std::string now = ToSqlTime(clock_());
+  return RunOnConnection(
+      pool_, "find active session", kPrimaryKeyField,
+      [&](sql::Connection& connection) -> absl::StatusOr<Session> {
+        std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement(
+            "SELECT jti, user_id, UNIX_TIMESTAMP(expires_at), token_hash, client_address, "
+            "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) FROM sessions "
+            "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?"));
+        select->setString(1, id);
+        select->setDateTime(2, now);
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        if (!rows->next()) return absl::NotFoundError("session not found");
+        return ReadSession(*rows);
+      });
+}
+
+absl::Status MysqlSessionRepository::Revoke(absl::string_view jti) {
+  const std::string id(jti);
+  const std::string now = ToSqlTime(clock_());
+  return RunOnConnection(
+      pool_, "revoke session", kPrimaryKeyField, [&](sql::Connection& connection) {
+        std::unique_ptr<sql::PreparedStatement> update(
+            connection.prepareStatement("UPDATE sessions SET revoked_at = ? "
+                                        "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?"));
+        update->setDateTime(1, now);
+        update->setString(2, id);
+        update->setDateTime(3, now);
+        return update->executeUpdate() > 0 ? absl::OkStatus()
+                                           : absl::NotFoundError("session not found");
+      });
+}
+
+absl::StatusOr<int64_t> MysqlSessionRepository::RevokeAllForUser(int64_t user_id) {
+  const std::string now = ToSqlTime(clock_());
+  return RunOnConnection(
+      pool_, "revoke sessions of user", kPrimaryKeyField,
+      [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
+        std::unique_ptr<sql::PreparedStatement> update(connection.prepareStatement(
+            "UPDATE sessions SET revoked_at = ? "
+            "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?"));
+        update->setDateTime(1, now);
+        update->setInt64(2, user_id);
+        update->setDateTime(3, now);
+        return static_cast<int64_t>(update->executeUpdate());
+      });
+}
+
+absl::StatusOr<int64_t> MysqlSessionRepository::DeleteExpired(absl::Time now) {
+  const std::string cutoff = ToSqlTime(now);
+  return RunOnConnection(
+      pool_, "delete expired sessions", kPrimaryKeyField,
+      [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
+        std::unique_ptr<sql::PreparedStatement> remove(
+            connection.prepareStatement("DELETE FROM sessions WHERE expires_at < ?"));
+        remove->setDateTime(1, cutoff);
+        return static_cast<int64_t>(remove->executeUpdate());
+      });
+}
+
+}  // namespace auth::repository
