@@ -64,8 +64,7 @@ SQL
 KEY_FILE=$STATE_DIR/jwt-signing-key.pem
 bazel build //services/auth:auth_server //libs/token:jwt_keygen
 if [[ ! -s $KEY_FILE ]]; then
-  (umask 077; bazel-bin/libs/token/jwt_keygen --private_key="$KEY_FILE" \
-    --public_key="$STATE_DIR/jwt-public-key.pem")
+  bazel-bin/libs/token/jwt_keygen "$KEY_FILE" "$STATE_DIR/jwt-public-key.pem"
 fi
 
 echo "run_local: MariaDB on $SOCKET; starting auth_server (Ctrl-C stops both)"

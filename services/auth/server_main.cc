@@ -1,6 +1,6 @@
 // auth_server: serves auth.v1.AuthService over gRPC.
 //
-//   AUTH_MYSQL_PASSWORD=... bazel run //services/auth:auth_server -- \
+//   AUTH_MYSQL_PASSWORD=... bazel run //services/auth:auth_server --
 //       --mysql_endpoint=unix:///tmp/auth-db/mysqld.sock --token_signing_key=jwt.pem
 //
 // Start-up: connect to MySQL (exit at once with advice if it is not reachable), apply schema
@@ -181,9 +181,11 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<auth::token::KeySet> keys = LoadKeys();
   if (!keys.ok()) Die("JWT keys", keys.status());
-  auth::token::JwtIssuer issuer(*keys, {absl::GetFlag(FLAGS_token_issuer),
-                                        absl::GetFlag(FLAGS_token_audience),
-                                        absl::GetFlag(FLAGS_token_lifetime)});
+  auth::token::JwtOptions issuer_options;
+  issuer_options.issuer = absl::GetFlag(FLAGS_token_issuer);
+  issuer_options.audience = absl::GetFlag(FLAGS_token_audience);
+  issuer_options.lifetime = absl::GetFlag(FLAGS_token_lifetime);
+  auth::token::JwtIssuer issuer(*keys, issuer_options);
   auth::token::JwtVerifierOptions verifier_options;
   verifier_options.issuer = absl::GetFlag(FLAGS_token_issuer);
   verifier_options.audience = absl::GetFlag(FLAGS_token_audience);
