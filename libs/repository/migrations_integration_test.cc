@@ -83,9 +83,11 @@ TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
   ConnectionPool pool(FreshDatabase("twice"));
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
-  EXPECT_THAT(Applied(pool), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions")));
+  EXPECT_THAT(Applied(pool), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
+                                          Pair(3, "create_refresh_tokens")));
   EXPECT_TRUE(TableExists(pool, "users"));
   EXPECT_TRUE(TableExists(pool, "sessions"));
+  EXPECT_TRUE(TableExists(pool, "refresh_tokens"));
 }
 
 TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
@@ -100,7 +102,8 @@ TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
   b.join();
   EXPECT_THAT(first_status, IsOk());
   EXPECT_THAT(second_status, IsOk());
-  EXPECT_THAT(Applied(first), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions")));
+  EXPECT_THAT(Applied(first), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
+                                          Pair(3, "create_refresh_tokens")));
 }
 
 TEST_F(MigrationsTest, WaitsForTheLockHolder) {

@@ -16,12 +16,13 @@ using ::testing::IsEmpty;
 
 TEST(EmbeddedMigrationsTest, AreNumberedFromOneWithoutGaps) {
   const absl::Span<const Migration> migrations = EmbeddedMigrations();
-  ASSERT_GE(migrations.size(), 2u);
+  ASSERT_GE(migrations.size(), 3u);
   for (size_t i = 0; i < migrations.size(); ++i) {
     EXPECT_EQ(migrations[i].version, static_cast<int>(i + 1)) << migrations[i].name;
   }
   EXPECT_STREQ(migrations[0].name, "create_users");
   EXPECT_STREQ(migrations[1].name, "create_sessions");
+  EXPECT_STREQ(migrations[2].name, "create_refresh_tokens");
 }
 
 TEST(EmbeddedMigrationsTest, CarryTheSqlFiles) {
@@ -30,6 +31,7 @@ TEST(EmbeddedMigrationsTest, CarryTheSqlFiles) {
   EXPECT_THAT(migrations[0].sql, HasSubstr("CREATE TABLE IF NOT EXISTS users"));
   EXPECT_THAT(migrations[0].sql, HasSubstr("uq_users_email"));
   EXPECT_THAT(migrations[1].sql, HasSubstr("CREATE TABLE IF NOT EXISTS sessions"));
+  EXPECT_THAT(migrations[2].sql, HasSubstr("CREATE TABLE IF NOT EXISTS refresh_tokens"));
   for (const Migration& m : migrations) {
     EXPECT_THAT(SplitMigrationStatements(m.sql), testing::Not(IsEmpty())) << m.name;
   }

@@ -1,7 +1,8 @@
-// Time conversions for the MySQL repositories; see mysql_support.h.
+// Transactions and time conversions for the MySQL repositories; see mysql_support.h.
 #include "libs/repository/mysql_support.h"
 
 #include <cstdint>
+#include <exception>
 #include <string>
 
 #include "absl/status/status.h"
@@ -10,8 +11,20 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "glog/logging.h"
 
 namespace auth::repository {
+
+bool RollbackQuietly(sql::Connection& connection) {
+  try {
+    connection.rollback();
+    connection.setAutoCommit(true);
+    return true;
+  } catch (const std::exception& e) {
+    LOG(WARNING) << "rollback failed: " << e.what();
+    return false;
+  }
+}
 
 std::string ToSqlTime(absl::Time t) {
   // DATETIME holds years 1000..9999; absl::InfiniteFuture() and friends must not reach SQL.

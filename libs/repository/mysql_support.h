@@ -1,5 +1,6 @@
 // Helpers shared by the MySQL repositories and migrations: running a call on a pooled
-// connection with exceptions mapped to absl::Status, and converting times to/from SQL.
+// connection (optionally as one transaction) with exceptions mapped to absl::Status, and
+// converting times to/from SQL.
 //
 //   return RunOnConnection(pool_, "find user", "", [&](sql::Connection& c) -> StatusOr<User> {
 //     std::unique_ptr<sql::PreparedStatement> s(c.prepareStatement("SELECT ..."));
@@ -42,6 +43,41 @@ auto RunOnConnection(ConnectionPool& pool, absl::string_view operation,
   } catch (const std::exception& e) {
     // Not a server error (bad_alloc, a conversion failure): the connection's state is
     // unknown, so do not reuse it.
+    LOG(WARNING) << operation << ": " << e.what();
+    connection->MarkBroken();
+    return absl::InternalError("database error");
+  }
+}
+
+// Rolls back the open transaction of `connection` and turns autocommit back on. False if that
+// failed, in which case the connection must not be reused.
+bool RollbackQuietly(sql::Connection& connection);
+
+// RunOnConnection() inside a transaction: autocommit is off while `fn(connection)` runs; its
+// work is committed if it returns OK and rolled back otherwise (or if it throws). The
+// connection goes back to the pool in autocommit mode, or is discarded if that cannot be
+// ensured.
+template <typename Fn>
+auto RunInTransaction(ConnectionPool& pool, absl::string_view operation,
+                      absl::string_view primary_key_field, Fn&& fn)
+    -> decltype(fn(std::declval<sql::Connection&>())) {
+  absl::StatusOr<PooledConnection> connection = pool.Acquire();
+  if (!connection.ok()) return connection.status();
+  sql::Connection& c = **connection;
+  try {
+    c.setAutoCommit(false);
+    auto result = std::forward<Fn>(fn)(c);
+    if (result.ok()) {
+      c.commit();
+      c.setAutoCommit(true);
+    } else if (!RollbackQuietly(c)) {
+      connection->MarkBroken();
+    }
+    return result;
+  } catch (const sql::SQLException& e) {
+    if (IsConnectionError(e.getErrorCode()) || !RollbackQuietly(c)) connection->MarkBroken();
+    return SqlErrorToStatus(e, operation, primary_key_field);
+  } catch (const std::exception& e) {
     LOG(WARNING) << operation << ": " << e.what();
     connection->MarkBroken();
     return absl::InternalError("database error");

@@ -1,4 +1,5 @@
-// gMock mocks of UserRepository and SessionRepository, for tests of their callers.
+// gMock mocks of UserRepository, SessionRepository and RefreshTokenRepository, for tests of
+// their callers.
 //
 //   StrictMock<MockUserRepository> users;
 //   EXPECT_CALL(users, FindByEmail("a@x.org")).WillOnce(Return(absl::NotFoundError("")));
@@ -12,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
 
@@ -32,6 +34,19 @@ class MockSessionRepository : public SessionRepository {
   MOCK_METHOD(absl::Status, Create, (const Session& session), (override));
   MOCK_METHOD(absl::StatusOr<Session>, FindActive, (absl::string_view jti), (override));
   MOCK_METHOD(absl::Status, Revoke, (absl::string_view jti), (override));
+  MOCK_METHOD(absl::StatusOr<int64_t>, RevokeAllForUser, (int64_t user_id), (override));
+  MOCK_METHOD(absl::StatusOr<int64_t>, DeleteExpired, (absl::Time now), (override));
+};
+
+// Rotate() does not call the GrantFn on its own; tests that need the successor call it from an
+// action, e.g. Invoke([&](auto, auto, const auto& grant) { ... grant(presented) ... }).
+class MockRefreshTokenRepository : public RefreshTokenRepository {
+ public:
+  MOCK_METHOD(absl::Status, Create, (const SessionGrant& grant), (override));
+  MOCK_METHOD(absl::StatusOr<RotationOutcome>, Rotate,
+              (absl::string_view token_hash, absl::Duration reuse_grace, const GrantFn& grant),
+              (override));
+  MOCK_METHOD(absl::Status, RevokeSessionFamily, (absl::string_view session_jti), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, RevokeAllForUser, (int64_t user_id), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, DeleteExpired, (absl::Time now), (override));
 };

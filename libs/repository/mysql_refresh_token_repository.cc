@@ -1,0 +1,227 @@
+// MysqlRefreshTokenRepository; see mysql_refresh_token_repository.h. Every statement is
+// prepared: input only ever travels as a bound parameter. Within a transaction refresh_tokens
+// rows are always locked before sessions rows (see refresh_token_repository.h).
+#include "libs/repository/mysql_refresh_token_repository.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "libs/repository/mysql_session_repository.h"
+#include "libs/repository/mysql_support.h"
+
+namespace auth::repository {
+namespace {
+
+// A duplicate primary key is most likely the session's jti (a duplicate 256-bit token digest
+// would take a broken random generator), so it is reported as "jti already taken".
+constexpr absl::string_view kPrimaryKeyField = "jti";
+
+using Statement = std::unique_ptr<sql::PreparedStatement>;
+
+absl::StatusOr<RefreshToken> ReadRefreshToken(const sql::ResultSet& row) {
+  RefreshToken token;
+  token.token_hash = row.getString(1);
+  token.family_id = row.getString(2);
+  token.session_jti = row.getString(3);
+  token.user_id = static_cast<int64_t>(row.getUInt64(4));
+  absl::StatusOr<absl::Time> expires_at = ParseUnixTimestamp(std::string(row.getString(5)));
+  if (!expires_at.ok()) return expires_at.status();
+  token.expires_at = *expires_at;
+  absl::StatusOr<absl::Time> created_at = ParseUnixTimestamp(std::string(row.getString(6)));
+  if (!created_at.ok()) return created_at.status();
+  token.created_at = *created_at;
+  if (!row.isNull(7)) {
+    absl::StatusOr<absl::Time> rotated_at = ParseUnixTimestamp(std::string(row.getString(7)));
+    if (!rotated_at.ok()) return rotated_at.status();
+    token.rotated_at = *rotated_at;
+  }
+  if (!row.isNull(8)) token.replaced_by = std::string(row.getString(8));
+  if (!row.isNull(9)) {
+    absl::StatusOr<absl::Time> revoked_at = ParseUnixTimestamp(std::string(row.getString(9)));
+    if (!revoked_at.ok()) return revoked_at.status();
+    token.revoked_at = *revoked_at;
+  }
+  return token;
+}
+
+// Inserts the refresh token, then its session.
+void InsertGrant(sql::Connection& connection, const SessionGrant& grant) {
+  const RefreshToken& token = grant.refresh_token;
+  Statement insert_token(connection.prepareStatement(
+      "INSERT INTO refresh_tokens (token_hash, family_id, session_jti, user_id, expires_at) "
+      "VALUES (?, ?, ?, ?, ?)"));
+  insert_token->setString(1, token.token_hash);
+  insert_token->setString(2, token.family_id);
+  insert_token->setString(3, token.session_jti);
+  insert_token->setInt64(4, token.user_id);
+  insert_token->setDateTime(5, ToSqlTime(token.expires_at));
+  insert_token->executeUpdate();
+
+  const Session& session = grant.session;
+  Statement insert_session(connection.prepareStatement(
+      "INSERT INTO sessions (jti, user_id, expires_at, token_hash, client_address) "
+      "VALUES (?, ?, ?, ?, ?)"));
+  insert_session->setString(1, session.jti);
+  insert_session->setInt64(2, session.user_id);
+  insert_session->setDateTime(3, ToSqlTime(session.expires_at));
+  insert_session->setString(4, session.token_hash);
+  insert_session->setString(
+      5, session.client_address.substr(0, MysqlSessionRepository::kMaxClientAddressLength));
+  insert_session->executeUpdate();
+}
+
+// Revokes the refresh tokens of `family_id`, then their sessions.
+void RevokeFamily(sql::Connection& connection, const std::string& family_id,
+                  const std::string& now) {
+  Statement tokens(connection.prepareStatement(
+      "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL"));
+  tokens->setDateTime(1, now);
+  tokens->setString(2, family_id);
+  tokens->executeUpdate();
+  Statement sessions(connection.prepareStatement(
+      "UPDATE sessions s JOIN refresh_tokens r ON r.session_jti = s.jti SET s.revoked_at = ? "
+      "WHERE r.family_id = ? AND s.revoked_at IS NULL"));
+  sessions->setDateTime(1, now);
+  sessions->setString(2, family_id);
+  sessions->executeUpdate();
+}
+
+absl::Status CheckGrantFollows(const SessionGrant& grant, const RefreshToken& presented) {
+  const RefreshToken& next = grant.refresh_token;
+  if (next.family_id != presented.family_id || next.user_id != presented.user_id ||
+      grant.session.user_id != presented.user_id || next.session_jti != grant.session.jti ||
+      next.token_hash == presented.token_hash) {
+    return absl::InternalError("successor token does not continue the presented one");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant) {
+  if (grant.refresh_token.session_jti != grant.session.jti ||
+      grant.refresh_token.user_id != grant.session.user_id) {
+    return absl::InternalError("refresh token does not belong to its session");
+  }
+  return RunInTransaction(pool_, "create session with refresh token", kPrimaryKeyField,
+                          [&](sql::Connection& connection) {
+                            InsertGrant(connection, grant);
+                            return absl::OkStatus();
+                          });
+}
+
+absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string_view token_hash,
+                                                                    absl::Duration reuse_grace,
+                                                                    const GrantFn& grant) {
+  const std::string hash(token_hash);
+  return RunInTransaction(
+      pool_, "rotate refresh token", kPrimaryKeyField,
+      [&](sql::Connection& connection) -> absl::StatusOr<RotationOutcome> {
+        Statement select(connection.prepareStatement(
+            "SELECT token_hash, family_id, session_jti, user_id, UNIX_TIMESTAMP(expires_at), "
+            "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(rotated_at), replaced_by, "
+            "UNIX_TIMESTAMP(revoked_at) FROM refresh_tokens WHERE token_hash = ? FOR UPDATE"));
+        select->setString(1, hash);
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        if (!rows->next()) return absl::NotFoundError("refresh token not found");
+        // Read only now that the row is locked: a rotation this call waited for happened
+        // before it, never after (which a negative reuse age would claim).
+        const absl::Time now = clock_();
+        const std::string now_sql = ToSqlTime(now);
+        absl::StatusOr<RefreshToken> presented = ReadRefreshToken(*rows);
+        if (!presented.ok()) return presented.status();
+        if (presented->expires_at <= now) return absl::NotFoundError("refresh token not found");
+        // A rotated token is checked before a revoked one: the first reuse revokes the family,
+        // including this token, and every later presentation is still reuse, not "unknown".
+        if (presented->rotated_at.has_value()) {
+          if (reuse_grace > absl::ZeroDuration() && now - *presented->rotated_at < reuse_grace) {
+            return RotationOutcome::kReusedInGrace;
+          }
+          RevokeFamily(connection, presented->family_id, now_sql);
+          return RotationOutcome::kReuseDetected;
+        }
+        if (presented->revoked_at.has_value()) {
+          return absl::NotFoundError("refresh token not found");
+        }
+
+        absl::StatusOr<SessionGrant> next = grant(*presented);
+        if (!next.ok()) return next.status();
+        if (absl::Status follows = CheckGrantFollows(*next, *presented); !follows.ok()) {
+          return follows;
+        }
+        InsertGrant(connection, *next);
+        Statement retire(connection.prepareStatement(
+            "UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? WHERE token_hash = ?"));
+        retire->setDateTime(1, now_sql);
+        retire->setString(2, next->refresh_token.token_hash);
+        retire->setString(3, hash);
+        retire->executeUpdate();
+        Statement revoke(connection.prepareStatement(
+            "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL"));
+        revoke->setDateTime(1, now_sql);
+        revoke->setString(2, presented->session_jti);
+        revoke->executeUpdate();
+        return RotationOutcome::kRotated;
+      });
+}
+
+absl::Status MysqlRefreshTokenRepository::RevokeSessionFamily(absl::string_view session_jti) {
+  const std::string jti(session_jti);
+  const std::string now = ToSqlTime(clock_());
+  return RunInTransaction(
+      pool_, "revoke session family", kPrimaryKeyField, [&](sql::Connection& connection) {
+        Statement select(connection.prepareStatement(
+            "SELECT family_id FROM refresh_tokens WHERE session_jti = ? FOR UPDATE"));
+        select->setString(1, jti);
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        // Sessions opened before refresh tokens existed have no family.
+        if (rows->next()) RevokeFamily(connection, rows->getString(1), now);
+        Statement revoke(connection.prepareStatement(
+            "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL"));
+        revoke->setDateTime(1, now);
+        revoke->setString(2, jti);
+        revoke->executeUpdate();
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<int64_t> MysqlRefreshTokenRepository::RevokeAllForUser(int64_t user_id) {
+  const std::string now = ToSqlTime(clock_());
+  return RunInTransaction(
+      pool_, "revoke refresh tokens and sessions of user", kPrimaryKeyField,
+      [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
+        Statement tokens(connection.prepareStatement(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"));
+        tokens->setDateTime(1, now);
+        tokens->setInt64(2, user_id);
+        tokens->executeUpdate();
+        Statement sessions(connection.prepareStatement(
+            "UPDATE sessions SET revoked_at = ? "
+            "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?"));
+        sessions->setDateTime(1, now);
+        sessions->setInt64(2, user_id);
+        sessions->setDateTime(3, now);
+        return static_cast<int64_t>(sessions->executeUpdate());
+      });
+}
+
+absl::StatusOr<int64_t> MysqlRefreshTokenRepository::DeleteExpired(absl::Time now) {
+  const std::string cutoff = ToSqlTime(now);
+  return RunOnConnection(pool_, "delete expired refresh tokens", kPrimaryKeyField,
+                         [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
+                           Statement remove(connection.prepareStatement(
+                               "DELETE FROM refresh_tokens WHERE expires_at < ?"));
+                           remove->setDateTime(1, cutoff);
+                           return static_cast<int64_t>(remove->executeUpdate());
+                         });
+}
+
+}  // namespace auth::repository

@@ -1,0 +1,97 @@
+// RefreshTokenRepository: refresh tokens, their session families, and the transactions that
+// create, rotate and revoke them together with their sessions.
+//
+//   // Login: a session and its refresh token, stored together.
+//   refresh_tokens->Create({.session = session, .refresh_token = {.token_hash = digest, ...}});
+//   // Refresh: in one transaction, lock the presented token and, if it is live and unused,
+//   // store the successor that `grant` builds, mark the presented one rotated and revoke its
+//   // session. A token that was already rotated revokes its whole family instead.
+//   absl::StatusOr<RotationOutcome> outcome = refresh_tokens->Rotate(digest, grace, grant);
+//
+// A family is the chain of sessions one login started: every refresh token rotation derives
+// from the login's token has the same family_id, and each session opened by login or refresh
+// has exactly one refresh token (RefreshToken::session_jti), through which it belongs to the
+// family. Tokens are only ever stored as digests.
+//
+// Statements that touch both tables lock refresh_tokens rows before sessions rows, so these
+// transactions cannot deadlock with one another. Errors as SessionRepository: kNotFound,
+// kAlreadyExists, kUnavailable, kInternal; messages never contain a token or its digest.
+#ifndef LIBS_REPOSITORY_REFRESH_TOKEN_REPOSITORY_H_
+#define LIBS_REPOSITORY_REFRESH_TOKEN_REPOSITORY_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "libs/repository/session_repository.h"
+
+namespace auth::repository {
+
+struct RefreshToken {
+  std::string token_hash;   // a digest of the token, never the token
+  std::string family_id;    // shared by every token rotated from the same login
+  std::string session_jti;  // the session opened together with this token
+  int64_t user_id = 0;
+  absl::Time expires_at;
+  absl::Time created_at;                    // set by the database
+  std::optional<absl::Time> rotated_at;     // when Rotate() replaced it
+  std::optional<std::string> replaced_by;   // the successor's token_hash
+  std::optional<absl::Time> revoked_at;
+};
+
+// A new session and the refresh token issued with it (session.jti == refresh_token.session_jti).
+struct SessionGrant {
+  Session session;
+  RefreshToken refresh_token;
+};
+
+// What Rotate() did with a refresh token that exists and has not expired.
+enum class RotationOutcome {
+  kRotated,          // it was unused: the successor is stored, the token and its session retired
+  kReuseDetected,    // it was already rotated: its whole family is now revoked
+  kReusedInGrace,    // it was rotated less than `reuse_grace` ago: nothing changed
+};
+
+class RefreshTokenRepository {
+ public:
+  // Builds the successor of `presented` (its user and family) while the presented token's row
+  // is locked. Must be quick: it runs inside the transaction. An error aborts the rotation.
+  using GrantFn = std::function<absl::StatusOr<SessionGrant>(const RefreshToken& presented)>;
+
+  virtual ~RefreshTokenRepository() = default;
+
+  // Stores `grant.session` and `grant.refresh_token` in one transaction (login).
+  virtual absl::Status Create(const SessionGrant& grant) = 0;
+
+  // Rotates the refresh token whose digest is `token_hash`, in one transaction. kNotFound if
+  // there is no such token or it has expired. If it was already rotated (even if its family
+  // has been revoked since): within `reuse_grace` of the rotation nothing changes
+  // (kReusedInGrace); otherwise its family's refresh tokens and sessions are revoked
+  // (kReuseDetected). kNotFound if it was revoked without being rotated. Else
+  // `grant(presented)` is stored, the presented token is marked rotated (replaced_by the new
+  // token) and its session revoked (kRotated). `grant` must return a successor of the same
+  // user and family, whose refresh token names its session; else kInternal.
+  virtual absl::StatusOr<RotationOutcome> Rotate(absl::string_view token_hash,
+                                                 absl::Duration reuse_grace,
+                                                 const GrantFn& grant) = 0;
+
+  // Revokes session `session_jti` and, if it has a refresh token, that token's whole family
+  // (its refresh tokens and sessions). OK even if nothing was left to revoke.
+  virtual absl::Status RevokeSessionFamily(absl::string_view session_jti) = 0;
+
+  // Revokes every refresh token and every active session of `user_id`; returns how many
+  // sessions were revoked.
+  virtual absl::StatusOr<int64_t> RevokeAllForUser(int64_t user_id) = 0;
+
+  // Deletes refresh tokens that expired before `now`; returns how many were deleted.
+  virtual absl::StatusOr<int64_t> DeleteExpired(absl::Time now) = 0;
+};
+
+}  // namespace auth::repository
+
+#endif  // LIBS_REPOSITORY_REFRESH_TOKEN_REPOSITORY_H_
