@@ -1,0 +1,75 @@
+#include "tools/loadgen/proc_stats.h"
+
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/testing/status_matchers.h"
+
+namespace auth::loadgen {
+namespace {
+
+using ::auth::testing::IsOk;
+using ::auth::testing::StatusIs;
+using ::testing::Gt;
+using ::testing::Ge;
+
+TEST(ParseStatCpuTicksTest, SumsUtimeAndStime) {
+  // The command name holds spaces and a ')', which must not shift the fields.
+  const std::string stat =
+      "4242 (auth server) x) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 75 0 0 20 0 9 0 100 "
+      "1000000 500 18446744073709551615";
+  ASSERT_OK_AND_ASSIGN(int64_t ticks, ParseStatCpuTicks(stat));
+  EXPECT_EQ(ticks, 325);
+}
+
+TEST(ParseStatCpuTicksTest, RefusesTruncatedStat) {
+  EXPECT_THAT(ParseStatCpuTicks("4242 (x) S 1 2 3"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseStatCpuTicks("no parenthesis"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ParseStatusKibTest, FindsNamedLine) {
+  const std::string status =
+      "Name:\tauth_server\nVmPeak:\t  900000 kB\nVmHWM:\t   65536 kB\nVmRSS:\t   20480 kB\n";
+  ASSERT_OK_AND_ASSIGN(int64_t peak, ParseStatusKib(status, "VmHWM"));
+  EXPECT_EQ(peak, 65536);
+  ASSERT_OK_AND_ASSIGN(int64_t rss, ParseStatusKib(status, "VmRSS"));
+  EXPECT_EQ(rss, 20480);
+  EXPECT_THAT(ParseStatusKib(status, "VmSwap"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(ParseStatusKib(status, "Vm"), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(SampleProcessTest, SamplesThisProcess) {
+  std::vector<char> ballast(32 << 20, 1);  // 32 MiB touched: RSS must show it
+  absl::StatusOr<ProcessSample> sample = SampleProcess(getpid());
+  ASSERT_THAT(sample, IsOk());
+  EXPECT_THAT(sample->rss_kib, Ge(32 * 1024));
+  EXPECT_THAT(sample->peak_rss_kib, Ge(sample->rss_kib));
+  EXPECT_THAT(sample->cpu_seconds, Ge(0.0));
+  EXPECT_EQ(ballast[ballast.size() - 1], 1);
+}
+
+TEST(SampleProcessTest, ResetPeakRssLowersThePeak) {
+  {
+    std::vector<char> ballast(64 << 20, 1);
+    EXPECT_EQ(ballast[12345], 1);
+  }
+  absl::StatusOr<ProcessSample> before = SampleProcess(getpid());
+  ASSERT_THAT(before, IsOk());
+  ASSERT_THAT(before->peak_rss_kib, Gt(64 * 1024));
+  ASSERT_THAT(ResetPeakRss(getpid()), IsOk());
+  absl::StatusOr<ProcessSample> after = SampleProcess(getpid());
+  ASSERT_THAT(after, IsOk());
+  EXPECT_LT(after->peak_rss_kib, before->peak_rss_kib - 32 * 1024);
+}
+
+TEST(SampleProcessTest, NoSuchProcess) {
+  EXPECT_THAT(SampleProcess(-5), StatusIs(absl::StatusCode::kNotFound));
+}
+
+}  // namespace
+}  // namespace auth::loadgen

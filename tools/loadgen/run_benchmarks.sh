@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Benchmarks of the auth service on this machine, as BENCHMARKS.md reports them:
+#   tools/loadgen/run_benchmarks.sh            # full run, -c opt, about 3 minutes
+#   tools/loadgen/run_benchmarks.sh --smoke    # CI: a few seconds per scenario, checks answers
+#
+# Starts a private MariaDB (own /tmp directory, unix socket only, nothing else touched), the real
+# auth_server and the benchmark-only empty_server on 127.0.0.1 with ports picked by the kernel,
+# and runs loadgen's scenarios against them. Prints one JSON line per measurement (also kept in
+# $LOADGEN_OUT/results.jsonl, default a fresh /tmp/loadgen.XXXXXX) and, when jq is installed, a
+# table. Everything it started is stopped on exit.
+#
+# Full run: the hashing floor first, on an idle machine; the framework floor (empty_server);
+# then register, login, validate, mixed, an open-loop login, and the flood (1,000 concurrent
+# logins, 2 s deadline) against auth_server with its default (production) Argon2 parameters;
+# then logout against an auth_server restarted with cheap Argon2 parameters: each logout needs a
+# session of its own (Logout ends all of a user's sessions), and minting ~100k sessions through
+# 20 ms logins would take half an hour. Logout does not hash, so its measured path is the same.
+#
+# Smoke run (--smoke): the default build, small counts, cheap Argon2 parameters throughout;
+# `loadgen --check` makes any wrong answer or unexpected status code fail the script (exit 1).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+MODE=full
+if [[ ${1:-} == --smoke ]]; then MODE=smoke; shift; fi
+if (($# != 0)); then echo "usage: $0 [--smoke]" >&2; exit 2; fi
+
+OUT=${LOADGEN_OUT:-$(mktemp -d /tmp/loadgen.XXXXXX)}
+mkdir -p "$OUT"
+RESULTS=$OUT/results.jsonl
+: >"$RESULTS"
+log() { echo "run_benchmarks: $*" >&2; }
+
+# --- Build ---------------------------------------------------------------------------------
+TARGETS=(//services/auth:auth_server //tools/loadgen:loadgen //tools/loadgen:empty_server
+  //libs/token:jwt_keygen)
+if [[ $MODE == full ]]; then
+  # Optimised, and without touching the bazel-* convenience links others may be using.
+  BAZEL_FLAGS=(-c opt --symlink_prefix=/)
+else
+  BAZEL_FLAGS=()
+fi
+bazel build "${BAZEL_FLAGS[@]}" "${TARGETS[@]}" >&2
+BIN=$(bazel info "${BAZEL_FLAGS[@]}" bazel-bin 2>/dev/null)
+LOADGEN=$BIN/tools/loadgen/loadgen
+
+# --- Private MariaDB -----------------------------------------------------------------------
+# A short /tmp path: unix socket paths are limited to 108 bytes.
+DB_DIR=$(mktemp -d /tmp/lgdb.XXXXXX)
+SOCKET=$DB_DIR/mysqld.sock
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$DB_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+as_root=()
+if [[ $(id -u) -eq 0 ]]; then as_root=(--user=root); fi
+mariadb-install-db --no-defaults --datadir="$DB_DIR/data" "${as_root[@]}" \
+  --auth-root-authentication-method=socket --skip-test-db >"$OUT/install-db.log" 2>&1
+/usr/sbin/mariadbd --no-defaults --datadir="$DB_DIR/data" --socket="$SOCKET" --skip-networking \
+  --pid-file="$DB_DIR/mysqld.pid" --log-error="$OUT/mariadb.err" "${as_root[@]}" &
+PIDS+=($!)
+for _ in $(seq 200); do
+  mariadb --no-defaults --socket="$SOCKET" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break
+  sleep 0.1
+done
+PASSWORD_FILE=$DB_DIR/mysql-password
+(umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$PASSWORD_FILE")
+mariadb --no-defaults --socket="$SOCKET" -uroot <<SQL
+CREATE DATABASE auth CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+CREATE USER 'auth'@'localhost' IDENTIFIED BY '$(cat "$PASSWORD_FILE")';
+GRANT ALL PRIVILEGES ON auth.* TO 'auth'@'localhost';
+SQL
+"$BIN/libs/token/jwt_keygen" "$DB_DIR/jwt.pem" "$DB_DIR/jwt.pub.pem" >/dev/null
+
+# --- Servers -------------------------------------------------------------------------------
+SERVER_PID=
+SERVER_PORT=
+# start_server NAME BINARY [FLAGS...]: starts it on 127.0.0.1:0, waits for its "listening on
+# port N" line, records start-up time and idle RSS, and sets SERVER_PID and SERVER_PORT.
+start_server() {
+  local name=$1 binary=$2; shift 2
+  local stdout=$OUT/$name.stdout
+  local start_ns; start_ns=$(date +%s%N)
+  "$binary" --listen=127.0.0.1:0 "$@" >"$stdout" 2>"$OUT/$name.log" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  SERVER_PORT=
+  for _ in $(seq 3000); do
+    SERVER_PORT=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$stdout")
+    [[ -n $SERVER_PORT ]] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { log "$name died, see $OUT/$name.log"; exit 1; }
+    sleep 0.005
+  done
+  [[ -n $SERVER_PORT ]] || { log "$name did not start"; exit 1; }
+  local startup_ms=$((($(date +%s%N) - start_ns) / 1000000))
+  sleep 1  # idle: let start-up allocations settle
+  local idle_rss; idle_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$SERVER_PID/status")
+  echo "{\"scenario\":\"server_start\",\"label\":\"$name\",\"startup_ms\":$startup_ms,\"idle_rss_kib\":$idle_rss}" |
+    tee -a "$RESULTS"
+}
+
+stop_server() {
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || true
+}
+
+AUTH_FLAGS=(--mysql_endpoint="unix://$SOCKET" --mysql_password_file="$PASSWORD_FILE"
+  --token_signing_key="$DB_DIR/jwt.pem")
+# Cheap hashing: for minting many sessions (logout), and for the smoke run.
+CHEAP_ARGON2=(--argon2_memory_kib=64 --argon2_iterations=1)
+
+# loadgen [FLAGS...]: one measurement against the current server; its JSON line is kept.
+loadgen() {
+  "$LOADGEN" --target="127.0.0.1:$SERVER_PORT" --server_pid="$SERVER_PID" "$@" | tee -a "$RESULTS"
+}
+
+if [[ $MODE == smoke ]]; then
+  RUN=(--concurrency=8 --connections=2 --warmup=500ms --duration=2s --check)
+  start_server empty_server "$BIN/tools/loadgen/empty_server"
+  loadgen --scenario=empty "${RUN[@]}"
+  stop_server
+  start_server auth_server "$BIN/services/auth/auth_server" "${AUTH_FLAGS[@]}" "${CHEAP_ARGON2[@]}"
+  for scenario in register login mixed; do
+    loadgen --scenario="$scenario" --users=32 "${RUN[@]}"
+  done
+  # ValidateToken is checked once the server implements it; until then its only accepted
+  # failure is every call answering UNIMPLEMENTED.
+  validate=$(loadgen --scenario=validate --users=16 "${RUN[@]}") && status=0 || status=$?
+  echo "$validate"
+  if ((status != 0)); then
+    if grep -qE '"ok":0,"errors":\{"UNIMPLEMENTED":[0-9]+\}' <<<"$validate"; then
+      log "validate: the server does not implement ValidateToken yet; skipped"
+    else
+      exit 1
+    fi
+  fi
+  # One token per logout, no warm-up: the run ends (ran_dry) when the tokens are used up.
+  loadgen --scenario=logout --users=1000 --concurrency=8 --connections=2 --warmup=0s \
+    --duration=2s --check
+  loadgen --scenario=login --label=open_loop --rate=100 --users=16 --concurrency=8 \
+    --connections=2 --warmup=0s --duration=2s --check
+  loadgen --scenario=login --label=flood --users=16 --calls=200 --concurrency=200 \
+    --connections=2 --deadline=2s --check --allowed_codes=OK,DEADLINE_EXCEEDED
+  stop_server
+  log "smoke passed ($(wc -l <"$RESULTS") measurements in $RESULTS)"
+  exit 0
+fi
+
+RUN=(--concurrency=64 --connections=4 --warmup=2s --duration=10s)
+"$LOADGEN" --scenario=hash_floor --hashes=30 | tee -a "$RESULTS"
+
+start_server empty_server "$BIN/tools/loadgen/empty_server"
+loadgen --scenario=empty "${RUN[@]}"
+stop_server
+
+start_server auth_server "$BIN/services/auth/auth_server" "${AUTH_FLAGS[@]}"
+loadgen --scenario=register "${RUN[@]}"
+loadgen --scenario=login --users=128 "${RUN[@]}"
+loadgen --scenario=validate --users=128 "${RUN[@]}"
+loadgen --scenario=mixed --users=256 "${RUN[@]}"
+# Open loop at about 80% of the hashing floor: latency when the server keeps up.
+loadgen --scenario=login --label=open_loop --users=128 --rate="${LOGIN_RATE:-70}" \
+  --concurrency=1000 --connections=4 --warmup=2s --duration=10s
+# The flood: 1,000 logins at once, each with a 2 s deadline.
+loadgen --scenario=login --label=flood --users=128 --calls=1000 --concurrency=1000 \
+  --connections=4 --deadline=2s
+stop_server
+
+start_server auth_server_cheap_hash "$BIN/services/auth/auth_server" "${AUTH_FLAGS[@]}" \
+  "${CHEAP_ARGON2[@]}"
+# One token per logout: the window ends early (ran_dry) if they run out before 10 s.
+loadgen --scenario=logout --users="${LOGOUT_TOKENS:-100000}" --concurrency=64 --connections=4 \
+  --warmup=1s --duration=10s
+stop_server
+
+log "results: $RESULTS"
+if command -v jq >/dev/null; then
+  jq -r 'select(.qps != null) | [(.label // .scenario), .qps, .ok,
+      (.errors | to_entries | map("\(.key)=\(.value)") | join(" ")),
+      .latency_ms.p50, .latency_ms.p99, .latency_ms.max,
+      (.server.cpu_ms_per_call // ""), (.server.peak_rss_kib // "")] | @tsv' "$RESULTS" |
+    column -t -s $'\t' -N run,qps,ok,errors,p50_ms,p99_ms,max_ms,cpu_ms/call,peak_rss_kib >&2
+fi

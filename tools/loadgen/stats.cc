@@ -1,0 +1,116 @@
+#include "tools/loadgen/stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nlohmann/json.hpp"
+
+namespace auth::loadgen {
+
+std::string StatusCodeName(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK: return "OK";
+    case grpc::StatusCode::CANCELLED: return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED: return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL: return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
+    default: return "CODE_" + std::to_string(static_cast<int>(code));
+  }
+}
+
+int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  // Nearest rank: the smallest value with at least p% of the values at or below it.
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(sorted.size()));
+  const size_t index = static_cast<size_t>(std::clamp(rank, 1.0, double(sorted.size()))) - 1;
+  return sorted[index];
+}
+
+LatencySummary SummarizeLatencies(std::vector<int64_t> latencies_us) {
+  std::sort(latencies_us.begin(), latencies_us.end());
+  LatencySummary summary;
+  summary.p50_ms = Percentile(latencies_us, 50) / 1000.0;
+  summary.p90_ms = Percentile(latencies_us, 90) / 1000.0;
+  summary.p99_ms = Percentile(latencies_us, 99) / 1000.0;
+  summary.max_ms = latencies_us.empty() ? 0 : latencies_us.back() / 1000.0;
+  return summary;
+}
+
+void Recorder::Record(grpc::StatusCode code, bool well_formed, absl::Duration latency) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++totals_.calls;
+  if (code != grpc::StatusCode::OK) {
+    ++totals_.errors[StatusCodeName(code)];
+  } else if (!well_formed) {
+    ++totals_.errors[kBadResponse];
+  } else {
+    ++totals_.ok;
+    totals_.ok_latencies_us.push_back(absl::ToInt64Microseconds(latency));
+  }
+}
+
+void Recorder::RecordError(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++totals_.calls;
+  ++totals_.errors[key];
+}
+
+Totals Recorder::Snapshot() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return totals_;
+}
+
+namespace {
+
+// Rounds to 3 decimals so the line stays readable.
+double Round3(double value) { return std::round(value * 1000.0) / 1000.0; }
+
+}  // namespace
+
+std::string SummaryJson(const RunSummary& summary) {
+  nlohmann::ordered_json json;
+  json["scenario"] = summary.scenario;
+  if (!summary.label.empty()) json["label"] = summary.label;
+  json["mode"] = summary.mode;
+  json["concurrency"] = summary.concurrency;
+  json["connections"] = summary.connections;
+  if (summary.mode == "open") json["rate"] = summary.rate;
+  json["warmup_s"] = Round3(summary.warmup_s);
+  json["duration_s"] = Round3(summary.duration_s);
+  json["deadline_s"] = Round3(summary.deadline_s);
+  json["calls"] = summary.totals.calls;
+  json["ok"] = summary.totals.ok;
+  json["errors"] = nlohmann::ordered_json::object();
+  for (const auto& [code, count] : summary.totals.errors) json["errors"][code] = count;
+  json["qps"] = summary.duration_s > 0
+                    ? Round3(static_cast<double>(summary.totals.ok) / summary.duration_s)
+                    : 0.0;
+  const LatencySummary latency = SummarizeLatencies(summary.totals.ok_latencies_us);
+  json["latency_ms"] = {{"p50", Round3(latency.p50_ms)},
+                        {"p90", Round3(latency.p90_ms)},
+                        {"p99", Round3(latency.p99_ms)},
+                        {"max", Round3(latency.max_ms)}};
+  if (summary.ran_dry) json["ran_dry"] = true;
+  if (summary.server.has_value()) {
+    const ServerUsage& server = *summary.server;
+    json["server"] = {{"cpu_ms_per_call", Round3(server.cpu_ms_per_call)},
+                      {"cpu_s", Round3(server.cpu_seconds)},
+                      {"rss_kib", server.rss_kib},
+                      {"peak_rss_kib", server.peak_rss_kib}};
+  }
+  return json.dump();
+}
+
+}  // namespace auth::loadgen
