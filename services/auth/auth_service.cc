@@ -1,20 +1,20 @@
+// AuthServiceImpl: construction, Register, Login and Logout. The token RPCs are in
+// token_handlers.cc.
 #include "services/auth/auth_service.h"
 
-#include <openssl/sha.h>
-
-#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "services/auth/call.h"
 #include "services/auth/credentials.h"
+#include "services/auth/opaque_tokens.h"
 #include "services/auth/status_mapping.h"
 #include "services/auth/validation.h"
 
@@ -27,68 +27,10 @@ using auth::v1::LogoutResponse;
 using auth::v1::RegisterRequest;
 using auth::v1::RegisterResponse;
 
-// One RPC in flight: its reactor, deadline and timing. Shared by the steps of a handler, which
-// run on different threads; Finish() answers the client and writes the call's one log line.
-class AuthServiceImpl::Call {
- public:
-  Call(grpc::CallbackServerContext* context, const char* method, absl::Duration max_duration)
-      : context_(context),
-        reactor_(context->DefaultReactor()),
-        method_(method),
-        start_(absl::Now()) {
-    deadline_ = start_ + max_duration;
-    const auto client_deadline = context->deadline();
-    if (client_deadline != std::chrono::system_clock::time_point::max()) {
-      deadline_ = std::min(deadline_, absl::FromChrono(client_deadline));
-    }
-  }
-
-  grpc::CallbackServerContext* context() const { return context_; }
-  // The handler returns this. (DefaultReactor() must be called only once per call: a second
-  // call re-creates the reactor, which may already have been finished on another thread.)
-  grpc::ServerUnaryReactor* reactor() const { return reactor_; }
-  absl::Time deadline() const { return deadline_; }
-
-  void Finish(const absl::Status& status) {
-    const grpc::Status grpc_status = ToGrpcStatus(status, method_);
-    // Method, code and latency only: requests and statuses may carry secrets or user input.
-    LOG(INFO) << "rpc=" << method_ << " code=" << GrpcCodeName(grpc_status.error_code())
-              << " latency_us=" << absl::ToInt64Microseconds(absl::Now() - start_);
-    reactor_->Finish(grpc_status);
-  }
-
- private:
-  grpc::CallbackServerContext* context_;
-  grpc::ServerUnaryReactor* reactor_;
-  const char* method_;
-  absl::Time start_;
-  absl::Time deadline_;
-};
-
-namespace {
-
-std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
-}
-
-Headers ClientHeaders(const grpc::CallbackServerContext& context) {
-  Headers headers;
-  for (const auto& [key, value] : context.client_metadata()) {
-    headers.emplace_back(absl::string_view(key.data(), key.size()),
-                         absl::string_view(value.data(), value.size()));
-  }
-  return headers;
-}
-
-}  // namespace
-
 AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions options)
     : deps_(deps), options_(options) {
-  CHECK(deps_.users && deps_.sessions && deps_.hasher && deps_.issuer && deps_.verifier &&
-        deps_.hashing_executor && deps_.database_executor)
+  CHECK(deps_.users && deps_.sessions && deps_.refresh_tokens && deps_.hasher && deps_.issuer &&
+        deps_.verifier && deps_.hashing_executor && deps_.database_executor)
       << "AuthServiceImpl needs every dependency";
 }
 
@@ -210,7 +152,7 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<Call> call, LoginResponse
     call->Finish(absl::InternalError("user id out of range"));
     return;
   }
-  absl::StatusOr<token::IssuedToken> issued = deps_.issuer->Issue(absl::StrCat(user_id));
+  absl::StatusOr<IssuedSession> issued = IssueSession(user_id, "", call->context()->peer());
   if (!issued.ok()) {
     call->Finish(issued.status());
     return;
@@ -224,23 +166,20 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<Call> call, LoginResponse
             LOG_IF(WARNING, !updated.ok())
                 << "password hash upgrade for user " << user_id << " failed: " << updated.code();
           }
-          repository::Session session;
-          session.jti = issued.claims.jwt_id;
-          session.user_id = user_id;
-          session.expires_at = issued.claims.expires_at;
-          session.token_hash = Sha256Hex(issued.token);
-          session.client_address = call->context()->peer();
-          if (absl::Status created = deps_.sessions->Create(session); !created.ok()) {
+          if (absl::Status created = deps_.refresh_tokens->Create(issued.grant); !created.ok()) {
             call->Finish(created);
             return;
           }
-          const absl::Duration max_age = issued.claims.expires_at - absl::Now();
+          const absl::Time expires_at = issued.grant.session.expires_at;
+          const absl::Duration max_age = expires_at - absl::Now();
           call->context()->AddInitialMetadata(
               kSetCookieHeader, MakeSetCookie(kUserIdCookie, absl::StrCat(user_id), max_age));
           call->context()->AddInitialMetadata(
-              kSetCookieHeader, MakeSetCookie(kTokenCookie, issued.token, max_age));
+              kSetCookieHeader, MakeSetCookie(kTokenCookie, issued.access_token, max_age));
           response->set_user_id(static_cast<int32_t>(user_id));
-          response->set_jwt_token(issued.token);
+          response->set_jwt_token(issued.access_token);
+          response->set_refresh_token(issued.refresh_token);
+          response->set_expires_at_unix_seconds(absl::ToUnixSeconds(expires_at));
           call->Finish(absl::OkStatus());
         });
 }
@@ -275,7 +214,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Logout(grpc::CallbackServerContext* c
   }
   RunOn(*deps_.database_executor, call,
         [this, call, response, user_id = subject, jti = claims->jwt_id,
-         token_hash = Sha256Hex(*token)]() {
+         token_hash = Sha256Hex(*token), current_session_only = request->current_session_only()]() {
           absl::StatusOr<repository::Session> session = deps_.sessions->FindActive(jti);
           if (!session.ok()) {
             call->Finish(session.status().code() == absl::StatusCode::kNotFound
@@ -287,9 +226,12 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Logout(grpc::CallbackServerContext* c
             call->Finish(absl::UnauthenticatedError("token does not match its session"));
             return;
           }
-          absl::StatusOr<int64_t> revoked = deps_.sessions->RevokeAllForUser(user_id);
+          // Refresh tokens go with the sessions, or a client could log straight back in.
+          const absl::Status revoked =
+              current_session_only ? deps_.refresh_tokens->RevokeSessionFamily(jti)
+                                   : deps_.refresh_tokens->RevokeAllForUser(user_id).status();
           if (!revoked.ok()) {
-            call->Finish(revoked.status());
+            call->Finish(revoked);
             return;
           }
           response->set_message(kLoggedOutMessage);

@@ -1,8 +1,11 @@
-// AuthServiceImpl: the auth.v1.AuthService handlers (Register, Login, Logout).
+// AuthServiceImpl: the auth.v1.AuthService handlers: Register, Login, Logout (auth_service.cc)
+// and ValidateToken, RefreshToken, GetJwks (token_handlers.cc).
 //
-//   AuthServiceImpl service({.users = &users, .sessions = &sessions, .hasher = &hasher,
+//   AuthServiceImpl service({.users = &users, .sessions = &sessions,
+//                            .refresh_tokens = &refresh_tokens, .hasher = &hasher,
 //                            .issuer = &issuer, .verifier = &verifier,
-//                            .hashing_executor = &hashing, .database_executor = &database});
+//                            .hashing_executor = &hashing, .database_executor = &database},
+//                           {.jwks_json = keys.ToJwks()});
 //   builder.RegisterService(&service);
 //
 // Served with gRPC's callback API: a handler validates its request on the gRPC thread (cheap),
@@ -10,15 +13,28 @@
 // the reactor from there. gRPC's own threads never block, the number of concurrent Argon2
 // hashes (19 MiB each) is bounded by the hashing executor's workers, and a call whose deadline
 // passed while it queued is answered DEADLINE_EXCEEDED without doing its work.
+//
+// Sessions: Login opens a session (keyed by the access token's jti) together with an opaque
+// refresh token that starts a new family. RefreshToken rotates a refresh token into a new
+// session of the same family and retires the old one; presenting a rotated refresh token again
+// is taken as theft and revokes the family. ValidateToken checks an access token's signature
+// and claims and then its session, in one database read.
 #ifndef SERVICES_AUTH_AUTH_SERVICE_H_
 #define SERVICES_AUTH_AUTH_SERVICE_H_
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
+#include <string>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/password_hasher.h"
+#include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
 #include "libs/token/token.h"
@@ -34,6 +50,7 @@ inline constexpr int kLoggedOutStatus = 200;
 struct AuthServiceDeps {
   repository::UserRepository* users = nullptr;
   repository::SessionRepository* sessions = nullptr;
+  repository::RefreshTokenRepository* refresh_tokens = nullptr;
   hashing::PasswordHasher* hasher = nullptr;
   token::TokenIssuer* issuer = nullptr;
   token::TokenVerifier* verifier = nullptr;
@@ -45,6 +62,13 @@ struct AuthServiceOptions {
   // The server's own bound on how long any call may wait for executors, MySQL and hashing,
   // whatever deadline (or none) the client set.
   absl::Duration max_call_duration = absl::Seconds(10);
+  // How long a refresh token issued by Login or RefreshToken stays usable.
+  absl::Duration refresh_token_lifetime = absl::Hours(24 * 30);
+  // A rotated refresh token presented again within this time of its rotation is refused
+  // without revoking its family (a client retrying a lost response); zero: never.
+  absl::Duration refresh_reuse_grace = absl::ZeroDuration();
+  // What GetJwks answers: the public keys' JWKS document, computed once at start-up.
+  std::string jwks_json = R"({"keys":[]})";
 };
 
 class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
@@ -63,8 +87,32 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
                                    const auth::v1::LogoutRequest* request,
                                    auth::v1::LogoutResponse* response) override;
 
+  grpc::ServerUnaryReactor* ValidateToken(grpc::CallbackServerContext* context,
+                                          const auth::v1::ValidateTokenRequest* request,
+                                          auth::v1::ValidateTokenResponse* response) override;
+
+  grpc::ServerUnaryReactor* RefreshToken(grpc::CallbackServerContext* context,
+                                         const auth::v1::RefreshTokenRequest* request,
+                                         auth::v1::RefreshTokenResponse* response) override;
+
+  grpc::ServerUnaryReactor* GetJwks(grpc::CallbackServerContext* context,
+                                    const auth::v1::GetJwksRequest* request,
+                                    auth::v1::GetJwksResponse* response) override;
+
  private:
   class Call;
+
+  // A session ready to be stored, with the tokens the client receives for it.
+  struct IssuedSession {
+    repository::SessionGrant grant;
+    std::string access_token;
+    std::string refresh_token;
+  };
+
+  // Signs an access token for `user_id` and makes a refresh token bound to the new session,
+  // in `family_id` (empty: a new family, named after the session). No database work.
+  absl::StatusOr<IssuedSession> IssueSession(int64_t user_id, absl::string_view family_id,
+                                             absl::string_view client_address) const;
 
   // Runs `work` on `executor` before the call's deadline, or finishes the call with the reason
   // it could not run (queue full, deadline passed, shutting down).

@@ -1,148 +1,38 @@
-// Unit tests of AuthServiceImpl: the real gRPC server and stub over loopback, with every
-// collaborator a gMock mock, so each success and error path is driven exactly.
+// Unit tests of AuthServiceImpl's Register, Login and Logout (see auth_service_test_fixture.h);
+// the token RPCs are tested in token_handlers_test.cc.
 
-#include "services/auth/auth_service.h"
-
-#include <openssl/sha.h>
-
-#include <memory>
 #include <string>
+#include <vector>
 
-#include "absl/strings/escaping.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "libs/executor/bounded_executor.h"
-#include "libs/hashing/password_hasher_mock.h"
-#include "libs/repository/repository_mock.h"
-#include "libs/token/token_mock.h"
+#include "services/auth/auth_service_test_fixture.h"
+#include "services/auth/opaque_tokens.h"
 
-namespace auth::service {
+namespace auth::service::testing {
 namespace {
 
-using ::auth::hashing::MockPasswordHasher;
-using ::auth::repository::MockSessionRepository;
-using ::auth::repository::MockUserRepository;
 using ::auth::repository::NewUser;
+using ::auth::repository::RefreshToken;
 using ::auth::repository::Session;
-using ::auth::repository::User;
+using ::auth::repository::SessionGrant;
 using ::auth::token::IssuedToken;
-using ::auth::token::MockTokenIssuer;
-using ::auth::token::MockTokenVerifier;
 using ::auth::token::TokenClaims;
 using ::testing::_;
 using ::testing::AllOf;
+using ::testing::DoAll;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::Invoke;
 using ::testing::Not;
 using ::testing::Optional;
 using ::testing::Return;
-using ::testing::StrictMock;
+using ::testing::SaveArg;
 using ::testing::UnorderedElementsAre;
-
-constexpr char kPassword[] = "client-side-digest-0123456789";
-constexpr char kStoredHash[] = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNo";
-constexpr char kToken[] = "header.payload.signature";
-
-std::string Sha256Hex(absl::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
-}
-
-User StoredUser(int64_t id = 42) {
-  User user;
-  user.id = id;
-  user.username = "alice";
-  user.email = "alice@example.com";
-  user.phone_number = "+15551234567";
-  user.password_hash = kStoredHash;
-  return user;
-}
-
-TokenClaims ClaimsFor(absl::string_view subject, absl::string_view jti = "jti-1") {
-  TokenClaims claims;
-  claims.subject = std::string(subject);
-  claims.jwt_id = std::string(jti);
-  claims.issued_at = absl::Now();
-  claims.expires_at = absl::Now() + absl::Minutes(15);
-  return claims;
-}
-
-class AuthServiceTest : public ::testing::Test {
- protected:
-  void SetUp() override { StartServer(/*hashing_queue=*/16); }
-
-  void StartServer(size_t hashing_queue) {
-    hashing_ = std::make_unique<executor::BoundedExecutor>(
-        executor::BoundedExecutor::Options{"hashing", 1, hashing_queue});
-    database_ = std::make_unique<executor::BoundedExecutor>(
-        executor::BoundedExecutor::Options{"database", 2, 16});
-    service_ = std::make_unique<AuthServiceImpl>(AuthServiceDeps{
-        &users_, &sessions_, &hasher_, &issuer_, &verifier_, hashing_.get(), database_.get()});
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(service_.get());
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    stub_ = auth::v1::AuthService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
-  }
-
-  void TearDown() override {
-    server_->Shutdown();
-    hashing_->Shutdown();
-    database_->Shutdown();
-  }
-
-  grpc::Status Register(const auth::v1::RegisterRequest& request,
-                        auth::v1::RegisterResponse* response) {
-    grpc::ClientContext context;
-    return stub_->Register(&context, request, response);
-  }
-
-  grpc::Status Logout(int32_t user_id, const std::string& header_key,
-                      const std::string& header_value, auth::v1::LogoutResponse* response) {
-    grpc::ClientContext context;
-    if (!header_key.empty()) context.AddMetadata(header_key, header_value);
-    auth::v1::LogoutRequest request;
-    request.set_user_id(user_id);
-    return stub_->Logout(&context, request, response);
-  }
-
-  static auth::v1::RegisterRequest ValidRegistration() {
-    auth::v1::RegisterRequest request;
-    request.set_username("alice");
-    request.set_email("Alice@Example.com");
-    request.set_password_hash(kPassword);
-    request.set_phone_number("+15551234567");
-    return request;
-  }
-
-  static auth::v1::LoginRequest LoginByEmail() {
-    auth::v1::LoginRequest request;
-    request.set_email("ALICE@example.com");
-    request.set_password_hash(kPassword);
-    return request;
-  }
-
-  StrictMock<MockUserRepository> users_;
-  StrictMock<MockSessionRepository> sessions_;
-  StrictMock<MockPasswordHasher> hasher_;
-  StrictMock<MockTokenIssuer> issuer_;
-  StrictMock<MockTokenVerifier> verifier_;
-  std::unique_ptr<executor::BoundedExecutor> hashing_;
-  std::unique_ptr<executor::BoundedExecutor> database_;
-  std::unique_ptr<AuthServiceImpl> service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<auth::v1::AuthService::Stub> stub_;
-};
 
 // --- Register ---
 
@@ -248,11 +138,15 @@ TEST_F(AuthServiceTest, LoginByEmailOpensSessionAndSetsCookies) {
   const TokenClaims claims = ClaimsFor("42");
   EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
       .WillOnce(Return(IssuedToken{kToken, claims}));
-  EXPECT_CALL(sessions_, Create(AllOf(Field(&Session::jti, "jti-1"), Field(&Session::user_id, 42),
-                                      Field(&Session::expires_at, claims.expires_at),
-                                      Field(&Session::token_hash, Sha256Hex(kToken)),
-                                      Field(&Session::client_address, HasSubstr("127.0.0.1")))))
-      .WillOnce(Return(absl::OkStatus()));
+  SessionGrant stored;
+  const absl::Time before = absl::Now();
+  EXPECT_CALL(refresh_tokens_,
+              Create(Field(&SessionGrant::session,
+                           AllOf(Field(&Session::jti, "jti-1"), Field(&Session::user_id, 42),
+                                 Field(&Session::expires_at, claims.expires_at),
+                                 Field(&Session::token_hash, Sha256Hex(kToken)),
+                                 Field(&Session::client_address, HasSubstr("127.0.0.1"))))))
+      .WillOnce(DoAll(SaveArg<0>(&stored), Return(absl::OkStatus())));
 
   grpc::ClientContext context;
   auth::v1::LoginResponse response;
@@ -260,6 +154,16 @@ TEST_F(AuthServiceTest, LoginByEmailOpensSessionAndSetsCookies) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.user_id(), 42);
   EXPECT_EQ(response.jwt_token(), kToken);
+  EXPECT_EQ(response.expires_at_unix_seconds(), absl::ToUnixSeconds(claims.expires_at));
+  // The refresh token is returned once and stored only as a digest, in a family of its own.
+  EXPECT_EQ(response.refresh_token().size(), 43u);
+  const RefreshToken& refresh = stored.refresh_token;
+  EXPECT_EQ(refresh.token_hash, Sha256Hex(response.refresh_token()));
+  EXPECT_EQ(refresh.family_id, "jti-1");
+  EXPECT_EQ(refresh.session_jti, "jti-1");
+  EXPECT_EQ(refresh.user_id, 42);
+  EXPECT_GE(refresh.expires_at, before + absl::Hours(24 * 30));
+  EXPECT_LE(refresh.expires_at, absl::Now() + absl::Hours(24 * 30));
 
   std::vector<std::string> cookies;
   auto range = context.GetServerInitialMetadata().equal_range("set-cookie");
@@ -279,7 +183,7 @@ TEST_F(AuthServiceTest, LoginByPhoneLooksUpThePhone) {
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
-  EXPECT_CALL(sessions_, Create(_)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(refresh_tokens_, Create(_)).WillOnce(Return(absl::OkStatus()));
   auth::v1::LoginRequest request;
   request.set_phone_number("+15551234567");
   request.set_password_hash(kPassword);
@@ -315,7 +219,7 @@ TEST_F(AuthServiceTest, LoginUpgradesAnOutdatedHash) {
   EXPECT_CALL(users_, UpdatePasswordHash(42, absl::string_view("$argon2id$new")))
       .WillOnce(Return(absl::OkStatus()));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
-  EXPECT_CALL(sessions_, Create(_)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(refresh_tokens_, Create(_)).WillOnce(Return(absl::OkStatus()));
   grpc::ClientContext context;
   auth::v1::LoginResponse response;
   EXPECT_TRUE(stub_->Login(&context, LoginByEmail(), &response).ok());
@@ -336,12 +240,13 @@ TEST_F(AuthServiceTest, LoginFailsWhenTheSessionCannotBeStored) {
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
-  EXPECT_CALL(sessions_, Create(_)).WillOnce(Return(absl::UnavailableError("gone")));
+  EXPECT_CALL(refresh_tokens_, Create(_)).WillOnce(Return(absl::UnavailableError("gone")));
   grpc::ClientContext context;
   auth::v1::LoginResponse response;
   EXPECT_EQ(stub_->Login(&context, LoginByEmail(), &response).error_code(),
             grpc::StatusCode::UNAVAILABLE);
   EXPECT_TRUE(response.jwt_token().empty());
+  EXPECT_TRUE(response.refresh_token().empty());
 }
 
 TEST_F(AuthServiceTest, LoginRefusesAUserIdThatDoesNotFitTheApi) {
@@ -372,7 +277,7 @@ TEST_F(AuthServiceTest, LogoutWithBearerTokenRevokesAllSessions) {
   session.user_id = 42;
   session.token_hash = Sha256Hex(kToken);
   EXPECT_CALL(sessions_, FindActive(absl::string_view("jti-1"))).WillOnce(Return(session));
-  EXPECT_CALL(sessions_, RevokeAllForUser(42)).WillOnce(Return(3));
+  EXPECT_CALL(refresh_tokens_, RevokeAllForUser(42)).WillOnce(Return(3));
   auth::v1::LogoutResponse response;
   grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -386,7 +291,7 @@ TEST_F(AuthServiceTest, LogoutAcceptsTheTokenCookie) {
   session.user_id = 42;
   session.token_hash = Sha256Hex(kToken);
   EXPECT_CALL(sessions_, FindActive(_)).WillOnce(Return(session));
-  EXPECT_CALL(sessions_, RevokeAllForUser(42)).WillOnce(Return(1));
+  EXPECT_CALL(refresh_tokens_, RevokeAllForUser(42)).WillOnce(Return(1));
   auth::v1::LogoutResponse response;
   EXPECT_TRUE(Logout(42, "cookie", std::string("user_id=42; jwt-token=") + kToken, &response).ok());
 }
@@ -438,5 +343,35 @@ TEST_F(AuthServiceTest, LogoutReportsDatabaseOutageAsUnavailable) {
             grpc::StatusCode::UNAVAILABLE);
 }
 
+TEST_F(AuthServiceTest, LogoutOfTheCurrentSessionOnlyRevokesItsFamilyAndNothingElse) {
+  EXPECT_CALL(verifier_, Verify(absl::string_view(kToken))).WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(sessions_, FindActive(absl::string_view("jti-1")))
+      .WillOnce(Return(SessionOf(kToken)));
+  // StrictMock: RevokeAllForUser would fail the test.
+  EXPECT_CALL(refresh_tokens_, RevokeSessionFamily(absl::string_view("jti-1")))
+      .WillOnce(Return(absl::OkStatus()));
+  auth::v1::LogoutResponse response;
+  grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response,
+                               /*current_session_only=*/true);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.message(), "User logout successfully");
+}
+
+TEST_F(AuthServiceTest, LogoutReportsAFailedRevocation) {
+  EXPECT_CALL(verifier_, Verify(_)).WillRepeatedly(Return(ClaimsFor("42")));
+  EXPECT_CALL(sessions_, FindActive(_)).WillRepeatedly(Return(SessionOf(kToken)));
+  EXPECT_CALL(refresh_tokens_, RevokeAllForUser(42))
+      .WillOnce(Return(absl::UnavailableError("down")));
+  EXPECT_CALL(refresh_tokens_, RevokeSessionFamily(_))
+      .WillOnce(Return(absl::InternalError("Deadlock found")));
+  auth::v1::LogoutResponse response;
+  const std::string bearer = std::string("Bearer ") + kToken;
+  EXPECT_EQ(Logout(42, "authorization", bearer, &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  grpc::Status status = Logout(42, "authorization", bearer, &response, true);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(status.error_message(), Not(HasSubstr("Deadlock")));
+}
+
 }  // namespace
-}  // namespace auth::service
+}  // namespace auth::service::testing

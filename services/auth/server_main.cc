@@ -33,6 +33,7 @@
 #include "libs/hashing/argon2_password_hasher.h"
 #include "libs/repository/connection_pool.h"
 #include "libs/repository/migrations.h"
+#include "libs/repository/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql_session_repository.h"
 #include "libs/repository/mysql_user_repository.h"
 #include "libs/token/jwt.h"
@@ -51,6 +52,11 @@ ABSL_FLAG(int, mysql_pool_size, 8, "MySQL connections; also the database executo
 ABSL_FLAG(std::string, token_issuer, "auth-service", "JWT iss claim.");
 ABSL_FLAG(std::string, token_audience, "auth-service-clients", "JWT aud claim.");
 ABSL_FLAG(absl::Duration, token_lifetime, absl::Minutes(15), "Access token lifetime.");
+ABSL_FLAG(absl::Duration, refresh_token_lifetime, absl::Hours(24 * 30),
+          "How long a refresh token (from Login or RefreshToken) stays usable.");
+ABSL_FLAG(absl::Duration, refresh_reuse_grace, absl::ZeroDuration(),
+          "A rotated refresh token presented again within this time is refused without "
+          "revoking its family (tolerates a client retrying a lost response); 0 = never.");
 ABSL_FLAG(std::string, token_signing_key, "",
           "Ed25519 private key PEM (make one with //libs/token:jwt_keygen). Empty: a fresh "
           "ephemeral key, for local development only: tokens die with the process.");
@@ -193,6 +199,7 @@ int main(int argc, char** argv) {
 
   auth::repository::MysqlUserRepository users(pool);
   auth::repository::MysqlSessionRepository sessions(pool);
+  auth::repository::MysqlRefreshTokenRepository refresh_tokens(pool);
   int hashing_workers = absl::GetFlag(FLAGS_hashing_workers);
   if (hashing_workers <= 0) hashing_workers = std::max(1u, std::thread::hardware_concurrency());
   auth::executor::BoundedExecutor hashing_executor(
@@ -202,8 +209,18 @@ int main(int argc, char** argv) {
 
   auth::service::AuthServiceOptions service_options;
   service_options.max_call_duration = absl::GetFlag(FLAGS_max_call_duration);
+  service_options.refresh_token_lifetime = absl::GetFlag(FLAGS_refresh_token_lifetime);
+  service_options.refresh_reuse_grace = absl::GetFlag(FLAGS_refresh_reuse_grace);
+  if (service_options.refresh_token_lifetime <= absl::ZeroDuration() ||
+      service_options.refresh_reuse_grace < absl::ZeroDuration()) {
+    Die("refresh token flags", absl::InvalidArgumentError(
+                                   "--refresh_token_lifetime must be positive and "
+                                   "--refresh_reuse_grace not negative"));
+  }
+  // The keys never change while the server runs: the document is built once.
+  service_options.jwks_json = keys->ToJwks();
   auth::service::AuthServiceImpl service(
-      {&users, &sessions, hasher->get(), &issuer, &verifier, &hashing_executor,
+      {&users, &sessions, &refresh_tokens, hasher->get(), &issuer, &verifier, &hashing_executor,
        &database_executor},
       service_options);
 

@@ -1,0 +1,71 @@
+// AuthServiceImpl::Call, one RPC in flight; private to the handlers of auth_service.h, which
+// are split over several files by RPC group.
+#ifndef SERVICES_AUTH_CALL_H_
+#define SERVICES_AUTH_CALL_H_
+
+#include <algorithm>
+#include <chrono>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "glog/logging.h"
+#include "grpcpp/grpcpp.h"
+#include "services/auth/auth_service.h"
+#include "services/auth/credentials.h"
+#include "services/auth/status_mapping.h"
+
+namespace auth::service {
+
+// One RPC in flight: its reactor, deadline and timing. Shared by the steps of a handler, which
+// run on different threads; Finish() answers the client and writes the call's one log line.
+class AuthServiceImpl::Call {
+ public:
+  Call(grpc::CallbackServerContext* context, const char* method, absl::Duration max_duration)
+      : context_(context),
+        reactor_(context->DefaultReactor()),
+        method_(method),
+        start_(absl::Now()) {
+    deadline_ = start_ + max_duration;
+    const auto client_deadline = context->deadline();
+    if (client_deadline != std::chrono::system_clock::time_point::max()) {
+      deadline_ = std::min(deadline_, absl::FromChrono(client_deadline));
+    }
+  }
+
+  grpc::CallbackServerContext* context() const { return context_; }
+  // The handler returns this. (DefaultReactor() must be called only once per call: a second
+  // call re-creates the reactor, which may already have been finished on another thread.)
+  grpc::ServerUnaryReactor* reactor() const { return reactor_; }
+  absl::Time deadline() const { return deadline_; }
+
+  void Finish(const absl::Status& status) {
+    const grpc::Status grpc_status = ToGrpcStatus(status, method_);
+    // Method, code and latency only: requests and statuses may carry secrets or user input.
+    LOG(INFO) << "rpc=" << method_ << " code=" << GrpcCodeName(grpc_status.error_code())
+              << " latency_us=" << absl::ToInt64Microseconds(absl::Now() - start_);
+    reactor_->Finish(grpc_status);
+  }
+
+ private:
+  grpc::CallbackServerContext* context_;
+  grpc::ServerUnaryReactor* reactor_;
+  const char* method_;
+  absl::Time start_;
+  absl::Time deadline_;
+};
+
+// The client's metadata as Headers (views into `context`, valid for the call).
+inline Headers ClientHeaders(const grpc::CallbackServerContext& context) {
+  Headers headers;
+  for (const auto& [key, value] : context.client_metadata()) {
+    headers.emplace_back(absl::string_view(key.data(), key.size()),
+                         absl::string_view(value.data(), value.size()));
+  }
+  return headers;
+}
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_CALL_H_

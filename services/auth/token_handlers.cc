@@ -1,0 +1,179 @@
+// AuthServiceImpl: the token RPCs (ValidateToken, RefreshToken, GetJwks) and IssueSession(),
+// which Login shares. Register, Login and Logout are in auth_service.cc.
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "glog/logging.h"
+#include "services/auth/auth_service.h"
+#include "services/auth/call.h"
+#include "services/auth/credentials.h"
+#include "services/auth/opaque_tokens.h"
+
+namespace auth::service {
+namespace {
+
+using auth::v1::GetJwksRequest;
+using auth::v1::GetJwksResponse;
+using auth::v1::RefreshTokenRequest;
+using auth::v1::RefreshTokenResponse;
+using auth::v1::ValidateTokenRequest;
+using auth::v1::ValidateTokenResponse;
+// (repository::RefreshToken stays qualified: AuthServiceImpl::RefreshToken is the RPC.)
+using repository::RotationOutcome;
+using repository::SessionGrant;
+
+// The API's user_id is an int32: a larger id would be silently truncated on the wire.
+bool FitsApiUserId(int64_t user_id) {
+  return user_id > 0 && user_id <= std::numeric_limits<int32_t>::max();
+}
+
+}  // namespace
+
+absl::StatusOr<AuthServiceImpl::IssuedSession> AuthServiceImpl::IssueSession(
+    int64_t user_id, absl::string_view family_id, absl::string_view client_address) const {
+  absl::StatusOr<token::IssuedToken> access = deps_.issuer->Issue(absl::StrCat(user_id));
+  if (!access.ok()) return access.status();
+  absl::StatusOr<std::string> refresh = NewRefreshToken();
+  if (!refresh.ok()) return refresh.status();
+
+  IssuedSession issued;
+  repository::Session& session = issued.grant.session;
+  session.jti = access->claims.jwt_id;
+  session.user_id = user_id;
+  session.expires_at = access->claims.expires_at;
+  session.token_hash = Sha256Hex(access->token);
+  session.client_address = std::string(client_address);
+  repository::RefreshToken& refresh_row = issued.grant.refresh_token;
+  refresh_row.token_hash = Sha256Hex(*refresh);
+  refresh_row.family_id = family_id.empty() ? session.jti : std::string(family_id);
+  refresh_row.session_jti = session.jti;
+  refresh_row.user_id = user_id;
+  refresh_row.expires_at = absl::Now() + options_.refresh_token_lifetime;
+  issued.access_token = std::move(access->token);
+  issued.refresh_token = *std::move(refresh);
+  return issued;
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::ValidateToken(grpc::CallbackServerContext* context,
+                                                         const ValidateTokenRequest* request,
+                                                         ValidateTokenResponse* response) {
+  auto call = std::make_shared<Call>(context, "ValidateToken", options_.max_call_duration);
+  const std::string& token = request->token();
+  if (token.empty() || token.size() > kMaxTokenBytes) {
+    call->Finish(absl::InvalidArgumentError(
+        absl::StrCat("token: must be 1 to ", kMaxTokenBytes, " bytes")));
+    return call->reactor();
+  }
+  // Signature checks are microseconds: cheap enough for the gRPC thread.
+  absl::StatusOr<token::TokenClaims> claims = deps_.verifier->Verify(token);
+  if (!claims.ok()) {
+    call->Finish(absl::UnauthenticatedError(claims.status().message()));
+    return call->reactor();
+  }
+  int64_t user_id = 0;
+  if (!absl::SimpleAtoi(claims->subject, &user_id) || !FitsApiUserId(user_id)) {
+    call->Finish(absl::UnauthenticatedError("token subject is not a user id"));
+    return call->reactor();
+  }
+  RunOn(*deps_.database_executor, call,
+        [this, call, response, user_id, claims = *std::move(claims),
+         token_hash = Sha256Hex(token)]() {
+          // The one database read: is the session still open, and is this its token?
+          absl::StatusOr<repository::Session> session = deps_.sessions->FindActive(claims.jwt_id);
+          if (!session.ok()) {
+            call->Finish(session.status().code() == absl::StatusCode::kNotFound
+                             ? absl::UnauthenticatedError("session ended or unknown")
+                             : session.status());
+            return;
+          }
+          if (session->user_id != user_id || session->token_hash != token_hash) {
+            call->Finish(absl::UnauthenticatedError("token does not match its session"));
+            return;
+          }
+          response->set_user_id(static_cast<int32_t>(user_id));
+          response->set_session_id(claims.jwt_id);
+          response->set_expires_at_unix_seconds(absl::ToUnixSeconds(claims.expires_at));
+          call->Finish(absl::OkStatus());
+        });
+  return call->reactor();
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerContext* context,
+                                                        const RefreshTokenRequest* request,
+                                                        RefreshTokenResponse* response) {
+  auto call = std::make_shared<Call>(context, "RefreshToken", options_.max_call_duration);
+  const std::string& presented = request->refresh_token();
+  if (presented.empty() || presented.size() > kMaxRefreshTokenBytes) {
+    call->Finish(absl::InvalidArgumentError(
+        absl::StrCat("refresh_token: must be 1 to ", kMaxRefreshTokenBytes, " bytes")));
+    return call->reactor();
+  }
+  RunOn(*deps_.database_executor, call, [this, call, response,
+                                         token_hash = Sha256Hex(presented)]() {
+    // Filled in by the grant function, which Rotate() calls only for a live, unused token.
+    std::optional<IssuedSession> issued;
+    auto grant = [&](const repository::RefreshToken& current) -> absl::StatusOr<SessionGrant> {
+      if (!FitsApiUserId(current.user_id)) {
+        LOG(ERROR) << "user id " << current.user_id << " does not fit the API's int32 user_id";
+        return absl::InternalError("user id out of range");
+      }
+      absl::StatusOr<IssuedSession> next =
+          IssueSession(current.user_id, current.family_id, call->context()->peer());
+      if (!next.ok()) return next.status();
+      issued = *std::move(next);
+      return issued->grant;
+    };
+    absl::StatusOr<RotationOutcome> outcome =
+        deps_.refresh_tokens->Rotate(token_hash, options_.refresh_reuse_grace, grant);
+    if (!outcome.ok()) {
+      call->Finish(outcome.status().code() == absl::StatusCode::kNotFound
+                       ? absl::UnauthenticatedError("refresh token unknown, expired or revoked")
+                       : outcome.status());
+      return;
+    }
+    switch (*outcome) {
+      case RotationOutcome::kRotated:
+        break;
+      case RotationOutcome::kReuseDetected:
+        // Someone presented a token that was already exchanged: one of the two holders is
+        // not its owner. The family is revoked; both must log in again.
+        LOG(WARNING) << "refresh token reuse detected; its session family was revoked";
+        call->Finish(absl::UnauthenticatedError("refresh token already used"));
+        return;
+      case RotationOutcome::kReusedInGrace:
+        call->Finish(absl::UnauthenticatedError("refresh token already used"));
+        return;
+    }
+    if (!issued.has_value()) {
+      call->Finish(absl::InternalError("rotation granted no session"));
+      return;
+    }
+    const repository::Session& session = issued->grant.session;
+    response->set_user_id(static_cast<int32_t>(session.user_id));
+    response->set_jwt_token(issued->access_token);
+    response->set_refresh_token(issued->refresh_token);
+    response->set_expires_at_unix_seconds(absl::ToUnixSeconds(session.expires_at));
+    call->Finish(absl::OkStatus());
+  });
+  return call->reactor();
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::GetJwks(grpc::CallbackServerContext* context,
+                                                   const GetJwksRequest* /*request*/,
+                                                   GetJwksResponse* response) {
+  auto call = std::make_shared<Call>(context, "GetJwks", options_.max_call_duration);
+  response->set_jwks_json(options_.jwks_json);
+  call->Finish(absl::OkStatus());
+  return call->reactor();
+}
+
+}  // namespace auth::service
