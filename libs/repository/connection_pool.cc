@@ -7,14 +7,16 @@
 #include <mysql_driver.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <exception>
 #include <memory>
+#include <mutex>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
@@ -73,6 +75,15 @@ class MysqlConnectionFactory : public ConnectionFactory {
   const ConnectionPoolOptions options_;
 };
 
+// The steady-clock instant `timeout` from now. Clamped to a year so that an infinite timeout
+// cannot overflow the clock's representation.
+std::chrono::steady_clock::time_point DeadlineAfter(absl::Duration timeout) {
+  timeout = std::clamp(timeout, absl::ZeroDuration(), absl::Hours(24 * 365));
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             absl::ToChronoNanoseconds(timeout));
+}
+
 bool IsAlive(sql::Connection& connection) {
   try {
     return !connection.isClosed() && connection.isValid();
@@ -126,7 +137,7 @@ ConnectionPool::ConnectionPool(ConnectionPoolOptions options,
 ConnectionPool::~ConnectionPool() {
   std::vector<IdleConnection> idle;
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     LOG_IF(ERROR, open_ != static_cast<int>(idle_.size()))
         << "ConnectionPool destroyed with connections still leased";
     idle.swap(idle_);
@@ -136,16 +147,15 @@ ConnectionPool::~ConnectionPool() {
 }
 
 absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
-  const absl::Time deadline = absl::Now() + options_.acquire_timeout;
+  const std::chrono::steady_clock::time_point deadline = DeadlineAfter(options_.acquire_timeout);
   while (true) {
     std::unique_ptr<sql::Connection> connection;
     bool check = false;
     {
-      absl::MutexLock lock(&mu_);
-      while (idle_.empty() && open_ >= options_.size) {
-        if (freed_.WaitWithDeadline(&mu_, deadline) && idle_.empty() && open_ >= options_.size) {
-          return absl::UnavailableError("no database connection available");
-        }
+      std::unique_lock<std::mutex> lock(mu_);
+      if (!freed_.wait_until(lock, deadline,
+                             [this] { return !idle_.empty() || open_ < options_.size; })) {
+        return absl::UnavailableError("no database connection available");
       }
       if (!idle_.empty()) {
         IdleConnection& last = idle_.back();
@@ -161,10 +171,10 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
     if (connection == nullptr) {
       absl::StatusOr<std::unique_ptr<sql::Connection>> opened = factory_->Connect();
       if (!opened.ok()) {
-        absl::MutexLock lock(&mu_);
+        std::lock_guard<std::mutex> lock(mu_);
         --open_;
         suspect_before_ = absl::Now();
-        freed_.Signal();
+        freed_.notify_one();
         return opened.status();
       }
       return PooledConnection(this, *std::move(opened));
@@ -175,10 +185,10 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
     // Dead (the server restarted or dropped us): so are its idle siblings, probably.
     LOG(INFO) << "discarding a dead pooled database connection";
     {
-      absl::MutexLock lock(&mu_);
+      std::lock_guard<std::mutex> lock(mu_);
       --open_;
       suspect_before_ = absl::Now();
-      freed_.Signal();
+      freed_.notify_one();
     }
     Discard(std::move(connection));
   }
@@ -186,14 +196,16 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
 
 void ConnectionPool::Release(std::unique_ptr<sql::Connection> connection, bool broken) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     if (!broken) {
       idle_.push_back({std::move(connection), absl::Now()});
     } else {
       --open_;
       suspect_before_ = absl::Now();
     }
-    freed_.Signal();
+    // Notified under the lock: once it is released, the last lease may be gone and the pool
+    // with it.
+    freed_.notify_one();
   }
   if (connection != nullptr) Discard(std::move(connection));
 }
@@ -208,12 +220,12 @@ void ConnectionPool::Discard(std::unique_ptr<sql::Connection> connection) {
 }
 
 int ConnectionPool::OpenCountForTest() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return open_;
 }
 
 int ConnectionPool::IdleCountForTest() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return static_cast<int>(idle_.size());
 }
 

@@ -16,13 +16,13 @@
 
 #include <cppconn/connection.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace auth::repository {
@@ -120,19 +120,22 @@ class ConnectionPool {
 
   // Called by PooledConnection when it is destroyed.
   void Release(std::unique_ptr<sql::Connection> connection, bool broken);
-  // Closes a connection the pool has given up on, outside the lock.
-  void Discard(std::unique_ptr<sql::Connection> connection);
+  // Closes a connection the pool has given up on, outside the lock. Static: it may run after
+  // the lease that triggered it has let the pool go.
+  static void Discard(std::unique_ptr<sql::Connection> connection);
 
   const ConnectionPoolOptions options_;
   const std::unique_ptr<ConnectionFactory> factory_;
 
-  mutable absl::Mutex mu_;
-  absl::CondVar freed_;  // signalled when a connection is returned or a slot opens up
-  std::vector<IdleConnection> idle_ ABSL_GUARDED_BY(mu_);  // most recently used last
-  int open_ ABSL_GUARDED_BY(mu_) = 0;
-  // Idle connections returned at or before this instant are pinged before reuse: another
-  // connection broke (the server may have restarted), so they may be dead too.
-  absl::Time suspect_before_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // std::mutex rather than absl::Mutex: Debian's libabsl is not built with ThreadSanitizer, which
+  // then cannot see absl's synchronisation and reports every access it guards as a race.
+  mutable std::mutex mu_;
+  std::condition_variable freed_;  // notified when a connection is returned or a slot opens up
+  std::vector<IdleConnection> idle_;  // guarded by mu_; most recently used last
+  int open_ = 0;                      // guarded by mu_
+  // Guarded by mu_. Idle connections returned at or before this instant are pinged before
+  // reuse: another connection broke (the server may have restarted), so they may be dead too.
+  absl::Time suspect_before_ = absl::InfinitePast();
 };
 
 }  // namespace auth::repository

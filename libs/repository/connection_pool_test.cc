@@ -6,19 +6,19 @@
 
 #include <deque>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/repository/testing/mock_connector.h"
+#include "libs/testing/notification.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::repository {
@@ -26,15 +26,17 @@ namespace {
 
 using ::auth::repository::testing::MockConnection;
 using ::auth::testing::IsOk;
+using ::auth::testing::Notification;
 using ::auth::testing::StatusIs;
 using ::testing::NiceMock;
 using ::testing::Return;
 
-// Hands out the connections (or errors) it was given, in order; counts calls.
+// Hands out the connections (or errors) it was given, in order; counts calls. std::mutex, not
+// absl::Mutex, so the test stays clean under ThreadSanitizer (see libs/testing/notification.h).
 class FakeFactory : public ConnectionFactory {
  public:
   struct State {
-    absl::Mutex mu;
+    std::mutex mu;
     std::deque<absl::StatusOr<std::unique_ptr<sql::Connection>>> results;
     int connects = 0;
   };
@@ -42,7 +44,7 @@ class FakeFactory : public ConnectionFactory {
   explicit FakeFactory(std::shared_ptr<State> state) : state_(std::move(state)) {}
 
   absl::StatusOr<std::unique_ptr<sql::Connection>> Connect() override {
-    absl::MutexLock lock(&state_->mu);
+    std::lock_guard<std::mutex> lock(state_->mu);
     ++state_->connects;
     if (state_->results.empty()) return absl::UnavailableError("database unavailable");
     absl::StatusOr<std::unique_ptr<sql::Connection>>& front = state_->results.front();
@@ -78,13 +80,13 @@ class ConnectionPoolTest : public ::testing::Test {
     MockConnection* raw = connection.get();
     ON_CALL(*raw, isValid()).WillByDefault(Return(true));
     ON_CALL(*raw, isClosed()).WillByDefault(Return(false));
-    absl::MutexLock lock(&state_->mu);
+    std::lock_guard<std::mutex> lock(state_->mu);
     state_->results.push_back(std::unique_ptr<sql::Connection>(std::move(connection)));
     return raw;
   }
 
   int connects() {
-    absl::MutexLock lock(&state_->mu);
+    std::lock_guard<std::mutex> lock(state_->mu);
     return state_->connects;
   }
 
@@ -137,7 +139,7 @@ TEST_F(ConnectionPoolTest, BrokenConnectionIsDiscardedAndSiblingsChecked) {
 TEST_F(ConnectionPoolTest, ConnectFailureIsReturnedAndFreesTheSlot) {
   auto pool = NewPool(1, absl::Hours(1));
   {
-    absl::MutexLock lock(&state_->mu);
+    std::lock_guard<std::mutex> lock(state_->mu);
     state_->results.push_back(absl::UnavailableError("database unavailable"));
   }
   EXPECT_THAT(pool->Acquire(), StatusIs(absl::StatusCode::kUnavailable));
@@ -168,7 +170,7 @@ TEST_F(ConnectionPoolTest, WaiterGetsTheReturnedConnection) {
     ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
     held.emplace(std::move(lease));
   }
-  absl::Notification acquired;
+  Notification acquired;
   sql::Connection* got = nullptr;
   std::thread waiter([&] {
     absl::StatusOr<PooledConnection> lease = pool->Acquire();
