@@ -14,6 +14,8 @@ PACKAGES=(
   libmysqlcppconn-dev libargon2-dev nlohmann-json3-dev
   # The MySQL-compatible server the integration and end-to-end tests start privately.
   mariadb-server mariadb-client
+  # The 3-node Galera harness (tools/galera): provider, mariabackup SST and its stream transport.
+  galera-4 mariadb-backup socat
 )
 
 missing=()
