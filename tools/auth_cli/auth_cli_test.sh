@@ -1,6 +1,7 @@
 #!/bin/bash
 # End-to-end test of the auth_cli binary against fake_auth_server: output format, exit codes,
-# the token file (mode 0600, used and removed by logout) and that no password is taken from argv.
+# the token files (mode 0600; rotated by refresh, used by validate and logout, removed by logout)
+# and that no password is taken from argv.
 #
 #   auth_cli_test.sh <auth_cli> <fake_auth_server>
 set -euo pipefail
@@ -10,6 +11,9 @@ readonly SERVER="$2"
 readonly DIR="${TEST_TMPDIR:-$(mktemp -d)}"
 readonly PASSWORD="correct horse battery staple"
 readonly TOKEN="eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl"
+readonly REFRESH_TOKEN="ZmFrZS1yZWZyZXNoLXRva2VuLW9uZQ"
+readonly ROTATED_TOKEN="eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI3In0.cm90YXRlZA"
+readonly NEXT_REFRESH_TOKEN="ZmFrZS1yZWZyZXNoLXRva2VuLXR3bw"
 
 "$SERVER" --port_file="$DIR/port" &
 readonly SERVER_PID=$!
@@ -61,6 +65,38 @@ expect_line out \
 expect_line out "token_file: $TOKEN_FILE"
 [[ "$(stat -c %a "$TOKEN_FILE")" == 600 ]] || fail "token file mode $(stat -c %a "$TOKEN_FILE")"
 [[ "$(cat "$TOKEN_FILE")" == "$TOKEN" ]] || fail "token file holds the wrong token"
+expect_line out "expires_at_unix_seconds: 1900000000"
+expect_line out "refresh_token_file: $TOKEN_FILE.refresh"
+[[ "$(stat -c %a "$TOKEN_FILE.refresh")" == 600 ]] || fail "refresh token file mode"
+[[ "$(cat "$TOKEN_FILE.refresh")" == "$REFRESH_TOKEN" ]] || fail "wrong refresh token saved"
+grep -q "$REFRESH_TOKEN" "$DIR/out" && fail "login printed the refresh token"
+
+# validate: the saved token, or --token.
+run 0 "$CLI" validate --target="$TARGET" --token_file="$TOKEN_FILE"
+expect_line out "user_id: 7"
+expect_line out "session_id: fake-session"
+expect_line out "expires_at_unix_seconds: 1900000000"
+run 1 "$CLI" validate --target="$TARGET" --token=some.other.token
+expect_line err "error_code: UNAUTHENTICATED"
+run 2 "$CLI" validate --target="$TARGET" --token_file="$TOKEN_FILE" --user_id=7
+
+# jwks prints the document on one line.
+run 0 "$CLI" jwks --target="$TARGET"
+expect_line out 'jwks_json: {"keys":[{"kty":"OKP","crv":"Ed25519","x":"AAAA","kid":"fake","alg":"EdDSA"}]}'
+
+# refresh rotates both saved tokens; the spent refresh token is gone, so a second refresh
+# presents the new one (which this fake does not know).
+run 0 "$CLI" refresh --target="$TARGET" --token_file="$TOKEN_FILE"
+expect_line out "user_id: 7"
+expect_line out "jwt_token: $ROTATED_TOKEN"
+expect_line out "token_file: $TOKEN_FILE"
+expect_line out "refresh_token_file: $TOKEN_FILE.refresh"
+[[ "$(cat "$TOKEN_FILE")" == "$ROTATED_TOKEN" ]] || fail "refresh did not save the new token"
+[[ "$(cat "$TOKEN_FILE.refresh")" == "$NEXT_REFRESH_TOKEN" ]] || fail "refresh token not rotated"
+run 1 "$CLI" refresh --target="$TARGET" --token_file="$TOKEN_FILE"
+expect_line err "error_code: UNAUTHENTICATED"
+run 0 "$CLI" validate --target="$TARGET" --token_file="$TOKEN_FILE"
+run 2 "$CLI" refresh --target="$TARGET" --token_file="$DIR/never-logged-in"
 
 # A wrong password is the server's UNAUTHENTICATED: exit 1, code name on stderr, no secret.
 echo "not the password" >"$DIR/stdin"
@@ -72,10 +108,12 @@ grep -q "not the password" "$DIR/out" "$DIR/err" && fail "the password was print
 : >"$DIR/stdin"
 
 # logout with the saved token, which it then removes.
-run 0 "$CLI" logout --target="$TARGET" --user_id=7 --token_file="$TOKEN_FILE"
+run 0 "$CLI" logout --target="$TARGET" --user_id=7 --token_file="$TOKEN_FILE" \
+  --current_session_only
 expect_line out "message: User logout successfully"
 expect_line out "status: 200"
 [[ -e "$TOKEN_FILE" ]] && fail "logout left the token file behind"
+[[ -e "$TOKEN_FILE.refresh" ]] && fail "logout left the refresh token file behind"
 
 # Without a token file nor --token there is nothing to present: a usage error.
 run 2 "$CLI" logout --target="$TARGET" --user_id=7 --token_file="$TOKEN_FILE"

@@ -129,6 +129,8 @@ absl::StatusOr<LoginResult> AuthClient::Login(const LoginParams& params) {
   LoginResult result;
   result.user_id = response.user_id();
   result.jwt_token = response.jwt_token();
+  result.refresh_token = response.refresh_token();
+  result.expires_at_unix_seconds = response.expires_at_unix_seconds();
   // Only read after an OK status: then the initial metadata has certainly been received.
   auto [begin, end] = context.GetServerInitialMetadata().equal_range("set-cookie");
   for (auto it = begin; it != end; ++it) {
@@ -137,11 +139,13 @@ absl::StatusOr<LoginResult> AuthClient::Login(const LoginParams& params) {
   return result;
 }
 
-absl::StatusOr<LogoutResult> AuthClient::Logout(int32_t user_id, absl::string_view token) {
+absl::StatusOr<LogoutResult> AuthClient::Logout(int32_t user_id, absl::string_view token,
+                                                bool current_session_only) {
   if (absl::Status valid = ValidateLogoutParams(user_id, token); !valid.ok()) return valid;
 
   auth::v1::LogoutRequest request;
   request.set_user_id(user_id);
+  request.set_current_session_only(current_session_only);
 
   grpc::ClientContext context;
   SetDeadline(context);
@@ -151,6 +155,52 @@ absl::StatusOr<LogoutResult> AuthClient::Logout(int32_t user_id, absl::string_vi
     return s;
   }
   return LogoutResult{response.message(), response.status()};
+}
+
+absl::StatusOr<RefreshResult> AuthClient::Refresh(absl::string_view refresh_token) {
+  if (absl::Status valid = ValidateRefreshParams(refresh_token); !valid.ok()) return valid;
+
+  auth::v1::RefreshTokenRequest request;
+  request.set_refresh_token(std::string(refresh_token));
+
+  grpc::ClientContext context;
+  SetDeadline(context);
+  auth::v1::RefreshTokenResponse response;
+  if (absl::Status s = StatusFromGrpc(stub_.RefreshToken(&context, request, &response));
+      !s.ok()) {
+    return s;
+  }
+  return RefreshResult{response.user_id(), response.jwt_token(), response.refresh_token(),
+                       response.expires_at_unix_seconds()};
+}
+
+absl::StatusOr<ValidateResult> AuthClient::Validate(absl::string_view token) {
+  if (absl::Status valid = ValidateTokenParams(token); !valid.ok()) return valid;
+
+  auth::v1::ValidateTokenRequest request;
+  request.set_token(std::string(token));
+
+  grpc::ClientContext context;
+  SetDeadline(context);
+  auth::v1::ValidateTokenResponse response;
+  if (absl::Status s = StatusFromGrpc(stub_.ValidateToken(&context, request, &response));
+      !s.ok()) {
+    return s;
+  }
+  return ValidateResult{response.user_id(), response.session_id(),
+                        response.expires_at_unix_seconds()};
+}
+
+absl::StatusOr<std::string> AuthClient::GetJwks() {
+  grpc::ClientContext context;
+  SetDeadline(context);
+  auth::v1::GetJwksResponse response;
+  if (absl::Status s = StatusFromGrpc(
+          stub_.GetJwks(&context, auth::v1::GetJwksRequest(), &response));
+      !s.ok()) {
+    return s;
+  }
+  return response.jwks_json();
 }
 
 absl::Status ValidateRegisterParams(const RegisterParams& params) {
@@ -175,6 +225,23 @@ absl::Status ValidateLoginParams(const LoginParams& params) {
 
 absl::Status ValidateLogoutParams(int32_t user_id, absl::string_view token) {
   if (user_id <= 0) return absl::InvalidArgumentError("user_id must be positive");
+  if (!IsHeaderSafeToken(token)) {
+    return absl::InvalidArgumentError(
+        "token must be non-empty printable ASCII without spaces (the bare JWT, no 'Bearer ')");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRefreshParams(absl::string_view refresh_token) {
+  // Opaque, but issued as base64url: the same printable-ASCII rule catches pasting mistakes.
+  if (!IsHeaderSafeToken(refresh_token)) {
+    return absl::InvalidArgumentError(
+        "refresh_token must be non-empty printable ASCII without spaces");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTokenParams(absl::string_view token) {
   if (!IsHeaderSafeToken(token)) {
     return absl::InvalidArgumentError(
         "token must be non-empty printable ASCII without spaces (the bare JWT, no 'Bearer ')");

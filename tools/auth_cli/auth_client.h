@@ -9,6 +9,7 @@
 //   params.password_hash = secret;
 //   absl::StatusOr<auth::cli::LoginResult> login = client.Login(params);
 //   if (login.ok()) client.Logout(login->user_id, login->jwt_token);
+//   absl::StatusOr<auth::cli::RefreshResult> next = client.Refresh(login->refresh_token);
 //
 // Every method makes at most one RPC with a fresh grpc::ClientContext and the configured
 // deadline. Obviously malformed input (e.g. login by both email and phone) is rejected with
@@ -63,6 +64,10 @@ struct LoginParams {
 struct LoginResult {
   int32_t user_id = 0;
   std::string jwt_token;
+  // Exchange it with Refresh() for new tokens; empty if the server issues none.
+  std::string refresh_token;
+  // When jwt_token expires, in seconds since the Unix epoch (0 if the server does not say).
+  int64_t expires_at_unix_seconds = 0;
   // The raw `set-cookie` header values, in the order the server sent them.
   std::vector<std::string> set_cookies;
 };
@@ -71,6 +76,22 @@ struct LoginResult {
 struct LogoutResult {
   std::string message;
   int32_t status = 0;
+};
+
+// What the server answered to RefreshToken: a new access token and the refresh token that
+// replaces the presented one.
+struct RefreshResult {
+  int32_t user_id = 0;
+  std::string jwt_token;
+  std::string refresh_token;
+  int64_t expires_at_unix_seconds = 0;
+};
+
+// What the server answered to ValidateToken.
+struct ValidateResult {
+  int32_t user_id = 0;
+  std::string session_id;
+  int64_t expires_at_unix_seconds = 0;
 };
 
 // A blocking client of auth.v1.AuthService over a caller-owned stub. Thread-compatible; the
@@ -90,8 +111,19 @@ class AuthClient {
   // Authenticates by email or phone and returns the token and the cookies the server set.
   absl::StatusOr<LoginResult> Login(const LoginParams& params);
 
-  // Ends the sessions of `user_id`, presenting `token` as `authorization: Bearer <token>`.
-  absl::StatusOr<LogoutResult> Logout(int32_t user_id, absl::string_view token);
+  // Ends the sessions of `user_id` (with `current_session_only`, only the session of
+  // `token`), presenting `token` as `authorization: Bearer <token>`.
+  absl::StatusOr<LogoutResult> Logout(int32_t user_id, absl::string_view token,
+                                      bool current_session_only = false);
+
+  // Exchanges `refresh_token` for a new access token and refresh token.
+  absl::StatusOr<RefreshResult> Refresh(absl::string_view refresh_token);
+
+  // Asks the server whether access token `token` is currently valid, and whose it is.
+  absl::StatusOr<ValidateResult> Validate(absl::string_view token);
+
+  // The server's public keys as a JWKS document.
+  absl::StatusOr<std::string> GetJwks();
 
  private:
   // Points `context` at the deadline now + timeout_.
@@ -107,6 +139,8 @@ class AuthClient {
 absl::Status ValidateRegisterParams(const RegisterParams& params);
 absl::Status ValidateLoginParams(const LoginParams& params);
 absl::Status ValidateLogoutParams(int32_t user_id, absl::string_view token);
+absl::Status ValidateRefreshParams(absl::string_view refresh_token);
+absl::Status ValidateTokenParams(absl::string_view token);
 
 // The gRPC status as an absl::Status with the same code and message. The codes of both
 // libraries are the canonical google.rpc.Code values, so the mapping is one to one.

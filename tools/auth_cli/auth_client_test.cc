@@ -1,5 +1,5 @@
-// Tests of AuthClient: request building and error mapping against the generated gMock stub, and
-// cookies and the authorization header against a real in-process server on 127.0.0.1:0.
+// Tests of AuthClient: request building and error mapping against the generated gMock stub.
+// auth_client_loopback_test.cc runs it against a real in-process server.
 #include "tools/auth_cli/auth_client.h"
 
 #include <chrono>
@@ -32,8 +32,12 @@ using ::auth::v1::LoginResponse;
 using ::auth::v1::LogoutRequest;
 using ::auth::v1::LogoutResponse;
 using ::auth::v1::MockAuthServiceStub;
+using ::auth::v1::RefreshTokenRequest;
+using ::auth::v1::RefreshTokenResponse;
 using ::auth::v1::RegisterRequest;
 using ::auth::v1::RegisterResponse;
+using ::auth::v1::ValidateTokenRequest;
+using ::auth::v1::ValidateTokenResponse;
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::DoAll;
@@ -124,6 +128,8 @@ TEST(AuthClientTest, LoginByEmailLeavesPhoneEmpty) {
             peer->AddServerInitialMetadata("content-type", "application/grpc");
             response->set_user_id(7);
             response->set_jwt_token(kToken);
+            response->set_refresh_token(kFakeRefreshToken);
+            response->set_expires_at_unix_seconds(kFakeExpiresAt);
             return grpc::Status::OK;
           });
 
@@ -131,6 +137,8 @@ TEST(AuthClientTest, LoginByEmailLeavesPhoneEmpty) {
   ASSERT_OK_AND_ASSIGN(LoginResult result, client.Login(EmailLogin()));
   EXPECT_EQ(result.user_id, 7);
   EXPECT_EQ(result.jwt_token, kToken);
+  EXPECT_EQ(result.refresh_token, kFakeRefreshToken);
+  EXPECT_EQ(result.expires_at_unix_seconds, kFakeExpiresAt);
   EXPECT_TRUE(result.set_cookies.empty());
   EXPECT_EQ(sent.email(), "alice@example.com");
   EXPECT_EQ(sent.phone_number(), "");
@@ -204,6 +212,65 @@ TEST(AuthClientTest, LogoutSendsTheTokenAsBearerMetadata) {
               UnorderedElementsAre(Pair("authorization", std::string("Bearer ") + kToken)));
 }
 
+TEST(AuthClientTest, LogoutCanEndTheCurrentSessionOnly) {
+  StrictMock<MockAuthServiceStub> stub;
+  LogoutRequest sent;
+  EXPECT_CALL(stub, Logout(_, _, _))
+      .WillOnce(DoAll(SaveArg<1>(&sent), Return(grpc::Status::OK)));
+  AuthClient client(stub);
+  ASSERT_THAT(client.Logout(7, kToken, /*current_session_only=*/true), IsOk());
+  EXPECT_TRUE(sent.current_session_only());
+}
+
+TEST(AuthClientTest, RefreshSendsTheRefreshTokenAndReturnsThePair) {
+  StrictMock<MockAuthServiceStub> stub;
+  RefreshTokenRequest sent;
+  RefreshTokenResponse canned;
+  canned.set_user_id(7);
+  canned.set_jwt_token(kFakeRotatedToken);
+  canned.set_refresh_token(kFakeNextRefreshToken);
+  canned.set_expires_at_unix_seconds(kFakeExpiresAt);
+  EXPECT_CALL(stub, RefreshToken(_, _, _))
+      .WillOnce(DoAll(SaveArg<1>(&sent), SetArgPointee<2>(canned), Return(grpc::Status::OK)));
+
+  AuthClient client(stub);
+  ASSERT_OK_AND_ASSIGN(RefreshResult result, client.Refresh(kFakeRefreshToken));
+  EXPECT_EQ(sent.refresh_token(), kFakeRefreshToken);
+  EXPECT_EQ(result.user_id, 7);
+  EXPECT_EQ(result.jwt_token, kFakeRotatedToken);
+  EXPECT_EQ(result.refresh_token, kFakeNextRefreshToken);
+  EXPECT_EQ(result.expires_at_unix_seconds, kFakeExpiresAt);
+}
+
+TEST(AuthClientTest, ValidateSendsTheTokenInTheRequest) {
+  StrictMock<MockAuthServiceStub> stub;
+  ValidateTokenRequest sent;
+  ValidateTokenResponse canned;
+  canned.set_user_id(7);
+  canned.set_session_id("s-1");
+  canned.set_expires_at_unix_seconds(kFakeExpiresAt);
+  EXPECT_CALL(stub, ValidateToken(_, _, _))
+      .WillOnce(DoAll(SaveArg<1>(&sent), SetArgPointee<2>(canned), Return(grpc::Status::OK)));
+
+  AuthClient client(stub);
+  ASSERT_OK_AND_ASSIGN(ValidateResult result, client.Validate(kToken));
+  EXPECT_EQ(sent.token(), kToken);
+  EXPECT_EQ(result.user_id, 7);
+  EXPECT_EQ(result.session_id, "s-1");
+  EXPECT_EQ(result.expires_at_unix_seconds, kFakeExpiresAt);
+}
+
+TEST(AuthClientTest, RefreshAndValidateRejectBadTokensWithoutAnRpc) {
+  StrictMock<MockAuthServiceStub> stub;
+  AuthClient client(stub);
+  for (const char* token : {"", "abc def", "abc\r\nx: 1", "t\xC3\xA9"}) {
+    EXPECT_THAT(client.Refresh(token),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("refresh_token")));
+    EXPECT_THAT(client.Validate(token),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("token")));
+  }
+}
+
 TEST(AuthClientTest, LogoutRejectsBadInputWithoutAnRpc) {
   StrictMock<MockAuthServiceStub> stub;
   AuthClient client(stub);
@@ -275,11 +342,17 @@ TEST_P(ErrorMappingTest, ServerErrorsKeepTheirCodeAndMessage) {
   EXPECT_CALL(stub, Register(_, _, _)).WillOnce(Return(failure));
   EXPECT_CALL(stub, Login(_, _, _)).WillOnce(Return(failure));
   EXPECT_CALL(stub, Logout(_, _, _)).WillOnce(Return(failure));
+  EXPECT_CALL(stub, RefreshToken(_, _, _)).WillOnce(Return(failure));
+  EXPECT_CALL(stub, ValidateToken(_, _, _)).WillOnce(Return(failure));
+  EXPECT_CALL(stub, GetJwks(_, _, _)).WillOnce(Return(failure));
 
   AuthClient client(stub);
   EXPECT_THAT(client.Register(Alice()), StatusIs(expected, "what the server said"));
   EXPECT_THAT(client.Login(EmailLogin()), StatusIs(expected, "what the server said"));
   EXPECT_THAT(client.Logout(7, kToken), StatusIs(expected, "what the server said"));
+  EXPECT_THAT(client.Refresh(kFakeRefreshToken), StatusIs(expected, "what the server said"));
+  EXPECT_THAT(client.Validate(kToken), StatusIs(expected, "what the server said"));
+  EXPECT_THAT(client.GetJwks(), StatusIs(expected, "what the server said"));
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -307,67 +380,6 @@ TEST(FindCookieTest, FindsTheValueByNameAndIgnoresAttributes) {
   EXPECT_EQ(FindCookie(cookies, "Path"), std::nullopt);  // An attribute, not a cookie.
   EXPECT_EQ(FindCookie(cookies, "jwt"), std::nullopt);
   EXPECT_EQ(FindCookie({}, "user_id"), std::nullopt);
-}
-
-// A real server in the same process (FakeAuthService): proves the cookies and the
-// authorization header survive the wire, which the mock stub cannot show.
-class AuthClientOverLoopbackTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    grpc::ServerBuilder builder;
-    int port = 0;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(&service_);
-    server_ = builder.BuildAndStart();
-    ASSERT_NE(server_, nullptr);
-    ASSERT_GT(port, 0);
-    stub_ = auth::v1::AuthService::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                               grpc::InsecureChannelCredentials()));
-  }
-
-  void TearDown() override {
-    service_.ReleaseSlowRegister();
-    if (server_ != nullptr) server_->Shutdown();
-  }
-
-  FakeAuthService service_;
-  std::unique_ptr<grpc::Server> server_;
-  std::unique_ptr<auth::v1::AuthService::Stub> stub_;
-};
-
-TEST_F(AuthClientOverLoopbackTest, LoginReadsCookiesAndLogoutPresentsTheToken) {
-  AuthClient client(*stub_);
-  ASSERT_OK_AND_ASSIGN(LoginResult login, client.Login(EmailLogin()));
-  EXPECT_EQ(login.user_id, 7);
-  EXPECT_EQ(login.jwt_token, kToken);
-  ASSERT_EQ(login.set_cookies.size(), 2u);
-  EXPECT_THAT(login.set_cookies[0], HasSubstr("HttpOnly; Secure; SameSite=Strict"));
-  EXPECT_THAT(FindCookie(login.set_cookies, "user_id"), Optional(std::string("7")));
-  EXPECT_THAT(FindCookie(login.set_cookies, "jwt-token"), Optional(std::string(kToken)));
-
-  ASSERT_OK_AND_ASSIGN(LogoutResult logout, client.Logout(login.user_id, login.jwt_token));
-  EXPECT_EQ(logout.message, "User logout successfully");
-  EXPECT_EQ(logout.status, 200);
-  EXPECT_THAT(service_.authorization(), ElementsAre(std::string("Bearer ") + kToken));
-}
-
-TEST_F(AuthClientOverLoopbackTest, ServerRejectionsArriveAsStatuses) {
-  AuthClient client(*stub_);
-  LoginParams wrong = EmailLogin();
-  wrong.password_hash = "not the password";
-  EXPECT_THAT(client.Login(wrong),
-              StatusIs(absl::StatusCode::kUnauthenticated, "invalid credentials"));
-
-  EXPECT_THAT(client.Logout(7, "someone.elses.token"),
-              StatusIs(absl::StatusCode::kUnauthenticated, "invalid token"));
-  EXPECT_THAT(service_.authorization(), ElementsAre("Bearer someone.elses.token"));
-}
-
-TEST_F(AuthClientOverLoopbackTest, SlowServerHitsTheDeadline) {
-  AuthClient client(*stub_, absl::Milliseconds(200));
-  RegisterParams slow = Alice();
-  slow.username = "slow";
-  EXPECT_THAT(client.Register(slow), StatusIs(absl::StatusCode::kDeadlineExceeded));
 }
 
 }  // namespace

@@ -5,10 +5,12 @@
 //   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
 //   builder.RegisterService(&service);
 //
-// It knows one password and one user: Login with kFakePassword answers kFakeUserId and
-// kFakeToken and sets the `user_id` and `jwt-token` cookies as the real server does; Logout
-// succeeds only for `authorization: Bearer <kFakeToken>`. Register of the user name "slow"
-// blocks until ReleaseSlowRegister(), for deadline tests.
+// It knows one password and one user: Login with kFakePassword answers kFakeUserId, kFakeToken
+// and kFakeRefreshToken and sets the `user_id` and `jwt-token` cookies as the real server does.
+// RefreshToken exchanges kFakeRefreshToken (only) for kFakeRotatedToken and
+// kFakeNextRefreshToken. ValidateToken and Logout accept only `kFakeToken` or
+// `kFakeRotatedToken` (Logout as `authorization: Bearer`). GetJwks answers kFakeJwks. Register
+// of the user name "slow" blocks until ReleaseSlowRegister(), for deadline tests.
 #ifndef TOOLS_AUTH_CLI_FAKE_AUTH_SERVICE_H_
 #define TOOLS_AUTH_CLI_FAKE_AUTH_SERVICE_H_
 
@@ -30,6 +32,13 @@ namespace auth::cli {
 inline constexpr char kFakePassword[] = "correct horse battery staple";
 inline constexpr char kFakeToken[] = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI3In0.c2lnbmF0dXJl";
 inline constexpr int32_t kFakeUserId = 7;
+inline constexpr char kFakeRefreshToken[] = "ZmFrZS1yZWZyZXNoLXRva2VuLW9uZQ";
+inline constexpr char kFakeRotatedToken[] = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiI3In0.cm90YXRlZA";
+inline constexpr char kFakeNextRefreshToken[] = "ZmFrZS1yZWZyZXNoLXRva2VuLXR3bw";
+inline constexpr int64_t kFakeExpiresAt = 1900000000;
+inline constexpr char kFakeSessionId[] = "fake-session";
+inline constexpr char kFakeJwks[] =
+    R"({"keys":[{"kty":"OKP","crv":"Ed25519","x":"AAAA","kid":"fake","alg":"EdDSA"}]})";
 
 class FakeAuthService final : public auth::v1::AuthService::Service {
  public:
@@ -57,6 +66,8 @@ class FakeAuthService final : public auth::v1::AuthService::Service {
     context->AddInitialMetadata("set-cookie", absl::StrCat("jwt-token=", kFakeToken, kAttributes));
     response->set_user_id(kFakeUserId);
     response->set_jwt_token(kFakeToken);
+    response->set_refresh_token(kFakeRefreshToken);
+    response->set_expires_at_unix_seconds(kFakeExpiresAt);
     return grpc::Status::OK;
   }
 
@@ -69,11 +80,41 @@ class FakeAuthService final : public auth::v1::AuthService::Service {
       absl::MutexLock lock(&mutex_);
       authorization_ = seen;
     }
-    if (seen.size() != 1 || seen[0] != absl::StrCat("Bearer ", kFakeToken)) {
+    if (seen.size() != 1 || (seen[0] != absl::StrCat("Bearer ", kFakeToken) &&
+                             seen[0] != absl::StrCat("Bearer ", kFakeRotatedToken))) {
       return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "invalid token");
     }
     response->set_message("User logout successfully");
     response->set_status(200);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RefreshToken(grpc::ServerContext*, const auth::v1::RefreshTokenRequest* request,
+                            auth::v1::RefreshTokenResponse* response) override {
+    if (request->refresh_token() != kFakeRefreshToken) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "refresh token unknown");
+    }
+    response->set_user_id(kFakeUserId);
+    response->set_jwt_token(kFakeRotatedToken);
+    response->set_refresh_token(kFakeNextRefreshToken);
+    response->set_expires_at_unix_seconds(kFakeExpiresAt);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ValidateToken(grpc::ServerContext*, const auth::v1::ValidateTokenRequest* request,
+                             auth::v1::ValidateTokenResponse* response) override {
+    if (request->token() != kFakeToken && request->token() != kFakeRotatedToken) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "invalid token");
+    }
+    response->set_user_id(kFakeUserId);
+    response->set_session_id(kFakeSessionId);
+    response->set_expires_at_unix_seconds(kFakeExpiresAt);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status GetJwks(grpc::ServerContext*, const auth::v1::GetJwksRequest*,
+                       auth::v1::GetJwksResponse* response) override {
+    response->set_jwks_json(kFakeJwks);
     return grpc::Status::OK;
   }
 

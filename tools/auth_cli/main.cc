@@ -3,10 +3,15 @@
 //   AUTH_PASSWORD=... auth_cli register --username alice --email alice@example.com [--phone P]
 //   auth_cli login --email alice@example.com        # prompts for the password (no echo)
 //   auth_cli login --phone +15551234567 < password.txt
-//   auth_cli logout --user_id 7 [--token JWT]       # default: the token `login` saved
+//   auth_cli logout --user_id 7 [--token JWT] [--current_session_only]
+//                                                   # default: the token `login` saved
+//   auth_cli refresh                                # rotates the saved tokens
+//   auth_cli validate [--token JWT]                 # who the (saved) token belongs to
+//   auth_cli jwks                                   # the server's public keys
 //
 // Common flags: --target (default 127.0.0.1:50051), --tls [--ca_cert FILE], --timeout (5s),
-// --token_file (default $HOME/.auth_cli_token).
+// --token_file (default $HOME/.auth_cli_token; the refresh token is kept beside it, in
+// <token_file>.refresh).
 //
 // The password is never taken from argv, where `ps` and shell history would show it: it comes
 // from $AUTH_PASSWORD if set, else from the first line of stdin (with echo off on a terminal).
@@ -22,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -41,6 +47,7 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "tools/auth_cli/auth_client.h"
+#include "tools/auth_cli/flag_checks.h"
 #include "tools/auth_cli/local_io.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Address of the AuthService (host:port).");
@@ -52,12 +59,15 @@ ABSL_FLAG(std::string, username, "", "register: the user name.");
 ABSL_FLAG(std::string, email, "", "register, login: the e-mail address.");
 ABSL_FLAG(std::string, phone, "", "register (optional), login: the phone number.");
 ABSL_FLAG(int32_t, user_id, 0, "logout: the id of the user to log out.");
+ABSL_FLAG(bool, current_session_only, false,
+          "logout: end only the session of the presented token, not all of the user's.");
 ABSL_FLAG(std::string, token, "",
-          "logout: the JWT to present (default: the one in --token_file). Note that argv is "
-          "visible to other local users.");
+          "logout, validate: the JWT to present (default: the one in --token_file). Note that "
+          "argv is visible to other local users.");
 ABSL_FLAG(std::string, token_file, "",
-          "login writes the token here (mode 0600), logout reads it (and removes it after a "
-          "successful logout). Default: $HOME/.auth_cli_token.");
+          "login and refresh write the token here (mode 0600) and the refresh token to "
+          "<token_file>.refresh; logout and validate read the token, refresh reads the refresh "
+          "token; logout removes both. Default: $HOME/.auth_cli_token.");
 
 namespace auth::cli {
 namespace {
@@ -69,16 +79,21 @@ constexpr char kUsage[] = R"(a client for auth.v1.AuthService.
 
   auth_cli register --username U --email E [--phone P]
   auth_cli login (--email E | --phone P) [--token_file F]
-  auth_cli logout --user_id N [--token T | --token_file F]
+  auth_cli logout --user_id N [--current_session_only] [--token T | --token_file F]
+  auth_cli refresh [--token_file F]
+  auth_cli validate [--token T | --token_file F]
+  auth_cli jwks
 
 The password is read from $AUTH_PASSWORD if set, else from one line of stdin (not echoed on a
 terminal); it is never a flag. Its bytes are sent as-is in the request's password_hash field:
 this tool computes no digest, so hash on your side first if your deployment expects one.
 
-login prints user_id, jwt_token and each set-cookie header, and saves the token to
---token_file (default $HOME/.auth_cli_token, mode 0600); logout uses that file when --token is
-absent. Output is one `key: value` per line; on failure `error_code` and `error_message` go to
-stderr. Exit codes: 0 ok, 1 RPC failed, 2 usage error.
+login prints user_id, jwt_token, expires_at_unix_seconds and each set-cookie header, and saves
+the token to --token_file (default $HOME/.auth_cli_token, mode 0600) and the refresh token
+(never printed) to <token_file>.refresh. refresh exchanges the saved refresh token for new
+tokens and saves both; logout and validate use the saved token when --token is absent; a
+successful logout removes both files. Output is one `key: value` per line; on failure
+`error_code` and `error_message` go to stderr. Exit codes: 0 ok, 1 RPC failed, 2 usage error.
 
 Common flags: --target (127.0.0.1:50051), --tls, --ca_cert, --timeout (5s).)";
 
@@ -94,8 +109,9 @@ const std::vector<CommandFlag>& CommandFlags() {
       {"email", {"register", "login"}},
       {"phone", {"register", "login"}},
       {"user_id", {"logout"}},
-      {"token", {"logout"}},
-      {"token_file", {"login", "logout"}},
+      {"current_session_only", {"logout"}},
+      {"token", {"logout", "validate"}},
+      {"token_file", {"login", "logout", "refresh", "validate"}},
   };
   return *kFlags;
 }
@@ -103,53 +119,6 @@ const std::vector<CommandFlag>& CommandFlags() {
 int UsageError(absl::string_view message) {
   std::cerr << "usage error: " << message << "\n(run `auth_cli --help` for usage)\n";
   return kExitUsage;
-}
-
-// Flags of the flags library that are not in its registry (--help and friends).
-bool IsBuiltinFlag(absl::string_view name) {
-  for (absl::string_view builtin :
-       {"help", "helpfull", "helpshort", "helppackage", "helpon", "helpmatch", "version",
-        "only_check_args", "flagfile", "fromenv", "tryfromenv", "undefok"}) {
-    if (name == builtin) return true;
-  }
-  return false;
-}
-
-// absl::ParseCommandLine exits with 1 on an unknown flag or a bad value, which scripts would
-// mistake for an RPC failure. Checking argv first lets those be usage errors (2) as promised.
-// Returns an empty string if every flag is known and its value parses.
-std::string PrevalidateFlags(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    absl::string_view arg = argv[i];
-    if (arg == "--") break;
-    if (arg.size() < 2 || arg[0] != '-') continue;  // A positional argument.
-    arg.remove_prefix(arg[1] == '-' ? 2 : 1);
-    absl::string_view name = arg;
-    absl::string_view value;
-    bool has_value = false;
-    if (const size_t equals = arg.find('='); equals != absl::string_view::npos) {
-      name = arg.substr(0, equals);
-      value = arg.substr(equals + 1);
-      has_value = true;
-    }
-    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (flag == nullptr && IsBuiltinFlag(name)) continue;  // absl handles these itself.
-    if (flag == nullptr && !has_value && absl::StartsWith(name, "no")) {
-      flag = absl::FindCommandLineFlag(name.substr(2));  // --noflag form of a bool.
-      if (flag != nullptr && flag->IsOfType<bool>()) continue;
-      flag = nullptr;
-    }
-    if (flag == nullptr) return absl::StrCat("unknown flag --", name);
-    if (!has_value) {
-      if (flag->IsOfType<bool>()) continue;
-      if (i + 1 >= argc) return absl::StrCat("flag --", name, " needs a value");
-      value = argv[++i];
-    }
-    std::string error;
-    // The values of flags that can fail to parse (numbers, durations) are no secrets.
-    if (!flag->ParseFrom(value, &error)) return error;
-  }
-  return "";
 }
 
 // Rejects flags given to a subcommand that would silently ignore them.
@@ -187,6 +156,48 @@ absl::StatusOr<std::string> TokenFilePath() {
     return absl::InvalidArgumentError("$HOME is not set; pass --token_file");
   }
   return absl::StrCat(home, "/.auth_cli_token");
+}
+
+// Where the refresh token is kept: beside the access token.
+std::string RefreshTokenFilePath(absl::string_view token_file) {
+  return absl::StrCat(token_file, ".refresh");
+}
+
+// The access token from --token, else from the token file (whose path goes to `token_file`).
+// A usage error message on failure.
+absl::StatusOr<std::string> PresentedToken(std::string& token_file) {
+  std::string token = absl::GetFlag(FLAGS_token);
+  if (!token.empty()) return token;
+  absl::StatusOr<std::string> path = TokenFilePath();
+  if (!path.ok()) return path.status();
+  absl::StatusOr<std::string> contents = ReadSmallFile(*path);
+  if (!contents.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no --token and no readable token file (", contents.status().message(), "); log in first"));
+  }
+  token = std::string(absl::StripAsciiWhitespace(*contents));
+  if (token.empty()) return absl::InvalidArgumentError(absl::StrCat("the token file ", *path,
+                                                                    " is empty"));
+  token_file = *std::move(path);
+  return token;
+}
+
+// Saves a newly issued token pair; prints where to. False (after printing why) on failure.
+bool SaveTokens(const std::string& token_file, absl::string_view jwt_token,
+                absl::string_view refresh_token) {
+  if (absl::Status saved = WriteTokenFile(token_file, jwt_token); !saved.ok()) {
+    std::cerr << "error: cannot save the token: " << saved.message() << "\n";
+    return false;
+  }
+  PrintField(std::cout, "token_file", token_file);
+  if (refresh_token.empty()) return true;  // a server without refresh tokens
+  const std::string refresh_file = RefreshTokenFilePath(token_file);
+  if (absl::Status saved = WriteTokenFile(refresh_file, refresh_token); !saved.ok()) {
+    std::cerr << "error: cannot save the refresh token: " << saved.message() << "\n";
+    return false;
+  }
+  PrintField(std::cout, "refresh_token_file", refresh_file);
+  return true;
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel() {
@@ -249,51 +260,84 @@ int RunLogin(AuthClient& client) {
   if (!result.ok()) return RpcError(result.status());
   PrintField(std::cout, "user_id", absl::StrCat(result->user_id));
   PrintField(std::cout, "jwt_token", result->jwt_token);
+  PrintField(std::cout, "expires_at_unix_seconds", absl::StrCat(result->expires_at_unix_seconds));
   for (const std::string& cookie : result->set_cookies) PrintField(std::cout, "set-cookie", cookie);
   if (result->jwt_token.empty()) {
     return RpcError(absl::InternalError("the server returned no token"));
   }
-  if (absl::Status saved = WriteTokenFile(*token_file, result->jwt_token); !saved.ok()) {
-    std::cerr << "error: cannot save the token: " << saved.message() << "\n";
-    return kExitRpcError;
-  }
-  PrintField(std::cout, "token_file", *token_file);
-  return 0;
+  return SaveTokens(*token_file, result->jwt_token, result->refresh_token) ? 0 : kExitRpcError;
 }
 
 int RunLogout(AuthClient& client) {
   const int32_t user_id = absl::GetFlag(FLAGS_user_id);
   if (user_id <= 0) return UsageError("logout needs --user_id (a positive number)");
-  std::string token = absl::GetFlag(FLAGS_token);
   std::string token_file;
-  if (token.empty()) {
-    absl::StatusOr<std::string> path = TokenFilePath();
-    if (!path.ok()) return UsageError(path.status().message());
-    absl::StatusOr<std::string> contents = ReadSmallFile(*path);
-    if (!contents.ok()) {
-      return UsageError(absl::StrCat("no --token and no readable token file (",
-                                     contents.status().message(), "); log in first"));
-    }
-    token = std::string(absl::StripAsciiWhitespace(*contents));
-    if (token.empty()) return UsageError(absl::StrCat("the token file ", *path, " is empty"));
-    token_file = *std::move(path);
-  }
-
-  if (absl::Status valid = ValidateLogoutParams(user_id, token); !valid.ok()) {
+  absl::StatusOr<std::string> token = PresentedToken(token_file);
+  if (!token.ok()) return UsageError(token.status().message());
+  if (absl::Status valid = ValidateLogoutParams(user_id, *token); !valid.ok()) {
     return UsageError(valid.message());
   }
-  absl::StatusOr<LogoutResult> result = client.Logout(user_id, token);
+  absl::StatusOr<LogoutResult> result =
+      client.Logout(user_id, *token, absl::GetFlag(FLAGS_current_session_only));
   if (!result.ok()) return RpcError(result.status());
   PrintField(std::cout, "message", result->message);
   PrintField(std::cout, "status", absl::StrCat(result->status));
-  // The server ended every session of the user, so the saved token is dead weight now.
-  if (!token_file.empty()) {
-    if (unlink(token_file.c_str()) == 0) {
-      PrintField(std::cout, "token_file_removed", token_file);
-    } else {
-      std::cerr << "warning: cannot remove " << token_file << ": " << std::strerror(errno) << "\n";
+  // The server ended the saved token's session and its refresh tokens: the files are dead weight.
+  if (token_file.empty()) return 0;
+  for (const std::string& path : {token_file, RefreshTokenFilePath(token_file)}) {
+    if (unlink(path.c_str()) == 0) {
+      PrintField(std::cout, "token_file_removed", path);
+    } else if (errno != ENOENT) {
+      std::cerr << "warning: cannot remove " << path << ": " << std::strerror(errno) << "\n";
     }
   }
+  return 0;
+}
+
+int RunRefresh(AuthClient& client) {
+  absl::StatusOr<std::string> token_file = TokenFilePath();
+  if (!token_file.ok()) return UsageError(token_file.status().message());
+  const std::string refresh_file = RefreshTokenFilePath(*token_file);
+  absl::StatusOr<std::string> contents = ReadSmallFile(refresh_file);
+  if (!contents.ok()) {
+    return UsageError(absl::StrCat("no readable refresh token file (", contents.status().message(),
+                                   "); log in first"));
+  }
+  const std::string refresh_token(absl::StripAsciiWhitespace(*contents));
+  if (absl::Status valid = ValidateRefreshParams(refresh_token); !valid.ok()) {
+    return UsageError(absl::StrCat(refresh_file, ": ", valid.message()));
+  }
+  absl::StatusOr<RefreshResult> result = client.Refresh(refresh_token);
+  if (!result.ok()) return RpcError(result.status());
+  PrintField(std::cout, "user_id", absl::StrCat(result->user_id));
+  PrintField(std::cout, "jwt_token", result->jwt_token);
+  PrintField(std::cout, "expires_at_unix_seconds", absl::StrCat(result->expires_at_unix_seconds));
+  if (result->jwt_token.empty() || result->refresh_token.empty()) {
+    return RpcError(absl::InternalError("the server returned no token"));
+  }
+  // The presented refresh token is spent: keeping it would only trigger reuse detection.
+  return SaveTokens(*token_file, result->jwt_token, result->refresh_token) ? 0 : kExitRpcError;
+}
+
+int RunValidate(AuthClient& client) {
+  std::string token_file;
+  absl::StatusOr<std::string> token = PresentedToken(token_file);
+  if (!token.ok()) return UsageError(token.status().message());
+  if (absl::Status valid = ValidateTokenParams(*token); !valid.ok()) {
+    return UsageError(valid.message());
+  }
+  absl::StatusOr<ValidateResult> result = client.Validate(*token);
+  if (!result.ok()) return RpcError(result.status());
+  PrintField(std::cout, "user_id", absl::StrCat(result->user_id));
+  PrintField(std::cout, "session_id", result->session_id);
+  PrintField(std::cout, "expires_at_unix_seconds", absl::StrCat(result->expires_at_unix_seconds));
+  return 0;
+}
+
+int RunJwks(AuthClient& client) {
+  absl::StatusOr<std::string> jwks = client.GetJwks();
+  if (!jwks.ok()) return RpcError(jwks.status());
+  PrintField(std::cout, "jwks_json", *jwks);
   return 0;
 }
 
@@ -308,13 +352,20 @@ int Main(int argc, char** argv) {
   absl::SetFlagsUsageConfig(usage_config);
   if (std::string error = PrevalidateFlags(argc, argv); !error.empty()) return UsageError(error);
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
-  if (positional.size() < 2) return UsageError("missing subcommand (register, login, logout)");
+  if (positional.size() < 2) {
+    return UsageError("missing subcommand (register, login, logout, refresh, validate, jwks)");
+  }
   const absl::string_view command = positional[1];
   if (command == "help") {
     std::cout << "auth_cli: " << absl::ProgramUsageMessage() << "\n";
     return 0;
   }
-  if (command != "register" && command != "login" && command != "logout") {
+  static const auto* const kCommands = new std::map<absl::string_view, int (*)(AuthClient&)>{
+      {"register", RunRegister}, {"login", RunLogin},       {"logout", RunLogout},
+      {"refresh", RunRefresh},   {"validate", RunValidate}, {"jwks", RunJwks},
+  };
+  const auto run = kCommands->find(command);
+  if (run == kCommands->end()) {
     return UsageError(absl::StrCat("unknown subcommand '", command, "'"));
   }
   if (positional.size() > 2) {
@@ -329,9 +380,7 @@ int Main(int argc, char** argv) {
   if (!channel.ok()) return UsageError(channel.status().message());
   std::unique_ptr<auth::v1::AuthService::Stub> stub = auth::v1::AuthService::NewStub(*channel);
   AuthClient client(*stub, timeout);
-  if (command == "register") return RunRegister(client);
-  if (command == "login") return RunLogin(client);
-  return RunLogout(client);
+  return run->second(client);
 }
 
 }  // namespace
