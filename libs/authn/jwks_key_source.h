@@ -7,8 +7,9 @@
 //
 // The document is fetched on first use, again when it is older than `max_age`, and again when
 // a token names a kid we do not know (the auth service rotated its key). Every fetch attempt,
-// failed or not, starts a `min_refetch_interval` during which no other is made: tokens with
-// random kids, forged by anyone, cost us a map lookup, never a call to the auth service.
+// failed or not, starts a `min_refetch_interval` during which no other is made: a flood of
+// tokens with random kids, which anyone can forge, costs the auth service at most one GetJwks
+// per interval; the rest are a map lookup.
 //
 // The document is parsed strictly: only Ed25519 public keys (kty "OKP", crv "Ed25519", a
 // 32-byte canonical base64url "x", a kid; "alg" EdDSA and "use" sig when present). Anything
