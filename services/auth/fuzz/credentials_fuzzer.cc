@@ -1,0 +1,66 @@
+// Fuzzes ExtractAccessToken, which reads the `authorization` and `cookie` metadata of every
+// authenticated call.
+//
+// Input: header lines separated by '\n', each "key:value" (split at the first ':'; no
+// whitespace is trimmed, so the parser sees values exactly as given). Checks, beyond the
+// sanitizers: every rejection is kUnauthenticated; an accepted token is non-empty, bounded,
+// made of base64url characters and dots, was present in the input, and is accepted again when
+// presented alone as a bearer token and alone as the jwt-token cookie.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "services/auth/credentials.h"
+
+namespace auth::service {
+namespace {
+
+bool IsTokenChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+}
+
+void CheckAlone(absl::string_view key, const std::string& value, const std::string& token) {
+  const Headers headers = {{key, value}};
+  absl::StatusOr<std::string> again = ExtractAccessToken(headers);
+  if (!again.ok() || *again != token) std::abort();
+}
+
+}  // namespace
+}  // namespace auth::service
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  namespace service = ::auth::service;
+  const absl::string_view input(reinterpret_cast<const char*>(data), size);
+  service::Headers headers;
+  for (absl::string_view line : absl::StrSplit(input, '\n')) {
+    const size_t colon = line.find(':');
+    if (colon == absl::string_view::npos) {
+      headers.emplace_back(line, absl::string_view());
+    } else {
+      headers.emplace_back(line.substr(0, colon), line.substr(colon + 1));
+    }
+  }
+  absl::StatusOr<std::string> token = service::ExtractAccessToken(headers);
+  if (!token.ok()) {
+    if (token.status().code() != absl::StatusCode::kUnauthenticated) std::abort();
+    return 0;
+  }
+  if (token->empty() || token->size() > service::kMaxTokenBytes) std::abort();
+  for (char c : *token) {
+    if (!service::IsTokenChar(c)) std::abort();
+  }
+  if (!absl::StrContains(input, *token)) std::abort();
+  service::CheckAlone(service::kAuthorizationHeader, absl::StrCat("Bearer ", *token), *token);
+  service::CheckAlone(service::kCookieHeader, absl::StrCat(service::kTokenCookie, "=", *token),
+                      *token);
+  return 0;
+}
