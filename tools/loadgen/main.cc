@@ -150,23 +150,29 @@ int Main() {
   load.total_calls = absl::GetFlag(FLAGS_calls);
   load.deadline = absl::GetFlag(FLAGS_deadline);
   const pid_t server_pid = absl::GetFlag(FLAGS_server_pid);
-  std::optional<ProcessSample> before;
-  std::optional<ProcessSample> after;
-  if (server_pid > 0) {
-    load.on_window_start = [&] {
+  // Samples at the window's edges: the server (if known), this process, the whole machine.
+  struct Samples {
+    std::optional<ProcessSample> server, client;
+    std::optional<MachineSample> machine;
+  };
+  Samples before;
+  Samples after;
+  auto sample = [server_pid](Samples& samples) {
+    if (server_pid > 0) {
+      if (absl::StatusOr<ProcessSample> s = SampleProcess(server_pid); s.ok()) samples.server = *s;
+    }
+    if (absl::StatusOr<ProcessSample> s = SampleProcess(getpid()); s.ok()) samples.client = *s;
+    if (absl::StatusOr<MachineSample> s = SampleMachine(); s.ok()) samples.machine = *s;
+  };
+  load.on_window_start = [&] {
+    if (server_pid > 0) {
       if (absl::Status reset = ResetPeakRss(server_pid); !reset.ok()) {
         std::cerr << "loadgen: " << reset.message() << " (peak RSS covers the whole life)\n";
       }
-      if (absl::StatusOr<ProcessSample> sample = SampleProcess(server_pid); sample.ok()) {
-        before = *sample;
-      }
-    };
-    load.on_window_end = [&] {
-      if (absl::StatusOr<ProcessSample> sample = SampleProcess(server_pid); sample.ok()) {
-        after = *sample;
-      }
-    };
-  }
+    }
+    sample(before);
+  };
+  load.on_window_end = [&] { sample(after); };
   const LoadResult result = RunLoad(**scenario, load);
 
   RunSummary summary;
@@ -181,14 +187,24 @@ int Main() {
   summary.deadline_s = absl::ToDoubleSeconds(load.deadline);
   summary.ran_dry = result.ran_dry;
   summary.totals = result.totals;
-  if (before.has_value() && after.has_value()) {
+  const double calls = static_cast<double>(result.totals.calls);
+  if (before.server.has_value() && after.server.has_value()) {
     ServerUsage server;
-    server.cpu_seconds = after->cpu_seconds - before->cpu_seconds;
-    server.cpu_ms_per_call =
-        result.totals.calls > 0 ? server.cpu_seconds * 1000.0 / result.totals.calls : 0;
-    server.rss_kib = after->rss_kib;
-    server.peak_rss_kib = after->peak_rss_kib;
+    server.cpu_seconds = after.server->cpu_seconds - before.server->cpu_seconds;
+    server.cpu_ms_per_call = calls > 0 ? server.cpu_seconds * 1000.0 / calls : 0;
+    server.rss_kib = after.server->rss_kib;
+    server.peak_rss_kib = after.server->peak_rss_kib;
     summary.server = server;
+  }
+  if (before.client.has_value() && after.client.has_value() && calls > 0) {
+    summary.client_cpu_ms_per_call =
+        (after.client->cpu_seconds - before.client->cpu_seconds) * 1000.0 / calls;
+  }
+  const double window_s = absl::ToDoubleSeconds(result.window);
+  if (before.machine.has_value() && after.machine.has_value() && window_s > 0 &&
+      !result.ran_dry && load.total_calls == 0) {
+    summary.machine_busy_cores =
+        (after.machine->busy_seconds - before.machine->busy_seconds) / window_s;
   }
   std::cout << SummaryJson(summary) << std::endl;
   return absl::GetFlag(FLAGS_check) ? CheckAnswers(result.totals) : 0;

@@ -72,6 +72,36 @@ absl::StatusOr<ProcessSample> SampleProcess(pid_t pid) {
   return sample;
 }
 
+absl::StatusOr<MachineSample> ParseMachineStat(absl::string_view proc_stat) {
+  const absl::string_view line = proc_stat.substr(0, proc_stat.find('\n'));
+  std::vector<absl::string_view> fields = absl::StrSplit(line, ' ', absl::SkipEmpty());
+  // cpu user nice system idle iowait irq softirq steal ...
+  if (fields.size() < 6 || fields[0] != "cpu") {
+    return absl::InvalidArgumentError("no cpu line in /proc/stat");
+  }
+  int64_t total = 0;
+  int64_t idle = 0;
+  for (size_t i = 1; i < fields.size() && i <= 8; ++i) {
+    int64_t ticks = 0;
+    if (!absl::SimpleAtoi(fields[i], &ticks)) {
+      return absl::InvalidArgumentError("bad cpu line in /proc/stat");
+    }
+    total += ticks;
+    if (i == 4 || i == 5) idle += ticks;  // idle, iowait
+  }
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  MachineSample sample;
+  sample.busy_seconds = static_cast<double>(total - idle) / tick;
+  sample.total_seconds = static_cast<double>(total) / tick;
+  return sample;
+}
+
+absl::StatusOr<MachineSample> SampleMachine() {
+  absl::StatusOr<std::string> stat = ReadAll("/proc/stat");
+  if (!stat.ok()) return stat.status();
+  return ParseMachineStat(*stat);
+}
+
 absl::Status ResetPeakRss(pid_t pid) {
   const std::string path = absl::StrCat("/proc/", pid, "/clear_refs");
   std::ofstream out(path);

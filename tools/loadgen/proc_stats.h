@@ -24,6 +24,18 @@ struct ProcessSample {
   int64_t peak_rss_kib = 0;  // VmHWM
 };
 
+// CPU time of the whole machine, from the first line of /proc/stat, in seconds summed over cores.
+struct MachineSample {
+  double busy_seconds = 0;   // everything but idle and iowait
+  double total_seconds = 0;
+};
+
+// Reads /proc/stat.
+absl::StatusOr<MachineSample> SampleMachine();
+
+// Parses the "cpu ..." line of /proc/stat's contents.
+absl::StatusOr<MachineSample> ParseMachineStat(absl::string_view proc_stat);
+
 // Reads /proc/<pid>/stat and /proc/<pid>/status.
 absl::StatusOr<ProcessSample> SampleProcess(pid_t pid);
 

@@ -43,6 +43,16 @@ TEST(ParseStatusKibTest, FindsNamedLine) {
   EXPECT_THAT(ParseStatusKib(status, "Vm"), StatusIs(absl::StatusCode::kNotFound));
 }
 
+TEST(ParseMachineStatTest, BusyIsAllButIdleAndIowait) {
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  ASSERT_OK_AND_ASSIGN(MachineSample sample,
+                       ParseMachineStat("cpu  100 5 20 1000 50 3 2 0 0 0\ncpu0 1 2 3 4 5 6 7\n"));
+  EXPECT_DOUBLE_EQ(sample.busy_seconds, 130 / tick);
+  EXPECT_DOUBLE_EQ(sample.total_seconds, 1180 / tick);
+  EXPECT_THAT(ParseMachineStat("intr 1 2 3"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseMachineStat("cpu 1 2 x 4 5 6"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 TEST(SampleProcessTest, SamplesThisProcess) {
   std::vector<char> ballast(32 << 20, 1);  // 32 MiB touched: RSS must show it
   absl::StatusOr<ProcessSample> sample = SampleProcess(getpid());

@@ -110,6 +110,12 @@ std::string SummaryJson(const RunSummary& summary) {
                       {"rss_kib", server.rss_kib},
                       {"peak_rss_kib", server.peak_rss_kib}};
   }
+  if (summary.client_cpu_ms_per_call.has_value()) {
+    json["client"] = {{"cpu_ms_per_call", Round3(*summary.client_cpu_ms_per_call)}};
+  }
+  if (summary.machine_busy_cores.has_value()) {
+    json["machine"] = {{"busy_cores", Round3(*summary.machine_busy_cores)}};
+  }
   return json.dump();
 }
 

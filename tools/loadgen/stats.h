@@ -88,6 +88,10 @@ struct RunSummary {
   bool ran_dry = false;  // the scenario ran out of prepared work before the window ended
   Totals totals;
   std::optional<ServerUsage> server;
+  // The load generator's own CPU per call, and how many cores the whole machine kept busy
+  // during the window (server + client + database + anything else running).
+  std::optional<double> client_cpu_ms_per_call;
+  std::optional<double> machine_busy_cores;
 };
 
 // One line of JSON (no trailing newline): the fields of `summary`, qps = ok / duration_s, and

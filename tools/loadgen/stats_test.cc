@@ -109,6 +109,8 @@ TEST(SummaryJsonTest, OneLineWithEveryField) {
   EXPECT_EQ(json["latency_ms"]["p99"], 10.0);
   EXPECT_EQ(json["latency_ms"]["max"], 10.0);
   EXPECT_FALSE(json.contains("server"));
+  EXPECT_FALSE(json.contains("client"));
+  EXPECT_FALSE(json.contains("machine"));
   EXPECT_FALSE(json.contains("label"));
   EXPECT_FALSE(json.contains("rate"));
   EXPECT_FALSE(json.contains("ran_dry"));
@@ -121,6 +123,8 @@ TEST(SummaryJsonTest, OptionalFields) {
   summary.rate = 500;
   summary.ran_dry = true;
   summary.server = ServerUsage{0.25, 3.0, 20480, 65536};
+  summary.client_cpu_ms_per_call = 0.125;
+  summary.machine_busy_cores = 1.9;
   const nlohmann::json json = nlohmann::json::parse(SummaryJson(summary));
   EXPECT_EQ(json["label"], "flood");
   EXPECT_EQ(json["rate"], 500.0);
@@ -128,6 +132,8 @@ TEST(SummaryJsonTest, OptionalFields) {
   EXPECT_EQ(json["server"]["cpu_ms_per_call"], 0.25);
   EXPECT_EQ(json["server"]["rss_kib"], 20480);
   EXPECT_EQ(json["server"]["peak_rss_kib"], 65536);
+  EXPECT_EQ(json["client"]["cpu_ms_per_call"], 0.125);
+  EXPECT_EQ(json["machine"]["busy_cores"], 1.9);
 }
 
 TEST(SummaryJsonTest, EmptyRunHasZeroRateAndLatencies) {
