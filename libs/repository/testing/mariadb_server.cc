@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -203,8 +204,15 @@ absl::StatusOr<ConnectionPoolOptions> MariadbServer::CreateDatabase(absl::string
 absl::Status MariadbServer::Install() {
   absl::StatusOr<std::string> install_db = FindBinary({"mariadb-install-db", "mysql_install_db"});
   if (!install_db.ok()) return install_db.status();
+  // A private tmpdir: the bootstrap server names temporary tables after its pid, and in
+  // Bazel's PID-namespaced sandboxes two concurrent tests' servers can share a pid (and
+  // would then clobber each other's files in a shared /tmp).
+  if (mkdir(TmpDir().c_str(), 0700) != 0 && errno != EEXIST) {
+    return absl::InternalError(absl::StrCat("cannot create ", TmpDir()));
+  }
   std::vector<std::string> argv = {*install_db, "--no-defaults",
                                    absl::StrCat("--datadir=", data_dir_),
+                                   absl::StrCat("--tmpdir=", TmpDir()),
                                    "--auth-root-authentication-method=socket", "--skip-test-db"};
   if (IsRoot()) {
     argv.push_back("--user=root");
@@ -239,6 +247,7 @@ absl::Status MariadbServer::Launch() {
                                    "--no-defaults",
                                    absl::StrCat("--datadir=", data_dir_),
                                    absl::StrCat("--socket=", socket_path_),
+                                   absl::StrCat("--tmpdir=", TmpDir()),
                                    "--skip-networking",
                                    absl::StrCat("--pid-file=", pid_file_),
                                    absl::StrCat("--log-error=", error_log_),

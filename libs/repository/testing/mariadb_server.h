@@ -66,6 +66,8 @@ class MariadbServer {
   absl::Status Launch();
   absl::Status RunAdminStatements(const std::string* statements, size_t count);
   std::string ErrorLogTail() const;
+  // The server's private temporary directory, inside dir_.
+  std::string TmpDir() const { return dir_ + "/tmp"; }
 
   const std::string dir_;  // the /tmp/mdb.XXXXXX directory that holds everything
   const std::string data_dir_;
