@@ -44,6 +44,8 @@ _LIBRARIES = {
     "mysqlcppconn": {"linkopts": ["-lmysqlcppconn"]},
     "nlohmann_json": {"modules": ["nlohmann_json"]},
     "openssl_crypto": {"modules": ["libcrypto"]},
+    # The metrics registry (core) and its HTTP exposer (pull, civetweb).
+    "prometheus": {"modules": ["prometheus-cpp-core", "prometheus-cpp-pull"]},
     "protobuf": {"modules": ["protobuf"]},
 }
 

@@ -1,0 +1,84 @@
+// AuthMetrics: what the auth service reports about itself (its calls, the hashing queue, the
+// database pool, sessions), behind an interface so that handlers, libraries and their tests
+// never see Prometheus.
+//
+//   metrics.RecordCall(Rpc::kLogin, absl::StatusCode::kOk, absl::Now() - start);
+//   metrics.RecordSessionsCreated(1);
+//
+// Implementations: PrometheusAuthMetrics (prometheus_auth_metrics.h), NoopAuthMetrics
+// (noop_auth_metrics.h), MockAuthMetrics (auth_metrics_mock.h). Every method is thread-safe
+// and cheap enough to call on every RPC: no label strings are looked up per call, which is
+// why RPCs are an enum rather than names.
+#ifndef LIBS_METRICS_AUTH_METRICS_H_
+#define LIBS_METRICS_AUTH_METRICS_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+namespace auth::metrics {
+
+// The RPCs of auth.v1.AuthService.
+enum class Rpc { kRegister, kLogin, kLogout, kValidateToken, kRefreshToken, kGetJwks };
+inline constexpr int kRpcCount = 6;
+
+// The RPC's method name as in the proto ("Login"): the `method` label.
+inline absl::string_view RpcName(Rpc rpc) {
+  switch (rpc) {
+    case Rpc::kRegister:
+      return "Register";
+    case Rpc::kLogin:
+      return "Login";
+    case Rpc::kLogout:
+      return "Logout";
+    case Rpc::kValidateToken:
+      return "ValidateToken";
+    case Rpc::kRefreshToken:
+      return "RefreshToken";
+    case Rpc::kGetJwks:
+      return "GetJwks";
+  }
+  return "unknown";
+}
+
+// The database connection pool as sampled at one instant.
+struct DbPoolStats {
+  // Connections leased to callers right now.
+  int64_t in_use = 0;
+  // Callers waiting for a connection right now.
+  int64_t waiting = 0;
+  // Since start: connects that failed, waits that timed out and connections that broke in use.
+  int64_t errors = 0;
+};
+
+class AuthMetrics {
+ public:
+  virtual ~AuthMetrics() = default;
+
+  // One finished RPC: its status code as sent to the client, and its latency from arrival.
+  virtual void RecordCall(Rpc rpc, absl::StatusCode code, absl::Duration latency) = 0;
+
+  // How long one task waited in the hashing executor's queue before a worker took it.
+  virtual void RecordHashingWait(absl::Duration wait) = 0;
+
+  // Tasks waiting for a hashing worker right now (sampled).
+  virtual void SetHashingQueueDepth(int64_t depth) = 0;
+
+  // The connection pool's state (sampled); `stats.errors` is cumulative and never decreases.
+  virtual void SetDbPoolStats(const DbPoolStats& stats) = 0;
+
+  // `count` sessions opened (Login, RefreshToken).
+  virtual void RecordSessionsCreated(int64_t count) = 0;
+
+  // `count` sessions ended by Logout.
+  virtual void RecordSessionsRevoked(int64_t count) = 0;
+
+  // A rotated refresh token was presented again and its family revoked.
+  virtual void RecordRefreshReuseDetected() = 0;
+};
+
+}  // namespace auth::metrics
+
+#endif  // LIBS_METRICS_AUTH_METRICS_H_
