@@ -48,6 +48,7 @@ ABSL_FLAG(absl::Duration, deadline, absl::Seconds(5), "Deadline of each call.");
 ABSL_FLAG(int, users, 128, "Users (and tokens) the scenario prepares.");
 ABSL_FLAG(int, prepare_concurrency, 64, "Calls in flight while preparing.");
 ABSL_FLAG(int, server_pid, 0, "The server's pid, to report its CPU per call and RSS.");
+ABSL_FLAG(int, database_pid, 0, "The database server's pid, to report its CPU per call.");
 ABSL_FLAG(std::string, label, "", "A name for this run, copied into the summary.");
 ABSL_FLAG(bool, check, false, "Exit 1 on a status not in --allowed_codes or a wrong answer.");
 ABSL_FLAG(std::vector<std::string>, allowed_codes, {"OK"}, "Status codes --check accepts.");
@@ -150,18 +151,23 @@ int Main() {
   load.total_calls = absl::GetFlag(FLAGS_calls);
   load.deadline = absl::GetFlag(FLAGS_deadline);
   const pid_t server_pid = absl::GetFlag(FLAGS_server_pid);
-  // Samples at the window's edges: the server (if known), this process, the whole machine.
+  const pid_t database_pid = absl::GetFlag(FLAGS_database_pid);
+  // Samples at the window's edges: the server and database (if known), this process, and the
+  // whole machine.
   struct Samples {
-    std::optional<ProcessSample> server, client;
+    std::optional<ProcessSample> server, client, database;
     std::optional<MachineSample> machine;
   };
   Samples before;
   Samples after;
-  auto sample = [server_pid](Samples& samples) {
-    if (server_pid > 0) {
-      if (absl::StatusOr<ProcessSample> s = SampleProcess(server_pid); s.ok()) samples.server = *s;
-    }
-    if (absl::StatusOr<ProcessSample> s = SampleProcess(getpid()); s.ok()) samples.client = *s;
+  auto sample = [server_pid, database_pid](Samples& samples) {
+    auto process = [](pid_t pid, std::optional<ProcessSample>& into) {
+      if (pid <= 0) return;
+      if (absl::StatusOr<ProcessSample> s = SampleProcess(pid); s.ok()) into = *s;
+    };
+    process(server_pid, samples.server);
+    process(getpid(), samples.client);
+    process(database_pid, samples.database);
     if (absl::StatusOr<MachineSample> s = SampleMachine(); s.ok()) samples.machine = *s;
   };
   load.on_window_start = [&] {
@@ -196,15 +202,27 @@ int Main() {
     server.peak_rss_kib = after.server->peak_rss_kib;
     summary.server = server;
   }
-  if (before.client.has_value() && after.client.has_value() && calls > 0) {
-    summary.client_cpu_ms_per_call =
-        (after.client->cpu_seconds - before.client->cpu_seconds) * 1000.0 / calls;
+  auto cpu_seconds = [](const std::optional<ProcessSample>& from,
+                        const std::optional<ProcessSample>& to) -> std::optional<double> {
+    if (!from.has_value() || !to.has_value()) return std::nullopt;
+    return to->cpu_seconds - from->cpu_seconds;
+  };
+  const std::optional<double> client_s = cpu_seconds(before.client, after.client);
+  const std::optional<double> database_s = cpu_seconds(before.database, after.database);
+  if (client_s.has_value() && calls > 0) summary.client_cpu_ms_per_call = *client_s * 1e3 / calls;
+  if (database_s.has_value() && calls > 0) {
+    summary.database_cpu_ms_per_call = *database_s * 1e3 / calls;
   }
+  // Core shares need the samples to bracket the window, which a burst's or a dry run's do not.
   const double window_s = absl::ToDoubleSeconds(result.window);
   if (before.machine.has_value() && after.machine.has_value() && window_s > 0 &&
       !result.ran_dry && load.total_calls == 0) {
-    summary.machine_busy_cores =
-        (after.machine->busy_seconds - before.machine->busy_seconds) / window_s;
+    CoreUse cores;
+    cores.busy = (after.machine->busy_seconds - before.machine->busy_seconds) / window_s;
+    cores.server = summary.server.has_value() ? summary.server->cpu_seconds / window_s : 0;
+    cores.client = client_s.value_or(0) / window_s;
+    cores.database = database_s.value_or(0) / window_s;
+    summary.cores = cores;
   }
   std::cout << SummaryJson(summary) << std::endl;
   return absl::GetFlag(FLAGS_check) ? CheckAnswers(result.totals) : 0;

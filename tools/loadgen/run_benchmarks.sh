@@ -64,7 +64,8 @@ mariadb-install-db --no-defaults --datadir="$DB_DIR/data" "${as_root[@]}" \
   --auth-root-authentication-method=socket --skip-test-db >"$OUT/install-db.log" 2>&1
 /usr/sbin/mariadbd --no-defaults --datadir="$DB_DIR/data" --socket="$SOCKET" --skip-networking \
   --pid-file="$DB_DIR/mysqld.pid" --log-error="$OUT/mariadb.err" "${as_root[@]}" &
-PIDS+=($!)
+DB_PID=$!
+PIDS+=("$DB_PID")
 for _ in $(seq 200); do
   mariadb --no-defaults --socket="$SOCKET" -uroot -e 'SELECT 1' >/dev/null 2>&1 && break
   sleep 0.1
@@ -115,9 +116,31 @@ AUTH_FLAGS=(--mysql_endpoint="unix://$SOCKET" --mysql_password_file="$PASSWORD_F
 # Cheap hashing: for minting many sessions (logout), and for the smoke run.
 CHEAP_ARGON2=(--argon2_memory_kib=64 --argon2_iterations=1)
 
+# Waits (at most QUIET_TIMEOUT s, default 180) until the machine has been nearly idle for 3 s:
+# builds or tests running beside a measurement skew it. Full runs only; each summary's
+# cores.others says how much else ran anyway.
+wait_for_quiet() {
+  [[ $MODE == full ]] || return 0
+  local deadline=$((SECONDS + ${QUIET_TIMEOUT:-180}))
+  local a b busy total
+  while ((SECONDS < deadline)); do
+    read -ra a </proc/stat
+    sleep 3
+    read -ra b </proc/stat
+    total=0
+    for i in 1 2 3 4 5 6 7 8; do total=$((total + b[i] - a[i])); done
+    busy=$((total - (b[4] - a[4]) - (b[5] - a[5])))
+    # Under 10% of the machine busy.
+    if ((busy * 10 < total)); then return 0; fi
+  done
+  log "the machine is still busy; measuring anyway"
+}
+
 # loadgen [FLAGS...]: one measurement against the current server; its JSON line is kept.
 loadgen() {
-  "$LOADGEN" --target="127.0.0.1:$SERVER_PORT" --server_pid="$SERVER_PID" "$@" | tee -a "$RESULTS"
+  wait_for_quiet
+  "$LOADGEN" --target="127.0.0.1:$SERVER_PORT" --server_pid="$SERVER_PID" --database_pid="$DB_PID" \
+    "$@" | tee -a "$RESULTS"
 }
 
 if [[ $MODE == smoke ]]; then
@@ -147,6 +170,7 @@ echo "{\"scenario\":\"machine\",\"nproc\":$(nproc),\"cpu\":\"$(sed -n 's/^model 
   tee -a "$RESULTS"
 
 RUN=(--concurrency=64 --connections=4 --warmup=2s --duration=10s)
+wait_for_quiet
 "$LOADGEN" --scenario=hash_floor --hashes=30 | tee -a "$RESULTS"
 
 start_server empty_server "$BIN/tools/loadgen/empty_server"

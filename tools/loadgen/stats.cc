@@ -113,8 +113,14 @@ std::string SummaryJson(const RunSummary& summary) {
   if (summary.client_cpu_ms_per_call.has_value()) {
     json["client"] = {{"cpu_ms_per_call", Round3(*summary.client_cpu_ms_per_call)}};
   }
-  if (summary.machine_busy_cores.has_value()) {
-    json["machine"] = {{"busy_cores", Round3(*summary.machine_busy_cores)}};
+  if (summary.database_cpu_ms_per_call.has_value()) {
+    json["database"] = {{"cpu_ms_per_call", Round3(*summary.database_cpu_ms_per_call)}};
+  }
+  if (summary.cores.has_value()) {
+    const CoreUse& cores = *summary.cores;
+    json["cores"] = {{"busy", Round3(cores.busy)},         {"server", Round3(cores.server)},
+                     {"client", Round3(cores.client)},     {"database", Round3(cores.database)},
+                     {"others", Round3(cores.others())}};
   }
   return json.dump();
 }

@@ -74,6 +74,17 @@ struct ServerUsage {
   int64_t peak_rss_kib = 0;    // VmHWM, reset at the start of the window
 };
 
+// How the machine's cores were spent during the window: CPU seconds / window seconds. On a
+// small machine the client and the database share the cores with the server; `others` is
+// whatever else ran (builds, tests), which makes a measurement suspect.
+struct CoreUse {
+  double busy = 0;  // the whole machine: all but idle and iowait
+  double server = 0;
+  double client = 0;
+  double database = 0;
+  double others() const { return busy - server - client - database; }
+};
+
 // Everything one summary line says.
 struct RunSummary {
   std::string scenario;
@@ -88,10 +99,10 @@ struct RunSummary {
   bool ran_dry = false;  // the scenario ran out of prepared work before the window ended
   Totals totals;
   std::optional<ServerUsage> server;
-  // The load generator's own CPU per call, and how many cores the whole machine kept busy
-  // during the window (server + client + database + anything else running).
+  // The load generator's own CPU per call, and the database server's (when its pid is known).
   std::optional<double> client_cpu_ms_per_call;
-  std::optional<double> machine_busy_cores;
+  std::optional<double> database_cpu_ms_per_call;
+  std::optional<CoreUse> cores;
 };
 
 // One line of JSON (no trailing newline): the fields of `summary`, qps = ok / duration_s, and

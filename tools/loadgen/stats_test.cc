@@ -110,7 +110,8 @@ TEST(SummaryJsonTest, OneLineWithEveryField) {
   EXPECT_EQ(json["latency_ms"]["max"], 10.0);
   EXPECT_FALSE(json.contains("server"));
   EXPECT_FALSE(json.contains("client"));
-  EXPECT_FALSE(json.contains("machine"));
+  EXPECT_FALSE(json.contains("database"));
+  EXPECT_FALSE(json.contains("cores"));
   EXPECT_FALSE(json.contains("label"));
   EXPECT_FALSE(json.contains("rate"));
   EXPECT_FALSE(json.contains("ran_dry"));
@@ -124,7 +125,8 @@ TEST(SummaryJsonTest, OptionalFields) {
   summary.ran_dry = true;
   summary.server = ServerUsage{0.25, 3.0, 20480, 65536};
   summary.client_cpu_ms_per_call = 0.125;
-  summary.machine_busy_cores = 1.9;
+  summary.database_cpu_ms_per_call = 0.5;
+  summary.cores = CoreUse{1.9, 0.9, 0.3, 0.5};
   const nlohmann::json json = nlohmann::json::parse(SummaryJson(summary));
   EXPECT_EQ(json["label"], "flood");
   EXPECT_EQ(json["rate"], 500.0);
@@ -133,7 +135,12 @@ TEST(SummaryJsonTest, OptionalFields) {
   EXPECT_EQ(json["server"]["rss_kib"], 20480);
   EXPECT_EQ(json["server"]["peak_rss_kib"], 65536);
   EXPECT_EQ(json["client"]["cpu_ms_per_call"], 0.125);
-  EXPECT_EQ(json["machine"]["busy_cores"], 1.9);
+  EXPECT_EQ(json["database"]["cpu_ms_per_call"], 0.5);
+  EXPECT_EQ(json["cores"]["busy"], 1.9);
+  EXPECT_EQ(json["cores"]["server"], 0.9);
+  EXPECT_EQ(json["cores"]["client"], 0.3);
+  EXPECT_EQ(json["cores"]["database"], 0.5);
+  EXPECT_EQ(json["cores"]["others"], 0.2);  // rounded: 1.9 - 0.9 - 0.3 - 0.5
 }
 
 TEST(SummaryJsonTest, EmptyRunHasZeroRateAndLatencies) {
