@@ -12,6 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "libs/metrics/auth_metrics.h"
+#include "libs/metrics/noop_auth_metrics.h"
 #include "services/auth/call.h"
 #include "services/auth/credentials.h"
 #include "services/auth/opaque_tokens.h"
@@ -32,12 +34,24 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
   CHECK(deps_.users && deps_.sessions && deps_.refresh_tokens && deps_.hasher && deps_.issuer &&
         deps_.verifier && deps_.hashing_executor && deps_.database_executor)
       << "AuthServiceImpl needs every dependency";
+  if (deps_.metrics == nullptr) deps_.metrics = &metrics::NoopAuthMetrics::Get();
+}
+
+std::shared_ptr<AuthServiceImpl::Call> AuthServiceImpl::StartCall(
+    grpc::CallbackServerContext* context, metrics::Rpc rpc) const {
+  return std::make_shared<Call>(context, rpc, options_.max_call_duration, *deps_.metrics);
 }
 
 void AuthServiceImpl::RunOn(executor::BoundedExecutor& executor,
                             const std::shared_ptr<Call>& call, std::function<void()> work) {
-  absl::Status submitted =
-      executor.Submit(call->deadline(), [call, work = std::move(work)](absl::Status status) {
+  // How long hashing tasks queue is a capacity signal (auth_hashing_wait_seconds); it is
+  // measured here so the executor stays free of metrics.
+  const bool hashing = &executor == deps_.hashing_executor;
+  const absl::Time submitted_at = absl::Now();
+  absl::Status submitted = executor.Submit(
+      call->deadline(), [this, call, work = std::move(work), hashing,
+                         submitted_at](absl::Status status) {
+        if (hashing) deps_.metrics->RecordHashingWait(absl::Now() - submitted_at);
         if (status.ok() && call->context()->IsCancelled()) {
           call->Finish(absl::CancelledError("call cancelled by the client"));
           return;
@@ -54,7 +68,7 @@ void AuthServiceImpl::RunOn(executor::BoundedExecutor& executor,
 grpc::ServerUnaryReactor* AuthServiceImpl::Register(grpc::CallbackServerContext* context,
                                                     const RegisterRequest* request,
                                                     RegisterResponse* response) {
-  auto call = std::make_shared<Call>(context, "Register", options_.max_call_duration);
+  auto call = StartCall(context, metrics::Rpc::kRegister);
   absl::StatusOr<Registration> registration = ValidateRegisterRequest(*request);
   if (!registration.ok()) {
     call->Finish(registration.status());
@@ -88,7 +102,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Register(grpc::CallbackServerContext*
 grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* context,
                                                  const LoginRequest* request,
                                                  LoginResponse* response) {
-  auto call = std::make_shared<Call>(context, "Login", options_.max_call_duration);
+  auto call = StartCall(context, metrics::Rpc::kLogin);
   absl::StatusOr<LoginIdentity> identity = ValidateLoginRequest(*request);
   if (!identity.ok()) {
     call->Finish(identity.status());
@@ -170,6 +184,7 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<Call> call, LoginResponse
             call->Finish(created);
             return;
           }
+          deps_.metrics->RecordSessionsCreated(1);
           const absl::Time expires_at = issued.grant.session.expires_at;
           const absl::Duration max_age = expires_at - absl::Now();
           call->context()->AddInitialMetadata(
@@ -187,7 +202,7 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<Call> call, LoginResponse
 grpc::ServerUnaryReactor* AuthServiceImpl::Logout(grpc::CallbackServerContext* context,
                                                   const LogoutRequest* request,
                                                   LogoutResponse* response) {
-  auto call = std::make_shared<Call>(context, "Logout", options_.max_call_duration);
+  auto call = StartCall(context, metrics::Rpc::kLogout);
   if (request->user_id() <= 0) {
     call->Finish(absl::InvalidArgumentError("user_id: must be a positive user id"));
     return call->reactor();
@@ -227,13 +242,19 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Logout(grpc::CallbackServerContext* c
             return;
           }
           // Refresh tokens go with the sessions, or a client could log straight back in.
-          const absl::Status revoked =
-              current_session_only ? deps_.refresh_tokens->RevokeSessionFamily(jti)
-                                   : deps_.refresh_tokens->RevokeAllForUser(user_id).status();
+          absl::StatusOr<int64_t> revoked;  // sessions ended
+          if (current_session_only) {
+            // The session is active and a family has one active session: exactly one ends.
+            const absl::Status status = deps_.refresh_tokens->RevokeSessionFamily(jti);
+            revoked = status.ok() ? absl::StatusOr<int64_t>(1) : status;
+          } else {
+            revoked = deps_.refresh_tokens->RevokeAllForUser(user_id);
+          }
           if (!revoked.ok()) {
-            call->Finish(revoked);
+            call->Finish(revoked.status());
             return;
           }
+          deps_.metrics->RecordSessionsRevoked(*revoked);
           response->set_message(kLoggedOutMessage);
           response->set_status(kLoggedOutStatus);
           call->Finish(absl::OkStatus());

@@ -34,6 +34,7 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/password_hasher.h"
+#include "libs/metrics/auth_metrics.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
@@ -56,6 +57,8 @@ struct AuthServiceDeps {
   token::TokenVerifier* verifier = nullptr;
   executor::BoundedExecutor* hashing_executor = nullptr;
   executor::BoundedExecutor* database_executor = nullptr;
+  // Where calls, queue waits and session events are recorded; null records nothing.
+  metrics::AuthMetrics* metrics = nullptr;
 };
 
 struct AuthServiceOptions {
@@ -113,6 +116,9 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   // in `family_id` (empty: a new family, named after the session). No database work.
   absl::StatusOr<IssuedSession> IssueSession(int64_t user_id, absl::string_view family_id,
                                              absl::string_view client_address) const;
+
+  // A new call of `rpc`, timed from now and recorded in the metrics when it finishes.
+  std::shared_ptr<Call> StartCall(grpc::CallbackServerContext* context, metrics::Rpc rpc) const;
 
   // Runs `work` on `executor` before the call's deadline, or finishes the call with the reason
   // it could not run (queue full, deadline passed, shutting down).

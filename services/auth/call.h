@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "glog/logging.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/metrics/auth_metrics.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/credentials.h"
 #include "services/auth/status_mapping.h"
@@ -19,13 +20,18 @@
 namespace auth::service {
 
 // One RPC in flight: its reactor, deadline and timing. Shared by the steps of a handler, which
-// run on different threads; Finish() answers the client and writes the call's one log line.
+// run on different threads; Finish() answers the client, writes the call's one log line and
+// records the call's code and latency in the metrics.
 class AuthServiceImpl::Call {
  public:
-  Call(grpc::CallbackServerContext* context, const char* method, absl::Duration max_duration)
+  // `metrics` must outlive the call.
+  Call(grpc::CallbackServerContext* context, metrics::Rpc rpc, absl::Duration max_duration,
+       metrics::AuthMetrics& metrics)
       : context_(context),
         reactor_(context->DefaultReactor()),
-        method_(method),
+        rpc_(rpc),
+        method_(metrics::RpcName(rpc)),
+        metrics_(metrics),
         start_(absl::Now()) {
     deadline_ = start_ + max_duration;
     const auto client_deadline = context->deadline();
@@ -42,16 +48,21 @@ class AuthServiceImpl::Call {
 
   void Finish(const absl::Status& status) {
     const grpc::Status grpc_status = ToGrpcStatus(status, method_);
+    const absl::Duration latency = absl::Now() - start_;
     // Method, code and latency only: requests and statuses may carry secrets or user input.
     LOG(INFO) << "rpc=" << method_ << " code=" << GrpcCodeName(grpc_status.error_code())
-              << " latency_us=" << absl::ToInt64Microseconds(absl::Now() - start_);
+              << " latency_us=" << absl::ToInt64Microseconds(latency);
+    // gRPC's codes and absl's canonical codes are the same numbers.
+    metrics_.RecordCall(rpc_, static_cast<absl::StatusCode>(grpc_status.error_code()), latency);
     reactor_->Finish(grpc_status);
   }
 
  private:
   grpc::CallbackServerContext* context_;
   grpc::ServerUnaryReactor* reactor_;
-  const char* method_;
+  metrics::Rpc rpc_;
+  absl::string_view method_;
+  metrics::AuthMetrics& metrics_;
   absl::Time start_;
   absl::Time deadline_;
 };

@@ -10,6 +10,7 @@
 // tools/run_local.sh does all of this against a private MariaDB with one command.
 
 #include <csignal>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -31,6 +32,8 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/argon2_password_hasher.h"
+#include "libs/metrics/metrics_exposer.h"
+#include "libs/metrics/prometheus_auth_metrics.h"
 #include "libs/repository/connection_pool.h"
 #include "libs/repository/migrations.h"
 #include "libs/repository/mysql_refresh_token_repository.h"
@@ -77,6 +80,9 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key enab
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle; when set, clients must present a certificate it signed (mTLS).");
+ABSL_FLAG(std::string, metrics_listen, "",
+          "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP, no auth: keep it "
+          "on loopback or a private network); port 0 picks one. Empty: no metrics.");
 
 namespace {
 
@@ -207,6 +213,21 @@ int main(int argc, char** argv) {
   auth::executor::BoundedExecutor database_executor(
       {"database", pool_options.size, static_cast<size_t>(absl::GetFlag(FLAGS_database_queue))});
 
+  // Metrics are served on their own port (plain HTTP for Prometheus, apart from gRPC's TLS).
+  // Declared after what the scrape hook reads, so they are destroyed first.
+  std::unique_ptr<auth::metrics::PrometheusAuthMetrics> metrics;
+  std::unique_ptr<auth::metrics::MetricsExposer> metrics_exposer;
+  if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
+    metrics = std::make_unique<auth::metrics::PrometheusAuthMetrics>();
+    metrics->AddScrapeHook([sink = metrics.get(), &hashing_executor] {
+      sink->SetHashingQueueDepth(static_cast<int64_t>(hashing_executor.queued()));
+    });
+    absl::StatusOr<std::unique_ptr<auth::metrics::MetricsExposer>> exposer =
+        auth::metrics::MetricsExposer::Start(listen, *metrics);
+    if (!exposer.ok()) Die("--metrics_listen", exposer.status());
+    metrics_exposer = *std::move(exposer);
+  }
+
   auth::service::AuthServiceOptions service_options;
   service_options.max_call_duration = absl::GetFlag(FLAGS_max_call_duration);
   service_options.refresh_token_lifetime = absl::GetFlag(FLAGS_refresh_token_lifetime);
@@ -220,8 +241,15 @@ int main(int argc, char** argv) {
   // The keys never change while the server runs: the document is built once.
   service_options.jwks_json = keys->ToJwks();
   auth::service::AuthServiceImpl service(
-      {&users, &sessions, &refresh_tokens, hasher->get(), &issuer, &verifier, &hashing_executor,
-       &database_executor},
+      {.users = &users,
+       .sessions = &sessions,
+       .refresh_tokens = &refresh_tokens,
+       .hasher = hasher->get(),
+       .issuer = &issuer,
+       .verifier = &verifier,
+       .hashing_executor = &hashing_executor,
+       .database_executor = &database_executor,
+       .metrics = metrics.get()},  // null without --metrics_listen: records nothing
       service_options);
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials();
@@ -241,6 +269,10 @@ int main(int argc, char** argv) {
   // Tests and scripts read this line to learn the port (e.g. with --listen=127.0.0.1:0).
   LOG(INFO) << "auth_server listening on port " << port;
   std::cout << "auth_server listening on port " << port << std::endl;
+  if (metrics_exposer != nullptr) {
+    LOG(INFO) << "auth_server metrics on port " << metrics_exposer->port();
+    std::cout << "auth_server metrics on port " << metrics_exposer->port() << std::endl;
+  }
 
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);

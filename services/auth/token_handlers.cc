@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "libs/metrics/auth_metrics.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/call.h"
 #include "services/auth/credentials.h"
@@ -66,7 +67,7 @@ absl::StatusOr<AuthServiceImpl::IssuedSession> AuthServiceImpl::IssueSession(
 grpc::ServerUnaryReactor* AuthServiceImpl::ValidateToken(grpc::CallbackServerContext* context,
                                                          const ValidateTokenRequest* request,
                                                          ValidateTokenResponse* response) {
-  auto call = std::make_shared<Call>(context, "ValidateToken", options_.max_call_duration);
+  auto call = StartCall(context, metrics::Rpc::kValidateToken);
   const std::string& token = request->token();
   if (token.empty() || token.size() > kMaxTokenBytes) {
     call->Finish(absl::InvalidArgumentError(
@@ -110,7 +111,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::ValidateToken(grpc::CallbackServerCon
 grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerContext* context,
                                                         const RefreshTokenRequest* request,
                                                         RefreshTokenResponse* response) {
-  auto call = std::make_shared<Call>(context, "RefreshToken", options_.max_call_duration);
+  auto call = StartCall(context, metrics::Rpc::kRefreshToken);
   const std::string& presented = request->refresh_token();
   if (presented.empty() || presented.size() > kMaxRefreshTokenBytes) {
     call->Finish(absl::InvalidArgumentError(
@@ -147,6 +148,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
         // Someone presented a token that was already exchanged: one of the two holders is
         // not its owner. The family is revoked; both must log in again.
         LOG(WARNING) << "refresh token reuse detected; its session family was revoked";
+        deps_.metrics->RecordRefreshReuseDetected();
         call->Finish(absl::UnauthenticatedError("refresh token already used"));
         return;
       case RotationOutcome::kReusedInGrace:
@@ -157,6 +159,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
       call->Finish(absl::InternalError("rotation granted no session"));
       return;
     }
+    deps_.metrics->RecordSessionsCreated(1);
     const repository::Session& session = issued->grant.session;
     response->set_user_id(static_cast<int32_t>(session.user_id));
     response->set_jwt_token(issued->access_token);
@@ -170,7 +173,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
 grpc::ServerUnaryReactor* AuthServiceImpl::GetJwks(grpc::CallbackServerContext* context,
                                                    const GetJwksRequest* /*request*/,
                                                    GetJwksResponse* response) {
-  auto call = std::make_shared<Call>(context, "GetJwks", options_.max_call_duration);
+  auto call = StartCall(context, metrics::Rpc::kGetJwks);
   response->set_jwks_json(options_.jwks_json);
   call->Finish(absl::OkStatus());
   return call->reactor();
