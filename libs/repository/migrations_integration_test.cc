@@ -84,10 +84,12 @@ TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
   EXPECT_THAT(Applied(pool), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
-                                          Pair(3, "create_refresh_tokens")));
+                                          Pair(3, "create_refresh_tokens"),
+                                          Pair(4, "create_attempt_counters")));
   EXPECT_TRUE(TableExists(pool, "users"));
   EXPECT_TRUE(TableExists(pool, "sessions"));
   EXPECT_TRUE(TableExists(pool, "refresh_tokens"));
+  EXPECT_TRUE(TableExists(pool, "attempt_counters"));
 }
 
 TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
@@ -103,7 +105,8 @@ TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
   EXPECT_THAT(first_status, IsOk());
   EXPECT_THAT(second_status, IsOk());
   EXPECT_THAT(Applied(first), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
-                                          Pair(3, "create_refresh_tokens")));
+                                          Pair(3, "create_refresh_tokens"),
+                                          Pair(4, "create_attempt_counters")));
 }
 
 TEST_F(MigrationsTest, WaitsForTheLockHolder) {

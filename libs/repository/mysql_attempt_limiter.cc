@@ -71,14 +71,14 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
   return RunInTransaction(
       pool_, "admit attempt", "", [&](sql::Connection& connection) -> absl::StatusOr<Admission> {
         // The column assignments run left to right: `attempts` still sees the old expiry.
-        Statement count(connection.prepareStatement(absl::StrCat(
-            "INSERT INTO attempt_counters (counter_key, attempts, expires_at) VALUES ",
-            absl::StrJoin(std::vector<std::string>(sorted.size(), "(?, 1, ?)"), ", "),
-            " ON DUPLICATE KEY UPDATE "
-            "attempts = IF(expires_at <= ?, 1, LEAST(attempts + 1, ",
-            kMaxCount,
-            ")), "
-            "expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at)")));
+        Statement count(connection.prepareStatement(
+            absl::StrCat("INSERT INTO attempt_counters (counter_key, attempts, expires_at) VALUES ",
+                         absl::StrJoin(std::vector<std::string>(sorted.size(), "(?, 1, ?)"), ", "),
+                         " ON DUPLICATE KEY UPDATE "
+                         "attempts = IF(expires_at <= ?, 1, LEAST(attempts + 1, ",
+                         kMaxCount,
+                         ")), "
+                         "expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at)")));
         int column = 1;
         for (const AttemptLimit& limit : sorted) {
           count->setString(column++, limit.key);
@@ -114,8 +114,8 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
           absl::StatusOr<absl::Time> expires_at =
               ParseUnixTimestamp(std::string(rows->getString(3)));
           if (!expires_at.ok()) return expires_at.status();
-          counters[std::string(rows->getString(1))] = {
-              static_cast<int64_t>(rows->getUInt64(2)), *expires_at};
+          counters[std::string(rows->getString(1))] = {static_cast<int64_t>(rows->getUInt64(2)),
+                                                       *expires_at};
         }
 
         Admission admission;
@@ -168,14 +168,13 @@ absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_k
 }
 
 absl::StatusOr<int64_t> MysqlAttemptLimiter::DeleteExpired(absl::Time now) {
-  return RunOnConnection(
-      pool_, "delete expired attempt counters", "",
-      [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
-        Statement remove(
-            connection.prepareStatement("DELETE FROM attempt_counters WHERE expires_at <= ?"));
-        remove->setString(1, ToSqlTime(now));
-        return static_cast<int64_t>(remove->executeUpdate());
-      });
+  return RunOnConnection(pool_, "delete expired attempt counters", "",
+                         [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
+                           Statement remove(connection.prepareStatement(
+                               "DELETE FROM attempt_counters WHERE expires_at <= ?"));
+                           remove->setString(1, ToSqlTime(now));
+                           return static_cast<int64_t>(remove->executeUpdate());
+                         });
 }
 
 }  // namespace auth::repository

@@ -33,8 +33,7 @@ class MysqlAttemptLimiter : public AttemptLimiter {
   // `pool` must outlive the limiter.
   explicit MysqlAttemptLimiter(ConnectionPool& pool) : pool_(pool) {}
 
-  absl::StatusOr<Admission> Admit(const std::vector<AttemptLimit>& limits,
-                                  absl::Time now) override;
+  absl::StatusOr<Admission> Admit(const std::vector<AttemptLimit>& limits, absl::Time now) override;
   absl::Status Settle(const std::vector<std::string>& reset_keys,
                       const std::vector<std::string>& refund_keys) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;

@@ -178,8 +178,8 @@ TEST_F(MysqlAttemptLimiterTest, ConcurrentAttemptsFromTwoReplicasNeverExceedTheL
   }
   for (std::thread& thread : threads) thread.join();
   std::cout << "RELIABILITY attempt_limiter_race: attempts=" << kThreads * kAttemptsPerThread
-            << " limit=" << kLimit << " admitted=" << admitted.load()
-            << " errors=" << errors.load() << std::endl;
+            << " limit=" << kLimit << " admitted=" << admitted.load() << " errors=" << errors.load()
+            << std::endl;
   EXPECT_EQ(errors.load(), 0);
   // Exact: each admission reads its own count while it holds the rows.
   EXPECT_EQ(admitted.load(), kLimit);

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -14,6 +15,7 @@
 #include "glog/logging.h"
 #include "libs/metrics/auth_metrics.h"
 #include "libs/metrics/noop_auth_metrics.h"
+#include "services/auth/abuse_limits.h"
 #include "services/auth/call.h"
 #include "services/auth/credentials.h"
 #include "services/auth/opaque_tokens.h"
@@ -65,6 +67,21 @@ void AuthServiceImpl::RunOn(executor::BoundedExecutor& executor,
   if (!submitted.ok()) call->Finish(ExecutorRejection(submitted));
 }
 
+bool AuthServiceImpl::Admit(Call& call, const std::vector<repository::AttemptLimit>& limits) {
+  absl::StatusOr<repository::Admission> admission = deps_.attempts->Admit(limits, absl::Now());
+  if (!admission.ok()) {
+    // Fail closed: without the counters, the limits cannot be enforced.
+    call.Finish(admission.status());
+    return false;
+  }
+  if (!admission->admitted) {
+    call.context()->AddTrailingMetadata(kRetryAfterKey, RetryAfterSeconds(admission->retry_after));
+    call.Finish(absl::ResourceExhaustedError("too many attempts, retry later"));
+    return false;
+  }
+  return true;
+}
+
 grpc::ServerUnaryReactor* AuthServiceImpl::Register(grpc::CallbackServerContext* context,
                                                     const RegisterRequest* request,
                                                     RegisterResponse* response) {
@@ -74,27 +91,40 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Register(grpc::CallbackServerContext*
     call->Finish(registration.status());
     return call->reactor();
   }
-  RunOn(*deps_.hashing_executor, call,
-        [this, call, request, response, registration = *std::move(registration)]() mutable {
-          absl::StatusOr<std::string> password_hash = deps_.hasher->Hash(request->password_hash());
-          if (!password_hash.ok()) {
-            call->Finish(password_hash.status());
-            return;
-          }
-          repository::NewUser user{std::move(registration.username),
-                                   std::move(registration.email),
-                                   std::move(registration.phone_number), *std::move(password_hash)};
-          RunOn(*deps_.database_executor, call,
-                [this, call, response, user = std::move(user)]() {
-                  absl::StatusOr<int64_t> id = deps_.users->Create(user);
-                  if (!id.ok()) {
-                    call->Finish(id.status());
-                    return;
-                  }
-                  response->set_message(kRegisteredMessage);
-                  response->set_status(kRegisteredStatus);
-                  call->Finish(absl::OkStatus());
-                });
+  std::function<void()> hash_and_create = [this, call, request, response,
+                                           registration = *std::move(registration)]() mutable {
+    absl::StatusOr<std::string> password_hash = deps_.hasher->Hash(request->password_hash());
+    if (!password_hash.ok()) {
+      call->Finish(password_hash.status());
+      return;
+    }
+    repository::NewUser user{std::move(registration.username), std::move(registration.email),
+                             std::move(registration.phone_number), *std::move(password_hash)};
+    RunOn(*deps_.database_executor, call, [this, call, response, user = std::move(user)]() {
+      absl::StatusOr<int64_t> id = deps_.users->Create(user);
+      if (!id.ok()) {
+        call->Finish(id.status());
+        return;
+      }
+      response->set_message(kRegisteredMessage);
+      response->set_status(kRegisteredStatus);
+      call->Finish(absl::OkStatus());
+    });
+  };
+  std::vector<repository::AttemptLimit> limits;
+  if (deps_.attempts != nullptr) {
+    limits = RegisterLimits(options_.abuse_limits, ClientAddress(context->peer()));
+  }
+  if (limits.empty()) {
+    RunOn(*deps_.hashing_executor, call, std::move(hash_and_create));
+    return call->reactor();
+  }
+  // The attempt is counted before the (expensive) hash.
+  RunOn(*deps_.database_executor, call,
+        [this, call, limits = std::move(limits),
+         hash_and_create = std::move(hash_and_create)]() mutable {
+          if (!Admit(*call, limits)) return;
+          RunOn(*deps_.hashing_executor, call, std::move(hash_and_create));
         });
   return call->reactor();
 }
@@ -108,30 +138,40 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* co
     call->Finish(identity.status());
     return call->reactor();
   }
+  // One database task looks the account up and counts the attempt, before any hash.
   RunOn(*deps_.database_executor, call,
-        [this, call, request, response, identity = *std::move(identity)]() {
-          absl::StatusOr<repository::User> user =
-              identity.kind == LoginIdentity::Kind::kEmail
-                  ? deps_.users->FindByEmail(identity.value)
-                  : deps_.users->FindByPhone(identity.value);
-          if (!user.ok()) {
-            call->Finish(user.status().code() == absl::StatusCode::kNotFound
-                             ? absl::NotFoundError("user not found")
-                             : user.status());
+        [this, call, request, response, identity = *std::move(identity),
+         address = ClientAddress(context->peer())]() {
+          absl::StatusOr<repository::User> user = identity.kind == LoginIdentity::Kind::kEmail
+                                                      ? deps_.users->FindByEmail(identity.value)
+                                                      : deps_.users->FindByPhone(identity.value);
+          if (!user.ok() && user.status().code() != absl::StatusCode::kNotFound) {
+            call->Finish(user.status());
             return;
           }
-          LoginVerifyPassword(call, request, response, *std::move(user));
+          if (deps_.attempts != nullptr) {
+            // An unknown account counts against the address only: probing for accounts is
+            // limited like guessing passwords.
+            const std::vector<repository::AttemptLimit> limits =
+                LoginLimits(options_.abuse_limits, user.ok() ? user->id : 0, address);
+            if (!limits.empty() && !Admit(*call, limits)) return;
+          }
+          if (!user.ok()) {
+            call->Finish(absl::NotFoundError("user not found"));
+            return;
+          }
+          LoginVerifyPassword(call, request, response, *std::move(user), address);
         });
   return call->reactor();
 }
 
-void AuthServiceImpl::LoginVerifyPassword(std::shared_ptr<Call> call,
-                                          const LoginRequest* request, LoginResponse* response,
-                                          repository::User user) {
+void AuthServiceImpl::LoginVerifyPassword(std::shared_ptr<Call> call, const LoginRequest* request,
+                                          LoginResponse* response, repository::User user,
+                                          std::string address) {
   RunOn(*deps_.hashing_executor, call,
-        [this, call, request, response, user = std::move(user)]() {
-          absl::StatusOr<bool> match = deps_.hasher->Verify(request->password_hash(),
-                                                            user.password_hash);
+        [this, call, request, response, user = std::move(user), address = std::move(address)]() {
+          absl::StatusOr<bool> match =
+              deps_.hasher->Verify(request->password_hash(), user.password_hash);
           if (!match.ok()) {
             // The stored hash is unreadable: our data is broken, not the caller's input.
             LOG(ERROR) << "stored password hash of user " << user.id
@@ -153,13 +193,13 @@ void AuthServiceImpl::LoginVerifyPassword(std::shared_ptr<Call> call,
                            << " failed: " << rehashed.status().code();
             }
           }
-          LoginOpenSession(call, response, user.id, std::move(upgraded_hash));
+          LoginOpenSession(call, response, user.id, std::move(upgraded_hash), address);
         });
 }
 
 void AuthServiceImpl::LoginOpenSession(std::shared_ptr<Call> call, LoginResponse* response,
-                                       int64_t user_id,
-                                       std::optional<std::string> upgraded_hash) {
+                                       int64_t user_id, std::optional<std::string> upgraded_hash,
+                                       std::string address) {
   if (user_id <= 0 || user_id > std::numeric_limits<int32_t>::max()) {
     // The API's user_id is int32; a larger id would be silently truncated on the wire.
     LOG(ERROR) << "user id " << user_id << " does not fit the API's int32 user_id";
@@ -173,7 +213,18 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<Call> call, LoginResponse
   }
   RunOn(*deps_.database_executor, call,
         [this, call, response, user_id, upgraded_hash = std::move(upgraded_hash),
-         issued = *std::move(issued)]() {
+         issued = *std::move(issued), address = std::move(address)]() {
+          if (deps_.attempts != nullptr) {
+            // A success resets its account's failures and takes its attempt back from the
+            // address. Best effort: a stale counter only ever errs towards refusing.
+            const std::vector<std::string> reset = LoginResetKeys(options_.abuse_limits, user_id);
+            const std::vector<std::string> refund = LoginRefundKeys(options_.abuse_limits, address);
+            const absl::Status settled = reset.empty() && refund.empty()
+                                             ? absl::OkStatus()
+                                             : deps_.attempts->Settle(reset, refund);
+            LOG_IF(WARNING, !settled.ok()) << "login attempt counters of user " << user_id
+                                           << " not settled: " << settled.code();
+          }
           if (upgraded_hash.has_value()) {
             // Best effort: the login itself succeeded, the upgrade is retried at the next one.
             absl::Status updated = deps_.users->UpdatePasswordHash(user_id, *upgraded_hash);

@@ -27,6 +27,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -35,10 +36,12 @@
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/password_hasher.h"
 #include "libs/metrics/auth_metrics.h"
+#include "libs/repository/attempt_limiter.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
 #include "libs/token/token.h"
+#include "services/auth/abuse_limits.h"
 
 namespace auth::service {
 
@@ -57,6 +60,8 @@ struct AuthServiceDeps {
   token::TokenVerifier* verifier = nullptr;
   executor::BoundedExecutor* hashing_executor = nullptr;
   executor::BoundedExecutor* database_executor = nullptr;
+  // Counts attempts for the abuse limits (options.abuse_limits); null turns the limits off.
+  repository::AttemptLimiter* attempts = nullptr;
   // Where calls, queue waits and session events are recorded; null records nothing.
   metrics::AuthMetrics* metrics = nullptr;
 };
@@ -72,6 +77,8 @@ struct AuthServiceOptions {
   absl::Duration refresh_reuse_grace = absl::ZeroDuration();
   // What GetJwks answers: the public keys' JWKS document, computed once at start-up.
   std::string jwks_json = R"({"keys":[]})";
+  // Failed logins per account and per address, registrations per address (abuse_limits.h).
+  AbuseLimitsConfig abuse_limits;
 };
 
 class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
@@ -125,10 +132,16 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   void RunOn(executor::BoundedExecutor& executor, const std::shared_ptr<Call>& call,
              std::function<void()> work);
 
+  // Counts the call's attempt against `limits` (on the database executor's thread). False if
+  // the call was finished instead: refused (RESOURCE_EXHAUSTED with retry-after) or failed.
+  bool Admit(Call& call, const std::vector<repository::AttemptLimit>& limits);
+
   void LoginVerifyPassword(std::shared_ptr<Call> call, const auth::v1::LoginRequest* request,
-                           auth::v1::LoginResponse* response, repository::User user);
+                           auth::v1::LoginResponse* response, repository::User user,
+                           std::string address);
   void LoginOpenSession(std::shared_ptr<Call> call, auth::v1::LoginResponse* response,
-                        int64_t user_id, std::optional<std::string> upgraded_hash);
+                        int64_t user_id, std::optional<std::string> upgraded_hash,
+                        std::string address);
 
   AuthServiceDeps deps_;
   AuthServiceOptions options_;

@@ -18,6 +18,7 @@
 #include "gtest/gtest.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/password_hasher_mock.h"
+#include "libs/repository/attempt_limiter_mock.h"
 #include "libs/repository/repository_mock.h"
 #include "libs/token/token_mock.h"
 #include "services/auth/auth_service.h"
@@ -71,7 +72,8 @@ class AuthServiceTest : public ::testing::Test {
         executor::BoundedExecutor::Options{"database", 2, 16});
     service_ = std::make_unique<AuthServiceImpl>(
         AuthServiceDeps{&users_, &sessions_, &refresh_tokens_, &hasher_, &issuer_, &verifier_,
-                        hashing_.get(), database_.get()},
+                        hashing_.get(), database_.get(),
+                        limit_attempts_ ? &attempts_ : nullptr},
         options);
     grpc::ServerBuilder builder;
     int port = 0;
@@ -149,6 +151,9 @@ class AuthServiceTest : public ::testing::Test {
   ::testing::StrictMock<hashing::MockPasswordHasher> hasher_;
   ::testing::StrictMock<token::MockTokenIssuer> issuer_;
   ::testing::StrictMock<token::MockTokenVerifier> verifier_;
+  // Passed to the service only when a test sets limit_attempts_ before StartServer().
+  ::testing::StrictMock<repository::MockAttemptLimiter> attempts_;
+  bool limit_attempts_ = false;
   std::unique_ptr<executor::BoundedExecutor> hashing_;
   std::unique_ptr<executor::BoundedExecutor> database_;
   std::unique_ptr<AuthServiceImpl> service_;

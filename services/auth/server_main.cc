@@ -36,11 +36,13 @@
 #include "libs/metrics/prometheus_auth_metrics.h"
 #include "libs/repository/connection_pool.h"
 #include "libs/repository/migrations.h"
+#include "libs/repository/mysql_attempt_limiter.h"
 #include "libs/repository/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql_session_repository.h"
 #include "libs/repository/mysql_user_repository.h"
 #include "libs/token/jwt.h"
 #include "libs/token/key_set.h"
+#include "services/auth/abuse_limits.h"
 #include "services/auth/auth_service.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to serve gRPC on.");
@@ -74,6 +76,24 @@ ABSL_FLAG(int, hashing_queue, 4096, "Calls that may wait for a hashing worker.")
 ABSL_FLAG(int, database_queue, 4096, "Calls that may wait for a database worker.");
 ABSL_FLAG(absl::Duration, max_call_duration, absl::Seconds(10),
           "Upper bound on any call's waits, whatever the client's deadline.");
+ABSL_FLAG(int64_t, login_failures_per_account, 5,
+          "Failed logins an account may have within --login_failure_window before further "
+          "attempts are refused (RESOURCE_EXHAUSTED, retry-after); a success resets it. 0 = off.");
+ABSL_FLAG(int64_t, login_failures_per_address, 50,
+          "Failed logins (including unknown accounts) one client address may have within "
+          "--login_failure_window; IPv6 counts per /64. 0 = off.");
+ABSL_FLAG(absl::Duration, login_failure_window, absl::Minutes(15),
+          "The window of the login limits; it starts with a key's first counted attempt.");
+ABSL_FLAG(int64_t, registrations_per_address, 20,
+          "Registration attempts one client address may make within --registration_window. "
+          "0 = off.");
+ABSL_FLAG(absl::Duration, registration_window, absl::Hours(1),
+          "The window of --registrations_per_address.");
+ABSL_FLAG(absl::Duration, mysql_connect_timeout, absl::Seconds(2),
+          "Bound on opening a MySQL connection (whole seconds).");
+ABSL_FLAG(absl::Duration, mysql_io_timeout, absl::Seconds(3),
+          "Bound on each MySQL read or write attempt (whole seconds; the client library retries "
+          "a read up to 3 times and a write twice), so a hung database cannot hold a call.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM, how long in-flight calls may take to finish.");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key enables TLS.");
@@ -177,6 +197,14 @@ int main(int argc, char** argv) {
   pool_options.password = *mysql_password;
   pool_options.database = absl::GetFlag(FLAGS_mysql_database);
   pool_options.size = absl::GetFlag(FLAGS_mysql_pool_size);
+  pool_options.connect_timeout = absl::GetFlag(FLAGS_mysql_connect_timeout);
+  pool_options.read_timeout = absl::GetFlag(FLAGS_mysql_io_timeout);
+  pool_options.write_timeout = absl::GetFlag(FLAGS_mysql_io_timeout);
+  if (pool_options.connect_timeout <= absl::ZeroDuration() ||
+      pool_options.read_timeout <= absl::ZeroDuration()) {
+    Die("MySQL timeouts", absl::InvalidArgumentError(
+                              "--mysql_connect_timeout and --mysql_io_timeout must be positive"));
+  }
   auth::repository::ConnectionPool pool(pool_options);
   if (absl::Status migrated = auth::repository::ApplyMigrations(pool); !migrated.ok()) {
     Die("cannot prepare the database at " + pool_options.endpoint +
@@ -206,6 +234,7 @@ int main(int argc, char** argv) {
   auth::repository::MysqlUserRepository users(pool);
   auth::repository::MysqlSessionRepository sessions(pool);
   auth::repository::MysqlRefreshTokenRepository refresh_tokens(pool);
+  auth::repository::MysqlAttemptLimiter attempts(pool);
   int hashing_workers = absl::GetFlag(FLAGS_hashing_workers);
   if (hashing_workers <= 0) hashing_workers = std::max(1u, std::thread::hardware_concurrency());
   auth::executor::BoundedExecutor hashing_executor(
@@ -238,6 +267,18 @@ int main(int argc, char** argv) {
                                    "--refresh_token_lifetime must be positive and "
                                    "--refresh_reuse_grace not negative"));
   }
+  service_options.abuse_limits.login_failures_per_account =
+      absl::GetFlag(FLAGS_login_failures_per_account);
+  service_options.abuse_limits.login_failures_per_address =
+      absl::GetFlag(FLAGS_login_failures_per_address);
+  service_options.abuse_limits.login_window = absl::GetFlag(FLAGS_login_failure_window);
+  service_options.abuse_limits.registrations_per_address =
+      absl::GetFlag(FLAGS_registrations_per_address);
+  service_options.abuse_limits.register_window = absl::GetFlag(FLAGS_registration_window);
+  if (absl::Status valid = auth::service::ValidateAbuseLimits(service_options.abuse_limits);
+      !valid.ok()) {
+    Die("abuse limit flags", valid);
+  }
   // The keys never change while the server runs: the document is built once.
   service_options.jwks_json = keys->ToJwks();
   auth::service::AuthServiceImpl service(
@@ -249,6 +290,7 @@ int main(int argc, char** argv) {
        .verifier = &verifier,
        .hashing_executor = &hashing_executor,
        .database_executor = &database_executor,
+       .attempts = &attempts,
        .metrics = metrics.get()},  // null without --metrics_listen: records nothing
       service_options);
 

@@ -1,0 +1,175 @@
+// Unit tests of the abuse limits in AuthServiceImpl's Login and Register, with a mocked
+// AttemptLimiter (see auth_service_test_fixture.h): what is counted, that a refused attempt
+// computes no hash and carries retry-after, and what a success settles.
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "api/auth/v1/auth.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "services/auth/auth_service_test_fixture.h"
+
+namespace auth::service::testing {
+namespace {
+
+using ::auth::repository::Admission;
+using ::auth::repository::AttemptLimit;
+using ::auth::token::IssuedToken;
+using ::testing::_;
+using ::testing::ElementsAre;
+using ::testing::Field;
+using ::testing::Return;
+
+constexpr char kAccountKey[] = "login-account:42";
+constexpr char kAddressKey[] = "login-address:127.0.0.1";
+
+Admission Admitted() { return Admission{true, absl::ZeroDuration()}; }
+Admission Refused(absl::Duration retry_after) { return Admission{false, retry_after}; }
+
+auto Keys(const char* a) { return ElementsAre(Field(&AttemptLimit::key, a)); }
+auto Keys(const char* a, const char* b) {
+  return ElementsAre(Field(&AttemptLimit::key, a), Field(&AttemptLimit::key, b));
+}
+
+class AbuseLimitsServiceTest : public AuthServiceTest {
+ protected:
+  void SetUp() override {
+    limit_attempts_ = true;
+    AuthServiceTest::SetUp();
+  }
+
+  // Calls Login by email; returns the status and the retry-after trailer ("" if none).
+  grpc::Status Login(std::string* retry_after = nullptr) {
+    grpc::ClientContext context;
+    auth::v1::LoginResponse response;
+    grpc::Status status = stub_->Login(&context, LoginByEmail(), &response);
+    if (retry_after != nullptr) *retry_after = RetryAfter(context);
+    return status;
+  }
+
+  grpc::Status RegisterOnce(std::string* retry_after = nullptr) {
+    grpc::ClientContext context;
+    auth::v1::RegisterResponse response;
+    grpc::Status status = stub_->Register(&context, ValidRegistration(), &response);
+    if (retry_after != nullptr) *retry_after = RetryAfter(context);
+    return status;
+  }
+
+  static std::string RetryAfter(const grpc::ClientContext& context) {
+    auto it = context.GetServerTrailingMetadata().find("retry-after");
+    if (it == context.GetServerTrailingMetadata().end()) return "";
+    return std::string(it->second.data(), it->second.size());
+  }
+
+  void ExpectSuccessfulVerification() {
+    EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
+    EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
+    EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
+        .WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
+    EXPECT_CALL(refresh_tokens_, Create(_)).WillOnce(Return(absl::OkStatus()));
+  }
+};
+
+TEST_F(AbuseLimitsServiceTest, RefusedLoginComputesNoHashAndSaysWhenToRetry) {
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
+  EXPECT_CALL(attempts_, Admit(Keys(kAccountKey, kAddressKey), _))
+      .WillOnce(Return(Refused(absl::Milliseconds(89500))));
+  // No hasher expectation: the StrictMock fails the test if Verify() runs.
+  std::string retry_after;
+  grpc::Status status = Login(&retry_after);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(retry_after, "90");
+}
+
+TEST_F(AbuseLimitsServiceTest, FailedLoginStaysCountedAndSettlesNothing) {
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
+  EXPECT_CALL(attempts_, Admit(Keys(kAccountKey, kAddressKey), _)).WillOnce(Return(Admitted()));
+  EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(false));
+  std::string retry_after;
+  EXPECT_EQ(Login(&retry_after).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(retry_after, "");
+}
+
+TEST_F(AbuseLimitsServiceTest, SuccessfulLoginResetsTheAccountAndRefundsTheAddress) {
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
+  EXPECT_CALL(attempts_, Admit(Keys(kAccountKey, kAddressKey), _)).WillOnce(Return(Admitted()));
+  ExpectSuccessfulVerification();
+  EXPECT_CALL(attempts_, Settle(ElementsAre(kAccountKey), ElementsAre(kAddressKey)))
+      .WillOnce(Return(absl::OkStatus()));
+  grpc::Status status = Login();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(AbuseLimitsServiceTest, LoginSucceedsEvenIfSettlingFails) {
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
+  EXPECT_CALL(attempts_, Admit(_, _)).WillOnce(Return(Admitted()));
+  ExpectSuccessfulVerification();
+  EXPECT_CALL(attempts_, Settle(_, _)).WillOnce(Return(absl::UnavailableError("down")));
+  EXPECT_TRUE(Login().ok());
+}
+
+TEST_F(AbuseLimitsServiceTest, UnknownAccountCountsAgainstTheAddress) {
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::NotFoundError("user not found")));
+  EXPECT_CALL(attempts_, Admit(Keys(kAddressKey), _)).WillOnce(Return(Admitted()));
+  EXPECT_EQ(Login().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(AbuseLimitsServiceTest, ExhaustedAddressHidesWhetherTheAccountExists) {
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::NotFoundError("user not found")));
+  EXPECT_CALL(attempts_, Admit(Keys(kAddressKey), _))
+      .WillOnce(Return(Refused(absl::Seconds(600))));
+  std::string retry_after;
+  EXPECT_EQ(Login(&retry_after).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(retry_after, "600");
+}
+
+TEST_F(AbuseLimitsServiceTest, LoginFailsClosedWhenTheCountersAreUnreachable) {
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
+  EXPECT_CALL(attempts_, Admit(_, _)).WillOnce(Return(absl::UnavailableError("db down")));
+  EXPECT_EQ(Login().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(AbuseLimitsServiceTest, LookupFailureIsNotCounted) {
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::UnavailableError("db down")));
+  EXPECT_EQ(Login().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(AbuseLimitsServiceTest, RefusedRegistrationComputesNoHash) {
+  EXPECT_CALL(attempts_, Admit(Keys("register-address:127.0.0.1"), _))
+      .WillOnce(Return(Refused(absl::Minutes(59))));
+  std::string retry_after;
+  EXPECT_EQ(RegisterOnce(&retry_after).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(retry_after, "3540");
+}
+
+TEST_F(AbuseLimitsServiceTest, AdmittedRegistrationIsHashedAndStored) {
+  EXPECT_CALL(attempts_, Admit(Keys("register-address:127.0.0.1"), _))
+      .WillOnce(Return(Admitted()));
+  EXPECT_CALL(hasher_, Hash(_)).WillOnce(Return(kStoredHash));
+  EXPECT_CALL(users_, Create(_)).WillOnce(Return(7));
+  EXPECT_TRUE(RegisterOnce().ok());
+}
+
+TEST_F(AbuseLimitsServiceTest, RegistrationFailsClosedWhenTheCountersAreUnreachable) {
+  EXPECT_CALL(attempts_, Admit(_, _)).WillOnce(Return(absl::UnavailableError("db down")));
+  EXPECT_EQ(RegisterOnce().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(AbuseLimitsServiceTest, LimitsSetToZeroAreNotConsulted) {
+  StopServer();
+  AuthServiceOptions options;
+  options.abuse_limits.registrations_per_address = 0;
+  options.abuse_limits.login_failures_per_account = 0;
+  options.abuse_limits.login_failures_per_address = 0;
+  StartServer(/*hashing_queue=*/16, options);
+  EXPECT_CALL(hasher_, Hash(_)).WillOnce(Return(kStoredHash));
+  EXPECT_CALL(users_, Create(_)).WillOnce(Return(7));
+  EXPECT_TRUE(RegisterOnce().ok());
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::NotFoundError("user not found")));
+  EXPECT_EQ(Login().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+}  // namespace
+}  // namespace auth::service::testing
