@@ -45,6 +45,8 @@ inline absl::string_view RpcName(Rpc rpc) {
 
 // The database connection pool as sampled at one instant.
 struct DbPoolStats {
+  // Connections open right now (idle, leased or being opened).
+  int64_t open = 0;
   // Connections leased to callers right now.
   int64_t in_use = 0;
   // Callers waiting for a connection right now.

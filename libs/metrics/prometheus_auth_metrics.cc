@@ -105,6 +105,11 @@ PrometheusAuthMetrics::PrometheusAuthMetrics()
                        .Help("Time hashing tasks waited in the queue for a worker.")
                        .Register(*registry_)
                        .Add({}, WaitBuckets());
+  pool_open_ = &prometheus::BuildGauge()
+                    .Name("auth_db_pool_connections_open")
+                    .Help("Database connections open: idle, leased or being opened.")
+                    .Register(*registry_)
+                    .Add({});
   pool_in_use_ = &prometheus::BuildGauge()
                       .Name("auth_db_pool_connections_in_use")
                       .Help("Database connections leased from the pool.")
@@ -170,6 +175,7 @@ void PrometheusAuthMetrics::SetHashingQueueDepth(int64_t depth) {
 
 void PrometheusAuthMetrics::SetDbPoolStats(const DbPoolStats& stats) {
   std::lock_guard<std::mutex> lock(pool_mu_);
+  pool_open_->Set(static_cast<double>(stats.open));
   pool_in_use_->Set(static_cast<double>(stats.in_use));
   pool_waiting_->Set(static_cast<double>(stats.waiting));
   // The pool counts errors itself; advance the counter to its total. (Increment ignores a

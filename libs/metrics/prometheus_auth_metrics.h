@@ -11,6 +11,7 @@
 //   auth_rpc_latency_seconds{method}       histogram
 //   auth_hashing_queue_depth               gauge (sampled at scrape)
 //   auth_hashing_wait_seconds              histogram: queue wait of hashing tasks
+//   auth_db_pool_connections_open          gauge (sampled at scrape)
 //   auth_db_pool_connections_in_use        gauge (sampled at scrape)
 //   auth_db_pool_waiting                   gauge (sampled at scrape)
 //   auth_db_errors_total                   counter: failed connects, acquire timeouts, broken
@@ -85,6 +86,7 @@ class PrometheusAuthMetrics final : public AuthMetrics {
   std::array<prometheus::Histogram*, kRpcCount> latency_{};
   prometheus::Gauge* hashing_queue_depth_ = nullptr;
   prometheus::Histogram* hashing_wait_ = nullptr;
+  prometheus::Gauge* pool_open_ = nullptr;
   prometheus::Gauge* pool_in_use_ = nullptr;
   prometheus::Gauge* pool_waiting_ = nullptr;
   prometheus::Counter* db_errors_ = nullptr;

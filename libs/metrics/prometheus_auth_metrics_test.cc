@@ -100,14 +100,15 @@ TEST(PrometheusAuthMetricsTest, HashingQueueDepthAndWait) {
 
 TEST(PrometheusAuthMetricsTest, PoolErrorsFollowTheCumulativeTotalAndNeverDecrease) {
   PrometheusAuthMetrics metrics;
-  metrics.SetDbPoolStats({.in_use = 3, .waiting = 2, .errors = 4});
+  metrics.SetDbPoolStats({.open = 5, .in_use = 3, .waiting = 2, .errors = 4});
   std::string text = metrics.TextFormat();
+  EXPECT_THAT(SampleValue(text, "auth_db_pool_connections_open"), Optional(5.0));
   EXPECT_THAT(SampleValue(text, "auth_db_pool_connections_in_use"), Optional(3.0));
   EXPECT_THAT(SampleValue(text, "auth_db_pool_waiting"), Optional(2.0));
   EXPECT_THAT(SampleValue(text, "auth_db_errors_total"), Optional(4.0));
 
-  metrics.SetDbPoolStats({.in_use = 1, .waiting = 0, .errors = 6});
-  metrics.SetDbPoolStats({.in_use = 0, .waiting = 0, .errors = 5});  // a stale sample
+  metrics.SetDbPoolStats({.open = 5, .in_use = 1, .waiting = 0, .errors = 6});
+  metrics.SetDbPoolStats({.open = 5, .in_use = 0, .waiting = 0, .errors = 5});  // stale
   text = metrics.TextFormat();
   EXPECT_THAT(SampleValue(text, "auth_db_pool_connections_in_use"), Optional(0.0));
   EXPECT_THAT(SampleValue(text, "auth_db_errors_total"), Optional(6.0));
@@ -148,7 +149,7 @@ TEST(AuthMetricsTest, MockSeesWhatCodeRecords) {
 
 TEST(AuthMetricsTest, NoopAcceptsEverything) {
   RecordOneLogin(NoopAuthMetrics::Get());
-  NoopAuthMetrics::Get().SetDbPoolStats({.in_use = 1, .waiting = 1, .errors = 1});
+  NoopAuthMetrics::Get().SetDbPoolStats({.open = 1, .in_use = 1, .waiting = 1, .errors = 1});
   EXPECT_EQ(&NoopAuthMetrics::Get(), &NoopAuthMetrics::Get());
 }
 

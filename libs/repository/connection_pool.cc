@@ -153,8 +153,13 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
     bool check = false;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      if (!freed_.wait_until(lock, deadline,
-                             [this] { return !idle_.empty() || open_ < options_.size; })) {
+      // Counted while blocked only: the lock is released just inside wait_until.
+      ++waiting_;
+      const bool available = freed_.wait_until(
+          lock, deadline, [this] { return !idle_.empty() || open_ < options_.size; });
+      --waiting_;
+      if (!available) {
+        ++errors_;
         return absl::UnavailableError("no database connection available");
       }
       if (!idle_.empty()) {
@@ -173,6 +178,7 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
       if (!opened.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         --open_;
+        ++errors_;
         suspect_before_ = absl::Now();
         freed_.notify_one();
         return opened.status();
@@ -187,6 +193,7 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       --open_;
+      ++errors_;
       suspect_before_ = absl::Now();
       freed_.notify_one();
     }
@@ -201,6 +208,7 @@ void ConnectionPool::Release(std::unique_ptr<sql::Connection> connection, bool b
       idle_.push_back({std::move(connection), absl::Now()});
     } else {
       --open_;
+      ++errors_;
       suspect_before_ = absl::Now();
     }
     // Notified under the lock: once it is released, the last lease may be gone and the pool
@@ -217,6 +225,16 @@ void ConnectionPool::Discard(std::unique_ptr<sql::Connection> connection) {
     // Closing a connection whose server is gone may fail; it is being dropped anyway.
   }
   connection.reset();
+}
+
+ConnectionPoolStats ConnectionPool::Stats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  ConnectionPoolStats stats;
+  stats.open = open_;
+  stats.in_use = open_ - static_cast<int>(idle_.size());
+  stats.waiting = waiting_;
+  stats.errors = errors_;
+  return stats;
 }
 
 int ConnectionPool::OpenCountForTest() const {

@@ -17,6 +17,7 @@
 #include <cppconn/connection.h>
 
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -87,6 +88,19 @@ class PooledConnection {
   bool broken_ = false;
 };
 
+// What a ConnectionPool is doing, at one instant (for monitoring: see Stats()).
+struct ConnectionPoolStats {
+  // Connections open: idle, leased, or being opened.
+  int open = 0;
+  // Connections leased or being opened (open minus idle).
+  int in_use = 0;
+  // Acquire() calls waiting for a connection to free up.
+  int waiting = 0;
+  // Since the pool was made: connects that failed, Acquire() calls that timed out, and
+  // connections found dead or returned broken.
+  int64_t errors = 0;
+};
+
 class ConnectionPool {
  public:
   // A pool of real MySQL connections.
@@ -104,6 +118,9 @@ class ConnectionPool {
   absl::StatusOr<PooledConnection> Acquire();
 
   const ConnectionPoolOptions& options() const { return options_; }
+
+  // A consistent snapshot, for metrics; takes the pool's lock briefly.
+  ConnectionPoolStats Stats() const;
 
   // Connections currently open (idle, leased or being opened).
   int OpenCountForTest() const;
@@ -133,6 +150,8 @@ class ConnectionPool {
   std::condition_variable freed_;  // notified when a connection is returned or a slot opens up
   std::vector<IdleConnection> idle_;  // guarded by mu_; most recently used last
   int open_ = 0;                      // guarded by mu_
+  int waiting_ = 0;                   // guarded by mu_; Acquire() calls blocked in freed_
+  int64_t errors_ = 0;                // guarded by mu_; see ConnectionPoolStats::errors
   // Guarded by mu_. Idle connections returned at or before this instant are pinged before
   // reuse: another connection broke (the server may have restarted), so they may be dead too.
   absl::Time suspect_before_ = absl::InfinitePast();

@@ -185,6 +185,59 @@ TEST_F(ConnectionPoolTest, WaiterGetsTheReturnedConnection) {
   EXPECT_EQ(connects(), 1);
 }
 
+TEST_F(ConnectionPoolTest, StatsCountLeasesWaitersAndErrors) {
+  auto pool = NewPool(1, absl::Hours(1), absl::Seconds(10));
+  // The factory has nothing to give: a failed connect is an error and leaves nothing open.
+  EXPECT_THAT(pool->Acquire(), StatusIs(absl::StatusCode::kUnavailable));
+  ConnectionPoolStats stats = pool->Stats();
+  EXPECT_EQ(stats.open, 0);
+  EXPECT_EQ(stats.in_use, 0);
+  EXPECT_EQ(stats.waiting, 0);
+  EXPECT_EQ(stats.errors, 1);
+
+  AddConnection();
+  std::optional<PooledConnection> held;
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+    held.emplace(std::move(lease));
+  }
+  stats = pool->Stats();
+  EXPECT_EQ(stats.open, 1);
+  EXPECT_EQ(stats.in_use, 1);
+  EXPECT_EQ(stats.waiting, 0);
+
+  Notification acquired;
+  std::thread waiter([&] {
+    EXPECT_THAT(pool->Acquire(), IsOk());
+    acquired.Notify();
+  });
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  while (pool->Stats().waiting != 1 && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  EXPECT_EQ(pool->Stats().waiting, 1);
+  // A broken connection is an error too; its slot lets the waiter open a new one.
+  AddConnection();
+  held->MarkBroken();
+  held.reset();
+  EXPECT_TRUE(acquired.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  waiter.join();
+  stats = pool->Stats();
+  EXPECT_EQ(stats.open, 1);
+  EXPECT_EQ(stats.in_use, 0);
+  EXPECT_EQ(stats.waiting, 0);
+  EXPECT_EQ(stats.errors, 2);
+}
+
+TEST_F(ConnectionPoolTest, StatsCountAcquireTimeouts) {
+  auto pool = NewPool(1, absl::Hours(1), absl::Milliseconds(20));
+  AddConnection();
+  ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+  EXPECT_THAT(pool->Acquire(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(pool->Stats().errors, 1);
+  EXPECT_EQ(pool->Stats().waiting, 0);
+}
+
 TEST_F(ConnectionPoolTest, MovedLeaseReturnsOnce) {
   auto pool = NewPool(2, absl::Hours(1));
   AddConnection();

@@ -20,6 +20,7 @@ namespace {
 
 using ::auth::metrics::testing::SampleValue;
 using ::auth::metrics::testing::ScrapeMetrics;
+using ::testing::Ge;
 using ::testing::Optional;
 
 // Label order as served: prometheus-cpp sorts labels by name.
@@ -80,8 +81,10 @@ TEST_F(MetricsE2eTest, CountersMoveWithTheCalls) {
   EXPECT_THAT(SampleValue(text, "auth_refresh_reuse_detected_total"), Optional(1.0));
   // One hash for the registration, one verification per login.
   EXPECT_THAT(SampleValue(text, "auth_hashing_wait_seconds_count"), Optional(4.0));
-  // Sampled at the scrape, with every call answered: nothing queued, no connection leased.
+  // Sampled at the scrape, with every call answered: nothing queued, no connection leased,
+  // but the connections the calls used are still open.
   EXPECT_THAT(SampleValue(text, "auth_hashing_queue_depth"), Optional(0.0));
+  EXPECT_THAT(SampleValue(text, "auth_db_pool_connections_open"), Optional(Ge(1.0)));
   EXPECT_THAT(SampleValue(text, "auth_db_pool_connections_in_use"), Optional(0.0));
   EXPECT_THAT(SampleValue(text, "auth_db_pool_waiting"), Optional(0.0));
   EXPECT_THAT(SampleValue(text, "auth_db_errors_total"), Optional(0.0));

@@ -248,8 +248,11 @@ int main(int argc, char** argv) {
   std::unique_ptr<auth::metrics::MetricsExposer> metrics_exposer;
   if (const std::string listen = absl::GetFlag(FLAGS_metrics_listen); !listen.empty()) {
     metrics = std::make_unique<auth::metrics::PrometheusAuthMetrics>();
-    metrics->AddScrapeHook([sink = metrics.get(), &hashing_executor] {
+    // Gauges that are read rather than recorded: sampled when Prometheus scrapes.
+    metrics->AddScrapeHook([sink = metrics.get(), &hashing_executor, &pool] {
       sink->SetHashingQueueDepth(static_cast<int64_t>(hashing_executor.queued()));
+      const auth::repository::ConnectionPoolStats stats = pool.Stats();
+      sink->SetDbPoolStats({stats.open, stats.in_use, stats.waiting, stats.errors});
     });
     absl::StatusOr<std::unique_ptr<auth::metrics::MetricsExposer>> exposer =
         auth::metrics::MetricsExposer::Start(listen, *metrics);
