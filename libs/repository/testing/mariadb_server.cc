@@ -287,6 +287,16 @@ absl::Status MariadbServer::Stop() {
   return absl::OkStatus();
 }
 
+absl::Status MariadbServer::Kill() {
+  if (pid_ <= 0) return absl::OkStatus();
+  const pid_t pid = std::exchange(pid_, -1);
+  if (kill(pid, SIGKILL) != 0) {
+    return absl::InternalError(absl::StrCat("kill mariadbd: ", strerror(errno)));
+  }
+  waitpid(pid, nullptr, 0);
+  return absl::OkStatus();
+}
+
 absl::Status MariadbServer::Restart() {
   if (absl::Status s = Stop(); !s.ok()) return s;
   return Launch();

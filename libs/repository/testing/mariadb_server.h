@@ -4,6 +4,7 @@
 //   ConnectionPool pool(server->pool_options());  // database "auth", user "auth"
 //   ...
 //   ASSERT_THAT(server->Stop(), IsOk());     // simulate an outage
+//   ASSERT_THAT(server->Kill(), IsOk());     // or crash it
 //   ASSERT_THAT(server->Restart(), IsOk());  // same data directory, same socket
 //
 // Each server gets a fresh data directory and a unix socket under a short /tmp/mdb.XXXXXX
@@ -54,6 +55,9 @@ class MariadbServer {
 
   // Shuts the server down (SIGTERM, then SIGKILL after 20 s). No-op if it is not running.
   absl::Status Stop();
+  // Kills the server with SIGKILL (a crash: no shutdown, no flush beyond what InnoDB already
+  // made durable) and reaps it. No-op if it is not running.
+  absl::Status Kill();
   // Starts the server again on the same data directory and socket (stopping it first if
   // it is running).
   absl::Status Restart();

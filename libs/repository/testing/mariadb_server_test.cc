@@ -82,6 +82,27 @@ TEST(MariadbServerTest, RestartKeepsTheData) {
   EXPECT_EQ(rows->getInt(1), 1);
 }
 
+TEST(MariadbServerTest, KillLosesNoCommittedRow) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<MariadbServer> server, MariadbServer::Start());
+  ExpectUsable(server->pool_options(), 9);
+  ASSERT_THAT(server->Kill(), IsOk());
+  EXPECT_FALSE(server->running());
+  EXPECT_THAT(server->Kill(), IsOk());  // already dead: no-op
+  {
+    ConnectionPool pool(server->pool_options());
+    EXPECT_THAT(pool.Acquire(), StatusIs(absl::StatusCode::kUnavailable));
+  }
+  // InnoDB recovers from its redo log on start.
+  ASSERT_THAT(server->Restart(), IsOk());
+  ConnectionPool pool(server->pool_options());
+  ASSERT_OK_AND_ASSIGN(PooledConnection connection, pool.Acquire());
+  std::unique_ptr<sql::PreparedStatement> select(
+      connection->prepareStatement("SELECT COUNT(*) FROM probe WHERE v = 9"));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  ASSERT_TRUE(rows->next());
+  EXPECT_EQ(rows->getInt(1), 1);
+}
+
 TEST(MariadbServerTest, CreatesExtraDatabases) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<MariadbServer> server, MariadbServer::Start());
   ASSERT_OK_AND_ASSIGN(ConnectionPoolOptions options, server->CreateDatabase("extra_1"));
