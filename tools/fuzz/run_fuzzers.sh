@@ -51,7 +51,7 @@ export ASAN_OPTIONS=detect_leaks=1:strict_string_checks=1:check_initialization_o
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}
 
 # Reads one libFuzzer statistic (-print_final_stats=1) from a log.
-stat() { grep -oE "^stat::$1: *[0-9]+" "$2" | tail -1 | grep -oE '[0-9]+$' || echo 0; }
+fuzzer_stat() { grep -oE "^stat::$1: *[0-9]+" "$2" | tail -1 | grep -oE '[0-9]+$' || echo 0; }
 
 failed=0
 summary=()
@@ -73,8 +73,8 @@ for target in "${targets[@]}"; do
     -max_len="$MAX_LEN" -print_final_stats=1 -artifact_prefix="$work/findings/" \
     "$work/corpus" >"$log" 2>&1
   status=$?
-  executions=$(stat number_of_executed_units "$log")
-  new_units=$(stat new_units_added "$log")
+  executions=$(fuzzer_stat number_of_executed_units "$log")
+  new_units=$(fuzzer_stat new_units_added "$log")
   findings=$(find "$work/findings" -type f | wc -l)
   # libFuzzer stops at the first finding; a sanitizer report without an artifact counts too.
   if ((status != 0)) || ((findings > 0)) ||
