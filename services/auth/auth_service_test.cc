@@ -108,8 +108,8 @@ TEST_F(AuthServiceTest, CallWhoseDeadlinePassesInTheQueueIsNotWorkedOn) {
   grpc::ClientContext first_context;
   grpc::Status first_status;
   absl::Notification first_done;
-  stub_->async()->Register(&first_context, new auth::v1::RegisterRequest(ValidRegistration()),
-                           &first_response, [&](grpc::Status s) {
+  const auth::v1::RegisterRequest first_request = ValidRegistration();  // outlives the call
+  stub_->async()->Register(&first_context, &first_request, &first_response, [&](grpc::Status s) {
                              first_status = s;
                              first_done.Notify();
                            });

@@ -23,6 +23,7 @@
 #include "libs/token/token_mock.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/opaque_tokens.h"
+#include "tools/sanitizers/grpc_happens_before.h"
 
 namespace auth::service::testing {
 
@@ -79,10 +80,11 @@ class AuthServiceTest : public ::testing::Test {
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
     builder.RegisterService(service_.get());
+    builder.experimental().SetInterceptorCreators(sanitizers::ServerHappensBeforeInterceptors());
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
-    stub_ = auth::v1::AuthService::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+    stub_ = auth::v1::AuthService::NewStub(
+        sanitizers::CreateInsecureChannelWithHappensBefore("127.0.0.1:" + std::to_string(port)));
   }
 
   // Stops the running server so StartServer() can start another (with other options).
