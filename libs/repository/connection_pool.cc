@@ -1,79 +1,49 @@
-// ConnectionPool and the Connector/C++ connection factory; see connection_pool.h.
+// ConnectionPool: leases, validation and endpoint failover; see connection_pool.h. The
+// Connector/C++ factory is in mysql_connection_factory.cc.
 #include "libs/repository/connection_pool.h"
 
 #include <cppconn/connection.h>
-#include <cppconn/exception.h>
-#include <cppconn/prepared_statement.h>
-#include <mysql_driver.h>
 
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
-#include "libs/repository/mysql_errors.h"
 
 namespace auth::repository {
 namespace {
 
-// Connector/C++ takes timeouts as whole seconds; zero would mean "no timeout".
-int WholeSeconds(absl::Duration d) {
-  return std::max(1, static_cast<int>(std::ceil(absl::ToDoubleSeconds(d))));
+std::vector<std::unique_ptr<ConnectionFactory>> MysqlFactories(
+    const ConnectionPoolOptions& options) {
+  std::vector<std::unique_ptr<ConnectionFactory>> factories;
+  std::vector<std::string> endpoints = SplitEndpoints(options.endpoint);
+  // An empty list still gets a factory, so that the failure is reported at connect time.
+  if (endpoints.empty()) endpoints.push_back(options.endpoint);
+  for (const std::string& endpoint : endpoints) {
+    factories.push_back(NewMysqlConnectionFactory(options, endpoint));
+  }
+  return factories;
 }
 
-class MysqlConnectionFactory : public ConnectionFactory {
- public:
-  explicit MysqlConnectionFactory(const ConnectionPoolOptions& options) : options_(options) {}
-
-  absl::StatusOr<std::unique_ptr<sql::Connection>> Connect() override {
-    sql::ConnectOptionsMap properties;
-    properties["hostName"] = options_.endpoint;
-    properties["userName"] = options_.user;
-    properties["password"] = options_.password;
-    properties["schema"] = options_.database;
-    properties["OPT_CONNECT_TIMEOUT"] = WholeSeconds(options_.connect_timeout);
-    properties["OPT_READ_TIMEOUT"] = WholeSeconds(options_.read_timeout);
-    properties["OPT_WRITE_TIMEOUT"] = WholeSeconds(options_.write_timeout);
-    properties["OPT_CHARSET_NAME"] = "utf8mb4";
-    // The pool replaces broken connections itself; a silent reconnect would lose session
-    // state (the time zone) behind its back.
-    properties["OPT_RECONNECT"] = false;
-    properties["CLIENT_MULTI_STATEMENTS"] = false;
-    try {
-      std::unique_ptr<sql::Connection> connection(Driver()->connect(properties));
-      connection->setAutoCommit(true);
-      // TIMESTAMP columns are converted through the session time zone; pin it to UTC.
-      std::unique_ptr<sql::PreparedStatement> set_time_zone(
-          connection->prepareStatement("SET time_zone = '+00:00'"));
-      set_time_zone->execute();
-      return connection;
-    } catch (const sql::SQLException& e) {
-      // Unreachable server: kUnavailable; bad credentials or schema: kInternal.
-      return SqlErrorToStatus(e, "connect");
-    } catch (const std::exception& e) {
-      LOG(WARNING) << "connect: " << e.what();
-      return absl::InternalError("database error");
-    }
-  }
-
- private:
-  // The driver singleton; creating it is not thread-safe, a function-local static is.
-  static sql::Driver* Driver() {
-    static sql::Driver* const driver = sql::mysql::get_mysql_driver_instance();
-    return driver;
-  }
-
-  const ConnectionPoolOptions options_;
-};
+std::vector<std::unique_ptr<ConnectionFactory>> OneFactory(
+    std::unique_ptr<ConnectionFactory> factory) {
+  std::vector<std::unique_ptr<ConnectionFactory>> factories;
+  factories.push_back(std::move(factory));
+  return factories;
+}
 
 // The steady-clock instant `timeout` from now. Clamped to a year so that an infinite timeout
 // cannot overflow the clock's representation.
@@ -94,25 +64,34 @@ bool IsAlive(sql::Connection& connection) {
 
 }  // namespace
 
-std::unique_ptr<ConnectionFactory> NewMysqlConnectionFactory(const ConnectionPoolOptions& options) {
-  return std::make_unique<MysqlConnectionFactory>(options);
+std::vector<std::string> SplitEndpoints(absl::string_view list) {
+  std::vector<std::string> endpoints;
+  for (absl::string_view item : absl::StrSplit(list, ',')) {
+    item = absl::StripAsciiWhitespace(item);
+    if (!item.empty()) endpoints.emplace_back(item);
+  }
+  return endpoints;
 }
 
 PooledConnection::PooledConnection(ConnectionPool* pool,
-                                   std::unique_ptr<sql::Connection> connection)
-    : pool_(pool), connection_(std::move(connection)) {}
+                                   std::unique_ptr<sql::Connection> connection, int endpoint)
+    : pool_(pool), connection_(std::move(connection)), endpoint_(endpoint) {}
 
 PooledConnection::PooledConnection(PooledConnection&& other) noexcept
     : pool_(std::exchange(other.pool_, nullptr)),
       connection_(std::move(other.connection_)),
-      broken_(other.broken_) {}
+      endpoint_(other.endpoint_),
+      broken_(other.broken_),
+      node_unavailable_(other.node_unavailable_) {}
 
 PooledConnection& PooledConnection::operator=(PooledConnection&& other) noexcept {
   if (this != &other) {
     Return();
     pool_ = std::exchange(other.pool_, nullptr);
     connection_ = std::move(other.connection_);
+    endpoint_ = other.endpoint_;
     broken_ = other.broken_;
+    node_unavailable_ = other.node_unavailable_;
   }
   return *this;
 }
@@ -121,18 +100,25 @@ PooledConnection::~PooledConnection() { Return(); }
 
 void PooledConnection::Return() {
   if (pool_ != nullptr && connection_ != nullptr) {
-    pool_->Release(std::move(connection_), broken_);
+    pool_->Release(std::move(connection_), endpoint_, broken_, node_unavailable_);
   }
   pool_ = nullptr;
-  broken_ = false;
+  broken_ = node_unavailable_ = false;
 }
 
 ConnectionPool::ConnectionPool(ConnectionPoolOptions options)
-    : ConnectionPool(options, NewMysqlConnectionFactory(options)) {}
+    : ConnectionPool(options, MysqlFactories(options)) {}
 
 ConnectionPool::ConnectionPool(ConnectionPoolOptions options,
                                std::unique_ptr<ConnectionFactory> factory)
-    : options_(std::move(options)), factory_(std::move(factory)) {}
+    : ConnectionPool(std::move(options), OneFactory(std::move(factory))) {}
+
+ConnectionPool::ConnectionPool(ConnectionPoolOptions options,
+                               std::vector<std::unique_ptr<ConnectionFactory>> factories)
+    : options_(std::move(options)), endpoints_(std::move(factories)) {
+  CHECK(!endpoints_.empty()) << "a ConnectionPool needs at least one endpoint";
+  health_.resize(endpoints_.size());
+}
 
 ConnectionPool::~ConnectionPool() {
   std::vector<IdleConnection> idle;
@@ -150,7 +136,11 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
   const std::chrono::steady_clock::time_point deadline = DeadlineAfter(options_.acquire_timeout);
   while (true) {
     std::unique_ptr<sql::Connection> connection;
+    int endpoint = -1;
     bool check = false;
+    bool drop = false;
+    int failback = -1;
+    std::vector<int> order;
     {
       std::unique_lock<std::mutex> lock(mu_);
       // Counted while blocked only: the lock is released just inside wait_until.
@@ -162,31 +152,54 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
         ++errors_;
         return absl::UnavailableError("no database connection available");
       }
+      const absl::Time now = absl::Now();
       if (!idle_.empty()) {
         IdleConnection& last = idle_.back();
         check = last.returned_at <= suspect_before_ ||
-                absl::Now() - last.returned_at >= options_.validate_after_idle;
+                now - last.returned_at >= options_.validate_after_idle;
         connection = std::move(last.connection);
+        endpoint = last.endpoint;
         idle_.pop_back();
+        if (health_[endpoint].failing && AnyHealthyLocked()) {
+          // Its node failed since it was pooled, and another one serves: let it go.
+          drop = true;
+          --open_;
+          freed_.notify_one();
+        } else {
+          failback = FailbackTargetLocked(endpoint, now);
+        }
       } else {
         ++open_;  // reserve the slot while connecting outside the lock
+        order = ConnectOrderLocked(now);
       }
     }
 
+    if (drop) {
+      Discard(std::move(connection));
+      continue;
+    }
     if (connection == nullptr) {
-      absl::StatusOr<std::unique_ptr<sql::Connection>> opened = factory_->Connect();
+      absl::StatusOr<std::unique_ptr<sql::Connection>> opened = Connect(order, &endpoint);
       if (!opened.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         --open_;
-        ++errors_;
         suspect_before_ = absl::Now();
         freed_.notify_one();
         return opened.status();
       }
-      return PooledConnection(this, *std::move(opened));
+      return PooledConnection(this, *std::move(opened), endpoint);
+    }
+    if (failback >= 0) {
+      // A preferred endpoint is back (or due for a probe): move this slot to it.
+      int opened_endpoint = -1;
+      absl::StatusOr<std::unique_ptr<sql::Connection>> opened = Connect({failback}, &opened_endpoint);
+      if (opened.ok()) {
+        Discard(std::move(connection));
+        return PooledConnection(this, *std::move(opened), opened_endpoint);
+      }
     }
     if (!check || IsAlive(*connection)) {
-      return PooledConnection(this, std::move(connection));
+      return PooledConnection(this, std::move(connection), endpoint);
     }
     // Dead (the server restarted or dropped us): so are its idle siblings, probably.
     LOG(INFO) << "discarding a dead pooled database connection";
@@ -201,15 +214,87 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
   }
 }
 
-void ConnectionPool::Release(std::unique_ptr<sql::Connection> connection, bool broken) {
+absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::Connect(
+    const std::vector<int>& order, int* endpoint) {
+  absl::Status last = absl::UnavailableError("no database endpoint");
+  for (int i : order) {
+    absl::StatusOr<std::unique_ptr<sql::Connection>> opened = endpoints_[i]->Connect();
+    std::lock_guard<std::mutex> lock(mu_);
+    if (opened.ok()) {
+      if (health_[i].failing && endpoints_.size() > 1) {
+        LOG(INFO) << "database endpoint #" << i << " answers again";
+      }
+      health_[i] = EndpointHealth();
+      *endpoint = i;
+      return opened;
+    }
+    ++errors_;
+    NoteFailureLocked(i, absl::Now());
+    last = opened.status();
+  }
+  return last;
+}
+
+std::vector<int> ConnectionPool::ConnectOrderLocked(absl::Time now) {
+  std::vector<int> order;
+  std::vector<int> last_resort;
+  for (int i = 0; i < endpoint_count(); ++i) {
+    EndpointHealth& health = health_[i];
+    if (!health.failing) {
+      order.push_back(i);
+    } else if (now >= health.retry_at) {
+      // Due for a probe: this connect is it; others wait for its outcome.
+      health.retry_at = now + options_.endpoint_retry_after;
+      order.push_back(i);
+    } else {
+      last_resort.push_back(i);
+    }
+  }
+  order.insert(order.end(), last_resort.begin(), last_resort.end());
+  return order;
+}
+
+int ConnectionPool::FailbackTargetLocked(int endpoint, absl::Time now) {
+  for (int i = 0; i < endpoint; ++i) {
+    EndpointHealth& health = health_[i];
+    if (!health.failing) return i;
+    if (now >= health.retry_at) {
+      health.retry_at = now + options_.endpoint_retry_after;
+      return i;
+    }
+  }
+  return -1;
+}
+
+bool ConnectionPool::AnyHealthyLocked() const {
+  for (const EndpointHealth& health : health_) {
+    if (!health.failing) return true;
+  }
+  return false;
+}
+
+void ConnectionPool::NoteFailureLocked(int endpoint, absl::Time now) {
+  EndpointHealth& health = health_[endpoint];
+  if (!health.failing && endpoints_.size() > 1) {
+    LOG(WARNING) << "database endpoint #" << endpoint << " failed; passing it over for "
+                 << options_.endpoint_retry_after;
+  }
+  health.failing = true;
+  health.retry_at = now + options_.endpoint_retry_after;
+}
+
+void ConnectionPool::Release(std::unique_ptr<sql::Connection> connection, int endpoint,
+                             bool broken, bool node_unavailable) {
   {
     std::lock_guard<std::mutex> lock(mu_);
+    const absl::Time now = absl::Now();
     if (!broken) {
-      idle_.push_back({std::move(connection), absl::Now()});
+      idle_.push_back({std::move(connection), endpoint, now});
     } else {
       --open_;
       ++errors_;
-      suspect_before_ = absl::Now();
+      suspect_before_ = now;
+      if (node_unavailable) NoteFailureLocked(endpoint, now);
     }
     // Notified under the lock: once it is released, the last lease may be gone and the pool
     // with it.

@@ -1,4 +1,5 @@
-// ConnectionPool: a bounded, thread-safe pool of MySQL Connector/C++ connections.
+// ConnectionPool: a bounded, thread-safe pool of MySQL Connector/C++ connections to one
+// server, or to the nodes of a replicated cluster (Galera) with failover between them.
 //
 //   ConnectionPool pool({.endpoint = "unix:///run/mysqld/mysqld.sock", .user = "auth",
 //                        .password = secret, .database = "auth", .size = 8});
@@ -11,6 +12,17 @@
 // connection by `acquire_timeout`, and either failure is kUnavailable. Connections that sat
 // idle for a while (or that were idle when another connection broke) are pinged before they
 // are handed out, so after a server restart stale connections are replaced transparently.
+//
+// Several endpoints ("tcp://db1:3306,tcp://db2:3306,tcp://db3:3306") are listed in order of
+// preference. New connections go to the first endpoint that is not known to be failing; an
+// endpoint that refused a connection, or whose connection was found unusable
+// (PooledConnection::MarkNodeUnavailable), is passed over for `endpoint_retry_after`, after
+// which one connect probes it again; once it answers, connections move back to it as they are
+// handed out. When every endpoint is failing, all are tried in order anyway.
+//
+// On a Galera node (detected at connect: wsrep_on) a connection is accepted only if the node
+// is ready (wsrep_ready), and its session gets `wsrep_sync_wait`, so that its reads see every
+// write the cluster committed before them (read-your-writes across nodes).
 #ifndef LIBS_REPOSITORY_CONNECTION_POOL_H_
 #define LIBS_REPOSITORY_CONNECTION_POOL_H_
 
@@ -23,13 +35,16 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace auth::repository {
 
 struct ConnectionPoolOptions {
-  // "unix:///path/to/mysqld.sock" or "tcp://host:port".
+  // "unix:///path/to/mysqld.sock" or "tcp://host:port", or a comma-separated list of them in
+  // order of preference (the nodes of one replicated database).
   std::string endpoint;
   std::string user;
   std::string password;
@@ -44,7 +59,20 @@ struct ConnectionPoolOptions {
   absl::Duration acquire_timeout = absl::Seconds(3);
   // An idle connection older than this is pinged before it is handed out.
   absl::Duration validate_after_idle = absl::Seconds(1);
+  // How long an endpoint that failed is passed over before it is probed again.
+  absl::Duration endpoint_retry_after = absl::Seconds(5);
+  // Galera only (a no-op on other servers): the session's wsrep_sync_wait. 1 makes reads wait
+  // until the node has applied every write-set committed before them; 0 leaves it off.
+  int wsrep_sync_wait = 1;
+  // RunOnConnection()/RunInTransaction() (mysql_support.h) run a call at most this many times
+  // when it hit a conflict (1213) or an unavailable node, pausing a random 0..retry_backoff*2^n
+  // between runs.
+  int max_attempts = 3;
+  absl::Duration retry_backoff = absl::Milliseconds(5);
 };
+
+// The endpoints of a comma-separated list, in order, blanks trimmed and empty items dropped.
+std::vector<std::string> SplitEndpoints(absl::string_view list);
 
 // Opens connections. The pool owns one; tests substitute a fake to return mocks.
 class ConnectionFactory {
@@ -56,8 +84,15 @@ class ConnectionFactory {
   virtual absl::StatusOr<std::unique_ptr<sql::Connection>> Connect() = 0;
 };
 
-// The real factory: Connector/C++'s MySQL driver, configured from `options`.
-std::unique_ptr<ConnectionFactory> NewMysqlConnectionFactory(const ConnectionPoolOptions& options);
+// The real factory: Connector/C++'s MySQL driver, configured from `options`, connecting to
+// `endpoint` (one of the list in `options.endpoint`).
+std::unique_ptr<ConnectionFactory> NewMysqlConnectionFactory(const ConnectionPoolOptions& options,
+                                                             const std::string& endpoint);
+
+// Prepares a new connection's session: UTC time zone, and on a Galera node, checks that the
+// node is ready (kUnavailable if not) and sets wsrep_sync_wait. Used by the real factory;
+// exposed for tests.
+absl::Status PrepareSession(sql::Connection& connection, int wsrep_sync_wait);
 
 class ConnectionPool;
 
@@ -77,15 +112,23 @@ class PooledConnection {
   // The connection failed in a way that may have broken it (the server went away):
   // the pool closes it instead of reusing it.
   void MarkBroken() { broken_ = true; }
+  // The node behind the connection cannot serve (gone, or a Galera node that is not ready):
+  // the connection is closed, and the pool passes its endpoint over for a while.
+  void MarkNodeUnavailable() { broken_ = node_unavailable_ = true; }
+  // Which endpoint (index into the pool's list) the connection goes to.
+  int endpoint_index() const { return endpoint_; }
 
  private:
   friend class ConnectionPool;
-  PooledConnection(ConnectionPool* pool, std::unique_ptr<sql::Connection> connection);
+  PooledConnection(ConnectionPool* pool, std::unique_ptr<sql::Connection> connection,
+                   int endpoint);
   void Return();
 
   ConnectionPool* pool_;
   std::unique_ptr<sql::Connection> connection_;
+  int endpoint_ = 0;
   bool broken_ = false;
+  bool node_unavailable_ = false;
 };
 
 // What a ConnectionPool is doing, at one instant (for monitoring: see Stats()).
@@ -103,10 +146,14 @@ struct ConnectionPoolStats {
 
 class ConnectionPool {
  public:
-  // A pool of real MySQL connections.
+  // A pool of real MySQL connections to the endpoints of `options.endpoint`.
   explicit ConnectionPool(ConnectionPoolOptions options);
-  // A pool whose connections come from `factory` (tests).
+  // A pool whose connections come from `factory`, as one endpoint (tests).
   ConnectionPool(ConnectionPoolOptions options, std::unique_ptr<ConnectionFactory> factory);
+  // A pool whose connections come from `factories`, one per endpoint in order of preference
+  // (tests). Must not be empty.
+  ConnectionPool(ConnectionPoolOptions options,
+                 std::vector<std::unique_ptr<ConnectionFactory>> factories);
   // Closes the idle connections. Every PooledConnection must have been destroyed.
   ~ConnectionPool();
 
@@ -114,10 +161,11 @@ class ConnectionPool {
   ConnectionPool& operator=(const ConnectionPool&) = delete;
 
   // A live connection: an idle one (pinged if it is suspect) or a new one. kUnavailable if
-  // the server cannot be reached or no connection frees up within `acquire_timeout`.
+  // no endpoint can be reached or no connection frees up within `acquire_timeout`.
   absl::StatusOr<PooledConnection> Acquire();
 
   const ConnectionPoolOptions& options() const { return options_; }
+  int endpoint_count() const { return static_cast<int>(endpoints_.size()); }
 
   // A consistent snapshot, for metrics; takes the pool's lock briefly.
   ConnectionPoolStats Stats() const;
@@ -132,23 +180,45 @@ class ConnectionPool {
 
   struct IdleConnection {
     std::unique_ptr<sql::Connection> connection;
+    int endpoint;
     absl::Time returned_at;
   };
 
+  // What the pool knows about one endpoint; guarded by mu_.
+  struct EndpointHealth {
+    bool failing = false;  // its last connect or connection failed
+    absl::Time retry_at = absl::InfinitePast();  // when failing: when to probe it again
+  };
+
   // Called by PooledConnection when it is destroyed.
-  void Release(std::unique_ptr<sql::Connection> connection, bool broken);
+  void Release(std::unique_ptr<sql::Connection> connection, int endpoint, bool broken,
+               bool node_unavailable);
+  // Opens a connection, trying the endpoints in `order`; on success `*endpoint` is the one
+  // that answered. Records each outcome. Called without mu_.
+  absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(const std::vector<int>& order,
+                                                           int* endpoint);
+  // Under mu_: the endpoints to try for a new connection: those not failing (or due for a
+  // probe, which this claims) in order of preference, then the failing ones as a last resort.
+  std::vector<int> ConnectOrderLocked(absl::Time now);
+  // Under mu_: an endpoint preferred to `endpoint` that is healthy or due for a probe (which
+  // this claims), or -1.
+  int FailbackTargetLocked(int endpoint, absl::Time now);
+  // Under mu_: whether some endpoint is not failing.
+  bool AnyHealthyLocked() const;
+  void NoteFailureLocked(int endpoint, absl::Time now);
   // Closes a connection the pool has given up on, outside the lock. Static: it may run after
   // the lease that triggered it has let the pool go.
   static void Discard(std::unique_ptr<sql::Connection> connection);
 
   const ConnectionPoolOptions options_;
-  const std::unique_ptr<ConnectionFactory> factory_;
+  const std::vector<std::unique_ptr<ConnectionFactory>> endpoints_;
 
   // std::mutex rather than absl::Mutex: Debian's libabsl is not built with ThreadSanitizer, which
   // then cannot see absl's synchronisation and reports every access it guards as a race.
   mutable std::mutex mu_;
   std::condition_variable freed_;  // notified when a connection is returned or a slot opens up
   std::vector<IdleConnection> idle_;  // guarded by mu_; most recently used last
+  std::vector<EndpointHealth> health_;  // guarded by mu_; one per endpoint
   int open_ = 0;                      // guarded by mu_
   int waiting_ = 0;                   // guarded by mu_; Acquire() calls blocked in freed_
   int64_t errors_ = 0;                // guarded by mu_; see ConnectionPoolStats::errors

@@ -10,6 +10,7 @@
 #include <optional>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -28,6 +29,8 @@ using ::auth::repository::testing::MockConnection;
 using ::auth::testing::IsOk;
 using ::auth::testing::Notification;
 using ::auth::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
 using ::testing::NiceMock;
 using ::testing::Return;
 
@@ -256,6 +259,144 @@ TEST_F(ConnectionPoolTest, DestructorClosesIdleConnections) {
   { ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire()); }
   EXPECT_CALL(*connection, close());
   pool.reset();
+}
+
+TEST(SplitEndpointsTest, SplitsTrimsAndDropsEmptyItems) {
+  EXPECT_THAT(SplitEndpoints("tcp://a:1, tcp://b:2 ,,tcp://c:3"),
+              ElementsAre("tcp://a:1", "tcp://b:2", "tcp://c:3"));
+  EXPECT_THAT(SplitEndpoints("unix:///run/mysqld/mysqld.sock"),
+              ElementsAre("unix:///run/mysqld/mysqld.sock"));
+  EXPECT_THAT(SplitEndpoints(" , "), IsEmpty());
+}
+
+// A pool over several endpoints, each with its own fake factory.
+class FailoverTest : public ::testing::Test {
+ protected:
+  static constexpr int kEndpoints = 3;
+
+  std::unique_ptr<ConnectionPool> NewPool(absl::Duration retry_after = absl::Hours(1)) {
+    ConnectionPoolOptions options;
+    options.size = 4;
+    options.validate_after_idle = absl::Hours(1);
+    options.endpoint_retry_after = retry_after;
+    std::vector<std::unique_ptr<ConnectionFactory>> factories;
+    for (auto& state : states_) factories.push_back(std::make_unique<FakeFactory>(state));
+    return std::make_unique<ConnectionPool>(options, std::move(factories));
+  }
+
+  MockConnection* AddConnection(int endpoint) {
+    auto connection = std::make_unique<NiceMock<MockConnection>>();
+    MockConnection* raw = connection.get();
+    ON_CALL(*raw, isValid()).WillByDefault(Return(true));
+    std::lock_guard<std::mutex> lock(states_[endpoint]->mu);
+    states_[endpoint]->results.push_back(std::unique_ptr<sql::Connection>(std::move(connection)));
+    return raw;
+  }
+
+  int connects(int endpoint) {
+    std::lock_guard<std::mutex> lock(states_[endpoint]->mu);
+    return states_[endpoint]->connects;
+  }
+
+  std::vector<std::shared_ptr<FakeFactory::State>> states_ = {
+      std::make_shared<FakeFactory::State>(), std::make_shared<FakeFactory::State>(),
+      std::make_shared<FakeFactory::State>()};
+};
+
+TEST_F(FailoverTest, PrefersTheFirstEndpoint) {
+  auto pool = NewPool();
+  MockConnection* first = AddConnection(0);
+  AddConnection(1);
+  ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+  EXPECT_EQ(lease.operator->(), first);
+  EXPECT_EQ(lease.endpoint_index(), 0);
+  EXPECT_EQ(connects(1), 0);
+}
+
+TEST_F(FailoverTest, AnEndpointThatRefusesIsPassedOver) {
+  auto pool = NewPool();
+  // Endpoint 0 has nothing to give: it refuses.
+  MockConnection* second = AddConnection(1);
+  AddConnection(1);
+  std::optional<PooledConnection> held;
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+    EXPECT_EQ(lease.operator->(), second);
+    EXPECT_EQ(lease.endpoint_index(), 1);
+    held.emplace(std::move(lease));
+  }
+  // The next new connection does not try endpoint 0 again while it is passed over.
+  ASSERT_OK_AND_ASSIGN(PooledConnection other, pool->Acquire());
+  EXPECT_EQ(other.endpoint_index(), 1);
+  EXPECT_EQ(connects(0), 1);
+  EXPECT_EQ(connects(1), 2);
+}
+
+TEST_F(FailoverTest, ANodeMarkedUnavailableLosesItsIdleConnectionsAndNewOnes) {
+  auto pool = NewPool();
+  AddConnection(0);
+  MockConnection* idle_on_first = AddConnection(0);
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection a, pool->Acquire());
+    ASSERT_OK_AND_ASSIGN(PooledConnection b, pool->Acquire());
+    ASSERT_EQ(b.operator->(), idle_on_first);
+    a.MarkNodeUnavailable();
+  }  // b returns to the pool, then a is discarded and endpoint 0 marked failing.
+  EXPECT_CALL(*idle_on_first, close());
+  MockConnection* on_second = AddConnection(1);
+  ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+  EXPECT_EQ(lease.operator->(), on_second);
+  EXPECT_EQ(pool->OpenCountForTest(), 1);
+}
+
+TEST_F(FailoverTest, ThePreferredEndpointIsProbedAgainAndConnectionsMoveBack) {
+  auto pool = NewPool(absl::Milliseconds(50));
+  MockConnection* on_second = AddConnection(1);
+  { ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire()); }  // endpoint 0 refused
+  EXPECT_EQ(connects(0), 1);
+  // Still passed over: the idle connection to endpoint 1 is reused without a probe.
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+    EXPECT_EQ(lease.operator->(), on_second);
+  }
+  EXPECT_EQ(connects(0), 1);
+
+  absl::SleepFor(absl::Milliseconds(60));
+  // Due for a probe, but still refusing: the idle connection serves, and the probe waits
+  // another interval.
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+    EXPECT_EQ(lease.operator->(), on_second);
+  }
+  EXPECT_EQ(connects(0), 2);
+  { ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire()); }
+  EXPECT_EQ(connects(0), 2);
+
+  absl::SleepFor(absl::Milliseconds(60));
+  MockConnection* back_on_first = AddConnection(0);
+  EXPECT_CALL(*on_second, close());  // replaced by the connection to the preferred endpoint
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+    EXPECT_EQ(lease.operator->(), back_on_first);
+    EXPECT_EQ(lease.endpoint_index(), 0);
+  }
+  EXPECT_EQ(pool->OpenCountForTest(), 1);
+}
+
+TEST_F(FailoverTest, WhenEveryEndpointFailsEachIsStillTried) {
+  auto pool = NewPool();
+  EXPECT_THAT(pool->Acquire(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(connects(0), 1);
+  EXPECT_EQ(connects(1), 1);
+  EXPECT_EQ(connects(2), 1);
+  EXPECT_EQ(pool->Stats().errors, 3);
+  EXPECT_EQ(pool->OpenCountForTest(), 0);
+  // All are passed over, so all are the last resort, in order of preference.
+  MockConnection* on_third = AddConnection(2);
+  ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+  EXPECT_EQ(lease.operator->(), on_third);
+  EXPECT_EQ(connects(0), 2);
+  EXPECT_EQ(connects(1), 2);
 }
 
 }  // namespace

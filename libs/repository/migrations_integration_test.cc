@@ -164,5 +164,29 @@ TEST_F(MigrationsTest, EmptyListOnlyCreatesTheBookkeepingTable) {
   EXPECT_THAT(Applied(pool), IsEmpty());
 }
 
+// The cluster-wide lock row (version 0): another process's fresh row makes a migration wait
+// and give up; a stale one is taken over; no lock row is left behind.
+TEST_F(MigrationsTest, TheLockRowIsWaitedForAndAStaleOneTakenOver) {
+  ConnectionPool pool(FreshDatabase("lock_row"));
+  ASSERT_THAT(ApplyMigrationsForTest(pool, {}), IsOk());  // creates schema_migrations
+  auto run = [&](const std::string& statement) {
+    ASSERT_OK_AND_ASSIGN(PooledConnection connection, pool.Acquire());
+    std::unique_ptr<sql::PreparedStatement> s(connection->prepareStatement(statement));
+    s->execute();
+  };
+  run("INSERT INTO schema_migrations (version, name) VALUES (0, 'lock other')");
+  const Migration v1[] = {{1, "one", "CREATE TABLE t1 (x INT);\n"}};
+  MigrationLockOptions lock;
+  lock.wait = absl::Milliseconds(300);
+  lock.poll = absl::Milliseconds(50);
+  EXPECT_THAT(ApplyMigrationsForTest(pool, v1, lock), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_FALSE(TableExists(pool, "t1"));
+
+  run("UPDATE schema_migrations SET applied_at = NOW(6) - INTERVAL 1 HOUR WHERE version = 0");
+  EXPECT_THAT(ApplyMigrationsForTest(pool, v1, lock), IsOk());
+  EXPECT_TRUE(TableExists(pool, "t1"));
+  EXPECT_THAT(Applied(pool), ElementsAre(Pair(1, "one")));
+}
+
 }  // namespace
 }  // namespace auth::repository

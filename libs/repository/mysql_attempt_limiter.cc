@@ -3,7 +3,6 @@
 #include "libs/repository/mysql_attempt_limiter.h"
 
 #include <cppconn/connection.h>
-#include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
@@ -26,10 +25,6 @@ namespace {
 
 using Statement = std::unique_ptr<sql::PreparedStatement>;
 
-// InnoDB's ER_LOCK_DEADLOCK: concurrent upserts of the same new keys can deadlock on their
-// gap locks; InnoDB rolls one back, and repeating it is the documented remedy.
-constexpr int kErLockDeadlock = 1213;
-constexpr int kDeadlockRetries = 3;
 // Keeps the counter far from INT UNSIGNED's limit however long a key is hammered.
 constexpr int64_t kMaxCount = 1000000000;
 
@@ -67,7 +62,10 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
   const std::string now_sql = ToSqlTime(now);
 
   // One transaction: the upsert locks the rows until the commit, so the SELECT reads exactly
-  // the counts this attempt made, whatever runs concurrently.
+  // the counts this attempt made, whatever runs concurrently. Concurrent upserts of the same
+  // new keys can deadlock on their gap locks (1213), and on Galera two nodes counting the same
+  // key at once conflict at COMMIT (1213, the loser rolled back, never both counted): either
+  // way RunInTransaction runs the transaction again, and it counts afresh.
   return RunInTransaction(
       pool_, "admit attempt", "", [&](sql::Connection& connection) -> absl::StatusOr<Admission> {
         // The column assignments run left to right: `attempts` still sees the old expiry.
@@ -86,16 +84,7 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
         }
         count->setString(column++, now_sql);
         count->setString(column++, now_sql);
-        for (int attempt = 1;; ++attempt) {
-          try {
-            count->executeUpdate();
-            break;
-          } catch (const sql::SQLException& e) {
-            // InnoDB rolled the transaction back; the statement is its first, so repeating it
-            // repeats the transaction.
-            if (e.getErrorCode() != kErLockDeadlock || attempt == kDeadlockRetries) throw;
-          }
-        }
+        count->executeUpdate();
 
         Statement read(connection.prepareStatement(
             absl::StrCat("SELECT counter_key, attempts, UNIX_TIMESTAMP(expires_at) "

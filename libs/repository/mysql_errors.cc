@@ -26,6 +26,12 @@ bool IsConnectionError(int error_code) {
   }
 }
 
+bool IsNodeUnavailable(int error_code) { return error_code == kErUnknownComError; }
+
+bool IsTransactionConflict(int error_code, absl::string_view sql_state) {
+  return error_code == kErLockDeadlock || sql_state == "40001";
+}
+
 std::string DuplicateKeyName(absl::string_view message) {
   // The key name comes last; the duplicated value before it may contain anything, so
   // search from the end.
@@ -63,7 +69,12 @@ absl::Status SqlErrorToStatus(const sql::SQLException& e, absl::string_view oper
   }
   LOG(WARNING) << operation << ": MySQL error " << code << " (SQLSTATE " << e.getSQLState()
                << "): " << e.what();
-  if (IsConnectionError(code)) return absl::UnavailableError("database unavailable");
+  if (IsConnectionError(code) || IsNodeUnavailable(code)) {
+    return absl::UnavailableError("database unavailable");
+  }
+  if (IsTransactionConflict(code, std::string(e.getSQLState()))) {
+    return absl::UnavailableError("database busy, retry later");
+  }
   return absl::InternalError("database error");
 }
 

@@ -66,8 +66,23 @@ TEST(SqlErrorToStatusTest, ConnectionErrorsAreUnavailable) {
   }
 }
 
+TEST(SqlErrorToStatusTest, UnavailableNodesAndConflictsAreUnavailable) {
+  const sql::SQLException not_ready("WSREP has not yet prepared node for application use",
+                                    "08S01", 1047);
+  EXPECT_TRUE(IsNodeUnavailable(1047));
+  EXPECT_FALSE(IsConnectionError(1047));
+  EXPECT_THAT(SqlErrorToStatus(not_ready, "find user"),
+              StatusIs(absl::StatusCode::kUnavailable, Not(HasSubstr("WSREP"))));
+  const sql::SQLException deadlock("Deadlock found when trying to get lock", "40001", 1213);
+  EXPECT_TRUE(IsTransactionConflict(1213, "40001"));
+  EXPECT_TRUE(IsTransactionConflict(9999, "40001"));
+  EXPECT_FALSE(IsTransactionConflict(1205, "HY000"));
+  EXPECT_THAT(SqlErrorToStatus(deadlock, "admit attempt"),
+              StatusIs(absl::StatusCode::kUnavailable, Not(HasSubstr("Deadlock"))));
+}
+
 TEST(SqlErrorToStatusTest, OtherErrorsAreInternalAndHideTheServerText) {
-  for (int code : {0, 1064, 1146, 1205, 1213, 1406, 1452}) {
+  for (int code : {0, 1064, 1146, 1205, 1406, 1452}) {
     const sql::SQLException e("You have an error in your SQL syntax near 'users'", "42000", code);
     EXPECT_FALSE(IsConnectionError(code)) << code;
     EXPECT_THAT(SqlErrorToStatus(e, "find user"),

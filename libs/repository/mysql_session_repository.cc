@@ -62,9 +62,10 @@ absl::Status MysqlSessionRepository::Create(const Session& session) {
 absl::StatusOr<Session> MysqlSessionRepository::FindActive(absl::string_view jti) {
   const std::string id(jti);
   const std::string now = ToSqlTime(clock_());
-  return RunOnConnection(
-      pool_, "find active session", kPrimaryKeyField,
-      [&](sql::Connection& connection) -> absl::StatusOr<Session> {
+  // A read: safe to run again on another node. On Galera the session's wsrep_sync_wait makes
+  // it see a revocation committed through any node before it started.
+  return RunQuery(
+      pool_, "find active session", [&](sql::Connection& connection) -> absl::StatusOr<Session> {
         std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement(
             "SELECT jti, user_id, UNIX_TIMESTAMP(expires_at), token_hash, client_address, "
             "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) FROM sessions "

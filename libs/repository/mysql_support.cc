@@ -1,19 +1,57 @@
 // Transactions and time conversions for the MySQL repositories; see mysql_support.h.
 #include "libs/repository/mysql_support.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <string>
 
+#include <cppconn/prepared_statement.h>
+
+#include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
 
 namespace auth::repository {
+
+namespace internal {
+
+Failure Classify(const sql::SQLException& e) {
+  const int code = e.getErrorCode();
+  if (IsTransactionConflict(code, e.getSQLState())) return Failure::kConflict;
+  if (IsNodeUnavailable(code)) return Failure::kNodeUnavailable;
+  if (IsConnectionError(code)) return Failure::kConnectionLost;
+  return Failure::kOther;
+}
+
+void PauseBeforeRetry(absl::Duration backoff, int attempt) {
+  if (backoff <= absl::ZeroDuration()) return;
+  // thread_local: BitGen is not thread-safe, and seeding one per call would cost more than
+  // the pause.
+  thread_local absl::BitGen random;
+  const absl::Duration ceiling = backoff * (int64_t{1} << std::min(attempt - 1, 10));
+  absl::SleepFor(absl::Nanoseconds(absl::Uniform<int64_t>(
+      random, 0, std::max<int64_t>(1, absl::ToInt64Nanoseconds(ceiling)))));
+}
+
+void Commit(sql::Connection& connection) {
+  std::unique_ptr<sql::PreparedStatement> commit(connection.prepareStatement("COMMIT"));
+  commit->execute();
+}
+
+void LogRetry(absl::string_view operation, const sql::SQLException& e, int attempt) {
+  LOG(INFO) << operation << ": MySQL error " << e.getErrorCode() << " (SQLSTATE "
+            << e.getSQLState() << ") on attempt " << attempt << "; retrying";
+}
+
+}  // namespace internal
 
 bool RollbackQuietly(sql::Connection& connection) {
   try {

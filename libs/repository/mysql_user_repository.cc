@@ -50,8 +50,7 @@ absl::StatusOr<User> ReadUser(const sql::ResultSet& row) {
 template <typename Bind>
 absl::StatusOr<User> FindOne(ConnectionPool& pool, absl::string_view operation, const char* where,
                              Bind bind) {
-  return RunOnConnection(pool, operation, "",
-                         [&](sql::Connection& connection) -> absl::StatusOr<User> {
+  return RunQuery(pool, operation, [&](sql::Connection& connection) -> absl::StatusOr<User> {
                            std::unique_ptr<sql::PreparedStatement> statement(
                                connection.prepareStatement(std::string(kSelectUser) + where));
                            bind(*statement);
@@ -64,7 +63,11 @@ absl::StatusOr<User> FindOne(ConnectionPool& pool, absl::string_view operation, 
 }  // namespace
 
 absl::StatusOr<int64_t> MysqlUserRepository::Create(const NewUser& user) {
-  return RunOnConnection(
+  // A transaction although it is one INSERT: the SELECT after it must not be what fails and
+  // gets retried once the INSERT has committed (the retry would then find the user "taken").
+  // Inside a transaction a failure before COMMIT leaves nothing behind, so RunInTransaction
+  // can run it again on another node.
+  return RunInTransaction(
       pool_, "create user", "", [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
         std::unique_ptr<sql::PreparedStatement> insert(connection.prepareStatement(
             "INSERT INTO users (username, email, phone_number, password_hash) "

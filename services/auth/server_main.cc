@@ -47,13 +47,19 @@
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to serve gRPC on.");
 ABSL_FLAG(std::string, mysql_endpoint, "tcp://127.0.0.1:3306",
-          "MySQL/MariaDB endpoint: tcp://host:port or unix:///path/to/socket.");
+          "MySQL/MariaDB endpoint: tcp://host:port or unix:///path/to/socket; or a "
+          "comma-separated list of the nodes of one replicated database (Galera), in order of "
+          "preference: connections go to the first healthy one and fail over to the next.");
 ABSL_FLAG(std::string, mysql_user, "auth", "MySQL user.");
 ABSL_FLAG(std::string, mysql_database, "auth", "MySQL database (schema).");
 ABSL_FLAG(std::string, mysql_password_file, "",
           "File holding the MySQL password. Default: the AUTH_MYSQL_PASSWORD environment "
           "variable. (Never a flag: argv is visible to every user of the machine.)");
 ABSL_FLAG(int, mysql_pool_size, 8, "MySQL connections; also the database executor's workers.");
+ABSL_FLAG(int, mysql_wsrep_sync_wait, 1,
+          "On a Galera node (detected at connect; ignored elsewhere): the sessions' "
+          "wsrep_sync_wait. 1 = reads see every write committed through any node before them "
+          "(a logout on one replica is enforced by all); 0 = off.");
 ABSL_FLAG(std::string, token_issuer, "auth-service", "JWT iss claim.");
 ABSL_FLAG(std::string, token_audience, "auth-service-clients", "JWT aud claim.");
 ABSL_FLAG(absl::Duration, token_lifetime, absl::Minutes(15), "Access token lifetime.");
@@ -197,6 +203,7 @@ int main(int argc, char** argv) {
   pool_options.password = *mysql_password;
   pool_options.database = absl::GetFlag(FLAGS_mysql_database);
   pool_options.size = absl::GetFlag(FLAGS_mysql_pool_size);
+  pool_options.wsrep_sync_wait = absl::GetFlag(FLAGS_mysql_wsrep_sync_wait);
   pool_options.connect_timeout = absl::GetFlag(FLAGS_mysql_connect_timeout);
   pool_options.read_timeout = absl::GetFlag(FLAGS_mysql_io_timeout);
   pool_options.write_timeout = absl::GetFlag(FLAGS_mysql_io_timeout);

@@ -1,0 +1,245 @@
+// RunOnConnection, RunQuery and RunInTransaction against mock connections: which failures run
+// a call again (conflicts, unavailable nodes, lost connections before COMMIT, lost connections
+// of reads), which do not (lost COMMITs, lost writes, other errors), the bound on attempts,
+// and that a retry after an unavailable node goes to another endpoint.
+#include "libs/repository/mysql_support.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+
+#include <deque>
+#include <string>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/repository/connection_pool.h"
+#include "libs/repository/testing/mock_connector.h"
+#include "libs/testing/status_matchers.h"
+
+namespace auth::repository {
+namespace {
+
+using ::auth::repository::testing::MockConnection;
+using ::auth::repository::testing::MockPreparedStatement;
+using ::auth::testing::IsOk;
+using ::auth::testing::StatusIs;
+using ::testing::_;
+using ::testing::Matcher;
+using ::testing::NiceMock;
+using ::testing::Return;
+using ::testing::Throw;
+
+const sql::SQLException kDeadlock("Deadlock found when trying to get lock", "40001", 1213);
+const sql::SQLException kNotReady("WSREP has not yet prepared node for application use",
+                                  "08S01", 1047);
+const sql::SQLException kLost("Lost connection to MySQL server during query", "HY000", 2013);
+const sql::SQLException kSyntax("You have an error in your SQL syntax", "42000", 1064);
+
+MATCHER_P(SqlEq, expected, "is the string \"" + std::string(expected) + "\"") {
+  return static_cast<const std::string&>(arg) == expected;
+}
+
+// A COMMIT statement whose execution throws `error`.
+void ExpectCommitThrows(MockConnection& connection, const sql::SQLException& error) {
+  auto* commit = new NiceMock<MockPreparedStatement>;
+  EXPECT_CALL(*commit, execute()).WillOnce(Throw(error));
+  EXPECT_CALL(connection, prepareStatement(Matcher<const sql::SQLString&>(SqlEq("COMMIT"))))
+      .WillOnce(Return(commit))
+      .RetiresOnSaturation();
+}
+
+// Each endpoint's factory hands out new NiceMock connections and remembers them, in order.
+class RecordingFactory : public ConnectionFactory {
+ public:
+  absl::StatusOr<std::unique_ptr<sql::Connection>> Connect() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto connection = std::make_unique<NiceMock<MockConnection>>();
+    ON_CALL(*connection, isValid()).WillByDefault(Return(true));
+    // COMMIT (and anything else) succeeds unless a test says otherwise.
+    ON_CALL(*connection, prepareStatement(Matcher<const sql::SQLString&>(_)))
+        .WillByDefault([](const sql::SQLString&) -> sql::PreparedStatement* {
+          return new NiceMock<MockPreparedStatement>;
+        });
+    EXPECT_CALL(*connection, prepareStatement(Matcher<const sql::SQLString&>(_)))
+        .Times(::testing::AnyNumber());
+    made_.push_back(connection.get());
+    return std::unique_ptr<sql::Connection>(std::move(connection));
+  }
+  int made() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return static_cast<int>(made_.size());
+  }
+  MockConnection* connection(int i) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return made_[i];
+  }
+
+ private:
+  std::mutex mu_;
+  std::deque<MockConnection*> made_;
+};
+
+class RetryTest : public ::testing::Test {
+ protected:
+  RetryTest() {
+    ConnectionPoolOptions options;
+    options.size = 4;
+    options.validate_after_idle = absl::Hours(1);
+    options.max_attempts = 3;
+    options.retry_backoff = absl::Microseconds(100);
+    options.endpoint_retry_after = absl::Hours(1);
+    std::vector<std::unique_ptr<ConnectionFactory>> factories;
+    for (int i = 0; i < 2; ++i) {
+      auto factory = std::make_unique<RecordingFactory>();
+      factories_.push_back(factory.get());
+      factories.push_back(std::move(factory));
+    }
+    pool_ = std::make_unique<ConnectionPool>(options, std::move(factories));
+  }
+
+  std::vector<RecordingFactory*> factories_;
+  std::unique_ptr<ConnectionPool> pool_;
+};
+
+TEST_F(RetryTest, AConflictAtCommitRunsTheTransactionAgain) {
+  int runs = 0;
+  bool committed_once = false;
+  absl::StatusOr<int> result = RunInTransaction(
+      *pool_, "test", "", [&](sql::Connection& c) -> absl::StatusOr<int> {
+        ++runs;
+        auto& mock = static_cast<MockConnection&>(c);
+        if (!committed_once) {
+          committed_once = true;
+          // Galera's certification failure: the first COMMIT is refused and rolled back.
+          ExpectCommitThrows(mock, kDeadlock);
+          EXPECT_CALL(mock, rollback());
+        }
+        return runs;
+      });
+  EXPECT_THAT(result, IsOk());
+  EXPECT_EQ(*result, 2);
+  // A conflict does not break the connection: the retry reused it.
+  EXPECT_EQ(factories_[0]->made(), 1);
+  EXPECT_EQ(factories_[1]->made(), 0);
+}
+
+TEST_F(RetryTest, ConflictsAreRetriedAtMostMaxAttemptsTimes) {
+  int runs = 0;
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection&) {
+    ++runs;
+    throw kDeadlock;
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(runs, 3);
+}
+
+TEST_F(RetryTest, ANodeThatCannotServeSendsTheRetryToTheNextEndpoint) {
+  std::vector<sql::Connection*> used;
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection& c) {
+    used.push_back(&c);
+    if (used.size() == 1) throw kNotReady;
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(status, IsOk());
+  ASSERT_EQ(factories_[0]->made(), 1);
+  ASSERT_EQ(factories_[1]->made(), 1);
+  EXPECT_EQ(used, (std::vector<sql::Connection*>{factories_[0]->connection(0),
+                                                  factories_[1]->connection(0)}));
+  // Later calls go to endpoint 1 too, while endpoint 0 is passed over.
+  ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool_->Acquire());
+  EXPECT_EQ(lease.endpoint_index(), 1);
+}
+
+TEST_F(RetryTest, AConnectionLostBeforeCommitIsRetriedElsewhere) {
+  int runs = 0;
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection&) {
+    if (++runs == 1) throw kLost;
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(status, IsOk());
+  EXPECT_EQ(runs, 2);
+  EXPECT_EQ(factories_[1]->made(), 1);
+}
+
+TEST_F(RetryTest, AConnectionLostDuringCommitIsNotRetried) {
+  int runs = 0;
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection& c) {
+    ++runs;
+    ExpectCommitThrows(static_cast<MockConnection&>(c), kLost);
+    return absl::OkStatus();
+  });
+  // The commit may have happened: the caller is told the outcome is unknown.
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(runs, 1);
+  EXPECT_EQ(pool_->OpenCountForTest(), 0);
+}
+
+TEST_F(RetryTest, OtherErrorsAreNotRetried) {
+  int runs = 0;
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection&) {
+    ++runs;
+    throw kSyntax;
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_EQ(runs, 1);
+  status = RunOnConnection(*pool_, "test", "", [&](sql::Connection&) {
+    ++runs;
+    throw kSyntax;
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal));
+  EXPECT_EQ(runs, 2);
+}
+
+TEST_F(RetryTest, AutocommitWritesRetryConflictsAndRefusalsButNotLostConnections) {
+  int runs = 0;
+  EXPECT_THAT(RunOnConnection(*pool_, "test", "",
+                              [&](sql::Connection&) {
+                                if (++runs == 1) throw kDeadlock;
+                                return absl::OkStatus();
+                              }),
+              IsOk());
+  EXPECT_EQ(runs, 2);
+  runs = 0;
+  EXPECT_THAT(RunOnConnection(*pool_, "test", "",
+                              [&](sql::Connection&) {
+                                if (++runs == 1) throw kNotReady;
+                                return absl::OkStatus();
+                              }),
+              IsOk());
+  EXPECT_EQ(runs, 2);
+  runs = 0;
+  // A write whose connection was lost may have committed: not run again.
+  EXPECT_THAT(RunOnConnection(*pool_, "test", "",
+                              [&](sql::Connection&) {
+                                ++runs;
+                                throw kLost;
+                                return absl::OkStatus();
+                              }),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_EQ(runs, 1);
+}
+
+TEST_F(RetryTest, ReadsAreRetriedAfterALostConnection) {
+  int runs = 0;
+  absl::StatusOr<int> result = RunQuery(*pool_, "test", [&](sql::Connection&) -> absl::StatusOr<int> {
+    if (++runs == 1) throw kLost;
+    return 7;
+  });
+  EXPECT_THAT(result, IsOk());
+  EXPECT_EQ(runs, 2);
+  // The lost connection was discarded and its endpoint passed over.
+  EXPECT_EQ(factories_[1]->made(), 1);
+}
+
+}  // namespace
+}  // namespace auth::repository
