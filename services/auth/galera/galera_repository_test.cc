@@ -1,0 +1,273 @@
+// The repository layer on a real 3-node Galera cluster: migrations started through three
+// nodes at once, the same username registered through two nodes at once, the attempt limiter
+// counted through three nodes, a revocation read back at once through the other nodes, and the
+// pool's failover when its preferred node is SIGKILLed and its return once the node rejoined.
+// Prints "GALERA <name>: ..." figure lines (quoted in RELIABILITY.md).
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <atomic>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/repository/attempt_limiter.h"
+#include "libs/repository/connection_pool.h"
+#include "libs/repository/migrations.h"
+#include "libs/repository/mysql_attempt_limiter.h"
+#include "libs/repository/mysql_session_repository.h"
+#include "libs/repository/mysql_user_repository.h"
+#include "libs/testing/status_matchers.h"
+#include "services/auth/galera/galera_cluster.h"
+
+namespace auth::service::testing {
+namespace {
+
+using ::auth::repository::ConnectionPool;
+using ::auth::repository::PooledConnection;
+using ::auth::testing::IsOk;
+using ::auth::testing::StatusIs;
+
+void Report(const std::string& name, const std::string& figures) {
+  std::cout << "GALERA " << name << ": " << figures << std::endl;
+}
+
+// One integer from a single-value query.
+int64_t QueryInt(ConnectionPool& pool, const std::string& sql) {
+  absl::StatusOr<PooledConnection> connection = pool.Acquire();
+  EXPECT_THAT(connection, IsOk());
+  if (!connection.ok()) return -1;
+  std::unique_ptr<sql::PreparedStatement> select((*connection)->prepareStatement(sql));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  return rows->next() ? rows->getInt64(1) : -1;
+}
+
+class GaleraRepositoryTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    absl::StatusOr<std::unique_ptr<GaleraCluster>> cluster = GaleraCluster::Start();
+    ASSERT_THAT(cluster, IsOk());
+    cluster_ = cluster->release();
+  }
+  static void TearDownTestSuite() {
+    delete cluster_;
+    cluster_ = nullptr;
+  }
+  void SetUp() override { ASSERT_NE(cluster_, nullptr) << "the cluster did not start"; }
+
+  // A new database with the service's schema, applied through node 1.
+  static std::string MigratedDatabase(const std::string& name) {
+    EXPECT_THAT(cluster_->CreateDatabase(name), IsOk());
+    ConnectionPool pool(cluster_->pool_options({1}, name));
+    EXPECT_THAT(repository::ApplyMigrations(pool), IsOk());
+    return name;
+  }
+
+  inline static GaleraCluster* cluster_ = nullptr;
+};
+
+TEST_F(GaleraRepositoryTest, FirstStartsThroughThreeNodesAtOnceMigrateOnce) {
+  constexpr int kRounds = 3;
+  for (int round = 0; round < kRounds; ++round) {
+    const std::string database = absl::StrCat("migrate_", round);
+    ASSERT_THAT(cluster_->CreateDatabase(database), IsOk());
+    std::vector<std::unique_ptr<ConnectionPool>> pools;
+    for (int node = 1; node <= GaleraCluster::kNodes; ++node) {
+      pools.push_back(std::make_unique<ConnectionPool>(cluster_->pool_options({node}, database)));
+    }
+    std::vector<absl::Status> results(pools.size());
+    std::vector<std::thread> starts;
+    for (size_t i = 0; i < pools.size(); ++i) {
+      starts.emplace_back([&, i] { results[i] = repository::ApplyMigrations(*pools[i]); });
+    }
+    for (std::thread& start : starts) start.join();
+    for (const absl::Status& result : results) EXPECT_THAT(result, IsOk());
+    const int64_t migrations = static_cast<int64_t>(repository::EmbeddedMigrations().size());
+    EXPECT_EQ(QueryInt(*pools[2], "SELECT COUNT(*) FROM schema_migrations WHERE version > 0"),
+              migrations);
+    EXPECT_EQ(QueryInt(*pools[1], "SELECT COUNT(*) FROM schema_migrations WHERE version = 0"), 0)
+        << "the lock row was left behind";
+    EXPECT_EQ(QueryInt(*pools[0], "SELECT COUNT(*) FROM information_schema.tables WHERE "
+                                  "table_schema = DATABASE() AND table_name = 'attempt_counters'"),
+              1);
+  }
+  Report("migrations", absl::StrCat("rounds=", kRounds, " nodes=3 each_version_recorded_once=yes"));
+}
+
+TEST_F(GaleraRepositoryTest, TheSameUsernameThroughTwoNodesAtOnceIsStoredOnce) {
+  const std::string database = MigratedDatabase("conflicts");
+  ConnectionPool first(cluster_->pool_options({1}, database));
+  ConnectionPool second(cluster_->pool_options({2}, database));
+  repository::MysqlUserRepository users_first(first);
+  repository::MysqlUserRepository users_second(second);
+  constexpr int kRounds = 40;
+  int created = 0, taken = 0, other = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    repository::NewUser user{.username = absl::StrCat("race", round),
+                             .email = absl::StrCat("race", round, "@example.com"),
+                             .phone_number = std::nullopt,
+                             .password_hash = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA"};
+    absl::StatusOr<int64_t> a, b;
+    std::thread one([&] { a = users_first.Create(user); });
+    std::thread two([&] { b = users_second.Create(user); });
+    one.join();
+    two.join();
+    for (const absl::StatusOr<int64_t>* result : {&a, &b}) {
+      if (result->ok()) {
+        ++created;
+      } else if (result->status().code() == absl::StatusCode::kAlreadyExists) {
+        ++taken;
+      } else {
+        ++other;
+        ADD_FAILURE() << result->status();
+      }
+    }
+  }
+  EXPECT_EQ(created, kRounds);
+  EXPECT_EQ(taken, kRounds);
+  EXPECT_EQ(QueryInt(first, "SELECT COUNT(*) FROM users"), kRounds);
+  Report("unique_race", absl::StrCat("rounds=", kRounds, " created=", created,
+                                     " already_exists=", taken, " other=", other));
+}
+
+TEST_F(GaleraRepositoryTest, TheAttemptLimitHoldsAcrossNodes) {
+  const std::string database = MigratedDatabase("limits");
+  std::vector<std::unique_ptr<ConnectionPool>> pools;
+  std::vector<std::unique_ptr<repository::MysqlAttemptLimiter>> limiters;
+  for (int node = 1; node <= GaleraCluster::kNodes; ++node) {
+    pools.push_back(std::make_unique<ConnectionPool>(cluster_->pool_options({node}, database)));
+    limiters.push_back(std::make_unique<repository::MysqlAttemptLimiter>(*pools.back()));
+  }
+  constexpr int kThreads = 9, kAttempts = 8, kLimit = 7;
+  std::atomic<int> admitted{0}, refused{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kAttempts; ++i) {
+        absl::StatusOr<repository::Admission> admission = limiters[t % limiters.size()]->Admit(
+            {{"login-account:1", kLimit, absl::Minutes(15)}}, absl::Now());
+        if (!admission.ok()) {
+          ++errors;
+        } else if (admission->admitted) {
+          ++admitted;
+        } else {
+          ++refused;
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(admitted.load(), kLimit);
+  EXPECT_EQ(admitted + refused + errors, kThreads * kAttempts);
+  Report("attempt_limiter",
+         absl::StrCat("attempts=", kThreads * kAttempts, " through=3_nodes limit=", kLimit,
+                      " admitted=", admitted.load(), " refused=", refused.load(),
+                      " errors=", errors.load()));
+}
+
+TEST_F(GaleraRepositoryTest, ARevocationIsSeenAtOnceThroughTheOtherNodes) {
+  const std::string database = MigratedDatabase("revocations");
+  ConnectionPool writer(cluster_->pool_options({1}, database));
+  ConnectionPool reader2(cluster_->pool_options({2}, database));
+  ConnectionPool reader3(cluster_->pool_options({3}, database));
+  repository::MysqlUserRepository users(writer);
+  ASSERT_OK_AND_ASSIGN(int64_t user_id, users.Create({.username = "reader",
+                                                      .email = "reader@example.com",
+                                                      .phone_number = std::nullopt,
+                                                      .password_hash = "$argon2id$x"}));
+  repository::MysqlSessionRepository sessions(writer);
+  repository::MysqlSessionRepository sessions2(reader2);
+  repository::MysqlSessionRepository sessions3(reader3);
+  // The same reads without wsrep_sync_wait, to show what it prevents.
+  repository::ConnectionPoolOptions no_wait = cluster_->pool_options({2}, database);
+  no_wait.wsrep_sync_wait = 0;
+  ConnectionPool lagging(no_wait);
+  repository::MysqlSessionRepository sessions_no_wait(lagging);
+  constexpr int kRounds = 200;
+  int stale = 0, stale_without_sync_wait = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    repository::Session session;
+    session.jti = absl::StrCat("jti-", round);
+    session.user_id = user_id;
+    session.expires_at = absl::Now() + absl::Hours(1);
+    session.token_hash = std::string(64, 'a');
+    ASSERT_THAT(sessions.Create(session), IsOk());
+    ASSERT_THAT(sessions.Revoke(session.jti), IsOk());
+    for (repository::MysqlSessionRepository* reader : {&sessions2, &sessions3}) {
+      absl::StatusOr<repository::Session> found = reader->FindActive(session.jti);
+      if (found.ok()) ++stale;
+      EXPECT_THAT(found, StatusIs(absl::StatusCode::kNotFound)) << round;
+    }
+    if (sessions_no_wait.FindActive(session.jti).ok()) ++stale_without_sync_wait;
+  }
+  Report("read_your_writes", absl::StrCat("revocations=", kRounds, " reads_on_other_nodes=",
+                                          2 * kRounds, " stale_with_sync_wait=", stale,
+                                          " stale_without_sync_wait=", stale_without_sync_wait));
+}
+
+TEST_F(GaleraRepositoryTest, ThePoolFailsOverWhenItsNodeIsKilledAndReturnsAfterTheRejoin) {
+  const std::string database = MigratedDatabase("failover");
+  ConnectionPool pool(cluster_->pool_options({1, 2, 3}, database));
+  repository::MysqlUserRepository users(pool);
+  ASSERT_OK_AND_ASSIGN(int64_t user_id, users.Create({.username = "failover",
+                                                      .email = "failover@example.com",
+                                                      .phone_number = std::nullopt,
+                                                      .password_hash = "$argon2id$x"}));
+  {
+    ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool.Acquire());
+    EXPECT_EQ(lease.endpoint_index(), 0);
+  }
+  // Reads and writes in a loop while node 1 is killed; count what failed and for how long.
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, failed{0};
+  std::atomic<int64_t> last_failure_ms{0};
+  const absl::Time start = absl::Now();
+  std::thread load([&] {
+    int i = 0;
+    while (!stop) {
+      const bool read_ok = users.FindById(user_id).ok();
+      const bool write_ok = users.UpdatePasswordHash(user_id, absl::StrCat("$argon2id$", i++)).ok();
+      ok += read_ok + write_ok;
+      if (!read_ok || !write_ok) {
+        failed += !read_ok + !write_ok;
+        last_failure_ms = absl::ToInt64Milliseconds(absl::Now() - start);
+      }
+    }
+  });
+  absl::SleepFor(absl::Milliseconds(500));
+  const int64_t kill_ms = absl::ToInt64Milliseconds(absl::Now() - start);
+  ASSERT_THAT(cluster_->Kill(1), IsOk());
+  absl::SleepFor(absl::Seconds(3));
+  const int ok_while_down_before = ok;
+  absl::SleepFor(absl::Seconds(1));
+  EXPECT_GT(ok.load(), ok_while_down_before) << "no progress with node 1 down";
+  ASSERT_OK_AND_ASSIGN(absl::Duration rejoin, cluster_->Restart(1));
+  // The pool probes node 1 again within endpoint_retry_after (1 s) and moves back to it.
+  bool back = false;
+  for (int i = 0; i < 50 && !back; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    absl::StatusOr<PooledConnection> lease = pool.Acquire();
+    back = lease.ok() && lease->endpoint_index() == 0;
+  }
+  stop = true;
+  load.join();
+  EXPECT_TRUE(back) << "the pool did not return to its preferred node";
+  const int64_t failure_window = failed > 0 ? last_failure_ms - kill_ms : 0;
+  Report("pool_failover",
+         absl::StrCat("calls_ok=", ok.load(), " calls_failed=", failed.load(),
+                      " last_failure_after_kill_ms=", failure_window,
+                      " node_rejoin_ms=", absl::ToInt64Milliseconds(rejoin),
+                      " back_on_preferred=", back ? "yes" : "no"));
+}
+
+}  // namespace
+}  // namespace auth::service::testing
