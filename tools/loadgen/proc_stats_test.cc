@@ -1,7 +1,9 @@
 #include "tools/loadgen/proc_stats.h"
 
+#include <sys/mman.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -65,8 +67,15 @@ TEST(SampleProcessTest, SamplesThisProcess) {
 
 TEST(SampleProcessTest, ResetPeakRssLowersThePeak) {
   {
-    std::vector<char> ballast(64 << 20, 1);
-    EXPECT_EQ(ballast[12345], 1);
+    // mmap/munmap rather than the heap: the pages must really go back to the kernel, which a
+    // heap block need not do (and under ASan, freed memory stays in quarantine).
+    constexpr size_t kBallastBytes = 64 << 20;
+    void* ballast = mmap(nullptr, kBallastBytes, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ASSERT_NE(ballast, MAP_FAILED);
+    std::memset(ballast, 1, kBallastBytes);
+    EXPECT_EQ(static_cast<char*>(ballast)[12345], 1);
+    ASSERT_EQ(munmap(ballast, kBallastBytes), 0);
   }
   absl::StatusOr<ProcessSample> before = SampleProcess(getpid());
   ASSERT_THAT(before, IsOk());
