@@ -17,6 +17,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
@@ -71,6 +72,12 @@ std::vector<std::string> SplitEndpoints(absl::string_view list) {
     if (!item.empty()) endpoints.emplace_back(item);
   }
   return endpoints;
+}
+
+std::string CanonicalEndpointOrder(absl::string_view list) {
+  std::vector<std::string> endpoints = SplitEndpoints(list);
+  std::sort(endpoints.begin(), endpoints.end());
+  return absl::StrJoin(endpoints, ",");
 }
 
 PooledConnection::PooledConnection(ConnectionPool* pool,

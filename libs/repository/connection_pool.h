@@ -21,8 +21,8 @@
 // handed out. When every endpoint is failing, all are tried in order anyway.
 //
 // On a Galera node (detected at connect: wsrep_on) a connection is accepted only if the node
-// is ready (wsrep_ready), and its session gets `wsrep_sync_wait`, so that its reads see every
-// write the cluster committed before them (read-your-writes across nodes).
+// is ready (wsrep_ready), and its session gets `wsrep_sync_wait`, so that its statements see
+// every write the cluster committed before them (read-your-writes across nodes).
 #ifndef LIBS_REPOSITORY_CONNECTION_POOL_H_
 #define LIBS_REPOSITORY_CONNECTION_POOL_H_
 
@@ -61,9 +61,12 @@ struct ConnectionPoolOptions {
   absl::Duration validate_after_idle = absl::Seconds(1);
   // How long an endpoint that failed is passed over before it is probed again.
   absl::Duration endpoint_retry_after = absl::Seconds(5);
-  // Galera only (a no-op on other servers): the session's wsrep_sync_wait. 1 makes reads wait
-  // until the node has applied every write-set committed before them; 0 leaves it off.
-  int wsrep_sync_wait = 1;
+  // Galera only (a no-op on other servers): the session's wsrep_sync_wait, a bit mask of the
+  // statements that first wait until the node has applied every write-set committed anywhere
+  // before them: 1 reads, 2 UPDATE/DELETE, 4 INSERT/REPLACE. 7 (all): an UPDATE that must find
+  // a row written through another node (a logout's revocation after a failover) needs 2, and
+  // an attempt counter's upsert needs 4. 0 leaves it off.
+  int wsrep_sync_wait = 7;
   // RunOnConnection()/RunInTransaction() (mysql_support.h) run a call at most this many times
   // when it hit a conflict (1213) or an unavailable node, pausing a random 0..retry_backoff*2^n
   // between runs.
@@ -73,6 +76,14 @@ struct ConnectionPoolOptions {
 
 // The endpoints of a comma-separated list, in order, blanks trimmed and empty items dropped.
 std::vector<std::string> SplitEndpoints(absl::string_view list);
+
+// The same endpoints in one order every process derives alike (sorted), comma-separated. A pool
+// with this order makes every replica write through the same node while it is up: on Galera,
+// rows that many replicas write at once (a username being registered, attempt counters, a
+// refresh token being rotated) are then serialised by that node's locks, not left to
+// certification between nodes, which under contention was seen to acknowledge a few commits
+// that did not persist (see DEPLOYMENT.md).
+std::string CanonicalEndpointOrder(absl::string_view list);
 
 // Opens connections. The pool owns one; tests substitute a fake to return mocks.
 class ConnectionFactory {

@@ -269,6 +269,13 @@ TEST(SplitEndpointsTest, SplitsTrimsAndDropsEmptyItems) {
   EXPECT_THAT(SplitEndpoints(" , "), IsEmpty());
 }
 
+TEST(CanonicalEndpointOrderTest, EveryOrderGivesTheSameList) {
+  EXPECT_EQ(CanonicalEndpointOrder("tcp://b:2,tcp://c:3,tcp://a:1"), "tcp://a:1,tcp://b:2,tcp://c:3");
+  EXPECT_EQ(CanonicalEndpointOrder("tcp://c:3, tcp://a:1,tcp://b:2"),
+            "tcp://a:1,tcp://b:2,tcp://c:3");
+  EXPECT_EQ(CanonicalEndpointOrder("unix:///s.sock"), "unix:///s.sock");
+}
+
 // A pool over several endpoints, each with its own fake factory.
 class FailoverTest : public ::testing::Test {
  protected:

@@ -70,8 +70,8 @@ TEST_F(PrepareSessionTest, AReadyGaleraNodeGetsSyncWait) {
   ExpectExecute("SET time_zone = '+00:00'");
   ExpectShow("SHOW VARIABLES LIKE 'wsrep_on'", "ON");
   ExpectShow("SHOW GLOBAL STATUS LIKE 'wsrep_ready'", "ON");
-  ExpectExecute("SET SESSION wsrep_sync_wait = 1");
-  EXPECT_THAT(PrepareSession(connection_, 1), IsOk());
+  ExpectExecute("SET SESSION wsrep_sync_wait = 7");
+  EXPECT_THAT(PrepareSession(connection_, 7), IsOk());
 }
 
 TEST_F(PrepareSessionTest, SyncWaitZeroLeavesTheSessionAlone) {

@@ -56,10 +56,11 @@ ABSL_FLAG(std::string, mysql_password_file, "",
           "File holding the MySQL password. Default: the AUTH_MYSQL_PASSWORD environment "
           "variable. (Never a flag: argv is visible to every user of the machine.)");
 ABSL_FLAG(int, mysql_pool_size, 8, "MySQL connections; also the database executor's workers.");
-ABSL_FLAG(int, mysql_wsrep_sync_wait, 1,
+ABSL_FLAG(int, mysql_wsrep_sync_wait, 7,
           "On a Galera node (detected at connect; ignored elsewhere): the sessions' "
-          "wsrep_sync_wait. 1 = reads see every write committed through any node before them "
-          "(a logout on one replica is enforced by all); 0 = off.");
+          "wsrep_sync_wait. 7 = every statement first sees every write committed through any "
+          "node before it (a logout on one replica is enforced by all, also after a failover); "
+          "1 = reads only; 0 = off.");
 ABSL_FLAG(std::string, token_issuer, "auth-service", "JWT iss claim.");
 ABSL_FLAG(std::string, token_audience, "auth-service-clients", "JWT aud claim.");
 ABSL_FLAG(absl::Duration, token_lifetime, absl::Minutes(15), "Access token lifetime.");
@@ -238,10 +239,22 @@ int main(int argc, char** argv) {
   verifier_options.audience = absl::GetFlag(FLAGS_token_audience);
   auth::token::JwtVerifier verifier(*keys, verifier_options);
 
-  auth::repository::MysqlUserRepository users(pool);
   auth::repository::MysqlSessionRepository sessions(pool);
-  auth::repository::MysqlRefreshTokenRepository refresh_tokens(pool);
-  auth::repository::MysqlAttemptLimiter attempts(pool);
+  // With several endpoints (Galera), the rows that replicas contend for (usernames and emails
+  // being registered, attempt counters, refresh token rotation) are written through one node
+  // chosen alike by every replica, so that node's locks serialise them rather than Galera's
+  // certification between nodes; see CanonicalEndpointOrder(). Sessions (ValidateToken's
+  // reads) stay on each replica's preferred node.
+  std::unique_ptr<auth::repository::ConnectionPool> contended_pool;
+  if (auth::repository::SplitEndpoints(pool_options.endpoint).size() > 1) {
+    auth::repository::ConnectionPoolOptions contended_options = pool_options;
+    contended_options.endpoint = auth::repository::CanonicalEndpointOrder(pool_options.endpoint);
+    contended_pool = std::make_unique<auth::repository::ConnectionPool>(contended_options);
+  }
+  auth::repository::ConnectionPool& contended = contended_pool ? *contended_pool : pool;
+  auth::repository::MysqlUserRepository users(contended);
+  auth::repository::MysqlRefreshTokenRepository refresh_tokens(contended);
+  auth::repository::MysqlAttemptLimiter attempts(contended);
   int hashing_workers = absl::GetFlag(FLAGS_hashing_workers);
   if (hashing_workers <= 0) hashing_workers = std::max(1u, std::thread::hardware_concurrency());
   auth::executor::BoundedExecutor hashing_executor(
