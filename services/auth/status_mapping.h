@@ -6,6 +6,8 @@
 #ifndef SERVICES_AUTH_STATUS_MAPPING_H_
 #define SERVICES_AUTH_STATUS_MAPPING_H_
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/support/status.h"
@@ -19,7 +21,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view method);
 absl::Status ExecutorRejection(const absl::Status& executor_status);
 
 // "OK", "INVALID_ARGUMENT", ... for log lines.
-absl::string_view GrpcCodeName(grpc::StatusCode code);
+std::string GrpcCodeName(grpc::StatusCode code);
 
 }  // namespace auth::service
 
