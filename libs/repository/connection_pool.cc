@@ -80,8 +80,8 @@ std::string CanonicalEndpointOrder(absl::string_view list) {
   return absl::StrJoin(endpoints, ",");
 }
 
-PooledConnection::PooledConnection(ConnectionPool* pool,
-                                   std::unique_ptr<sql::Connection> connection, int endpoint)
+PooledConnection::PooledConnection(ConnectionPool* pool, std::unique_ptr<Connection> connection,
+                                   int endpoint)
     : pool_(pool), connection_(std::move(connection)), endpoint_(endpoint) {}
 
 PooledConnection::PooledConnection(PooledConnection&& other) noexcept
@@ -142,7 +142,7 @@ ConnectionPool::~ConnectionPool() {
 absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
   const std::chrono::steady_clock::time_point deadline = DeadlineAfter(options_.acquire_timeout);
   while (true) {
-    std::unique_ptr<sql::Connection> connection;
+    std::unique_ptr<Connection> connection;
     int endpoint = -1;
     bool check = false;
     bool drop = false;
@@ -186,7 +186,7 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
       continue;
     }
     if (connection == nullptr) {
-      absl::StatusOr<std::unique_ptr<sql::Connection>> opened = Connect(order, &endpoint);
+      absl::StatusOr<std::unique_ptr<Connection>> opened = Connect(order, &endpoint);
       if (!opened.ok()) {
         std::lock_guard<std::mutex> lock(mu_);
         --open_;
@@ -199,13 +199,13 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
     if (failback >= 0) {
       // A preferred endpoint is back (or due for a probe): move this slot to it.
       int opened_endpoint = -1;
-      absl::StatusOr<std::unique_ptr<sql::Connection>> opened = Connect({failback}, &opened_endpoint);
+      absl::StatusOr<std::unique_ptr<Connection>> opened = Connect({failback}, &opened_endpoint);
       if (opened.ok()) {
         Discard(std::move(connection));
         return PooledConnection(this, *std::move(opened), opened_endpoint);
       }
     }
-    if (!check || IsAlive(*connection)) {
+    if (!check || IsAlive(connection->raw())) {
       return PooledConnection(this, std::move(connection), endpoint);
     }
     // Dead (the server restarted or dropped us): so are its idle siblings, probably.
@@ -221,8 +221,8 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
   }
 }
 
-absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::Connect(
-    const std::vector<int>& order, int* endpoint) {
+absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Connect(const std::vector<int>& order,
+                                                                    int* endpoint) {
   absl::Status last = absl::UnavailableError("no database endpoint");
   for (int i : order) {
     absl::StatusOr<std::unique_ptr<sql::Connection>> opened = endpoints_[i]->Connect();
@@ -233,7 +233,7 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> ConnectionPool::Connect(
       }
       health_[i] = EndpointHealth();
       *endpoint = i;
-      return opened;
+      return std::make_unique<Connection>(*std::move(opened));
     }
     ++errors_;
     NoteFailureLocked(i, absl::Now());
@@ -290,8 +290,10 @@ void ConnectionPool::NoteFailureLocked(int endpoint, absl::Time now) {
   health.retry_at = now + options_.endpoint_retry_after;
 }
 
-void ConnectionPool::Release(std::unique_ptr<sql::Connection> connection, int endpoint,
-                             bool broken, bool node_unavailable) {
+void ConnectionPool::Release(std::unique_ptr<Connection> connection, int endpoint, bool broken,
+                             bool node_unavailable) {
+  // Outside the lock: it may destroy statements, which talks to the server.
+  if (!broken) connection->EndLease();
   {
     std::lock_guard<std::mutex> lock(mu_);
     const absl::Time now = absl::Now();
@@ -310,12 +312,9 @@ void ConnectionPool::Release(std::unique_ptr<sql::Connection> connection, int en
   if (connection != nullptr) Discard(std::move(connection));
 }
 
-void ConnectionPool::Discard(std::unique_ptr<sql::Connection> connection) {
-  try {
-    connection->close();
-  } catch (const std::exception&) {
-    // Closing a connection whose server is gone may fail; it is being dropped anyway.
-  }
+void ConnectionPool::Discard(std::unique_ptr<Connection> connection) {
+  // Its statements go with it: a replacement connection prepares its own.
+  connection->Close();
   connection.reset();
 }
 

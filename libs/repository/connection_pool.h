@@ -5,8 +5,11 @@
 //                        .password = secret, .database = "auth", .size = 8});
 //   absl::StatusOr<PooledConnection> connection = pool.Acquire();  // kUnavailable if down
 //   if (!connection.ok()) return connection.status();
-//   std::unique_ptr<sql::PreparedStatement> statement(
-//       (*connection)->prepareStatement("SELECT 1"));
+//   sql::PreparedStatement& statement = connection->connection().Prepare("SELECT 1");
+//
+// (Repositories go through RunOnConnection() and friends in mysql_support.h instead.) Each
+// connection keeps the statements prepared on it (see connection.h); they stay with it while
+// it is idle and leased, and are closed with it when it is discarded.
 //
 // The pool never hangs: connecting is bounded by `connect_timeout`, waiting for a free
 // connection by `acquire_timeout`, and either failure is kUnavailable. Connections that sat
@@ -39,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/repository/connection.h"
 
 namespace auth::repository {
 
@@ -117,8 +121,11 @@ class PooledConnection {
   PooledConnection& operator=(const PooledConnection&) = delete;
   ~PooledConnection();
 
-  sql::Connection& operator*() const { return *connection_; }
-  sql::Connection* operator->() const { return connection_.get(); }
+  // The Connector/C++ connection (uncached statements; see connection() for cached ones).
+  sql::Connection& operator*() const { return connection_->raw(); }
+  sql::Connection* operator->() const { return &connection_->raw(); }
+  // The leased connection with its prepared-statement cache.
+  Connection& connection() const { return *connection_; }
 
   // The connection failed in a way that may have broken it (the server went away):
   // the pool closes it instead of reusing it.
@@ -131,12 +138,11 @@ class PooledConnection {
 
  private:
   friend class ConnectionPool;
-  PooledConnection(ConnectionPool* pool, std::unique_ptr<sql::Connection> connection,
-                   int endpoint);
+  PooledConnection(ConnectionPool* pool, std::unique_ptr<Connection> connection, int endpoint);
   void Return();
 
   ConnectionPool* pool_;
-  std::unique_ptr<sql::Connection> connection_;
+  std::unique_ptr<Connection> connection_;
   int endpoint_ = 0;
   bool broken_ = false;
   bool node_unavailable_ = false;
@@ -190,7 +196,7 @@ class ConnectionPool {
   friend class PooledConnection;
 
   struct IdleConnection {
-    std::unique_ptr<sql::Connection> connection;
+    std::unique_ptr<Connection> connection;
     int endpoint;
     absl::Time returned_at;
   };
@@ -202,12 +208,12 @@ class ConnectionPool {
   };
 
   // Called by PooledConnection when it is destroyed.
-  void Release(std::unique_ptr<sql::Connection> connection, int endpoint, bool broken,
+  void Release(std::unique_ptr<Connection> connection, int endpoint, bool broken,
                bool node_unavailable);
-  // Opens a connection, trying the endpoints in `order`; on success `*endpoint` is the one
-  // that answered. Records each outcome. Called without mu_.
-  absl::StatusOr<std::unique_ptr<sql::Connection>> Connect(const std::vector<int>& order,
-                                                           int* endpoint);
+  // Opens a connection (with an empty statement cache), trying the endpoints in `order`; on
+  // success `*endpoint` is the one that answered. Records each outcome. Called without mu_.
+  absl::StatusOr<std::unique_ptr<Connection>> Connect(const std::vector<int>& order,
+                                                      int* endpoint);
   // Under mu_: the endpoints to try for a new connection: those not failing (or due for a
   // probe, which this claims) in order of preference, then the failing ones as a last resort.
   std::vector<int> ConnectOrderLocked(absl::Time now);
@@ -217,9 +223,9 @@ class ConnectionPool {
   // Under mu_: whether some endpoint is not failing.
   bool AnyHealthyLocked() const;
   void NoteFailureLocked(int endpoint, absl::Time now);
-  // Closes a connection the pool has given up on, outside the lock. Static: it may run after
-  // the lease that triggered it has let the pool go.
-  static void Discard(std::unique_ptr<sql::Connection> connection);
+  // Closes a connection the pool has given up on, its statements first, outside the lock.
+  // Static: it may run after the lease that triggered it has let the pool go.
+  static void Discard(std::unique_ptr<Connection> connection);
 
   const ConnectionPoolOptions options_;
   const std::vector<std::unique_ptr<ConnectionFactory>> endpoints_;

@@ -25,6 +25,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "glog/logging.h"
+#include "libs/repository/connection.h"
 #include "libs/repository/mysql_errors.h"
 #include "libs/repository/mysql_support.h"
 
@@ -172,7 +173,9 @@ absl::Status ApplyMigrations(ConnectionPool& pool) {
 
 absl::Status ApplyMigrationsForTest(ConnectionPool& pool, absl::Span<const Migration> migrations,
                                     const MigrationLockOptions& lock_options) {
-  return RunOnConnection(pool, "apply migrations", "", [&](sql::Connection& connection) {
+  return RunOnConnection(pool, "apply migrations", "", [&](Connection& leased) {
+    // Uncached statements: they run once per process, and DDL has no use for a cache.
+    sql::Connection& connection = leased.raw();
     // The lock belongs to this connection: it is released below, or by the server when the
     // connection dies.
     std::unique_ptr<sql::PreparedStatement> lock(

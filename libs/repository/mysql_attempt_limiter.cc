@@ -18,12 +18,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "libs/repository/connection.h"
 #include "libs/repository/mysql_support.h"
 
 namespace auth::repository {
 namespace {
-
-using Statement = std::unique_ptr<sql::PreparedStatement>;
 
 // Keeps the counter far from INT UNSIGNED's limit however long a key is hammered.
 constexpr int64_t kMaxCount = 1000000000;
@@ -67,33 +66,33 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
   // key at once conflict at COMMIT (1213, the loser rolled back, never both counted): either
   // way RunInTransaction runs the transaction again, and it counts afresh.
   return RunInTransaction(
-      pool_, "admit attempt", "", [&](sql::Connection& connection) -> absl::StatusOr<Admission> {
+      pool_, "admit attempt", "", [&](Connection& connection) -> absl::StatusOr<Admission> {
         // The column assignments run left to right: `attempts` still sees the old expiry.
-        Statement count(connection.prepareStatement(
+        sql::PreparedStatement& count = connection.Prepare(
             absl::StrCat("INSERT INTO attempt_counters (counter_key, attempts, expires_at) VALUES ",
                          absl::StrJoin(std::vector<std::string>(sorted.size(), "(?, 1, ?)"), ", "),
                          " ON DUPLICATE KEY UPDATE "
                          "attempts = IF(expires_at <= ?, 1, LEAST(attempts + 1, ",
                          kMaxCount,
                          ")), "
-                         "expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at)")));
+                         "expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at)"));
         int column = 1;
         for (const AttemptLimit& limit : sorted) {
-          count->setString(column++, limit.key);
-          count->setString(column++, ToSqlTime(now + limit.window));
+          count.setString(column++, limit.key);
+          count.setString(column++, ToSqlTime(now + limit.window));
         }
-        count->setString(column++, now_sql);
-        count->setString(column++, now_sql);
-        count->executeUpdate();
+        count.setString(column++, now_sql);
+        count.setString(column++, now_sql);
+        count.executeUpdate();
 
-        Statement read(connection.prepareStatement(
+        sql::PreparedStatement& read = connection.Prepare(
             absl::StrCat("SELECT counter_key, attempts, UNIX_TIMESTAMP(expires_at) "
                          "FROM attempt_counters WHERE counter_key IN (",
-                         Placeholders(sorted.size()), ")")));
+                         Placeholders(sorted.size()), ")"));
         for (size_t i = 0; i < sorted.size(); ++i) {
-          read->setString(static_cast<int>(i + 1), sorted[i].key);
+          read.setString(static_cast<int>(i + 1), sorted[i].key);
         }
-        std::unique_ptr<sql::ResultSet> rows(read->executeQuery());
+        std::unique_ptr<sql::ResultSet> rows(read.executeQuery());
         struct Counter {
           int64_t attempts;
           absl::Time expires_at;
@@ -132,25 +131,25 @@ absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_k
     if (absl::Status s = CheckKey(key); !s.ok()) return s;
   }
   if (reset_keys.empty() && refund_keys.empty()) return absl::OkStatus();
-  return RunOnConnection(pool_, "settle attempts", "", [&](sql::Connection& connection) {
+  return RunOnConnection(pool_, "settle attempts", "", [&](Connection& connection) {
     if (!reset_keys.empty()) {
-      Statement reset(connection.prepareStatement(
+      sql::PreparedStatement& reset = connection.Prepare(
           absl::StrCat("DELETE FROM attempt_counters WHERE counter_key IN (",
-                       Placeholders(reset_keys.size()), ")")));
+                       Placeholders(reset_keys.size()), ")"));
       for (size_t i = 0; i < reset_keys.size(); ++i) {
-        reset->setString(static_cast<int>(i + 1), reset_keys[i]);
+        reset.setString(static_cast<int>(i + 1), reset_keys[i]);
       }
-      reset->executeUpdate();
+      reset.executeUpdate();
     }
     if (!refund_keys.empty()) {
-      Statement refund(connection.prepareStatement(
+      sql::PreparedStatement& refund = connection.Prepare(
           absl::StrCat("UPDATE attempt_counters SET attempts = attempts - 1 "
                        "WHERE attempts > 0 AND counter_key IN (",
-                       Placeholders(refund_keys.size()), ")")));
+                       Placeholders(refund_keys.size()), ")"));
       for (size_t i = 0; i < refund_keys.size(); ++i) {
-        refund->setString(static_cast<int>(i + 1), refund_keys[i]);
+        refund.setString(static_cast<int>(i + 1), refund_keys[i]);
       }
-      refund->executeUpdate();
+      refund.executeUpdate();
     }
     return absl::OkStatus();
   });
@@ -158,11 +157,11 @@ absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_k
 
 absl::StatusOr<int64_t> MysqlAttemptLimiter::DeleteExpired(absl::Time now) {
   return RunOnConnection(pool_, "delete expired attempt counters", "",
-                         [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
-                           Statement remove(connection.prepareStatement(
-                               "DELETE FROM attempt_counters WHERE expires_at <= ?"));
-                           remove->setString(1, ToSqlTime(now));
-                           return static_cast<int64_t>(remove->executeUpdate());
+                         [&](Connection& connection) -> absl::StatusOr<int64_t> {
+                           sql::PreparedStatement& remove = connection.Prepare(
+                               "DELETE FROM attempt_counters WHERE expires_at <= ?");
+                           remove.setString(1, ToSqlTime(now));
+                           return static_cast<int64_t>(remove.executeUpdate());
                          });
 }
 

@@ -28,6 +28,10 @@ bool IsConnectionError(int error_code) {
 
 bool IsNodeUnavailable(int error_code) { return error_code == kErUnknownComError; }
 
+bool IsStaleStatement(int error_code) {
+  return error_code == kErUnknownStmtHandler || error_code == kErNeedReprepare;
+}
+
 bool IsTransactionConflict(int error_code, absl::string_view sql_state) {
   return error_code == kErLockDeadlock || sql_state == "40001";
 }
@@ -69,7 +73,7 @@ absl::Status SqlErrorToStatus(const sql::SQLException& e, absl::string_view oper
   }
   LOG(WARNING) << operation << ": MySQL error " << code << " (SQLSTATE " << e.getSQLState()
                << "): " << e.what();
-  if (IsConnectionError(code) || IsNodeUnavailable(code)) {
+  if (IsConnectionError(code) || IsNodeUnavailable(code) || IsStaleStatement(code)) {
     return absl::UnavailableError("database unavailable");
   }
   if (IsTransactionConflict(code, std::string(e.getSQLState()))) {

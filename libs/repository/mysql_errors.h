@@ -23,6 +23,11 @@ inline constexpr int kErLockDeadlock = 1213;
 // Galera: "WSREP has not yet prepared node for application use" (SQLSTATE 08S01). The node is
 // joining, or outside the primary component; the statement was refused, not run.
 inline constexpr int kErUnknownComError = 1047;
+// The server does not know the prepared statement the client executed (it was closed, or the
+// connection is not the one it was prepared on).
+inline constexpr int kErUnknownStmtHandler = 1243;
+// The tables under a prepared statement changed and the server could not prepare it again.
+inline constexpr int kErNeedReprepare = 1615;
 
 // True if `error_code` means the connection is gone or unusable: client errors 2002, 2003,
 // 2006, 2013, 2055 and server errors 1040 (too many connections), 1053 (shutdown in
@@ -32,6 +37,10 @@ bool IsConnectionError(int error_code);
 // True if the server refused to run the statement because its node cannot serve (Galera's
 // 1047, SQLSTATE 08S01): nothing was applied, and another node may serve it.
 bool IsNodeUnavailable(int error_code);
+
+// True if a prepared statement the client kept cannot be executed as it is (1243, 1615): nothing
+// ran, and it must be prepared again, which a new connection does.
+bool IsStaleStatement(int error_code);
 
 // True if the transaction was rolled back by a conflict and may simply be run again: InnoDB's
 // deadlock and Galera's certification failure (both 1213), or any SQLSTATE 40001
@@ -48,8 +57,8 @@ std::string DuplicateKeyName(absl::string_view message);
 std::string FieldForKey(absl::string_view key_name, absl::string_view primary_key_field);
 
 // kAlreadyExists "<field> already taken" for duplicate keys, kUnavailable for connection
-// errors, unavailable nodes and conflicts that outlived their retries (all worth retrying
-// later), kInternal otherwise. Logs the details (never parameters) with `operation`.
+// errors, unavailable nodes, stale statements and conflicts that outlived their retries (all
+// worth retrying later), kInternal otherwise. Logs the details (never parameters) with `operation`.
 // `primary_key_field` names the field of the table's primary key, if callers set it.
 absl::Status SqlErrorToStatus(const sql::SQLException& e, absl::string_view operation,
                               absl::string_view primary_key_field = "");

@@ -81,6 +81,19 @@ TEST(SqlErrorToStatusTest, UnavailableNodesAndConflictsAreUnavailable) {
               StatusIs(absl::StatusCode::kUnavailable, Not(HasSubstr("Deadlock"))));
 }
 
+TEST(SqlErrorToStatusTest, StaleStatementsAreUnavailable) {
+  for (int code : {1243, 1615}) {
+    const sql::SQLException e("Unknown prepared statement handler (7) given to mysqld_stmt_execute",
+                              "HY000", code);
+    EXPECT_TRUE(IsStaleStatement(code)) << code;
+    EXPECT_FALSE(IsConnectionError(code)) << code;
+    EXPECT_THAT(SqlErrorToStatus(e, "find session"),
+                StatusIs(absl::StatusCode::kUnavailable, Not(HasSubstr("handler"))))
+        << code;
+  }
+  EXPECT_FALSE(IsStaleStatement(1062));
+}
+
 TEST(SqlErrorToStatusTest, OtherErrorsAreInternalAndHideTheServerText) {
   for (int code : {0, 1064, 1146, 1205, 1406, 1452}) {
     const sql::SQLException e("You have an error in your SQL syntax near 'users'", "42000", code);

@@ -1,6 +1,7 @@
 // MysqlRefreshTokenRepository; see mysql_refresh_token_repository.h. Every statement is
-// prepared: input only ever travels as a bound parameter. Within a transaction refresh_tokens
-// rows are always locked before sessions rows (see refresh_token_repository.h).
+// prepared (once per pooled connection, then reused): input only ever travels as a bound
+// parameter. Within a transaction refresh_tokens rows are always locked before sessions rows
+// (see refresh_token_repository.h).
 #include "libs/repository/mysql_refresh_token_repository.h"
 
 #include <cppconn/connection.h>
@@ -14,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/repository/connection.h"
 #include "libs/repository/mysql_session_repository.h"
 #include "libs/repository/mysql_support.h"
 
@@ -23,8 +25,6 @@ namespace {
 // A duplicate primary key is most likely the session's jti (a duplicate 256-bit token digest
 // would take a broken random generator), so it is reported as "jti already taken".
 constexpr absl::string_view kPrimaryKeyField = "jti";
-
-using Statement = std::unique_ptr<sql::PreparedStatement>;
 
 absl::StatusOr<RefreshToken> ReadRefreshToken(const sql::ResultSet& row) {
   RefreshToken token;
@@ -53,45 +53,44 @@ absl::StatusOr<RefreshToken> ReadRefreshToken(const sql::ResultSet& row) {
 }
 
 // Inserts the refresh token, then its session.
-void InsertGrant(sql::Connection& connection, const SessionGrant& grant) {
+void InsertGrant(Connection& connection, const SessionGrant& grant) {
   const RefreshToken& token = grant.refresh_token;
-  Statement insert_token(connection.prepareStatement(
+  sql::PreparedStatement& insert_token = connection.Prepare(
       "INSERT INTO refresh_tokens (token_hash, family_id, session_jti, user_id, expires_at) "
-      "VALUES (?, ?, ?, ?, ?)"));
-  insert_token->setString(1, token.token_hash);
-  insert_token->setString(2, token.family_id);
-  insert_token->setString(3, token.session_jti);
-  insert_token->setInt64(4, token.user_id);
-  insert_token->setDateTime(5, ToSqlTime(token.expires_at));
-  insert_token->executeUpdate();
+      "VALUES (?, ?, ?, ?, ?)");
+  insert_token.setString(1, token.token_hash);
+  insert_token.setString(2, token.family_id);
+  insert_token.setString(3, token.session_jti);
+  insert_token.setInt64(4, token.user_id);
+  insert_token.setDateTime(5, ToSqlTime(token.expires_at));
+  insert_token.executeUpdate();
 
   const Session& session = grant.session;
-  Statement insert_session(connection.prepareStatement(
+  sql::PreparedStatement& insert_session = connection.Prepare(
       "INSERT INTO sessions (jti, user_id, expires_at, token_hash, client_address) "
-      "VALUES (?, ?, ?, ?, ?)"));
-  insert_session->setString(1, session.jti);
-  insert_session->setInt64(2, session.user_id);
-  insert_session->setDateTime(3, ToSqlTime(session.expires_at));
-  insert_session->setString(4, session.token_hash);
-  insert_session->setString(
+      "VALUES (?, ?, ?, ?, ?)");
+  insert_session.setString(1, session.jti);
+  insert_session.setInt64(2, session.user_id);
+  insert_session.setDateTime(3, ToSqlTime(session.expires_at));
+  insert_session.setString(4, session.token_hash);
+  insert_session.setString(
       5, session.client_address.substr(0, MysqlSessionRepository::kMaxClientAddressLength));
-  insert_session->executeUpdate();
+  insert_session.executeUpdate();
 }
 
 // Revokes the refresh tokens of `family_id`, then their sessions.
-void RevokeFamily(sql::Connection& connection, const std::string& family_id,
-                  const std::string& now) {
-  Statement tokens(connection.prepareStatement(
-      "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL"));
-  tokens->setDateTime(1, now);
-  tokens->setString(2, family_id);
-  tokens->executeUpdate();
-  Statement sessions(connection.prepareStatement(
+void RevokeFamily(Connection& connection, const std::string& family_id, const std::string& now) {
+  sql::PreparedStatement& tokens = connection.Prepare(
+      "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL");
+  tokens.setDateTime(1, now);
+  tokens.setString(2, family_id);
+  tokens.executeUpdate();
+  sql::PreparedStatement& sessions = connection.Prepare(
       "UPDATE sessions s JOIN refresh_tokens r ON r.session_jti = s.jti SET s.revoked_at = ? "
-      "WHERE r.family_id = ? AND s.revoked_at IS NULL"));
-  sessions->setDateTime(1, now);
-  sessions->setString(2, family_id);
-  sessions->executeUpdate();
+      "WHERE r.family_id = ? AND s.revoked_at IS NULL");
+  sessions.setDateTime(1, now);
+  sessions.setString(2, family_id);
+  sessions.executeUpdate();
 }
 
 absl::Status CheckGrantFollows(const SessionGrant& grant, const RefreshToken& presented) {
@@ -112,7 +111,7 @@ absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant) {
     return absl::InternalError("refresh token does not belong to its session");
   }
   return RunInTransaction(pool_, "create session with refresh token", kPrimaryKeyField,
-                          [&](sql::Connection& connection) {
+                          [&](Connection& connection) {
                             InsertGrant(connection, grant);
                             return absl::OkStatus();
                           });
@@ -124,13 +123,13 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
   const std::string hash(token_hash);
   return RunInTransaction(
       pool_, "rotate refresh token", kPrimaryKeyField,
-      [&](sql::Connection& connection) -> absl::StatusOr<RotationOutcome> {
-        Statement select(connection.prepareStatement(
+      [&](Connection& connection) -> absl::StatusOr<RotationOutcome> {
+        sql::PreparedStatement& select = connection.Prepare(
             "SELECT token_hash, family_id, session_jti, user_id, UNIX_TIMESTAMP(expires_at), "
             "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(rotated_at), replaced_by, "
-            "UNIX_TIMESTAMP(revoked_at) FROM refresh_tokens WHERE token_hash = ? FOR UPDATE"));
-        select->setString(1, hash);
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+            "UNIX_TIMESTAMP(revoked_at) FROM refresh_tokens WHERE token_hash = ? FOR UPDATE");
+        select.setString(1, hash);
+        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
         if (!rows->next()) return absl::NotFoundError("refresh token not found");
         // Read only now that the row is locked: a rotation this call waited for happened
         // before it, never after (which a negative reuse age would claim).
@@ -158,17 +157,17 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
           return follows;
         }
         InsertGrant(connection, *next);
-        Statement retire(connection.prepareStatement(
-            "UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? WHERE token_hash = ?"));
-        retire->setDateTime(1, now_sql);
-        retire->setString(2, next->refresh_token.token_hash);
-        retire->setString(3, hash);
-        retire->executeUpdate();
-        Statement revoke(connection.prepareStatement(
-            "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL"));
-        revoke->setDateTime(1, now_sql);
-        revoke->setString(2, presented->session_jti);
-        revoke->executeUpdate();
+        sql::PreparedStatement& retire = connection.Prepare(
+            "UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? WHERE token_hash = ?");
+        retire.setDateTime(1, now_sql);
+        retire.setString(2, next->refresh_token.token_hash);
+        retire.setString(3, hash);
+        retire.executeUpdate();
+        sql::PreparedStatement& revoke = connection.Prepare(
+            "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
+        revoke.setDateTime(1, now_sql);
+        revoke.setString(2, presented->session_jti);
+        revoke.executeUpdate();
         return RotationOutcome::kRotated;
       });
 }
@@ -177,18 +176,18 @@ absl::Status MysqlRefreshTokenRepository::RevokeSessionFamily(absl::string_view 
   const std::string jti(session_jti);
   const std::string now = ToSqlTime(clock_());
   return RunInTransaction(
-      pool_, "revoke session family", kPrimaryKeyField, [&](sql::Connection& connection) {
-        Statement select(connection.prepareStatement(
-            "SELECT family_id FROM refresh_tokens WHERE session_jti = ? FOR UPDATE"));
-        select->setString(1, jti);
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+      pool_, "revoke session family", kPrimaryKeyField, [&](Connection& connection) {
+        sql::PreparedStatement& select = connection.Prepare(
+            "SELECT family_id FROM refresh_tokens WHERE session_jti = ? FOR UPDATE");
+        select.setString(1, jti);
+        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
         // Sessions opened before refresh tokens existed have no family.
         if (rows->next()) RevokeFamily(connection, rows->getString(1), now);
-        Statement revoke(connection.prepareStatement(
-            "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL"));
-        revoke->setDateTime(1, now);
-        revoke->setString(2, jti);
-        revoke->executeUpdate();
+        sql::PreparedStatement& revoke = connection.Prepare(
+            "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
+        revoke.setDateTime(1, now);
+        revoke.setString(2, jti);
+        revoke.executeUpdate();
         return absl::OkStatus();
       });
 }
@@ -197,30 +196,30 @@ absl::StatusOr<int64_t> MysqlRefreshTokenRepository::RevokeAllForUser(int64_t us
   const std::string now = ToSqlTime(clock_());
   return RunInTransaction(
       pool_, "revoke refresh tokens and sessions of user", kPrimaryKeyField,
-      [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
-        Statement tokens(connection.prepareStatement(
-            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL"));
-        tokens->setDateTime(1, now);
-        tokens->setInt64(2, user_id);
-        tokens->executeUpdate();
-        Statement sessions(connection.prepareStatement(
+      [&](Connection& connection) -> absl::StatusOr<int64_t> {
+        sql::PreparedStatement& tokens = connection.Prepare(
+            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL");
+        tokens.setDateTime(1, now);
+        tokens.setInt64(2, user_id);
+        tokens.executeUpdate();
+        sql::PreparedStatement& sessions = connection.Prepare(
             "UPDATE sessions SET revoked_at = ? "
-            "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?"));
-        sessions->setDateTime(1, now);
-        sessions->setInt64(2, user_id);
-        sessions->setDateTime(3, now);
-        return static_cast<int64_t>(sessions->executeUpdate());
+            "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?");
+        sessions.setDateTime(1, now);
+        sessions.setInt64(2, user_id);
+        sessions.setDateTime(3, now);
+        return static_cast<int64_t>(sessions.executeUpdate());
       });
 }
 
 absl::StatusOr<int64_t> MysqlRefreshTokenRepository::DeleteExpired(absl::Time now) {
   const std::string cutoff = ToSqlTime(now);
   return RunOnConnection(pool_, "delete expired refresh tokens", kPrimaryKeyField,
-                         [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
-                           Statement remove(connection.prepareStatement(
-                               "DELETE FROM refresh_tokens WHERE expires_at < ?"));
-                           remove->setDateTime(1, cutoff);
-                           return static_cast<int64_t>(remove->executeUpdate());
+                         [&](Connection& connection) -> absl::StatusOr<int64_t> {
+                           sql::PreparedStatement& remove = connection.Prepare(
+                               "DELETE FROM refresh_tokens WHERE expires_at < ?");
+                           remove.setDateTime(1, cutoff);
+                           return static_cast<int64_t>(remove.executeUpdate());
                          });
 }
 

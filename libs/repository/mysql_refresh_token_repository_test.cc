@@ -106,11 +106,16 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
     return statement;
   }
 
-  // Expects the locking SELECT of kOldHash, answering `row` (or no row).
+  // Expects the locking SELECT of kOldHash, answering `row` (or no row). Prepared the first
+  // time only: later calls on the same connection reuse the cached statement.
   void ExpectSelect(const std::optional<TokenRow>& row) {
-    MockPreparedStatement* select =
-        ExpectPrepare(AllOf(SqlHas("FROM refresh_tokens WHERE token_hash = ?"),
-                            SqlHas("FOR UPDATE")));
+    if (select_ == nullptr) {
+      select_ = ExpectPrepare(
+          AllOf(SqlHas("FROM refresh_tokens WHERE token_hash = ?"), SqlHas("FOR UPDATE")));
+    } else {
+      EXPECT_CALL(*select_, clearParameters());
+    }
+    MockPreparedStatement* select = select_;
     auto* rows = new StrictMock<MockResultSet>;
     EXPECT_CALL(*select, setString(1, SqlEq(kOldHash)));
     EXPECT_CALL(*select, executeQuery()).WillOnce(Return(rows));
@@ -211,6 +216,7 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
   }
 
   OneConnectionFactory* factory_ = nullptr;
+  MockPreparedStatement* select_ = nullptr;  // the cached SELECT of ExpectSelect()
   std::unique_ptr<ConnectionPool> pool_;
   std::unique_ptr<MysqlRefreshTokenRepository> repository_;
 };

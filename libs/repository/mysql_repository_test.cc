@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -93,11 +94,17 @@ class MysqlRepositoryMockTest : public ::testing::Test {
     return statement;
   }
 
-  // Expects an INSERT INTO users whose execution throws `error`.
-  void ExpectInsertUserThrows(const sql::SQLException& error) {
+  // Expects an INSERT INTO users, prepared once on the current connection and then reused
+  // (cached), whose executions throw `errors` in turn.
+  void ExpectInsertUserThrows(const std::vector<sql::SQLException>& errors) {
     MockPreparedStatement* insert = ExpectPrepare(SqlHas("INSERT INTO users"));
-    EXPECT_CALL(*insert, setString(_, _)).Times(4);
-    EXPECT_CALL(*insert, executeUpdate()).WillOnce(Throw(error));
+    const int runs = static_cast<int>(errors.size());
+    EXPECT_CALL(*insert, setString(_, _)).Times(4 * runs);
+    EXPECT_CALL(*insert, clearParameters()).Times(runs - 1);  // before each reuse
+    ::testing::InSequence in_order;
+    for (const sql::SQLException& error : errors) {
+      EXPECT_CALL(*insert, executeUpdate()).WillOnce(Throw(error)).RetiresOnSaturation();
+    }
   }
 
   static NewUser Alice() {
@@ -177,12 +184,17 @@ TEST_F(MysqlRepositoryMockTest, DuplicateKeyNamesTheFieldOfEachIndex) {
       {"uq_users_email", "email already taken"},
       {"uq_users_phone", "phone_number already taken"},
   };
+  std::vector<sql::SQLException> errors;
   for (const auto& [index, message] : cases) {
-    ExpectInsertUserThrows(sql::SQLException(
-        std::string("Duplicate entry 'alice@example.org' for key '") + index + "'", "23000", 1062));
+    errors.emplace_back(
+        std::string("Duplicate entry 'alice@example.org' for key '") + index + "'", "23000", 1062);
+  }
+  // A duplicate breaks neither the connection nor its cached INSERT: prepared once, run thrice.
+  ExpectInsertUserThrows(errors);
+  for (const auto& [index, message] : cases) {
     EXPECT_THAT(users.Create(Alice()), StatusIs(absl::StatusCode::kAlreadyExists, Eq(message)));
   }
-  EXPECT_EQ(factory_->connects_, 1);  // a duplicate does not break the connection
+  EXPECT_EQ(factory_->connects_, 1);
 }
 
 TEST_F(MysqlRepositoryMockTest, ConnectionErrorsAreUnavailableAndDropTheConnection) {
@@ -190,8 +202,9 @@ TEST_F(MysqlRepositoryMockTest, ConnectionErrorsAreUnavailableAndDropTheConnecti
   int expected_connects = 1;
   for (int code : {2002, 2003, 2006, 2013, 2055, 1040, 1053, 1927}) {
     EXPECT_CALL(connection(), close());
+    // Each new connection prepares the INSERT again: statements die with their connection.
     ExpectInsertUserThrows(
-        sql::SQLException("Lost connection to MySQL server during query", "HY000", code));
+        {sql::SQLException("Lost connection to MySQL server during query", "HY000", code)});
     EXPECT_THAT(users.Create(Alice()),
                 StatusIs(absl::StatusCode::kUnavailable, Not(HasSubstr("Lost connection"))))
         << code;
@@ -205,9 +218,13 @@ TEST_F(MysqlRepositoryMockTest, ConnectionErrorsAreUnavailableAndDropTheConnecti
 TEST_F(MysqlRepositoryMockTest, OtherErrorsAreInternalWithoutTheServerText) {
   MysqlUserRepository users(*pool_);
   // (1213, a conflict, is kUnavailable: see mysql_errors_test.cc.)
-  for (int code : {1064, 1146, 1205, 1406}) {
-    ExpectInsertUserThrows(sql::SQLException(
-        "Table 'auth.users' doesn't exist near 'INSERT INTO users'", "42S02", code));
+  const int codes[] = {1064, 1146, 1205, 1406};
+  std::vector<sql::SQLException> errors;
+  for (int code : codes) {
+    errors.emplace_back("Table 'auth.users' doesn't exist near 'INSERT INTO users'", "42S02", code);
+  }
+  ExpectInsertUserThrows(errors);
+  for (int code : codes) {
     EXPECT_THAT(
         users.Create(Alice()),
         StatusIs(absl::StatusCode::kInternal, AllOf(Eq("database error"), Not(HasSubstr("users")))))

@@ -1,5 +1,5 @@
-// MysqlSessionRepository; see mysql_session_repository.h. Every statement is prepared:
-// input only ever travels as a bound parameter.
+// MysqlSessionRepository; see mysql_session_repository.h. Every statement is prepared (once
+// per pooled connection, then reused): input only ever travels as a bound parameter.
 #include "libs/repository/mysql_session_repository.h"
 
 #include <cppconn/connection.h>
@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "libs/repository/connection.h"
 #include "libs/repository/mysql_support.h"
 
 namespace auth::repository {
@@ -45,16 +46,16 @@ absl::StatusOr<Session> ReadSession(const sql::ResultSet& row) {
 
 absl::Status MysqlSessionRepository::Create(const Session& session) {
   return RunOnConnection(
-      pool_, "create session", kPrimaryKeyField, [&](sql::Connection& connection) {
-        std::unique_ptr<sql::PreparedStatement> insert(connection.prepareStatement(
+      pool_, "create session", kPrimaryKeyField, [&](Connection& connection) {
+        sql::PreparedStatement& insert = connection.Prepare(
             "INSERT INTO sessions (jti, user_id, expires_at, token_hash, client_address) "
-            "VALUES (?, ?, ?, ?, ?)"));
-        insert->setString(1, session.jti);
-        insert->setInt64(2, session.user_id);
-        insert->setDateTime(3, ToSqlTime(session.expires_at));
-        insert->setString(4, session.token_hash);
-        insert->setString(5, session.client_address.substr(0, kMaxClientAddressLength));
-        insert->executeUpdate();
+            "VALUES (?, ?, ?, ?, ?)");
+        insert.setString(1, session.jti);
+        insert.setInt64(2, session.user_id);
+        insert.setDateTime(3, ToSqlTime(session.expires_at));
+        insert.setString(4, session.token_hash);
+        insert.setString(5, session.client_address.substr(0, kMaxClientAddressLength));
+        insert.executeUpdate();
         return absl::OkStatus();
       });
 }
@@ -65,14 +66,14 @@ absl::StatusOr<Session> MysqlSessionRepository::FindActive(absl::string_view jti
   // A read: safe to run again on another node. On Galera the session's wsrep_sync_wait makes
   // it see a revocation committed through any node before it started.
   return RunQuery(
-      pool_, "find active session", [&](sql::Connection& connection) -> absl::StatusOr<Session> {
-        std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement(
+      pool_, "find active session", [&](Connection& connection) -> absl::StatusOr<Session> {
+        sql::PreparedStatement& select = connection.Prepare(
             "SELECT jti, user_id, UNIX_TIMESTAMP(expires_at), token_hash, client_address, "
             "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) FROM sessions "
-            "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?"));
-        select->setString(1, id);
-        select->setDateTime(2, now);
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+            "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?");
+        select.setString(1, id);
+        select.setDateTime(2, now);
+        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
         if (!rows->next()) return absl::NotFoundError("session not found");
         return ReadSession(*rows);
       });
@@ -82,15 +83,15 @@ absl::Status MysqlSessionRepository::Revoke(absl::string_view jti) {
   const std::string id(jti);
   const std::string now = ToSqlTime(clock_());
   return RunOnConnection(
-      pool_, "revoke session", kPrimaryKeyField, [&](sql::Connection& connection) {
-        std::unique_ptr<sql::PreparedStatement> update(
-            connection.prepareStatement("UPDATE sessions SET revoked_at = ? "
-                                        "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?"));
-        update->setDateTime(1, now);
-        update->setString(2, id);
-        update->setDateTime(3, now);
-        return update->executeUpdate() > 0 ? absl::OkStatus()
-                                           : absl::NotFoundError("session not found");
+      pool_, "revoke session", kPrimaryKeyField, [&](Connection& connection) {
+        sql::PreparedStatement& update =
+            connection.Prepare("UPDATE sessions SET revoked_at = ? "
+                               "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?");
+        update.setDateTime(1, now);
+        update.setString(2, id);
+        update.setDateTime(3, now);
+        return update.executeUpdate() > 0 ? absl::OkStatus()
+                                          : absl::NotFoundError("session not found");
       });
 }
 
@@ -98,14 +99,14 @@ absl::StatusOr<int64_t> MysqlSessionRepository::RevokeAllForUser(int64_t user_id
   const std::string now = ToSqlTime(clock_());
   return RunOnConnection(
       pool_, "revoke sessions of user", kPrimaryKeyField,
-      [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
-        std::unique_ptr<sql::PreparedStatement> update(connection.prepareStatement(
+      [&](Connection& connection) -> absl::StatusOr<int64_t> {
+        sql::PreparedStatement& update = connection.Prepare(
             "UPDATE sessions SET revoked_at = ? "
-            "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?"));
-        update->setDateTime(1, now);
-        update->setInt64(2, user_id);
-        update->setDateTime(3, now);
-        return static_cast<int64_t>(update->executeUpdate());
+            "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?");
+        update.setDateTime(1, now);
+        update.setInt64(2, user_id);
+        update.setDateTime(3, now);
+        return static_cast<int64_t>(update.executeUpdate());
       });
 }
 
@@ -113,11 +114,11 @@ absl::StatusOr<int64_t> MysqlSessionRepository::DeleteExpired(absl::Time now) {
   const std::string cutoff = ToSqlTime(now);
   return RunOnConnection(
       pool_, "delete expired sessions", kPrimaryKeyField,
-      [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
-        std::unique_ptr<sql::PreparedStatement> remove(
-            connection.prepareStatement("DELETE FROM sessions WHERE expires_at < ?"));
-        remove->setDateTime(1, cutoff);
-        return static_cast<int64_t>(remove->executeUpdate());
+      [&](Connection& connection) -> absl::StatusOr<int64_t> {
+        sql::PreparedStatement& remove =
+            connection.Prepare("DELETE FROM sessions WHERE expires_at < ?");
+        remove.setDateTime(1, cutoff);
+        return static_cast<int64_t>(remove.executeUpdate());
       });
 }
 

@@ -28,6 +28,7 @@ Failure Classify(const sql::SQLException& e) {
   if (IsTransactionConflict(code, e.getSQLState())) return Failure::kConflict;
   if (IsNodeUnavailable(code)) return Failure::kNodeUnavailable;
   if (IsConnectionError(code)) return Failure::kConnectionLost;
+  if (IsStaleStatement(code)) return Failure::kStaleStatement;
   return Failure::kOther;
 }
 
@@ -41,10 +42,7 @@ void PauseBeforeRetry(absl::Duration backoff, int attempt) {
       random, 0, std::max<int64_t>(1, absl::ToInt64Nanoseconds(ceiling)))));
 }
 
-void Commit(sql::Connection& connection) {
-  std::unique_ptr<sql::PreparedStatement> commit(connection.prepareStatement("COMMIT"));
-  commit->execute();
-}
+void Commit(Connection& connection) { connection.Prepare("COMMIT").execute(); }
 
 void LogRetry(absl::string_view operation, const sql::SQLException& e, int attempt) {
   LOG(INFO) << operation << ": MySQL error " << e.getErrorCode() << " (SQLSTATE "

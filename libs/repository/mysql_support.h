@@ -2,10 +2,15 @@
 // connection (optionally as one transaction) with exceptions mapped to absl::Status, and
 // converting times to/from SQL.
 //
-//   return RunOnConnection(pool_, "find user", "", [&](sql::Connection& c) -> StatusOr<User> {
-//     std::unique_ptr<sql::PreparedStatement> s(c.prepareStatement("SELECT ..."));
+//   return RunQuery(pool_, "find user", [&](Connection& c) -> absl::StatusOr<User> {
+//     sql::PreparedStatement& select = c.Prepare("SELECT ... WHERE id = ?");  // cached
+//     select.setUInt64(1, id);
+//     std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
 //     ...
 //   });
+//
+// The callbacks get the leased Connection (connection.h): Prepare() hands out the statements
+// prepared earlier on the same connection, raw() the Connector/C++ connection.
 #ifndef LIBS_REPOSITORY_MYSQL_SUPPORT_H_
 #define LIBS_REPOSITORY_MYSQL_SUPPORT_H_
 
@@ -22,6 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
+#include "libs/repository/connection.h"
 #include "libs/repository/connection_pool.h"
 #include "libs/repository/mysql_errors.h"
 
@@ -34,6 +40,8 @@ enum class Failure {
   kConflict,         // rolled back by a deadlock or a certification conflict: run it again
   kNodeUnavailable,  // the node refused the statement (Galera 1047): run it on another node
   kConnectionLost,   // the connection is gone: whatever it was doing may or may not have run
+  kStaleStatement,   // the server does not know a cached statement (1243) or wants it prepared
+                     // again (1615): nothing ran; drop the connection and its statements
   kOther,            // anything else: not retried
 };
 Failure Classify(const sql::SQLException& e);
@@ -43,8 +51,9 @@ void PauseBeforeRetry(absl::Duration backoff, int attempt);
 
 // Commits the open transaction of `connection`; throws sql::SQLException if the server refused.
 // Not sql::Connection::commit(): Connector/C++ 1.1's ignores the server's answer, so a COMMIT
-// that Galera's certification refused (1213, rolled back) would pass for a success.
-void Commit(sql::Connection& connection);
+// that Galera's certification refused (1213, rolled back) would pass for a success. The COMMIT
+// statement is cached like any other.
+void Commit(Connection& connection);
 
 // Logs a retry (never the statement's parameters).
 void LogRetry(absl::string_view operation, const sql::SQLException& e, int attempt);
@@ -53,19 +62,22 @@ void LogRetry(absl::string_view operation, const sql::SQLException& e, int attem
 template <typename Fn>
 auto RunAutocommit(ConnectionPool& pool, absl::string_view operation,
                    absl::string_view primary_key_field, bool read_only, Fn& fn)
-    -> decltype(fn(std::declval<sql::Connection&>())) {
+    -> decltype(fn(std::declval<Connection&>())) {
   const int attempts = std::max(1, pool.options().max_attempts);
   for (int attempt = 1;; ++attempt) {
     absl::StatusOr<PooledConnection> connection = pool.Acquire();
     if (!connection.ok()) return connection.status();
     try {
-      return fn(**connection);
+      return fn(connection->connection());
     } catch (const sql::SQLException& e) {
       const Failure failure = Classify(e);
       if (failure == Failure::kConnectionLost || failure == Failure::kNodeUnavailable) {
         connection->MarkNodeUnavailable();
+      } else if (failure == Failure::kStaleStatement) {
+        connection->MarkBroken();
       }
       const bool retry = failure == Failure::kConflict || failure == Failure::kNodeUnavailable ||
+                         failure == Failure::kStaleStatement ||
                          (read_only && failure == Failure::kConnectionLost);
       if (!retry || attempt >= attempts) return SqlErrorToStatus(e, operation, primary_key_field);
       LogRetry(operation, e, attempt);
@@ -84,20 +96,24 @@ auto RunAutocommit(ConnectionPool& pool, absl::string_view operation,
 }  // namespace internal
 
 // Leases a connection from `pool` and returns `fn(connection)` (an absl::Status or
-// absl::StatusOr<T>); `fn` runs in autocommit mode. A Connector/C++ exception becomes a status
-// via SqlErrorToStatus(); if it means the connection or its node is gone, the connection is
-// discarded (and the pool passes the node over).
+// absl::StatusOr<T>; `connection` is a Connection&); `fn` runs in autocommit mode. A
+// Connector/C++ exception becomes a status via SqlErrorToStatus(); if it means the connection
+// or its node is gone, the connection is discarded with its statements (and the pool passes
+// the node over). A server error such as a duplicate key leaves connection and statements
+// usable.
 //
 // `fn` may run more than once (at most pool.options().max_attempts times): again after a
-// conflict (1213: the statement was rolled back) or a refusal by a node that cannot serve
-// (1047: nothing ran), on another connection. So each statement of `fn` must be safe to repeat
-// once the ones before it took effect: single statements, or idempotent sequences. A lost
-// connection is not retried: a write may have committed before the answer was lost (see
-// RunQuery() for reads, RunInTransaction() for writes that want it retried).
+// conflict (1213: the statement was rolled back), a refusal by a node that cannot serve (1047:
+// nothing ran; on another node) or a cached statement the server no longer knows (1243, 1615:
+// nothing ran; on a new connection with freshly prepared statements). So each statement of
+// `fn` must be safe to repeat once the ones before it took effect: single statements, or
+// idempotent sequences. A lost connection is not retried: a write may have committed before
+// the answer was lost (see RunQuery() for reads, RunInTransaction() for writes that want it
+// retried).
 template <typename Fn>
 auto RunOnConnection(ConnectionPool& pool, absl::string_view operation,
                      absl::string_view primary_key_field, Fn&& fn)
-    -> decltype(fn(std::declval<sql::Connection&>())) {
+    -> decltype(fn(std::declval<Connection&>())) {
   return internal::RunAutocommit(pool, operation, primary_key_field, /*read_only=*/false, fn);
 }
 
@@ -105,7 +121,7 @@ auto RunOnConnection(ConnectionPool& pool, absl::string_view operation,
 // a lost connection.
 template <typename Fn>
 auto RunQuery(ConnectionPool& pool, absl::string_view operation, Fn&& fn)
-    -> decltype(fn(std::declval<sql::Connection&>())) {
+    -> decltype(fn(std::declval<Connection&>())) {
   return internal::RunAutocommit(pool, operation, "", /*read_only=*/true, fn);
 }
 
@@ -120,28 +136,30 @@ bool RollbackQuietly(sql::Connection& connection);
 //
 // The whole transaction runs again (at most pool.options().max_attempts times, after a
 // jittered pause) when it was rolled back by a conflict (InnoDB deadlock, Galera certification
-// failure at COMMIT: 1213 / SQLSTATE 40001), refused by a node that cannot serve (1047), or
-// lost its connection before COMMIT was sent; the last two move it to another connection and
-// node. A connection lost during COMMIT is kUnavailable and not retried: the commit may have
-// happened. So `fn` must have no effects outside the transaction that a second run would
-// repeat wrongly (computing values is fine; the last run's are the ones committed).
+// failure at COMMIT: 1213 / SQLSTATE 40001), refused by a node that cannot serve (1047), met a
+// stale cached statement (1243, 1615), or lost its connection before COMMIT was sent; the last
+// three move it to a new connection (1047 and a lost one, to another node). A connection lost
+// during COMMIT is kUnavailable and not retried: the commit may have happened. So `fn` must
+// have no effects outside the transaction that a second run would repeat wrongly (computing
+// values is fine; the last run's are the ones committed).
 template <typename Fn>
 auto RunInTransaction(ConnectionPool& pool, absl::string_view operation,
                       absl::string_view primary_key_field, Fn&& fn)
-    -> decltype(fn(std::declval<sql::Connection&>())) {
+    -> decltype(fn(std::declval<Connection&>())) {
   using internal::Failure;
   const int attempts = std::max(1, pool.options().max_attempts);
   for (int attempt = 1;; ++attempt) {
     absl::StatusOr<PooledConnection> connection = pool.Acquire();
     if (!connection.ok()) return connection.status();
-    sql::Connection& c = **connection;
+    Connection& leased = connection->connection();
+    sql::Connection& c = leased.raw();
     bool committing = false;
     try {
       c.setAutoCommit(false);
-      auto result = fn(c);
+      auto result = fn(leased);
       if (result.ok()) {
         committing = true;
-        internal::Commit(c);
+        internal::Commit(leased);
         committing = false;
         try {
           c.setAutoCommit(true);
@@ -157,10 +175,13 @@ auto RunInTransaction(ConnectionPool& pool, absl::string_view operation,
       const Failure failure = internal::Classify(e);
       if (failure == Failure::kConnectionLost || failure == Failure::kNodeUnavailable) {
         connection->MarkNodeUnavailable();
-      } else if (!RollbackQuietly(c)) {
+      } else if (!RollbackQuietly(c) || failure == Failure::kStaleStatement) {
         connection->MarkBroken();
       }
+      // A stale statement was refused before it ran, COMMIT included: the transaction never
+      // committed and dies with its discarded connection.
       const bool retry = failure == Failure::kConflict || failure == Failure::kNodeUnavailable ||
+                         failure == Failure::kStaleStatement ||
                          (failure == Failure::kConnectionLost && !committing);
       if (!retry || attempt >= attempts) return SqlErrorToStatus(e, operation, primary_key_field);
       internal::LogRetry(operation, e, attempt);

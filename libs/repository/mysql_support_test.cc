@@ -41,18 +41,25 @@ const sql::SQLException kNotReady("WSREP has not yet prepared node for applicati
                                   "08S01", 1047);
 const sql::SQLException kLost("Lost connection to MySQL server during query", "HY000", 2013);
 const sql::SQLException kSyntax("You have an error in your SQL syntax", "42000", 1064);
+const sql::SQLException kDuplicate("Duplicate entry 'x' for key 'PRIMARY'", "23000", 1062);
+const sql::SQLException kUnknownStatement(
+    "Unknown prepared statement handler (3) given to mysqld_stmt_execute", "HY000", 1243);
+constexpr char kSelect[] = "SELECT v FROM t WHERE k = ?";
 
 MATCHER_P(SqlEq, expected, "is the string \"" + std::string(expected) + "\"") {
   return static_cast<const std::string&>(arg) == expected;
 }
 
-// A COMMIT statement whose execution throws `error`.
-void ExpectCommitThrows(MockConnection& connection, const sql::SQLException& error) {
+// A COMMIT statement, prepared on `connection` next, whose first execution throws `error` and
+// whose later ones (it is cached) succeed.
+MockPreparedStatement* ExpectCommitThrows(MockConnection& connection,
+                                          const sql::SQLException& error) {
   auto* commit = new NiceMock<MockPreparedStatement>;
-  EXPECT_CALL(*commit, execute()).WillOnce(Throw(error));
+  EXPECT_CALL(*commit, execute()).WillOnce(Throw(error)).WillRepeatedly(Return(false));
   EXPECT_CALL(connection, prepareStatement(Matcher<const sql::SQLString&>(SqlEq("COMMIT"))))
       .WillOnce(Return(commit))
       .RetiresOnSaturation();
+  return commit;
 }
 
 // Each endpoint's factory hands out new NiceMock connections and remembers them, in order.
@@ -110,15 +117,18 @@ class RetryTest : public ::testing::Test {
 
 TEST_F(RetryTest, AConflictAtCommitRunsTheTransactionAgain) {
   int runs = 0;
-  bool committed_once = false;
-  absl::StatusOr<int> result = RunInTransaction(
-      *pool_, "test", "", [&](sql::Connection& c) -> absl::StatusOr<int> {
+  MockPreparedStatement* commit = nullptr;
+  absl::StatusOr<int> result =
+      RunInTransaction(*pool_, "test", "", [&](Connection& c) -> absl::StatusOr<int> {
         ++runs;
-        auto& mock = static_cast<MockConnection&>(c);
-        if (!committed_once) {
-          committed_once = true;
+        auto& mock = static_cast<MockConnection&>(c.raw());
+        if (commit == nullptr) {
+          // The retry commits with the same, cached, COMMIT statement (this expectation is
+          // older, so it only catches prepares after the one below).
+          EXPECT_CALL(mock, prepareStatement(Matcher<const sql::SQLString&>(SqlEq("COMMIT"))))
+              .Times(0);
           // Galera's certification failure: the first COMMIT is refused and rolled back.
-          ExpectCommitThrows(mock, kDeadlock);
+          commit = ExpectCommitThrows(mock, kDeadlock);
           EXPECT_CALL(mock, rollback());
         }
         return runs;
@@ -132,7 +142,7 @@ TEST_F(RetryTest, AConflictAtCommitRunsTheTransactionAgain) {
 
 TEST_F(RetryTest, ConflictsAreRetriedAtMostMaxAttemptsTimes) {
   int runs = 0;
-  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection&) {
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](Connection&) {
     ++runs;
     throw kDeadlock;
     return absl::OkStatus();
@@ -143,8 +153,8 @@ TEST_F(RetryTest, ConflictsAreRetriedAtMostMaxAttemptsTimes) {
 
 TEST_F(RetryTest, ANodeThatCannotServeSendsTheRetryToTheNextEndpoint) {
   std::vector<sql::Connection*> used;
-  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection& c) {
-    used.push_back(&c);
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](Connection& c) {
+    used.push_back(&c.raw());
     if (used.size() == 1) throw kNotReady;
     return absl::OkStatus();
   });
@@ -160,7 +170,7 @@ TEST_F(RetryTest, ANodeThatCannotServeSendsTheRetryToTheNextEndpoint) {
 
 TEST_F(RetryTest, AConnectionLostBeforeCommitIsRetriedElsewhere) {
   int runs = 0;
-  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection&) {
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](Connection&) {
     if (++runs == 1) throw kLost;
     return absl::OkStatus();
   });
@@ -171,9 +181,9 @@ TEST_F(RetryTest, AConnectionLostBeforeCommitIsRetriedElsewhere) {
 
 TEST_F(RetryTest, AConnectionLostDuringCommitIsNotRetried) {
   int runs = 0;
-  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection& c) {
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](Connection& c) {
     ++runs;
-    ExpectCommitThrows(static_cast<MockConnection&>(c), kLost);
+    ExpectCommitThrows(static_cast<MockConnection&>(c.raw()), kLost);
     return absl::OkStatus();
   });
   // The commit may have happened: the caller is told the outcome is unknown.
@@ -184,14 +194,14 @@ TEST_F(RetryTest, AConnectionLostDuringCommitIsNotRetried) {
 
 TEST_F(RetryTest, OtherErrorsAreNotRetried) {
   int runs = 0;
-  absl::Status status = RunInTransaction(*pool_, "test", "", [&](sql::Connection&) {
+  absl::Status status = RunInTransaction(*pool_, "test", "", [&](Connection&) {
     ++runs;
     throw kSyntax;
     return absl::OkStatus();
   });
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(runs, 1);
-  status = RunOnConnection(*pool_, "test", "", [&](sql::Connection&) {
+  status = RunOnConnection(*pool_, "test", "", [&](Connection&) {
     ++runs;
     throw kSyntax;
     return absl::OkStatus();
@@ -203,7 +213,7 @@ TEST_F(RetryTest, OtherErrorsAreNotRetried) {
 TEST_F(RetryTest, AutocommitWritesRetryConflictsAndRefusalsButNotLostConnections) {
   int runs = 0;
   EXPECT_THAT(RunOnConnection(*pool_, "test", "",
-                              [&](sql::Connection&) {
+                              [&](Connection&) {
                                 if (++runs == 1) throw kDeadlock;
                                 return absl::OkStatus();
                               }),
@@ -211,7 +221,7 @@ TEST_F(RetryTest, AutocommitWritesRetryConflictsAndRefusalsButNotLostConnections
   EXPECT_EQ(runs, 2);
   runs = 0;
   EXPECT_THAT(RunOnConnection(*pool_, "test", "",
-                              [&](sql::Connection&) {
+                              [&](Connection&) {
                                 if (++runs == 1) throw kNotReady;
                                 return absl::OkStatus();
                               }),
@@ -220,7 +230,7 @@ TEST_F(RetryTest, AutocommitWritesRetryConflictsAndRefusalsButNotLostConnections
   runs = 0;
   // A write whose connection was lost may have committed: not run again.
   EXPECT_THAT(RunOnConnection(*pool_, "test", "",
-                              [&](sql::Connection&) {
+                              [&](Connection&) {
                                 ++runs;
                                 throw kLost;
                                 return absl::OkStatus();
@@ -231,7 +241,7 @@ TEST_F(RetryTest, AutocommitWritesRetryConflictsAndRefusalsButNotLostConnections
 
 TEST_F(RetryTest, ReadsAreRetriedAfterALostConnection) {
   int runs = 0;
-  absl::StatusOr<int> result = RunQuery(*pool_, "test", [&](sql::Connection&) -> absl::StatusOr<int> {
+  absl::StatusOr<int> result = RunQuery(*pool_, "test", [&](Connection&) -> absl::StatusOr<int> {
     if (++runs == 1) throw kLost;
     return 7;
   });
@@ -239,6 +249,100 @@ TEST_F(RetryTest, ReadsAreRetriedAfterALostConnection) {
   EXPECT_EQ(runs, 2);
   // The lost connection was discarded and its endpoint passed over.
   EXPECT_EQ(factories_[1]->made(), 1);
+}
+
+// The statement cache as the callbacks see it (connection.h): one prepare per SQL text and
+// connection, kept across server errors, never carried over to a replacement connection.
+
+// Runs kSelect on the leased connection and returns the statement used.
+sql::PreparedStatement* RunSelect(Connection& c) {
+  sql::PreparedStatement& select = c.Prepare(kSelect);
+  select.setString(1, "k");
+  select.executeUpdate();
+  return &select;
+}
+
+TEST_F(RetryTest, TheSameSqlOnTheSameConnectionIsPreparedOnce) {
+  { ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool_->Acquire()); }
+  MockConnection* mock = factories_[0]->connection(0);
+  auto* select = new NiceMock<MockPreparedStatement>;
+  EXPECT_CALL(*mock, prepareStatement(Matcher<const sql::SQLString&>(SqlEq(kSelect))))
+      .WillOnce(Return(select));
+  EXPECT_CALL(*select, executeUpdate()).Times(3).WillRepeatedly(Return(1));
+  EXPECT_CALL(*select, clearParameters()).Times(2);  // before each reuse
+  std::vector<sql::PreparedStatement*> used;
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(RunOnConnection(*pool_, "test", "",
+                                [&](Connection& c) {
+                                  used.push_back(RunSelect(c));
+                                  return absl::OkStatus();
+                                }),
+                IsOk());
+  }
+  EXPECT_THAT(used, ::testing::Each(select));
+  EXPECT_EQ(factories_[0]->made(), 1);
+}
+
+TEST_F(RetryTest, AServerErrorLeavesTheCachedStatementUsable) {
+  { ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool_->Acquire()); }
+  MockConnection* mock = factories_[0]->connection(0);
+  auto* insert = new NiceMock<MockPreparedStatement>;
+  EXPECT_CALL(*mock, prepareStatement(Matcher<const sql::SQLString&>(SqlEq(kSelect))))
+      .WillOnce(Return(insert));
+  EXPECT_CALL(*insert, executeUpdate()).WillOnce(Throw(kDuplicate)).WillOnce(Return(1));
+  auto run = [&](Connection& c) {
+    RunSelect(c);
+    return absl::OkStatus();
+  };
+  EXPECT_THAT(RunOnConnection(*pool_, "test", "", run),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(RunOnConnection(*pool_, "test", "", run), IsOk());
+  EXPECT_EQ(factories_[0]->made(), 1);
+}
+
+TEST_F(RetryTest, ALostConnectionsStatementsAreNotReusedByItsReplacement) {
+  // (Addresses are not compared: the allocator may reuse the discarded objects' memory.)
+  int runs = 0;
+  absl::StatusOr<int> result = RunQuery(*pool_, "test", [&](Connection& c) -> absl::StatusOr<int> {
+    ++runs;
+    // Each connection, the replacement included, asks its own server for the statement.
+    EXPECT_CALL(static_cast<MockConnection&>(c.raw()),
+                prepareStatement(Matcher<const sql::SQLString&>(SqlEq(kSelect))))
+        .Times(1);
+    RunSelect(c);
+    EXPECT_EQ(c.prepared_statements(), 1);
+    if (runs == 1) throw kLost;
+    return 1;
+  });
+  EXPECT_THAT(result, IsOk());
+  EXPECT_EQ(runs, 2);
+  // The retry ran on a new connection (of the other endpoint), not the lost one.
+  EXPECT_EQ(factories_[0]->made(), 1);
+  EXPECT_EQ(factories_[1]->made(), 1);
+  EXPECT_EQ(pool_->OpenCountForTest(), 1);
+}
+
+TEST_F(RetryTest, AStaleStatementDiscardsTheConnectionAndRunsAgainOnAFreshOne) {
+  std::vector<Connection*> used;
+  absl::Status status = RunOnConnection(*pool_, "test", "", [&](Connection& c) {
+    used.push_back(&c);
+    if (used.size() == 1) {
+      auto* stale = new NiceMock<MockPreparedStatement>;
+      EXPECT_CALL(static_cast<MockConnection&>(c.raw()),
+                  prepareStatement(Matcher<const sql::SQLString&>(SqlEq(kSelect))))
+          .WillOnce(Return(stale));
+      EXPECT_CALL(*stale, executeUpdate()).WillOnce(Throw(kUnknownStatement));
+    }
+    RunSelect(c);
+    EXPECT_EQ(c.cached_statements(), 1);
+    return absl::OkStatus();
+  });
+  EXPECT_THAT(status, IsOk());
+  ASSERT_EQ(used.size(), 2u);
+  // Broken, not a failing node: the new connection goes to the same endpoint.
+  EXPECT_EQ(factories_[0]->made(), 2);
+  EXPECT_EQ(factories_[1]->made(), 0);
+  EXPECT_EQ(pool_->OpenCountForTest(), 1);
 }
 
 }  // namespace

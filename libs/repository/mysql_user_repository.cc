@@ -1,5 +1,5 @@
-// MysqlUserRepository; see mysql_user_repository.h. Every statement is prepared: input
-// only ever travels as a bound parameter.
+// MysqlUserRepository; see mysql_user_repository.h. Every statement is prepared (once per
+// pooled connection, then reused): input only ever travels as a bound parameter.
 #include "libs/repository/mysql_user_repository.h"
 
 #include <cppconn/connection.h>
@@ -15,7 +15,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "libs/repository/connection.h"
 #include "libs/repository/mysql_support.h"
 
 namespace auth::repository {
@@ -50,14 +52,14 @@ absl::StatusOr<User> ReadUser(const sql::ResultSet& row) {
 template <typename Bind>
 absl::StatusOr<User> FindOne(ConnectionPool& pool, absl::string_view operation, const char* where,
                              Bind bind) {
-  return RunQuery(pool, operation, [&](sql::Connection& connection) -> absl::StatusOr<User> {
-                           std::unique_ptr<sql::PreparedStatement> statement(
-                               connection.prepareStatement(std::string(kSelectUser) + where));
-                           bind(*statement);
-                           std::unique_ptr<sql::ResultSet> rows(statement->executeQuery());
-                           if (!rows->next()) return absl::NotFoundError("user not found");
-                           return ReadUser(*rows);
-                         });
+  const std::string query = absl::StrCat(kSelectUser, where);
+  return RunQuery(pool, operation, [&](Connection& connection) -> absl::StatusOr<User> {
+    sql::PreparedStatement& statement = connection.Prepare(query);
+    bind(statement);
+    std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+    if (!rows->next()) return absl::NotFoundError("user not found");
+    return ReadUser(*rows);
+  });
 }
 
 }  // namespace
@@ -68,24 +70,23 @@ absl::StatusOr<int64_t> MysqlUserRepository::Create(const NewUser& user) {
   // Inside a transaction a failure before COMMIT leaves nothing behind, so RunInTransaction
   // can run it again on another node.
   return RunInTransaction(
-      pool_, "create user", "", [&](sql::Connection& connection) -> absl::StatusOr<int64_t> {
-        std::unique_ptr<sql::PreparedStatement> insert(connection.prepareStatement(
-            "INSERT INTO users (username, email, phone_number, password_hash) "
-            "VALUES (?, ?, ?, ?)"));
-        insert->setString(1, user.username);
-        insert->setString(2, absl::AsciiStrToLower(user.email));
+      pool_, "create user", "", [&](Connection& connection) -> absl::StatusOr<int64_t> {
+        sql::PreparedStatement& insert =
+            connection.Prepare("INSERT INTO users (username, email, phone_number, password_hash) "
+                               "VALUES (?, ?, ?, ?)");
+        insert.setString(1, user.username);
+        insert.setString(2, absl::AsciiStrToLower(user.email));
         if (user.phone_number.has_value()) {
-          insert->setString(3, *user.phone_number);
+          insert.setString(3, *user.phone_number);
         } else {
-          insert->setNull(3, sql::DataType::VARCHAR);
+          insert.setNull(3, sql::DataType::VARCHAR);
         }
-        insert->setString(4, user.password_hash);
-        insert->executeUpdate();
+        insert.setString(4, user.password_hash);
+        insert.executeUpdate();
 
         // LAST_INSERT_ID() is per connection, and this one is still ours.
-        std::unique_ptr<sql::PreparedStatement> last_id(
-            connection.prepareStatement("SELECT LAST_INSERT_ID()"));
-        std::unique_ptr<sql::ResultSet> rows(last_id->executeQuery());
+        sql::PreparedStatement& last_id = connection.Prepare("SELECT LAST_INSERT_ID()");
+        std::unique_ptr<sql::ResultSet> rows(last_id.executeQuery());
         if (!rows->next()) return absl::InternalError("database error");
         const uint64_t id = rows->getUInt64(1);
         if (id == 0 || id > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
@@ -115,17 +116,16 @@ absl::StatusOr<User> MysqlUserRepository::FindByPhone(absl::string_view phone_nu
 
 absl::Status MysqlUserRepository::UpdatePasswordHash(int64_t id, absl::string_view password_hash) {
   if (id <= 0) return absl::NotFoundError("user not found");
-  return RunOnConnection(pool_, "update password hash", "", [&](sql::Connection& connection) {
-    std::unique_ptr<sql::PreparedStatement> update(connection.prepareStatement(
-        "UPDATE users SET password_hash = ?, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?"));
-    update->setString(1, std::string(password_hash));
-    update->setUInt64(2, static_cast<uint64_t>(id));
-    if (update->executeUpdate() > 0) return absl::OkStatus();
+  return RunOnConnection(pool_, "update password hash", "", [&](Connection& connection) {
+    sql::PreparedStatement& update = connection.Prepare(
+        "UPDATE users SET password_hash = ?, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?");
+    update.setString(1, std::string(password_hash));
+    update.setUInt64(2, static_cast<uint64_t>(id));
+    if (update.executeUpdate() > 0) return absl::OkStatus();
     // MySQL counts changed rows, not matched ones: zero can also mean "same values".
-    std::unique_ptr<sql::PreparedStatement> exists(
-        connection.prepareStatement("SELECT 1 FROM users WHERE id = ?"));
-    exists->setUInt64(1, static_cast<uint64_t>(id));
-    std::unique_ptr<sql::ResultSet> rows(exists->executeQuery());
+    sql::PreparedStatement& exists = connection.Prepare("SELECT 1 FROM users WHERE id = ?");
+    exists.setUInt64(1, static_cast<uint64_t>(id));
+    std::unique_ptr<sql::ResultSet> rows(exists.executeQuery());
     return rows->next() ? absl::OkStatus() : absl::NotFoundError("user not found");
   });
 }
