@@ -38,11 +38,13 @@
 // How it works. Items wait in a FIFO `pending` queue; `in_flight` counts batch tasks that Add()
 // has reserved (about to Submit), that wait in the executor's queue, or that run. Add() queues
 // the item and, if in_flight < max_in_flight, reserves a slot (under the lock) and submits a new
-// batch task (outside the lock). A batch task called with OK loops: under the lock it takes up
+// batch task (outside the lock). A batch task called with OK takes, under the lock, up
 // to max_batch_size items from the front (expired ones go to a separate list, not counting
 // toward the batch), then outside the lock fails the expired ones with kDeadlineExceeded and
-// calls run_batch on the rest; it stops when it finds `pending` empty, and in that same critical
-// section decrements in_flight. A task called with a non-OK status (the executor was shut down
+// calls run_batch on the rest. If items are still pending afterwards it submits a successor
+// task, which inherits its in_flight slot, and returns (freeing the worker for other work queued
+// meanwhile); if that Submit() fails it serves the next batch itself. It stops when it finds
+// `pending` empty, and in that same critical section decrements in_flight. A task called with a non-OK status (the executor was shut down
 // while it was queued; its own deadline is InfiniteFuture, since items carry their deadlines)
 // takes ALL pending items, decrements in_flight, and fails them with that status: shutdown
 // means no work will be done, and leaving items for another task that is also about to be
@@ -61,19 +63,22 @@
 //   - Taking items only shrinks `pending`.
 //   - in_flight is decremented in exactly three places, and each leaves `pending` empty when it
 //     would otherwise break the invariant: an OK task decrements only in the critical section
-//     where it found `pending` empty; a non-OK task empties `pending` in the critical section
-//     where it decrements; a failed Submit() decrements and, if that leaves 0, empties `pending`.
+//     where it found `pending` empty (a task that hands on to a successor does not decrement:
+//     the successor holds the slot from the moment Submit() accepts it); a non-OK task empties
+//     `pending` in the critical section where it decrements; a failed Submit() in Add()
+//     decrements and, if that leaves 0, empties `pending`.
 // Liveness: each unit of in_flight is a reservation that Add() either turns into a submitted
 // task or gives back (above); the executor calls every submitted task exactly once, and an OK
-// task does not exit while items are pending; so every pending item is taken by a task, or
+// task does not exit while items are pending unless a successor holding its slot was
+// submitted; so every pending item is taken by a task, or
 // failed by a non-OK task or by a failed Submit(). Thus no item is stranded.
 //
 // Ordering: items are taken in FIFO order. With max_in_flight > 1 several batches can run at
 // once, so answers may complete out of order.
 //
-// Sharing an executor: under sustained load a batch task keeps looping and holds its worker, so
-// up to max_in_flight workers can be busy with batches at once. If the executor also runs other
-// work, keep max_in_flight below its worker count, or the other work can wait until it expires.
+// Sharing an executor: a batch task runs one batch and then queues a successor behind whatever
+// else was submitted meanwhile, so batches take turns with the executor's other work even when
+// max_in_flight equals its worker count and items never stop arriving.
 //
 // Lifetime: the batch tasks share the batcher's state (queue, counters, callbacks) through a
 // shared_ptr, so destroying the MicroBatcher while tasks are outstanding is memory-safe: those
@@ -126,7 +131,8 @@ class MicroBatcher {
   // `executor` must outlive every Add() call; see "Lifetime" above.
   MicroBatcher(BoundedExecutor& executor, Options options, RunBatch run_batch, Fail fail)
       : executor_(executor),
-        state_(std::make_shared<State>(std::move(options), std::move(run_batch), std::move(fail))) {
+        state_(std::make_shared<State>(executor, std::move(options), std::move(run_batch),
+                                       std::move(fail))) {
   }
 
   MicroBatcher(const MicroBatcher&) = delete;
@@ -148,7 +154,7 @@ class MicroBatcher {
     // Infinite deadline: items carry their own, and an expired task would have to fail every
     // pending item instead of only the expired ones.
     absl::Status submitted = executor_.Submit(
-        absl::InfiniteFuture(), [state = state_](absl::Status status) { state->RunTask(status); });
+        absl::InfiniteFuture(), [state = state_](absl::Status status) { state->RunTask(status, state); });
     if (submitted.ok()) return absl::OkStatus();
     return state_->GiveBackReservation(sequence, std::move(submitted));
   }
@@ -180,15 +186,17 @@ class MicroBatcher {
 
   // Everything the batch tasks touch, shared with them so they may outlive the MicroBatcher.
   struct State {
-    State(Options options, RunBatch run_batch_fn, Fail fail_fn)
-        : name(std::move(options.name)),
+    State(BoundedExecutor& executor_ref, Options options, RunBatch run_batch_fn, Fail fail_fn)
+        : executor(executor_ref),
+          name(std::move(options.name)),
           max_batch_size(std::max(1, options.max_batch_size)),
           max_in_flight(std::max(1, options.max_in_flight)),
           run_batch(std::move(run_batch_fn)),
           fail(std::move(fail_fn)) {}
 
-    // Body of every batch task; `status` is what the executor called it with.
-    void RunTask(const absl::Status& status) {
+    // Body of every batch task; `status` is what the executor called it with. `self` is the
+    // shared state the task holds, passed on to the task it hands the rest of the work to.
+    void RunTask(const absl::Status& status, const std::shared_ptr<State>& self) {
       if (!status.ok()) {
         FailAllPendingAndExit(status);
         return;
@@ -213,6 +221,17 @@ class MicroBatcher {
         // Destroyed outside the lock: an item's destructor may do anything.
         batch.clear();
         expired.clear();
+        lock.lock();
+        if (pending.empty()) break;
+        // More items are waiting: hand them to a fresh task at the back of the executor's
+        // queue, which inherits this task's slot, and free the worker, so that other work
+        // queued on a shared executor meanwhile gets its turn. If the executor refuses (full,
+        // or shutting down), keep serving them here rather than strand them.
+        lock.unlock();
+        const absl::Status handed_on =
+            executor.Submit(absl::InfiniteFuture(),
+                            [self](absl::Status next) { self->RunTask(next, self); });
+        if (handed_on.ok()) return;
         lock.lock();
       }
       --in_flight;  // In the critical section that saw `pending` empty: see the invariant.
@@ -259,6 +278,7 @@ class MicroBatcher {
       for (Entry& entry : taken) fail(entry.item, wrapped);
     }
 
+    BoundedExecutor& executor;
     const std::string name;
     const int max_batch_size;
     const int max_in_flight;

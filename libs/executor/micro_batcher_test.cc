@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -117,6 +118,41 @@ TEST(MicroBatcherTest, ItemsQueuedBehindBusyWorkerRunInFifoBatches) {
   EXPECT_EQ(recorder.answers(), 10u);
   EXPECT_EQ(batcher.pending(), 0);
   EXPECT_EQ(batcher.in_flight(), 0);
+}
+
+// A batch task runs one batch, then queues its successor behind work submitted meanwhile: a
+// stream of batches cannot starve the executor's other tasks.
+TEST(MicroBatcherTest, BatchesTakeTurnsWithOtherWorkOnTheExecutor) {
+  std::mutex mu;
+  std::vector<std::string> order;  // Guarded by mu.
+  Recorder recorder;
+  BoundedExecutor executor(MakeOptions(1));
+  WorkerBlocker blocker(executor);
+  ASSERT_TRUE(blocker.WaitUntilRunning());
+  IntBatcher batcher(
+      executor, BatcherOptions(2, 1),
+      [&](std::vector<int>& items) {
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          order.push_back("batch");
+        }
+        recorder.RunBatch()(items);
+      },
+      recorder.Fail());
+  for (int i = 0; i < 6; ++i) ASSERT_THAT(batcher.Add(i, absl::InfiniteFuture()), IsOk());
+  ASSERT_THAT(executor.Submit(absl::InfiniteFuture(),
+                              [&](absl::Status) {
+                                std::lock_guard<std::mutex> lock(mu);
+                                order.push_back("other");
+                              }),
+              IsOk());
+  blocker.Release();
+  ASSERT_TRUE(recorder.WaitForAnswers(6));
+  executor.Shutdown();
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_THAT(order, ElementsAre("batch", "other", "batch", "batch"));
+  EXPECT_THAT(recorder.batches(), ElementsAre(ElementsAre(0, 1), ElementsAre(2, 3),
+                                              ElementsAre(4, 5)));
 }
 
 TEST(MicroBatcherTest, NeverSubmitsMoreThanMaxInFlightTasks) {
