@@ -8,12 +8,16 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "libs/repository/connection.h"
 #include "libs/repository/mysql_session_repository.h"
@@ -209,6 +213,131 @@ absl::StatusOr<int64_t> MysqlRefreshTokenRepository::RevokeAllForUser(int64_t us
         sessions.setInt64(2, user_id);
         sessions.setDateTime(3, now);
         return static_cast<int64_t>(sessions.executeUpdate());
+      });
+}
+
+absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutMany(
+    const std::vector<LogoutRequest>& requests) {
+  LogoutResults results;
+  for (size_t begin = 0; begin < requests.size(); begin += kMaxInListSize) {
+    const size_t count = std::min(kMaxInListSize, requests.size() - begin);
+    absl::StatusOr<LogoutResults> chunk = LogoutChunk(&requests[begin], count);
+    if (!chunk.ok()) return chunk.status();
+    results.logged_out.insert(results.logged_out.end(), chunk->logged_out.begin(),
+                              chunk->logged_out.end());
+    results.sessions_revoked += chunk->sessions_revoked;
+  }
+  return results;
+}
+
+absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
+    const LogoutRequest* requests, size_t count) {
+  const std::string now = ToSqlTime(clock_());
+  return RunInTransaction(
+      pool_, "log out", kPrimaryKeyField,
+      [&](Connection& connection) -> absl::StatusOr<LogoutResults> {
+        // Which presented sessions are active, and whose, with which token. A plain read: the
+        // UPDATEs below find their rows again with locks, and revoking twice changes nothing.
+        const size_t padded = InListSize(count);
+        sql::PreparedStatement& select = connection.Prepare(absl::StrCat(
+            "SELECT jti, user_id, token_hash FROM sessions WHERE jti IN (",
+            InListPlaceholders(padded), ") AND revoked_at IS NULL AND expires_at > ?"));
+        for (size_t i = 0; i < padded; ++i) {
+          select.setString(static_cast<int>(i + 1), requests[std::min(i, count - 1)].session_jti);
+        }
+        select.setDateTime(static_cast<int>(padded + 1), now);
+        struct Active {
+          int64_t user_id;
+          std::string token_hash;
+        };
+        absl::flat_hash_map<std::string, Active> active;
+        {
+          std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+          while (rows->next()) {
+            active[std::string(rows->getString(1))] = {static_cast<int64_t>(rows->getUInt64(2)),
+                                                       std::string(rows->getString(3))};
+          }
+        }
+        LogoutResults results;
+        results.logged_out.assign(count, false);
+        std::vector<int64_t> users;               // whose every session ends
+        std::vector<std::string> single_sessions;  // that end with their family only
+        for (size_t i = 0; i < count; ++i) {
+          const LogoutRequest& request = requests[i];
+          const auto it = active.find(request.session_jti);
+          if (it == active.end() || it->second.user_id != request.user_id ||
+              it->second.token_hash != request.token_hash) {
+            continue;
+          }
+          results.logged_out[i] = true;
+          if (request.current_session_only) {
+            single_sessions.push_back(request.session_jti);
+          } else {
+            users.push_back(request.user_id);
+          }
+        }
+        std::sort(users.begin(), users.end());
+        users.erase(std::unique(users.begin(), users.end()), users.end());
+
+        // refresh_tokens rows first, then sessions rows (see refresh_token_repository.h).
+        std::vector<std::string> families;
+        for (const std::string& jti : single_sessions) {
+          sql::PreparedStatement& family = connection.Prepare(
+              "SELECT family_id FROM refresh_tokens WHERE session_jti = ? FOR UPDATE");
+          family.setString(1, jti);
+          std::unique_ptr<sql::ResultSet> rows(family.executeQuery());
+          // Sessions opened before refresh tokens existed have no family.
+          if (rows->next()) families.push_back(rows->getString(1));
+        }
+        for (const std::string& family : families) {
+          sql::PreparedStatement& tokens = connection.Prepare(
+              "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL");
+          tokens.setDateTime(1, now);
+          tokens.setString(2, family);
+          tokens.executeUpdate();
+        }
+        for (size_t begin = 0; begin < users.size(); begin += kMaxInListSize) {
+          const size_t n = std::min(kMaxInListSize, users.size() - begin);
+          const size_t padded_users = InListSize(n);
+          sql::PreparedStatement& tokens = connection.Prepare(
+              absl::StrCat("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id IN (",
+                           InListPlaceholders(padded_users), ") AND revoked_at IS NULL"));
+          tokens.setDateTime(1, now);
+          for (size_t i = 0; i < padded_users; ++i) {
+            tokens.setInt64(static_cast<int>(i + 2), users[begin + std::min(i, n - 1)]);
+          }
+          tokens.executeUpdate();
+        }
+
+        for (const std::string& family : families) {
+          sql::PreparedStatement& sessions = connection.Prepare(
+              "UPDATE sessions s JOIN refresh_tokens r ON r.session_jti = s.jti "
+              "SET s.revoked_at = ? WHERE r.family_id = ? AND s.revoked_at IS NULL");
+          sessions.setDateTime(1, now);
+          sessions.setString(2, family);
+          results.sessions_revoked += sessions.executeUpdate();
+        }
+        for (const std::string& jti : single_sessions) {
+          sql::PreparedStatement& session = connection.Prepare(
+              "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
+          session.setDateTime(1, now);
+          session.setString(2, jti);
+          results.sessions_revoked += session.executeUpdate();
+        }
+        for (size_t begin = 0; begin < users.size(); begin += kMaxInListSize) {
+          const size_t n = std::min(kMaxInListSize, users.size() - begin);
+          const size_t padded_users = InListSize(n);
+          sql::PreparedStatement& sessions = connection.Prepare(absl::StrCat(
+              "UPDATE sessions SET revoked_at = ? WHERE user_id IN (",
+              InListPlaceholders(padded_users), ") AND revoked_at IS NULL AND expires_at > ?"));
+          sessions.setDateTime(1, now);
+          for (size_t i = 0; i < padded_users; ++i) {
+            sessions.setInt64(static_cast<int>(i + 2), users[begin + std::min(i, n - 1)]);
+          }
+          sessions.setDateTime(static_cast<int>(padded_users + 2), now);
+          results.sessions_revoked += sessions.executeUpdate();
+        }
+        return results;
       });
 }
 

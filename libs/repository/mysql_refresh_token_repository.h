@@ -12,6 +12,7 @@
 #ifndef LIBS_REPOSITORY_MYSQL_REFRESH_TOKEN_REPOSITORY_H_
 #define LIBS_REPOSITORY_MYSQL_REFRESH_TOKEN_REPOSITORY_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <utility>
@@ -40,9 +41,13 @@ class MysqlRefreshTokenRepository : public RefreshTokenRepository {
                                          const GrantFn& grant) override;
   absl::Status RevokeSessionFamily(absl::string_view session_jti) override;
   absl::StatusOr<int64_t> RevokeAllForUser(int64_t user_id) override;
+  absl::StatusOr<LogoutResults> LogoutMany(const std::vector<LogoutRequest>& requests) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;
 
  private:
+  // LogoutMany() for at most kMaxInListSize requests: one transaction.
+  absl::StatusOr<LogoutResults> LogoutChunk(const LogoutRequest* requests, size_t count);
+
   ConnectionPool& pool_;
   const std::function<absl::Time()> clock_;
 };

@@ -6,12 +6,16 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "libs/repository/connection.h"
 #include "libs/repository/mysql_support.h"
@@ -77,6 +81,42 @@ absl::StatusOr<Session> MysqlSessionRepository::FindActive(absl::string_view jti
         if (!rows->next()) return absl::NotFoundError("session not found");
         return ReadSession(*rows);
       });
+}
+
+absl::StatusOr<std::vector<Session>> MysqlSessionRepository::FindActiveMany(
+    const std::vector<std::string>& jtis) {
+  const std::string now = ToSqlTime(clock_());
+  std::vector<Session> found;
+  for (size_t begin = 0; begin < jtis.size(); begin += kMaxInListSize) {
+    const size_t count = std::min(kMaxInListSize, jtis.size() - begin);
+    const size_t padded = InListSize(count);
+    // A read, as FindActive(): safe to run again, and on Galera it waits for the cluster.
+    absl::StatusOr<std::vector<Session>> chunk = RunQuery(
+        pool_, "find active sessions",
+        [&](Connection& connection) -> absl::StatusOr<std::vector<Session>> {
+          sql::PreparedStatement& select = connection.Prepare(absl::StrCat(
+              "SELECT jti, user_id, UNIX_TIMESTAMP(expires_at), token_hash, client_address, "
+              "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) FROM sessions "
+              "WHERE jti IN (",
+              InListPlaceholders(padded), ") AND revoked_at IS NULL AND expires_at > ?"));
+          for (size_t i = 0; i < padded; ++i) {
+            // Padding repeats the last jti: the same row, returned once.
+            select.setString(static_cast<int>(i + 1), jtis[begin + std::min(i, count - 1)]);
+          }
+          select.setDateTime(static_cast<int>(padded + 1), now);
+          std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+          std::vector<Session> sessions;
+          while (rows->next()) {
+            absl::StatusOr<Session> session = ReadSession(*rows);
+            if (!session.ok()) return session.status();
+            sessions.push_back(*std::move(session));
+          }
+          return sessions;
+        });
+    if (!chunk.ok()) return chunk.status();
+    for (Session& session : *chunk) found.push_back(std::move(session));
+  }
+  return found;
 }
 
 absl::Status MysqlSessionRepository::Revoke(absl::string_view jti) {

@@ -11,6 +11,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -36,6 +38,8 @@ class MysqlSessionRepository : public SessionRepository {
   // not exist.
   absl::Status Create(const Session& session) override;
   absl::StatusOr<Session> FindActive(absl::string_view jti) override;
+  absl::StatusOr<std::vector<Session>> FindActiveMany(
+      const std::vector<std::string>& jtis) override;
   absl::Status Revoke(absl::string_view jti) override;
   absl::StatusOr<int64_t> RevokeAllForUser(int64_t user_id) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;

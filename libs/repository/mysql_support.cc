@@ -62,6 +62,19 @@ bool RollbackQuietly(sql::Connection& connection) {
   }
 }
 
+size_t InListSize(size_t n) {
+  size_t size = 1;
+  while (size < n && size < kMaxInListSize) size *= 2;
+  return size;
+}
+
+std::string InListPlaceholders(size_t n) {
+  std::string marks;
+  marks.reserve(n * 3);
+  for (size_t i = 0; i < n; ++i) absl::StrAppend(&marks, i == 0 ? "?" : ", ?");
+  return marks;
+}
+
 std::string ToSqlTime(absl::Time t) {
   // DATETIME holds years 1000..9999; absl::InfiniteFuture() and friends must not reach SQL.
   static const absl::Time kMin =

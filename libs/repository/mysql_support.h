@@ -18,6 +18,7 @@
 #include <cppconn/exception.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <exception>
 #include <string>
 #include <utility>
@@ -194,6 +195,15 @@ auto RunInTransaction(ConnectionPool& pool, absl::string_view operation,
     internal::PauseBeforeRetry(pool.options().retry_backoff, attempt);
   }
 }
+
+// Statements with an IN list of values ("WHERE jti IN (?, ?, ?)") serve batches of any size.
+// A list of `n` values is padded to InListSize(n) (the next power of two) by repeating its last
+// value, which changes nothing in the result, so that a handful of prepared statements per
+// connection (1, 2, 4, ... kMaxInListSize values) cover every batch. Longer lists are split.
+inline constexpr size_t kMaxInListSize = 64;
+size_t InListSize(size_t n);
+// "?, ?, ?": `n` placeholders.
+std::string InListPlaceholders(size_t n);
 
 // `t` as a DATETIME/TIMESTAMP literal in UTC with microseconds ("2024-05-01 12:00:00.000000"),
 // clamped to the range DATETIME can hold. The connection's time zone is UTC.

@@ -23,6 +23,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -48,6 +49,24 @@ struct RefreshToken {
 struct SessionGrant {
   Session session;
   RefreshToken refresh_token;
+};
+
+// One caller's logout, for LogoutMany().
+struct LogoutRequest {
+  std::string session_jti;  // the session the presented access token names
+  int64_t user_id = 0;      // the user it was issued to
+  std::string token_hash;   // a digest of the presented token, as Session::token_hash
+  // End only that session (and its refresh token family), not every session of the user.
+  bool current_session_only = false;
+};
+
+// What LogoutMany() did.
+struct LogoutResults {
+  // Per request, in order: whether its session was active, of its user_id and issued with its
+  // token_hash, and so has been ended. False: nothing was changed for that request.
+  std::vector<bool> logged_out;
+  // Sessions revoked in all.
+  int64_t sessions_revoked = 0;
 };
 
 // What Rotate() did with a refresh token that exists and has not expired.
@@ -87,6 +106,13 @@ class RefreshTokenRepository {
   // Revokes every refresh token and every active session of `user_id`; returns how many
   // sessions were revoked.
   virtual absl::StatusOr<int64_t> RevokeAllForUser(int64_t user_id) = 0;
+
+  // Logs several callers out in one transaction, so that concurrent logouts share a commit.
+  // For each request whose session is active, belongs to its user_id and was issued with its
+  // token_hash: revokes every refresh token and every active session of the user
+  // (RevokeAllForUser()), or with current_session_only that session and its family
+  // (RevokeSessionFamily()). The other requests change nothing.
+  virtual absl::StatusOr<LogoutResults> LogoutMany(const std::vector<LogoutRequest>& requests) = 0;
 
   // Deletes refresh tokens that expired before `now`; returns how many were deleted.
   virtual absl::StatusOr<int64_t> DeleteExpired(absl::Time now) = 0;

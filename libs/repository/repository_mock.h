@@ -7,6 +7,8 @@
 #define LIBS_REPOSITORY_REPOSITORY_MOCK_H_
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -33,6 +35,8 @@ class MockSessionRepository : public SessionRepository {
  public:
   MOCK_METHOD(absl::Status, Create, (const Session& session), (override));
   MOCK_METHOD(absl::StatusOr<Session>, FindActive, (absl::string_view jti), (override));
+  MOCK_METHOD(absl::StatusOr<std::vector<Session>>, FindActiveMany,
+              (const std::vector<std::string>& jtis), (override));
   MOCK_METHOD(absl::Status, Revoke, (absl::string_view jti), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, RevokeAllForUser, (int64_t user_id), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, DeleteExpired, (absl::Time now), (override));
@@ -48,6 +52,8 @@ class MockRefreshTokenRepository : public RefreshTokenRepository {
               (override));
   MOCK_METHOD(absl::Status, RevokeSessionFamily, (absl::string_view session_jti), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, RevokeAllForUser, (int64_t user_id), (override));
+  MOCK_METHOD(absl::StatusOr<LogoutResults>, LogoutMany,
+              (const std::vector<LogoutRequest>& requests), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, DeleteExpired, (absl::Time now), (override));
 };
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -37,6 +38,12 @@ class SessionRepository {
 
   // The session `jti` if it exists, is not revoked and has not expired; else kNotFound.
   virtual absl::StatusOr<Session> FindActive(absl::string_view jti) = 0;
+
+  // The active sessions among `jtis` (as FindActive() would find them), in no particular
+  // order; unknown, revoked and expired ones are left out. One query answers many concurrent
+  // validations.
+  virtual absl::StatusOr<std::vector<Session>> FindActiveMany(
+      const std::vector<std::string>& jtis) = 0;
 
   // Revokes one session. kNotFound if there is no active session `jti`.
   virtual absl::Status Revoke(absl::string_view jti) = 0;
