@@ -2,6 +2,7 @@
 // token_handlers.cc.
 #include "services/auth/auth_service.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -37,7 +38,27 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
         deps_.verifier && deps_.hashing_executor && deps_.database_executor)
       << "AuthServiceImpl needs every dependency";
   if (deps_.metrics == nullptr) deps_.metrics = &metrics::NoopAuthMetrics::Get();
+  // Each batcher may keep every database worker busy: a batch task takes one batch and then
+  // queues behind the executor's other work, so logins and registrations are not starved.
+  const int batch_size = std::max(1, options_.max_database_batch);
+  const int in_flight = deps_.database_executor->workers();
+  validations_ = std::make_unique<executor::MicroBatcher<PendingValidation>>(
+      *deps_.database_executor,
+      executor::MicroBatcher<PendingValidation>::Options{"validations", batch_size, in_flight},
+      [this](std::vector<PendingValidation>& batch) { ValidateBatch(batch); },
+      [](PendingValidation& pending, const absl::Status& status) {
+        pending.call->Finish(ExecutorRejection(status));
+      });
+  logouts_ = std::make_unique<executor::MicroBatcher<PendingLogout>>(
+      *deps_.database_executor,
+      executor::MicroBatcher<PendingLogout>::Options{"logouts", batch_size, in_flight},
+      [this](std::vector<PendingLogout>& batch) { LogoutBatch(batch); },
+      [](PendingLogout& pending, const absl::Status& status) {
+        pending.call->Finish(ExecutorRejection(status));
+      });
 }
+
+AuthServiceImpl::~AuthServiceImpl() = default;
 
 std::shared_ptr<AuthServiceImpl::Call> AuthServiceImpl::StartCall(
     grpc::CallbackServerContext* context, metrics::Rpc rpc) const {
@@ -278,39 +299,49 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Logout(grpc::CallbackServerContext* c
     call->Finish(absl::PermissionDeniedError("the token belongs to another user"));
     return call->reactor();
   }
-  RunOn(*deps_.database_executor, call,
-        [this, call, response, user_id = subject, jti = claims->jwt_id,
-         token_hash = Sha256Hex(*token), current_session_only = request->current_session_only()]() {
-          absl::StatusOr<repository::Session> session = deps_.sessions->FindActive(jti);
-          if (!session.ok()) {
-            call->Finish(session.status().code() == absl::StatusCode::kNotFound
-                             ? absl::UnauthenticatedError("session ended or unknown")
-                             : session.status());
-            return;
-          }
-          if (session->user_id != user_id || session->token_hash != token_hash) {
-            call->Finish(absl::UnauthenticatedError("token does not match its session"));
-            return;
-          }
-          // Refresh tokens go with the sessions, or a client could log straight back in.
-          absl::StatusOr<int64_t> revoked;  // sessions ended
-          if (current_session_only) {
-            // The session is active and a family has one active session: exactly one ends.
-            const absl::Status status = deps_.refresh_tokens->RevokeSessionFamily(jti);
-            revoked = status.ok() ? absl::StatusOr<int64_t>(1) : status;
-          } else {
-            revoked = deps_.refresh_tokens->RevokeAllForUser(user_id);
-          }
-          if (!revoked.ok()) {
-            call->Finish(revoked.status());
-            return;
-          }
-          deps_.metrics->RecordSessionsRevoked(*revoked);
-          response->set_message(kLoggedOutMessage);
-          response->set_status(kLoggedOutStatus);
-          call->Finish(absl::OkStatus());
-        });
+  PendingLogout pending{call, response, {}};
+  pending.request.session_jti = claims->jwt_id;
+  pending.request.user_id = subject;
+  pending.request.token_hash = Sha256Hex(*token);
+  pending.request.current_session_only = request->current_session_only();
+  if (absl::Status queued = logouts_->Add(std::move(pending), call->deadline()); !queued.ok()) {
+    call->Finish(ExecutorRejection(queued));
+  }
   return call->reactor();
+}
+
+void AuthServiceImpl::LogoutBatch(std::vector<PendingLogout>& batch) {
+  std::vector<PendingLogout*> live;
+  std::vector<repository::LogoutRequest> requests;
+  for (PendingLogout& pending : batch) {
+    if (pending.call->context()->IsCancelled()) {
+      pending.call->Finish(absl::CancelledError("call cancelled by the client"));
+      continue;
+    }
+    live.push_back(&pending);
+    requests.push_back(pending.request);
+  }
+  if (live.empty()) return;
+  // One transaction for the batch: each presented session is checked (active, this user's,
+  // this token's) and the sessions and refresh tokens of the valid ones are revoked.
+  absl::StatusOr<repository::LogoutResults> results = deps_.refresh_tokens->LogoutMany(requests);
+  if (results.ok() && results->logged_out.size() != live.size()) {
+    results = absl::InternalError("logout results do not match the requests");
+  }
+  if (!results.ok()) {
+    for (PendingLogout* pending : live) pending->call->Finish(results.status());
+    return;
+  }
+  deps_.metrics->RecordSessionsRevoked(results->sessions_revoked);
+  for (size_t i = 0; i < live.size(); ++i) {
+    if (!results->logged_out[i]) {
+      live[i]->call->Finish(absl::UnauthenticatedError("session ended, unknown or not this token's"));
+      continue;
+    }
+    live[i]->response->set_message(kLoggedOutMessage);
+    live[i]->response->set_status(kLoggedOutStatus);
+    live[i]->call->Finish(absl::OkStatus());
+  }
 }
 
 }  // namespace auth::service

@@ -19,6 +19,12 @@
 // session of the same family and retires the old one; presenting a rotated refresh token again
 // is taken as theft and revokes the family. ValidateToken checks an access token's signature
 // and claims and then its session, in one database read.
+//
+// Batching: ValidateToken and Logout calls that arrive while the database workers are busy
+// wait in a MicroBatcher and are answered together, by one SELECT (validations) or one
+// transaction (logouts) for up to `max_database_batch` calls. Nothing waits on a timer: at low
+// load every call gets its own round trip at once; under load the round trips, commits and
+// worker hand-offs are shared, which is what lets the database keep up (BENCHMARKS.md).
 #ifndef SERVICES_AUTH_AUTH_SERVICE_H_
 #define SERVICES_AUTH_AUTH_SERVICE_H_
 
@@ -34,12 +40,14 @@
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/executor/bounded_executor.h"
+#include "libs/executor/micro_batcher.h"
 #include "libs/hashing/password_hasher.h"
 #include "libs/metrics/auth_metrics.h"
 #include "libs/repository/attempt_limiter.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
+#include "libs/token/caching_token_verifier.h"
 #include "libs/token/token.h"
 #include "services/auth/abuse_limits.h"
 
@@ -64,6 +72,9 @@ struct AuthServiceDeps {
   repository::AttemptLimiter* attempts = nullptr;
   // Where calls, queue waits and session events are recorded; null records nothing.
   metrics::AuthMetrics* metrics = nullptr;
+  // Optional: told of every access token this service issues, so that its first check skips
+  // the signature (usually the CachingTokenVerifier that `verifier` points to as well).
+  token::CachingTokenVerifier* issued_tokens = nullptr;
 };
 
 struct AuthServiceOptions {
@@ -79,11 +90,16 @@ struct AuthServiceOptions {
   std::string jwks_json = R"({"keys":[]})";
   // Failed logins per account and per address, registrations per address (abuse_limits.h).
   AbuseLimitsConfig abuse_limits;
+  // Most ValidateToken (or Logout) calls one database round trip (or transaction) answers
+  // when they queue up; 1 gives every call its own.
+  int max_database_batch = 32;
 };
 
 class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
  public:
   explicit AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions options = {});
+  // The executors must have been shut down (no task of the service may still run).
+  ~AuthServiceImpl() override;
 
   grpc::ServerUnaryReactor* Register(grpc::CallbackServerContext* context,
                                      const auth::v1::RegisterRequest* request,
@@ -143,8 +159,28 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
                         int64_t user_id, std::optional<std::string> upgraded_hash,
                         std::string address);
 
+  // A ValidateToken call whose token passed the checks that need no database.
+  struct PendingValidation {
+    std::shared_ptr<Call> call;
+    auth::v1::ValidateTokenResponse* response = nullptr;
+    int64_t user_id = 0;
+    token::TokenClaims claims;
+    std::string token_hash;
+  };
+  // A Logout call whose token passed the checks that need no database.
+  struct PendingLogout {
+    std::shared_ptr<Call> call;
+    auth::v1::LogoutResponse* response = nullptr;
+    repository::LogoutRequest request;
+  };
+  // Answer a batch of calls with one database round trip (token_handlers.cc, auth_service.cc).
+  void ValidateBatch(std::vector<PendingValidation>& batch);
+  void LogoutBatch(std::vector<PendingLogout>& batch);
+
   AuthServiceDeps deps_;
   AuthServiceOptions options_;
+  std::unique_ptr<executor::MicroBatcher<PendingValidation>> validations_;
+  std::unique_ptr<executor::MicroBatcher<PendingLogout>> logouts_;
 };
 
 }  // namespace auth::service

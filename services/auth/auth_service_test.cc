@@ -1,7 +1,10 @@
 // Unit tests of AuthServiceImpl's Register, Login and Logout (see auth_service_test_fixture.h);
 // the token RPCs are tested in token_handlers_test.cc.
 
+#include <algorithm>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/synchronization/notification.h"
@@ -16,6 +19,7 @@
 namespace auth::service::testing {
 namespace {
 
+using ::auth::repository::LogoutResults;
 using ::auth::repository::NewUser;
 using ::auth::repository::RefreshToken;
 using ::auth::repository::Session;
@@ -25,6 +29,7 @@ using ::auth::token::TokenClaims;
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::DoAll;
+using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::Invoke;
@@ -272,12 +277,9 @@ TEST_F(AuthServiceTest, LoginNeedsExactlyOneIdentifier) {
 
 TEST_F(AuthServiceTest, LogoutWithBearerTokenRevokesAllSessions) {
   EXPECT_CALL(verifier_, Verify(absl::string_view(kToken))).WillOnce(Return(ClaimsFor("42")));
-  Session session;
-  session.jti = "jti-1";
-  session.user_id = 42;
-  session.token_hash = Sha256Hex(kToken);
-  EXPECT_CALL(sessions_, FindActive(absl::string_view("jti-1"))).WillOnce(Return(session));
-  EXPECT_CALL(refresh_tokens_, RevokeAllForUser(42)).WillOnce(Return(3));
+  EXPECT_CALL(refresh_tokens_,
+              LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
+      .WillOnce(Return(LogoutResults{{true}, 3}));
   auth::v1::LogoutResponse response;
   grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -287,11 +289,9 @@ TEST_F(AuthServiceTest, LogoutWithBearerTokenRevokesAllSessions) {
 
 TEST_F(AuthServiceTest, LogoutAcceptsTheTokenCookie) {
   EXPECT_CALL(verifier_, Verify(absl::string_view(kToken))).WillOnce(Return(ClaimsFor("42")));
-  Session session;
-  session.user_id = 42;
-  session.token_hash = Sha256Hex(kToken);
-  EXPECT_CALL(sessions_, FindActive(_)).WillOnce(Return(session));
-  EXPECT_CALL(refresh_tokens_, RevokeAllForUser(42)).WillOnce(Return(1));
+  EXPECT_CALL(refresh_tokens_,
+              LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
+      .WillOnce(Return(LogoutResults{{true}, 1}));
   auth::v1::LogoutResponse response;
   EXPECT_TRUE(Logout(42, "cookie", std::string("user_id=42; jwt-token=") + kToken, &response).ok());
 }
@@ -316,40 +316,33 @@ TEST_F(AuthServiceTest, LogoutWithAnotherUsersTokenIsPermissionDenied) {
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
-TEST_F(AuthServiceTest, LogoutWithRevokedSessionIsUnauthenticated) {
+// The repository checks the presented session (active, this user's, this token's digest) in
+// the logout's transaction; a session that fails the check is UNAUTHENTICATED.
+TEST_F(AuthServiceTest, LogoutOfASessionThatIsNotActiveIsUnauthenticated) {
   EXPECT_CALL(verifier_, Verify(_)).WillOnce(Return(ClaimsFor("42")));
-  EXPECT_CALL(sessions_, FindActive(_)).WillOnce(Return(absl::NotFoundError("no session")));
+  EXPECT_CALL(refresh_tokens_,
+              LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
+      .WillOnce(Return(LogoutResults{{false}, 0}));
   auth::v1::LogoutResponse response;
-  EXPECT_EQ(Logout(42, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
-}
-
-TEST_F(AuthServiceTest, LogoutRefusesATokenThatIsNotTheSessionsToken) {
-  EXPECT_CALL(verifier_, Verify(_)).WillOnce(Return(ClaimsFor("42")));
-  Session session;
-  session.user_id = 42;
-  session.token_hash = Sha256Hex("some other token");
-  EXPECT_CALL(sessions_, FindActive(_)).WillOnce(Return(session));
-  auth::v1::LogoutResponse response;
-  EXPECT_EQ(Logout(42, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), Not(HasSubstr(kToken)));
+  EXPECT_EQ(response.status(), 0);
 }
 
 TEST_F(AuthServiceTest, LogoutReportsDatabaseOutageAsUnavailable) {
   EXPECT_CALL(verifier_, Verify(_)).WillOnce(Return(ClaimsFor("42")));
-  EXPECT_CALL(sessions_, FindActive(_)).WillOnce(Return(absl::UnavailableError("down")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(_)).WillOnce(Return(absl::UnavailableError("down")));
   auth::v1::LogoutResponse response;
   EXPECT_EQ(Logout(42, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
             grpc::StatusCode::UNAVAILABLE);
 }
 
-TEST_F(AuthServiceTest, LogoutOfTheCurrentSessionOnlyRevokesItsFamilyAndNothingElse) {
+TEST_F(AuthServiceTest, LogoutOfTheCurrentSessionOnlyAsksForThatSessionOnly) {
   EXPECT_CALL(verifier_, Verify(absl::string_view(kToken))).WillOnce(Return(ClaimsFor("42")));
-  EXPECT_CALL(sessions_, FindActive(absl::string_view("jti-1")))
-      .WillOnce(Return(SessionOf(kToken)));
-  // StrictMock: RevokeAllForUser would fail the test.
-  EXPECT_CALL(refresh_tokens_, RevokeSessionFamily(absl::string_view("jti-1")))
-      .WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(refresh_tokens_,
+              LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, true))))
+      .WillOnce(Return(LogoutResults{{true}, 1}));
   auth::v1::LogoutResponse response;
   grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response,
                                /*current_session_only=*/true);
@@ -357,20 +350,64 @@ TEST_F(AuthServiceTest, LogoutOfTheCurrentSessionOnlyRevokesItsFamilyAndNothingE
   EXPECT_EQ(response.message(), "User logout successfully");
 }
 
-TEST_F(AuthServiceTest, LogoutReportsAFailedRevocation) {
+TEST_F(AuthServiceTest, LogoutReportsAFailedRevocationWithoutItsDetails) {
   EXPECT_CALL(verifier_, Verify(_)).WillRepeatedly(Return(ClaimsFor("42")));
-  EXPECT_CALL(sessions_, FindActive(_)).WillRepeatedly(Return(SessionOf(kToken)));
-  EXPECT_CALL(refresh_tokens_, RevokeAllForUser(42))
-      .WillOnce(Return(absl::UnavailableError("down")));
-  EXPECT_CALL(refresh_tokens_, RevokeSessionFamily(_))
-      .WillOnce(Return(absl::InternalError("Deadlock found")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(_))
+      .WillOnce(Return(absl::InternalError("Deadlock found")))
+      .WillOnce(Return(LogoutResults{{true, true}, 1}));  // answers a different batch
   auth::v1::LogoutResponse response;
   const std::string bearer = std::string("Bearer ") + kToken;
-  EXPECT_EQ(Logout(42, "authorization", bearer, &response).error_code(),
-            grpc::StatusCode::UNAVAILABLE);
-  grpc::Status status = Logout(42, "authorization", bearer, &response, true);
+  grpc::Status status = Logout(42, "authorization", bearer, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
   EXPECT_THAT(status.error_message(), Not(HasSubstr("Deadlock")));
+  EXPECT_EQ(Logout(42, "authorization", bearer, &response).error_code(),
+            grpc::StatusCode::INTERNAL);
+}
+
+// Logouts that queue while the database workers are busy share one LogoutMany call, and
+// each gets its own verdict.
+TEST_F(AuthServiceTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts) {
+  const std::vector<std::string> tokens = {"token.of.one", "token.of.two", "token.of.three"};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_CALL(verifier_, Verify(absl::string_view(tokens[i])))
+        .WillOnce(Return(ClaimsFor(std::to_string(i + 1), "jti-" + std::to_string(i + 1))));
+  }
+  std::mutex mu;
+  size_t largest_batch = 0;
+  size_t requests_seen = 0;
+  EXPECT_CALL(refresh_tokens_, LogoutMany(_))
+      .WillRepeatedly(Invoke([&](const std::vector<repository::LogoutRequest>& requests) {
+        std::lock_guard<std::mutex> lock(mu);
+        largest_batch = std::max(largest_batch, requests.size());
+        requests_seen += requests.size();
+        LogoutResults results;
+        // User 2's session is no longer active; the others log out.
+        for (const repository::LogoutRequest& request : requests) {
+          results.logged_out.push_back(request.user_id != 2);
+          EXPECT_EQ(request.token_hash, Sha256Hex(tokens[request.user_id - 1]));
+        }
+        return results;
+      }));
+  BlockDatabaseWorkers();
+  std::vector<grpc::Status> statuses(3);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 3; ++i) {
+    callers.emplace_back([&, i] {
+      auth::v1::LogoutResponse response;
+      statuses[i] = Logout(i + 1, "authorization", "Bearer " + tokens[i], &response);
+    });
+  }
+  // Two batch tasks wait behind the blocked workers once two logouts are queued; the third
+  // may or may not join them before the workers are released.
+  while (database_->queued() < 2) absl::SleepFor(absl::Milliseconds(1));
+  UnblockDatabaseWorkers();
+  for (std::thread& caller : callers) caller.join();
+  EXPECT_TRUE(statuses[0].ok()) << statuses[0].error_message();
+  EXPECT_EQ(statuses[1].error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(statuses[2].ok()) << statuses[2].error_message();
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(requests_seen, 3u);
+  EXPECT_GE(largest_batch, 2u);
 }
 
 }  // namespace

@@ -4,8 +4,10 @@
 #ifndef SERVICES_AUTH_AUTH_SERVICE_TEST_FIXTURE_H_
 #define SERVICES_AUTH_AUTH_SERVICE_TEST_FIXTURE_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -62,6 +64,12 @@ inline repository::Session SessionOf(absl::string_view token, int64_t user_id = 
   return session;
 }
 
+// Matches a repository::LogoutRequest for session `jti` of `user_id` presenting `token`.
+MATCHER_P4(LogoutRequestIs, jti, user_id, token, current_session_only, "") {
+  return arg.session_jti == jti && arg.user_id == user_id && arg.token_hash == Sha256Hex(token) &&
+         arg.current_session_only == current_session_only;
+}
+
 class AuthServiceTest : public ::testing::Test {
  protected:
   void SetUp() override { StartServer(/*hashing_queue=*/16); }
@@ -97,7 +105,40 @@ class AuthServiceTest : public ::testing::Test {
     service_.reset();
   }
 
-  void TearDown() override { StopServer(); }
+  void TearDown() override {
+    UnblockDatabaseWorkers();
+    StopServer();
+  }
+
+  // Occupies every database worker until UnblockDatabaseWorkers(), so that calls queue up
+  // (and batch) behind them.
+  void BlockDatabaseWorkers() {
+    const int workers = database_->workers();
+    {
+      std::lock_guard<std::mutex> lock(block_mu_);
+      blocking_ = true;
+    }
+    for (int i = 0; i < workers; ++i) {
+      ASSERT_TRUE(database_
+                      ->Submit(absl::InfiniteFuture(),
+                               [this](absl::Status) {
+                                 std::unique_lock<std::mutex> lock(block_mu_);
+                                 ++blocked_workers_;
+                                 block_changed_.notify_all();
+                                 block_changed_.wait(lock, [this] { return !blocking_; });
+                               })
+                      .ok());
+    }
+    std::unique_lock<std::mutex> lock(block_mu_);
+    block_changed_.wait(lock, [&] { return blocked_workers_ == workers; });
+  }
+
+  void UnblockDatabaseWorkers() {
+    std::lock_guard<std::mutex> lock(block_mu_);
+    blocking_ = false;
+    blocked_workers_ = 0;
+    block_changed_.notify_all();
+  }
 
   grpc::Status Register(const auth::v1::RegisterRequest& request,
                         auth::v1::RegisterResponse* response) {
@@ -156,6 +197,10 @@ class AuthServiceTest : public ::testing::Test {
   // Passed to the service only when a test sets limit_attempts_ before StartServer().
   ::testing::StrictMock<repository::MockAttemptLimiter> attempts_;
   bool limit_attempts_ = false;
+  std::mutex block_mu_;
+  std::condition_variable block_changed_;
+  bool blocking_ = false;     // guarded by block_mu_
+  int blocked_workers_ = 0;   // guarded by block_mu_
   std::unique_ptr<executor::BoundedExecutor> hashing_;
   std::unique_ptr<executor::BoundedExecutor> database_;
   std::unique_ptr<AuthServiceImpl> service_;

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
@@ -59,6 +60,9 @@ absl::StatusOr<AuthServiceImpl::IssuedSession> AuthServiceImpl::IssueSession(
   refresh_row.session_jti = session.jti;
   refresh_row.user_id = user_id;
   refresh_row.expires_at = absl::Now() + options_.refresh_token_lifetime;
+  if (deps_.issued_tokens != nullptr) {
+    deps_.issued_tokens->Remember(access->token, access->claims);
+  }
   issued.access_token = std::move(access->token);
   issued.refresh_token = *std::move(refresh);
   return issued;
@@ -85,27 +89,51 @@ grpc::ServerUnaryReactor* AuthServiceImpl::ValidateToken(grpc::CallbackServerCon
     call->Finish(absl::UnauthenticatedError("token subject is not a user id"));
     return call->reactor();
   }
-  RunOn(*deps_.database_executor, call,
-        [this, call, response, user_id, claims = *std::move(claims),
-         token_hash = Sha256Hex(token)]() {
-          // The one database read: is the session still open, and is this its token?
-          absl::StatusOr<repository::Session> session = deps_.sessions->FindActive(claims.jwt_id);
-          if (!session.ok()) {
-            call->Finish(session.status().code() == absl::StatusCode::kNotFound
-                             ? absl::UnauthenticatedError("session ended or unknown")
-                             : session.status());
-            return;
-          }
-          if (session->user_id != user_id || session->token_hash != token_hash) {
-            call->Finish(absl::UnauthenticatedError("token does not match its session"));
-            return;
-          }
-          response->set_user_id(static_cast<int32_t>(user_id));
-          response->set_session_id(claims.jwt_id);
-          response->set_expires_at_unix_seconds(absl::ToUnixSeconds(claims.expires_at));
-          call->Finish(absl::OkStatus());
-        });
+  PendingValidation pending{call, response, user_id, *std::move(claims), Sha256Hex(token)};
+  if (absl::Status queued = validations_->Add(std::move(pending), call->deadline());
+      !queued.ok()) {
+    call->Finish(ExecutorRejection(queued));
+  }
   return call->reactor();
+}
+
+void AuthServiceImpl::ValidateBatch(std::vector<PendingValidation>& batch) {
+  std::vector<PendingValidation*> live;
+  std::vector<std::string> jtis;
+  for (PendingValidation& pending : batch) {
+    if (pending.call->context()->IsCancelled()) {
+      pending.call->Finish(absl::CancelledError("call cancelled by the client"));
+      continue;
+    }
+    live.push_back(&pending);
+    jtis.push_back(pending.claims.jwt_id);
+  }
+  if (live.empty()) return;
+  // The one database read, shared by the batch: which of these sessions are still open?
+  absl::StatusOr<std::vector<repository::Session>> active = deps_.sessions->FindActiveMany(jtis);
+  if (!active.ok()) {
+    for (PendingValidation* pending : live) pending->call->Finish(active.status());
+    return;
+  }
+  absl::flat_hash_map<absl::string_view, const repository::Session*> by_jti;
+  for (const repository::Session& session : *active) by_jti.emplace(session.jti, &session);
+  for (PendingValidation* pending : live) {
+    const auto found = by_jti.find(pending->claims.jwt_id);
+    if (found == by_jti.end()) {
+      pending->call->Finish(absl::UnauthenticatedError("session ended or unknown"));
+      continue;
+    }
+    const repository::Session& session = *found->second;
+    if (session.user_id != pending->user_id || session.token_hash != pending->token_hash) {
+      pending->call->Finish(absl::UnauthenticatedError("token does not match its session"));
+      continue;
+    }
+    pending->response->set_user_id(static_cast<int32_t>(pending->user_id));
+    pending->response->set_session_id(pending->claims.jwt_id);
+    pending->response->set_expires_at_unix_seconds(
+        absl::ToUnixSeconds(pending->claims.expires_at));
+    pending->call->Finish(absl::OkStatus());
+  }
 }
 
 grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerContext* context,

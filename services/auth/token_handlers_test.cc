@@ -1,7 +1,11 @@
 // Unit tests of AuthServiceImpl's ValidateToken, RefreshToken and GetJwks (see
 // auth_service_test_fixture.h).
 
+#include <algorithm>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
@@ -19,10 +23,12 @@ namespace {
 using ::auth::repository::RefreshToken;
 using ::auth::repository::RefreshTokenRepository;
 using ::auth::repository::RotationOutcome;
+using ::auth::repository::Session;
 using ::auth::repository::SessionGrant;
 using ::auth::token::IssuedToken;
 using ::auth::token::TokenClaims;
 using ::testing::_;
+using ::testing::ElementsAre;
 using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::Invoke;
@@ -47,8 +53,8 @@ RefreshToken Presented(int64_t user_id = 42) {
 TEST_F(AuthServiceTest, ValidateTokenAnswersForALiveSession) {
   const TokenClaims claims = ClaimsFor("42", "jti-1");
   EXPECT_CALL(verifier_, Verify(absl::string_view(kToken))).WillOnce(Return(claims));
-  EXPECT_CALL(sessions_, FindActive(absl::string_view("jti-1")))
-      .WillOnce(Return(SessionOf(kToken)));
+  EXPECT_CALL(sessions_, FindActiveMany(ElementsAre("jti-1")))
+      .WillOnce(Return(std::vector<Session>{SessionOf(kToken)}));
   auth::v1::ValidateTokenResponse response;
   grpc::Status status = Validate(kToken, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
@@ -88,10 +94,10 @@ TEST_F(AuthServiceTest, ValidateTokenRefusesSubjectsThatAreNotApiUserIds) {
 
 TEST_F(AuthServiceTest, ValidateTokenRefusesRevokedOrMismatchedSessions) {
   EXPECT_CALL(verifier_, Verify(_)).WillRepeatedly(Return(ClaimsFor("42")));
-  EXPECT_CALL(sessions_, FindActive(_))
-      .WillOnce(Return(absl::NotFoundError("session not found")))
-      .WillOnce(Return(SessionOf("another token")))
-      .WillOnce(Return(SessionOf(kToken, /*user_id=*/7)));
+  EXPECT_CALL(sessions_, FindActiveMany(_))
+      .WillOnce(Return(std::vector<Session>{}))
+      .WillOnce(Return(std::vector<Session>{SessionOf("another token")}))
+      .WillOnce(Return(std::vector<Session>{SessionOf(kToken, /*user_id=*/7)}));
   auth::v1::ValidateTokenResponse response;
   for (int i = 0; i < 3; ++i) {
     EXPECT_EQ(Validate(kToken, &response).error_code(), grpc::StatusCode::UNAUTHENTICATED) << i;
@@ -101,9 +107,56 @@ TEST_F(AuthServiceTest, ValidateTokenRefusesRevokedOrMismatchedSessions) {
 
 TEST_F(AuthServiceTest, ValidateTokenReportsDatabaseOutageAsUnavailable) {
   EXPECT_CALL(verifier_, Verify(_)).WillOnce(Return(ClaimsFor("42")));
-  EXPECT_CALL(sessions_, FindActive(_)).WillOnce(Return(absl::UnavailableError("down")));
+  EXPECT_CALL(sessions_, FindActiveMany(_)).WillOnce(Return(absl::UnavailableError("down")));
   auth::v1::ValidateTokenResponse response;
   EXPECT_EQ(Validate(kToken, &response).error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// Validations that queue while the database workers are busy share one query; each is
+// answered from its own session (or its absence).
+TEST_F(AuthServiceTest, QueuedValidationsShareOneQueryAndKeepTheirOwnVerdicts) {
+  const std::vector<std::string> tokens = {"token.of.one", "token.of.two", "token.of.three"};
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_CALL(verifier_, Verify(absl::string_view(tokens[i])))
+        .WillOnce(Return(ClaimsFor(std::to_string(i + 1), "jti-" + std::to_string(i + 1))));
+  }
+  std::mutex mu;
+  size_t largest_batch = 0;
+  size_t lookups = 0;
+  EXPECT_CALL(sessions_, FindActiveMany(_))
+      .WillRepeatedly(Invoke([&](const std::vector<std::string>& jtis) {
+        std::lock_guard<std::mutex> lock(mu);
+        largest_batch = std::max(largest_batch, jtis.size());
+        lookups += jtis.size();
+        std::vector<Session> active;  // session 2 has ended
+        for (const std::string& jti : jtis) {
+          const int user = jti.back() - '0';
+          if (user != 2) active.push_back(SessionOf(tokens[user - 1], user, jti));
+        }
+        return active;
+      }));
+  BlockDatabaseWorkers();
+  std::vector<grpc::Status> statuses(3);
+  std::vector<int32_t> users(3);
+  std::vector<std::thread> callers;
+  for (int i = 0; i < 3; ++i) {
+    callers.emplace_back([&, i] {
+      auth::v1::ValidateTokenResponse response;
+      statuses[i] = Validate(tokens[i], &response);
+      users[i] = response.user_id();
+    });
+  }
+  while (database_->queued() < 2) absl::SleepFor(absl::Milliseconds(1));
+  UnblockDatabaseWorkers();
+  for (std::thread& caller : callers) caller.join();
+  EXPECT_TRUE(statuses[0].ok()) << statuses[0].error_message();
+  EXPECT_EQ(users[0], 1);
+  EXPECT_EQ(statuses[1].error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(statuses[2].ok()) << statuses[2].error_message();
+  EXPECT_EQ(users[2], 3);
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(lookups, 3u);
+  EXPECT_GE(largest_batch, 2u);
 }
 
 // --- RefreshToken ---
