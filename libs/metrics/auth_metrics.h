@@ -65,6 +65,10 @@ class AuthMetrics {
   // How long one task waited in the hashing executor's queue before a worker took it.
   virtual void RecordHashingWait(absl::Duration wait) = 0;
 
+  // One database round trip (query or transaction) answered `calls` queued calls of `rpc`
+  // together (ValidateToken, Logout: see services/auth's batching).
+  virtual void RecordDatabaseBatch(Rpc rpc, int64_t calls) = 0;
+
   // Tasks waiting for a hashing worker right now (sampled).
   virtual void SetHashingQueueDepth(int64_t depth) = 0;
 

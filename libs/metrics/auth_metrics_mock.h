@@ -16,6 +16,7 @@ class MockAuthMetrics : public AuthMetrics {
   MOCK_METHOD(void, RecordCall, (Rpc rpc, absl::StatusCode code, absl::Duration latency),
               (override));
   MOCK_METHOD(void, RecordHashingWait, (absl::Duration wait), (override));
+  MOCK_METHOD(void, RecordDatabaseBatch, (Rpc rpc, int64_t calls), (override));
   MOCK_METHOD(void, SetHashingQueueDepth, (int64_t depth), (override));
   MOCK_METHOD(void, SetDbPoolStats, (const DbPoolStats& stats), (override));
   MOCK_METHOD(void, RecordSessionsCreated, (int64_t count), (override));

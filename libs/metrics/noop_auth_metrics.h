@@ -21,6 +21,7 @@ class NoopAuthMetrics final : public AuthMetrics {
 
   void RecordCall(Rpc, absl::StatusCode, absl::Duration) override {}
   void RecordHashingWait(absl::Duration) override {}
+  void RecordDatabaseBatch(Rpc, int64_t) override {}
   void SetHashingQueueDepth(int64_t) override {}
   void SetDbPoolStats(const DbPoolStats&) override {}
   void RecordSessionsCreated(int64_t) override {}

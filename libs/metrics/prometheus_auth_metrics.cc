@@ -38,6 +38,13 @@ const prometheus::Histogram::BucketBoundaries& WaitBuckets() {
   return *buckets;
 }
 
+// Calls per batch: 1 at low load, up to the service's --max_database_batch (32) under load.
+const prometheus::Histogram::BucketBoundaries& BatchBuckets() {
+  static const auto* const buckets =
+      new prometheus::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64};
+  return *buckets;
+}
+
 int CodeIndex(absl::StatusCode code) {
   const int index = static_cast<int>(code);
   if (index < 0 || index >= PrometheusAuthMetrics::kCodeCount) {
@@ -93,6 +100,15 @@ PrometheusAuthMetrics::PrometheusAuthMetrics()
            {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}});
     }
     latency_[rpc] = &latency.Add({{"method", method}}, LatencyBuckets());
+  }
+  auto& batch_calls = prometheus::BuildHistogram()
+                          .Name("auth_db_batch_calls")
+                          .Help("Calls answered together by one database round trip, by method.")
+                          .Register(*registry_);
+  for (int rpc = 0; rpc < kRpcCount; ++rpc) {
+    db_batch_calls_[rpc] =
+        &batch_calls.Add({{"method", std::string(RpcName(static_cast<Rpc>(rpc)))}},
+                         BatchBuckets());
   }
 
   hashing_queue_depth_ = &prometheus::BuildGauge()
@@ -163,6 +179,10 @@ void PrometheusAuthMetrics::RecordCall(Rpc rpc, absl::StatusCode code, absl::Dur
   if (index < 0 || index >= kRpcCount) return;
   calls_[index][CodeIndex(code)]->Increment();
   latency_[index]->Observe(absl::ToDoubleSeconds(latency));
+}
+
+void PrometheusAuthMetrics::RecordDatabaseBatch(Rpc rpc, int64_t calls) {
+  db_batch_calls_[static_cast<int>(rpc)]->Observe(static_cast<double>(calls));
 }
 
 void PrometheusAuthMetrics::RecordHashingWait(absl::Duration wait) {

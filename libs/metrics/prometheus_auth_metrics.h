@@ -11,6 +11,7 @@
 //   auth_rpc_latency_seconds{method}       histogram
 //   auth_hashing_queue_depth               gauge (sampled at scrape)
 //   auth_hashing_wait_seconds              histogram: queue wait of hashing tasks
+//   auth_db_batch_calls{method}            histogram: calls answered per database round trip
 //   auth_db_pool_connections_open          gauge (sampled at scrape)
 //   auth_db_pool_connections_in_use        gauge (sampled at scrape)
 //   auth_db_pool_waiting                   gauge (sampled at scrape)
@@ -69,6 +70,7 @@ class PrometheusAuthMetrics final : public AuthMetrics {
 
   void RecordCall(Rpc rpc, absl::StatusCode code, absl::Duration latency) override;
   void RecordHashingWait(absl::Duration wait) override;
+  void RecordDatabaseBatch(Rpc rpc, int64_t calls) override;
   void SetHashingQueueDepth(int64_t depth) override;
   void SetDbPoolStats(const DbPoolStats& stats) override;
   void RecordSessionsCreated(int64_t count) override;
@@ -86,6 +88,7 @@ class PrometheusAuthMetrics final : public AuthMetrics {
   std::array<prometheus::Histogram*, kRpcCount> latency_{};
   prometheus::Gauge* hashing_queue_depth_ = nullptr;
   prometheus::Histogram* hashing_wait_ = nullptr;
+  std::array<prometheus::Histogram*, kRpcCount> db_batch_calls_{};
   prometheus::Gauge* pool_open_ = nullptr;
   prometheus::Gauge* pool_in_use_ = nullptr;
   prometheus::Gauge* pool_waiting_ = nullptr;

@@ -85,6 +85,23 @@ TEST(PrometheusAuthMetricsTest, SessionAndReuseCounters) {
   EXPECT_THAT(SampleValue(text, "auth_refresh_reuse_detected_total"), Optional(1.0));
 }
 
+TEST(PrometheusAuthMetricsTest, DatabaseBatchSizesByMethod) {
+  PrometheusAuthMetrics metrics;
+  metrics.RecordDatabaseBatch(Rpc::kValidateToken, 1);
+  metrics.RecordDatabaseBatch(Rpc::kValidateToken, 12);
+  metrics.RecordDatabaseBatch(Rpc::kLogout, 3);
+  const std::string text = metrics.TextFormat();
+  EXPECT_THAT(SampleValue(text, R"(auth_db_batch_calls_count{method="ValidateToken"})"),
+              Optional(2.0));
+  EXPECT_THAT(SampleValue(text, R"(auth_db_batch_calls_sum{method="ValidateToken"})"),
+              Optional(13.0));
+  EXPECT_THAT(SampleValue(text, R"(auth_db_batch_calls_bucket{method="ValidateToken",le="8"})"),
+              Optional(1.0));
+  EXPECT_THAT(SampleValue(text, R"(auth_db_batch_calls_count{method="Logout"})"), Optional(1.0));
+  EXPECT_THAT(SampleValue(text, R"(auth_db_batch_calls_count{method="Register"})"),
+              Optional(0.0));
+}
+
 TEST(PrometheusAuthMetricsTest, HashingQueueDepthAndWait) {
   PrometheusAuthMetrics metrics;
   metrics.SetHashingQueueDepth(7);

@@ -41,7 +41,9 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
   // Each batcher may keep every database worker busy: a batch task takes one batch and then
   // queues behind the executor's other work, so logins and registrations are not starved.
   const int batch_size = std::max(1, options_.max_database_batch);
-  const int in_flight = deps_.database_executor->workers();
+  const int in_flight = options_.database_batches_in_flight > 0
+                            ? options_.database_batches_in_flight
+                            : deps_.database_executor->workers();
   validations_ = std::make_unique<executor::MicroBatcher<PendingValidation>>(
       *deps_.database_executor,
       executor::MicroBatcher<PendingValidation>::Options{"validations", batch_size, in_flight},
@@ -322,6 +324,7 @@ void AuthServiceImpl::LogoutBatch(std::vector<PendingLogout>& batch) {
     requests.push_back(pending.request);
   }
   if (live.empty()) return;
+  deps_.metrics->RecordDatabaseBatch(metrics::Rpc::kLogout, static_cast<int64_t>(live.size()));
   // One transaction for the batch: each presented session is checked (active, this user's,
   // this token's) and the sessions and refresh tokens of the valid ones are revoked.
   absl::StatusOr<repository::LogoutResults> results = deps_.refresh_tokens->LogoutMany(requests);

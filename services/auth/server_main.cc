@@ -60,8 +60,11 @@ ABSL_FLAG(std::string, mysql_password_file, "",
           "variable. (Never a flag: argv is visible to every user of the machine.)");
 ABSL_FLAG(int, mysql_pool_size, 16,
           "MySQL connections; also the database executor's workers.");
-ABSL_FLAG(int, max_database_batch, 32,
+ABSL_FLAG(int, max_database_batch, 64,
           "Most queued ValidateToken (or Logout) calls answered by one query (or transaction).");
+ABSL_FLAG(int, database_batches_in_flight, 2,
+          "Most ValidateToken (or Logout) batches queued or running at once; 0: one per "
+          "database worker.");
 ABSL_FLAG(int, verified_token_cache_entries, 65536,
           "Access tokens whose signature check is remembered until they expire (~250 bytes "
           "each); 0 checks every time.");
@@ -322,6 +325,7 @@ int main(int argc, char** argv) {
   // The keys never change while the server runs: the document is built once.
   service_options.jwks_json = keys->ToJwks();
   service_options.max_database_batch = absl::GetFlag(FLAGS_max_database_batch);
+  service_options.database_batches_in_flight = absl::GetFlag(FLAGS_database_batches_in_flight);
   auth::service::AuthServiceImpl service(
       {.users = &users,
        .sessions = &sessions,

@@ -109,6 +109,8 @@ void AuthServiceImpl::ValidateBatch(std::vector<PendingValidation>& batch) {
     jtis.push_back(pending.claims.jwt_id);
   }
   if (live.empty()) return;
+  deps_.metrics->RecordDatabaseBatch(metrics::Rpc::kValidateToken,
+                                     static_cast<int64_t>(live.size()));
   // The one database read, shared by the batch: which of these sessions are still open?
   absl::StatusOr<std::vector<repository::Session>> active = deps_.sessions->FindActiveMany(jtis);
   if (!active.ok()) {

@@ -117,7 +117,8 @@ stop_server() {
 # one address, or 5 of one account, are refused even when every one would succeed.
 AUTH_FLAGS=(--mysql_endpoint="unix://$SOCKET" --mysql_password_file="$PASSWORD_FILE"
   --token_signing_key="$DB_DIR/jwt.pem" --registrations_per_address=1000000000
-  --login_failures_per_address=1000000000 --login_failures_per_account=1000000000)
+  --login_failures_per_address=1000000000 --login_failures_per_account=1000000000
+  ${AUTH_EXTRA_FLAGS:-})
 # Cheap hashing: for minting many sessions (logout), and for the smoke run.
 CHEAP_ARGON2=(--argon2_memory_kib=64 --argon2_iterations=1)
 
@@ -174,7 +175,8 @@ fi
 echo "{\"scenario\":\"machine\",\"nproc\":$(nproc),\"cpu\":\"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)\",\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\",\"commit\":\"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)\"}" |
   tee -a "$RESULTS"
 
-# LOADGEN_ONLY="flood logout" re-runs some measurements only (names as in the table).
+# LOADGEN_ONLY="flood logout" re-runs some measurements only (names as in the table);
+# AUTH_EXTRA_FLAGS="--mysql_pool_size=8 ..." adds auth_server flags (e.g. to compare settings).
 want() { [[ -z ${LOADGEN_ONLY:-} || " $LOADGEN_ONLY " == *" $1 "* ]]; }
 
 RUN=(--concurrency=64 --connections=4 --warmup=2s --duration=10s)
