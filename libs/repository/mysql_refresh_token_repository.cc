@@ -17,6 +17,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "libs/repository/connection.h"
@@ -95,6 +96,28 @@ void RevokeFamily(Connection& connection, const std::string& family_id, const st
   sessions.setDateTime(1, now);
   sessions.setString(2, family_id);
   sessions.executeUpdate();
+}
+
+// Runs `head` + an IN list of `users` + `tail` (an UPDATE whose first parameter and, if `tail`
+// has one, last parameter are `now`) in chunks of at most kMaxInListSize users, each padded to
+// InListSize(); returns the rows changed.
+int64_t RevokeForUsers(Connection& connection, absl::string_view head, absl::string_view tail,
+                       const std::vector<int64_t>& users, const std::string& now) {
+  const bool now_last = absl::StrContains(tail, '?');
+  int64_t changed = 0;
+  for (size_t begin = 0; begin < users.size(); begin += kMaxInListSize) {
+    const size_t count = std::min(kMaxInListSize, users.size() - begin);
+    const size_t padded = InListSize(count);
+    sql::PreparedStatement& update =
+        connection.Prepare(absl::StrCat(head, InListPlaceholders(padded), tail));
+    update.setDateTime(1, now);
+    for (size_t i = 0; i < padded; ++i) {
+      update.setInt64(static_cast<int>(i + 2), users[begin + std::min(i, count - 1)]);
+    }
+    if (now_last) update.setDateTime(static_cast<int>(padded + 2), now);
+    changed += update.executeUpdate();
+  }
+  return changed;
 }
 
 absl::Status CheckGrantFollows(const SessionGrant& grant, const RefreshToken& presented) {
@@ -296,18 +319,9 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
           tokens.setString(2, family);
           tokens.executeUpdate();
         }
-        for (size_t begin = 0; begin < users.size(); begin += kMaxInListSize) {
-          const size_t n = std::min(kMaxInListSize, users.size() - begin);
-          const size_t padded_users = InListSize(n);
-          sql::PreparedStatement& tokens = connection.Prepare(
-              absl::StrCat("UPDATE refresh_tokens SET revoked_at = ? WHERE user_id IN (",
-                           InListPlaceholders(padded_users), ") AND revoked_at IS NULL"));
-          tokens.setDateTime(1, now);
-          for (size_t i = 0; i < padded_users; ++i) {
-            tokens.setInt64(static_cast<int>(i + 2), users[begin + std::min(i, n - 1)]);
-          }
-          tokens.executeUpdate();
-        }
+        RevokeForUsers(connection,
+                       "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id IN (",
+                       ") AND revoked_at IS NULL", users, now);
 
         for (const std::string& family : families) {
           sql::PreparedStatement& sessions = connection.Prepare(
@@ -324,19 +338,9 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
           session.setString(2, jti);
           results.sessions_revoked += session.executeUpdate();
         }
-        for (size_t begin = 0; begin < users.size(); begin += kMaxInListSize) {
-          const size_t n = std::min(kMaxInListSize, users.size() - begin);
-          const size_t padded_users = InListSize(n);
-          sql::PreparedStatement& sessions = connection.Prepare(absl::StrCat(
-              "UPDATE sessions SET revoked_at = ? WHERE user_id IN (",
-              InListPlaceholders(padded_users), ") AND revoked_at IS NULL AND expires_at > ?"));
-          sessions.setDateTime(1, now);
-          for (size_t i = 0; i < padded_users; ++i) {
-            sessions.setInt64(static_cast<int>(i + 2), users[begin + std::min(i, n - 1)]);
-          }
-          sessions.setDateTime(static_cast<int>(padded_users + 2), now);
-          results.sessions_revoked += sessions.executeUpdate();
-        }
+        results.sessions_revoked += RevokeForUsers(
+            connection, "UPDATE sessions SET revoked_at = ? WHERE user_id IN (",
+            ") AND revoked_at IS NULL AND expires_at > ?", users, now);
         return results;
       });
 }

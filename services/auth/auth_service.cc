@@ -313,17 +313,11 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Logout(grpc::CallbackServerContext* c
 }
 
 void AuthServiceImpl::LogoutBatch(std::vector<PendingLogout>& batch) {
-  std::vector<PendingLogout*> live;
-  std::vector<repository::LogoutRequest> requests;
-  for (PendingLogout& pending : batch) {
-    if (pending.call->context()->IsCancelled()) {
-      pending.call->Finish(absl::CancelledError("call cancelled by the client"));
-      continue;
-    }
-    live.push_back(&pending);
-    requests.push_back(pending.request);
-  }
+  const std::vector<PendingLogout*> live = StillWaiting(batch);
   if (live.empty()) return;
+  std::vector<repository::LogoutRequest> requests;
+  requests.reserve(live.size());
+  for (const PendingLogout* pending : live) requests.push_back(pending->request);
   deps_.metrics->RecordDatabaseBatch(metrics::Rpc::kLogout, static_cast<int64_t>(live.size()));
   // One transaction for the batch: each presented session is checked (active, this user's,
   // this token's) and the sessions and refresh tokens of the valid ones are revoked.

@@ -388,20 +388,11 @@ TEST_F(AuthServiceTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts)
         }
         return results;
       }));
-  BlockDatabaseWorkers();
   std::vector<grpc::Status> statuses(3);
-  std::vector<std::thread> callers;
-  for (int i = 0; i < 3; ++i) {
-    callers.emplace_back([&, i] {
-      auth::v1::LogoutResponse response;
-      statuses[i] = Logout(i + 1, "authorization", "Bearer " + tokens[i], &response);
-    });
-  }
-  // Two batch tasks wait behind the blocked workers once two logouts are queued; the third
-  // may or may not join them before the workers are released.
-  while (database_->queued() < 2) absl::SleepFor(absl::Milliseconds(1));
-  UnblockDatabaseWorkers();
-  for (std::thread& caller : callers) caller.join();
+  CallConcurrentlyBehindBusyDatabase(3, [&](int i) {
+    auth::v1::LogoutResponse response;
+    statuses[i] = Logout(i + 1, "authorization", "Bearer " + tokens[i], &response);
+  });
   EXPECT_TRUE(statuses[0].ok()) << statuses[0].error_message();
   EXPECT_EQ(statuses[1].error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(statuses[2].ok()) << statuses[2].error_message();

@@ -6,9 +6,12 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -131,6 +134,22 @@ class AuthServiceTest : public ::testing::Test {
     }
     std::unique_lock<std::mutex> lock(block_mu_);
     block_changed_.wait(lock, [&] { return blocked_workers_ == workers; });
+  }
+
+  // Runs call(0) .. call(n - 1) on n threads while the database workers are blocked, so that
+  // their database steps queue up (and batch), then releases the workers and waits for all.
+  void CallConcurrentlyBehindBusyDatabase(int n, const std::function<void(int)>& call) {
+    BlockDatabaseWorkers();
+    std::vector<std::thread> callers;
+    for (int i = 0; i < n; ++i) callers.emplace_back(call, i);
+    // Each batcher submits its first tasks (two by default) behind the blocked workers; later
+    // calls wait in the batcher and may or may not join them before the release.
+    const absl::Time give_up = absl::Now() + absl::Seconds(10);  // the test's checks then fail
+    while (database_->queued() < 2 && absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+    UnblockDatabaseWorkers();
+    for (std::thread& caller : callers) caller.join();
   }
 
   void UnblockDatabaseWorkers() {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -66,6 +67,22 @@ class AuthServiceImpl::Call {
   absl::Time start_;
   absl::Time deadline_;
 };
+
+// The calls of a batch whose client is still waiting; the cancelled ones are finished here.
+// `Pending` has a `std::shared_ptr<Call> call`.
+template <typename Pending>
+std::vector<Pending*> StillWaiting(std::vector<Pending>& batch) {
+  std::vector<Pending*> waiting;
+  waiting.reserve(batch.size());
+  for (Pending& pending : batch) {
+    if (pending.call->context()->IsCancelled()) {
+      pending.call->Finish(absl::CancelledError("call cancelled by the client"));
+    } else {
+      waiting.push_back(&pending);
+    }
+  }
+  return waiting;
+}
 
 // The client's metadata as Headers (views into `context`, valid for the call).
 inline Headers ClientHeaders(const grpc::CallbackServerContext& context) {

@@ -98,17 +98,11 @@ grpc::ServerUnaryReactor* AuthServiceImpl::ValidateToken(grpc::CallbackServerCon
 }
 
 void AuthServiceImpl::ValidateBatch(std::vector<PendingValidation>& batch) {
-  std::vector<PendingValidation*> live;
-  std::vector<std::string> jtis;
-  for (PendingValidation& pending : batch) {
-    if (pending.call->context()->IsCancelled()) {
-      pending.call->Finish(absl::CancelledError("call cancelled by the client"));
-      continue;
-    }
-    live.push_back(&pending);
-    jtis.push_back(pending.claims.jwt_id);
-  }
+  const std::vector<PendingValidation*> live = StillWaiting(batch);
   if (live.empty()) return;
+  std::vector<std::string> jtis;
+  jtis.reserve(live.size());
+  for (const PendingValidation* pending : live) jtis.push_back(pending->claims.jwt_id);
   deps_.metrics->RecordDatabaseBatch(metrics::Rpc::kValidateToken,
                                      static_cast<int64_t>(live.size()));
   // The one database read, shared by the batch: which of these sessions are still open?

@@ -135,20 +135,13 @@ TEST_F(AuthServiceTest, QueuedValidationsShareOneQueryAndKeepTheirOwnVerdicts) {
         }
         return active;
       }));
-  BlockDatabaseWorkers();
   std::vector<grpc::Status> statuses(3);
   std::vector<int32_t> users(3);
-  std::vector<std::thread> callers;
-  for (int i = 0; i < 3; ++i) {
-    callers.emplace_back([&, i] {
-      auth::v1::ValidateTokenResponse response;
-      statuses[i] = Validate(tokens[i], &response);
-      users[i] = response.user_id();
-    });
-  }
-  while (database_->queued() < 2) absl::SleepFor(absl::Milliseconds(1));
-  UnblockDatabaseWorkers();
-  for (std::thread& caller : callers) caller.join();
+  CallConcurrentlyBehindBusyDatabase(3, [&](int i) {
+    auth::v1::ValidateTokenResponse response;
+    statuses[i] = Validate(tokens[i], &response);
+    users[i] = response.user_id();
+  });
   EXPECT_TRUE(statuses[0].ok()) << statuses[0].error_message();
   EXPECT_EQ(users[0], 1);
   EXPECT_EQ(statuses[1].error_code(), grpc::StatusCode::UNAUTHENTICATED);
