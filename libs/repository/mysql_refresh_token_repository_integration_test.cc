@@ -384,7 +384,7 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyAndFindActiveManyHandleAnyBatchSize) {
   ASSERT_THAT(found, IsOk());
   EXPECT_EQ(found->size(), 70u);
 
-  // Log out 3, 5 and 62 users (batches padded to 4, 8, and split 64 + ...), keeping the rest.
+  // Log out 3, 5 and 61 users (IN lists padded to 4, 16 and 64), keeping the last one.
   size_t next = 0;
   int64_t revoked = 0;
   for (size_t batch : {3u, 5u, 62u}) {

@@ -64,7 +64,7 @@ bool RollbackQuietly(sql::Connection& connection) {
 
 size_t InListSize(size_t n) {
   size_t size = 1;
-  while (size < n && size < kMaxInListSize) size *= 2;
+  while (size < n && size < kMaxInListSize) size *= 4;
   return size;
 }
 

@@ -197,9 +197,11 @@ auto RunInTransaction(ConnectionPool& pool, absl::string_view operation,
 }
 
 // Statements with an IN list of values ("WHERE jti IN (?, ?, ?)") serve batches of any size.
-// A list of `n` values is padded to InListSize(n) (the next power of two) by repeating its last
-// value, which changes nothing in the result, so that a handful of prepared statements per
-// connection (1, 2, 4, ... kMaxInListSize values) cover every batch. Longer lists are split.
+// A list of `n` values is padded to InListSize(n) (1, 4, 16 or 64: the next power of four) by
+// repeating its last value, which changes nothing in the result, so that four prepared
+// statements per connection and statement cover every batch. Longer lists are split. (Every
+// cached statement counts against the server's max_prepared_stmt_count, 16,382 by default,
+// shared by all clients: see Connection and DEPLOYMENT.md.)
 inline constexpr size_t kMaxInListSize = 64;
 size_t InListSize(size_t n);
 // "?, ?, ?": `n` placeholders.

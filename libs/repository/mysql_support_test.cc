@@ -345,5 +345,17 @@ TEST_F(RetryTest, AStaleStatementDiscardsTheConnectionAndRunsAgainOnAFreshOne) {
   EXPECT_EQ(pool_->OpenCountForTest(), 1);
 }
 
+TEST(InListTest, PadsToPowersOfFourUpToTheMaximum) {
+  EXPECT_EQ(InListSize(1), 1u);
+  EXPECT_EQ(InListSize(2), 4u);
+  EXPECT_EQ(InListSize(4), 4u);
+  EXPECT_EQ(InListSize(5), 16u);
+  EXPECT_EQ(InListSize(17), 64u);
+  EXPECT_EQ(InListSize(kMaxInListSize), kMaxInListSize);
+  EXPECT_EQ(InListSize(kMaxInListSize + 1), kMaxInListSize);  // callers split longer lists
+  EXPECT_EQ(InListPlaceholders(1), "?");
+  EXPECT_EQ(InListPlaceholders(3), "?, ?, ?");
+}
+
 }  // namespace
 }  // namespace auth::repository
