@@ -27,12 +27,6 @@ namespace {
 // Keeps the counter far from INT UNSIGNED's limit however long a key is hammered.
 constexpr int64_t kMaxCount = 1000000000;
 
-// "?, ?, ?" with `n` placeholders.
-std::string Placeholders(size_t n) {
-  std::vector<std::string> marks(n, "?");
-  return absl::StrJoin(marks, ", ");
-}
-
 absl::Status CheckKey(const std::string& key) {
   if (key.empty() || key.size() > MysqlAttemptLimiter::kMaxKeyBytes) {
     return absl::InvalidArgumentError("attempt key must be 1-160 bytes");
@@ -88,7 +82,7 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
         sql::PreparedStatement& read = connection.Prepare(
             absl::StrCat("SELECT counter_key, attempts, UNIX_TIMESTAMP(expires_at) "
                          "FROM attempt_counters WHERE counter_key IN (",
-                         Placeholders(sorted.size()), ")"));
+                         InListPlaceholders(sorted.size()), ")"));
         for (size_t i = 0; i < sorted.size(); ++i) {
           read.setString(static_cast<int>(i + 1), sorted[i].key);
         }
@@ -135,7 +129,7 @@ absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_k
     if (!reset_keys.empty()) {
       sql::PreparedStatement& reset = connection.Prepare(
           absl::StrCat("DELETE FROM attempt_counters WHERE counter_key IN (",
-                       Placeholders(reset_keys.size()), ")"));
+                       InListPlaceholders(reset_keys.size()), ")"));
       for (size_t i = 0; i < reset_keys.size(); ++i) {
         reset.setString(static_cast<int>(i + 1), reset_keys[i]);
       }
@@ -145,7 +139,7 @@ absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_k
       sql::PreparedStatement& refund = connection.Prepare(
           absl::StrCat("UPDATE attempt_counters SET attempts = attempts - 1 "
                        "WHERE attempts > 0 AND counter_key IN (",
-                       Placeholders(refund_keys.size()), ")"));
+                       InListPlaceholders(refund_keys.size()), ")"));
       for (size_t i = 0; i < refund_keys.size(); ++i) {
         refund.setString(static_cast<int>(i + 1), refund_keys[i]);
       }

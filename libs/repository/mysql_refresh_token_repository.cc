@@ -11,7 +11,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -83,19 +85,51 @@ void InsertGrant(Connection& connection, const SessionGrant& grant) {
   insert_session.executeUpdate();
 }
 
-// Revokes the refresh tokens of `family_id`, then their sessions.
-void RevokeFamily(Connection& connection, const std::string& family_id, const std::string& now) {
+// The family of session `session_jti`, its refresh token row locked; nullopt for a session
+// opened before refresh tokens existed, which has none.
+std::optional<std::string> LockFamilyOf(Connection& connection, const std::string& session_jti) {
+  sql::PreparedStatement& select =
+      connection.Prepare("SELECT family_id FROM refresh_tokens WHERE session_jti = ? FOR UPDATE");
+  select.setString(1, session_jti);
+  std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+  if (!rows->next()) return std::nullopt;
+  return std::string(rows->getString(1));
+}
+
+// Revokes the refresh tokens of `family_id`.
+void RevokeFamilyTokens(Connection& connection, const std::string& family_id,
+                        const std::string& now) {
   sql::PreparedStatement& tokens = connection.Prepare(
       "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL");
   tokens.setDateTime(1, now);
   tokens.setString(2, family_id);
   tokens.executeUpdate();
+}
+
+// Revokes the sessions of `family_id`; returns how many were still active.
+int64_t RevokeFamilySessions(Connection& connection, const std::string& family_id,
+                             const std::string& now) {
   sql::PreparedStatement& sessions = connection.Prepare(
       "UPDATE sessions s JOIN refresh_tokens r ON r.session_jti = s.jti SET s.revoked_at = ? "
       "WHERE r.family_id = ? AND s.revoked_at IS NULL");
   sessions.setDateTime(1, now);
   sessions.setString(2, family_id);
-  sessions.executeUpdate();
+  return sessions.executeUpdate();
+}
+
+// Revokes the refresh tokens of `family_id`, then their sessions.
+void RevokeFamily(Connection& connection, const std::string& family_id, const std::string& now) {
+  RevokeFamilyTokens(connection, family_id, now);
+  RevokeFamilySessions(connection, family_id, now);
+}
+
+// Revokes session `jti`; returns 1 if it was not revoked yet, else 0.
+int64_t RevokeSession(Connection& connection, const std::string& jti, const std::string& now) {
+  sql::PreparedStatement& revoke = connection.Prepare(
+      "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
+  revoke.setDateTime(1, now);
+  revoke.setString(2, jti);
+  return revoke.executeUpdate();
 }
 
 // Runs `head` + an IN list of `users` + `tail` (an UPDATE whose first parameter and, if `tail`
@@ -190,11 +224,7 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
         retire.setString(2, next->refresh_token.token_hash);
         retire.setString(3, hash);
         retire.executeUpdate();
-        sql::PreparedStatement& revoke = connection.Prepare(
-            "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
-        revoke.setDateTime(1, now_sql);
-        revoke.setString(2, presented->session_jti);
-        revoke.executeUpdate();
+        RevokeSession(connection, presented->session_jti, now_sql);
         return RotationOutcome::kRotated;
       });
 }
@@ -204,17 +234,10 @@ absl::Status MysqlRefreshTokenRepository::RevokeSessionFamily(absl::string_view 
   const std::string now = ToSqlTime(clock_());
   return RunInTransaction(
       pool_, "revoke session family", kPrimaryKeyField, [&](Connection& connection) {
-        sql::PreparedStatement& select = connection.Prepare(
-            "SELECT family_id FROM refresh_tokens WHERE session_jti = ? FOR UPDATE");
-        select.setString(1, jti);
-        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
-        // Sessions opened before refresh tokens existed have no family.
-        if (rows->next()) RevokeFamily(connection, rows->getString(1), now);
-        sql::PreparedStatement& revoke = connection.Prepare(
-            "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
-        revoke.setDateTime(1, now);
-        revoke.setString(2, jti);
-        revoke.executeUpdate();
+        if (std::optional<std::string> family = LockFamilyOf(connection, jti)) {
+          RevokeFamily(connection, *family, now);
+        }
+        RevokeSession(connection, jti, now);
         return absl::OkStatus();
       });
 }
@@ -305,38 +328,20 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
         // refresh_tokens rows first, then sessions rows (see refresh_token_repository.h).
         std::vector<std::string> families;
         for (const std::string& jti : single_sessions) {
-          sql::PreparedStatement& family = connection.Prepare(
-              "SELECT family_id FROM refresh_tokens WHERE session_jti = ? FOR UPDATE");
-          family.setString(1, jti);
-          std::unique_ptr<sql::ResultSet> rows(family.executeQuery());
-          // Sessions opened before refresh tokens existed have no family.
-          if (rows->next()) families.push_back(rows->getString(1));
+          if (std::optional<std::string> family = LockFamilyOf(connection, jti)) {
+            families.push_back(*std::move(family));
+          }
         }
-        for (const std::string& family : families) {
-          sql::PreparedStatement& tokens = connection.Prepare(
-              "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL");
-          tokens.setDateTime(1, now);
-          tokens.setString(2, family);
-          tokens.executeUpdate();
-        }
+        for (const std::string& family : families) RevokeFamilyTokens(connection, family, now);
         RevokeForUsers(connection,
                        "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id IN (",
                        ") AND revoked_at IS NULL", users, now);
 
         for (const std::string& family : families) {
-          sql::PreparedStatement& sessions = connection.Prepare(
-              "UPDATE sessions s JOIN refresh_tokens r ON r.session_jti = s.jti "
-              "SET s.revoked_at = ? WHERE r.family_id = ? AND s.revoked_at IS NULL");
-          sessions.setDateTime(1, now);
-          sessions.setString(2, family);
-          results.sessions_revoked += sessions.executeUpdate();
+          results.sessions_revoked += RevokeFamilySessions(connection, family, now);
         }
         for (const std::string& jti : single_sessions) {
-          sql::PreparedStatement& session = connection.Prepare(
-              "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
-          session.setDateTime(1, now);
-          session.setString(2, jti);
-          results.sessions_revoked += session.executeUpdate();
+          results.sessions_revoked += RevokeSession(connection, jti, now);
         }
         results.sessions_revoked += RevokeForUsers(
             connection, "UPDATE sessions SET revoked_at = ? WHERE user_id IN (",

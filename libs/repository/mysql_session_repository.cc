@@ -26,6 +26,11 @@ namespace {
 // The primary key of `sessions` is the jti: a duplicate is reported as "jti already taken".
 constexpr absl::string_view kPrimaryKeyField = "jti";
 
+// The columns ReadSession() reads, in its order.
+constexpr absl::string_view kSelectSession =
+    "SELECT jti, user_id, UNIX_TIMESTAMP(expires_at), token_hash, client_address, "
+    "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) FROM sessions ";
+
 absl::StatusOr<Session> ReadSession(const sql::ResultSet& row) {
   Session session;
   session.jti = row.getString(1);
@@ -71,10 +76,8 @@ absl::StatusOr<Session> MysqlSessionRepository::FindActive(absl::string_view jti
   // it see a revocation committed through any node before it started.
   return RunQuery(
       pool_, "find active session", [&](Connection& connection) -> absl::StatusOr<Session> {
-        sql::PreparedStatement& select = connection.Prepare(
-            "SELECT jti, user_id, UNIX_TIMESTAMP(expires_at), token_hash, client_address, "
-            "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) FROM sessions "
-            "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?");
+        sql::PreparedStatement& select = connection.Prepare(absl::StrCat(
+            kSelectSession, "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?"));
         select.setString(1, id);
         select.setDateTime(2, now);
         std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
@@ -94,11 +97,9 @@ absl::StatusOr<std::vector<Session>> MysqlSessionRepository::FindActiveMany(
     absl::StatusOr<std::vector<Session>> chunk = RunQuery(
         pool_, "find active sessions",
         [&](Connection& connection) -> absl::StatusOr<std::vector<Session>> {
-          sql::PreparedStatement& select = connection.Prepare(absl::StrCat(
-              "SELECT jti, user_id, UNIX_TIMESTAMP(expires_at), token_hash, client_address, "
-              "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(revoked_at) FROM sessions "
-              "WHERE jti IN (",
-              InListPlaceholders(padded), ") AND revoked_at IS NULL AND expires_at > ?"));
+          sql::PreparedStatement& select = connection.Prepare(
+              absl::StrCat(kSelectSession, "WHERE jti IN (", InListPlaceholders(padded),
+                           ") AND revoked_at IS NULL AND expires_at > ?"));
           for (size_t i = 0; i < padded; ++i) {
             // Padding repeats the last jti: the same row, returned once.
             select.setString(static_cast<int>(i + 1), jtis[begin + std::min(i, count - 1)]);
