@@ -2,7 +2,6 @@
 // token_handlers.cc.
 #include "services/auth/auth_service.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <optional>
@@ -38,26 +37,26 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
         deps_.verifier && deps_.hashing_executor && deps_.database_executor)
       << "AuthServiceImpl needs every dependency";
   if (deps_.metrics == nullptr) deps_.metrics = &metrics::NoopAuthMetrics::Get();
-  // Each batcher may keep every database worker busy: a batch task takes one batch and then
-  // queues behind the executor's other work, so logins and registrations are not starved.
-  const int batch_size = std::max(1, options_.max_database_batch);
+  // A batch task takes one batch and then queues behind the executor's other work, so even
+  // with as many batches in flight as workers, logins and registrations are not starved.
+  // (MicroBatcher treats sizes below 1 as 1.)
   const int in_flight = options_.database_batches_in_flight > 0
                             ? options_.database_batches_in_flight
                             : deps_.database_executor->workers();
+  // A call the batcher could not serve is answered like one the executor refused.
+  const auto refuse = [](auto& pending, const absl::Status& status) {
+    pending.call->Finish(ExecutorRejection(status));
+  };
   validations_ = std::make_unique<executor::MicroBatcher<PendingValidation>>(
       *deps_.database_executor,
-      executor::MicroBatcher<PendingValidation>::Options{"validations", batch_size, in_flight},
-      [this](std::vector<PendingValidation>& batch) { ValidateBatch(batch); },
-      [](PendingValidation& pending, const absl::Status& status) {
-        pending.call->Finish(ExecutorRejection(status));
-      });
+      executor::MicroBatcher<PendingValidation>::Options{"validations",
+                                                         options_.max_database_batch, in_flight},
+      [this](std::vector<PendingValidation>& batch) { ValidateBatch(batch); }, refuse);
   logouts_ = std::make_unique<executor::MicroBatcher<PendingLogout>>(
       *deps_.database_executor,
-      executor::MicroBatcher<PendingLogout>::Options{"logouts", batch_size, in_flight},
-      [this](std::vector<PendingLogout>& batch) { LogoutBatch(batch); },
-      [](PendingLogout& pending, const absl::Status& status) {
-        pending.call->Finish(ExecutorRejection(status));
-      });
+      executor::MicroBatcher<PendingLogout>::Options{"logouts", options_.max_database_batch,
+                                                     in_flight},
+      [this](std::vector<PendingLogout>& batch) { LogoutBatch(batch); }, refuse);
 }
 
 AuthServiceImpl::~AuthServiceImpl() = default;

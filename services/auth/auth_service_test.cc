@@ -368,10 +368,7 @@ TEST_F(AuthServiceTest, LogoutReportsAFailedRevocationWithoutItsDetails) {
 // each gets its own verdict.
 TEST_F(AuthServiceTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts) {
   const std::vector<std::string> tokens = {"token.of.one", "token.of.two", "token.of.three"};
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_CALL(verifier_, Verify(absl::string_view(tokens[i])))
-        .WillOnce(Return(ClaimsFor(std::to_string(i + 1), "jti-" + std::to_string(i + 1))));
-  }
+  ExpectTokensOfUsers(tokens);
   std::mutex mu;
   size_t largest_batch = 0;
   size_t requests_seen = 0;

@@ -136,6 +136,15 @@ class AuthServiceTest : public ::testing::Test {
     block_changed_.wait(lock, [&] { return blocked_workers_ == workers; });
   }
 
+  // tokens[i] verifies (once) as the token of user i + 1, session "jti-<i + 1>".
+  void ExpectTokensOfUsers(const std::vector<std::string>& tokens) {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const std::string user = std::to_string(i + 1);
+      EXPECT_CALL(verifier_, Verify(absl::string_view(tokens[i])))
+          .WillOnce(::testing::Return(ClaimsFor(user, "jti-" + user)));
+    }
+  }
+
   // Runs call(0) .. call(n - 1) on n threads while the database workers are blocked, so that
   // their database steps queue up (and batch), then releases the workers and waits for all.
   void CallConcurrentlyBehindBusyDatabase(int n, const std::function<void(int)>& call) {

@@ -116,10 +116,7 @@ TEST_F(AuthServiceTest, ValidateTokenReportsDatabaseOutageAsUnavailable) {
 // answered from its own session (or its absence).
 TEST_F(AuthServiceTest, QueuedValidationsShareOneQueryAndKeepTheirOwnVerdicts) {
   const std::vector<std::string> tokens = {"token.of.one", "token.of.two", "token.of.three"};
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_CALL(verifier_, Verify(absl::string_view(tokens[i])))
-        .WillOnce(Return(ClaimsFor(std::to_string(i + 1), "jti-" + std::to_string(i + 1))));
-  }
+  ExpectTokensOfUsers(tokens);
   std::mutex mu;
   size_t largest_batch = 0;
   size_t lookups = 0;
