@@ -121,11 +121,27 @@ TEST_F(AuthServiceTest, CallWhoseDeadlinePassesInTheQueueIsNotWorkedOn) {
   hashing_started.WaitForNotification();
 
   // ...so a second call with a short deadline expires while queued: Hash is not called again.
+  constexpr absl::Duration kTimeout = absl::Milliseconds(200);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + kTimeout));
   auth::v1::RegisterResponse response;
-  grpc::Status status = stub_->Register(&context, ValidRegistration(), &response);
+  grpc::Status status;
+  absl::Notification done;
+  const auth::v1::RegisterRequest request = ValidRegistration();
+  stub_->async()->Register(&context, &request, &response, [&](grpc::Status s) {
+    status = s;
+    done.Notify();
+  });
+  while (hashing_->queued() < 1 && !done.HasBeenNotified()) {
+    absl::SleepFor(absl::Milliseconds(1));
+  }
+  const absl::Time queued_at = absl::Now();
+  done.WaitForNotification();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  // The client's timer fires first; the server's deadline is the timeout counted from when it
+  // received the call (before queued_at), rounded up on the wire. Release the worker only once
+  // that has passed too, or the worker may legitimately pick the call up while it is still live.
+  absl::SleepFor(queued_at + kTimeout + absl::Milliseconds(50) - absl::Now());
 
   release_hashing.Notify();
   first_done.WaitForNotification();

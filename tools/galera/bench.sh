@@ -95,6 +95,7 @@ CHEAP_ARGON2=(--argon2_memory_kib=64 --argon2_iterations=1)
 start_server() {  # start_server NAME ENDPOINTS [FLAGS...]
   local name=$1 endpoints=$2; shift 2
   local stdout=$OUT/$name.stdout port=
+  : >"$stdout"  # before the server starts: sed on a missing file would end the script (set -e)
   "$BIN/services/auth/auth_server" --listen=127.0.0.1:0 --mysql_endpoint="$endpoints" \
     "${AUTH_FLAGS[@]}" "$@" >"$stdout" 2>"$OUT/$name.log" &
   local pid=$!

@@ -87,6 +87,9 @@ SERVER_PORT=
 start_server() {
   local name=$1 binary=$2; shift 2
   local stdout=$OUT/$name.stdout
+  # Created before the server starts: the loop below may read it before the background shell
+  # has opened it, and sed on a missing file would end the script (set -e).
+  : >"$stdout"
   local start_ns; start_ns=$(date +%s%N)
   "$binary" --listen=127.0.0.1:0 "$@" >"$stdout" 2>"$OUT/$name.log" &
   SERVER_PID=$!
