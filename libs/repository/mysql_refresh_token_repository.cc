@@ -22,6 +22,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "libs/repository/connection.h"
 #include "libs/repository/mysql_session_repository.h"
 #include "libs/repository/mysql_support.h"
@@ -136,22 +137,33 @@ int64_t RevokeSession(Connection& connection, const std::string& jti, const std:
 // has one, last parameter are `now`) in chunks of at most kMaxInListSize users, each padded to
 // InListSize(); returns the rows changed.
 int64_t RevokeForUsers(Connection& connection, absl::string_view head, absl::string_view tail,
-                       const std::vector<int64_t>& users, const std::string& now) {
+                       absl::Span<const int64_t> users, const std::string& now) {
   const bool now_last = absl::StrContains(tail, '?');
   int64_t changed = 0;
   for (size_t begin = 0; begin < users.size(); begin += kMaxInListSize) {
-    const size_t count = std::min(kMaxInListSize, users.size() - begin);
-    const size_t padded = InListSize(count);
-    sql::PreparedStatement& update =
-        connection.Prepare(absl::StrCat(head, InListPlaceholders(padded), tail));
+    const absl::Span<const int64_t> chunk = users.subspan(begin, kMaxInListSize);
+    sql::PreparedStatement& update = connection.Prepare(
+        absl::StrCat(head, InListPlaceholders(InListSize(chunk.size())), tail));
     update.setDateTime(1, now);
-    for (size_t i = 0; i < padded; ++i) {
-      update.setInt64(static_cast<int>(i + 2), users[begin + std::min(i, count - 1)]);
-    }
-    if (now_last) update.setDateTime(static_cast<int>(padded + 2), now);
+    const int next = BindInList(update, 2, chunk);
+    if (now_last) update.setDateTime(next, now);
     changed += update.executeUpdate();
   }
   return changed;
+}
+
+// Revokes the refresh tokens of `users`.
+void RevokeTokensOfUsers(Connection& connection, absl::Span<const int64_t> users,
+                         const std::string& now) {
+  RevokeForUsers(connection, "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id IN (",
+                 ") AND revoked_at IS NULL", users, now);
+}
+
+// Revokes the sessions of `users`; returns how many were still active.
+int64_t RevokeSessionsOfUsers(Connection& connection, absl::Span<const int64_t> users,
+                              const std::string& now) {
+  return RevokeForUsers(connection, "UPDATE sessions SET revoked_at = ? WHERE user_id IN (",
+                        ") AND revoked_at IS NULL AND expires_at > ?", users, now);
 }
 
 absl::Status CheckGrantFollows(const SessionGrant& grant, const RefreshToken& presented) {
@@ -247,18 +259,9 @@ absl::StatusOr<int64_t> MysqlRefreshTokenRepository::RevokeAllForUser(int64_t us
   return RunInTransaction(
       pool_, "revoke refresh tokens and sessions of user", kPrimaryKeyField,
       [&](Connection& connection) -> absl::StatusOr<int64_t> {
-        sql::PreparedStatement& tokens = connection.Prepare(
-            "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL");
-        tokens.setDateTime(1, now);
-        tokens.setInt64(2, user_id);
-        tokens.executeUpdate();
-        sql::PreparedStatement& sessions = connection.Prepare(
-            "UPDATE sessions SET revoked_at = ? "
-            "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?");
-        sessions.setDateTime(1, now);
-        sessions.setInt64(2, user_id);
-        sessions.setDateTime(3, now);
-        return static_cast<int64_t>(sessions.executeUpdate());
+        // The statements LogoutMany() uses, with a list of one user.
+        RevokeTokensOfUsers(connection, {user_id}, now);
+        return RevokeSessionsOfUsers(connection, {user_id}, now);
       });
 }
 
@@ -284,14 +287,13 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
       [&](Connection& connection) -> absl::StatusOr<LogoutResults> {
         // Which presented sessions are active, and whose, with which token. A plain read: the
         // UPDATEs below find their rows again with locks, and revoking twice changes nothing.
-        const size_t padded = InListSize(count);
+        std::vector<std::string> jtis;
+        jtis.reserve(count);
+        for (size_t i = 0; i < count; ++i) jtis.push_back(requests[i].session_jti);
         sql::PreparedStatement& select = connection.Prepare(absl::StrCat(
             "SELECT jti, user_id, token_hash FROM sessions WHERE jti IN (",
-            InListPlaceholders(padded), ") AND revoked_at IS NULL AND expires_at > ?"));
-        for (size_t i = 0; i < padded; ++i) {
-          select.setString(static_cast<int>(i + 1), requests[std::min(i, count - 1)].session_jti);
-        }
-        select.setDateTime(static_cast<int>(padded + 1), now);
+            InListPlaceholders(InListSize(count)), ") AND revoked_at IS NULL AND expires_at > ?"));
+        select.setDateTime(BindInList(select, 1, jtis), now);
         struct Active {
           int64_t user_id;
           std::string token_hash;
@@ -333,9 +335,7 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
           }
         }
         for (const std::string& family : families) RevokeFamilyTokens(connection, family, now);
-        RevokeForUsers(connection,
-                       "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id IN (",
-                       ") AND revoked_at IS NULL", users, now);
+        RevokeTokensOfUsers(connection, users, now);
 
         for (const std::string& family : families) {
           results.sessions_revoked += RevokeFamilySessions(connection, family, now);
@@ -343,9 +343,7 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
         for (const std::string& jti : single_sessions) {
           results.sessions_revoked += RevokeSession(connection, jti, now);
         }
-        results.sessions_revoked += RevokeForUsers(
-            connection, "UPDATE sessions SET revoked_at = ? WHERE user_id IN (",
-            ") AND revoked_at IS NULL AND expires_at > ?", users, now);
+        results.sessions_revoked += RevokeSessionsOfUsers(connection, users, now);
         return results;
       });
 }

@@ -413,12 +413,12 @@ TEST_F(MysqlRefreshTokenRepositoryTest, RevokeAllForUserRevokesTokensThenSession
   ExpectCommit();
   InSequence order;
   MockPreparedStatement* tokens = ExpectPrepare(
-      AllOf(SqlHas("UPDATE refresh_tokens SET revoked_at"), SqlHas("user_id = ?")));
+      AllOf(SqlHas("UPDATE refresh_tokens SET revoked_at"), SqlHas("user_id IN (?)")));
   EXPECT_CALL(*tokens, setDateTime(1, SqlEq(kNowSql)));
   EXPECT_CALL(*tokens, setInt64(2, 42));
   EXPECT_CALL(*tokens, executeUpdate()).WillOnce(Return(4));
   MockPreparedStatement* sessions =
-      ExpectPrepare(AllOf(SqlHas("UPDATE sessions SET revoked_at"), SqlHas("user_id = ?")));
+      ExpectPrepare(AllOf(SqlHas("UPDATE sessions SET revoked_at"), SqlHas("user_id IN (?)")));
   EXPECT_CALL(*sessions, setDateTime(1, SqlEq(kNowSql)));
   EXPECT_CALL(*sessions, setInt64(2, 42));
   EXPECT_CALL(*sessions, setDateTime(3, SqlEq(kNowSql)));

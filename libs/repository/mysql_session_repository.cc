@@ -70,20 +70,11 @@ absl::Status MysqlSessionRepository::Create(const Session& session) {
 }
 
 absl::StatusOr<Session> MysqlSessionRepository::FindActive(absl::string_view jti) {
-  const std::string id(jti);
-  const std::string now = ToSqlTime(clock_());
-  // A read: safe to run again on another node. On Galera the session's wsrep_sync_wait makes
-  // it see a revocation committed through any node before it started.
-  return RunQuery(
-      pool_, "find active session", [&](Connection& connection) -> absl::StatusOr<Session> {
-        sql::PreparedStatement& select = connection.Prepare(absl::StrCat(
-            kSelectSession, "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?"));
-        select.setString(1, id);
-        select.setDateTime(2, now);
-        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
-        if (!rows->next()) return absl::NotFoundError("session not found");
-        return ReadSession(*rows);
-      });
+  // The batched read with a list of one: the same statement, prepared once per connection.
+  absl::StatusOr<std::vector<Session>> found = FindActiveMany({std::string(jti)});
+  if (!found.ok()) return found.status();
+  if (found->empty()) return absl::NotFoundError("session not found");
+  return std::move(found->front());
 }
 
 absl::StatusOr<std::vector<Session>> MysqlSessionRepository::FindActiveMany(
@@ -93,18 +84,16 @@ absl::StatusOr<std::vector<Session>> MysqlSessionRepository::FindActiveMany(
   for (size_t begin = 0; begin < jtis.size(); begin += kMaxInListSize) {
     const size_t count = std::min(kMaxInListSize, jtis.size() - begin);
     const size_t padded = InListSize(count);
-    // A read, as FindActive(): safe to run again, and on Galera it waits for the cluster.
+    // A read: safe to run again on another node. On Galera the session's wsrep_sync_wait
+    // makes it see a revocation committed through any node before it started.
     absl::StatusOr<std::vector<Session>> chunk = RunQuery(
         pool_, "find active sessions",
         [&](Connection& connection) -> absl::StatusOr<std::vector<Session>> {
           sql::PreparedStatement& select = connection.Prepare(
               absl::StrCat(kSelectSession, "WHERE jti IN (", InListPlaceholders(padded),
                            ") AND revoked_at IS NULL AND expires_at > ?"));
-          for (size_t i = 0; i < padded; ++i) {
-            // Padding repeats the last jti: the same row, returned once.
-            select.setString(static_cast<int>(i + 1), jtis[begin + std::min(i, count - 1)]);
-          }
-          select.setDateTime(static_cast<int>(padded + 1), now);
+          const int next = BindInList(select, 1, absl::MakeConstSpan(&jtis[begin], count));
+          select.setDateTime(next, now);
           std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
           std::vector<Session> sessions;
           while (rows->next()) {

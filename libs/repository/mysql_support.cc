@@ -68,6 +68,37 @@ size_t InListSize(size_t n) {
   return size;
 }
 
+namespace {
+
+template <typename T, typename Set>
+int BindPaddedList(sql::PreparedStatement& statement, int first, absl::Span<const T> values,
+                   Set set) {
+  CHECK(!values.empty() && values.size() <= kMaxInListSize) << values.size() << " values";
+  const size_t padded = InListSize(values.size());
+  for (size_t i = 0; i < padded; ++i) {
+    // Padding repeats the last value: it matches the same rows, which are returned once.
+    set(statement, first + static_cast<int>(i), values[std::min(i, values.size() - 1)]);
+  }
+  return first + static_cast<int>(padded);
+}
+
+}  // namespace
+
+int BindInList(sql::PreparedStatement& statement, int first,
+               absl::Span<const std::string> values) {
+  return BindPaddedList(statement, first, values,
+                        [](sql::PreparedStatement& s, int index, const std::string& value) {
+                          s.setString(index, value);
+                        });
+}
+
+int BindInList(sql::PreparedStatement& statement, int first, absl::Span<const int64_t> values) {
+  return BindPaddedList(statement, first, values,
+                        [](sql::PreparedStatement& s, int index, int64_t value) {
+                          s.setInt64(index, value);
+                        });
+}
+
 std::string InListPlaceholders(size_t n) {
   std::string marks;
   marks.reserve(n * 3);

@@ -16,9 +16,11 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <string>
 #include <utility>
@@ -27,6 +29,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "glog/logging.h"
 #include "libs/repository/connection.h"
 #include "libs/repository/connection_pool.h"
@@ -206,6 +209,10 @@ inline constexpr size_t kMaxInListSize = 64;
 size_t InListSize(size_t n);
 // "?, ?, ?": `n` placeholders.
 std::string InListPlaceholders(size_t n);
+// Binds `values` (1 to kMaxInListSize of them) to the InListSize(values.size()) parameters
+// from `first` on, repeating the last value as padding; returns the index after the list.
+int BindInList(sql::PreparedStatement& statement, int first, absl::Span<const std::string> values);
+int BindInList(sql::PreparedStatement& statement, int first, absl::Span<const int64_t> values);
 
 // `t` as a DATETIME/TIMESTAMP literal in UTC with microseconds ("2024-05-01 12:00:00.000000"),
 // clamped to the range DATETIME can hold. The connection's time zone is UTC.

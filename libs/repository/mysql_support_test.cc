@@ -357,5 +357,22 @@ TEST(InListTest, PadsToPowersOfFourUpToTheMaximum) {
   EXPECT_EQ(InListPlaceholders(3), "?, ?, ?");
 }
 
+TEST(InListTest, BindsTheValuesThenRepeatsTheLastAsPadding) {
+  MockPreparedStatement statement;
+  {
+    ::testing::InSequence order;
+    EXPECT_CALL(statement, setInt64(2, 7));
+    EXPECT_CALL(statement, setInt64(3, 8));
+    EXPECT_CALL(statement, setInt64(4, 8));
+    EXPECT_CALL(statement, setInt64(5, 8));
+  }
+  const std::vector<int64_t> users = {7, 8};
+  EXPECT_EQ(BindInList(statement, 2, users), 6);  // two values padded to four parameters
+
+  EXPECT_CALL(statement, setString(1, sql::SQLString("only")));
+  const std::vector<std::string> jtis = {"only"};
+  EXPECT_EQ(BindInList(statement, 1, jtis), 2);
+}
+
 }  // namespace
 }  // namespace auth::repository
