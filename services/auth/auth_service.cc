@@ -76,14 +76,11 @@ void AuthServiceImpl::RunOn(executor::BoundedExecutor& executor,
       call->deadline(), [this, call, work = std::move(work), hashing,
                          submitted_at](absl::Status status) {
         if (hashing) deps_.metrics->RecordHashingWait(absl::Now() - submitted_at);
-        if (status.ok() && call->context()->IsCancelled()) {
-          call->Finish(absl::CancelledError("call cancelled by the client"));
-          return;
-        }
         if (!status.ok()) {
           call->Finish(ExecutorRejection(status));
           return;
         }
+        if (call->FinishIfCancelled()) return;
         work();
       });
   if (!submitted.ok()) call->Finish(ExecutorRejection(submitted));

@@ -58,6 +58,14 @@ class AuthServiceImpl::Call {
     reactor_->Finish(grpc_status);
   }
 
+  // Finishes the call CANCELLED if its client gave up (or its deadline passed) while it
+  // waited; true if so. Checked before work is started on its behalf.
+  bool FinishIfCancelled() {
+    if (!context_->IsCancelled()) return false;
+    Finish(absl::CancelledError("call cancelled by the client"));
+    return true;
+  }
+
  private:
   grpc::CallbackServerContext* context_;
   grpc::ServerUnaryReactor* reactor_;
@@ -75,11 +83,7 @@ std::vector<Pending*> StillWaiting(std::vector<Pending>& batch) {
   std::vector<Pending*> waiting;
   waiting.reserve(batch.size());
   for (Pending& pending : batch) {
-    if (pending.call->context()->IsCancelled()) {
-      pending.call->Finish(absl::CancelledError("call cancelled by the client"));
-    } else {
-      waiting.push_back(&pending);
-    }
+    if (!pending.call->FinishIfCancelled()) waiting.push_back(&pending);
   }
   return waiting;
 }
