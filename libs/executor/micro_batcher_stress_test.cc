@@ -21,19 +21,12 @@
 namespace auth::executor {
 namespace {
 
+using ::auth::executor::testing::BatcherOptions;
 using ::auth::executor::testing::kWait;
 using ::auth::executor::testing::MakeOptions;
 using ::auth::executor::testing::Notification;
 
 using IntBatcher = MicroBatcher<int>;
-
-IntBatcher::Options BatcherOptions(int max_batch_size, int max_in_flight) {
-  IntBatcher::Options options;
-  options.name = "stress";
-  options.max_batch_size = max_batch_size;
-  options.max_in_flight = max_in_flight;
-  return options;
-}
 
 // Callers that wait for their own answer before adding again (like RPCs) hang if a task ever
 // exits while an item is pending. One slot makes every Add() race with the task's exit.

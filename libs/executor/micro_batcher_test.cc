@@ -27,6 +27,7 @@
 namespace auth::executor {
 namespace {
 
+using ::auth::executor::testing::BatcherOptions;
 using ::auth::executor::testing::kWait;
 using ::auth::executor::testing::MakeOptions;
 using ::auth::executor::testing::Notification;
@@ -37,14 +38,6 @@ using ::testing::ElementsAre;
 using ::testing::Pair;
 
 using IntBatcher = MicroBatcher<int>;
-
-IntBatcher::Options BatcherOptions(int max_batch_size, int max_in_flight) {
-  IntBatcher::Options options;
-  options.name = "test";
-  options.max_batch_size = max_batch_size;
-  options.max_in_flight = max_in_flight;
-  return options;
-}
 
 // Records every batch and every failure. Declare it before the executor: tasks call into it
 // until the executor is shut down.

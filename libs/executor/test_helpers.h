@@ -1,5 +1,5 @@
-// Helpers for the BoundedExecutor tests: a ThreadSanitizer-visible Notification, a task that
-// occupies a worker on demand, and a log of the calls tasks receive.
+// Helpers for the BoundedExecutor and MicroBatcher tests: a ThreadSanitizer-visible
+// Notification, a task that occupies a worker on demand, and a log of the calls tasks receive.
 //
 // They synchronise through std::mutex, not absl::Mutex/absl::Notification: Debian's libabsl is
 // not built with ThreadSanitizer, which then cannot see absl's synchronisation and would report
@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "libs/executor/bounded_executor.h"
+#include "libs/executor/micro_batcher.h"
 
 namespace auth::executor::testing {
 
@@ -30,6 +31,15 @@ inline BoundedExecutor::Options MakeOptions(int workers, size_t max_queue = 1024
   options.name = "test";
   options.workers = workers;
   options.max_queue = max_queue;
+  return options;
+}
+
+// Options of the MicroBatcher<int> the batcher tests use.
+inline MicroBatcher<int>::Options BatcherOptions(int max_batch_size, int max_in_flight) {
+  MicroBatcher<int>::Options options;
+  options.name = "test";
+  options.max_batch_size = max_batch_size;
+  options.max_in_flight = max_in_flight;
   return options;
 }
 
