@@ -9,10 +9,10 @@ out="$1"
 shift
 
 {
-  echo "// Generated from libs/repository/migrations/*.sql by embed_migrations.sh; do not edit."
-  echo '#include "libs/repository/migrations.h"'
+  echo "// Generated from libs/repository/mysql/migrations/*.sql by embed_migrations.sh; do not edit."
+  echo '#include "libs/repository/mysql/migrations.h"'
   echo
-  echo "namespace auth::repository::internal {"
+  echo "namespace auth::repository::mysql::internal {"
   echo
   echo "const Migration kEmbeddedMigrations[] = {"
 } >"${out}"
@@ -54,5 +54,5 @@ fi
   echo
   echo "const size_t kEmbeddedMigrationCount = ${count};"
   echo
-  echo "}  // namespace auth::repository::internal"
+  echo "}  // namespace auth::repository::mysql::internal"
 } >>"${out}"
