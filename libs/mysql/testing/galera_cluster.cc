@@ -120,7 +120,7 @@ std::string GaleraCluster::EndpointList(const std::vector<int>& nodes) const {
 }
 
 ConnectionPoolOptions GaleraCluster::pool_options(const std::vector<int>& nodes,
-                                                              const std::string& database) const {
+                                                 const std::string& database) const {
   ConnectionPoolOptions options;
   options.endpoint = EndpointList(nodes);
   options.user = "auth";

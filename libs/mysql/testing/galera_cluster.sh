@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # A 3-node MariaDB Galera cluster on 127.0.0.1, for tests and measurements (never production).
+# Run by GaleraCluster (galera_cluster.h) and by tools/galera (smoke.sh, bench.sh).
 #
-#   libs/mysql/testing/galera_cluster.sh start   [--dir DIR] [--base-port P]  # create or resume, wait for Synced x3
-#   libs/mysql/testing/galera_cluster.sh status  [--dir DIR]                  # per-node state; exit 1 if all down
-#   libs/mysql/testing/galera_cluster.sh kill N  [--dir DIR]                  # SIGKILL node N (a crash)
-#   libs/mysql/testing/galera_cluster.sh restart N [--dir DIR]                # recover + rejoin node N by IST
-#   libs/mysql/testing/galera_cluster.sh stop    [--dir DIR]                  # graceful, nodes 3, 2, 1
-#   libs/mysql/testing/galera_cluster.sh env     [--dir DIR]                  # only the machine-readable lines
+#   galera_cluster.sh start   [--dir DIR] [--base-port P]  # create or resume, wait for Synced x3
+#   galera_cluster.sh status  [--dir DIR]                  # per-node state; exit 1 if all down
+#   galera_cluster.sh kill N  [--dir DIR]                  # SIGKILL node N (a crash)
+#   galera_cluster.sh restart N [--dir DIR]                # recover + rejoin node N by IST
+#   galera_cluster.sh stop    [--dir DIR]                  # graceful, nodes 3, 2, 1
+#   galera_cluster.sh env     [--dir DIR]                  # only the machine-readable lines
 #
 # Every command that leaves the cluster up ends with machine-readable lines for callers:
 #   GALERA_ENDPOINTS=tcp://127.0.0.1:33061,tcp://127.0.0.1:33062,tcp://127.0.0.1:33063
@@ -40,7 +41,7 @@ log() { echo "galera: $*" >&2; }
 now_ms() { date +%s%3N; }
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 

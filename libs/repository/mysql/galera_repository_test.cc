@@ -36,8 +36,8 @@ namespace auth::repository::mysql {
 namespace {
 
 using ::auth::mysql::ConnectionPool;
-using ::auth::mysql::PooledConnection;
 using ::auth::mysql::ConnectionPoolOptions;
+using ::auth::mysql::PooledConnection;
 using ::auth::mysql::testing::GaleraCluster;
 using ::auth::mysql::testing::QueryInt;
 using ::auth::testing::IsOk;
@@ -109,9 +109,9 @@ TEST_F(GaleraRepositoryTest, TheSameUsernameThroughTwoNodesAtOnceIsStoredOnce) {
   int created = 0, taken = 0, other = 0;
   for (int round = 0; round < kRounds; ++round) {
     NewUser user{.username = absl::StrCat("race", round),
-                             .email = absl::StrCat("race", round, "@example.com"),
-                             .phone_number = std::nullopt,
-                             .password_hash = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA"};
+                 .email = absl::StrCat("race", round, "@example.com"),
+                 .phone_number = std::nullopt,
+                 .password_hash = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA"};
     absl::StatusOr<int64_t> a, b;
     std::thread one([&] { a = users_first.Create(user); });
     std::thread two([&] { b = users_second.Create(user); });

@@ -54,7 +54,8 @@ struct MigrationLockOptions {
 absl::Status ApplyMigrations(auth::mysql::ConnectionPool& pool);
 
 // Applies `migrations` (sorted by version) instead of the embedded ones; for tests.
-absl::Status ApplyMigrationsForTest(auth::mysql::ConnectionPool& pool, absl::Span<const Migration> migrations,
+absl::Status ApplyMigrationsForTest(auth::mysql::ConnectionPool& pool,
+                                    absl::Span<const Migration> migrations,
                                     const MigrationLockOptions& lock = {});
 
 // The statements of one migration file: split at ';' line ends, comment lines dropped.

@@ -24,9 +24,9 @@ namespace auth::repository::mysql {
 namespace {
 
 using ::auth::mysql::testing::MockPool;
-using ::auth::mysql::testing::PrepareSucceeds;
 using ::auth::mysql::testing::MockPreparedStatement;
 using ::auth::mysql::testing::MockResultSet;
+using ::auth::mysql::testing::PrepareSucceeds;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::mysql::testing::SqlHas;
 using ::auth::testing::IsOk;
