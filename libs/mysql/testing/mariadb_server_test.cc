@@ -1,5 +1,6 @@
 // Tests for the private MariaDB test fixture itself.
 #include "libs/mysql/testing/mariadb_server.h"
+#include "libs/mysql/testing/query.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -36,12 +37,7 @@ void ExpectUsable(const ConnectionPoolOptions& options, int value) {
       connection->prepareStatement("INSERT INTO probe VALUES (?)"));
   insert->setInt(1, value);
   insert->executeUpdate();
-  std::unique_ptr<sql::PreparedStatement> select(
-      connection->prepareStatement("SELECT COUNT(*) FROM probe WHERE v = ?"));
-  select->setInt(1, value);
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  ASSERT_TRUE(rows->next());
-  EXPECT_EQ(rows->getInt(1), 1);
+  EXPECT_EQ(QueryInt(pool, absl::StrCat("SELECT COUNT(*) FROM probe WHERE v = ", value)), 1);
 }
 
 TEST(MariadbServerTest, StartsUsableAndCleansUp) {
@@ -74,12 +70,7 @@ TEST(MariadbServerTest, RestartKeepsTheData) {
   ASSERT_THAT(server->Restart(), IsOk());
   EXPECT_TRUE(server->running());
   ConnectionPool pool(server->pool_options());
-  ASSERT_OK_AND_ASSIGN(PooledConnection connection, pool.Acquire());
-  std::unique_ptr<sql::PreparedStatement> select(
-      connection->prepareStatement("SELECT COUNT(*) FROM probe WHERE v = 7"));
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  ASSERT_TRUE(rows->next());
-  EXPECT_EQ(rows->getInt(1), 1);
+  EXPECT_EQ(QueryInt(pool, "SELECT COUNT(*) FROM probe WHERE v = 7"), 1);
 }
 
 TEST(MariadbServerTest, KillLosesNoCommittedRow) {
@@ -95,12 +86,7 @@ TEST(MariadbServerTest, KillLosesNoCommittedRow) {
   // InnoDB recovers from its redo log on start.
   ASSERT_THAT(server->Restart(), IsOk());
   ConnectionPool pool(server->pool_options());
-  ASSERT_OK_AND_ASSIGN(PooledConnection connection, pool.Acquire());
-  std::unique_ptr<sql::PreparedStatement> select(
-      connection->prepareStatement("SELECT COUNT(*) FROM probe WHERE v = 9"));
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  ASSERT_TRUE(rows->next());
-  EXPECT_EQ(rows->getInt(1), 1);
+  EXPECT_EQ(QueryInt(pool, "SELECT COUNT(*) FROM probe WHERE v = 9"), 1);
 }
 
 TEST(MariadbServerTest, CreatesExtraDatabases) {

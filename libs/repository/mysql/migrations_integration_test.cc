@@ -10,12 +10,14 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
 #include "libs/mysql/testing/mariadb_server.h"
+#include "libs/mysql/testing/query.h"
 #include "libs/repository/mysql/migrations.h"
 #include "libs/testing/status_matchers.h"
 
@@ -26,6 +28,7 @@ using ::auth::mysql::ConnectionPool;
 using ::auth::mysql::ConnectionPoolOptions;
 using ::auth::mysql::PooledConnection;
 using ::auth::mysql::testing::MariadbServer;
+using ::auth::mysql::testing::QueryInt;
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 using ::testing::ElementsAre;
@@ -65,16 +68,9 @@ class MigrationsTest : public ::testing::Test {
   }
 
   static bool TableExists(ConnectionPool& pool, const std::string& table) {
-    absl::StatusOr<PooledConnection> connection = pool.Acquire();
-    EXPECT_THAT(connection, IsOk());
-    if (!connection.ok()) return false;
-    std::unique_ptr<sql::PreparedStatement> select(
-        (*connection)
-            ->prepareStatement("SELECT COUNT(*) FROM information_schema.tables "
-                               "WHERE table_schema = DATABASE() AND table_name = ?"));
-    select->setString(1, table);
-    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-    return rows->next() && rows->getInt(1) == 1;
+    return QueryInt(pool, absl::StrCat("SELECT COUNT(*) FROM information_schema.tables WHERE "
+                                       "table_schema = DATABASE() AND table_name = '",
+                                       table, "'")) == 1;
   }
 
   static MariadbServer* server_;
