@@ -32,7 +32,6 @@ using ::auth::mysql::testing::PrepareSucceeds;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
-using ::testing::_;
 using ::testing::Matcher;
 using ::testing::NiceMock;
 using ::testing::Return;

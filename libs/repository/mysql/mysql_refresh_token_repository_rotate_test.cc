@@ -22,10 +22,8 @@ namespace auth::repository::mysql {
 namespace {
 
 using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::MockResultSet;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::mysql::testing::SqlHas;
-using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 using ::testing::_;
 using ::testing::AllOf;

@@ -27,7 +27,6 @@ using ::auth::testing::StatusIs;
 using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::Not;
-using ::testing::Optional;
 
 class MysqlSessionRepositoryTest : public MigratedMariadbTest {
  protected:

@@ -24,20 +24,12 @@ namespace {
 
 using ::auth::mysql::testing::MockPool;
 using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::MockResultSet;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::mysql::testing::SqlHas;
-using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 using ::testing::_;
-using ::testing::AllOf;
 using ::testing::Eq;
-using ::testing::HasSubstr;
-using ::testing::Matcher;
-using ::testing::NiceMock;
-using ::testing::Not;
 using ::testing::Return;
-using ::testing::StrictMock;
 using ::testing::Throw;
 
 

@@ -25,8 +25,6 @@ namespace {
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 using ::testing::Eq;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using ::testing::Optional;
 
 class MysqlUserRepositoryTest : public MigratedMariadbTest {};
