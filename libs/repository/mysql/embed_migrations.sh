@@ -9,7 +9,7 @@ out="$1"
 shift
 
 {
-  echo "// Generated from libs/repository/mysql/migrations/*.sql by embed_migrations.sh; do not edit."
+  echo "// Generated from libs/repository/mysql/migrations/*.sql; do not edit."
   echo '#include "libs/repository/mysql/migrations.h"'
   echo
   echo "namespace auth::repository::mysql::internal {"

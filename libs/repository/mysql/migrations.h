@@ -1,4 +1,4 @@
-// Schema migrations: the SQL files in libs/repository/migrations/, compiled into the binary
+// Schema migrations: the SQL files in libs/repository/mysql/migrations/, compiled into the binary
 // and applied in version order.
 //
 //   ConnectionPool pool(options);
