@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -185,6 +186,19 @@ TEST_F(MigrationsTest, TheLockRowIsWaitedForAndAStaleOneTakenOver) {
   EXPECT_THAT(ApplyMigrationsForTest(pool, v1, lock), IsOk());
   EXPECT_TRUE(TableExists(pool, "t1"));
   EXPECT_THAT(Applied(pool), ElementsAre(Pair(1, "one")));
+}
+
+// (Moved here from the pool's integration test, which no longer knows the migrations.)
+TEST(MigrationsNoServerTest, NoServerIsUnavailableQuickly) {
+  ConnectionPoolOptions options;
+  options.endpoint = "unix:///tmp/no-such-dir-for-auth-tests/mysqld.sock";
+  options.user = "auth";
+  options.password = "irrelevant";
+  options.database = "auth";
+  ConnectionPool pool(options);
+  const absl::Time start = absl::Now();
+  EXPECT_THAT(ApplyMigrations(pool), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
 }
 
 }  // namespace
