@@ -6,7 +6,7 @@
 #   tools/galera/bench.sh login validate       # some scenarios only
 #
 # Three set-ups, each measured with the same scenarios:
-#   single   1 auth_server on a standalone mariadbd (cluster.sh's InnoDB settings, no Galera)
+#   single   1 auth_server on a standalone mariadbd (galera_cluster.sh's InnoDB settings, no Galera)
 #   galera1  1 auth_server on the cluster (endpoints node 1,2,3: it uses node 1)
 #   galera3  3 auth_servers on the cluster, replica i preferring node i; three loadgens at
 #            once, one per replica, sharing the concurrency (their QPS are added up)
@@ -32,7 +32,7 @@ BAZEL_FLAGS=(-c opt --symlink_prefix=/)
 bazel build "${BAZEL_FLAGS[@]}" //services/auth:auth_server //tools/loadgen:loadgen \
   //libs/token:jwt_keygen >&2
 BIN=$(bazel info "${BAZEL_FLAGS[@]}" bazel-bin 2>/dev/null)
-CLUSTER=tools/galera/cluster.sh
+CLUSTER=libs/mysql/testing/galera_cluster.sh
 GDIR=$OUT/cluster
 SINGLE_DIR=$(mktemp -d /tmp/gbsingle.XXXXXX)
 PIDS=()

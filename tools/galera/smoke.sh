@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Smoke test and measurements for tools/galera/cluster.sh:
+# Smoke test and measurements for libs/mysql/testing/galera_cluster.sh:
 #   tools/galera/smoke.sh              # ~1 minute on 2 cores; exit 0 only if every check held
 #   tools/galera/smoke.sh --no-bench   # steps 1-4 and 6 only (~30 s): what CI runs
 #   bazel test //tools/galera:cluster_smoke_test
@@ -17,8 +17,8 @@
 # Environment: GALERA_BASE_PORT (default: a random free range; the standalone server uses
 # base+40), GALERA_SMOKE_INSERTS (default 500).
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
-CLUSTER=$HERE/cluster.sh
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)  # the workspace, or the test's runfiles tree
+CLUSTER=$ROOT/libs/mysql/testing/galera_cluster.sh
 BENCH=1
 case ${1:-} in
   "") ;;
@@ -172,7 +172,7 @@ set_flush() {  # set_flush VALUE SOCKET...: innodb_flush_log_at_trx_commit on th
 
 ratio() { awk -v g="$1" -v s="$2" 'BEGIN { printf "%.1f", (s > 0 ? g / s : 0) }'; }
 
-start_single() {  # a standalone mariadbd with the InnoDB settings of cluster.sh's my.cnf
+start_single() {  # a standalone mariadbd with the InnoDB settings of galera_cluster.sh's my.cnf
   local single=$DIR/single as_root=()
   [[ $(id -u) -eq 0 ]] && as_root=(--user=root)
   mkdir -p "$single/data"

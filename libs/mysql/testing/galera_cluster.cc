@@ -1,0 +1,164 @@
+// GaleraCluster; see galera_cluster.h.
+#include "libs/mysql/testing/galera_cluster.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/random/random.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+
+namespace auth::mysql::testing {
+namespace {
+
+std::string ClusterScript() {
+  return absl::StrCat(getenv("TEST_SRCDIR"), "/", getenv("TEST_WORKSPACE"),
+                      "/libs/mysql/testing/galera_cluster.sh");
+}
+
+bool PortFree(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  const bool free = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return free;
+}
+
+// A base port P such that P..P+33 (SQL, group communication, IST, SST of 3 nodes) are free.
+int FreeBasePort() {
+  absl::BitGen random;
+  for (int tries = 0; tries < 50; ++tries) {
+    const int base = 20000 + absl::Uniform(random, 0, 390) * 100 + 50;
+    bool free = true;
+    for (int p = base; p <= base + 33 && free; ++p) free = PortFree(p);
+    if (free) return base;
+  }
+  return 0;
+}
+
+// The value of "KEY=value" in `output`, or "".
+std::string Field(const std::string& output, absl::string_view key) {
+  for (absl::string_view line : absl::StrSplit(output, '\n')) {
+    if (absl::ConsumePrefix(&line, absl::StrCat(key, "="))) return std::string(line);
+  }
+  return "";
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GaleraCluster>> GaleraCluster::Start() {
+  char dir_template[] = "/tmp/gtest.XXXXXX";
+  if (mkdtemp(dir_template) == nullptr) return absl::InternalError("mkdtemp failed");
+  std::unique_ptr<GaleraCluster> cluster(new GaleraCluster(dir_template));
+  const int base_port = FreeBasePort();
+  if (base_port == 0) return absl::UnavailableError("no free port range for the cluster");
+  std::string output;
+  if (absl::Status started = cluster->Run(absl::StrCat("start --base-port ", base_port), &output);
+      !started.ok()) {
+    return started;
+  }
+  cluster->endpoints_ = absl::StrSplit(Field(output, "GALERA_ENDPOINTS"), ',');
+  cluster->sockets_ = absl::StrSplit(Field(output, "GALERA_SOCKETS"), ',');
+  cluster->password_file_ = Field(output, "GALERA_PASSWORD_FILE");
+  std::ifstream in(cluster->password_file_);
+  std::getline(in, cluster->password_);
+  if (cluster->endpoints_.size() != kNodes || cluster->sockets_.size() != kNodes ||
+      cluster->password_.empty()) {
+    return absl::InternalError(absl::StrCat("unexpected galera_cluster.sh output: ", output));
+  }
+  return cluster;
+}
+
+GaleraCluster::~GaleraCluster() {
+  Run("stop").IgnoreError();
+  std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
+}
+
+absl::Status GaleraCluster::Run(const std::string& command, std::string* output) {
+  // stderr too: galera_cluster.sh reports progress and timings there.
+  const std::string line =
+      absl::StrCat(ClusterScript(), " ", command, " --dir '", dir_, "' 2>&1");
+  FILE* pipe = popen(line.c_str(), "r");
+  if (pipe == nullptr) return absl::InternalError("popen failed");
+  std::string text;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) text.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  if (output != nullptr) *output = text;
+  if (status != 0) {
+    return absl::InternalError(absl::StrCat("galera_cluster.sh ", command, " failed: ", text));
+  }
+  return absl::OkStatus();
+}
+
+std::string GaleraCluster::EndpointList(const std::vector<int>& nodes) const {
+  std::vector<std::string> list;
+  for (int n : nodes) list.push_back(endpoint(n));
+  return absl::StrJoin(list, ",");
+}
+
+ConnectionPoolOptions GaleraCluster::pool_options(const std::vector<int>& nodes,
+                                                 const std::string& database) const {
+  ConnectionPoolOptions options;
+  options.endpoint = EndpointList(nodes);
+  options.user = "auth";
+  options.password = password_;
+  options.database = database;
+  options.size = 4;
+  options.connect_timeout = absl::Seconds(2);
+  options.read_timeout = absl::Seconds(5);
+  options.write_timeout = absl::Seconds(5);
+  options.acquire_timeout = absl::Seconds(5);
+  options.endpoint_retry_after = absl::Seconds(1);
+  return options;
+}
+
+absl::Status GaleraCluster::CreateDatabase(absl::string_view name) {
+  for (char c : name) {
+    if (!(absl::ascii_isdigit(c) || absl::ascii_islower(c) || c == '_')) {
+      return absl::InvalidArgumentError("database names are [a-z0-9_]+");
+    }
+  }
+  const std::string sql = absl::StrCat(
+      "CREATE DATABASE IF NOT EXISTS ", name, "; GRANT ALL PRIVILEGES ON ", name,
+      ".* TO 'auth'@'127.0.0.1'; GRANT ALL PRIVILEGES ON ", name, ".* TO 'auth'@'localhost';");
+  const std::string line =
+      absl::StrCat("mariadb --no-defaults --protocol=socket --socket='", sockets_[0], "' -u\"$(id -un)\" -e \"",
+                   sql, "\"");
+  if (std::system(line.c_str()) != 0) return absl::InternalError("CREATE DATABASE failed");
+  return absl::OkStatus();
+}
+
+absl::Status GaleraCluster::Kill(int n) { return Run(absl::StrCat("kill ", n)); }
+
+absl::StatusOr<absl::Duration> GaleraCluster::Restart(int n) {
+  const absl::Time start = absl::Now();
+  if (absl::Status restarted = Run(absl::StrCat("restart ", n)); !restarted.ok()) {
+    return restarted;
+  }
+  return absl::Now() - start;
+}
+
+}  // namespace auth::mysql::testing

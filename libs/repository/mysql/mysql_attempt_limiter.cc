@@ -1,0 +1,172 @@
+// MysqlAttemptLimiter; see mysql_attempt_limiter.h. Every statement is prepared: keys only ever
+// travel as bound parameters.
+#include "libs/repository/mysql/mysql_attempt_limiter.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "libs/mysql/connection.h"
+#include "libs/mysql/in_list.h"
+#include "libs/mysql/sql_time.h"
+#include "libs/mysql/transaction_runner.h"
+
+namespace auth::repository::mysql {
+
+using ::auth::mysql::Connection;
+using ::auth::mysql::InListPlaceholders;
+using ::auth::mysql::ReadUnixTimestamp;
+using ::auth::mysql::RunInTransaction;
+using ::auth::mysql::RunOnConnection;
+using ::auth::mysql::ToSqlTime;
+
+namespace {
+
+// Keeps the counter far from INT UNSIGNED's limit however long a key is hammered.
+constexpr int64_t kMaxCount = 1000000000;
+
+absl::Status CheckKey(const std::string& key) {
+  if (key.empty() || key.size() > MysqlAttemptLimiter::kMaxKeyBytes) {
+    return absl::InvalidArgumentError("attempt key must be 1-160 bytes");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLimit>& limits,
+                                                     absl::Time now) {
+  if (limits.empty()) return absl::InvalidArgumentError("no attempt limits");
+  // Sorted, so that concurrent statements lock rows in one order.
+  std::vector<AttemptLimit> sorted = limits;
+  std::sort(sorted.begin(), sorted.end(),
+            [](const AttemptLimit& a, const AttemptLimit& b) { return a.key < b.key; });
+  for (size_t i = 0; i < sorted.size(); ++i) {
+    if (absl::Status s = CheckKey(sorted[i].key); !s.ok()) return s;
+    if (sorted[i].max_attempts <= 0 || sorted[i].window <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError("attempt limits must be positive");
+    }
+    if (i > 0 && sorted[i].key == sorted[i - 1].key) {
+      return absl::InvalidArgumentError("duplicate attempt key");
+    }
+  }
+  const std::string now_sql = ToSqlTime(now);
+
+  // One transaction: the upsert locks the rows until the commit, so the SELECT reads exactly
+  // the counts this attempt made, whatever runs concurrently. Concurrent upserts of the same
+  // new keys can deadlock on their gap locks (1213), and on Galera two nodes counting the same
+  // key at once conflict at COMMIT (1213, the loser rolled back, never both counted): either
+  // way RunInTransaction runs the transaction again, and it counts afresh.
+  return RunInTransaction(
+      pool_, "admit attempt", "", [&](Connection& connection) -> absl::StatusOr<Admission> {
+        // The column assignments run left to right: `attempts` still sees the old expiry.
+        sql::PreparedStatement& count = connection.Prepare(
+            absl::StrCat("INSERT INTO attempt_counters (counter_key, attempts, expires_at) VALUES ",
+                         absl::StrJoin(std::vector<std::string>(sorted.size(), "(?, 1, ?)"), ", "),
+                         " ON DUPLICATE KEY UPDATE "
+                         "attempts = IF(expires_at <= ?, 1, LEAST(attempts + 1, ",
+                         kMaxCount,
+                         ")), "
+                         "expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at)"));
+        int column = 1;
+        for (const AttemptLimit& limit : sorted) {
+          count.setString(column++, limit.key);
+          count.setString(column++, ToSqlTime(now + limit.window));
+        }
+        count.setString(column++, now_sql);
+        count.setString(column++, now_sql);
+        count.executeUpdate();
+
+        sql::PreparedStatement& read = connection.Prepare(
+            absl::StrCat("SELECT counter_key, attempts, UNIX_TIMESTAMP(expires_at) "
+                         "FROM attempt_counters WHERE counter_key IN (",
+                         InListPlaceholders(sorted.size()), ")"));
+        for (size_t i = 0; i < sorted.size(); ++i) {
+          read.setString(static_cast<int>(i + 1), sorted[i].key);
+        }
+        std::unique_ptr<sql::ResultSet> rows(read.executeQuery());
+        struct Counter {
+          int64_t attempts;
+          absl::Time expires_at;
+        };
+        std::map<std::string, Counter> counters;
+        while (rows->next()) {
+          absl::StatusOr<absl::Time> expires_at =
+              ReadUnixTimestamp(*rows, 3);
+          if (!expires_at.ok()) return expires_at.status();
+          counters[std::string(rows->getString(1))] = {static_cast<int64_t>(rows->getUInt64(2)),
+                                                       *expires_at};
+        }
+
+        Admission admission;
+        admission.admitted = true;
+        for (const AttemptLimit& limit : sorted) {
+          // A missing row was reset by a concurrent success: nothing counts against it.
+          auto it = counters.find(limit.key);
+          if (it == counters.end() || it->second.attempts <= limit.max_attempts) continue;
+          admission.admitted = false;
+          admission.retry_after = std::max(admission.retry_after, it->second.expires_at - now);
+        }
+        if (!admission.admitted) {
+          admission.retry_after = std::max(admission.retry_after, absl::Seconds(1));
+        }
+        return admission;
+      });
+}
+
+absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_keys,
+                                         const std::vector<std::string>& refund_keys) {
+  for (const std::string& key : reset_keys) {
+    if (absl::Status s = CheckKey(key); !s.ok()) return s;
+  }
+  for (const std::string& key : refund_keys) {
+    if (absl::Status s = CheckKey(key); !s.ok()) return s;
+  }
+  if (reset_keys.empty() && refund_keys.empty()) return absl::OkStatus();
+  return RunOnConnection(pool_, "settle attempts", "", [&](Connection& connection) {
+    if (!reset_keys.empty()) {
+      sql::PreparedStatement& reset = connection.Prepare(
+          absl::StrCat("DELETE FROM attempt_counters WHERE counter_key IN (",
+                       InListPlaceholders(reset_keys.size()), ")"));
+      for (size_t i = 0; i < reset_keys.size(); ++i) {
+        reset.setString(static_cast<int>(i + 1), reset_keys[i]);
+      }
+      reset.executeUpdate();
+    }
+    if (!refund_keys.empty()) {
+      sql::PreparedStatement& refund = connection.Prepare(
+          absl::StrCat("UPDATE attempt_counters SET attempts = attempts - 1 "
+                       "WHERE attempts > 0 AND counter_key IN (",
+                       InListPlaceholders(refund_keys.size()), ")"));
+      for (size_t i = 0; i < refund_keys.size(); ++i) {
+        refund.setString(static_cast<int>(i + 1), refund_keys[i]);
+      }
+      refund.executeUpdate();
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<int64_t> MysqlAttemptLimiter::DeleteExpired(absl::Time now) {
+  return RunOnConnection(pool_, "delete expired attempt counters", "",
+                         [&](Connection& connection) -> absl::StatusOr<int64_t> {
+                           sql::PreparedStatement& remove = connection.Prepare(
+                               "DELETE FROM attempt_counters WHERE expires_at <= ?");
+                           remove.setString(1, ToSqlTime(now));
+                           return static_cast<int64_t>(remove.executeUpdate());
+                         });
+}
+
+}  // namespace auth::repository::mysql

@@ -1,0 +1,372 @@
+// MysqlRefreshTokenRepository; see mysql_refresh_token_repository.h. Every statement is
+// prepared (once per pooled connection, then reused): input only ever travels as a bound
+// parameter. Within a transaction refresh_tokens rows are always locked before sessions rows
+// (see refresh_token_repository.h).
+#include "libs/repository/mysql/mysql_refresh_token_repository.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "libs/mysql/connection.h"
+#include "libs/mysql/in_list.h"
+#include "libs/mysql/sql_time.h"
+#include "libs/mysql/transaction_runner.h"
+#include "libs/repository/mysql/mysql_session_repository.h"
+
+namespace auth::repository::mysql {
+
+using ::auth::mysql::BindInList;
+using ::auth::mysql::Connection;
+using ::auth::mysql::InListPlaceholders;
+using ::auth::mysql::InListSize;
+using ::auth::mysql::ReadOptionalUnixTimestamp;
+using ::auth::mysql::ReadUnixTimestamp;
+using ::auth::mysql::RunInTransaction;
+using ::auth::mysql::RunOnConnection;
+using ::auth::mysql::ToSqlTime;
+using ::auth::mysql::kMaxInListSize;
+
+namespace {
+
+// A duplicate primary key is most likely the session's jti (a duplicate 256-bit token digest
+// would take a broken random generator), so it is reported as "jti already taken".
+constexpr absl::string_view kPrimaryKeyField = "jti";
+
+absl::StatusOr<RefreshToken> ReadRefreshToken(const sql::ResultSet& row) {
+  RefreshToken token;
+  token.token_hash = row.getString(1);
+  token.family_id = row.getString(2);
+  token.session_jti = row.getString(3);
+  token.user_id = static_cast<int64_t>(row.getUInt64(4));
+  absl::StatusOr<absl::Time> expires_at = ReadUnixTimestamp(row, 5);
+  if (!expires_at.ok()) return expires_at.status();
+  token.expires_at = *expires_at;
+  absl::StatusOr<absl::Time> created_at = ReadUnixTimestamp(row, 6);
+  if (!created_at.ok()) return created_at.status();
+  token.created_at = *created_at;
+  absl::StatusOr<std::optional<absl::Time>> rotated_at = ReadOptionalUnixTimestamp(row, 7);
+  if (!rotated_at.ok()) return rotated_at.status();
+  token.rotated_at = *rotated_at;
+  if (!row.isNull(8)) token.replaced_by = std::string(row.getString(8));
+  absl::StatusOr<std::optional<absl::Time>> revoked_at = ReadOptionalUnixTimestamp(row, 9);
+  if (!revoked_at.ok()) return revoked_at.status();
+  token.revoked_at = *revoked_at;
+  return token;
+}
+
+// Inserts the refresh token, then its session.
+void InsertGrant(Connection& connection, const SessionGrant& grant) {
+  const RefreshToken& token = grant.refresh_token;
+  sql::PreparedStatement& insert_token = connection.Prepare(
+      "INSERT INTO refresh_tokens (token_hash, family_id, session_jti, user_id, expires_at) "
+      "VALUES (?, ?, ?, ?, ?)");
+  insert_token.setString(1, token.token_hash);
+  insert_token.setString(2, token.family_id);
+  insert_token.setString(3, token.session_jti);
+  insert_token.setInt64(4, token.user_id);
+  insert_token.setDateTime(5, ToSqlTime(token.expires_at));
+  insert_token.executeUpdate();
+
+  const Session& session = grant.session;
+  sql::PreparedStatement& insert_session = connection.Prepare(
+      "INSERT INTO sessions (jti, user_id, expires_at, token_hash, client_address) "
+      "VALUES (?, ?, ?, ?, ?)");
+  insert_session.setString(1, session.jti);
+  insert_session.setInt64(2, session.user_id);
+  insert_session.setDateTime(3, ToSqlTime(session.expires_at));
+  insert_session.setString(4, session.token_hash);
+  insert_session.setString(
+      5, session.client_address.substr(0, MysqlSessionRepository::kMaxClientAddressLength));
+  insert_session.executeUpdate();
+}
+
+// The family of session `session_jti`, its refresh token row locked; nullopt for a session
+// opened before refresh tokens existed, which has none.
+std::optional<std::string> LockFamilyOf(Connection& connection, const std::string& session_jti) {
+  sql::PreparedStatement& select =
+      connection.Prepare("SELECT family_id FROM refresh_tokens WHERE session_jti = ? FOR UPDATE");
+  select.setString(1, session_jti);
+  std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+  if (!rows->next()) return std::nullopt;
+  return std::string(rows->getString(1));
+}
+
+// Revokes the refresh tokens of `family_id`.
+void RevokeFamilyTokens(Connection& connection, const std::string& family_id,
+                        const std::string& now) {
+  sql::PreparedStatement& tokens = connection.Prepare(
+      "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL");
+  tokens.setDateTime(1, now);
+  tokens.setString(2, family_id);
+  tokens.executeUpdate();
+}
+
+// Revokes the sessions of `family_id`; returns how many were still active.
+int64_t RevokeFamilySessions(Connection& connection, const std::string& family_id,
+                             const std::string& now) {
+  sql::PreparedStatement& sessions = connection.Prepare(
+      "UPDATE sessions s JOIN refresh_tokens r ON r.session_jti = s.jti SET s.revoked_at = ? "
+      "WHERE r.family_id = ? AND s.revoked_at IS NULL");
+  sessions.setDateTime(1, now);
+  sessions.setString(2, family_id);
+  return sessions.executeUpdate();
+}
+
+// Revokes the refresh tokens of `family_id`, then their sessions.
+void RevokeFamily(Connection& connection, const std::string& family_id, const std::string& now) {
+  RevokeFamilyTokens(connection, family_id, now);
+  RevokeFamilySessions(connection, family_id, now);
+}
+
+// Revokes session `jti`; returns 1 if it was not revoked yet, else 0.
+int64_t RevokeSession(Connection& connection, const std::string& jti, const std::string& now) {
+  sql::PreparedStatement& revoke = connection.Prepare(
+      "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
+  revoke.setDateTime(1, now);
+  revoke.setString(2, jti);
+  return revoke.executeUpdate();
+}
+
+// Runs `head` + an IN list of `users` + `tail` (an UPDATE whose first parameter and, if `tail`
+// has one, last parameter are `now`) in chunks of at most kMaxInListSize users, each padded to
+// InListSize(); returns the rows changed.
+int64_t RevokeForUsers(Connection& connection, absl::string_view head, absl::string_view tail,
+                       absl::Span<const int64_t> users, const std::string& now) {
+  const bool now_last = absl::StrContains(tail, '?');
+  int64_t changed = 0;
+  for (size_t begin = 0; begin < users.size(); begin += kMaxInListSize) {
+    const absl::Span<const int64_t> chunk = users.subspan(begin, kMaxInListSize);
+    sql::PreparedStatement& update = connection.Prepare(
+        absl::StrCat(head, InListPlaceholders(InListSize(chunk.size())), tail));
+    update.setDateTime(1, now);
+    const int next = BindInList(update, 2, chunk);
+    if (now_last) update.setDateTime(next, now);
+    changed += update.executeUpdate();
+  }
+  return changed;
+}
+
+// Revokes the refresh tokens of `users`.
+void RevokeTokensOfUsers(Connection& connection, absl::Span<const int64_t> users,
+                         const std::string& now) {
+  RevokeForUsers(connection, "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id IN (",
+                 ") AND revoked_at IS NULL", users, now);
+}
+
+// Revokes the sessions of `users`; returns how many were still active.
+int64_t RevokeSessionsOfUsers(Connection& connection, absl::Span<const int64_t> users,
+                              const std::string& now) {
+  return RevokeForUsers(connection, "UPDATE sessions SET revoked_at = ? WHERE user_id IN (",
+                        ") AND revoked_at IS NULL AND expires_at > ?", users, now);
+}
+
+absl::Status CheckGrantFollows(const SessionGrant& grant, const RefreshToken& presented) {
+  const RefreshToken& next = grant.refresh_token;
+  if (next.family_id != presented.family_id || next.user_id != presented.user_id ||
+      grant.session.user_id != presented.user_id || next.session_jti != grant.session.jti ||
+      next.token_hash == presented.token_hash) {
+    return absl::InternalError("successor token does not continue the presented one");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant) {
+  if (grant.refresh_token.session_jti != grant.session.jti ||
+      grant.refresh_token.user_id != grant.session.user_id) {
+    return absl::InternalError("refresh token does not belong to its session");
+  }
+  return RunInTransaction(pool_, "create session with refresh token", kPrimaryKeyField,
+                          [&](Connection& connection) {
+                            InsertGrant(connection, grant);
+                            return absl::OkStatus();
+                          });
+}
+
+absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string_view token_hash,
+                                                                    absl::Duration reuse_grace,
+                                                                    const GrantFn& grant) {
+  const std::string hash(token_hash);
+  return RunInTransaction(
+      pool_, "rotate refresh token", kPrimaryKeyField,
+      [&](Connection& connection) -> absl::StatusOr<RotationOutcome> {
+        sql::PreparedStatement& select = connection.Prepare(
+            "SELECT token_hash, family_id, session_jti, user_id, UNIX_TIMESTAMP(expires_at), "
+            "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(rotated_at), replaced_by, "
+            "UNIX_TIMESTAMP(revoked_at) FROM refresh_tokens WHERE token_hash = ? FOR UPDATE");
+        select.setString(1, hash);
+        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+        if (!rows->next()) return absl::NotFoundError("refresh token not found");
+        // Read only now that the row is locked: a rotation this call waited for happened
+        // before it, never after (which a negative reuse age would claim).
+        const absl::Time now = clock_();
+        const std::string now_sql = ToSqlTime(now);
+        absl::StatusOr<RefreshToken> presented = ReadRefreshToken(*rows);
+        if (!presented.ok()) return presented.status();
+        if (presented->expires_at <= now) return absl::NotFoundError("refresh token not found");
+        // A rotated token is checked before a revoked one: the first reuse revokes the family,
+        // including this token, and every later presentation is still reuse, not "unknown".
+        if (presented->rotated_at.has_value()) {
+          if (reuse_grace > absl::ZeroDuration() && now - *presented->rotated_at < reuse_grace) {
+            return RotationOutcome::kReusedInGrace;
+          }
+          RevokeFamily(connection, presented->family_id, now_sql);
+          return RotationOutcome::kReuseDetected;
+        }
+        if (presented->revoked_at.has_value()) {
+          return absl::NotFoundError("refresh token not found");
+        }
+
+        absl::StatusOr<SessionGrant> next = grant(*presented);
+        if (!next.ok()) return next.status();
+        if (absl::Status follows = CheckGrantFollows(*next, *presented); !follows.ok()) {
+          return follows;
+        }
+        InsertGrant(connection, *next);
+        sql::PreparedStatement& retire = connection.Prepare(
+            "UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? WHERE token_hash = ?");
+        retire.setDateTime(1, now_sql);
+        retire.setString(2, next->refresh_token.token_hash);
+        retire.setString(3, hash);
+        retire.executeUpdate();
+        RevokeSession(connection, presented->session_jti, now_sql);
+        return RotationOutcome::kRotated;
+      });
+}
+
+absl::Status MysqlRefreshTokenRepository::RevokeSessionFamily(absl::string_view session_jti) {
+  const std::string jti(session_jti);
+  const std::string now = ToSqlTime(clock_());
+  return RunInTransaction(
+      pool_, "revoke session family", kPrimaryKeyField, [&](Connection& connection) {
+        if (std::optional<std::string> family = LockFamilyOf(connection, jti)) {
+          RevokeFamily(connection, *family, now);
+        }
+        RevokeSession(connection, jti, now);
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<int64_t> MysqlRefreshTokenRepository::RevokeAllForUser(int64_t user_id) {
+  const std::string now = ToSqlTime(clock_());
+  return RunInTransaction(
+      pool_, "revoke refresh tokens and sessions of user", kPrimaryKeyField,
+      [&](Connection& connection) -> absl::StatusOr<int64_t> {
+        // The statements LogoutMany() uses, with a list of one user.
+        RevokeTokensOfUsers(connection, {user_id}, now);
+        return RevokeSessionsOfUsers(connection, {user_id}, now);
+      });
+}
+
+absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutMany(
+    const std::vector<LogoutRequest>& requests) {
+  LogoutResults results;
+  for (size_t begin = 0; begin < requests.size(); begin += kMaxInListSize) {
+    const size_t count = std::min(kMaxInListSize, requests.size() - begin);
+    absl::StatusOr<LogoutResults> chunk = LogoutChunk(&requests[begin], count);
+    if (!chunk.ok()) return chunk.status();
+    results.logged_out.insert(results.logged_out.end(), chunk->logged_out.begin(),
+                              chunk->logged_out.end());
+    results.sessions_revoked += chunk->sessions_revoked;
+  }
+  return results;
+}
+
+absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
+    const LogoutRequest* requests, size_t count) {
+  const std::string now = ToSqlTime(clock_());
+  return RunInTransaction(
+      pool_, "log out", kPrimaryKeyField,
+      [&](Connection& connection) -> absl::StatusOr<LogoutResults> {
+        // Which presented sessions are active, and whose, with which token. A plain read: the
+        // UPDATEs below find their rows again with locks, and revoking twice changes nothing.
+        std::vector<std::string> jtis;
+        jtis.reserve(count);
+        for (size_t i = 0; i < count; ++i) jtis.push_back(requests[i].session_jti);
+        sql::PreparedStatement& select = connection.Prepare(absl::StrCat(
+            "SELECT jti, user_id, token_hash FROM sessions WHERE jti IN (",
+            InListPlaceholders(InListSize(count)), ") AND revoked_at IS NULL AND expires_at > ?"));
+        select.setDateTime(BindInList(select, 1, jtis), now);
+        struct Active {
+          int64_t user_id;
+          std::string token_hash;
+        };
+        absl::flat_hash_map<std::string, Active> active;
+        {
+          std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+          while (rows->next()) {
+            active[std::string(rows->getString(1))] = {static_cast<int64_t>(rows->getUInt64(2)),
+                                                       std::string(rows->getString(3))};
+          }
+        }
+        LogoutResults results;
+        results.logged_out.assign(count, false);
+        std::vector<int64_t> users;               // whose every session ends
+        std::vector<std::string> single_sessions;  // that end with their family only
+        for (size_t i = 0; i < count; ++i) {
+          const LogoutRequest& request = requests[i];
+          const auto it = active.find(request.session_jti);
+          if (it == active.end() || it->second.user_id != request.user_id ||
+              it->second.token_hash != request.token_hash) {
+            continue;
+          }
+          results.logged_out[i] = true;
+          if (request.current_session_only) {
+            single_sessions.push_back(request.session_jti);
+          } else {
+            users.push_back(request.user_id);
+          }
+        }
+        std::sort(users.begin(), users.end());
+        users.erase(std::unique(users.begin(), users.end()), users.end());
+
+        // refresh_tokens rows first, then sessions rows (see refresh_token_repository.h).
+        std::vector<std::string> families;
+        for (const std::string& jti : single_sessions) {
+          if (std::optional<std::string> family = LockFamilyOf(connection, jti)) {
+            families.push_back(*std::move(family));
+          }
+        }
+        for (const std::string& family : families) RevokeFamilyTokens(connection, family, now);
+        RevokeTokensOfUsers(connection, users, now);
+
+        for (const std::string& family : families) {
+          results.sessions_revoked += RevokeFamilySessions(connection, family, now);
+        }
+        for (const std::string& jti : single_sessions) {
+          results.sessions_revoked += RevokeSession(connection, jti, now);
+        }
+        results.sessions_revoked += RevokeSessionsOfUsers(connection, users, now);
+        return results;
+      });
+}
+
+absl::StatusOr<int64_t> MysqlRefreshTokenRepository::DeleteExpired(absl::Time now) {
+  const std::string cutoff = ToSqlTime(now);
+  return RunOnConnection(pool_, "delete expired refresh tokens", kPrimaryKeyField,
+                         [&](Connection& connection) -> absl::StatusOr<int64_t> {
+                           sql::PreparedStatement& remove = connection.Prepare(
+                               "DELETE FROM refresh_tokens WHERE expires_at < ?");
+                           remove.setDateTime(1, cutoff);
+                           return static_cast<int64_t>(remove.executeUpdate());
+                         });
+}
+
+}  // namespace auth::repository::mysql
