@@ -25,14 +25,14 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "libs/repository/testing/mariadb_server.h"
+#include "libs/mysql/testing/mariadb_server.h"
 #include "libs/testing/status_matchers.h"
 
 extern char** environ;
 
 namespace auth::service::testing {
 
-using ::auth::repository::testing::MariadbServer;
+using ::auth::mysql::testing::MariadbServer;
 
 inline constexpr char kPassword[] = "e2e-client-digest-0123456789";
 

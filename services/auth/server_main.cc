@@ -36,12 +36,12 @@
 #include "libs/hashing/argon2_password_hasher.h"
 #include "libs/metrics/metrics_exposer.h"
 #include "libs/metrics/prometheus_auth_metrics.h"
-#include "libs/repository/connection_pool.h"
-#include "libs/repository/migrations.h"
-#include "libs/repository/mysql_attempt_limiter.h"
-#include "libs/repository/mysql_refresh_token_repository.h"
-#include "libs/repository/mysql_session_repository.h"
-#include "libs/repository/mysql_user_repository.h"
+#include "libs/mysql/connection_pool.h"
+#include "libs/repository/mysql/migrations.h"
+#include "libs/repository/mysql/mysql_attempt_limiter.h"
+#include "libs/repository/mysql/mysql_refresh_token_repository.h"
+#include "libs/repository/mysql/mysql_session_repository.h"
+#include "libs/repository/mysql/mysql_user_repository.h"
 #include "libs/token/caching_token_verifier.h"
 #include "libs/token/jwt.h"
 #include "libs/token/key_set.h"
@@ -213,7 +213,7 @@ int main(int argc, char** argv) {
 
   absl::StatusOr<std::string> mysql_password = MysqlPassword();
   if (!mysql_password.ok()) Die("MySQL password", mysql_password.status());
-  auth::repository::ConnectionPoolOptions pool_options;
+  auth::mysql::ConnectionPoolOptions pool_options;
   pool_options.endpoint = absl::GetFlag(FLAGS_mysql_endpoint);
   pool_options.user = absl::GetFlag(FLAGS_mysql_user);
   pool_options.password = *mysql_password;
@@ -228,8 +228,8 @@ int main(int argc, char** argv) {
     Die("MySQL timeouts", absl::InvalidArgumentError(
                               "--mysql_connect_timeout and --mysql_io_timeout must be positive"));
   }
-  auth::repository::ConnectionPool pool(pool_options);
-  if (absl::Status migrated = auth::repository::ApplyMigrations(pool); !migrated.ok()) {
+  auth::mysql::ConnectionPool pool(pool_options);
+  if (absl::Status migrated = auth::repository::mysql::ApplyMigrations(pool); !migrated.ok()) {
     Die("cannot prepare the database at " + pool_options.endpoint +
             " (is MySQL/MariaDB running there? tools/run_local.sh starts a private one)",
         migrated);
@@ -259,22 +259,22 @@ int main(int argc, char** argv) {
       signature_verifier,
       static_cast<size_t>(std::max(0, absl::GetFlag(FLAGS_verified_token_cache_entries))));
 
-  auth::repository::MysqlSessionRepository sessions(pool);
+  auth::repository::mysql::MysqlSessionRepository sessions(pool);
   // With several endpoints (Galera), the rows that replicas contend for (usernames and emails
   // being registered, attempt counters, refresh token rotation) are written through one node
   // chosen alike by every replica, so that node's locks serialise them rather than Galera's
   // certification between nodes; see CanonicalEndpointOrder(). Sessions (ValidateToken's
   // reads) stay on each replica's preferred node.
-  std::unique_ptr<auth::repository::ConnectionPool> contended_pool;
-  if (auth::repository::SplitEndpoints(pool_options.endpoint).size() > 1) {
-    auth::repository::ConnectionPoolOptions contended_options = pool_options;
-    contended_options.endpoint = auth::repository::CanonicalEndpointOrder(pool_options.endpoint);
-    contended_pool = std::make_unique<auth::repository::ConnectionPool>(contended_options);
+  std::unique_ptr<auth::mysql::ConnectionPool> contended_pool;
+  if (auth::mysql::SplitEndpoints(pool_options.endpoint).size() > 1) {
+    auth::mysql::ConnectionPoolOptions contended_options = pool_options;
+    contended_options.endpoint = auth::mysql::CanonicalEndpointOrder(pool_options.endpoint);
+    contended_pool = std::make_unique<auth::mysql::ConnectionPool>(contended_options);
   }
-  auth::repository::ConnectionPool& contended = contended_pool ? *contended_pool : pool;
-  auth::repository::MysqlUserRepository users(contended);
-  auth::repository::MysqlRefreshTokenRepository refresh_tokens(contended);
-  auth::repository::MysqlAttemptLimiter attempts(contended);
+  auth::mysql::ConnectionPool& contended = contended_pool ? *contended_pool : pool;
+  auth::repository::mysql::MysqlUserRepository users(contended);
+  auth::repository::mysql::MysqlRefreshTokenRepository refresh_tokens(contended);
+  auth::repository::mysql::MysqlAttemptLimiter attempts(contended);
   int hashing_workers = absl::GetFlag(FLAGS_hashing_workers);
   if (hashing_workers <= 0) hashing_workers = std::max(1u, std::thread::hardware_concurrency());
   auth::executor::BoundedExecutor hashing_executor(
@@ -291,7 +291,7 @@ int main(int argc, char** argv) {
     // Gauges that are read rather than recorded: sampled when Prometheus scrapes.
     metrics->AddScrapeHook([sink = metrics.get(), &hashing_executor, &pool] {
       sink->SetHashingQueueDepth(static_cast<int64_t>(hashing_executor.queued()));
-      const auth::repository::ConnectionPoolStats stats = pool.Stats();
+      const auth::mysql::ConnectionPoolStats stats = pool.Stats();
       sink->SetDbPoolStats({stats.open, stats.in_use, stats.waiting, stats.errors});
     });
     absl::StatusOr<std::unique_ptr<auth::metrics::MetricsExposer>> exposer =

@@ -24,7 +24,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "libs/repository/testing/mariadb_server.h"
+#include "libs/mysql/testing/mariadb_server.h"
 #include "libs/testing/status_matchers.h"
 #include "libs/token/jwt.h"
 #include "libs/token/key.h"
@@ -36,7 +36,7 @@ extern char** environ;
 namespace greeter {
 namespace {
 
-using ::auth::repository::testing::MariadbServer;
+using ::auth::mysql::testing::MariadbServer;
 using ::auth::testing::IsOk;
 using ::testing::HasSubstr;
 

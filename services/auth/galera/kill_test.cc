@@ -25,10 +25,10 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "libs/repository/connection_pool.h"
+#include "libs/mysql/connection_pool.h"
 #include "libs/testing/status_matchers.h"
 #include "services/auth/e2e_fixture.h"
-#include "services/auth/galera/galera_cluster.h"
+#include "libs/mysql/testing/galera_cluster.h"
 #include "services/auth/galera/load_client.h"
 
 namespace auth::service::testing {
@@ -165,7 +165,7 @@ TEST_F(GaleraKillTest, SteadyLoadSurvivesADatabaseNodeAndAReplicaKilled) {
   EXPECT_EQ(load.UnexpectedOutcomes(), 0) << load.Summary();
 
   // --- what the database holds ---------------------------------------------------------------
-  repository::ConnectionPool pool(cluster_->pool_options({2, 3, 1}));
+  mysql::ConnectionPool pool(cluster_->pool_options({2, 3, 1}));
   const LoadClient::Stored stored = load.ReadStored(pool);
   const std::set<std::string>& acked = load.acknowledged_registrations();
   int64_t missing = 0;

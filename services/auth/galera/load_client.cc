@@ -56,8 +56,8 @@ bool Expected(LoadClient::Rpc rpc, grpc::StatusCode code) {
 
 std::string EmailOf(const std::string& username) { return username + "@example.com"; }
 
-int64_t QueryInt(repository::ConnectionPool& pool, const std::string& sql) {
-  absl::StatusOr<repository::PooledConnection> connection = pool.Acquire();
+int64_t QueryInt(mysql::ConnectionPool& pool, const std::string& sql) {
+  absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
   if (!connection.ok()) return -1;
   try {
     std::unique_ptr<sql::PreparedStatement> select((*connection)->prepareStatement(sql));
@@ -261,9 +261,9 @@ int64_t LoadClient::FirstOkAfter(absl::Time t, int replica) const {
   return first;
 }
 
-LoadClient::Stored LoadClient::ReadStored(repository::ConnectionPool& pool) const {
+LoadClient::Stored LoadClient::ReadStored(mysql::ConnectionPool& pool) const {
   Stored stored;
-  absl::StatusOr<repository::PooledConnection> connection = pool.Acquire();
+  absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
   if (!connection.ok()) return stored;
   std::unique_ptr<sql::PreparedStatement> select((*connection)->prepareStatement(
       "SELECT username FROM users WHERE username LIKE 'w%'"));
@@ -331,9 +331,9 @@ LoadClient::Guesses LoadClient::GuessesAt(const std::string& victim) const {
 std::vector<int64_t> LoadClient::ConnectionsPerNode(const GaleraCluster& cluster) {
   std::vector<int64_t> counts;
   for (int node = 1; node <= GaleraCluster::kNodes; ++node) {
-    repository::ConnectionPoolOptions options = cluster.pool_options({node});
+    mysql::ConnectionPoolOptions options = cluster.pool_options({node});
     options.connect_timeout = absl::Seconds(1);
-    repository::ConnectionPool pool(options);
+    mysql::ConnectionPool pool(options);
     const int64_t count = QueryInt(
         pool, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'auth'");
     counts.push_back(count < 0 ? -1 : count - 1);

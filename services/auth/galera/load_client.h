@@ -23,11 +23,13 @@
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
-#include "libs/repository/connection_pool.h"
+#include "libs/mysql/connection_pool.h"
 #include "services/auth/e2e_fixture.h"
-#include "services/auth/galera/galera_cluster.h"
+#include "libs/mysql/testing/galera_cluster.h"
 
 namespace auth::service::testing {
+
+using ::auth::mysql::testing::GaleraCluster;
 
 // One auth_server process and a stub on it; thread-safe, so that it can be killed and
 // replaced while clients use it.
@@ -89,7 +91,7 @@ class LoadClient {
     int64_t duplicate_usernames = 0;
     int64_t duplicate_emails = 0;
   };
-  Stored ReadStored(repository::ConnectionPool& pool) const;
+  Stored ReadStored(mysql::ConnectionPool& pool) const;
   struct LogoutCheck {
     int64_t tokens = 0;        // logouts acknowledged
     int64_t validations = 0;   // ValidateToken calls made on them (each token, each replica)

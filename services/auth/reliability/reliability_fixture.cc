@@ -59,8 +59,8 @@ std::string Tally::Summary() const {
 }
 
 void ReliabilityTest::SetUpTestSuite() {
-  absl::StatusOr<std::unique_ptr<repository::testing::MariadbServer>> database =
-      repository::testing::MariadbServer::Start();
+  absl::StatusOr<std::unique_ptr<mysql::testing::MariadbServer>> database =
+      mysql::testing::MariadbServer::Start();
   ASSERT_THAT(database, auth::testing::IsOk());
   database_ = database->release();
   password_file_ = TempPath("mysql-password");
@@ -103,7 +103,7 @@ std::unique_ptr<Replica> ReliabilityTest::StartReplica(const std::vector<std::st
 std::string ReliabilityTest::FreshDatabase() {
   static std::atomic<int> next{0};
   const std::string name = absl::StrCat("reliability_", next++);
-  absl::StatusOr<repository::ConnectionPoolOptions> created = database_->CreateDatabase(name);
+  absl::StatusOr<mysql::ConnectionPoolOptions> created = database_->CreateDatabase(name);
   EXPECT_THAT(created, auth::testing::IsOk());
   return name;
 }
@@ -179,11 +179,11 @@ int64_t ReliabilityTest::CountLoginsThatWork(auth::v1::AuthService::Stub& stub,
 }
 
 std::map<std::string, UserRow> ReliabilityTest::ReadUsers(const std::string& database) {
-  repository::ConnectionPoolOptions options = database_->pool_options();
+  mysql::ConnectionPoolOptions options = database_->pool_options();
   if (!database.empty()) options.database = database;
-  repository::ConnectionPool pool(options);
+  mysql::ConnectionPool pool(options);
   std::map<std::string, UserRow> users;
-  absl::StatusOr<repository::PooledConnection> connection = pool.Acquire();
+  absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
   EXPECT_THAT(connection, auth::testing::IsOk());
   if (!connection.ok()) return users;
   std::unique_ptr<sql::PreparedStatement> select(

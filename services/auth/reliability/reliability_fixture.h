@@ -25,8 +25,8 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "libs/repository/connection_pool.h"
-#include "libs/repository/testing/mariadb_server.h"
+#include "libs/mysql/connection_pool.h"
+#include "libs/mysql/testing/mariadb_server.h"
 #include "libs/testing/status_matchers.h"
 #include "services/auth/e2e_fixture.h"
 
@@ -128,7 +128,7 @@ class ReliabilityTest : public ::testing::Test {
     std::cout << "RELIABILITY " << name << ": " << figures << std::endl;
   }
 
-  inline static repository::testing::MariadbServer* database_ = nullptr;
+  inline static mysql::testing::MariadbServer* database_ = nullptr;
   inline static std::string password_file_;
   inline static std::string key_file_;
 };
