@@ -21,7 +21,7 @@
 #include "libs/token/jwt.h"
 #include "libs/token/key.h"
 #include "libs/token/key_set.h"
-#include "services/greeter/greeter.grpc.pb.h"
+#include "api/greeter/v1/greeter.grpc.pb.h"
 #include "services/greeter/greeter_service.h"
 
 namespace greeter {

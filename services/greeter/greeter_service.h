@@ -12,7 +12,7 @@
 
 #include "grpcpp/grpcpp.h"
 #include "libs/authn/authenticator.h"
-#include "services/greeter/greeter.grpc.pb.h"
+#include "api/greeter/v1/greeter.grpc.pb.h"
 
 namespace greeter {
 
