@@ -11,7 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/auth/reliability/reliability_fixture.h"
+#include "services/auth/e2e/reliability_fixture.h"
 
 namespace auth::service::testing {
 namespace {
@@ -52,7 +52,7 @@ class BadInputsTest : public ReliabilityTest {};
 TEST_F(BadInputsTest, EveryBadInputIsRefusedAndNothingIsStored) {
   std::unique_ptr<Replica> replica = StartReplica();
   ASSERT_NE(replica, nullptr);
-  auth::v1::AuthService::Stub& stub = *replica->stub;
+  auth::v1::AuthService::Stub& stub = *replica->stub();
   ASSERT_TRUE(Register(stub, "victor").ok());
   ASSERT_TRUE(Register(stub, "wendy").ok());
   auth::v1::LoginResponse victor, wendy;
@@ -209,7 +209,7 @@ TEST_F(BadInputsTest, EveryBadInputIsRefusedAndNothingIsStored) {
   EXPECT_EQ(ReadUsers().size(), 2u);
   EXPECT_TRUE(Validate(stub, token).ok());
   EXPECT_TRUE(Validate(stub, wendy.jwt_token()).ok());
-  const bool server_up = replica->process->Wait(absl::Milliseconds(100)) == 1000;
+  const bool server_up = replica->Running();
   EXPECT_TRUE(server_up);
 
   std::string figures;

@@ -15,7 +15,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/auth/reliability/reliability_fixture.h"
+#include "libs/testing/status_matchers.h"
+#include "services/auth/e2e/reliability_fixture.h"
 
 namespace auth::service::testing {
 namespace {
@@ -33,7 +34,7 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
       StartReplica({"--registrations_per_address=0", "--login_failures_per_address=0"});
   ASSERT_NE(replica, nullptr);
   for (int c = 0; c < kClients; ++c) {
-    ASSERT_TRUE(Register(*replica->stub, absl::StrCat("steady", c)).ok());
+    ASSERT_TRUE(Register(*replica->stub(), absl::StrCat("steady", c)).ok());
   }
 
   std::atomic<int> phase{kHealthy};
@@ -69,7 +70,7 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
         }
         int started_in = phase.load();
         absl::Time begin = absl::Now();
-        grpc::Status status = Register(*replica->stub, name, kDeadline);
+        grpc::Status status = Register(*replica->stub(), name, kDeadline);
         record(registers, status, absl::Now() - begin, started_in);
         if (status.ok()) {
           std::lock_guard<std::mutex> lock(mu);
@@ -77,7 +78,7 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
         }
         started_in = phase.load();
         begin = absl::Now();
-        status = Login(*replica->stub, EmailOf(absl::StrCat("steady", c)), kPassword, nullptr,
+        status = Login(*replica->stub(), EmailOf(absl::StrCat("steady", c)), kPassword, nullptr,
                        nullptr, kDeadline);
         record(logins, status, absl::Now() - begin, started_in);
         // Pace the stream: steady traffic, not a flood of instant failures.
@@ -87,13 +88,13 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
   }
 
   absl::SleepFor(absl::Seconds(2));
-  ASSERT_THAT(database_->Kill(), auth::testing::IsOk());
+  ASSERT_THAT(backend_->database().Kill(), auth::testing::IsOk());
   // Set once mariadbd is reaped: a call that started in the outage phase had no database.
   const absl::Time killed_at = absl::Now();
   phase = kOutage;
   absl::SleepFor(absl::Seconds(3));
   phase = kRestarting;
-  ASSERT_THAT(database_->Restart(), auth::testing::IsOk());
+  ASSERT_THAT(backend_->database().Restart(), auth::testing::IsOk());
   const absl::Time restarted_at = absl::Now();
   phase = kRestarted;
   // The service must recover by itself: no restart, no operator.
@@ -105,7 +106,7 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
   stop = true;
   for (std::thread& client : clients) client.join();
 
-  const bool server_up = replica->process->Wait(absl::Milliseconds(100)) == 1000;
+  const bool server_up = replica->Running();
   EXPECT_TRUE(server_up) << "auth_server exited";
   ASSERT_GE(first_ok_after_restart_ms.load(), 0) << "no call succeeded after the restart";
   const int64_t recovery_ms =
@@ -131,7 +132,7 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
     }
   }
   // A stored hash is only complete if it verifies: log every acknowledged user in.
-  logins_verified = CountLoginsThatWork(*replica->stub, acknowledged);
+  logins_verified = CountLoginsThatWork(*replica->stub(), acknowledged);
 
   Report("database_kill",
          absl::StrCat("Register{", registers.Summary(), "} Login{", logins.Summary(), "} outage{",

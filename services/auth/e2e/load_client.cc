@@ -1,34 +1,26 @@
-// Replica and LoadClient; see load_client.h.
-#include "services/auth/galera/load_client.h"
+// LoadClient; see load_client.h.
+#include "services/auth/e2e/load_client.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
-#include <signal.h>
 
 #include <algorithm>
 #include <chrono>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/auth/testing/test_password.h"
 
 namespace auth::service::testing {
 namespace {
 
 constexpr char kWrongPassword[] = "e2e-wrong-guess-000000000000";
 
-const char* CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    default: return "OTHER";
-  }
+// gRPC's codes are absl's, number for number.
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 const char* RpcName(LoadClient::Rpc rpc) {
@@ -70,28 +62,6 @@ int64_t QueryInt(repository::ConnectionPool& pool, const std::string& sql) {
 }
 
 }  // namespace
-
-void Replica::Reset(std::unique_ptr<Process> process, int port) {
-  auto stub = auth::v1::AuthService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  std::lock_guard<std::mutex> lock(mu_);
-  process_ = std::move(process);
-  stub_ = std::move(stub);
-}
-
-void Replica::Kill() {
-  std::unique_ptr<Process> process;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    process = std::move(process_);
-  }
-  process.reset();  // ~Process sends SIGKILL and reaps
-}
-
-std::shared_ptr<auth::v1::AuthService::Stub> Replica::stub() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return stub_;
-}
 
 grpc::Status LoadClient::Register(int replica, const std::string& username) {
   auth::v1::RegisterRequest request;

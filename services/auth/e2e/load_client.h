@@ -1,13 +1,13 @@
-// The kill test's load: auth_server replicas that can be killed and restarted under it
-// (Replica), and a client (LoadClient) that drives a steady mixed load across them and keeps
-// what it needs to check the outcome afterwards.
+// The kill test's load: a client (LoadClient) that drives a steady mixed load across
+// auth_server replicas, which the test kills and restarts under it, and keeps what it needs to
+// check the outcome afterwards.
 //
 // Each worker repeats, spreading the calls of one user over the three replicas: Register a new
 // user on replica r, Login on r+1, ValidateToken of the fresh token on r+2, Logout on r+2. A
 // guesser sends wrong-password logins for the victim accounts, round-robin over the replicas.
 // Every call has a 5 s deadline and is recorded (start, end, replica, RPC, code).
-#ifndef SERVICES_AUTH_GALERA_LOAD_CLIENT_H_
-#define SERVICES_AUTH_GALERA_LOAD_CLIENT_H_
+#ifndef SERVICES_AUTH_E2E_LOAD_CLIENT_H_
+#define SERVICES_AUTH_E2E_LOAD_CLIENT_H_
 
 #include <atomic>
 #include <cstdint>
@@ -24,26 +24,10 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/repository/connection_pool.h"
-#include "services/auth/e2e_fixture.h"
 #include "services/auth/galera/galera_cluster.h"
+#include "services/auth/testing/replica.h"
 
 namespace auth::service::testing {
-
-// One auth_server process and a stub on it; thread-safe, so that it can be killed and
-// replaced while clients use it.
-class Replica {
- public:
-  // Takes over `process`, listening on `port`, with a new channel.
-  void Reset(std::unique_ptr<Process> process, int port);
-  // SIGKILLs the process (and reaps it); calls then fail until Reset().
-  void Kill();
-  std::shared_ptr<auth::v1::AuthService::Stub> stub();
-
- private:
-  std::mutex mu_;
-  std::unique_ptr<Process> process_;
-  std::shared_ptr<auth::v1::AuthService::Stub> stub_;
-};
 
 class LoadClient {
  public:
@@ -137,4 +121,4 @@ class LoadClient {
 
 }  // namespace auth::service::testing
 
-#endif  // SERVICES_AUTH_GALERA_LOAD_CLIENT_H_
+#endif  // SERVICES_AUTH_E2E_LOAD_CLIENT_H_

@@ -1,14 +1,22 @@
 // ReliabilityTest and Tally; see reliability_fixture.h.
-#include "services/auth/reliability/reliability_fixture.h"
+#include "services/auth/e2e/reliability_fixture.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
 #include <atomic>
-#include <cstdlib>
+#include <memory>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "libs/repository/connection_pool.h"
+#include "libs/testing/status_matchers.h"
 
 namespace auth::service::testing {
 namespace {
@@ -19,33 +27,9 @@ std::chrono::system_clock::time_point DeadlineIn(absl::Duration d) {
              absl::ToChronoNanoseconds(d));
 }
 
-const char* CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    default:
-      return "OTHER";
-  }
+// gRPC's codes are absl's, number for number.
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 }  // namespace
@@ -59,53 +43,31 @@ std::string Tally::Summary() const {
 }
 
 void ReliabilityTest::SetUpTestSuite() {
-  absl::StatusOr<std::unique_ptr<repository::testing::MariadbServer>> database =
-      repository::testing::MariadbServer::Start();
-  ASSERT_THAT(database, auth::testing::IsOk());
-  database_ = database->release();
-  password_file_ = TempPath("mysql-password");
-  std::ofstream(password_file_) << database_->password() << "\n";
-  key_file_ = TempPath("jwt.pem");
-  const std::string keygen = absl::StrCat(Runfile("libs/token/jwt_keygen"), " ", key_file_, " ",
-                                          TempPath("jwt.pub.pem"), " >/dev/null");
-  ASSERT_EQ(std::system(keygen.c_str()), 0) << keygen;
+  absl::StatusOr<std::unique_ptr<AuthServerBackend>> backend = AuthServerBackend::Start();
+  ASSERT_THAT(backend, auth::testing::IsOk());
+  backend_ = backend->release();
 }
 
 void ReliabilityTest::TearDownTestSuite() {
-  delete database_;
-  database_ = nullptr;
+  delete backend_;
+  backend_ = nullptr;
 }
 
 std::unique_ptr<Replica> ReliabilityTest::StartReplica(const std::vector<std::string>& extra_flags,
                                                        const std::string& database) {
-  std::vector<std::string> args = {
-      Runfile("services/auth/auth_server"), "--listen=127.0.0.1:0",
-      "--mysql_endpoint=" + database_->endpoint(), "--mysql_user=" + database_->user(),
-      "--mysql_database=" + (database.empty() ? database_->database() : database),
-      "--mysql_password_file=" + password_file_, "--token_signing_key=" + key_file_,
-      // Cheap hashing keeps the tests fast; the cost is not what they measure.
-      "--argon2_memory_kib=1024", "--argon2_iterations=1"};
-  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
-  auto replica = std::make_unique<Replica>();
-  replica->process = Process::Start(args);
-  EXPECT_NE(replica->process, nullptr);
-  if (replica->process == nullptr) return nullptr;
-  const std::string line = replica->process->WaitForLine("listening on port ");
-  EXPECT_FALSE(line.empty()) << "auth_server did not start";
-  if (line.empty() || !absl::SimpleAtoi(line.substr(line.rfind(' ') + 1), &replica->port)) {
-    return nullptr;
-  }
-  replica->stub = auth::v1::AuthService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", replica->port), grpc::InsecureChannelCredentials()));
-  return replica;
+  std::vector<std::string> flags = backend_->Flags(database);
+  flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+  absl::StatusOr<std::unique_ptr<AuthServerProcess>> server =
+      AuthServerProcess::Start(std::move(flags));
+  EXPECT_THAT(server, auth::testing::IsOk());
+  if (!server.ok()) return nullptr;
+  return std::make_unique<Replica>(*std::move(server));
 }
 
 std::string ReliabilityTest::FreshDatabase() {
-  static std::atomic<int> next{0};
-  const std::string name = absl::StrCat("reliability_", next++);
-  absl::StatusOr<repository::ConnectionPoolOptions> created = database_->CreateDatabase(name);
-  EXPECT_THAT(created, auth::testing::IsOk());
-  return name;
+  absl::StatusOr<std::string> name = backend_->NewDatabase("reliability");
+  EXPECT_THAT(name, auth::testing::IsOk());
+  return name.ok() ? *name : "";
 }
 
 grpc::Status ReliabilityTest::Register(auth::v1::AuthService::Stub& stub,
@@ -179,7 +141,7 @@ int64_t ReliabilityTest::CountLoginsThatWork(auth::v1::AuthService::Stub& stub,
 }
 
 std::map<std::string, UserRow> ReliabilityTest::ReadUsers(const std::string& database) {
-  repository::ConnectionPoolOptions options = database_->pool_options();
+  repository::ConnectionPoolOptions options = backend_->database().pool_options();
   if (!database.empty()) options.database = database;
   repository::ConnectionPool pool(options);
   std::map<std::string, UserRow> users;

@@ -2,12 +2,11 @@
 // auth_server processes on it (sharing one signing key, as replicas do), clients with
 // deadlines, a tally of outcomes that the tests print for RELIABILITY.md, and a direct look at
 // the users table to compare what was acknowledged with what is stored.
-#ifndef SERVICES_AUTH_RELIABILITY_RELIABILITY_FIXTURE_H_
-#define SERVICES_AUTH_RELIABILITY_RELIABILITY_FIXTURE_H_
+#ifndef SERVICES_AUTH_E2E_RELIABILITY_FIXTURE_H_
+#define SERVICES_AUTH_E2E_RELIABILITY_FIXTURE_H_
 
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -17,27 +16,15 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
-#include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "libs/repository/connection_pool.h"
-#include "libs/repository/testing/mariadb_server.h"
-#include "libs/testing/status_matchers.h"
-#include "services/auth/e2e_fixture.h"
+#include "services/auth/testing/auth_server_backend.h"
+#include "services/auth/testing/replica.h"
+#include "services/auth/testing/test_password.h"
 
 namespace auth::service::testing {
-
-// One auth_server process and a stub on it.
-struct Replica {
-  std::unique_ptr<Process> process;
-  int port = 0;
-  std::shared_ptr<auth::v1::AuthService::Stub> stub;
-};
 
 // A stored user as the database holds it.
 struct UserRow {
@@ -95,7 +82,7 @@ class ReliabilityTest : public ::testing::Test {
   static void TearDownTestSuite();
 
   // Starts an auth_server on `database` (default: the suite's) with cheap hashing and
-  // `extra_flags`; fails the test if it does not come up.
+  // `extra_flags`; fails the test (and returns null) if it does not come up.
   static std::unique_ptr<Replica> StartReplica(const std::vector<std::string>& extra_flags = {},
                                                const std::string& database = "");
 
@@ -128,11 +115,9 @@ class ReliabilityTest : public ::testing::Test {
     std::cout << "RELIABILITY " << name << ": " << figures << std::endl;
   }
 
-  inline static repository::testing::MariadbServer* database_ = nullptr;
-  inline static std::string password_file_;
-  inline static std::string key_file_;
+  inline static AuthServerBackend* backend_ = nullptr;
 };
 
 }  // namespace auth::service::testing
 
-#endif  // SERVICES_AUTH_RELIABILITY_RELIABILITY_FIXTURE_H_
+#endif  // SERVICES_AUTH_E2E_RELIABILITY_FIXTURE_H_

@@ -12,7 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/auth/reliability/reliability_fixture.h"
+#include "services/auth/e2e/reliability_fixture.h"
 
 namespace auth::service::testing {
 namespace {
@@ -30,7 +30,7 @@ class ReplicasTest : public ReliabilityTest {
       ASSERT_NE(replicas_.back(), nullptr);
     }
   }
-  auth::v1::AuthService::Stub& On(int i) { return *replicas_[i % kReplicas]->stub; }
+  auth::v1::AuthService::Stub& On(int i) { return *replicas_[i % kReplicas]->stub(); }
 
   // The retry-after trailer as seconds; -1 if absent or not a number.
   static int64_t Seconds(const std::string& retry_after) {

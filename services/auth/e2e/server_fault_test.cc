@@ -18,7 +18,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/auth/reliability/reliability_fixture.h"
+#include "libs/testing/status_matchers.h"
+#include "services/auth/e2e/reliability_fixture.h"
 
 namespace auth::service::testing {
 namespace {
@@ -35,7 +36,7 @@ TEST_F(ReliabilityTest, ServerKilledDuringRegistrationsLosesNoAcknowledgedUser) 
 
   // The clients follow the server to its new port after each restart.
   std::mutex stub_mu;
-  std::shared_ptr<auth::v1::AuthService::Stub> stub = replica->stub;
+  std::shared_ptr<auth::v1::AuthService::Stub> stub = replica->stub();
   auto current_stub = [&] {
     std::lock_guard<std::mutex> lock(stub_mu);
     return stub;
@@ -72,14 +73,15 @@ TEST_F(ReliabilityTest, ServerKilledDuringRegistrationsLosesNoAcknowledgedUser) 
   for (int k = 0; k < kKills; ++k) {
     absl::SleepFor(absl::Milliseconds(1500));
     // SIGKILL: no drain, no shutdown hook; calls in flight are cut off.
-    ASSERT_EQ(replica->process->StopAndWait(SIGKILL, absl::Seconds(5)), -SIGKILL);
+    ASSERT_OK_AND_ASSIGN(const ExitStatus killed, replica->Kill());
+    ASSERT_EQ(killed.signal, SIGKILL) << killed.ToString();
     ++kills;
     const absl::Time restart_begin = absl::Now();
     replica = StartReplica(flags);
     ASSERT_NE(replica, nullptr);
     restart_ms_total += absl::ToInt64Milliseconds(absl::Now() - restart_begin);
     std::lock_guard<std::mutex> lock(stub_mu);
-    stub = replica->stub;
+    stub = replica->stub();
   }
   absl::SleepFor(absl::Milliseconds(1500));
   stop = true;
@@ -100,7 +102,7 @@ TEST_F(ReliabilityTest, ServerKilledDuringRegistrationsLosesNoAcknowledgedUser) 
       ADD_FAILURE() << "user " << name << " is stored incompletely";
     }
   }
-  logins_verified = CountLoginsThatWork(*replica->stub, acknowledged);
+  logins_verified = CountLoginsThatWork(*replica->stub(), acknowledged);
   const int64_t found = static_cast<int64_t>(stored.size());
 
   Report("server_kill",
