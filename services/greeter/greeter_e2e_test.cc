@@ -24,6 +24,7 @@
 #include "libs/token/key_set.h"
 #include "services/auth/testing/auth_server_backend.h"
 #include "services/auth/testing/auth_server_process.h"
+#include "services/auth/testing/auth_test_client.h"
 #include "services/auth/testing/test_password.h"
 #include "services/greeter/greeter.grpc.pb.h"
 
@@ -32,6 +33,8 @@ namespace {
 
 using ::auth::service::testing::AuthServerBackend;
 using ::auth::service::testing::AuthServerProcess;
+using ::auth::service::testing::AuthTestClient;
+using ::auth::service::testing::Bearer;
 using ::auth::service::testing::kPassword;
 using ::auth::testing::IsOk;
 using ::auth::testing::Runfile;
@@ -100,35 +103,18 @@ class GreeterE2eTest : public ::testing::Test {
 
   // Registers `username` and logs in; returns the login response.
   auth::v1::LoginResponse RegisterAndLogin(const std::string& username) {
-    auth::v1::RegisterRequest registration;
-    registration.set_username(username);
-    registration.set_email(username + "@example.com");
-    registration.set_password_hash(kPassword);
-    auth::v1::RegisterResponse registered;
-    grpc::ClientContext register_context;
-    register_context.set_deadline(InSeconds(10));
-    const grpc::Status status = auth_->Register(&register_context, registration, &registered);
+    AuthTestClient client(*auth_);
+    const grpc::Status status = client.Register(username, username + "@example.com");
     EXPECT_TRUE(status.ok()) << status.error_message();
-
-    auth::v1::LoginRequest login;
-    login.set_email(username + "@example.com");
-    login.set_password_hash(kPassword);
     auth::v1::LoginResponse response;
-    grpc::ClientContext login_context;
-    login_context.set_deadline(InSeconds(10));
-    const grpc::Status logged_in = auth_->Login(&login_context, login, &response);
+    const grpc::Status logged_in =
+        client.Login(username + "@example.com", "", kPassword, &response);
     EXPECT_TRUE(logged_in.ok()) << logged_in.error_message();
     return response;
   }
 
   grpc::Status Logout(int32_t user_id, const std::string& token) {
-    auth::v1::LogoutRequest request;
-    request.set_user_id(user_id);
-    auth::v1::LogoutResponse response;
-    grpc::ClientContext context;
-    context.set_deadline(InSeconds(10));
-    context.AddMetadata("authorization", "Bearer " + token);
-    return auth_->Logout(&context, request, &response);
+    return AuthTestClient(*auth_).Logout(user_id, Bearer(token));
   }
 
   enum class Send { kBearer, kCookie, kNothing };

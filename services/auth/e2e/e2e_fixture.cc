@@ -1,7 +1,6 @@
 // AuthServerE2eTest; see e2e_fixture.h.
 #include "services/auth/e2e/e2e_fixture.h"
 
-#include <chrono>
 #include <memory>
 #include <string>
 #include <utility>
@@ -11,15 +10,12 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "libs/testing/status_matchers.h"
+#include "services/auth/testing/auth_test_client.h"
 
 namespace auth::service::testing {
 namespace {
 
 using ::auth::testing::IsOk;
-
-std::chrono::system_clock::time_point InTenSeconds() {
-  return std::chrono::system_clock::now() + std::chrono::seconds(10);
-}
 
 }  // namespace
 
@@ -54,15 +50,9 @@ void AuthServerE2eTest::RestartServer(const std::vector<std::string>& extra_flag
 
 grpc::Status AuthServerE2eTest::Register(const std::string& username, const std::string& email,
                                          const std::string& phone, const std::string& password) {
-  auth::v1::RegisterRequest request;
-  request.set_username(username);
-  request.set_email(email);
-  request.set_phone_number(phone);
-  request.set_password_hash(password);
   auth::v1::RegisterResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(InTenSeconds());
-  grpc::Status status = stub_->Register(&context, request, &response);
+  grpc::Status status =
+      AuthTestClient(*stub_).Register(username, email, phone, password, &response);
   if (status.ok()) {
     EXPECT_EQ(response.message(), "User registered successfully");
     EXPECT_EQ(response.status(), 201);
@@ -73,34 +63,19 @@ grpc::Status AuthServerE2eTest::Register(const std::string& username, const std:
 AuthServerE2eTest::LoginResult AuthServerE2eTest::Login(const std::string& email,
                                                         const std::string& phone,
                                                         const std::string& password) {
-  auth::v1::LoginRequest request;
-  request.set_email(email);
-  request.set_phone_number(phone);
-  request.set_password_hash(password);
+  AuthTestClient client(*stub_);
   LoginResult result;
-  grpc::ClientContext context;
-  context.set_deadline(InTenSeconds());
-  result.status = stub_->Login(&context, request, &result.response);
-  auto range = context.GetServerInitialMetadata().equal_range("set-cookie");
-  for (auto it = range.first; it != range.second; ++it) {
-    result.cookies.emplace_back(it->second.data(), it->second.size());
-  }
+  result.status = client.Login(email, phone, password, &result.response);
+  result.cookies = client.last_cookies();
   return result;
 }
 
 grpc::Status AuthServerE2eTest::Logout(int32_t user_id, const std::string& token, bool as_cookie,
                                        bool current_session_only) {
-  auth::v1::LogoutRequest request;
-  request.set_user_id(user_id);
-  request.set_current_session_only(current_session_only);
   auth::v1::LogoutResponse response;
-  grpc::ClientContext context;
-  if (as_cookie) {
-    context.AddMetadata("cookie", "user_id=" + std::to_string(user_id) + "; jwt-token=" + token);
-  } else {
-    context.AddMetadata("authorization", "Bearer " + token);
-  }
-  grpc::Status status = stub_->Logout(&context, request, &response);
+  grpc::Status status =
+      AuthTestClient(*stub_).Logout(user_id, as_cookie ? Cookie(user_id, token) : Bearer(token),
+                                    current_session_only, &response);
   if (status.ok()) {
     EXPECT_EQ(response.message(), "User logout successfully");
     EXPECT_EQ(response.status(), 200);
@@ -110,22 +85,12 @@ grpc::Status AuthServerE2eTest::Logout(int32_t user_id, const std::string& token
 
 grpc::Status AuthServerE2eTest::Validate(const std::string& token,
                                          auth::v1::ValidateTokenResponse* response) {
-  auth::v1::ValidateTokenRequest request;
-  request.set_token(token);
-  auth::v1::ValidateTokenResponse ignored;
-  grpc::ClientContext context;
-  context.set_deadline(InTenSeconds());
-  return stub_->ValidateToken(&context, request, response ? response : &ignored);
+  return AuthTestClient(*stub_).Validate(token, response);
 }
 
 grpc::Status AuthServerE2eTest::Refresh(const std::string& refresh_token,
                                         auth::v1::RefreshTokenResponse* response) {
-  auth::v1::RefreshTokenRequest request;
-  request.set_refresh_token(refresh_token);
-  auth::v1::RefreshTokenResponse ignored;
-  grpc::ClientContext context;
-  context.set_deadline(InTenSeconds());
-  return stub_->RefreshToken(&context, request, response ? response : &ignored);
+  return AuthTestClient(*stub_).Refresh(refresh_token, response);
 }
 
 }  // namespace auth::service::testing

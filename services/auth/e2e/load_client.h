@@ -25,6 +25,7 @@
 #include "grpcpp/grpcpp.h"
 #include "libs/repository/connection_pool.h"
 #include "services/auth/galera/galera_cluster.h"
+#include "services/auth/testing/auth_test_client.h"
 #include "services/auth/testing/replica.h"
 
 namespace auth::service::testing {
@@ -99,8 +100,10 @@ class LoadClient {
     Rpc rpc;
     grpc::StatusCode code;
   };
-  using Call = std::function<grpc::Status(auth::v1::AuthService::Stub&, grpc::ClientContext&)>;
+  using Call = std::function<grpc::Status(AuthTestClient&)>;
 
+  // A client of `replica`'s current server, with a 5 s deadline.
+  AuthTestClient Client(int replica) const;
   // Runs `call` on `replica` with a 5 s deadline and records it.
   grpc::Status Record(Rpc rpc, int replica, const Call& call);
   void Work(int worker);

@@ -17,15 +17,10 @@
 #include "gmock/gmock.h"
 #include "libs/repository/connection_pool.h"
 #include "libs/testing/status_matchers.h"
+#include "services/auth/testing/auth_test_client.h"
 
 namespace auth::service::testing {
 namespace {
-
-std::chrono::system_clock::time_point DeadlineIn(absl::Duration d) {
-  return std::chrono::system_clock::now() +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(
-             absl::ToChronoNanoseconds(d));
-}
 
 // gRPC's codes are absl's, number for number.
 std::string CodeName(grpc::StatusCode code) {
@@ -72,55 +67,26 @@ std::string ReliabilityTest::FreshDatabase() {
 
 grpc::Status ReliabilityTest::Register(auth::v1::AuthService::Stub& stub,
                                        const std::string& username, absl::Duration deadline) {
-  auth::v1::RegisterRequest request;
-  request.set_username(username);
-  request.set_email(EmailOf(username));
-  request.set_password_hash(kPassword);
-  auth::v1::RegisterResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(DeadlineIn(deadline));
-  return stub.Register(&context, request, &response);
+  return AuthTestClient(stub, deadline).Register(username, EmailOf(username));
 }
 
 grpc::Status ReliabilityTest::Login(auth::v1::AuthService::Stub& stub, const std::string& email,
                                     const std::string& password, auth::v1::LoginResponse* response,
                                     std::string* retry_after, absl::Duration deadline) {
-  auth::v1::LoginRequest request;
-  request.set_email(email);
-  request.set_password_hash(password);
-  auth::v1::LoginResponse ignored;
-  grpc::ClientContext context;
-  context.set_deadline(DeadlineIn(deadline));
-  grpc::Status status = stub.Login(&context, request, response ? response : &ignored);
-  if (retry_after != nullptr) {
-    retry_after->clear();
-    auto it = context.GetServerTrailingMetadata().find("retry-after");
-    if (it != context.GetServerTrailingMetadata().end()) {
-      retry_after->assign(it->second.data(), it->second.size());
-    }
-  }
+  AuthTestClient client(stub, deadline);
+  grpc::Status status = client.Login(email, "", password, response);
+  if (retry_after != nullptr) *retry_after = client.last_retry_after();
   return status;
 }
 
 grpc::Status ReliabilityTest::Validate(auth::v1::AuthService::Stub& stub, const std::string& token,
                                        auth::v1::ValidateTokenResponse* response) {
-  auth::v1::ValidateTokenRequest request;
-  request.set_token(token);
-  auth::v1::ValidateTokenResponse ignored;
-  grpc::ClientContext context;
-  context.set_deadline(DeadlineIn(absl::Seconds(10)));
-  return stub.ValidateToken(&context, request, response ? response : &ignored);
+  return AuthTestClient(stub).Validate(token, response);
 }
 
 grpc::Status ReliabilityTest::Logout(auth::v1::AuthService::Stub& stub, int32_t user_id,
                                      const std::string& token) {
-  auth::v1::LogoutRequest request;
-  request.set_user_id(user_id);
-  auth::v1::LogoutResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(DeadlineIn(absl::Seconds(10)));
-  context.AddMetadata("authorization", "Bearer " + token);
-  return stub.Logout(&context, request, &response);
+  return AuthTestClient(stub).Logout(user_id, Bearer(token));
 }
 
 int64_t ReliabilityTest::CountLoginsThatWork(auth::v1::AuthService::Stub& stub,

@@ -5,7 +5,6 @@
 #ifndef SERVICES_AUTH_E2E_RELIABILITY_FIXTURE_H_
 #define SERVICES_AUTH_E2E_RELIABILITY_FIXTURE_H_
 
-#include <chrono>
 #include <cstdint>
 #include <iostream>
 #include <map>
