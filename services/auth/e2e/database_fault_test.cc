@@ -3,13 +3,11 @@
 // the server must stay up and recover by itself, and every acknowledged registration must be
 // stored completely. Prints its figures ("RELIABILITY database_kill: ...").
 #include <atomic>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -42,8 +40,7 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
   std::atomic<int64_t> first_ok_after_restart_ms{-1};
   const absl::Time start = absl::Now();
   Tally registers, logins, during_outage;
-  std::mutex mu;
-  std::set<std::string> attempted, acknowledged;
+  Registrations registrations;
 
   auto record = [&](Tally& tally, const grpc::Status& status, absl::Duration latency,
                     int started_in) {
@@ -63,19 +60,11 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
   for (int c = 0; c < kClients; ++c) {
     clients.emplace_back([&, c] {
       for (int i = 0; !stop.load(); ++i) {
-        const std::string name = absl::StrCat("c", c, "_", i);
-        {
-          std::lock_guard<std::mutex> lock(mu);
-          attempted.insert(name);
-        }
         int started_in = phase.load();
         absl::Time begin = absl::Now();
-        grpc::Status status = Register(*replica->stub(), name, kDeadline);
+        grpc::Status status =
+            Register(*replica->stub(), absl::StrCat("c", c, "_", i), kDeadline, registrations);
         record(registers, status, absl::Now() - begin, started_in);
-        if (status.ok()) {
-          std::lock_guard<std::mutex> lock(mu);
-          acknowledged.insert(name);
-        }
         started_in = phase.load();
         begin = absl::Now();
         status = Login(*replica->stub(), EmailOf(absl::StrCat("steady", c)), kPassword, nullptr,
@@ -113,35 +102,20 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
       first_ok_after_restart_ms.load() - absl::ToInt64Milliseconds(restarted_at - start);
 
   // Durability and completeness, read straight from the database.
-  const std::map<std::string, UserRow> stored = ReadUsers();
-  int64_t missing = 0, incomplete = 0, strays = 0, found = 0, logins_verified = 0;
-  for (const std::string& name : acknowledged) {
-    auto it = stored.find(name);
-    if (it == stored.end()) {
-      ++missing;
-      ADD_FAILURE() << "acknowledged registration " << name << " is not stored";
-    }
-  }
-  for (const auto& [name, row] : stored) {
-    if (absl::StartsWith(name, "steady")) continue;
-    ++found;
-    if (attempted.count(name) == 0) ++strays;
-    if (row.email != EmailOf(name) || !absl::StartsWith(row.password_hash, "$argon2id$")) {
-      ++incomplete;
-      ADD_FAILURE() << "user " << name << " is stored incompletely";
-    }
-  }
+  const StoredUsers stored = CheckStoredUsers(registrations, /*skip_prefix=*/"steady");
+  const std::set<std::string> acknowledged = registrations.acknowledged();
   // A stored hash is only complete if it verifies: log every acknowledged user in.
-  logins_verified = CountLoginsThatWork(*replica->stub(), acknowledged);
+  const int64_t logins_verified = CountLoginsThatWork(*replica->stub(), acknowledged);
 
   Report("database_kill",
          absl::StrCat("Register{", registers.Summary(), "} Login{", logins.Summary(), "} outage{",
                       during_outage.Summary(), "} faults=1 (SIGKILL mariadbd)",
                       " outage_ms=", absl::ToInt64Milliseconds(restarted_at - killed_at),
                       " recovery_ms=", recovery_ms, " server_up=", server_up, " acknowledged=",
-                      acknowledged.size(), " found=", found, " acknowledged_missing=", missing,
-                      " incomplete=", incomplete, " unacknowledged_but_stored=",
-                      found - static_cast<int64_t>(acknowledged.size()) + missing,
+                      acknowledged.size(), " found=", stored.found,
+                      " acknowledged_missing=", stored.missing, " incomplete=", stored.incomplete,
+                      " unacknowledged_but_stored=",
+                      stored.found - static_cast<int64_t>(acknowledged.size()) + stored.missing,
                       " acknowledged_login_ok=", logins_verified));
 
   // Fail fast: nothing but OK or UNAVAILABLE, nothing past its deadline.
@@ -155,9 +129,9 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
   EXPECT_GT(during_outage.count(grpc::StatusCode::UNAVAILABLE), 0);
   EXPECT_EQ(during_outage.count(grpc::StatusCode::OK), 0);
   EXPECT_GT(registers.count(grpc::StatusCode::OK), 0);
-  EXPECT_EQ(missing, 0);
-  EXPECT_EQ(incomplete, 0);
-  EXPECT_EQ(strays, 0);
+  EXPECT_EQ(stored.missing, 0);
+  EXPECT_EQ(stored.incomplete, 0);
+  EXPECT_EQ(stored.strays, 0);
   EXPECT_EQ(logins_verified, static_cast<int64_t>(acknowledged.size()));
 }
 

@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "libs/repository/connection_pool.h"
@@ -28,6 +29,26 @@ std::string CodeName(grpc::StatusCode code) {
 }
 
 }  // namespace
+
+void Registrations::Attempted(const std::string& username) {
+  std::lock_guard<std::mutex> lock(mu_);
+  attempted_.insert(username);
+}
+
+void Registrations::Acknowledged(const std::string& username) {
+  std::lock_guard<std::mutex> lock(mu_);
+  acknowledged_.insert(username);
+}
+
+std::set<std::string> Registrations::attempted() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return attempted_;
+}
+
+std::set<std::string> Registrations::acknowledged() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return acknowledged_;
+}
 
 std::string Tally::Summary() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -48,15 +69,20 @@ void ReliabilityTest::TearDownTestSuite() {
   backend_ = nullptr;
 }
 
-std::unique_ptr<Replica> ReliabilityTest::StartReplica(const std::vector<std::string>& extra_flags,
-                                                       const std::string& database) {
+std::unique_ptr<AuthServerProcess> ReliabilityTest::StartServer(
+    const std::vector<std::string>& extra_flags, const std::string& database) {
   std::vector<std::string> flags = backend_->Flags(database);
   flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
   absl::StatusOr<std::unique_ptr<AuthServerProcess>> server =
       AuthServerProcess::Start(std::move(flags));
   EXPECT_THAT(server, auth::testing::IsOk());
-  if (!server.ok()) return nullptr;
-  return std::make_unique<Replica>(*std::move(server));
+  return server.ok() ? *std::move(server) : nullptr;
+}
+
+std::unique_ptr<Replica> ReliabilityTest::StartReplica(const std::vector<std::string>& extra_flags,
+                                                       const std::string& database) {
+  std::unique_ptr<AuthServerProcess> server = StartServer(extra_flags, database);
+  return server != nullptr ? std::make_unique<Replica>(std::move(server)) : nullptr;
 }
 
 std::string ReliabilityTest::FreshDatabase() {
@@ -68,6 +94,38 @@ std::string ReliabilityTest::FreshDatabase() {
 grpc::Status ReliabilityTest::Register(auth::v1::AuthService::Stub& stub,
                                        const std::string& username, absl::Duration deadline) {
   return AuthTestClient(stub, deadline).Register(username, EmailOf(username));
+}
+
+grpc::Status ReliabilityTest::Register(auth::v1::AuthService::Stub& stub,
+                                       const std::string& username, absl::Duration deadline,
+                                       Registrations& registrations) {
+  registrations.Attempted(username);
+  grpc::Status status = Register(stub, username, deadline);
+  if (status.ok()) registrations.Acknowledged(username);
+  return status;
+}
+
+StoredUsers ReliabilityTest::CheckStoredUsers(const Registrations& registrations,
+                                              const std::string& skip_prefix) {
+  const std::map<std::string, UserRow> stored = ReadUsers();
+  const std::set<std::string> attempted = registrations.attempted();
+  StoredUsers check;
+  for (const std::string& name : registrations.acknowledged()) {
+    if (stored.count(name) == 0) {
+      ++check.missing;
+      ADD_FAILURE() << "acknowledged registration " << name << " is not stored";
+    }
+  }
+  for (const auto& [name, row] : stored) {
+    if (!skip_prefix.empty() && absl::StartsWith(name, skip_prefix)) continue;
+    ++check.found;
+    if (attempted.count(name) == 0) ++check.strays;
+    if (row.email != EmailOf(name) || !absl::StartsWith(row.password_hash, "$argon2id$")) {
+      ++check.incomplete;
+      ADD_FAILURE() << "user " << name << " is stored incompletely";
+    }
+  }
+  return check;
 }
 
 grpc::Status ReliabilityTest::Login(auth::v1::AuthService::Stub& stub, const std::string& email,

@@ -20,6 +20,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "services/auth/testing/auth_server_backend.h"
+#include "services/auth/testing/auth_server_process.h"
 #include "services/auth/testing/replica.h"
 #include "services/auth/testing/test_password.h"
 
@@ -30,6 +31,29 @@ struct UserRow {
   std::string email;
   std::optional<std::string> phone_number;
   std::string password_hash;
+};
+
+// The registrations a test's clients attempted, and those answered OK; thread-safe.
+class Registrations {
+ public:
+  void Attempted(const std::string& username);
+  void Acknowledged(const std::string& username);
+  // Copies, for after the clients have stopped.
+  std::set<std::string> attempted() const;
+  std::set<std::string> acknowledged() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> attempted_;
+  std::set<std::string> acknowledged_;
+};
+
+// The users table held against the registrations: what a crash may not break.
+struct StoredUsers {
+  int64_t found = 0;       // stored users that the check looked at
+  int64_t missing = 0;     // acknowledged but not stored
+  int64_t incomplete = 0;  // stored without the right email or an Argon2id hash
+  int64_t strays = 0;      // stored but never attempted
 };
 
 // Outcomes by gRPC code, and the slowest call; thread-safe.
@@ -82,6 +106,9 @@ class ReliabilityTest : public ::testing::Test {
 
   // Starts an auth_server on `database` (default: the suite's) with cheap hashing and
   // `extra_flags`; fails the test (and returns null) if it does not come up.
+  static std::unique_ptr<AuthServerProcess> StartServer(
+      const std::vector<std::string>& extra_flags = {}, const std::string& database = "");
+  // The same, as a Replica.
   static std::unique_ptr<Replica> StartReplica(const std::vector<std::string>& extra_flags = {},
                                                const std::string& database = "");
 
@@ -90,6 +117,9 @@ class ReliabilityTest : public ::testing::Test {
 
   static grpc::Status Register(auth::v1::AuthService::Stub& stub, const std::string& username,
                                absl::Duration deadline = absl::Seconds(10));
+  // Register(), noted in `registrations`.
+  static grpc::Status Register(auth::v1::AuthService::Stub& stub, const std::string& username,
+                               absl::Duration deadline, Registrations& registrations);
   static grpc::Status Login(auth::v1::AuthService::Stub& stub, const std::string& email,
                             const std::string& password, auth::v1::LoginResponse* response,
                             std::string* retry_after = nullptr,
@@ -103,6 +133,12 @@ class ReliabilityTest : public ::testing::Test {
   static std::map<std::string, UserRow> ReadUsers(const std::string& database = "");
 
   static std::string EmailOf(const std::string& username) { return username + "@example.com"; }
+
+  // Checks the suite's users table against `registrations`, skipping users whose name starts
+  // with `skip_prefix` (set up before the clients started); fails the test for each
+  // acknowledged user missing and each user stored incompletely.
+  static StoredUsers CheckStoredUsers(const Registrations& registrations,
+                                      const std::string& skip_prefix = "");
 
   // How many of `usernames` can log in with kPassword through `stub` (a stored hash is only
   // complete if it verifies); spread over `threads` clients.
