@@ -58,6 +58,20 @@ std::string Tally::Summary() const {
   return text;
 }
 
+std::string StoredUsers::Summary() const {
+  return absl::StrCat("acknowledged=", acknowledged, " found=", found,
+                      " acknowledged_missing=", missing, " incomplete=", incomplete,
+                      " unacknowledged_but_stored=", found - acknowledged + missing,
+                      " acknowledged_login_ok=", logins_ok);
+}
+
+void StoredUsers::ExpectNothingLost() const {
+  EXPECT_EQ(missing, 0);
+  EXPECT_EQ(incomplete, 0);
+  EXPECT_EQ(strays, 0);
+  EXPECT_EQ(logins_ok, acknowledged);
+}
+
 void ReliabilityTest::SetUpTestSuite() {
   absl::StatusOr<std::unique_ptr<AuthServerBackend>> backend = AuthServerBackend::Start();
   ASSERT_THAT(backend, auth::testing::IsOk());
@@ -105,12 +119,15 @@ grpc::Status ReliabilityTest::Register(auth::v1::AuthService::Stub& stub,
   return status;
 }
 
-StoredUsers ReliabilityTest::CheckStoredUsers(const Registrations& registrations,
+StoredUsers ReliabilityTest::CheckStoredUsers(auth::v1::AuthService::Stub& stub,
+                                              const Registrations& registrations,
                                               const std::string& skip_prefix) {
   const std::map<std::string, UserRow> stored = ReadUsers();
   const std::set<std::string> attempted = registrations.attempted();
+  const std::set<std::string> acknowledged = registrations.acknowledged();
   StoredUsers check;
-  for (const std::string& name : registrations.acknowledged()) {
+  check.acknowledged = static_cast<int64_t>(acknowledged.size());
+  for (const std::string& name : acknowledged) {
     if (stored.count(name) == 0) {
       ++check.missing;
       ADD_FAILURE() << "acknowledged registration " << name << " is not stored";
@@ -125,6 +142,8 @@ StoredUsers ReliabilityTest::CheckStoredUsers(const Registrations& registrations
       ADD_FAILURE() << "user " << name << " is stored incompletely";
     }
   }
+  // A stored hash is only complete if it verifies.
+  check.logins_ok = CountLoginsThatWork(stub, acknowledged);
   return check;
 }
 

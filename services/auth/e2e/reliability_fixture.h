@@ -50,10 +50,19 @@ class Registrations {
 
 // The users table held against the registrations: what a crash may not break.
 struct StoredUsers {
-  int64_t found = 0;       // stored users that the check looked at
-  int64_t missing = 0;     // acknowledged but not stored
-  int64_t incomplete = 0;  // stored without the right email or an Argon2id hash
-  int64_t strays = 0;      // stored but never attempted
+  int64_t acknowledged = 0;  // registrations answered OK
+  int64_t found = 0;         // stored users that the check looked at
+  int64_t missing = 0;       // acknowledged but not stored
+  int64_t incomplete = 0;    // stored without the right email or an Argon2id hash
+  int64_t strays = 0;        // stored but never attempted
+  int64_t logins_ok = 0;     // acknowledged users who can log in (so whose hash verifies)
+
+  // "acknowledged=N found=N acknowledged_missing=N incomplete=N unacknowledged_but_stored=N
+  // acknowledged_login_ok=N", as RELIABILITY.md quotes it.
+  std::string Summary() const;
+  // Fails the test unless nothing acknowledged was lost or stored incompletely, nothing was
+  // stored that no client attempted, and every acknowledged user logs in.
+  void ExpectNothingLost() const;
 };
 
 // Outcomes by gRPC code, and the slowest call; thread-safe.
@@ -135,9 +144,11 @@ class ReliabilityTest : public ::testing::Test {
   static std::string EmailOf(const std::string& username) { return username + "@example.com"; }
 
   // Checks the suite's users table against `registrations`, skipping users whose name starts
-  // with `skip_prefix` (set up before the clients started); fails the test for each
-  // acknowledged user missing and each user stored incompletely.
-  static StoredUsers CheckStoredUsers(const Registrations& registrations,
+  // with `skip_prefix` (set up before the clients started), and logs every acknowledged user
+  // in through `stub`; fails the test for each acknowledged user missing and each user stored
+  // incompletely.
+  static StoredUsers CheckStoredUsers(auth::v1::AuthService::Stub& stub,
+                                      const Registrations& registrations,
                                       const std::string& skip_prefix = "");
 
   // How many of `usernames` can log in with kPassword through `stub` (a stored hash is only
