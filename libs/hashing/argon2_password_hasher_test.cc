@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include <cstdint>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,29 +18,25 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/testing/status_matchers.h"
+#include "libs/testing/subprocess.h"
 
 namespace auth::hashing {
 namespace {
 
+using ::auth::testing::ExitStatus;
 using ::auth::testing::IsOk;
+using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
+using ::auth::testing::Subprocess;
+using ::auth::testing::SubprocessOptions;
+using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::Not;
-
-// Matches an OK absl::StatusOr<T> whose value equals `expected` (gMock's Optional() needs
-// operator bool, which StatusOr lacks, and status_matchers.h has no IsOkAndHolds yet).
-MATCHER_P(IsOkAndHolds, expected, "is OK and holds " + ::testing::PrintToString(expected)) {
-  if (!arg.ok()) {
-    *result_listener << "status is " << arg.status();
-    return false;
-  }
-  *result_listener << "holds " << ::testing::PrintToString(*arg);
-  return *arg == expected;
-}
 
 constexpr absl::string_view kPassword = "correct horse battery staple";
 constexpr absl::string_view kFixedSalt = "0123456789abcdef";
@@ -335,18 +330,17 @@ TEST(Argon2PasswordHasherTest, VerifiesArgon2CliOutput) {
   if (access(kCli, X_OK) != 0) GTEST_SKIP() << "argon2 CLI not installed";
   std::unique_ptr<Argon2PasswordHasher> hasher = MakeHasher(kSmall);
   ASSERT_NE(hasher, nullptr);
-  // -m is log2 of the memory in KiB: 2^6 = 64.
-  FILE* pipe = popen(absl::StrCat("printf '%s' '", kPassword, "' | ", kCli,
-                                  " somesaltsomesalt -id -t 1 -m 6 -p 1 -l 32 -e")
-                         .c_str(),
-                     "r");
-  ASSERT_NE(pipe, nullptr);
-  char buffer[256] = {};
-  const bool read = fgets(buffer, sizeof buffer, pipe) != nullptr;
-  ASSERT_EQ(pclose(pipe), 0);
-  ASSERT_TRUE(read);
-  std::string encoded(buffer);
-  while (!encoded.empty() && encoded.back() == '\n') encoded.pop_back();
+  // The CLI reads the password from stdin. -m is log2 of the memory in KiB: 2^6 = 64.
+  SubprocessOptions options;
+  options.argv = {"/bin/sh", "-c",
+                  absl::StrCat("printf '%s' '", kPassword, "' | ", kCli,
+                               " somesaltsomesalt -id -t 1 -m 6 -p 1 -l 32 -e")};
+  options.capture_stdout = true;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Subprocess> cli, Subprocess::Start(options));
+  ASSERT_OK_AND_ASSIGN(std::vector<std::string> line,
+                       cli->WaitForLine("^\\$argon2id\\$", absl::Seconds(30)));
+  EXPECT_THAT(cli->Wait(absl::Seconds(30)), IsOkAndHolds(Field(&ExitStatus::code, 0)));
+  const std::string& encoded = line[0];
   EXPECT_THAT(hasher->Verify(kPassword, encoded), IsOkAndHolds(true)) << encoded;
   EXPECT_FALSE(hasher->NeedsRehash(encoded));
   EXPECT_THAT(hasher->Verify("wrong", encoded), IsOkAndHolds(false));

@@ -2,6 +2,7 @@
 //
 //   EXPECT_THAT(repository.Create(user), IsOk());
 //   EXPECT_THAT(hasher.Verify("x", "garbage"), StatusIs(absl::StatusCode::kInvalidArgument));
+//   EXPECT_THAT(hasher.Verify("x", hash), IsOkAndHolds(true));
 //   ASSERT_OK_AND_ASSIGN(User user, repository.FindById(7));
 //
 // Debian's abseil does not ship absl/status/status_matchers.h, so these are our own.
@@ -9,6 +10,7 @@
 #define LIBS_TESTING_STATUS_MATCHERS_H_
 
 #include <ostream>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -32,6 +34,17 @@ MATCHER(IsOk, "is OK") {
   const absl::Status& status = internal::GetStatus(arg);
   if (!status.ok()) *result_listener << "status is " << status;
   return status.ok();
+}
+
+// Matches an OK absl::StatusOr<T> whose value matches `value_matcher` (a matcher, or a value
+// to compare with ==).
+MATCHER_P(IsOkAndHolds, value_matcher, "is OK and holds a value that matches") {
+  if (!arg.ok()) {
+    *result_listener << "status is " << arg.status();
+    return false;
+  }
+  *result_listener << "holds " << ::testing::PrintToString(*arg) << " ";
+  return ::testing::ExplainMatchResult(value_matcher, *arg, result_listener);
 }
 
 // Matches a status (or StatusOr) whose code is `code`.

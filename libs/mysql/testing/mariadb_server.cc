@@ -4,16 +4,12 @@
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <cppconn/statement.h>
-#include <fcntl.h>
 #include <mysql_driver.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,7 +17,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <optional>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -34,6 +29,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "libs/testing/subprocess.h"
 
 namespace auth::mysql::testing {
 namespace {
@@ -63,54 +59,18 @@ std::string OsUserName() {
   return pw != nullptr ? pw->pw_name : "root";
 }
 
-// Starts `argv` with stdout and stderr appended to `log_path`. The child gets SIGKILL if
-// this thread dies, so a crashed test cannot leak it.
-absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv, const std::string& log_path) {
-  std::vector<char*> args;
-  for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-  args.push_back(nullptr);
-  // Everything the child needs is prepared before fork(): after it, only syscalls.
-  std::vector<std::string> env_strings = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
-                                          "TZ=UTC"};
-  if (const char* home = getenv("HOME")) env_strings.push_back(absl::StrCat("HOME=", home));
-  std::vector<char*> env;
-  for (std::string& e : env_strings) env.push_back(e.data());
-  env.push_back(nullptr);
-
-  const int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (log_fd < 0)
-    return absl::InternalError(absl::StrCat("open ", log_path, ": ", strerror(errno)));
-  const pid_t parent = getpid();
-  const pid_t pid = fork();
-  if (pid < 0) {
-    close(log_fd);
-    return absl::InternalError(absl::StrCat("fork: ", strerror(errno)));
-  }
-  if (pid == 0) {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    dup2(log_fd, STDOUT_FILENO);
-    dup2(log_fd, STDERR_FILENO);
-    const int null_fd = open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) dup2(null_fd, STDIN_FILENO);
-    execve(args[0], args.data(), env.data());
-    _exit(127);
-  }
-  close(log_fd);
-  return pid;
-}
-
-// Waits up to `timeout` for `pid` to exit; its exit status, or nullopt on timeout.
-std::optional<int> WaitForExit(pid_t pid, absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (true) {
-    int status = 0;
-    const pid_t done = waitpid(pid, &status, WNOHANG);
-    if (done == pid) return status;
-    if (done < 0 && errno != EINTR) return -1;
-    if (absl::Now() >= deadline) return std::nullopt;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
+// Options to run `argv` with stdout and stderr appended to `log_path`, in a fixed environment
+// (a PATH with /usr/sbin, the C locale, UTC) so that the server behaves alike everywhere.
+auth::testing::SubprocessOptions Options(std::vector<std::string> argv,
+                                         const std::string& log_path) {
+  auth::testing::SubprocessOptions options;
+  options.argv = std::move(argv);
+  options.env = std::vector<std::string>{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
+                                         "TZ=UTC"};
+  if (const char* home = getenv("HOME")) options.env->push_back(absl::StrCat("HOME=", home));
+  options.stdout_path = log_path;
+  options.stderr_path = log_path;
+  return options;
 }
 
 bool SocketAccepts(const std::string& path) {
@@ -221,15 +181,13 @@ absl::Status MariadbServer::Install() {
     argv.push_back(absl::StrCat("--auth-root-socket-user=", admin_user_));
   }
   const std::string log = dir_ + "/install.log";
-  absl::StatusOr<pid_t> pid = Spawn(argv, log);
-  if (!pid.ok()) return pid.status();
-  const std::optional<int> status = WaitForExit(*pid, kInstallTimeout);
-  if (!status.has_value()) {
-    kill(*pid, SIGKILL);
-    waitpid(*pid, nullptr, 0);
+  absl::StatusOr<auth::testing::ExitStatus> status =
+      auth::testing::Subprocess::Run(Options(std::move(argv), log), kInstallTimeout);
+  if (absl::IsDeadlineExceeded(status.status())) {
     return absl::DeadlineExceededError("mariadb-install-db timed out");
   }
-  if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
+  if (!status.ok()) return status.status();
+  if (!status->ok()) {
     std::ifstream in(log);
     std::stringstream text;
     text << in.rdbuf();
@@ -254,15 +212,15 @@ absl::Status MariadbServer::Launch() {
                                    "--innodb-buffer-pool-size=32M",
                                    "--skip-log-bin"};
   if (IsRoot()) argv.push_back("--user=root");
-  absl::StatusOr<pid_t> pid = Spawn(argv, dir_ + "/mariadbd.out");
-  if (!pid.ok()) return pid.status();
-  pid_ = *pid;
+  absl::StatusOr<std::unique_ptr<auth::testing::Subprocess>> process =
+      auth::testing::Subprocess::Start(Options(std::move(argv), dir_ + "/mariadbd.out"));
+  if (!process.ok()) return process.status();
+  process_ = *std::move(process);
 
   const absl::Time deadline = absl::Now() + kStartTimeout;
   while (!SocketAccepts(socket_path_)) {
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
+    if (!process_->Running()) {
+      process_.reset();
       return absl::InternalError(
           absl::StrCat("mariadbd exited during start-up; error log:\n", ErrorLogTail()));
     }
@@ -278,23 +236,15 @@ absl::Status MariadbServer::Launch() {
 }
 
 absl::Status MariadbServer::Stop() {
-  if (pid_ <= 0) return absl::OkStatus();
-  const pid_t pid = std::exchange(pid_, -1);
-  kill(pid, SIGTERM);
-  if (WaitForExit(pid, kStopTimeout).has_value()) return absl::OkStatus();
-  kill(pid, SIGKILL);
-  waitpid(pid, nullptr, 0);
-  return absl::OkStatus();
+  if (process_ == nullptr) return absl::OkStatus();
+  const std::unique_ptr<auth::testing::Subprocess> process = std::move(process_);
+  return process->Stop(kStopTimeout).status();
 }
 
 absl::Status MariadbServer::Kill() {
-  if (pid_ <= 0) return absl::OkStatus();
-  const pid_t pid = std::exchange(pid_, -1);
-  if (kill(pid, SIGKILL) != 0) {
-    return absl::InternalError(absl::StrCat("kill mariadbd: ", strerror(errno)));
-  }
-  waitpid(pid, nullptr, 0);
-  return absl::OkStatus();
+  if (process_ == nullptr) return absl::OkStatus();
+  const std::unique_ptr<auth::testing::Subprocess> process = std::move(process_);
+  return process->Kill().status();
 }
 
 absl::Status MariadbServer::Restart() {

@@ -15,8 +15,6 @@
 #ifndef LIBS_MYSQL_TESTING_MARIADB_SERVER_H_
 #define LIBS_MYSQL_TESTING_MARIADB_SERVER_H_
 
-#include <sys/types.h>
-
 #include <memory>
 #include <string>
 
@@ -24,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "libs/mysql/connection_pool.h"
+#include "libs/testing/subprocess.h"
 
 namespace auth::mysql::testing {
 
@@ -61,7 +60,7 @@ class MariadbServer {
   // Starts the server again on the same data directory and socket (stopping it first if
   // it is running).
   absl::Status Restart();
-  bool running() const { return pid_ > 0; }
+  bool running() const { return process_ != nullptr; }
 
  private:
   explicit MariadbServer(std::string dir);
@@ -82,7 +81,7 @@ class MariadbServer {
   const std::string user_ = "auth";
   std::string password_;
   const std::string database_ = "auth";
-  pid_t pid_ = -1;
+  std::unique_ptr<auth::testing::Subprocess> process_;  // mariadbd, while it runs
 };
 
 }  // namespace auth::mysql::testing

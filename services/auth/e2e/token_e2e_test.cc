@@ -17,7 +17,7 @@
 #include "libs/token/key.h"
 #include "libs/token/key_set.h"
 #include "nlohmann/json.hpp"
-#include "services/auth/e2e_fixture.h"
+#include "services/auth/e2e/e2e_fixture.h"
 
 namespace auth::service::testing {
 namespace {

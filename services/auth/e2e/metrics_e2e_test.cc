@@ -6,20 +6,20 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "libs/metrics/testing/scrape.h"
 #include "libs/testing/status_matchers.h"
-#include "services/auth/e2e_fixture.h"
+#include "services/auth/e2e/e2e_fixture.h"
 
 namespace auth::service::testing {
 namespace {
 
 using ::auth::metrics::testing::SampleValue;
 using ::auth::metrics::testing::ScrapeMetrics;
+using ::testing::Field;
 using ::testing::Ge;
 using ::testing::Optional;
 
@@ -33,9 +33,9 @@ class MetricsE2eTest : public AuthServerE2eTest {
   void SetUp() override {
     StartServer({"--metrics_listen=127.0.0.1:0"});
     // Printed after the gRPC port line, which StartServer() has consumed.
-    const std::string line = server_->WaitForLine("metrics on port ");
-    ASSERT_FALSE(line.empty()) << "auth_server did not report its metrics port";
-    ASSERT_TRUE(absl::SimpleAtoi(line.substr(line.rfind(' ') + 1), &metrics_port_)) << line;
+    absl::StatusOr<int> port = server_->WaitForPort("metrics");
+    ASSERT_THAT(port, auth::testing::IsOk()) << "auth_server did not report its metrics port";
+    metrics_port_ = *port;
   }
 
   std::string Scrape() {
@@ -91,13 +91,12 @@ TEST_F(MetricsE2eTest, CountersMoveWithTheCalls) {
 }
 
 TEST_F(MetricsE2eTest, BadMetricsAddressStopsTheServerAtStart) {
-  std::unique_ptr<Process> server = Process::Start(
-      {Runfile("services/auth/auth_server"), "--listen=127.0.0.1:0",
-       "--mysql_endpoint=" + database_->endpoint(), "--mysql_user=" + database_->user(),
-       "--mysql_database=" + database_->database(), "--mysql_password_file=" + password_file_,
-       "--token_signing_key=" + key_file_, "--metrics_listen=no-port-here"});
-  ASSERT_NE(server, nullptr);
-  EXPECT_EQ(server->Wait(absl::Seconds(20)), 1);
+  std::vector<std::string> flags = backend_->Flags();
+  flags.push_back("--metrics_listen=no-port-here");
+  absl::StatusOr<std::unique_ptr<Subprocess>> server = AuthServerProcess::Launch(flags);
+  ASSERT_THAT(server, auth::testing::IsOk());
+  EXPECT_THAT((*server)->Wait(absl::Seconds(20)),
+              auth::testing::IsOkAndHolds(Field(&ExitStatus::code, 1)));
 }
 
 }  // namespace

@@ -14,9 +14,9 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -26,15 +26,19 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
+#include "libs/testing/runfiles.h"
 #include "libs/testing/status_matchers.h"
-#include "services/auth/e2e_fixture.h"
+#include "services/auth/e2e/load_client.h"
 #include "libs/mysql/testing/galera_cluster.h"
-#include "services/auth/galera/load_client.h"
+#include "services/auth/testing/auth_server_process.h"
+#include "services/auth/testing/replica.h"
+#include "services/auth/testing/test_password.h"
 
 namespace auth::service::testing {
 namespace {
 
 using ::auth::testing::IsOk;
+using ::auth::testing::TestTempPath;
 
 constexpr int kReplicas = 3;
 constexpr int kWorkers = 6;
@@ -51,10 +55,8 @@ class GaleraKillTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<GaleraCluster>> cluster = GaleraCluster::Start();
     ASSERT_THAT(cluster, IsOk());
     cluster_ = *std::move(cluster);
-    key_file_ = TempPath("jwt.pem");
-    const std::string keygen = absl::StrCat(Runfile("libs/token/jwt_keygen"), " ", key_file_,
-                                            " ", TempPath("jwt.pub.pem"), " >/dev/null");
-    ASSERT_EQ(std::system(keygen.c_str()), 0) << keygen;
+    key_file_ = TestTempPath("jwt.pem");
+    ASSERT_THAT(GenerateSigningKey(key_file_, TestTempPath("jwt.pub.pem")), IsOk());
     for (int i = 0; i < kReplicas; ++i) {
       replicas_.push_back(std::make_unique<Replica>());
       ASSERT_TRUE(StartReplica(i)) << "replica " << i << " did not start";
@@ -70,19 +72,21 @@ class GaleraKillTest : public ::testing::Test {
   bool StartReplica(int i) {
     std::vector<int> order;
     for (int k = 0; k < GaleraCluster::kNodes; ++k) order.push_back((i + k) % 3 + 1);
-    std::unique_ptr<Process> process = Process::Start(
-        {Runfile("services/auth/auth_server"), "--listen=127.0.0.1:0",
-         "--mysql_endpoint=" + cluster_->EndpointList(order), "--mysql_user=auth",
-         "--mysql_database=auth", "--mysql_password_file=" + cluster_->password_file(),
-         "--token_signing_key=" + key_file_, "--argon2_memory_kib=1024", "--argon2_iterations=1",
-         // Every client here is 127.0.0.1: only the per-account limit is meaningful.
-         "--login_failures_per_address=0", "--registrations_per_address=0",
-         absl::StrCat("--login_failures_per_account=", kLoginFailuresPerAccount)});
-    if (process == nullptr) return false;
-    const std::string line = process->WaitForLine("listening on port ");
-    int port = 0;
-    if (line.empty() || !absl::SimpleAtoi(line.substr(line.rfind(' ') + 1), &port)) return false;
-    replicas_[i]->Reset(std::move(process), port);
+    std::vector<std::string> flags = {
+        "--mysql_endpoint=" + cluster_->EndpointList(order), "--mysql_user=auth",
+        "--mysql_database=auth", "--mysql_password_file=" + cluster_->password_file(),
+        "--token_signing_key=" + key_file_,
+        // Every client here is 127.0.0.1: only the per-account limit is meaningful.
+        "--login_failures_per_address=0", "--registrations_per_address=0",
+        absl::StrCat("--login_failures_per_account=", kLoginFailuresPerAccount)};
+    for (std::string& flag : CheapHashingFlags()) flags.push_back(std::move(flag));
+    absl::StatusOr<std::unique_ptr<AuthServerProcess>> server =
+        AuthServerProcess::Start(std::move(flags));
+    if (!server.ok()) {
+      ADD_FAILURE() << server.status();
+      return false;
+    }
+    replicas_[i]->Reset(*std::move(server));
     return true;
   }
 
@@ -121,7 +125,7 @@ TEST_F(GaleraKillTest, SteadyLoadSurvivesADatabaseNodeAndAReplicaKilled) {
 
   load.AttackNextVictim();  // victim 3 while replica 1 is killed
   const absl::Time server_kill = absl::Now();
-  replicas_[1]->Kill();
+  ASSERT_THAT(replicas_[1]->Kill(), IsOk());
   absl::SleepFor(absl::Seconds(1));
   const absl::Time server_restart = absl::Now();
   ASSERT_TRUE(StartReplica(1));

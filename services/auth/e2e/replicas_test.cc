@@ -12,7 +12,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/auth/reliability/reliability_fixture.h"
+#include "services/auth/e2e/reliability_fixture.h"
+#include "services/auth/testing/auth_test_client.h"
 
 namespace auth::service::testing {
 namespace {
@@ -30,7 +31,7 @@ class ReplicasTest : public ReliabilityTest {
       ASSERT_NE(replicas_.back(), nullptr);
     }
   }
-  auth::v1::AuthService::Stub& On(int i) { return *replicas_[i % kReplicas]->stub; }
+  auth::v1::AuthService::Stub& On(int i) { return *replicas_[i % kReplicas]->stub(); }
 
   // The retry-after trailer as seconds; -1 if absent or not a number.
   static int64_t Seconds(const std::string& retry_after) {
@@ -159,17 +160,12 @@ TEST_F(ReplicasTest, RegistrationLimitIsOneLimitAcrossReplicas) {
   }
   int refused = 0;
   for (int i = 0; i < kReplicas; ++i) {
-    auth::v1::RegisterRequest request;
-    request.set_username(absl::StrCat("late", i));
-    request.set_email(EmailOf(absl::StrCat("late", i)));
-    request.set_password_hash(kPassword);
-    auth::v1::RegisterResponse response;
-    grpc::ClientContext context;
-    const grpc::Status status = On(i).Register(&context, request, &response);
+    AuthTestClient client(On(i));
+    const std::string name = absl::StrCat("late", i);
+    const grpc::Status status = client.Register(name, EmailOf(name));
     EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << "replica " << i;
-    auto it = context.GetServerTrailingMetadata().find("retry-after");
-    ASSERT_NE(it, context.GetServerTrailingMetadata().end());
-    const int64_t seconds = Seconds(std::string(it->second.data(), it->second.size()));
+    ASSERT_FALSE(client.last_retry_after().empty());
+    const int64_t seconds = Seconds(client.last_retry_after());
     EXPECT_GT(seconds, 3500);
     EXPECT_LE(seconds, 3600);
     refused += status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED;

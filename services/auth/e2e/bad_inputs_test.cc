@@ -11,7 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/auth/reliability/reliability_fixture.h"
+#include "services/auth/e2e/reliability_fixture.h"
+#include "services/auth/testing/auth_test_client.h"
 
 namespace auth::service::testing {
 namespace {
@@ -52,7 +53,7 @@ class BadInputsTest : public ReliabilityTest {};
 TEST_F(BadInputsTest, EveryBadInputIsRefusedAndNothingIsStored) {
   std::unique_ptr<Replica> replica = StartReplica();
   ASSERT_NE(replica, nullptr);
-  auth::v1::AuthService::Stub& stub = *replica->stub;
+  auth::v1::AuthService::Stub& stub = *replica->stub();
   ASSERT_TRUE(Register(stub, "victor").ok());
   ASSERT_TRUE(Register(stub, "wendy").ok());
   auth::v1::LoginResponse victor, wendy;
@@ -151,65 +152,39 @@ TEST_F(BadInputsTest, EveryBadInputIsRefusedAndNothingIsStored) {
        StatusCode::UNAUTHENTICATED},
   };
 
+  AuthTestClient client(stub);
   std::map<std::string, int> tried, refused_as_expected;
+  // Counts one case of `rpc` and checks that it was answered `expected`.
+  auto check = [&](const std::string& rpc, const std::string& what, const grpc::Status& status,
+                   StatusCode expected) {
+    EXPECT_EQ(status.error_code(), expected) << rpc << ": " << what;
+    ++tried[rpc];
+    refused_as_expected[rpc] += status.error_code() == expected;
+  };
   for (const RegisterCase& c : registers) {
-    auth::v1::RegisterRequest request;
-    request.set_username(c.username);
-    request.set_email(c.email);
-    request.set_phone_number(c.phone);
-    request.set_password_hash(c.password);
-    auth::v1::RegisterResponse response;
-    grpc::ClientContext context;
-    const grpc::Status status = stub.Register(&context, request, &response);
-    EXPECT_EQ(status.error_code(), c.expected) << "Register: " << c.what;
-    ++tried["Register"];
-    refused_as_expected["Register"] += status.error_code() == c.expected;
+    check("Register", c.what, client.Register(c.username, c.email, c.phone, c.password),
+          c.expected);
   }
   for (const LoginCase& c : logins) {
-    auth::v1::LoginRequest request;
-    request.set_email(c.email);
-    request.set_phone_number(c.phone);
-    request.set_password_hash(c.password);
-    auth::v1::LoginResponse response;
-    grpc::ClientContext context;
-    const grpc::Status status = stub.Login(&context, request, &response);
-    EXPECT_EQ(status.error_code(), c.expected) << "Login: " << c.what;
-    ++tried["Login"];
-    refused_as_expected["Login"] += status.error_code() == c.expected;
+    check("Login", c.what, client.Login(c.email, c.phone, c.password), c.expected);
   }
   for (const LogoutCase& c : logouts) {
-    auth::v1::LogoutRequest request;
-    request.set_user_id(c.user_id);
-    auth::v1::LogoutResponse response;
-    grpc::ClientContext context;
-    if (!c.header_key.empty()) context.AddMetadata(c.header_key, c.header_value);
-    const grpc::Status status = stub.Logout(&context, request, &response);
-    EXPECT_EQ(status.error_code(), c.expected) << "Logout: " << c.what;
-    ++tried["Logout"];
-    refused_as_expected["Logout"] += status.error_code() == c.expected;
+    Credentials credentials;
+    if (!c.header_key.empty()) credentials.emplace_back(c.header_key, c.header_value);
+    check("Logout", c.what, client.Logout(c.user_id, credentials), c.expected);
   }
   for (const TokenCase& c : validates) {
-    const grpc::Status status = Validate(stub, c.token);
-    EXPECT_EQ(status.error_code(), c.expected) << "ValidateToken: " << c.what;
-    ++tried["ValidateToken"];
-    refused_as_expected["ValidateToken"] += status.error_code() == c.expected;
+    check("ValidateToken", c.what, client.Validate(c.token), c.expected);
   }
   for (const TokenCase& c : refreshes) {
-    auth::v1::RefreshTokenRequest request;
-    request.set_refresh_token(c.token);
-    auth::v1::RefreshTokenResponse response;
-    grpc::ClientContext context;
-    const grpc::Status status = stub.RefreshToken(&context, request, &response);
-    EXPECT_EQ(status.error_code(), c.expected) << "RefreshToken: " << c.what;
-    ++tried["RefreshToken"];
-    refused_as_expected["RefreshToken"] += status.error_code() == c.expected;
+    check("RefreshToken", c.what, client.Refresh(c.token), c.expected);
   }
 
   // Nothing was stored, nothing was revoked, and the server still serves.
   EXPECT_EQ(ReadUsers().size(), 2u);
   EXPECT_TRUE(Validate(stub, token).ok());
   EXPECT_TRUE(Validate(stub, wendy.jwt_token()).ok());
-  const bool server_up = replica->process->Wait(absl::Milliseconds(100)) == 1000;
+  const bool server_up = replica->Running();
   EXPECT_TRUE(server_up);
 
   std::string figures;

@@ -1,34 +1,26 @@
-// Replica and LoadClient; see load_client.h.
-#include "services/auth/galera/load_client.h"
+// LoadClient; see load_client.h.
+#include "services/auth/e2e/load_client.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
-#include <signal.h>
 
 #include <algorithm>
-#include <chrono>
 #include <utility>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/auth/testing/test_password.h"
 
 namespace auth::service::testing {
 namespace {
 
 constexpr char kWrongPassword[] = "e2e-wrong-guess-000000000000";
+constexpr absl::Duration kDeadline = absl::Seconds(5);
 
-const char* CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    default: return "OTHER";
-  }
+// gRPC's codes are absl's, number for number.
+std::string CodeName(grpc::StatusCode code) {
+  return absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
 
 const char* RpcName(LoadClient::Rpc rpc) {
@@ -71,56 +63,23 @@ int64_t QueryInt(mysql::ConnectionPool& pool, const std::string& sql) {
 
 }  // namespace
 
-void Replica::Reset(std::unique_ptr<Process> process, int port) {
-  auto stub = auth::v1::AuthService::NewStub(grpc::CreateChannel(
-      absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
-  std::lock_guard<std::mutex> lock(mu_);
-  process_ = std::move(process);
-  stub_ = std::move(stub);
-}
-
-void Replica::Kill() {
-  std::unique_ptr<Process> process;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    process = std::move(process_);
-  }
-  process.reset();  // ~Process sends SIGKILL and reaps
-}
-
-std::shared_ptr<auth::v1::AuthService::Stub> Replica::stub() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return stub_;
+AuthTestClient LoadClient::Client(int replica) const {
+  return AuthTestClient(replicas_[replica]->stub(), kDeadline);
 }
 
 grpc::Status LoadClient::Register(int replica, const std::string& username) {
-  auth::v1::RegisterRequest request;
-  request.set_username(username);
-  request.set_email(EmailOf(username));
-  request.set_password_hash(kPassword);
-  auth::v1::RegisterResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  return replicas_[replica]->stub()->Register(&context, request, &response);
+  return Client(replica).Register(username, EmailOf(username));
 }
 
 grpc::Status LoadClient::Login(int replica, const std::string& username,
                                const std::string& password) {
-  auth::v1::LoginRequest request;
-  request.set_email(EmailOf(username));
-  request.set_password_hash(password);
-  auth::v1::LoginResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-  return replicas_[replica]->stub()->Login(&context, request, &response);
+  return Client(replica).Login(EmailOf(username), "", password);
 }
 
 grpc::Status LoadClient::Record(Rpc rpc, int replica, const Call& call) {
-  std::shared_ptr<auth::v1::AuthService::Stub> stub = replicas_[replica]->stub();
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  AuthTestClient client = Client(replica);
   const absl::Time start = absl::Now();
-  grpc::Status status = call(*stub, context);
+  grpc::Status status = call(client);
   std::lock_guard<std::mutex> lock(mu_);
   events_.push_back({start, absl::Now(), replica, rpc, status.error_code()});
   return status;
@@ -143,13 +102,8 @@ void LoadClient::Work(int worker) {
   for (int i = 0; !stop_; ++i) {
     const std::string name = absl::StrCat("w", worker, "_", i);
     const int r = (worker + i) % n;
-    grpc::Status status = Record(kRegister, r, [&](auto& stub, auto& context) {
-      auth::v1::RegisterRequest request;
-      request.set_username(name);
-      request.set_email(EmailOf(name));
-      request.set_password_hash(kPassword);
-      auth::v1::RegisterResponse response;
-      return stub.Register(&context, request, &response);
+    grpc::Status status = Record(kRegister, r, [&](AuthTestClient& client) {
+      return client.Register(name, EmailOf(name));
     });
     if (!status.ok()) continue;
     {
@@ -157,25 +111,14 @@ void LoadClient::Work(int worker) {
       acked_.insert(name);
     }
     auth::v1::LoginResponse login;
-    status = Record(kLogin, (r + 1) % n, [&](auto& stub, auto& context) {
-      auth::v1::LoginRequest request;
-      request.set_email(EmailOf(name));
-      request.set_password_hash(kPassword);
-      return stub.Login(&context, request, &login);
+    status = Record(kLogin, (r + 1) % n, [&](AuthTestClient& client) {
+      return client.Login(EmailOf(name), "", kPassword, &login);
     });
     if (!status.ok()) continue;
-    Record(kValidate, (r + 2) % n, [&](auto& stub, auto& context) {
-      auth::v1::ValidateTokenRequest request;
-      request.set_token(login.jwt_token());
-      auth::v1::ValidateTokenResponse response;
-      return stub.ValidateToken(&context, request, &response);
-    });
-    status = Record(kLogout, (r + 2) % n, [&](auto& stub, auto& context) {
-      auth::v1::LogoutRequest request;
-      request.set_user_id(login.user_id());
-      context.AddMetadata("authorization", "Bearer " + login.jwt_token());
-      auth::v1::LogoutResponse response;
-      return stub.Logout(&context, request, &response);
+    Record(kValidate, (r + 2) % n,
+           [&](AuthTestClient& client) { return client.Validate(login.jwt_token()); });
+    status = Record(kLogout, (r + 2) % n, [&](AuthTestClient& client) {
+      return client.Logout(login.user_id(), Bearer(login.jwt_token()));
     });
     if (status.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -189,12 +132,8 @@ void LoadClient::Guess() {
   for (int i = 0; !stop_; ++i) {
     const int active = std::min<int>(victims_attacked_, static_cast<int>(victims_.size()));
     const std::string& victim = victims_[i % active];
-    grpc::Status status = Record(kGuess, i % n, [&](auto& stub, auto& context) {
-      auth::v1::LoginRequest request;
-      request.set_email(EmailOf(victim));
-      request.set_password_hash(kWrongPassword);
-      auth::v1::LoginResponse response;
-      return stub.Login(&context, request, &response);
+    grpc::Status status = Record(kGuess, i % n, [&](AuthTestClient& client) {
+      return client.Login(EmailOf(victim), "", kWrongPassword);
     });
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -296,13 +235,8 @@ LoadClient::LogoutCheck LoadClient::CheckLogouts() {
         for (size_t r = 0; r < replicas_.size(); ++r) {
           grpc::StatusCode code = grpc::StatusCode::UNKNOWN;
           for (int attempt = 0; attempt < 3; ++attempt) {
-            auth::v1::ValidateTokenRequest request;
-            request.set_token(tokens[i]);
-            auth::v1::ValidateTokenResponse response;
-            grpc::ClientContext context;
-            context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
             ++validations;
-            code = replicas_[r]->stub()->ValidateToken(&context, request, &response).error_code();
+            code = Client(static_cast<int>(r)).Validate(tokens[i]).error_code();
             if (!Transient(code)) break;
             absl::SleepFor(absl::Milliseconds(200));
           }

@@ -1,13 +1,13 @@
-// The kill test's load: auth_server replicas that can be killed and restarted under it
-// (Replica), and a client (LoadClient) that drives a steady mixed load across them and keeps
-// what it needs to check the outcome afterwards.
+// The kill test's load: a client (LoadClient) that drives a steady mixed load across
+// auth_server replicas, which the test kills and restarts under it, and keeps what it needs to
+// check the outcome afterwards.
 //
 // Each worker repeats, spreading the calls of one user over the three replicas: Register a new
 // user on replica r, Login on r+1, ValidateToken of the fresh token on r+2, Logout on r+2. A
 // guesser sends wrong-password logins for the victim accounts, round-robin over the replicas.
 // Every call has a 5 s deadline and is recorded (start, end, replica, RPC, code).
-#ifndef SERVICES_AUTH_GALERA_LOAD_CLIENT_H_
-#define SERVICES_AUTH_GALERA_LOAD_CLIENT_H_
+#ifndef SERVICES_AUTH_E2E_LOAD_CLIENT_H_
+#define SERVICES_AUTH_E2E_LOAD_CLIENT_H_
 
 #include <atomic>
 #include <cstdint>
@@ -24,28 +24,13 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/mysql/connection_pool.h"
-#include "services/auth/e2e_fixture.h"
 #include "libs/mysql/testing/galera_cluster.h"
+#include "services/auth/testing/auth_test_client.h"
+#include "services/auth/testing/replica.h"
 
 namespace auth::service::testing {
 
 using ::auth::mysql::testing::GaleraCluster;
-
-// One auth_server process and a stub on it; thread-safe, so that it can be killed and
-// replaced while clients use it.
-class Replica {
- public:
-  // Takes over `process`, listening on `port`, with a new channel.
-  void Reset(std::unique_ptr<Process> process, int port);
-  // SIGKILLs the process (and reaps it); calls then fail until Reset().
-  void Kill();
-  std::shared_ptr<auth::v1::AuthService::Stub> stub();
-
- private:
-  std::mutex mu_;
-  std::unique_ptr<Process> process_;
-  std::shared_ptr<auth::v1::AuthService::Stub> stub_;
-};
 
 class LoadClient {
  public:
@@ -117,8 +102,10 @@ class LoadClient {
     Rpc rpc;
     grpc::StatusCode code;
   };
-  using Call = std::function<grpc::Status(auth::v1::AuthService::Stub&, grpc::ClientContext&)>;
+  using Call = std::function<grpc::Status(AuthTestClient&)>;
 
+  // A client of `replica`'s current server, with a 5 s deadline.
+  AuthTestClient Client(int replica) const;
   // Runs `call` on `replica` with a 5 s deadline and records it.
   grpc::Status Record(Rpc rpc, int replica, const Call& call);
   void Work(int worker);
@@ -139,4 +126,4 @@ class LoadClient {
 
 }  // namespace auth::service::testing
 
-#endif  // SERVICES_AUTH_GALERA_LOAD_CLIENT_H_
+#endif  // SERVICES_AUTH_E2E_LOAD_CLIENT_H_

@@ -8,13 +8,15 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "services/auth/e2e_fixture.h"
+#include "libs/testing/status_matchers.h"
+#include "services/auth/e2e/e2e_fixture.h"
 
 namespace auth::service::testing {
 namespace {
 
 using ::testing::AllOf;
 using ::testing::Contains;
+using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
@@ -112,11 +114,11 @@ TEST_F(AuthServerE2eTest, RestartKeepsUsersAndRevocations) {
 }
 
 TEST(AuthServerStartupTest, ExitsAtOnceWithoutADatabase) {
-  std::unique_ptr<Process> server = Process::Start(
-      {Runfile("services/auth/auth_server"), "--listen=127.0.0.1:0",
-       "--mysql_endpoint=unix:///tmp/no-such-dir-for-auth-test/mysqld.sock"});
-  ASSERT_NE(server, nullptr);
-  EXPECT_EQ(server->Wait(absl::Seconds(15)), 1);
+  absl::StatusOr<std::unique_ptr<Subprocess>> server = AuthServerProcess::Launch(
+      {"--mysql_endpoint=unix:///tmp/no-such-dir-for-auth-test/mysqld.sock"});
+  ASSERT_THAT(server, auth::testing::IsOk());
+  EXPECT_THAT((*server)->Wait(absl::Seconds(15)),
+              auth::testing::IsOkAndHolds(Field(&ExitStatus::code, 1)));
 }
 
 }  // namespace

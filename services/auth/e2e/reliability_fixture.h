@@ -2,12 +2,10 @@
 // auth_server processes on it (sharing one signing key, as replicas do), clients with
 // deadlines, a tally of outcomes that the tests print for RELIABILITY.md, and a direct look at
 // the users table to compare what was acknowledged with what is stored.
-#ifndef SERVICES_AUTH_RELIABILITY_RELIABILITY_FIXTURE_H_
-#define SERVICES_AUTH_RELIABILITY_RELIABILITY_FIXTURE_H_
+#ifndef SERVICES_AUTH_E2E_RELIABILITY_FIXTURE_H_
+#define SERVICES_AUTH_E2E_RELIABILITY_FIXTURE_H_
 
-#include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -17,33 +15,54 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/numbers.h"
-#include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
-#include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/connection_pool.h"
-#include "libs/mysql/testing/mariadb_server.h"
-#include "libs/testing/status_matchers.h"
-#include "services/auth/e2e_fixture.h"
+#include "services/auth/testing/auth_server_backend.h"
+#include "services/auth/testing/auth_server_process.h"
+#include "services/auth/testing/replica.h"
+#include "services/auth/testing/test_password.h"
 
 namespace auth::service::testing {
-
-// One auth_server process and a stub on it.
-struct Replica {
-  std::unique_ptr<Process> process;
-  int port = 0;
-  std::shared_ptr<auth::v1::AuthService::Stub> stub;
-};
 
 // A stored user as the database holds it.
 struct UserRow {
   std::string email;
   std::optional<std::string> phone_number;
   std::string password_hash;
+};
+
+// The registrations a test's clients attempted, and those answered OK; thread-safe.
+class Registrations {
+ public:
+  void Attempted(const std::string& username);
+  void Acknowledged(const std::string& username);
+  // Copies, for after the clients have stopped.
+  std::set<std::string> attempted() const;
+  std::set<std::string> acknowledged() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::set<std::string> attempted_;
+  std::set<std::string> acknowledged_;
+};
+
+// The users table held against the registrations: what a crash may not break.
+struct StoredUsers {
+  int64_t acknowledged = 0;  // registrations answered OK
+  int64_t found = 0;         // stored users that the check looked at
+  int64_t missing = 0;       // acknowledged but not stored
+  int64_t incomplete = 0;    // stored without the right email or an Argon2id hash
+  int64_t strays = 0;        // stored but never attempted
+  int64_t logins_ok = 0;     // acknowledged users who can log in (so whose hash verifies)
+
+  // "acknowledged=N found=N acknowledged_missing=N incomplete=N unacknowledged_but_stored=N
+  // acknowledged_login_ok=N", as RELIABILITY.md quotes it.
+  std::string Summary() const;
+  // Fails the test unless nothing acknowledged was lost or stored incompletely, nothing was
+  // stored that no client attempted, and every acknowledged user logs in.
+  void ExpectNothingLost() const;
 };
 
 // Outcomes by gRPC code, and the slowest call; thread-safe.
@@ -95,7 +114,10 @@ class ReliabilityTest : public ::testing::Test {
   static void TearDownTestSuite();
 
   // Starts an auth_server on `database` (default: the suite's) with cheap hashing and
-  // `extra_flags`; fails the test if it does not come up.
+  // `extra_flags`; fails the test (and returns null) if it does not come up.
+  static std::unique_ptr<AuthServerProcess> StartServer(
+      const std::vector<std::string>& extra_flags = {}, const std::string& database = "");
+  // The same, as a Replica.
   static std::unique_ptr<Replica> StartReplica(const std::vector<std::string>& extra_flags = {},
                                                const std::string& database = "");
 
@@ -104,6 +126,9 @@ class ReliabilityTest : public ::testing::Test {
 
   static grpc::Status Register(auth::v1::AuthService::Stub& stub, const std::string& username,
                                absl::Duration deadline = absl::Seconds(10));
+  // Register(), noted in `registrations`.
+  static grpc::Status Register(auth::v1::AuthService::Stub& stub, const std::string& username,
+                               absl::Duration deadline, Registrations& registrations);
   static grpc::Status Login(auth::v1::AuthService::Stub& stub, const std::string& email,
                             const std::string& password, auth::v1::LoginResponse* response,
                             std::string* retry_after = nullptr,
@@ -118,6 +143,14 @@ class ReliabilityTest : public ::testing::Test {
 
   static std::string EmailOf(const std::string& username) { return username + "@example.com"; }
 
+  // Checks the suite's users table against `registrations`, skipping users whose name starts
+  // with `skip_prefix` (set up before the clients started), and logs every acknowledged user
+  // in through `stub`; fails the test for each acknowledged user missing and each user stored
+  // incompletely.
+  static StoredUsers CheckStoredUsers(auth::v1::AuthService::Stub& stub,
+                                      const Registrations& registrations,
+                                      const std::string& skip_prefix = "");
+
   // How many of `usernames` can log in with kPassword through `stub` (a stored hash is only
   // complete if it verifies); spread over `threads` clients.
   static int64_t CountLoginsThatWork(auth::v1::AuthService::Stub& stub,
@@ -128,11 +161,9 @@ class ReliabilityTest : public ::testing::Test {
     std::cout << "RELIABILITY " << name << ": " << figures << std::endl;
   }
 
-  inline static mysql::testing::MariadbServer* database_ = nullptr;
-  inline static std::string password_file_;
-  inline static std::string key_file_;
+  inline static AuthServerBackend* backend_ = nullptr;
 };
 
 }  // namespace auth::service::testing
 
-#endif  // SERVICES_AUTH_RELIABILITY_RELIABILITY_FIXTURE_H_
+#endif  // SERVICES_AUTH_E2E_RELIABILITY_FIXTURE_H_

@@ -1,0 +1,114 @@
+// AuthServerProcess; see auth_server_process.h.
+#include "services/auth/testing/auth_server_process.h"
+
+#include <signal.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/grpcpp.h"
+#include "libs/testing/runfiles.h"
+
+namespace auth::service::testing {
+namespace {
+
+using ::auth::testing::Runfile;
+using ::auth::testing::SubprocessOptions;
+
+// auth_server's argv: the binary, `flags`, and a free loopback port unless `flags` name one.
+std::vector<std::string> Argv(std::vector<std::string> flags) {
+  std::vector<std::string> argv = {Runfile("services/auth/auth_server")};
+  bool has_listen = false;
+  for (const std::string& flag : flags) has_listen |= absl::StartsWith(flag, "--listen=");
+  if (!has_listen) argv.push_back("--listen=127.0.0.1:0");
+  argv.insert(argv.end(), std::make_move_iterator(flags.begin()),
+              std::make_move_iterator(flags.end()));
+  return argv;
+}
+
+// The N of a "... on port N" line whose groups WaitForLine returned.
+absl::StatusOr<int> Port(const absl::StatusOr<std::vector<std::string>>& groups) {
+  if (!groups.ok()) return groups.status();
+  int port = 0;
+  if (groups->size() < 2 || !absl::SimpleAtoi((*groups)[1], &port)) {
+    return absl::InternalError(absl::StrCat("no port in \"", groups->front(), "\""));
+  }
+  return port;
+}
+
+}  // namespace
+
+std::vector<std::string> CheapHashingFlags() {
+  return {"--argon2_memory_kib=1024", "--argon2_iterations=1"};
+}
+
+absl::Status GenerateSigningKey(const std::string& private_key_path,
+                                const std::string& public_key_path) {
+  SubprocessOptions options;
+  options.argv = {Runfile("libs/token/jwt_keygen"), private_key_path, public_key_path};
+  options.stdout_path = "/dev/null";
+  absl::StatusOr<ExitStatus> status = Subprocess::Run(options, absl::Seconds(60));
+  if (!status.ok()) return status.status();
+  if (!status->ok()) {
+    return absl::InternalError(absl::StrCat("jwt_keygen failed: ", status->ToString()));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<AuthServerProcess>> AuthServerProcess::Start(
+    std::vector<std::string> flags, absl::Duration timeout) {
+  SubprocessOptions options;
+  options.argv = Argv(std::move(flags));
+  options.capture_stdout = true;
+  absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(options);
+  if (!process.ok()) return process.status();
+  absl::StatusOr<int> port =
+      Port((*process)->WaitForLine("listening on port ([0-9]+)", timeout));
+  if (!port.ok()) {
+    // Its reason to exit is in the test log (the server's stderr).
+    return absl::UnavailableError(
+        absl::StrCat("auth_server did not start: ", port.status().message()));
+  }
+  return std::unique_ptr<AuthServerProcess>(
+      new AuthServerProcess(*std::move(process), *port));
+}
+
+absl::StatusOr<std::unique_ptr<Subprocess>> AuthServerProcess::Launch(
+    std::vector<std::string> flags) {
+  SubprocessOptions options;
+  options.argv = Argv(std::move(flags));
+  return Subprocess::Start(options);
+}
+
+std::string AuthServerProcess::address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+std::unique_ptr<auth::v1::AuthService::Stub> AuthServerProcess::NewStub() const {
+  return auth::v1::AuthService::NewStub(
+      grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
+}
+
+absl::StatusOr<int> AuthServerProcess::WaitForPort(absl::string_view what,
+                                                   absl::Duration timeout) {
+  return Port(process_->WaitForLine(absl::StrCat(what, " on port ([0-9]+)"), timeout));
+}
+
+absl::StatusOr<ExitStatus> AuthServerProcess::Stop(absl::Duration grace) {
+  return process_->Stop(grace);
+}
+
+absl::StatusOr<ExitStatus> AuthServerProcess::Kill() { return process_->Kill(); }
+
+absl::Status AuthServerProcess::Pause() { return process_->Signal(SIGSTOP); }
+
+absl::Status AuthServerProcess::Resume() { return process_->Signal(SIGCONT); }
+
+bool AuthServerProcess::Running() { return process_->Running(); }
+
+}  // namespace auth::service::testing
