@@ -1,7 +1,7 @@
-// AuthServiceImpl: the token RPCs (ValidateToken, RefreshToken, GetJwks) and IssueSession(),
-// which Login shares. Register, Login and Logout are in auth_service.cc.
+// AuthServiceImpl: the session flows. ValidateToken and Logout, each with the batch that answers
+// the calls queued behind a busy database in one round trip, and RefreshToken. Register and
+// Login are in auth_service.cc.
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,21 +10,23 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "libs/authn/credentials.h"
+#include "libs/authn/user_id.h"
 #include "libs/metrics/auth_metrics.h"
+#include "libs/token/token_digest.h"
 #include "services/auth/auth_service.h"
-#include "services/auth/call.h"
-#include "services/auth/credentials.h"
 #include "services/auth/opaque_tokens.h"
+#include "services/auth/status_mapping.h"
+#include "services/auth/unary_call.h"
 
 namespace auth::service {
 namespace {
 
-using auth::v1::GetJwksRequest;
-using auth::v1::GetJwksResponse;
+using auth::v1::LogoutRequest;
+using auth::v1::LogoutResponse;
 using auth::v1::RefreshTokenRequest;
 using auth::v1::RefreshTokenResponse;
 using auth::v1::ValidateTokenRequest;
@@ -33,39 +35,23 @@ using auth::v1::ValidateTokenResponse;
 using repository::RotationOutcome;
 using repository::SessionGrant;
 
-// The API's user_id is an int32: a larger id would be silently truncated on the wire.
-bool FitsApiUserId(int64_t user_id) {
-  return user_id > 0 && user_id <= std::numeric_limits<int32_t>::max();
+// A call the batcher could not serve is answered like one the executor refused.
+template <typename Pending>
+void Refuse(Pending& pending, const absl::Status& status) {
+  pending.call->Finish(ExecutorRejection(status));
 }
 
 }  // namespace
 
-absl::StatusOr<AuthServiceImpl::IssuedSession> AuthServiceImpl::IssueSession(
-    int64_t user_id, absl::string_view family_id, absl::string_view client_address) const {
-  absl::StatusOr<token::IssuedToken> access = deps_.issuer->Issue(absl::StrCat(user_id));
-  if (!access.ok()) return access.status();
-  absl::StatusOr<std::string> refresh = NewRefreshToken();
-  if (!refresh.ok()) return refresh.status();
+// --- ValidateToken ---
 
-  IssuedSession issued;
-  repository::Session& session = issued.grant.session;
-  session.jti = access->claims.jwt_id;
-  session.user_id = user_id;
-  session.expires_at = access->claims.expires_at;
-  session.token_hash = Sha256Hex(access->token);
-  session.client_address = std::string(client_address);
-  repository::RefreshToken& refresh_row = issued.grant.refresh_token;
-  refresh_row.token_hash = Sha256Hex(*refresh);
-  refresh_row.family_id = family_id.empty() ? session.jti : std::string(family_id);
-  refresh_row.session_jti = session.jti;
-  refresh_row.user_id = user_id;
-  refresh_row.expires_at = absl::Now() + options_.refresh_token_lifetime;
-  if (deps_.issued_tokens != nullptr) {
-    deps_.issued_tokens->Remember(access->token, access->claims);
-  }
-  issued.access_token = std::move(access->token);
-  issued.refresh_token = *std::move(refresh);
-  return issued;
+std::unique_ptr<AuthServiceImpl::ValidationBatcher> AuthServiceImpl::NewValidationBatcher(
+    int in_flight) {
+  return std::make_unique<ValidationBatcher>(
+      *deps_.database_executor,
+      ValidationBatcher::Options{"validations", options_.max_database_batch, in_flight},
+      [this](std::vector<PendingValidation>& batch) { ValidateBatch(batch); },
+      Refuse<PendingValidation>);
 }
 
 grpc::ServerUnaryReactor* AuthServiceImpl::ValidateToken(grpc::CallbackServerContext* context,
@@ -73,23 +59,26 @@ grpc::ServerUnaryReactor* AuthServiceImpl::ValidateToken(grpc::CallbackServerCon
                                                          ValidateTokenResponse* response) {
   auto call = StartCall(context, metrics::Rpc::kValidateToken);
   const std::string& token = request->token();
-  if (token.empty() || token.size() > kMaxTokenBytes) {
+  if (token.empty() || token.size() > authn::kMaxTokenBytes) {
     call->Finish(absl::InvalidArgumentError(
-        absl::StrCat("token: must be 1 to ", kMaxTokenBytes, " bytes")));
+        absl::StrCat("token: must be 1 to ", authn::kMaxTokenBytes, " bytes")));
     return call->reactor();
   }
+  // Hashed once: the digest keys the verdict cache and is what the session row stores.
+  const token::TokenDigest digest = token::DigestToken(token);
   // Signature checks are microseconds: cheap enough for the gRPC thread.
-  absl::StatusOr<token::TokenClaims> claims = deps_.verifier->Verify(token);
+  absl::StatusOr<token::TokenClaims> claims = deps_.verifier->VerifyPrehashed(token, digest);
   if (!claims.ok()) {
     call->Finish(absl::UnauthenticatedError(claims.status().message()));
     return call->reactor();
   }
-  int64_t user_id = 0;
-  if (!absl::SimpleAtoi(claims->subject, &user_id) || !FitsApiUserId(user_id)) {
+  const std::optional<int32_t> user_id = authn::UserIdFromSubject(claims->subject);
+  if (!user_id.has_value()) {
     call->Finish(absl::UnauthenticatedError("token subject is not a user id"));
     return call->reactor();
   }
-  PendingValidation pending{call, response, user_id, *std::move(claims), Sha256Hex(token)};
+  PendingValidation pending{call, response, *user_id, *std::move(claims),
+                            token::DigestHex(digest)};
   if (absl::Status queued = validations_->Add(std::move(pending), call->deadline());
       !queued.ok()) {
     call->Finish(ExecutorRejection(queued));
@@ -132,6 +121,87 @@ void AuthServiceImpl::ValidateBatch(std::vector<PendingValidation>& batch) {
   }
 }
 
+// --- Logout ---
+
+std::unique_ptr<AuthServiceImpl::LogoutBatcher> AuthServiceImpl::NewLogoutBatcher(int in_flight) {
+  return std::make_unique<LogoutBatcher>(
+      *deps_.database_executor,
+      LogoutBatcher::Options{"logouts", options_.max_database_batch, in_flight},
+      [this](std::vector<PendingLogout>& batch) { LogoutBatch(batch); }, Refuse<PendingLogout>);
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::Logout(grpc::CallbackServerContext* context,
+                                                  const LogoutRequest* request,
+                                                  LogoutResponse* response) {
+  auto call = StartCall(context, metrics::Rpc::kLogout);
+  if (request->user_id() <= 0) {
+    call->Finish(absl::InvalidArgumentError("user_id: must be a positive user id"));
+    return call->reactor();
+  }
+  absl::StatusOr<std::string> token = authn::ExtractAccessToken(ClientHeaders(*context));
+  if (!token.ok()) {
+    call->Finish(token.status());
+    return call->reactor();
+  }
+  // Hashed once: the digest keys the verdict cache and is what the session row stores.
+  const token::TokenDigest digest = token::DigestToken(*token);
+  // Signature checks are microseconds: cheap enough for the gRPC thread.
+  absl::StatusOr<token::TokenClaims> claims = deps_.verifier->VerifyPrehashed(*token, digest);
+  if (!claims.ok()) {
+    call->Finish(absl::UnauthenticatedError(claims.status().message()));
+    return call->reactor();
+  }
+  const std::optional<int32_t> subject = authn::UserIdFromSubject(claims->subject);
+  if (!subject.has_value()) {
+    call->Finish(absl::UnauthenticatedError("token subject is not a user id"));
+    return call->reactor();
+  }
+  if (*subject != request->user_id()) {
+    call->Finish(absl::PermissionDeniedError("the token belongs to another user"));
+    return call->reactor();
+  }
+  PendingLogout pending{call, response, {}};
+  pending.request.session_jti = claims->jwt_id;
+  pending.request.user_id = *subject;
+  pending.request.token_hash = token::DigestHex(digest);
+  pending.request.current_session_only = request->current_session_only();
+  if (absl::Status queued = logouts_->Add(std::move(pending), call->deadline()); !queued.ok()) {
+    call->Finish(ExecutorRejection(queued));
+  }
+  return call->reactor();
+}
+
+void AuthServiceImpl::LogoutBatch(std::vector<PendingLogout>& batch) {
+  const std::vector<PendingLogout*> live = StillWaiting(batch);
+  if (live.empty()) return;
+  std::vector<repository::LogoutRequest> requests;
+  requests.reserve(live.size());
+  for (const PendingLogout* pending : live) requests.push_back(pending->request);
+  deps_.metrics->RecordDatabaseBatch(metrics::Rpc::kLogout, static_cast<int64_t>(live.size()));
+  // One transaction for the batch: each presented session is checked (active, this user's,
+  // this token's) and the sessions and refresh tokens of the valid ones are revoked.
+  absl::StatusOr<repository::LogoutResults> results = deps_.refresh_tokens->LogoutMany(requests);
+  if (results.ok() && results->logged_out.size() != live.size()) {
+    results = absl::InternalError("logout results do not match the requests");
+  }
+  if (!results.ok()) {
+    for (PendingLogout* pending : live) pending->call->Finish(results.status());
+    return;
+  }
+  deps_.metrics->RecordSessionsRevoked(results->sessions_revoked);
+  for (size_t i = 0; i < live.size(); ++i) {
+    if (!results->logged_out[i]) {
+      live[i]->call->Finish(absl::UnauthenticatedError("session ended, unknown or not this token's"));
+      continue;
+    }
+    live[i]->response->set_message(kLoggedOutMessage);
+    live[i]->response->set_status(kLoggedOutStatus);
+    live[i]->call->Finish(absl::OkStatus());
+  }
+}
+
+// --- RefreshToken ---
+
 grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerContext* context,
                                                         const RefreshTokenRequest* request,
                                                         RefreshTokenResponse* response) {
@@ -147,12 +217,12 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
     // Filled in by the grant function, which Rotate() calls only for a live, unused token.
     std::optional<IssuedSession> issued;
     auto grant = [&](const repository::RefreshToken& current) -> absl::StatusOr<SessionGrant> {
-      if (!FitsApiUserId(current.user_id)) {
+      if (!authn::IsApiUserId(current.user_id)) {
         LOG(ERROR) << "user id " << current.user_id << " does not fit the API's int32 user_id";
         return absl::InternalError("user id out of range");
       }
       absl::StatusOr<IssuedSession> next =
-          IssueSession(current.user_id, current.family_id, call->context()->peer());
+          session_issuer_.Issue(current.user_id, current.family_id, call->context()->peer());
       if (!next.ok()) return next.status();
       issued = *std::move(next);
       return issued->grant;
@@ -191,15 +261,6 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
     response->set_expires_at_unix_seconds(absl::ToUnixSeconds(session.expires_at));
     call->Finish(absl::OkStatus());
   });
-  return call->reactor();
-}
-
-grpc::ServerUnaryReactor* AuthServiceImpl::GetJwks(grpc::CallbackServerContext* context,
-                                                   const GetJwksRequest* /*request*/,
-                                                   GetJwksResponse* response) {
-  auto call = StartCall(context, metrics::Rpc::kGetJwks);
-  response->set_jwks_json(options_.jwks_json);
-  call->Finish(absl::OkStatus());
   return call->reactor();
 }
 
