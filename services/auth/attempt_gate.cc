@@ -12,9 +12,9 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
@@ -63,6 +63,8 @@ std::string NormaliseIpv6(absl::string_view text) {
   return absl::StrCat(buffer, "/64");
 }
 
+// The limits a login attempt counts against: the account (when `user_id` > 0, i.e. it exists)
+// and the client address. Empty when both are off.
 std::vector<repository::AttemptLimit> LoginLimits(const AbuseLimitsConfig& config, int64_t user_id,
                                                   absl::string_view address) {
   std::vector<repository::AttemptLimit> limits;
@@ -77,6 +79,7 @@ std::vector<repository::AttemptLimit> LoginLimits(const AbuseLimitsConfig& confi
   return limits;
 }
 
+// The keys a successful login settles: its account is reset, its address refunded.
 std::vector<std::string> LoginResetKeys(const AbuseLimitsConfig& config, int64_t user_id) {
   if (config.login_failures_per_account <= 0 || user_id <= 0) return {};
   return {absl::StrCat(kLoginAccount, user_id)};
@@ -88,6 +91,7 @@ std::vector<std::string> LoginRefundKeys(const AbuseLimitsConfig& config,
   return {absl::StrCat(kLoginAddress, address)};
 }
 
+// The limit a registration attempt counts against; empty when off.
 std::vector<repository::AttemptLimit> RegisterLimits(const AbuseLimitsConfig& config,
                                                      absl::string_view address) {
   if (config.registrations_per_address <= 0) return {};

@@ -29,15 +29,13 @@
 
 namespace auth::service {
 
-// The trailing metadata key of a refused attempt: whole seconds until it may be
-// retried.
+// The trailing metadata key of a refused attempt: whole seconds until it may be retried.
 inline constexpr char kRetryAfterKey[] = "retry-after";
 
 // The limits; a zero maximum turns that limit off.
 struct AbuseLimitsConfig {
-  // Failed logins per account, and per client address (which also counts logins
-  // of unknown accounts, so that probing for accounts is limited too), within
-  // `login_window`.
+  // Failed logins per account, and per client address (which also counts logins of unknown
+  // accounts, so that probing for accounts is limited too), within `login_window`.
   int64_t login_failures_per_account = 5;
   int64_t login_failures_per_address = 50;
   absl::Duration login_window = absl::Minutes(15);
@@ -46,20 +44,18 @@ struct AbuseLimitsConfig {
   absl::Duration register_window = absl::Hours(1);
 };
 
-// kInvalidArgument naming the flag if a maximum is negative or a window not
-// positive.
+// kInvalidArgument naming the flag if a maximum is negative or a window not positive.
 absl::Status ValidateAbuseLimits(const AbuseLimitsConfig& config);
 
-// The client's address from a gRPC peer string ("ipv4:1.2.3.4:5",
-// "ipv6:[::1]:5", "unix:/path"), normalised as described above. Anything
-// unparsable is returned whole (as long as a key may be), so that it still
-// limits itself.
+// The client's address from a gRPC peer string ("ipv4:1.2.3.4:5", "ipv6:[::1]:5",
+// "unix:/path"), normalised as described above. Anything unparsable is returned whole (as long
+// as a key may be), so that it still limits itself.
 std::string ClientAddress(absl::string_view peer);
 
-// `retry_after` as the whole seconds (rounded up, at least 1) sent in
-// kRetryAfterKey.
+// `retry_after` as the whole seconds (rounded up, at least 1) sent in kRetryAfterKey.
 std::string RetryAfterSeconds(absl::Duration retry_after);
 
+// The gate itself. Thread-safe (it holds no state; the limiter's counters are in the database).
 class AttemptGate {
  public:
   // `limiter` is not owned and must outlive the gate; null turns every limit off.

@@ -118,8 +118,7 @@ TEST_F(AttemptGateServiceTest, UnknownAccountCountsAgainstTheAddress) {
 
 TEST_F(AttemptGateServiceTest, ExhaustedAddressHidesWhetherTheAccountExists) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::NotFoundError("user not found")));
-  EXPECT_CALL(attempts_, Admit(Keys(kAddressKey), _))
-      .WillOnce(Return(Refused(absl::Seconds(600))));
+  EXPECT_CALL(attempts_, Admit(Keys(kAddressKey), _)).WillOnce(Return(Refused(absl::Seconds(600))));
   std::string retry_after;
   EXPECT_EQ(Login(&retry_after).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(retry_after, "600");
@@ -145,8 +144,7 @@ TEST_F(AttemptGateServiceTest, RefusedRegistrationComputesNoHash) {
 }
 
 TEST_F(AttemptGateServiceTest, AdmittedRegistrationIsHashedAndStored) {
-  EXPECT_CALL(attempts_, Admit(Keys("register-address:127.0.0.1"), _))
-      .WillOnce(Return(Admitted()));
+  EXPECT_CALL(attempts_, Admit(Keys("register-address:127.0.0.1"), _)).WillOnce(Return(Admitted()));
   EXPECT_CALL(hasher_, Hash(_)).WillOnce(Return(kStoredHash));
   EXPECT_CALL(users_, Create(_)).WillOnce(Return(7));
   EXPECT_TRUE(RegisterOnce().ok());

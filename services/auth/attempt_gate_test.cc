@@ -15,11 +15,11 @@
 namespace auth::service {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
 using ::auth::repository::Admission;
 using ::auth::repository::AttemptLimit;
 using ::auth::repository::MockAttemptLimiter;
+using ::auth::testing::IsOk;
+using ::auth::testing::StatusIs;
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::ElementsAre;
@@ -70,8 +70,8 @@ TEST(AttemptGateTest, LoginCountsAgainstAccountAndAddressAndSettlesBoth) {
                                       Field(&AttemptLimit::max_attempts, 50))),
                     _))
       .WillOnce(Return(Admitted()));
-  EXPECT_CALL(limiter, Settle(ElementsAre("login-account:42"),
-                              ElementsAre("login-address:203.0.113.7")))
+  EXPECT_CALL(limiter,
+              Settle(ElementsAre("login-account:42"), ElementsAre("login-address:203.0.113.7")))
       .WillOnce(Return(absl::OkStatus()));
   std::string retry_after;
   EXPECT_THAT(gate.AdmitLogin(42, "203.0.113.7", &retry_after), IsOk());
@@ -129,11 +129,10 @@ TEST(AttemptGateTest, RegistrationCountsAgainstTheAddress) {
   StrictMock<MockAttemptLimiter> limiter;
   AttemptGate gate(&limiter, AbuseLimitsConfig());
   EXPECT_TRUE(gate.CountsRegistrations());
-  EXPECT_CALL(limiter,
-              Admit(ElementsAre(AllOf(Field(&AttemptLimit::key, "register-address:a"),
-                                      Field(&AttemptLimit::max_attempts, 20),
-                                      Field(&AttemptLimit::window, absl::Hours(1)))),
-                    _))
+  EXPECT_CALL(limiter, Admit(ElementsAre(AllOf(Field(&AttemptLimit::key, "register-address:a"),
+                                               Field(&AttemptLimit::max_attempts, 20),
+                                               Field(&AttemptLimit::window, absl::Hours(1)))),
+                             _))
       .WillOnce(Return(Admitted()));
   std::string retry_after;
   EXPECT_THAT(gate.AdmitRegistration("a", &retry_after), IsOk());

@@ -3,13 +3,10 @@
 
 #include <chrono>
 #include <cstdint>
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <utility>
 
-#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "glog/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -37,19 +34,6 @@ namespace {
 // bigger is refused by gRPC before it reaches a handler.
 constexpr int kMaxReceiveMessageBytes = 8 * 1024;
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError("cannot read " + path);
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
-// `status` with "what: " before its message.
-absl::Status Named(absl::string_view what, const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
-}
-
 absl::StatusOr<token::KeySet> LoadKeys(const ServerConfig& config) {
   if (config.token_signing_key.empty()) return token::KeySet::GenerateEphemeral();
   return token::KeySet::FromFiles(config.token_signing_key, config.token_key_id,
@@ -63,17 +47,16 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
     return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
   }
   grpc::SslServerCredentialsOptions options;
-  absl::StatusOr<std::string> cert_pem = ReadFile(config.tls_cert);
-  absl::StatusOr<std::string> key_pem = ReadFile(config.tls_key);
+  absl::StatusOr<std::string> cert_pem = ReadConfigFile(config.tls_cert);
+  absl::StatusOr<std::string> key_pem = ReadConfigFile(config.tls_key);
   if (!cert_pem.ok()) return cert_pem.status();
   if (!key_pem.ok()) return key_pem.status();
   options.pem_key_cert_pairs.push_back({*key_pem, *cert_pem});
   if (!config.tls_client_ca.empty()) {
-    absl::StatusOr<std::string> ca_pem = ReadFile(config.tls_client_ca);
+    absl::StatusOr<std::string> ca_pem = ReadConfigFile(config.tls_client_ca);
     if (!ca_pem.ok()) return ca_pem.status();
     options.pem_root_certs = *ca_pem;
-    options.client_certificate_request =
-        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
   }
   return grpc::SslServerCredentials(options);
 }
@@ -113,17 +96,18 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
 
   p.pool = std::make_unique<repository::ConnectionPool>(config.database);
   if (absl::Status migrated = repository::ApplyMigrations(*p.pool); !migrated.ok()) {
-    return Named("cannot prepare the database at " + config.database.endpoint +
-                     " (is MySQL/MariaDB running there? tools/run_local.sh starts a private one)",
-                 migrated);
+    return WithWhat(
+        "cannot prepare the database at " + config.database.endpoint +
+            " (is MySQL/MariaDB running there? tools/run_local.sh starts a private one)",
+        migrated);
   }
 
   auto hasher = hashing::Argon2PasswordHasher::Create(config.argon2);
-  if (!hasher.ok()) return Named("Argon2 parameters", hasher.status());
+  if (!hasher.ok()) return WithWhat("Argon2 parameters", hasher.status());
   p.hasher = *std::move(hasher);
 
   absl::StatusOr<token::KeySet> keys = LoadKeys(config);
-  if (!keys.ok()) return Named("JWT keys", keys.status());
+  if (!keys.ok()) return WithWhat("JWT keys", keys.status());
   p.keys = std::make_unique<token::KeySet>(*std::move(keys));
   token::JwtOptions issuer_options;
   issuer_options.issuer = config.token_issuer;
@@ -157,25 +141,23 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   p.refresh_tokens = std::make_unique<repository::MysqlRefreshTokenRepository>(contended);
   p.attempts = std::make_unique<repository::MysqlAttemptLimiter>(contended);
   p.hashing_executor = std::make_unique<executor::BoundedExecutor>(
-      executor::BoundedExecutor::Options{"hashing", config.hashing_workers,
-                                         config.hashing_queue});
+      executor::BoundedExecutor::Options{"hashing", config.hashing_workers, config.hashing_queue});
   p.database_executor = std::make_unique<executor::BoundedExecutor>(
-      executor::BoundedExecutor::Options{"database", config.database.size,
-                                         config.database_queue});
+      executor::BoundedExecutor::Options{"database", config.database.size, config.database_queue});
 
   // Metrics are served on their own port (plain HTTP for Prometheus, apart from gRPC's TLS).
   if (!config.metrics_listen.empty()) {
     p.metrics = std::make_unique<metrics::PrometheusAuthMetrics>();
     // Gauges that are read rather than recorded: sampled when Prometheus scrapes.
-    p.metrics->AddScrapeHook([sink = p.metrics.get(), hashing = p.hashing_executor.get(),
-                              pool = p.pool.get()] {
-      sink->SetHashingQueueDepth(static_cast<int64_t>(hashing->queued()));
-      const repository::ConnectionPoolStats stats = pool->Stats();
-      sink->SetDbPoolStats({stats.open, stats.in_use, stats.waiting, stats.errors});
-    });
+    p.metrics->AddScrapeHook(
+        [sink = p.metrics.get(), hashing = p.hashing_executor.get(), pool = p.pool.get()] {
+          sink->SetHashingQueueDepth(static_cast<int64_t>(hashing->queued()));
+          const repository::ConnectionPoolStats stats = pool->Stats();
+          sink->SetDbPoolStats({stats.open, stats.in_use, stats.waiting, stats.errors});
+        });
     absl::StatusOr<std::unique_ptr<metrics::MetricsExposer>> exposer =
         metrics::MetricsExposer::Start(config.metrics_listen, *p.metrics);
-    if (!exposer.ok()) return Named("--metrics_listen", exposer.status());
+    if (!exposer.ok()) return WithWhat("--metrics_listen", exposer.status());
     p.metrics_exposer = *std::move(exposer);
   }
 
@@ -195,13 +177,12 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.metrics = p.metrics.get();  // null without metrics_listen: records nothing
   p.service = std::make_unique<AuthServiceImpl>(deps, std::move(service_options));
 
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
-      ServerCredentials(config);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(config);
   if (!credentials.ok()) {
     // The executors must be drained before the service goes (~AuthServiceImpl).
     p.hashing_executor->Shutdown();
     p.database_executor->Shutdown();
-    return Named("TLS", credentials.status());
+    return WithWhat("TLS", credentials.status());
   }
   p.credentials = *std::move(credentials);
   return std::unique_ptr<AuthServer>(new AuthServer(std::move(parts)));

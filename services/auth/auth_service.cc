@@ -23,10 +23,10 @@
 
 namespace auth::service {
 
-using auth::v1::LoginRequest;
-using auth::v1::LoginResponse;
 using auth::v1::GetJwksRequest;
 using auth::v1::GetJwksResponse;
+using auth::v1::LoginRequest;
+using auth::v1::LoginResponse;
 using auth::v1::RegisterRequest;
 using auth::v1::RegisterResponse;
 
@@ -52,7 +52,7 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
 AuthServiceImpl::~AuthServiceImpl() = default;
 
 std::shared_ptr<UnaryCall> AuthServiceImpl::StartCall(grpc::CallbackServerContext* context,
-                                                     metrics::Rpc rpc) const {
+                                                      metrics::Rpc rpc) const {
   return std::make_shared<UnaryCall>(context, rpc, options_.max_call_duration, *deps_.metrics);
 }
 
@@ -63,8 +63,8 @@ void AuthServiceImpl::RunOn(executor::BoundedExecutor& executor,
   const bool hashing = &executor == deps_.hashing_executor;
   const absl::Time submitted_at = absl::Now();
   absl::Status submitted = executor.Submit(
-      call->deadline(), [this, call, work = std::move(work), hashing,
-                         submitted_at](absl::Status status) {
+      call->deadline(),
+      [this, call, work = std::move(work), hashing, submitted_at](absl::Status status) {
         if (hashing) deps_.metrics->RecordHashingWait(absl::Now() - submitted_at);
         if (!status.ok()) {
           call->Finish(ExecutorRejection(status));
@@ -173,9 +173,9 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* co
   return call->reactor();
 }
 
-void AuthServiceImpl::LoginVerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRequest* request,
-                                          LoginResponse* response, repository::User user,
-                                          std::string address) {
+void AuthServiceImpl::LoginVerifyPassword(std::shared_ptr<UnaryCall> call,
+                                          const LoginRequest* request, LoginResponse* response,
+                                          repository::User user, std::string address) {
   RunOn(*deps_.hashing_executor, call,
         [this, call, request, response, user = std::move(user), address = std::move(address)]() {
           absl::StatusOr<bool> match =
@@ -239,9 +239,11 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<UnaryCall> call, LoginRes
           const absl::Time expires_at = issued.grant.session.expires_at;
           const absl::Duration max_age = expires_at - absl::Now();
           call->context()->AddInitialMetadata(
-              authn::kSetCookieHeader, authn::MakeSetCookie(authn::kUserIdCookie, absl::StrCat(user_id), max_age));
+              authn::kSetCookieHeader,
+              authn::MakeSetCookie(authn::kUserIdCookie, absl::StrCat(user_id), max_age));
           call->context()->AddInitialMetadata(
-              authn::kSetCookieHeader, authn::MakeSetCookie(authn::kTokenCookie, issued.access_token, max_age));
+              authn::kSetCookieHeader,
+              authn::MakeSetCookie(authn::kTokenCookie, issued.access_token, max_age));
           response->set_user_id(static_cast<int32_t>(user_id));
           response->set_jwt_token(issued.access_token);
           response->set_refresh_token(issued.refresh_token);

@@ -74,16 +74,16 @@ TEST_F(ServiceTest, LoginByEmailOpensSessionAndSetsCookies) {
   for (auto it = range.first; it != range.second; ++it) {
     cookies.emplace_back(it->second.data(), it->second.size());
   }
-  EXPECT_THAT(cookies,
-              UnorderedElementsAre(
-                  AllOf(HasSubstr("user_id=42; Path=/; Max-Age="),
-                        HasSubstr("HttpOnly; Secure; SameSite=Strict")),
-                  AllOf(HasSubstr(std::string("jwt-token=") + kToken + "; Path=/; Max-Age="),
-                        HasSubstr("HttpOnly; Secure; SameSite=Strict"))));
+  EXPECT_THAT(cookies, UnorderedElementsAre(AllOf(HasSubstr("user_id=42; Path=/; Max-Age="),
+                                                  HasSubstr("HttpOnly; Secure; SameSite=Strict")),
+                                            AllOf(HasSubstr(std::string("jwt-token=") + kToken +
+                                                            "; Path=/; Max-Age="),
+                                                  HasSubstr("HttpOnly; Secure; SameSite=Strict"))));
 }
 
 TEST_F(ServiceTest, LoginByPhoneLooksUpThePhone) {
-  EXPECT_CALL(users_, FindByPhone(absl::string_view("+15551234567"))).WillOnce(Return(StoredUser()));
+  EXPECT_CALL(users_, FindByPhone(absl::string_view("+15551234567")))
+      .WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
@@ -171,7 +171,6 @@ TEST_F(ServiceTest, LoginNeedsExactlyOneIdentifier) {
   EXPECT_EQ(stub_->Login(&context, request, &response).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
 }
-
 
 // --- GetJwks ---
 

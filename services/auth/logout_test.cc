@@ -1,7 +1,5 @@
 // Unit tests of AuthServiceImpl's Logout and its batches (see testing/service_fixture.h).
-#include <algorithm>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -28,9 +26,9 @@ using ::testing::Return;
 // --- Logout ---
 
 TEST_F(ServiceTest, LogoutWithBearerTokenRevokesAllSessions) {
-  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken))).WillOnce(Return(ClaimsFor("42")));
-  EXPECT_CALL(refresh_tokens_,
-              LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
+      .WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
       .WillOnce(Return(LogoutResults{{true}, 3}));
   auth::v1::LogoutResponse response;
   grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response);
@@ -40,9 +38,9 @@ TEST_F(ServiceTest, LogoutWithBearerTokenRevokesAllSessions) {
 }
 
 TEST_F(ServiceTest, LogoutAcceptsTheTokenCookie) {
-  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken))).WillOnce(Return(ClaimsFor("42")));
-  EXPECT_CALL(refresh_tokens_,
-              LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
+      .WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
       .WillOnce(Return(LogoutResults{{true}, 1}));
   auth::v1::LogoutResponse response;
   EXPECT_TRUE(Logout(42, "cookie", std::string("user_id=42; jwt-token=") + kToken, &response).ok());
@@ -56,7 +54,8 @@ TEST_F(ServiceTest, LogoutRejectsBadUserIdAndMissingOrInvalidTokens) {
   EXPECT_EQ(Logout(42, "authorization", "Basic abc", &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 
-  EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(absl::UnauthenticatedError("expired")));
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _))
+      .WillOnce(Return(absl::UnauthenticatedError("expired")));
   EXPECT_EQ(Logout(42, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
 }
@@ -72,8 +71,7 @@ TEST_F(ServiceTest, LogoutWithAnotherUsersTokenIsPermissionDenied) {
 // the logout's transaction; a session that fails the check is UNAUTHENTICATED.
 TEST_F(ServiceTest, LogoutOfASessionThatIsNotActiveIsUnauthenticated) {
   EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("42")));
-  EXPECT_CALL(refresh_tokens_,
-              LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
+  EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
       .WillOnce(Return(LogoutResults{{false}, 0}));
   auth::v1::LogoutResponse response;
   grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response);
@@ -91,9 +89,9 @@ TEST_F(ServiceTest, LogoutReportsDatabaseOutageAsUnavailable) {
 }
 
 TEST_F(ServiceTest, LogoutOfTheCurrentSessionOnlyAsksForThatSessionOnly) {
-  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken))).WillOnce(Return(ClaimsFor("42")));
-  EXPECT_CALL(refresh_tokens_,
-              LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, true))))
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
+      .WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, true))))
       .WillOnce(Return(LogoutResults{{true}, 1}));
   auth::v1::LogoutResponse response;
   grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response,
@@ -121,14 +119,10 @@ TEST_F(ServiceTest, LogoutReportsAFailedRevocationWithoutItsDetails) {
 TEST_F(ServiceTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts) {
   const std::vector<std::string> tokens = {"token.of.one", "token.of.two", "token.of.three"};
   ExpectTokensOfUsers(tokens);
-  std::mutex mu;
-  size_t largest_batch = 0;
-  size_t requests_seen = 0;
+  BatchSizes batches;
   EXPECT_CALL(refresh_tokens_, LogoutMany(_))
       .WillRepeatedly(Invoke([&](const std::vector<repository::LogoutRequest>& requests) {
-        std::lock_guard<std::mutex> lock(mu);
-        largest_batch = std::max(largest_batch, requests.size());
-        requests_seen += requests.size();
+        batches.Record(requests.size());
         LogoutResults results;
         // User 2's session is no longer active; the others log out.
         for (const repository::LogoutRequest& request : requests) {
@@ -145,9 +139,8 @@ TEST_F(ServiceTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts) {
   EXPECT_TRUE(statuses[0].ok()) << statuses[0].error_message();
   EXPECT_EQ(statuses[1].error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(statuses[2].ok()) << statuses[2].error_message();
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_EQ(requests_seen, 3u);
-  EXPECT_GE(largest_batch, 2u);
+  EXPECT_EQ(batches.total(), 3u);
+  EXPECT_GE(batches.largest(), 2u);
 }
 
 }  // namespace

@@ -49,16 +49,15 @@ TEST_F(ServiceTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
   EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
       .WillOnce(Return(IssuedToken{kNewToken, claims}));
   SessionGrant granted;
-  EXPECT_CALL(refresh_tokens_,
-              Rotate(Eq(Sha256Hex(kRefreshToken)), absl::ZeroDuration(), _))
-      .WillOnce(Invoke([&](absl::string_view, absl::Duration,
-                           const RefreshTokenRepository::GrantFn& grant)
-                           -> absl::StatusOr<RotationOutcome> {
-        absl::StatusOr<SessionGrant> next = grant(Presented());
-        if (!next.ok()) return next.status();
-        granted = *next;
-        return RotationOutcome::kRotated;
-      }));
+  EXPECT_CALL(refresh_tokens_, Rotate(Eq(Sha256Hex(kRefreshToken)), absl::ZeroDuration(), _))
+      .WillOnce(Invoke(
+          [&](absl::string_view, absl::Duration,
+              const RefreshTokenRepository::GrantFn& grant) -> absl::StatusOr<RotationOutcome> {
+            absl::StatusOr<SessionGrant> next = grant(Presented());
+            if (!next.ok()) return next.status();
+            granted = *next;
+            return RotationOutcome::kRotated;
+          }));
 
   auth::v1::RefreshTokenResponse response;
   grpc::Status status = Refresh(kRefreshToken, &response);
@@ -88,12 +87,12 @@ TEST_F(ServiceTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42")}));
   SessionGrant granted;
   EXPECT_CALL(refresh_tokens_, Rotate(_, absl::Seconds(5), _))
-      .WillOnce(Invoke([&](absl::string_view, absl::Duration,
-                           const RefreshTokenRepository::GrantFn& grant)
-                           -> absl::StatusOr<RotationOutcome> {
-        granted = grant(Presented()).value();
-        return RotationOutcome::kRotated;
-      }));
+      .WillOnce(Invoke(
+          [&](absl::string_view, absl::Duration,
+              const RefreshTokenRepository::GrantFn& grant) -> absl::StatusOr<RotationOutcome> {
+            granted = grant(Presented()).value();
+            return RotationOutcome::kRotated;
+          }));
   auth::v1::RefreshTokenResponse response;
   ASSERT_TRUE(Refresh(kRefreshToken, &response).ok());
   EXPECT_LE(granted.refresh_token.expires_at, absl::Now() + absl::Hours(2));
@@ -127,9 +126,9 @@ TEST_F(ServiceTest, RefreshTokenRefusesEmptyOrOversizedTokensWithoutWork) {
 TEST_F(ServiceTest, RefreshTokenFailsWhenNoSuccessorCanBeIssued) {
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(absl::InternalError("signing failed")));
   auto rotate = [](RefreshToken presented) {
-    return [presented](absl::string_view, absl::Duration,
-                       const RefreshTokenRepository::GrantFn& grant)
-               -> absl::StatusOr<RotationOutcome> {
+    return [presented](
+               absl::string_view, absl::Duration,
+               const RefreshTokenRepository::GrantFn& grant) -> absl::StatusOr<RotationOutcome> {
       absl::StatusOr<SessionGrant> next = grant(presented);
       if (!next.ok()) return next.status();  // as the repository: rolled back, passed on
       return RotationOutcome::kRotated;

@@ -31,10 +31,11 @@ using ::testing::Return;
 
 TEST_F(ServiceTest, RegisterStoresNormalisedUserWithHashedPassword) {
   EXPECT_CALL(hasher_, Hash(absl::string_view(kPasswordDigest))).WillOnce(Return(kStoredHash));
-  EXPECT_CALL(users_, Create(AllOf(Field(&NewUser::username, "alice"),
-                                   Field(&NewUser::email, "alice@example.com"),
-                                   Field(&NewUser::phone_number, Optional(std::string("+15551234567"))),
-                                   Field(&NewUser::password_hash, kStoredHash))))
+  EXPECT_CALL(
+      users_,
+      Create(AllOf(Field(&NewUser::username, "alice"), Field(&NewUser::email, "alice@example.com"),
+                   Field(&NewUser::phone_number, Optional(std::string("+15551234567"))),
+                   Field(&NewUser::password_hash, kStoredHash))))
       .WillOnce(Return(7));
   auth::v1::RegisterResponse response;
   grpc::Status status = Register(ValidRegistration(), &response);
@@ -103,9 +104,9 @@ TEST_F(ServiceTest, CallWhoseDeadlinePassesInTheQueueIsNotWorkedOn) {
   absl::Notification first_done;
   const auth::v1::RegisterRequest first_request = ValidRegistration();  // outlives the call
   stub_->async()->Register(&first_context, &first_request, &first_response, [&](grpc::Status s) {
-                             first_status = s;
-                             first_done.Notify();
-                           });
+    first_status = s;
+    first_done.Notify();
+  });
   hashing_started.WaitForNotification();
 
   // ...so a second call with a short deadline expires while queued: Hash is not called again.

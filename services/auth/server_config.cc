@@ -28,8 +28,7 @@ ABSL_FLAG(std::string, mysql_database, "auth", "MySQL database (schema).");
 ABSL_FLAG(std::string, mysql_password_file, "",
           "File holding the MySQL password. Default: the AUTH_MYSQL_PASSWORD environment "
           "variable. (Never a flag: argv is visible to every user of the machine.)");
-ABSL_FLAG(int, mysql_pool_size, 16,
-          "MySQL connections; also the database executor's workers.");
+ABSL_FLAG(int, mysql_pool_size, 16, "MySQL connections; also the database executor's workers.");
 ABSL_FLAG(int, max_database_batch, 64,
           "Most queued ValidateToken (or Logout) calls answered by one query (or transaction).");
 ABSL_FLAG(int, database_batches_in_flight, 2,
@@ -96,18 +95,10 @@ ABSL_FLAG(std::string, metrics_listen, "",
 namespace auth::service {
 namespace {
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError("cannot read " + path);
-  std::stringstream contents;
-  contents << in.rdbuf();
-  return contents.str();
-}
-
 absl::StatusOr<std::string> MysqlPassword() {
   const std::string file = absl::GetFlag(FLAGS_mysql_password_file);
   if (!file.empty()) {
-    absl::StatusOr<std::string> password = ReadFile(file);
+    absl::StatusOr<std::string> password = ReadConfigFile(file);
     if (!password.ok()) return password.status();
     return std::string(absl::StripTrailingAsciiWhitespace(*password));
   }
@@ -115,12 +106,19 @@ absl::StatusOr<std::string> MysqlPassword() {
   return std::string(env == nullptr ? "" : env);
 }
 
-// `status` with "what: " before its message (what the binary prints: "auth_server: what: ...").
-absl::Status Named(absl::string_view what, const absl::Status& status) {
-  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+}  // namespace
+
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError("cannot read " + path);
+  std::stringstream contents;
+  contents << in.rdbuf();
+  return contents.str();
 }
 
-}  // namespace
+absl::Status WithWhat(absl::string_view what, const absl::Status& status) {
+  return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+}
 
 absl::Status ValidateServerConfig(const ServerConfig& config) {
   if (config.database.connect_timeout <= absl::ZeroDuration() ||
@@ -136,7 +134,7 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
         "--refresh_reuse_grace not negative");
   }
   if (absl::Status valid = ValidateAbuseLimits(config.service.abuse_limits); !valid.ok()) {
-    return Named("abuse limit flags", valid);
+    return WithWhat("abuse limit flags", valid);
   }
   if (config.hashing_workers < 1) {
     return absl::InvalidArgumentError("--hashing_workers: at least one hashing worker");
@@ -152,7 +150,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.listen = absl::GetFlag(FLAGS_listen);
 
   absl::StatusOr<std::string> mysql_password = MysqlPassword();
-  if (!mysql_password.ok()) return Named("MySQL password", mysql_password.status());
+  if (!mysql_password.ok()) return WithWhat("MySQL password", mysql_password.status());
   repository::ConnectionPoolOptions& database = config.database;
   database.endpoint = absl::GetFlag(FLAGS_mysql_endpoint);
   database.user = absl::GetFlag(FLAGS_mysql_user);
@@ -197,10 +195,8 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.max_call_duration = absl::GetFlag(FLAGS_max_call_duration);
   service.refresh_token_lifetime = absl::GetFlag(FLAGS_refresh_token_lifetime);
   service.refresh_reuse_grace = absl::GetFlag(FLAGS_refresh_reuse_grace);
-  service.abuse_limits.login_failures_per_account =
-      absl::GetFlag(FLAGS_login_failures_per_account);
-  service.abuse_limits.login_failures_per_address =
-      absl::GetFlag(FLAGS_login_failures_per_address);
+  service.abuse_limits.login_failures_per_account = absl::GetFlag(FLAGS_login_failures_per_account);
+  service.abuse_limits.login_failures_per_address = absl::GetFlag(FLAGS_login_failures_per_address);
   service.abuse_limits.login_window = absl::GetFlag(FLAGS_login_failure_window);
   service.abuse_limits.registrations_per_address = absl::GetFlag(FLAGS_registrations_per_address);
   service.abuse_limits.register_window = absl::GetFlag(FLAGS_registration_window);

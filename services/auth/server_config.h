@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "libs/hashing/argon2_password_hasher.h"
 #include "libs/repository/connection_pool.h"
@@ -73,6 +74,13 @@ absl::Status ValidateServerConfig(const ServerConfig& config);
 // --mysql_password_file or the AUTH_MYSQL_PASSWORD environment variable. Errors say what was
 // wrong ("MySQL timeouts: --mysql_connect_timeout and ... must be positive").
 absl::StatusOr<ServerConfig> ServerConfigFromFlags();
+
+// The contents of a file the config names (password, keys, TLS); kNotFound if unreadable.
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path);
+
+// `status` with "what: " before its message, the form of every start-up error
+// (printed as "auth_server: what: why").
+absl::Status WithWhat(absl::string_view what, const absl::Status& status);
 
 }  // namespace auth::service
 

@@ -77,10 +77,8 @@ grpc::ServerUnaryReactor* AuthServiceImpl::ValidateToken(grpc::CallbackServerCon
     call->Finish(absl::UnauthenticatedError("token subject is not a user id"));
     return call->reactor();
   }
-  PendingValidation pending{call, response, *user_id, *std::move(claims),
-                            token::DigestHex(digest)};
-  if (absl::Status queued = validations_->Add(std::move(pending), call->deadline());
-      !queued.ok()) {
+  PendingValidation pending{call, response, *user_id, *std::move(claims), token::DigestHex(digest)};
+  if (absl::Status queued = validations_->Add(std::move(pending), call->deadline()); !queued.ok()) {
     call->Finish(ExecutorRejection(queued));
   }
   return call->reactor();
@@ -115,8 +113,7 @@ void AuthServiceImpl::ValidateBatch(std::vector<PendingValidation>& batch) {
     }
     pending->response->set_user_id(static_cast<int32_t>(pending->user_id));
     pending->response->set_session_id(pending->claims.jwt_id);
-    pending->response->set_expires_at_unix_seconds(
-        absl::ToUnixSeconds(pending->claims.expires_at));
+    pending->response->set_expires_at_unix_seconds(absl::ToUnixSeconds(pending->claims.expires_at));
     pending->call->Finish(absl::OkStatus());
   }
 }
@@ -191,7 +188,8 @@ void AuthServiceImpl::LogoutBatch(std::vector<PendingLogout>& batch) {
   deps_.metrics->RecordSessionsRevoked(results->sessions_revoked);
   for (size_t i = 0; i < live.size(); ++i) {
     if (!results->logged_out[i]) {
-      live[i]->call->Finish(absl::UnauthenticatedError("session ended, unknown or not this token's"));
+      live[i]->call->Finish(
+          absl::UnauthenticatedError("session ended, unknown or not this token's"));
       continue;
     }
     live[i]->response->set_message(kLoggedOutMessage);
@@ -212,55 +210,55 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
         absl::StrCat("refresh_token: must be 1 to ", kMaxRefreshTokenBytes, " bytes")));
     return call->reactor();
   }
-  RunOn(*deps_.database_executor, call, [this, call, response,
-                                         token_hash = Sha256Hex(presented)]() {
-    // Filled in by the grant function, which Rotate() calls only for a live, unused token.
-    std::optional<IssuedSession> issued;
-    auto grant = [&](const repository::RefreshToken& current) -> absl::StatusOr<SessionGrant> {
-      if (!authn::IsApiUserId(current.user_id)) {
-        LOG(ERROR) << "user id " << current.user_id << " does not fit the API's int32 user_id";
-        return absl::InternalError("user id out of range");
-      }
-      absl::StatusOr<IssuedSession> next =
-          session_issuer_.Issue(current.user_id, current.family_id, call->context()->peer());
-      if (!next.ok()) return next.status();
-      issued = *std::move(next);
-      return issued->grant;
-    };
-    absl::StatusOr<RotationOutcome> outcome =
-        deps_.refresh_tokens->Rotate(token_hash, options_.refresh_reuse_grace, grant);
-    if (!outcome.ok()) {
-      call->Finish(outcome.status().code() == absl::StatusCode::kNotFound
-                       ? absl::UnauthenticatedError("refresh token unknown, expired or revoked")
-                       : outcome.status());
-      return;
-    }
-    switch (*outcome) {
-      case RotationOutcome::kRotated:
-        break;
-      case RotationOutcome::kReuseDetected:
-        // Someone presented a token that was already exchanged: one of the two holders is
-        // not its owner. The family is revoked; both must log in again.
-        LOG(WARNING) << "refresh token reuse detected; its session family was revoked";
-        deps_.metrics->RecordRefreshReuseDetected();
-        call->Finish(absl::UnauthenticatedError("refresh token already used"));
-        return;
-      case RotationOutcome::kReusedInGrace:
-        call->Finish(absl::UnauthenticatedError("refresh token already used"));
-        return;
-    }
-    if (!issued.has_value()) {
-      call->Finish(absl::InternalError("rotation granted no session"));
-      return;
-    }
-    deps_.metrics->RecordSessionsCreated(1);
-    const repository::Session& session = issued->grant.session;
-    response->set_user_id(static_cast<int32_t>(session.user_id));
-    response->set_jwt_token(issued->access_token);
-    response->set_refresh_token(issued->refresh_token);
-    response->set_expires_at_unix_seconds(absl::ToUnixSeconds(session.expires_at));
-    call->Finish(absl::OkStatus());
-  });
+  RunOn(
+      *deps_.database_executor, call, [this, call, response, token_hash = Sha256Hex(presented)]() {
+        // Filled in by the grant function, which Rotate() calls only for a live, unused token.
+        std::optional<IssuedSession> issued;
+        auto grant = [&](const repository::RefreshToken& current) -> absl::StatusOr<SessionGrant> {
+          if (!authn::IsApiUserId(current.user_id)) {
+            LOG(ERROR) << "user id " << current.user_id << " does not fit the API's int32 user_id";
+            return absl::InternalError("user id out of range");
+          }
+          absl::StatusOr<IssuedSession> next =
+              session_issuer_.Issue(current.user_id, current.family_id, call->context()->peer());
+          if (!next.ok()) return next.status();
+          issued = *std::move(next);
+          return issued->grant;
+        };
+        absl::StatusOr<RotationOutcome> outcome =
+            deps_.refresh_tokens->Rotate(token_hash, options_.refresh_reuse_grace, grant);
+        if (!outcome.ok()) {
+          call->Finish(outcome.status().code() == absl::StatusCode::kNotFound
+                           ? absl::UnauthenticatedError("refresh token unknown, expired or revoked")
+                           : outcome.status());
+          return;
+        }
+        switch (*outcome) {
+          case RotationOutcome::kRotated:
+            break;
+          case RotationOutcome::kReuseDetected:
+            // Someone presented a token that was already exchanged: one of the two holders is
+            // not its owner. The family is revoked; both must log in again.
+            LOG(WARNING) << "refresh token reuse detected; its session family was revoked";
+            deps_.metrics->RecordRefreshReuseDetected();
+            call->Finish(absl::UnauthenticatedError("refresh token already used"));
+            return;
+          case RotationOutcome::kReusedInGrace:
+            call->Finish(absl::UnauthenticatedError("refresh token already used"));
+            return;
+        }
+        if (!issued.has_value()) {
+          call->Finish(absl::InternalError("rotation granted no session"));
+          return;
+        }
+        deps_.metrics->RecordSessionsCreated(1);
+        const repository::Session& session = issued->grant.session;
+        response->set_user_id(static_cast<int32_t>(session.user_id));
+        response->set_jwt_token(issued->access_token);
+        response->set_refresh_token(issued->refresh_token);
+        response->set_expires_at_unix_seconds(absl::ToUnixSeconds(session.expires_at));
+        call->Finish(absl::OkStatus());
+      });
   return call->reactor();
 }
 

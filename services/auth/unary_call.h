@@ -33,7 +33,7 @@ class UnaryCall {
  public:
   // `metrics` must outlive the call.
   UnaryCall(grpc::CallbackServerContext* context, metrics::Rpc rpc, absl::Duration max_duration,
-       metrics::AuthMetrics& metrics)
+            metrics::AuthMetrics& metrics)
       : context_(context),
         reactor_(context->DefaultReactor()),
         rpc_(rpc),

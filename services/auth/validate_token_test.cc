@@ -1,7 +1,5 @@
 // Unit tests of AuthServiceImpl's ValidateToken and its batches (see testing/service_fixture.h).
-#include <algorithm>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,7 +28,8 @@ using ::testing::Return;
 
 TEST_F(ServiceTest, ValidateTokenAnswersForALiveSession) {
   const TokenClaims claims = ClaimsFor("42", "jti-1");
-  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken))).WillOnce(Return(claims));
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
+      .WillOnce(Return(claims));
   EXPECT_CALL(sessions_, FindActiveMany(ElementsAre("jti-1")))
       .WillOnce(Return(std::vector<Session>{SessionOf(kToken)}));
   auth::v1::ValidateTokenResponse response;
@@ -95,14 +94,10 @@ TEST_F(ServiceTest, ValidateTokenReportsDatabaseOutageAsUnavailable) {
 TEST_F(ServiceTest, QueuedValidationsShareOneQueryAndKeepTheirOwnVerdicts) {
   const std::vector<std::string> tokens = {"token.of.one", "token.of.two", "token.of.three"};
   ExpectTokensOfUsers(tokens);
-  std::mutex mu;
-  size_t largest_batch = 0;
-  size_t lookups = 0;
+  BatchSizes batches;
   EXPECT_CALL(sessions_, FindActiveMany(_))
       .WillRepeatedly(Invoke([&](const std::vector<std::string>& jtis) {
-        std::lock_guard<std::mutex> lock(mu);
-        largest_batch = std::max(largest_batch, jtis.size());
-        lookups += jtis.size();
+        batches.Record(jtis.size());
         std::vector<Session> active;  // session 2 has ended
         for (const std::string& jti : jtis) {
           const int user = jti.back() - '0';
@@ -122,9 +117,8 @@ TEST_F(ServiceTest, QueuedValidationsShareOneQueryAndKeepTheirOwnVerdicts) {
   EXPECT_EQ(statuses[1].error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_TRUE(statuses[2].ok()) << statuses[2].error_message();
   EXPECT_EQ(users[2], 3);
-  std::lock_guard<std::mutex> lock(mu);
-  EXPECT_EQ(lookups, 3u);
-  EXPECT_GE(largest_batch, 2u);
+  EXPECT_EQ(batches.total(), 3u);
+  EXPECT_GE(batches.largest(), 2u);
 }
 
 }  // namespace

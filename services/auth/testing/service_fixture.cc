@@ -1,6 +1,7 @@
 // ServiceTest's bodies; see service_fixture.h.
 #include "services/auth/testing/service_fixture.h"
 
+#include <algorithm>
 #include <string>
 #include <thread>
 #include <utility>
@@ -44,6 +45,22 @@ std::string TokenHash(absl::string_view token) {
   return token::DigestHex(token::DigestToken(token));
 }
 
+void BatchSizes::Record(size_t size) {
+  std::lock_guard<std::mutex> lock(mu_);
+  largest_ = std::max(largest_, size);
+  total_ += size;
+}
+
+size_t BatchSizes::largest() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return largest_;
+}
+
+size_t BatchSizes::total() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return total_;
+}
+
 void ServiceTest::SetUp() { StartServer(/*hashing_queue=*/16); }
 
 void ServiceTest::TearDown() {
@@ -71,8 +88,7 @@ void ServiceTest::StartServer(size_t hashing_queue, AuthServiceOptions options) 
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service_.get());
-  builder.experimental().SetInterceptorCreators(
-      auth::testing::ServerHappensBeforeInterceptors());
+  builder.experimental().SetInterceptorCreators(auth::testing::ServerHappensBeforeInterceptors());
   server_ = builder.BuildAndStart();
   ASSERT_NE(server_, nullptr);
   stub_ = auth::v1::AuthService::NewStub(
@@ -119,14 +135,12 @@ void ServiceTest::UnblockDatabaseWorkers() {
 void ServiceTest::ExpectTokensOfUsers(const std::vector<std::string>& tokens) {
   for (size_t i = 0; i < tokens.size(); ++i) {
     const std::string user = std::to_string(i + 1);
-    EXPECT_CALL(verifier_,
-                VerifyPrehashed(absl::string_view(tokens[i]), IsDigestOf(tokens[i])))
+    EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(tokens[i]), IsDigestOf(tokens[i])))
         .WillOnce(::testing::Return(ClaimsFor(user, "jti-" + user)));
   }
 }
 
-void ServiceTest::CallConcurrentlyBehindBusyDatabase(int n,
-                                                     const std::function<void(int)>& call) {
+void ServiceTest::CallConcurrentlyBehindBusyDatabase(int n, const std::function<void(int)>& call) {
   BlockDatabaseWorkers();
   std::vector<std::thread> callers;
   for (int i = 0; i < n; ++i) callers.emplace_back(call, i);

@@ -73,6 +73,21 @@ MATCHER_P4(LogoutRequestIs, jti, user_id, token, current_session_only, "") {
 // Matches the digest VerifyPrehashed() must be given for `token`.
 MATCHER_P(IsDigestOf, token, "") { return arg == token::DigestToken(token); }
 
+// The sizes of the batches a mocked batch call (FindActiveMany, LogoutMany) was given, recorded
+// from whichever database worker calls it.
+class BatchSizes {
+ public:
+  void Record(size_t size);
+  // The largest batch, and the calls of all batches together.
+  size_t largest() const;
+  size_t total() const;
+
+ private:
+  mutable std::mutex mu_;
+  size_t largest_ = 0;  // guarded by mu_
+  size_t total_ = 0;    // guarded by mu_
+};
+
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override;
@@ -104,8 +119,7 @@ class ServiceTest : public ::testing::Test {
                       const std::string& header_value, auth::v1::LogoutResponse* response,
                       bool current_session_only = false);
   grpc::Status Validate(const std::string& token, auth::v1::ValidateTokenResponse* response);
-  grpc::Status Refresh(const std::string& refresh_token,
-                       auth::v1::RefreshTokenResponse* response);
+  grpc::Status Refresh(const std::string& refresh_token, auth::v1::RefreshTokenResponse* response);
 
   // Valid requests of alice.
   static auth::v1::RegisterRequest ValidRegistration();
