@@ -1,23 +1,22 @@
 #include "libs/authn/jwt_authenticator.h"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "glog/logging.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/token/key_set.h"
 #include "nlohmann/json.hpp"
-#include "services/auth/credentials.h"
+#include "libs/authn/credentials.h"
+#include "libs/authn/user_id.h"
 
 namespace auth::authn {
 namespace {
@@ -44,19 +43,6 @@ absl::StatusOr<std::string> PeekKeyId(absl::string_view token) {
   return kid->get<std::string>();
 }
 
-// The user id in a token's subject: canonical positive decimal that fits the API's int32.
-absl::StatusOr<int32_t> ParseUserId(absl::string_view subject) {
-  int32_t user_id = 0;
-  const bool canonical = !subject.empty() && subject[0] != '0' &&
-                         std::all_of(subject.begin(), subject.end(), [](char c) {
-                           return absl::ascii_isdigit(static_cast<unsigned char>(c));
-                         });
-  if (!canonical || !absl::SimpleAtoi(subject, &user_id) || user_id <= 0) {
-    return absl::UnauthenticatedError("access token subject is not a user id");
-  }
-  return user_id;
-}
-
 // Whether ValidateToken's `code` is the auth service's verdict on the token (as opposed to
 // its failing to give one).
 bool IsVerdict(grpc::StatusCode code) {
@@ -74,26 +60,26 @@ JwtAuthenticator::JwtAuthenticator(JwksKeySource* keys,
   verifier_options_.issuer = options_.issuer;
   verifier_options_.audience = options_.audience;
   verifier_options_.leeway = options_.leeway;
-  verifier_options_.max_token_bytes = auth::service::kMaxTokenBytes;
+  verifier_options_.max_token_bytes = kMaxTokenBytes;
   verifier_options_.clock = options_.clock;
 }
 
 absl::StatusOr<AuthenticatedUser> JwtAuthenticator::Authenticate(
     const ClientMetadata& metadata) const {
-  auth::service::Headers headers;
+  Headers headers;
   headers.reserve(metadata.size());
   for (const auto& [key, value] : metadata) {
     headers.emplace_back(absl::string_view(key.data(), key.size()),
                          absl::string_view(value.data(), value.size()));
   }
-  absl::StatusOr<std::string> token = auth::service::ExtractAccessToken(headers);
+  absl::StatusOr<std::string> token = ExtractAccessToken(headers);
   if (!token.ok()) return absl::UnauthenticatedError(token.status().message());
   return AuthenticateToken(*token);
 }
 
 absl::StatusOr<AuthenticatedUser> JwtAuthenticator::AuthenticateToken(
     absl::string_view token) const {
-  if (token.size() > auth::service::kMaxTokenBytes) {
+  if (token.size() > kMaxTokenBytes) {
     return absl::UnauthenticatedError("access token too long");
   }
   absl::StatusOr<std::string> kid = PeekKeyId(token);
@@ -105,8 +91,10 @@ absl::StatusOr<AuthenticatedUser> JwtAuthenticator::AuthenticateToken(
   const auth::token::JwtVerifier verifier(**keys, verifier_options_);
   absl::StatusOr<auth::token::TokenClaims> claims = verifier.Verify(token);
   if (!claims.ok()) return absl::UnauthenticatedError(claims.status().message());
-  absl::StatusOr<int32_t> user_id = ParseUserId(claims->subject);
-  if (!user_id.ok()) return user_id.status();
+  const std::optional<int32_t> user_id = UserIdFromSubject(claims->subject);
+  if (!user_id.has_value()) {
+    return absl::UnauthenticatedError("access token subject is not a user id");
+  }
   if (claims->jwt_id.empty()) return absl::UnauthenticatedError("access token has no session");
 
   AuthenticatedUser user;

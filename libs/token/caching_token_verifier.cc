@@ -2,8 +2,6 @@
 // (no leeway): see the header for why that makes a hit never more permissive than a miss.
 #include "libs/token/caching_token_verifier.h"
 
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +15,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "libs/token/token.h"
+#include "libs/token/token_digest.h"
 
 namespace auth::token {
 namespace {
@@ -44,13 +43,6 @@ CachingTokenVerifier::CachingTokenVerifier(const TokenVerifier& inner, std::size
   }
 }
 
-CachingTokenVerifier::Digest CachingTokenVerifier::DigestOf(absl::string_view token) {
-  static_assert(sizeof(Digest) == SHA256_DIGEST_LENGTH, "Digest must hold a SHA-256");
-  Digest digest;
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest.data());
-  return digest;
-}
-
 CachingTokenVerifier::Shard& CachingTokenVerifier::ShardFor(const Digest& digest) const {
   // The digest is uniformly distributed, so any 8 of its bytes pick a shard fairly.
   std::uint64_t prefix;
@@ -65,7 +57,15 @@ absl::StatusOr<TokenClaims> CachingTokenVerifier::Verify(absl::string_view token
     misses_.fetch_add(1, std::memory_order_relaxed);
     return inner_.Verify(token);
   }
-  const Digest digest = DigestOf(token);
+  return VerifyPrehashed(token, DigestToken(token));
+}
+
+absl::StatusOr<TokenClaims> CachingTokenVerifier::VerifyPrehashed(absl::string_view token,
+                                                                  const Digest& digest) const {
+  if (num_shards_ == 0 || token.size() > kMaxCachedTokenBytes) {
+    misses_.fetch_add(1, std::memory_order_relaxed);
+    return inner_.Verify(token);
+  }
   Shard& shard = ShardFor(digest);
   {
     const absl::Time now = Now();
@@ -88,7 +88,7 @@ absl::StatusOr<TokenClaims> CachingTokenVerifier::Verify(absl::string_view token
 
 void CachingTokenVerifier::Remember(absl::string_view token, const TokenClaims& claims) {
   if (num_shards_ == 0 || token.size() > kMaxCachedTokenBytes) return;
-  Insert(DigestOf(token), claims, Now());
+  Insert(DigestToken(token), claims, Now());
 }
 
 void CachingTokenVerifier::Insert(const Digest& digest, const TokenClaims& claims,

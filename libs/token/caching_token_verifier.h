@@ -43,7 +43,6 @@
 #ifndef LIBS_TOKEN_CACHING_TOKEN_VERIFIER_H_
 #define LIBS_TOKEN_CACHING_TOKEN_VERIFIER_H_
 
-#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -60,7 +59,7 @@
 
 namespace auth::token {
 
-class CachingTokenVerifier : public TokenVerifier {
+class CachingTokenVerifier : public PrehashedTokenVerifier {
  public:
   // Shards used unless the constructor is told otherwise (never more than `capacity`).
   static constexpr std::size_t kDefaultShards = 16;
@@ -82,6 +81,10 @@ class CachingTokenVerifier : public TokenVerifier {
   // verifier's verdict, unchanged, caching it if it is a success.
   absl::StatusOr<TokenClaims> Verify(absl::string_view token) const override;
 
+  // Verify(token) with the token's digest (DigestToken(token)) already computed by the caller.
+  absl::StatusOr<TokenClaims> VerifyPrehashed(absl::string_view token,
+                                              const TokenDigest& digest) const override;
+
   // Caches `claims` for `token`, a token this process has just issued: the caller vouches that
   // the inner verifier would accept it. Ignored if the claims have already expired.
   void Remember(absl::string_view token, const TokenClaims& claims);
@@ -97,14 +100,13 @@ class CachingTokenVerifier : public TokenVerifier {
   std::uint64_t misses() const { return misses_.load(std::memory_order_relaxed); }
 
  private:
-  using Digest = std::array<unsigned char, 32>;  // SHA-256 of the token
+  using Digest = TokenDigest;
   struct Shard {
     mutable std::mutex mu;
     absl::flat_hash_map<Digest, TokenClaims> entries;  // guarded by mu
     std::size_t capacity = 0;
   };
 
-  static Digest DigestOf(absl::string_view token);
   Shard& ShardFor(const Digest& digest) const;
   absl::Time Now() const;
   // Inserts or replaces under the shard's lock, making room first if the shard is full.

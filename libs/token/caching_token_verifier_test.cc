@@ -20,6 +20,7 @@
 #include "libs/token/key.h"
 #include "libs/token/key_set.h"
 #include "libs/token/token.h"
+#include "libs/token/token_digest.h"
 #include "libs/token/token_mock.h"
 
 namespace auth::token {
@@ -89,6 +90,18 @@ TEST_F(CachingTokenVerifierTest, SecondVerifyOfSameTokenDoesNotCallInner) {
   EXPECT_EQ(cache.hits(), 1u);
   EXPECT_EQ(cache.misses(), 1u);
   EXPECT_EQ(cache.size(), 1u);
+}
+
+TEST_F(CachingTokenVerifierTest, PrehashedVerifySharesTheCacheWithVerify) {
+  CachingTokenVerifier cache(inner_, 100, clock());
+  const TokenClaims claims = MakeClaims("1", now_);
+  EXPECT_CALL(inner_, Verify(Eq("token-a"))).WillOnce(Return(claims));
+
+  EXPECT_THAT(cache.VerifyPrehashed("token-a", DigestToken("token-a")), HoldsClaims(claims));
+  EXPECT_THAT(cache.Verify("token-a"), HoldsClaims(claims));
+  EXPECT_THAT(cache.VerifyPrehashed("token-a", DigestToken("token-a")), HoldsClaims(claims));
+  EXPECT_EQ(cache.hits(), 2u);
+  EXPECT_EQ(cache.misses(), 1u);
 }
 
 TEST_F(CachingTokenVerifierTest, DifferentTokenCallsInner) {

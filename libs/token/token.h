@@ -6,9 +6,16 @@
 //
 // Every rejection by Verify() is kUnauthenticated, with a message that names the check that
 // failed (never the token itself).
+//
+// A caller that needs the token's SHA-256 anyway (the auth service stores it in the session row)
+// hashes it once and hands the digest to a PrehashedTokenVerifier (token_digest.h computes it):
+//
+//   const TokenDigest digest = DigestToken(token);
+//   absl::StatusOr<TokenClaims> claims = verifier->VerifyPrehashed(token, digest);
 #ifndef LIBS_TOKEN_TOKEN_H_
 #define LIBS_TOKEN_TOKEN_H_
 
+#include <array>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -28,6 +35,9 @@ struct TokenClaims {
   absl::Time expires_at;   // exp
   std::string key_id;      // kid of the key that signed it (from the header)
 };
+
+// The SHA-256 of a token: the key under which it is stored and cached, never the token itself.
+using TokenDigest = std::array<unsigned char, 32>;
 
 struct IssuedToken {
   std::string token;  // the compact JWS
@@ -51,6 +61,16 @@ class TokenVerifier {
 
   // Checks signature, algorithm, issuer, audience and validity period of `token`.
   virtual absl::StatusOr<TokenClaims> Verify(absl::string_view token) const = 0;
+};
+
+// A TokenVerifier that can reuse the token's digest its caller has computed already, instead of
+// hashing the token again (CachingTokenVerifier keys its verdicts by that digest).
+class PrehashedTokenVerifier : public TokenVerifier {
+ public:
+  // Verify(token), given `digest` == DigestToken(token). A wrong digest is the caller's bug:
+  // it may return the verdict cached for another token.
+  virtual absl::StatusOr<TokenClaims> VerifyPrehashed(absl::string_view token,
+                                                      const TokenDigest& digest) const = 0;
 };
 
 }  // namespace auth::token

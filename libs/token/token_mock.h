@@ -1,4 +1,4 @@
-// gMock doubles for TokenIssuer and TokenVerifier, for tests of code that issues or checks
+// gMock doubles for TokenIssuer, TokenVerifier and PrehashedTokenVerifier, for tests of code that issues or checks
 // tokens without real keys.
 //
 //   ::testing::StrictMock<MockTokenVerifier> verifier;
@@ -24,6 +24,13 @@ class MockTokenIssuer : public TokenIssuer {
 class MockTokenVerifier : public TokenVerifier {
  public:
   MOCK_METHOD(absl::StatusOr<TokenClaims>, Verify, (absl::string_view token), (const, override));
+};
+
+class MockPrehashedTokenVerifier : public PrehashedTokenVerifier {
+ public:
+  MOCK_METHOD(absl::StatusOr<TokenClaims>, Verify, (absl::string_view token), (const, override));
+  MOCK_METHOD(absl::StatusOr<TokenClaims>, VerifyPrehashed,
+              (absl::string_view token, const TokenDigest& digest), (const, override));
 };
 
 }  // namespace auth::token

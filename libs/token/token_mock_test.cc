@@ -35,5 +35,17 @@ TEST(TokenMockTest, IssuerAndVerifierCanBeScripted) {
   EXPECT_THAT(as_verifier.Verify("t"), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
+TEST(TokenMockTest, PrehashedVerifierCanBeScripted) {
+  StrictMock<MockPrehashedTokenVerifier> verifier;
+  TokenDigest digest{};
+  digest[0] = 1;
+  EXPECT_CALL(verifier, VerifyPrehashed(Eq("t"), Eq(digest)))
+      .WillOnce(Return(absl::UnauthenticatedError("expired")));
+
+  const PrehashedTokenVerifier& as_verifier = verifier;
+  EXPECT_THAT(as_verifier.VerifyPrehashed("t", digest),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
 }  // namespace
 }  // namespace auth::token

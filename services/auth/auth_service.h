@@ -1,5 +1,9 @@
-// AuthServiceImpl: the auth.v1.AuthService handlers: Register, Login, Logout (auth_service.cc)
-// and ValidateToken, RefreshToken, GetJwks (token_handlers.cc).
+// AuthServiceImpl: the auth.v1.AuthService handlers, grouped by flow:
+//   auth_service.cc      construction, the executor plumbing, Register, Login, GetJwks;
+//   session_handlers.cc  the session flows, ValidateToken, Logout and RefreshToken, each with
+//                        its batch wiring;
+// with what they share: unary_call.h (one call in flight), session_issuer.h (Login's and
+// RefreshToken's new sessions), attempt_gate.h (the abuse limits).
 //
 //   AuthServiceImpl service({.users = &users, .sessions = &sessions,
 //                            .refresh_tokens = &refresh_tokens, .hasher = &hasher,
@@ -35,6 +39,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -47,11 +52,13 @@
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
-#include "libs/token/caching_token_verifier.h"
 #include "libs/token/token.h"
-#include "services/auth/abuse_limits.h"
+#include "services/auth/attempt_gate.h"
+#include "services/auth/session_issuer.h"
 
 namespace auth::service {
+
+class UnaryCall;  // unary_call.h
 
 inline constexpr char kRegisteredMessage[] = "User registered successfully";
 inline constexpr int kRegisteredStatus = 201;
@@ -64,17 +71,17 @@ struct AuthServiceDeps {
   repository::SessionRepository* sessions = nullptr;
   repository::RefreshTokenRepository* refresh_tokens = nullptr;
   hashing::PasswordHasher* hasher = nullptr;
+  // Signs access tokens. (In the server a RememberingTokenIssuer, so that `verifier` knows
+  // the tokens this process issued without checking their signature.)
   token::TokenIssuer* issuer = nullptr;
-  token::TokenVerifier* verifier = nullptr;
+  // Checks access tokens, given the digest the service computes once per call anyway.
+  token::PrehashedTokenVerifier* verifier = nullptr;
   executor::BoundedExecutor* hashing_executor = nullptr;
   executor::BoundedExecutor* database_executor = nullptr;
   // Counts attempts for the abuse limits (options.abuse_limits); null turns the limits off.
   repository::AttemptLimiter* attempts = nullptr;
   // Where calls, queue waits and session events are recorded; null records nothing.
   metrics::AuthMetrics* metrics = nullptr;
-  // Optional: told of every access token this service issues, so that its first check skips
-  // the signature (usually the CachingTokenVerifier that `verifier` points to as well).
-  token::CachingTokenVerifier* issued_tokens = nullptr;
 };
 
 struct AuthServiceOptions {
@@ -88,7 +95,7 @@ struct AuthServiceOptions {
   absl::Duration refresh_reuse_grace = absl::ZeroDuration();
   // What GetJwks answers: the public keys' JWKS document, computed once at start-up.
   std::string jwks_json = R"({"keys":[]})";
-  // Failed logins per account and per address, registrations per address (abuse_limits.h).
+  // Failed logins per account and per address, registrations per address (attempt_gate.h).
   AbuseLimitsConfig abuse_limits;
   // Most ValidateToken (or Logout) calls one database round trip (or transaction) answers
   // when they queue up; 1 gives every call its own.
@@ -131,42 +138,36 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
                                     auth::v1::GetJwksResponse* response) override;
 
  private:
-  class Call;
-
-  // A session ready to be stored, with the tokens the client receives for it.
-  struct IssuedSession {
-    repository::SessionGrant grant;
-    std::string access_token;
-    std::string refresh_token;
-  };
-
-  // Signs an access token for `user_id` and makes a refresh token bound to the new session,
-  // in `family_id` (empty: a new family, named after the session). No database work.
-  absl::StatusOr<IssuedSession> IssueSession(int64_t user_id, absl::string_view family_id,
-                                             absl::string_view client_address) const;
+  // --- The executor plumbing (auth_service.cc) ---
 
   // A new call of `rpc`, timed from now and recorded in the metrics when it finishes.
-  std::shared_ptr<Call> StartCall(grpc::CallbackServerContext* context, metrics::Rpc rpc) const;
+  std::shared_ptr<UnaryCall> StartCall(grpc::CallbackServerContext* context,
+                                       metrics::Rpc rpc) const;
 
   // Runs `work` on `executor` before the call's deadline, or finishes the call with the reason
   // it could not run (queue full, deadline passed, shutting down).
-  void RunOn(executor::BoundedExecutor& executor, const std::shared_ptr<Call>& call,
+  void RunOn(executor::BoundedExecutor& executor, const std::shared_ptr<UnaryCall>& call,
              std::function<void()> work);
 
-  // Counts the call's attempt against `limits` (on the database executor's thread). False if
-  // the call was finished instead: refused (RESOURCE_EXHAUSTED with retry-after) or failed.
-  bool Admit(Call& call, const std::vector<repository::AttemptLimit>& limits);
+  // The gate's verdict on the call's attempt: true to go on; otherwise the call is finished
+  // (refused: RESOURCE_EXHAUSTED with the retry-after trailer; or the limiter's failure).
+  static bool PassedGate(UnaryCall& call, const absl::Status& admission,
+                         const std::string& retry_after);
 
-  void LoginVerifyPassword(std::shared_ptr<Call> call, const auth::v1::LoginRequest* request,
+  // --- Login (auth_service.cc) ---
+
+  void LoginVerifyPassword(std::shared_ptr<UnaryCall> call, const auth::v1::LoginRequest* request,
                            auth::v1::LoginResponse* response, repository::User user,
                            std::string address);
-  void LoginOpenSession(std::shared_ptr<Call> call, auth::v1::LoginResponse* response,
+  void LoginOpenSession(std::shared_ptr<UnaryCall> call, auth::v1::LoginResponse* response,
                         int64_t user_id, std::optional<std::string> upgraded_hash,
                         std::string address);
 
+  // --- The session flows (session_handlers.cc) ---
+
   // A ValidateToken call whose token passed the checks that need no database.
   struct PendingValidation {
-    std::shared_ptr<Call> call;
+    std::shared_ptr<UnaryCall> call;
     auth::v1::ValidateTokenResponse* response = nullptr;
     int64_t user_id = 0;
     token::TokenClaims claims;
@@ -174,18 +175,25 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   };
   // A Logout call whose token passed the checks that need no database.
   struct PendingLogout {
-    std::shared_ptr<Call> call;
+    std::shared_ptr<UnaryCall> call;
     auth::v1::LogoutResponse* response = nullptr;
     repository::LogoutRequest request;
   };
-  // Answer a batch of calls with one database round trip (token_handlers.cc, auth_service.cc).
+  using ValidationBatcher = executor::MicroBatcher<PendingValidation>;
+  using LogoutBatcher = executor::MicroBatcher<PendingLogout>;
+  // The batchers of ValidateToken and Logout, with at most `in_flight` batch tasks each.
+  std::unique_ptr<ValidationBatcher> NewValidationBatcher(int in_flight);
+  std::unique_ptr<LogoutBatcher> NewLogoutBatcher(int in_flight);
+  // Answer a batch of calls with one database round trip.
   void ValidateBatch(std::vector<PendingValidation>& batch);
   void LogoutBatch(std::vector<PendingLogout>& batch);
 
   AuthServiceDeps deps_;
   AuthServiceOptions options_;
-  std::unique_ptr<executor::MicroBatcher<PendingValidation>> validations_;
-  std::unique_ptr<executor::MicroBatcher<PendingLogout>> logouts_;
+  AttemptGate gate_;
+  SessionIssuer session_issuer_;
+  std::unique_ptr<ValidationBatcher> validations_;
+  std::unique_ptr<LogoutBatcher> logouts_;
 };
 
 }  // namespace auth::service

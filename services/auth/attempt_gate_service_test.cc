@@ -1,5 +1,5 @@
-// Unit tests of the abuse limits in AuthServiceImpl's Login and Register, with a mocked
-// AttemptLimiter (see auth_service_test_fixture.h): what is counted, that a refused attempt
+// Unit tests of the abuse limits (AttemptGate) in AuthServiceImpl's Login and Register, with a
+// mocked AttemptLimiter (see testing/service_fixture.h): what is counted, that a refused attempt
 // computes no hash and carries retry-after, and what a success settles.
 #include <string>
 #include <vector>
@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "services/auth/auth_service_test_fixture.h"
+#include "services/auth/testing/service_fixture.h"
 
 namespace auth::service::testing {
 namespace {
@@ -33,11 +33,11 @@ auto Keys(const char* a, const char* b) {
   return ElementsAre(Field(&AttemptLimit::key, a), Field(&AttemptLimit::key, b));
 }
 
-class AbuseLimitsServiceTest : public AuthServiceTest {
+class AttemptGateServiceTest : public ServiceTest {
  protected:
   void SetUp() override {
     limit_attempts_ = true;
-    AuthServiceTest::SetUp();
+    ServiceTest::SetUp();
   }
 
   // Calls Login by email; returns the status and the retry-after trailer ("" if none).
@@ -72,7 +72,7 @@ class AbuseLimitsServiceTest : public AuthServiceTest {
   }
 };
 
-TEST_F(AbuseLimitsServiceTest, RefusedLoginComputesNoHashAndSaysWhenToRetry) {
+TEST_F(AttemptGateServiceTest, RefusedLoginComputesNoHashAndSaysWhenToRetry) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(Keys(kAccountKey, kAddressKey), _))
       .WillOnce(Return(Refused(absl::Milliseconds(89500))));
@@ -83,7 +83,7 @@ TEST_F(AbuseLimitsServiceTest, RefusedLoginComputesNoHashAndSaysWhenToRetry) {
   EXPECT_EQ(retry_after, "90");
 }
 
-TEST_F(AbuseLimitsServiceTest, FailedLoginStaysCountedAndSettlesNothing) {
+TEST_F(AttemptGateServiceTest, FailedLoginStaysCountedAndSettlesNothing) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(Keys(kAccountKey, kAddressKey), _)).WillOnce(Return(Admitted()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(false));
@@ -92,7 +92,7 @@ TEST_F(AbuseLimitsServiceTest, FailedLoginStaysCountedAndSettlesNothing) {
   EXPECT_EQ(retry_after, "");
 }
 
-TEST_F(AbuseLimitsServiceTest, SuccessfulLoginResetsTheAccountAndRefundsTheAddress) {
+TEST_F(AttemptGateServiceTest, SuccessfulLoginResetsTheAccountAndRefundsTheAddress) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(Keys(kAccountKey, kAddressKey), _)).WillOnce(Return(Admitted()));
   ExpectSuccessfulVerification();
@@ -102,7 +102,7 @@ TEST_F(AbuseLimitsServiceTest, SuccessfulLoginResetsTheAccountAndRefundsTheAddre
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
-TEST_F(AbuseLimitsServiceTest, LoginSucceedsEvenIfSettlingFails) {
+TEST_F(AttemptGateServiceTest, LoginSucceedsEvenIfSettlingFails) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(_, _)).WillOnce(Return(Admitted()));
   ExpectSuccessfulVerification();
@@ -110,33 +110,32 @@ TEST_F(AbuseLimitsServiceTest, LoginSucceedsEvenIfSettlingFails) {
   EXPECT_TRUE(Login().ok());
 }
 
-TEST_F(AbuseLimitsServiceTest, UnknownAccountCountsAgainstTheAddress) {
+TEST_F(AttemptGateServiceTest, UnknownAccountCountsAgainstTheAddress) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::NotFoundError("user not found")));
   EXPECT_CALL(attempts_, Admit(Keys(kAddressKey), _)).WillOnce(Return(Admitted()));
   EXPECT_EQ(Login().error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(AbuseLimitsServiceTest, ExhaustedAddressHidesWhetherTheAccountExists) {
+TEST_F(AttemptGateServiceTest, ExhaustedAddressHidesWhetherTheAccountExists) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::NotFoundError("user not found")));
-  EXPECT_CALL(attempts_, Admit(Keys(kAddressKey), _))
-      .WillOnce(Return(Refused(absl::Seconds(600))));
+  EXPECT_CALL(attempts_, Admit(Keys(kAddressKey), _)).WillOnce(Return(Refused(absl::Seconds(600))));
   std::string retry_after;
   EXPECT_EQ(Login(&retry_after).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(retry_after, "600");
 }
 
-TEST_F(AbuseLimitsServiceTest, LoginFailsClosedWhenTheCountersAreUnreachable) {
+TEST_F(AttemptGateServiceTest, LoginFailsClosedWhenTheCountersAreUnreachable) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(_, _)).WillOnce(Return(absl::UnavailableError("db down")));
   EXPECT_EQ(Login().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
-TEST_F(AbuseLimitsServiceTest, LookupFailureIsNotCounted) {
+TEST_F(AttemptGateServiceTest, LookupFailureIsNotCounted) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::UnavailableError("db down")));
   EXPECT_EQ(Login().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
-TEST_F(AbuseLimitsServiceTest, RefusedRegistrationComputesNoHash) {
+TEST_F(AttemptGateServiceTest, RefusedRegistrationComputesNoHash) {
   EXPECT_CALL(attempts_, Admit(Keys("register-address:127.0.0.1"), _))
       .WillOnce(Return(Refused(absl::Minutes(59))));
   std::string retry_after;
@@ -144,20 +143,19 @@ TEST_F(AbuseLimitsServiceTest, RefusedRegistrationComputesNoHash) {
   EXPECT_EQ(retry_after, "3540");
 }
 
-TEST_F(AbuseLimitsServiceTest, AdmittedRegistrationIsHashedAndStored) {
-  EXPECT_CALL(attempts_, Admit(Keys("register-address:127.0.0.1"), _))
-      .WillOnce(Return(Admitted()));
+TEST_F(AttemptGateServiceTest, AdmittedRegistrationIsHashedAndStored) {
+  EXPECT_CALL(attempts_, Admit(Keys("register-address:127.0.0.1"), _)).WillOnce(Return(Admitted()));
   EXPECT_CALL(hasher_, Hash(_)).WillOnce(Return(kStoredHash));
   EXPECT_CALL(users_, Create(_)).WillOnce(Return(7));
   EXPECT_TRUE(RegisterOnce().ok());
 }
 
-TEST_F(AbuseLimitsServiceTest, RegistrationFailsClosedWhenTheCountersAreUnreachable) {
+TEST_F(AttemptGateServiceTest, RegistrationFailsClosedWhenTheCountersAreUnreachable) {
   EXPECT_CALL(attempts_, Admit(_, _)).WillOnce(Return(absl::UnavailableError("db down")));
   EXPECT_EQ(RegisterOnce().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
-TEST_F(AbuseLimitsServiceTest, LimitsSetToZeroAreNotConsulted) {
+TEST_F(AttemptGateServiceTest, LimitsSetToZeroAreNotConsulted) {
   StopServer();
   AuthServiceOptions options;
   options.abuse_limits.registrations_per_address = 0;

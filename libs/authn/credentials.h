@@ -5,8 +5,8 @@
 //
 // A token is accepted from `authorization: Bearer <jwt>` or from a `cookie` header carrying
 // `jwt-token=<jwt>` (what a gRPC-Web or gateway front forwards from a browser).
-#ifndef SERVICES_AUTH_CREDENTIALS_H_
-#define SERVICES_AUTH_CREDENTIALS_H_
+#ifndef LIBS_AUTHN_CREDENTIALS_H_
+#define LIBS_AUTHN_CREDENTIALS_H_
 
 #include <string>
 #include <utility>
@@ -16,7 +16,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace auth::service {
+namespace auth::authn {
 
 inline constexpr char kAuthorizationHeader[] = "authorization";
 inline constexpr char kCookieHeader[] = "cookie";
@@ -38,6 +38,6 @@ absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers);
 // `value` must be cookie-safe (the ids and JWTs we issue are: base64url, digits and dots).
 std::string MakeSetCookie(absl::string_view name, absl::string_view value, absl::Duration max_age);
 
-}  // namespace auth::service
+}  // namespace auth::authn
 
-#endif  // SERVICES_AUTH_CREDENTIALS_H_
+#endif  // LIBS_AUTHN_CREDENTIALS_H_

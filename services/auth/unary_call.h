@@ -1,10 +1,17 @@
-// AuthServiceImpl::Call, one RPC in flight; private to the handlers of auth_service.h, which
-// are split over several files by RPC group.
-#ifndef SERVICES_AUTH_CALL_H_
-#define SERVICES_AUTH_CALL_H_
+// UnaryCall: one unary RPC of the auth service in flight, shared by the steps of its handler
+// (the gRPC thread, then executor threads). Private to the handlers of auth_service.h, which are
+// split over several files by flow.
+//
+//   auto call = std::make_shared<UnaryCall>(context, metrics::Rpc::kLogin, max_duration, metrics);
+//   ... on whichever thread the last step runs:
+//   call->Finish(absl::OkStatus());   // answers, logs one line, records code and latency
+//   return call->reactor();           // what the handler returns
+#ifndef SERVICES_AUTH_UNARY_CALL_H_
+#define SERVICES_AUTH_UNARY_CALL_H_
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -13,9 +20,8 @@
 #include "absl/time/time.h"
 #include "glog/logging.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/authn/credentials.h"
 #include "libs/metrics/auth_metrics.h"
-#include "services/auth/auth_service.h"
-#include "services/auth/credentials.h"
 #include "services/auth/status_mapping.h"
 
 namespace auth::service {
@@ -23,11 +29,11 @@ namespace auth::service {
 // One RPC in flight: its reactor, deadline and timing. Shared by the steps of a handler, which
 // run on different threads; Finish() answers the client, writes the call's one log line and
 // records the call's code and latency in the metrics.
-class AuthServiceImpl::Call {
+class UnaryCall {
  public:
   // `metrics` must outlive the call.
-  Call(grpc::CallbackServerContext* context, metrics::Rpc rpc, absl::Duration max_duration,
-       metrics::AuthMetrics& metrics)
+  UnaryCall(grpc::CallbackServerContext* context, metrics::Rpc rpc, absl::Duration max_duration,
+            metrics::AuthMetrics& metrics)
       : context_(context),
         reactor_(context->DefaultReactor()),
         rpc_(rpc),
@@ -77,7 +83,7 @@ class AuthServiceImpl::Call {
 };
 
 // The calls of a batch whose client is still waiting; the cancelled ones are finished here.
-// `Pending` has a `std::shared_ptr<Call> call`.
+// `Pending` has a `std::shared_ptr<UnaryCall> call`.
 template <typename Pending>
 std::vector<Pending*> StillWaiting(std::vector<Pending>& batch) {
   std::vector<Pending*> waiting;
@@ -89,8 +95,8 @@ std::vector<Pending*> StillWaiting(std::vector<Pending>& batch) {
 }
 
 // The client's metadata as Headers (views into `context`, valid for the call).
-inline Headers ClientHeaders(const grpc::CallbackServerContext& context) {
-  Headers headers;
+inline authn::Headers ClientHeaders(const grpc::CallbackServerContext& context) {
+  authn::Headers headers;
   for (const auto& [key, value] : context.client_metadata()) {
     headers.emplace_back(absl::string_view(key.data(), key.size()),
                          absl::string_view(value.data(), value.size()));
@@ -100,4 +106,4 @@ inline Headers ClientHeaders(const grpc::CallbackServerContext& context) {
 
 }  // namespace auth::service
 
-#endif  // SERVICES_AUTH_CALL_H_
+#endif  // SERVICES_AUTH_UNARY_CALL_H_

@@ -1,4 +1,4 @@
-#include "services/auth/credentials.h"
+#include "libs/authn/credentials.h"
 
 #include <optional>
 #include <string>
@@ -10,7 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 
-namespace auth::service {
+namespace auth::authn {
 namespace {
 
 // Characters of a base64url JWT (RFC 7515): the token goes into logs' neighbours and cookies,
@@ -94,4 +94,4 @@ std::string MakeSetCookie(absl::string_view name, absl::string_view value,
                       "; HttpOnly; Secure; SameSite=Strict");
 }
 
-}  // namespace auth::service
+}  // namespace auth::authn

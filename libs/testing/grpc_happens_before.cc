@@ -1,5 +1,5 @@
 // Interceptors that annotate gRPC's happens-before for ThreadSanitizer; see the header.
-#include "tools/sanitizers/grpc_happens_before.h"
+#include "libs/testing/grpc_happens_before.h"
 
 #include <memory>
 #include <string>
@@ -25,7 +25,7 @@ extern "C" void __tsan_acquire(void* addr);
 extern "C" void __tsan_release(void* addr);
 #endif
 
-namespace auth::sanitizers {
+namespace auth::testing {
 namespace {
 
 using ::grpc::experimental::InterceptionHookPoints;
@@ -120,4 +120,4 @@ std::shared_ptr<grpc::Channel> CreateInsecureChannelWithHappensBefore(const std:
       ClientHappensBeforeInterceptors());
 }
 
-}  // namespace auth::sanitizers
+}  // namespace auth::testing

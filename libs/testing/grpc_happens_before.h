@@ -3,9 +3,9 @@
 //
 //   grpc::ServerBuilder builder;
 //   builder.experimental().SetInterceptorCreators(
-//       auth::sanitizers::ServerHappensBeforeInterceptors());
+//       auth::testing::ServerHappensBeforeInterceptors());
 //   ...
-//   auto channel = auth::sanitizers::CreateInsecureChannelWithHappensBefore(address);
+//   auto channel = auth::testing::CreateInsecureChannelWithHappensBefore(address);
 //
 // Why: Debian's libgrpc is not built with TSan, so TSan cannot see that a call's request is sent
 // before the handler runs, or that the handler finished before the client's call returns. A test
@@ -15,8 +15,8 @@
 // acquires, which is exactly the happens-before gRPC provides. They synchronise only client to
 // server and server to client, so races between two server threads stay visible.
 // Without --config=tsan they do nothing; installing them unconditionally is fine.
-#ifndef TOOLS_SANITIZERS_GRPC_HAPPENS_BEFORE_H_
-#define TOOLS_SANITIZERS_GRPC_HAPPENS_BEFORE_H_
+#ifndef LIBS_TESTING_GRPC_HAPPENS_BEFORE_H_
+#define LIBS_TESTING_GRPC_HAPPENS_BEFORE_H_
 
 #include <memory>
 #include <string>
@@ -26,7 +26,7 @@
 #include "grpcpp/support/client_interceptor.h"
 #include "grpcpp/support/server_interceptor.h"
 
-namespace auth::sanitizers {
+namespace auth::testing {
 
 // For grpc::ServerBuilder::experimental().SetInterceptorCreators().
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
@@ -39,6 +39,6 @@ ClientHappensBeforeInterceptors();
 // An insecure channel to `target` with ClientHappensBeforeInterceptors() installed.
 std::shared_ptr<grpc::Channel> CreateInsecureChannelWithHappensBefore(const std::string& target);
 
-}  // namespace auth::sanitizers
+}  // namespace auth::testing
 
-#endif  // TOOLS_SANITIZERS_GRPC_HAPPENS_BEFORE_H_
+#endif  // LIBS_TESTING_GRPC_HAPPENS_BEFORE_H_

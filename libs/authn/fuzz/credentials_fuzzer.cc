@@ -19,9 +19,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "services/auth/credentials.h"
+#include "libs/authn/credentials.h"
 
-namespace auth::service {
+namespace auth::authn {
 namespace {
 
 bool IsTokenChar(char c) {
@@ -35,12 +35,12 @@ void CheckAlone(absl::string_view key, const std::string& value, const std::stri
 }
 
 }  // namespace
-}  // namespace auth::service
+}  // namespace auth::authn
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  namespace service = ::auth::service;
+  namespace authn = ::auth::authn;
   const absl::string_view input(reinterpret_cast<const char*>(data), size);
-  service::Headers headers;
+  authn::Headers headers;
   for (absl::string_view line : absl::StrSplit(input, '\n')) {
     const size_t colon = line.find(':');
     if (colon == absl::string_view::npos) {
@@ -49,18 +49,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       headers.emplace_back(line.substr(0, colon), line.substr(colon + 1));
     }
   }
-  absl::StatusOr<std::string> token = service::ExtractAccessToken(headers);
+  absl::StatusOr<std::string> token = authn::ExtractAccessToken(headers);
   if (!token.ok()) {
     if (token.status().code() != absl::StatusCode::kUnauthenticated) std::abort();
     return 0;
   }
-  if (token->empty() || token->size() > service::kMaxTokenBytes) std::abort();
+  if (token->empty() || token->size() > authn::kMaxTokenBytes) std::abort();
   for (char c : *token) {
-    if (!service::IsTokenChar(c)) std::abort();
+    if (!authn::IsTokenChar(c)) std::abort();
   }
   if (!absl::StrContains(input, *token)) std::abort();
-  service::CheckAlone(service::kAuthorizationHeader, absl::StrCat("Bearer ", *token), *token);
-  service::CheckAlone(service::kCookieHeader, absl::StrCat(service::kTokenCookie, "=", *token),
-                      *token);
+  authn::CheckAlone(authn::kAuthorizationHeader, absl::StrCat("Bearer ", *token), *token);
+  authn::CheckAlone(authn::kCookieHeader, absl::StrCat(authn::kTokenCookie, "=", *token),
+                    *token);
   return 0;
 }

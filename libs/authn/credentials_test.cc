@@ -1,4 +1,4 @@
-#include "services/auth/credentials.h"
+#include "libs/authn/credentials.h"
 
 #include <string>
 
@@ -6,7 +6,7 @@
 #include "gtest/gtest.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::service {
+namespace auth::authn {
 namespace {
 
 using ::auth::testing::IsOk;
@@ -71,4 +71,4 @@ TEST(MakeSetCookieTest, CarriesTheStrictAttributes) {
 }
 
 }  // namespace
-}  // namespace auth::service
+}  // namespace auth::authn

@@ -1,0 +1,182 @@
+// AttemptGate: the abuse-limit keys, address normalisation, admission; see attempt_gate.h.
+#include "services/auth/attempt_gate.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "glog/logging.h"
+
+namespace auth::service {
+namespace {
+
+constexpr char kLoginAccount[] = "login-account:";
+constexpr char kLoginAddress[] = "login-address:";
+constexpr char kRegisterAddress[] = "register-address:";
+// attempt_counters.counter_key holds 160 bytes; the longest prefix is 17.
+constexpr size_t kMaxAddressBytes = 128;
+
+// "[v6]:port" or "v4:port" -> the host part.
+absl::string_view StripPort(absl::string_view host_port) {
+  if (absl::ConsumePrefix(&host_port, "[")) {
+    const size_t close = host_port.find(']');
+    return close == absl::string_view::npos ? host_port : host_port.substr(0, close);
+  }
+  const size_t colon = host_port.rfind(':');
+  return colon == absl::string_view::npos ? host_port : host_port.substr(0, colon);
+}
+
+std::string Truncated(absl::string_view text) {
+  return std::string(text.substr(0, kMaxAddressBytes));
+}
+
+// An IPv6 address as its /64 prefix, or its IPv4 address if it is IPv4-mapped.
+std::string NormaliseIpv6(absl::string_view text) {
+  // gRPC percent-encodes a zone ("fe80::1%25eth0"); the zone does not identify
+  // a client.
+  const size_t zone = text.find('%');
+  if (zone != absl::string_view::npos) text = text.substr(0, zone);
+  const std::string host(text);
+  in6_addr address;
+  if (inet_pton(AF_INET6, host.c_str(), &address) != 1) return Truncated(text);
+  char buffer[INET6_ADDRSTRLEN];
+  if (IN6_IS_ADDR_V4MAPPED(&address)) {
+    in_addr v4;
+    std::memcpy(&v4, &address.s6_addr[12], sizeof(v4));
+    if (inet_ntop(AF_INET, &v4, buffer, sizeof(buffer)) == nullptr) return Truncated(text);
+    return buffer;
+  }
+  std::memset(&address.s6_addr[8], 0, 8);
+  if (inet_ntop(AF_INET6, &address, buffer, sizeof(buffer)) == nullptr) return Truncated(text);
+  return absl::StrCat(buffer, "/64");
+}
+
+// The limits a login attempt counts against: the account (when `user_id` > 0, i.e. it exists)
+// and the client address. Empty when both are off.
+std::vector<repository::AttemptLimit> LoginLimits(const AbuseLimitsConfig& config, int64_t user_id,
+                                                  absl::string_view address) {
+  std::vector<repository::AttemptLimit> limits;
+  if (config.login_failures_per_account > 0 && user_id > 0) {
+    limits.push_back({absl::StrCat(kLoginAccount, user_id), config.login_failures_per_account,
+                      config.login_window});
+  }
+  if (config.login_failures_per_address > 0) {
+    limits.push_back({absl::StrCat(kLoginAddress, address), config.login_failures_per_address,
+                      config.login_window});
+  }
+  return limits;
+}
+
+// The keys a successful login settles: its account is reset, its address refunded.
+std::vector<std::string> LoginResetKeys(const AbuseLimitsConfig& config, int64_t user_id) {
+  if (config.login_failures_per_account <= 0 || user_id <= 0) return {};
+  return {absl::StrCat(kLoginAccount, user_id)};
+}
+
+std::vector<std::string> LoginRefundKeys(const AbuseLimitsConfig& config,
+                                         absl::string_view address) {
+  if (config.login_failures_per_address <= 0) return {};
+  return {absl::StrCat(kLoginAddress, address)};
+}
+
+// The limit a registration attempt counts against; empty when off.
+std::vector<repository::AttemptLimit> RegisterLimits(const AbuseLimitsConfig& config,
+                                                     absl::string_view address) {
+  if (config.registrations_per_address <= 0) return {};
+  return {{absl::StrCat(kRegisterAddress, address), config.registrations_per_address,
+           config.register_window}};
+}
+
+}  // namespace
+
+absl::Status ValidateAbuseLimits(const AbuseLimitsConfig& config) {
+  if (config.login_failures_per_account < 0) {
+    return absl::InvalidArgumentError("--login_failures_per_account must not be negative");
+  }
+  if (config.login_failures_per_address < 0) {
+    return absl::InvalidArgumentError("--login_failures_per_address must not be negative");
+  }
+  if (config.registrations_per_address < 0) {
+    return absl::InvalidArgumentError("--registrations_per_address must not be negative");
+  }
+  if (config.login_window <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--login_failure_window must be positive");
+  }
+  if (config.register_window <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--registration_window must be positive");
+  }
+  return absl::OkStatus();
+}
+
+std::string ClientAddress(absl::string_view peer) {
+  if (absl::ConsumePrefix(&peer, "ipv4:")) {
+    const std::string host(StripPort(peer));
+    in_addr address;
+    if (inet_pton(AF_INET, host.c_str(), &address) == 1) return host;
+    return Truncated(host);
+  }
+  if (absl::ConsumePrefix(&peer, "ipv6:")) return NormaliseIpv6(StripPort(peer));
+  if (absl::StartsWith(peer, "unix:") || absl::StartsWith(peer, "unix-abstract:")) return "unix";
+  return peer.empty() ? "unknown" : Truncated(peer);
+}
+
+std::string RetryAfterSeconds(absl::Duration retry_after) {
+  const int64_t seconds = static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(retry_after)));
+  return absl::StrCat(seconds < 1 ? 1 : seconds);
+}
+
+AttemptGate::AttemptGate(repository::AttemptLimiter* limiter, AbuseLimitsConfig config)
+    : limiter_(limiter), config_(config) {}
+
+bool AttemptGate::CountsRegistrations() const {
+  return limiter_ != nullptr && config_.registrations_per_address > 0;
+}
+
+absl::Status AttemptGate::AdmitRegistration(absl::string_view address,
+                                            std::string* retry_after) const {
+  if (limiter_ == nullptr) return absl::OkStatus();
+  return Admit(RegisterLimits(config_, address), retry_after);
+}
+
+absl::Status AttemptGate::AdmitLogin(int64_t user_id, absl::string_view address,
+                                     std::string* retry_after) const {
+  if (limiter_ == nullptr) return absl::OkStatus();
+  return Admit(LoginLimits(config_, user_id, address), retry_after);
+}
+
+void AttemptGate::SettleLogin(int64_t user_id, absl::string_view address) const {
+  if (limiter_ == nullptr) return;
+  const std::vector<std::string> reset = LoginResetKeys(config_, user_id);
+  const std::vector<std::string> refund = LoginRefundKeys(config_, address);
+  if (reset.empty() && refund.empty()) return;
+  const absl::Status settled = limiter_->Settle(reset, refund);
+  LOG_IF(WARNING, !settled.ok()) << "login attempt counters of user " << user_id
+                                 << " not settled: " << settled.code();
+}
+
+absl::Status AttemptGate::Admit(const std::vector<repository::AttemptLimit>& limits,
+                                std::string* retry_after) const {
+  if (limits.empty()) return absl::OkStatus();
+  absl::StatusOr<repository::Admission> admission = limiter_->Admit(limits, absl::Now());
+  // Fail closed: without the counters, the limits cannot be enforced.
+  if (!admission.ok()) return admission.status();
+  if (!admission->admitted) {
+    *retry_after = RetryAfterSeconds(admission->retry_after);
+    return absl::ResourceExhaustedError("too many attempts, retry later");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace auth::service

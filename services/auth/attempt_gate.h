@@ -1,0 +1,94 @@
+// AttemptGate: the auth service's abuse limits, one object over repository::AttemptLimiter.
+// It knows who an attempt is counted against (the account, the client address), counts it
+// before the expensive work, and settles a successful login. The counting itself is the
+// limiter's, in the shared database, so every replica enforces the same limits.
+//
+//   AttemptGate gate(&limiter, config);            // a null limiter lets everything through
+//   std::string retry_after;
+//   absl::Status admitted = gate.AdmitLogin(/*user_id=*/42, ClientAddress(context->peer()),
+//                                           &retry_after);
+//   if (!admitted.ok()) ...  // RESOURCE_EXHAUSTED: send retry_after in kRetryAfterKey
+//   ... the password matched:
+//   gate.SettleLogin(42, address);
+//
+// Addresses: the gRPC peer with its port stripped. An IPv4-mapped IPv6 address counts as its
+// IPv4 address, and an IPv6 address as its /64 prefix (one customer typically holds a whole
+// /64, so per-address limits on single IPv6 addresses would be trivially bypassed). Every local
+// (unix socket) client shares the key "unix".
+#ifndef SERVICES_AUTH_ATTEMPT_GATE_H_
+#define SERVICES_AUTH_ATTEMPT_GATE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "libs/repository/attempt_limiter.h"
+
+namespace auth::service {
+
+// The trailing metadata key of a refused attempt: whole seconds until it may be retried.
+inline constexpr char kRetryAfterKey[] = "retry-after";
+
+// The limits; a zero maximum turns that limit off.
+struct AbuseLimitsConfig {
+  // Failed logins per account, and per client address (which also counts logins of unknown
+  // accounts, so that probing for accounts is limited too), within `login_window`.
+  int64_t login_failures_per_account = 5;
+  int64_t login_failures_per_address = 50;
+  absl::Duration login_window = absl::Minutes(15);
+  // Registration attempts per client address within `register_window`.
+  int64_t registrations_per_address = 20;
+  absl::Duration register_window = absl::Hours(1);
+};
+
+// kInvalidArgument naming the flag if a maximum is negative or a window not positive.
+absl::Status ValidateAbuseLimits(const AbuseLimitsConfig& config);
+
+// The client's address from a gRPC peer string ("ipv4:1.2.3.4:5", "ipv6:[::1]:5",
+// "unix:/path"), normalised as described above. Anything unparsable is returned whole (as long
+// as a key may be), so that it still limits itself.
+std::string ClientAddress(absl::string_view peer);
+
+// `retry_after` as the whole seconds (rounded up, at least 1) sent in kRetryAfterKey.
+std::string RetryAfterSeconds(absl::Duration retry_after);
+
+// The gate itself. Thread-safe (it holds no state; the limiter's counters are in the database).
+class AttemptGate {
+ public:
+  // `limiter` is not owned and must outlive the gate; null turns every limit off.
+  AttemptGate(repository::AttemptLimiter* limiter, AbuseLimitsConfig config);
+
+  // Whether a registration must be counted (a database step) before its hash is computed.
+  bool CountsRegistrations() const;
+
+  // Counts a registration attempt from `address` (a ClientAddress()). OK: go on.
+  // kResourceExhausted: refused, with `*retry_after` set to RetryAfterSeconds(). Any other
+  // error: the limiter failed and the attempt is refused (fail closed: without the counters the
+  // limits cannot be enforced). Blocks on the database: call it from the database executor.
+  absl::Status AdmitRegistration(absl::string_view address, std::string* retry_after) const;
+
+  // Counts a login attempt against its account (`user_id` > 0, i.e. it exists; an unknown
+  // account counts against the address only, so probing for accounts is limited like guessing
+  // passwords) and its address. Answers like AdmitRegistration().
+  absl::Status AdmitLogin(int64_t user_id, absl::string_view address,
+                          std::string* retry_after) const;
+
+  // After a successful login: resets its account's failures and takes its attempt back from
+  // the address. Best effort (a failure is logged): a stale counter only ever errs towards
+  // refusing.
+  void SettleLogin(int64_t user_id, absl::string_view address) const;
+
+ private:
+  absl::Status Admit(const std::vector<repository::AttemptLimit>& limits,
+                     std::string* retry_after) const;
+
+  repository::AttemptLimiter* limiter_;
+  AbuseLimitsConfig config_;
+};
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_ATTEMPT_GATE_H_

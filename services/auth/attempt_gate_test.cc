@@ -1,0 +1,181 @@
+// Unit tests of AttemptGate against a mocked AttemptLimiter: address normalisation, which keys
+// an attempt counts against per config, refusals with retry-after, failing closed, settling.
+#include "services/auth/attempt_gate.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/repository/attempt_limiter_mock.h"
+#include "libs/testing/status_matchers.h"
+
+namespace auth::service {
+namespace {
+
+using ::auth::repository::Admission;
+using ::auth::repository::AttemptLimit;
+using ::auth::repository::MockAttemptLimiter;
+using ::auth::testing::IsOk;
+using ::auth::testing::StatusIs;
+using ::testing::_;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::Field;
+using ::testing::IsEmpty;
+using ::testing::Return;
+using ::testing::StrictMock;
+
+Admission Admitted() { return Admission{true, absl::ZeroDuration()}; }
+
+TEST(ClientAddressTest, StripsThePortFromIpv4) {
+  EXPECT_EQ(ClientAddress("ipv4:203.0.113.7:51234"), "203.0.113.7");
+  EXPECT_EQ(ClientAddress("ipv4:127.0.0.1:1"), "127.0.0.1");
+}
+
+TEST(ClientAddressTest, GroupsIpv6ByItsSlash64) {
+  EXPECT_EQ(ClientAddress("ipv6:[2001:db8:1:2:3:4:5:6]:443"), "2001:db8:1:2::/64");
+  // Two hosts of one /64 share a key; another /64 does not.
+  EXPECT_EQ(ClientAddress("ipv6:[2001:db8:1:2::99]:1"), ClientAddress("ipv6:[2001:db8:1:2::1]:2"));
+  EXPECT_NE(ClientAddress("ipv6:[2001:db8:1:3::1]:1"), ClientAddress("ipv6:[2001:db8:1:2::1]:1"));
+  EXPECT_EQ(ClientAddress("ipv6:[::1]:50051"), "::/64");
+  // A zone does not make another client.
+  EXPECT_EQ(ClientAddress("ipv6:[fe80::1%25eth0]:7"), "fe80::/64");
+}
+
+TEST(ClientAddressTest, Ipv4MappedIpv6IsTheIpv4Address) {
+  EXPECT_EQ(ClientAddress("ipv6:[::ffff:198.51.100.4]:9"), "198.51.100.4");
+}
+
+TEST(ClientAddressTest, OddPeersStillGetABoundedKey) {
+  EXPECT_EQ(ClientAddress("unix:/tmp/auth.sock"), "unix");
+  EXPECT_EQ(ClientAddress("unix-abstract:x"), "unix");
+  EXPECT_EQ(ClientAddress(""), "unknown");
+  EXPECT_EQ(ClientAddress("ipv4:not-an-address:1"), "not-an-address");
+  EXPECT_EQ(ClientAddress("ipv6:[garbage]:1"), "garbage");
+  EXPECT_EQ(ClientAddress("something-else").size(), 14u);
+  EXPECT_EQ(ClientAddress(std::string(1000, 'x')).size(), 128u);
+}
+
+TEST(AttemptGateTest, LoginCountsAgainstAccountAndAddressAndSettlesBoth) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  EXPECT_CALL(limiter,
+              Admit(ElementsAre(AllOf(Field(&AttemptLimit::key, "login-account:42"),
+                                      Field(&AttemptLimit::max_attempts, 5),
+                                      Field(&AttemptLimit::window, absl::Minutes(15))),
+                                AllOf(Field(&AttemptLimit::key, "login-address:203.0.113.7"),
+                                      Field(&AttemptLimit::max_attempts, 50))),
+                    _))
+      .WillOnce(Return(Admitted()));
+  EXPECT_CALL(limiter,
+              Settle(ElementsAre("login-account:42"), ElementsAre("login-address:203.0.113.7")))
+      .WillOnce(Return(absl::OkStatus()));
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitLogin(42, "203.0.113.7", &retry_after), IsOk());
+  gate.SettleLogin(42, "203.0.113.7");
+  EXPECT_EQ(retry_after, "");
+}
+
+TEST(AttemptGateTest, UnknownAccountsCountAgainstTheAddressOnly) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-address:a")), _))
+      .WillOnce(Return(Admitted()));
+  EXPECT_CALL(limiter, Settle(IsEmpty(), ElementsAre("login-address:a")))
+      .WillOnce(Return(absl::OkStatus()));
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitLogin(0, "a", &retry_after), IsOk());
+  gate.SettleLogin(0, "a");
+}
+
+TEST(AttemptGateTest, ZeroTurnsALimitOff) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AbuseLimitsConfig config;
+  config.login_failures_per_account = 0;
+  {
+    AttemptGate gate(&limiter, config);
+    EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-address:a")), _))
+        .WillOnce(Return(Admitted()));
+    EXPECT_CALL(limiter, Settle(IsEmpty(), ElementsAre("login-address:a")))
+        .WillOnce(Return(absl::OkStatus()));
+    std::string retry_after;
+    EXPECT_THAT(gate.AdmitLogin(42, "a", &retry_after), IsOk());
+    gate.SettleLogin(42, "a");
+  }
+  config.login_failures_per_address = 0;
+  config.registrations_per_address = 0;
+  // Every limit off: the limiter (strict, no expectations left) is never asked.
+  AttemptGate gate(&limiter, config);
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitLogin(42, "a", &retry_after), IsOk());
+  gate.SettleLogin(42, "a");
+  EXPECT_FALSE(gate.CountsRegistrations());
+  EXPECT_THAT(gate.AdmitRegistration("a", &retry_after), IsOk());
+}
+
+TEST(AttemptGateTest, WithoutALimiterEverythingPasses) {
+  AttemptGate gate(nullptr, AbuseLimitsConfig());
+  std::string retry_after;
+  EXPECT_FALSE(gate.CountsRegistrations());
+  EXPECT_THAT(gate.AdmitRegistration("a", &retry_after), IsOk());
+  EXPECT_THAT(gate.AdmitLogin(42, "a", &retry_after), IsOk());
+  gate.SettleLogin(42, "a");
+}
+
+TEST(AttemptGateTest, RegistrationCountsAgainstTheAddress) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  EXPECT_TRUE(gate.CountsRegistrations());
+  EXPECT_CALL(limiter, Admit(ElementsAre(AllOf(Field(&AttemptLimit::key, "register-address:a"),
+                                               Field(&AttemptLimit::max_attempts, 20),
+                                               Field(&AttemptLimit::window, absl::Hours(1)))),
+                             _))
+      .WillOnce(Return(Admitted()));
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitRegistration("a", &retry_after), IsOk());
+}
+
+TEST(AttemptGateTest, RefusalCarriesRetryAfterAndFailureFailsClosed) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  EXPECT_CALL(limiter, Admit(_, _))
+      .WillOnce(Return(Admission{false, absl::Milliseconds(89100)}))
+      .WillOnce(Return(absl::UnavailableError("database down")));
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitRegistration("a", &retry_after),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_EQ(retry_after, "90");
+  EXPECT_THAT(gate.AdmitLogin(42, "a", &retry_after), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+TEST(ValidateAbuseLimitsTest, RejectsNegativeMaximaAndEmptyWindows) {
+  AbuseLimitsConfig config;
+  EXPECT_THAT(ValidateAbuseLimits(config), IsOk());
+  config.login_failures_per_account = -1;
+  EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = AbuseLimitsConfig();
+  config.login_failures_per_address = -1;
+  EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = AbuseLimitsConfig();
+  config.registrations_per_address = -1;
+  EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = AbuseLimitsConfig();
+  config.login_window = absl::ZeroDuration();
+  EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = AbuseLimitsConfig();
+  config.register_window = absl::Seconds(-1);
+  EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(RetryAfterSecondsTest, RoundsUpToAtLeastOneSecond) {
+  EXPECT_EQ(RetryAfterSeconds(absl::Seconds(90)), "90");
+  EXPECT_EQ(RetryAfterSeconds(absl::Milliseconds(89100)), "90");
+  EXPECT_EQ(RetryAfterSeconds(absl::Milliseconds(1)), "1");
+  EXPECT_EQ(RetryAfterSeconds(absl::ZeroDuration()), "1");
+}
+
+}  // namespace
+}  // namespace auth::service

@@ -1,0 +1,231 @@
+// AuthServer: builds the server's object graph from a ServerConfig; see auth_server.h.
+#include "services/auth/auth_server.h"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/time/time.h"
+#include "glog/logging.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "libs/executor/bounded_executor.h"
+#include "libs/hashing/argon2_password_hasher.h"
+#include "libs/metrics/metrics_exposer.h"
+#include "libs/metrics/prometheus_auth_metrics.h"
+#include "libs/mysql/connection_pool.h"
+#include "libs/repository/mysql/migrations.h"
+#include "libs/repository/mysql/mysql_attempt_limiter.h"
+#include "libs/repository/mysql/mysql_refresh_token_repository.h"
+#include "libs/repository/mysql/mysql_session_repository.h"
+#include "libs/repository/mysql/mysql_user_repository.h"
+#include "libs/token/caching_token_verifier.h"
+#include "libs/token/jwt.h"
+#include "libs/token/key_set.h"
+#include "libs/token/remembering_token_issuer.h"
+#include "services/auth/auth_service.h"
+
+namespace auth::service {
+namespace {
+
+// Requests are a few short fields (the largest, password_hash, is at most 1 KiB), so anything
+// bigger is refused by gRPC before it reaches a handler.
+constexpr int kMaxReceiveMessageBytes = 8 * 1024;
+
+absl::StatusOr<token::KeySet> LoadKeys(const ServerConfig& config) {
+  if (config.token_signing_key.empty()) return token::KeySet::GenerateEphemeral();
+  return token::KeySet::FromFiles(config.token_signing_key, config.token_key_id,
+                                  config.token_verify_keys);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
+    const ServerConfig& config) {
+  if (config.tls_cert.empty() && config.tls_key.empty()) return grpc::InsecureServerCredentials();
+  if (config.tls_cert.empty() || config.tls_key.empty()) {
+    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
+  }
+  grpc::SslServerCredentialsOptions options;
+  absl::StatusOr<std::string> cert_pem = ReadConfigFile(config.tls_cert);
+  absl::StatusOr<std::string> key_pem = ReadConfigFile(config.tls_key);
+  if (!cert_pem.ok()) return cert_pem.status();
+  if (!key_pem.ok()) return key_pem.status();
+  options.pem_key_cert_pairs.push_back({*key_pem, *cert_pem});
+  if (!config.tls_client_ca.empty()) {
+    absl::StatusOr<std::string> ca_pem = ReadConfigFile(config.tls_client_ca);
+    if (!ca_pem.ok()) return ca_pem.status();
+    options.pem_root_certs = *ca_pem;
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+}  // namespace
+
+// Declared in construction order, so destroyed in reverse: the service before the executors
+// and repositories it uses, the metrics exposer before what its scrape hook reads.
+struct AuthServer::Parts {
+  ServerConfig config;
+  std::unique_ptr<mysql::ConnectionPool> pool;
+  // With several endpoints (Galera), the rows that replicas contend for (see Create()).
+  std::unique_ptr<mysql::ConnectionPool> contended_pool;
+  std::unique_ptr<hashing::Argon2PasswordHasher> hasher;
+  std::unique_ptr<token::KeySet> keys;
+  std::unique_ptr<token::JwtIssuer> jwt_issuer;
+  std::unique_ptr<token::JwtVerifier> signature_verifier;
+  std::unique_ptr<token::CachingTokenVerifier> verifier;
+  std::unique_ptr<token::RememberingTokenIssuer> issuer;
+  std::unique_ptr<repository::mysql::MysqlSessionRepository> sessions;
+  std::unique_ptr<repository::mysql::MysqlUserRepository> users;
+  std::unique_ptr<repository::mysql::MysqlRefreshTokenRepository> refresh_tokens;
+  std::unique_ptr<repository::mysql::MysqlAttemptLimiter> attempts;
+  std::unique_ptr<executor::BoundedExecutor> hashing_executor;
+  std::unique_ptr<executor::BoundedExecutor> database_executor;
+  std::unique_ptr<metrics::PrometheusAuthMetrics> metrics;
+  std::unique_ptr<metrics::MetricsExposer> metrics_exposer;
+  std::unique_ptr<AuthServiceImpl> service;
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+};
+
+absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfig& config) {
+  if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) return valid;
+  auto parts = std::make_unique<Parts>();
+  parts->config = config;
+  Parts& p = *parts;
+
+  p.pool = std::make_unique<mysql::ConnectionPool>(config.database);
+  if (absl::Status migrated = repository::mysql::ApplyMigrations(*p.pool); !migrated.ok()) {
+    return WithWhat(
+        "cannot prepare the database at " + config.database.endpoint +
+            " (is MySQL/MariaDB running there? tools/run_local.sh starts a private one)",
+        migrated);
+  }
+
+  auto hasher = hashing::Argon2PasswordHasher::Create(config.argon2);
+  if (!hasher.ok()) return WithWhat("Argon2 parameters", hasher.status());
+  p.hasher = *std::move(hasher);
+
+  absl::StatusOr<token::KeySet> keys = LoadKeys(config);
+  if (!keys.ok()) return WithWhat("JWT keys", keys.status());
+  p.keys = std::make_unique<token::KeySet>(*std::move(keys));
+  token::JwtOptions issuer_options;
+  issuer_options.issuer = config.token_issuer;
+  issuer_options.audience = config.token_audience;
+  issuer_options.lifetime = config.token_lifetime;
+  p.jwt_issuer = std::make_unique<token::JwtIssuer>(*p.keys, issuer_options);
+  token::JwtVerifierOptions verifier_options;
+  verifier_options.issuer = config.token_issuer;
+  verifier_options.audience = config.token_audience;
+  p.signature_verifier = std::make_unique<token::JwtVerifier>(*p.keys, verifier_options);
+  // The keys are fixed for the life of the process, so a remembered verdict stays true until
+  // the token expires; the session row is still read for every check.
+  p.verifier = std::make_unique<token::CachingTokenVerifier>(*p.signature_verifier,
+                                                             config.verified_token_cache_entries);
+  // Tokens this process signs are remembered at once: their first check skips the signature.
+  p.issuer = std::make_unique<token::RememberingTokenIssuer>(*p.jwt_issuer, *p.verifier);
+
+  p.sessions = std::make_unique<repository::mysql::MysqlSessionRepository>(*p.pool);
+  // With several endpoints (Galera), the rows that replicas contend for (usernames and emails
+  // being registered, attempt counters, refresh token rotation) are written through one node
+  // chosen alike by every replica, so that node's locks serialise them rather than Galera's
+  // certification between nodes; see CanonicalEndpointOrder(). Sessions (ValidateToken's
+  // reads) stay on each replica's preferred node.
+  if (mysql::SplitEndpoints(config.database.endpoint).size() > 1) {
+    mysql::ConnectionPoolOptions contended_options = config.database;
+    contended_options.endpoint = mysql::CanonicalEndpointOrder(config.database.endpoint);
+    p.contended_pool = std::make_unique<mysql::ConnectionPool>(contended_options);
+  }
+  mysql::ConnectionPool& contended = p.contended_pool ? *p.contended_pool : *p.pool;
+  p.users = std::make_unique<repository::mysql::MysqlUserRepository>(contended);
+  p.refresh_tokens = std::make_unique<repository::mysql::MysqlRefreshTokenRepository>(contended);
+  p.attempts = std::make_unique<repository::mysql::MysqlAttemptLimiter>(contended);
+  p.hashing_executor = std::make_unique<executor::BoundedExecutor>(
+      executor::BoundedExecutor::Options{"hashing", config.hashing_workers, config.hashing_queue});
+  p.database_executor = std::make_unique<executor::BoundedExecutor>(
+      executor::BoundedExecutor::Options{"database", config.database.size, config.database_queue});
+
+  // Metrics are served on their own port (plain HTTP for Prometheus, apart from gRPC's TLS).
+  if (!config.metrics_listen.empty()) {
+    p.metrics = std::make_unique<metrics::PrometheusAuthMetrics>();
+    // Gauges that are read rather than recorded: sampled when Prometheus scrapes.
+    p.metrics->AddScrapeHook(
+        [sink = p.metrics.get(), hashing = p.hashing_executor.get(), pool = p.pool.get()] {
+          sink->SetHashingQueueDepth(static_cast<int64_t>(hashing->queued()));
+          const mysql::ConnectionPoolStats stats = pool->Stats();
+          sink->SetDbPoolStats({stats.open, stats.in_use, stats.waiting, stats.errors});
+        });
+    absl::StatusOr<std::unique_ptr<metrics::MetricsExposer>> exposer =
+        metrics::MetricsExposer::Start(config.metrics_listen, *p.metrics);
+    if (!exposer.ok()) return WithWhat("--metrics_listen", exposer.status());
+    p.metrics_exposer = *std::move(exposer);
+  }
+
+  AuthServiceOptions service_options = config.service;
+  // The keys never change while the server runs: the document is built once.
+  service_options.jwks_json = p.keys->ToJwks();
+  AuthServiceDeps deps;
+  deps.users = p.users.get();
+  deps.sessions = p.sessions.get();
+  deps.refresh_tokens = p.refresh_tokens.get();
+  deps.hasher = p.hasher.get();
+  deps.issuer = p.issuer.get();
+  deps.verifier = p.verifier.get();
+  deps.hashing_executor = p.hashing_executor.get();
+  deps.database_executor = p.database_executor.get();
+  deps.attempts = p.attempts.get();
+  deps.metrics = p.metrics.get();  // null without metrics_listen: records nothing
+  p.service = std::make_unique<AuthServiceImpl>(deps, std::move(service_options));
+
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(config);
+  if (!credentials.ok()) {
+    // The executors must be drained before the service goes (~AuthServiceImpl).
+    p.hashing_executor->Shutdown();
+    p.database_executor->Shutdown();
+    return WithWhat("TLS", credentials.status());
+  }
+  p.credentials = *std::move(credentials);
+  return std::unique_ptr<AuthServer>(new AuthServer(std::move(parts)));
+}
+
+AuthServer::AuthServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+AuthServer::~AuthServer() { Shutdown(); }
+
+absl::Status AuthServer::Start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(parts_->config.listen, parts_->credentials, &port_);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  builder.RegisterService(parts_->service.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    server_.reset();
+    return absl::UnavailableError("cannot listen on " + parts_->config.listen +
+                                  ": address in use or invalid");
+  }
+  return absl::OkStatus();
+}
+
+int AuthServer::metrics_port() const {
+  return parts_->metrics_exposer == nullptr ? 0 : parts_->metrics_exposer->port();
+}
+
+void AuthServer::Wait() {
+  if (server_ != nullptr) server_->Wait();
+}
+
+void AuthServer::Shutdown() {
+  if (shut_down_) return;
+  shut_down_ = true;
+  if (server_ != nullptr) {
+    server_->GetHealthCheckService()->SetServingStatus(false);
+    server_->Shutdown(std::chrono::system_clock::now() +
+                      absl::ToChronoSeconds(parts_->config.shutdown_grace));
+  }
+  parts_->hashing_executor->Shutdown();
+  parts_->database_executor->Shutdown();
+}
+
+}  // namespace auth::service

@@ -1,0 +1,147 @@
+// Unit tests of AuthServiceImpl's Logout and its batches (see testing/service_fixture.h).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "api/auth/v1/auth.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
+#include "gtest/gtest.h"
+#include "services/auth/testing/service_fixture.h"
+
+namespace auth::service::testing {
+namespace {
+
+using ::auth::repository::LogoutResults;
+using ::testing::_;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Invoke;
+using ::testing::Not;
+using ::testing::Return;
+
+// --- Logout ---
+
+TEST_F(ServiceTest, LogoutWithBearerTokenRevokesAllSessions) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
+      .WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
+      .WillOnce(Return(LogoutResults{{true}, 3}));
+  auth::v1::LogoutResponse response;
+  grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.message(), "User logout successfully");
+  EXPECT_EQ(response.status(), 200);
+}
+
+TEST_F(ServiceTest, LogoutAcceptsTheTokenCookie) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
+      .WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
+      .WillOnce(Return(LogoutResults{{true}, 1}));
+  auth::v1::LogoutResponse response;
+  EXPECT_TRUE(Logout(42, "cookie", std::string("user_id=42; jwt-token=") + kToken, &response).ok());
+}
+
+TEST_F(ServiceTest, LogoutRejectsBadUserIdAndMissingOrInvalidTokens) {
+  auth::v1::LogoutResponse response;
+  EXPECT_EQ(Logout(0, "", "", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Logout(-5, "", "", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(Logout(42, "", "", &response).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Logout(42, "authorization", "Basic abc", &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _))
+      .WillOnce(Return(absl::UnauthenticatedError("expired")));
+  EXPECT_EQ(Logout(42, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(ServiceTest, LogoutWithAnotherUsersTokenIsPermissionDenied) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("7")));
+  auth::v1::LogoutResponse response;
+  EXPECT_EQ(Logout(42, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+// The repository checks the presented session (active, this user's, this token's digest) in
+// the logout's transaction; a session that fails the check is UNAUTHENTICATED.
+TEST_F(ServiceTest, LogoutOfASessionThatIsNotActiveIsUnauthenticated) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
+      .WillOnce(Return(LogoutResults{{false}, 0}));
+  auth::v1::LogoutResponse response;
+  grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), Not(HasSubstr(kToken)));
+  EXPECT_EQ(response.status(), 0);
+}
+
+TEST_F(ServiceTest, LogoutReportsDatabaseOutageAsUnavailable) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(_)).WillOnce(Return(absl::UnavailableError("down")));
+  auth::v1::LogoutResponse response;
+  EXPECT_EQ(Logout(42, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(ServiceTest, LogoutOfTheCurrentSessionOnlyAsksForThatSessionOnly) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
+      .WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, true))))
+      .WillOnce(Return(LogoutResults{{true}, 1}));
+  auth::v1::LogoutResponse response;
+  grpc::Status status = Logout(42, "authorization", std::string("Bearer ") + kToken, &response,
+                               /*current_session_only=*/true);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.message(), "User logout successfully");
+}
+
+TEST_F(ServiceTest, LogoutReportsAFailedRevocationWithoutItsDetails) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillRepeatedly(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(_))
+      .WillOnce(Return(absl::InternalError("Deadlock found")))
+      .WillOnce(Return(LogoutResults{{true, true}, 1}));  // answers a different batch
+  auth::v1::LogoutResponse response;
+  const std::string bearer = std::string("Bearer ") + kToken;
+  grpc::Status status = Logout(42, "authorization", bearer, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(status.error_message(), Not(HasSubstr("Deadlock")));
+  EXPECT_EQ(Logout(42, "authorization", bearer, &response).error_code(),
+            grpc::StatusCode::INTERNAL);
+}
+
+// Logouts that queue while the database workers are busy share one LogoutMany call, and
+// each gets its own verdict.
+TEST_F(ServiceTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts) {
+  const std::vector<std::string> tokens = {"token.of.one", "token.of.two", "token.of.three"};
+  ExpectTokensOfUsers(tokens);
+  BatchSizes batches;
+  EXPECT_CALL(refresh_tokens_, LogoutMany(_))
+      .WillRepeatedly(Invoke([&](const std::vector<repository::LogoutRequest>& requests) {
+        batches.Record(requests.size());
+        LogoutResults results;
+        // User 2's session is no longer active; the others log out.
+        for (const repository::LogoutRequest& request : requests) {
+          results.logged_out.push_back(request.user_id != 2);
+          EXPECT_EQ(request.token_hash, TokenHash(tokens[request.user_id - 1]));
+        }
+        return results;
+      }));
+  std::vector<grpc::Status> statuses(3);
+  CallConcurrentlyBehindBusyDatabase(3, [&](int i) {
+    auth::v1::LogoutResponse response;
+    statuses[i] = Logout(i + 1, "authorization", "Bearer " + tokens[i], &response);
+  });
+  EXPECT_TRUE(statuses[0].ok()) << statuses[0].error_message();
+  EXPECT_EQ(statuses[1].error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(statuses[2].ok()) << statuses[2].error_message();
+  EXPECT_EQ(batches.total(), 3u);
+  EXPECT_GE(batches.largest(), 2u);
+}
+
+}  // namespace
+}  // namespace auth::service::testing

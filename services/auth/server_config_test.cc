@@ -1,0 +1,72 @@
+// Unit tests of ServerConfig: the flags' defaults, and what ValidateServerConfig refuses.
+#include "services/auth/server_config.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/testing/status_matchers.h"
+
+namespace auth::service {
+namespace {
+
+using ::auth::testing::IsOk;
+using ::auth::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// A config the flags' defaults describe (with the password a deployment would give).
+ServerConfig Defaults() {
+  absl::StatusOr<ServerConfig> config = ServerConfigFromFlags();
+  EXPECT_THAT(config.status(), IsOk());
+  return config.ok() ? *config : ServerConfig();
+}
+
+TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
+  const ServerConfig config = Defaults();
+  EXPECT_EQ(config.listen, "127.0.0.1:50051");
+  EXPECT_EQ(config.database.endpoint, "tcp://127.0.0.1:3306");
+  EXPECT_EQ(config.database.size, 16);
+  EXPECT_EQ(config.database.read_timeout, absl::Seconds(3));
+  EXPECT_EQ(config.token_key_id, "primary");
+  EXPECT_EQ(config.verified_token_cache_entries, 65536u);
+  EXPECT_GE(config.hashing_workers, 1);
+  EXPECT_EQ(config.service.max_database_batch, 64);
+  EXPECT_EQ(config.service.abuse_limits.login_failures_per_account, 5);
+  EXPECT_EQ(config.shutdown_grace, absl::Seconds(10));
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
+TEST(ServerConfigTest, RefusesNonPositiveTimeouts) {
+  ServerConfig config = Defaults();
+  config.database.connect_timeout = absl::ZeroDuration();
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--mysql_connect_timeout"));
+}
+
+TEST(ServerConfigTest, RefusesBadRefreshTokenSettings) {
+  ServerConfig config = Defaults();
+  config.service.refresh_reuse_grace = absl::Seconds(-1);
+  EXPECT_THAT(ValidateServerConfig(config), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+TEST(ServerConfigTest, RefusesBadAbuseLimitsNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.service.abuse_limits.registrations_per_address = -1;
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--registrations_per_address"));
+}
+
+TEST(ServerConfigTest, RefusesHalfATlsPair) {
+  ServerConfig config = Defaults();
+  config.tls_cert = "cert.pem";
+  EXPECT_THAT(ValidateServerConfig(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config.tls_key = "key.pem";
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
+}  // namespace
+}  // namespace auth::service

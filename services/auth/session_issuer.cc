@@ -1,0 +1,39 @@
+// SessionIssuer; see session_issuer.h.
+#include "services/auth/session_issuer.h"
+
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "libs/token/token_digest.h"
+#include "services/auth/opaque_tokens.h"
+
+namespace auth::service {
+
+absl::StatusOr<IssuedSession> SessionIssuer::Issue(int64_t user_id, absl::string_view family_id,
+                                                   absl::string_view client_address) const {
+  absl::StatusOr<token::IssuedToken> access = issuer_.Issue(absl::StrCat(user_id));
+  if (!access.ok()) return access.status();
+  absl::StatusOr<std::string> refresh = NewRefreshToken();
+  if (!refresh.ok()) return refresh.status();
+
+  IssuedSession issued;
+  repository::Session& session = issued.grant.session;
+  session.jti = access->claims.jwt_id;
+  session.user_id = user_id;
+  session.expires_at = access->claims.expires_at;
+  session.token_hash = token::DigestHex(token::DigestToken(access->token));
+  session.client_address = std::string(client_address);
+  repository::RefreshToken& refresh_row = issued.grant.refresh_token;
+  refresh_row.token_hash = Sha256Hex(*refresh);
+  refresh_row.family_id = family_id.empty() ? session.jti : std::string(family_id);
+  refresh_row.session_jti = session.jti;
+  refresh_row.user_id = user_id;
+  refresh_row.expires_at = absl::Now() + refresh_token_lifetime_;
+  issued.access_token = std::move(access->token);
+  issued.refresh_token = *std::move(refresh);
+  return issued;
+}
+
+}  // namespace auth::service
