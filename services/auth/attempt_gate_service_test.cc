@@ -33,8 +33,15 @@ auto Keys(const char* a, const char* b) {
   return ElementsAre(Field(&AttemptLimit::key, a), Field(&AttemptLimit::key, b));
 }
 
+// The gate guards Login and Register, so what they reach is under test, the counters first: a
+// refused login or registration computes no hash and stores nothing, and a failed login
+// settles nothing.
 class AttemptGateServiceTest : public ServiceTest {
  protected:
+  AttemptGateServiceTest()
+      : ServiceTest({Collaborator::kAttempts, Collaborator::kUsers, Collaborator::kHasher,
+                     Collaborator::kIssuer, Collaborator::kRefreshTokens}) {}
+
   void SetUp() override {
     limit_attempts_ = true;
     ServiceTest::SetUp();
@@ -76,7 +83,7 @@ TEST_F(AttemptGateServiceTest, RefusedLoginComputesNoHashAndSaysWhenToRetry) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(Keys(kAccountKey, kAddressKey), _))
       .WillOnce(Return(Refused(absl::Milliseconds(89500))));
-  // No hasher expectation: the StrictMock fails the test if Verify() runs.
+  // No hasher expectation: the hasher is a StrictMock here, so Verify() would fail the test.
   std::string retry_after;
   grpc::Status status = Login(&retry_after);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);

@@ -31,9 +31,19 @@ using ::testing::Return;
 using ::testing::SaveArg;
 using ::testing::UnorderedElementsAre;
 
+// Login reaches the users table, the hasher, the issuer and the refresh tokens (its sessions):
+// an invalid request looks nobody up, an unknown user is not hashed, and a wrong password issues
+// no token and stores no session.
+class LoginTest : public ServiceTest {
+ protected:
+  LoginTest()
+      : ServiceTest({Collaborator::kUsers, Collaborator::kHasher, Collaborator::kIssuer,
+                     Collaborator::kRefreshTokens}) {}
+};
+
 // --- Login ---
 
-TEST_F(ServiceTest, LoginByEmailOpensSessionAndSetsCookies) {
+TEST_F(LoginTest, LoginByEmailOpensSessionAndSetsCookies) {
   EXPECT_CALL(users_, FindByEmail(absl::string_view("alice@example.com")))
       .WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(absl::string_view(kPasswordDigest), absl::string_view(kStoredHash)))
@@ -81,7 +91,7 @@ TEST_F(ServiceTest, LoginByEmailOpensSessionAndSetsCookies) {
                                                   HasSubstr("HttpOnly; Secure; SameSite=Strict"))));
 }
 
-TEST_F(ServiceTest, LoginByPhoneLooksUpThePhone) {
+TEST_F(LoginTest, LoginByPhoneLooksUpThePhone) {
   EXPECT_CALL(users_, FindByPhone(absl::string_view("+15551234567")))
       .WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
@@ -97,7 +107,7 @@ TEST_F(ServiceTest, LoginByPhoneLooksUpThePhone) {
   EXPECT_EQ(response.user_id(), 42);
 }
 
-TEST_F(ServiceTest, LoginUnknownUserIsNotFoundWithoutHashing) {
+TEST_F(LoginTest, LoginUnknownUserIsNotFoundWithoutHashing) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::NotFoundError("no user")));
   grpc::ClientContext context;
   auth::v1::LoginResponse response;
@@ -105,7 +115,7 @@ TEST_F(ServiceTest, LoginUnknownUserIsNotFoundWithoutHashing) {
             grpc::StatusCode::NOT_FOUND);
 }
 
-TEST_F(ServiceTest, LoginWrongPasswordIsUnauthenticatedAndOpensNoSession) {
+TEST_F(LoginTest, LoginWrongPasswordIsUnauthenticatedAndOpensNoSession) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(false));
   grpc::ClientContext context;
@@ -115,7 +125,7 @@ TEST_F(ServiceTest, LoginWrongPasswordIsUnauthenticatedAndOpensNoSession) {
   EXPECT_THAT(context.GetServerInitialMetadata(), ::testing::IsEmpty());
 }
 
-TEST_F(ServiceTest, LoginUpgradesAnOutdatedHash) {
+TEST_F(LoginTest, LoginUpgradesAnOutdatedHash) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(true));
@@ -129,7 +139,7 @@ TEST_F(ServiceTest, LoginUpgradesAnOutdatedHash) {
   EXPECT_TRUE(stub_->Login(&context, LoginByEmail(), &response).ok());
 }
 
-TEST_F(ServiceTest, LoginWithUnreadableStoredHashIsInternal) {
+TEST_F(LoginTest, LoginWithUnreadableStoredHashIsInternal) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(absl::InvalidArgumentError("bad PHC")));
   grpc::ClientContext context;
@@ -139,7 +149,7 @@ TEST_F(ServiceTest, LoginWithUnreadableStoredHashIsInternal) {
             grpc::StatusCode::INTERNAL);
 }
 
-TEST_F(ServiceTest, LoginFailsWhenTheSessionCannotBeStored) {
+TEST_F(LoginTest, LoginFailsWhenTheSessionCannotBeStored) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
@@ -153,7 +163,7 @@ TEST_F(ServiceTest, LoginFailsWhenTheSessionCannotBeStored) {
   EXPECT_TRUE(response.refresh_token().empty());
 }
 
-TEST_F(ServiceTest, LoginRefusesAUserIdThatDoesNotFitTheApi) {
+TEST_F(LoginTest, LoginRefusesAUserIdThatDoesNotFitTheApi) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser(int64_t{1} << 31)));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
@@ -163,7 +173,7 @@ TEST_F(ServiceTest, LoginRefusesAUserIdThatDoesNotFitTheApi) {
             grpc::StatusCode::INTERNAL);
 }
 
-TEST_F(ServiceTest, LoginNeedsExactlyOneIdentifier) {
+TEST_F(LoginTest, LoginNeedsExactlyOneIdentifier) {
   auth::v1::LoginRequest request = LoginByEmail();
   request.set_phone_number("+15551234567");
   grpc::ClientContext context;
@@ -174,7 +184,7 @@ TEST_F(ServiceTest, LoginNeedsExactlyOneIdentifier) {
 
 // --- GetJwks ---
 
-TEST_F(ServiceTest, GetJwksServesTheConfiguredDocument) {
+TEST_F(LoginTest, GetJwksServesTheConfiguredDocument) {
   auth::v1::GetJwksResponse response;
   {
     grpc::ClientContext context;

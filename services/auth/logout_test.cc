@@ -23,9 +23,16 @@ using ::testing::Invoke;
 using ::testing::Not;
 using ::testing::Return;
 
+// Logout reaches the verifier and the refresh tokens (LogoutMany): a bad user id or a missing
+// token is not verified, and a refused token revokes nothing.
+class LogoutTest : public ServiceTest {
+ protected:
+  LogoutTest() : ServiceTest({Collaborator::kVerifier, Collaborator::kRefreshTokens}) {}
+};
+
 // --- Logout ---
 
-TEST_F(ServiceTest, LogoutWithBearerTokenRevokesAllSessions) {
+TEST_F(LogoutTest, LogoutWithBearerTokenRevokesAllSessions) {
   EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
       .WillOnce(Return(ClaimsFor("42")));
   EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
@@ -37,7 +44,7 @@ TEST_F(ServiceTest, LogoutWithBearerTokenRevokesAllSessions) {
   EXPECT_EQ(response.status(), 200);
 }
 
-TEST_F(ServiceTest, LogoutAcceptsTheTokenCookie) {
+TEST_F(LogoutTest, LogoutAcceptsTheTokenCookie) {
   EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
       .WillOnce(Return(ClaimsFor("42")));
   EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
@@ -46,7 +53,7 @@ TEST_F(ServiceTest, LogoutAcceptsTheTokenCookie) {
   EXPECT_TRUE(Logout(42, "cookie", std::string("user_id=42; jwt-token=") + kToken, &response).ok());
 }
 
-TEST_F(ServiceTest, LogoutRejectsBadUserIdAndMissingOrInvalidTokens) {
+TEST_F(LogoutTest, LogoutRejectsBadUserIdAndMissingOrInvalidTokens) {
   auth::v1::LogoutResponse response;
   EXPECT_EQ(Logout(0, "", "", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Logout(-5, "", "", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -60,7 +67,7 @@ TEST_F(ServiceTest, LogoutRejectsBadUserIdAndMissingOrInvalidTokens) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
-TEST_F(ServiceTest, LogoutWithAnotherUsersTokenIsPermissionDenied) {
+TEST_F(LogoutTest, LogoutWithAnotherUsersTokenIsPermissionDenied) {
   EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("7")));
   auth::v1::LogoutResponse response;
   EXPECT_EQ(Logout(42, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
@@ -69,7 +76,7 @@ TEST_F(ServiceTest, LogoutWithAnotherUsersTokenIsPermissionDenied) {
 
 // The repository checks the presented session (active, this user's, this token's digest) in
 // the logout's transaction; a session that fails the check is UNAUTHENTICATED.
-TEST_F(ServiceTest, LogoutOfASessionThatIsNotActiveIsUnauthenticated) {
+TEST_F(LogoutTest, LogoutOfASessionThatIsNotActiveIsUnauthenticated) {
   EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("42")));
   EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, false))))
       .WillOnce(Return(LogoutResults{{false}, 0}));
@@ -80,7 +87,7 @@ TEST_F(ServiceTest, LogoutOfASessionThatIsNotActiveIsUnauthenticated) {
   EXPECT_EQ(response.status(), 0);
 }
 
-TEST_F(ServiceTest, LogoutReportsDatabaseOutageAsUnavailable) {
+TEST_F(LogoutTest, LogoutReportsDatabaseOutageAsUnavailable) {
   EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("42")));
   EXPECT_CALL(refresh_tokens_, LogoutMany(_)).WillOnce(Return(absl::UnavailableError("down")));
   auth::v1::LogoutResponse response;
@@ -88,7 +95,7 @@ TEST_F(ServiceTest, LogoutReportsDatabaseOutageAsUnavailable) {
             grpc::StatusCode::UNAVAILABLE);
 }
 
-TEST_F(ServiceTest, LogoutOfTheCurrentSessionOnlyAsksForThatSessionOnly) {
+TEST_F(LogoutTest, LogoutOfTheCurrentSessionOnlyAsksForThatSessionOnly) {
   EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
       .WillOnce(Return(ClaimsFor("42")));
   EXPECT_CALL(refresh_tokens_, LogoutMany(ElementsAre(LogoutRequestIs("jti-1", 42, kToken, true))))
@@ -100,7 +107,7 @@ TEST_F(ServiceTest, LogoutOfTheCurrentSessionOnlyAsksForThatSessionOnly) {
   EXPECT_EQ(response.message(), "User logout successfully");
 }
 
-TEST_F(ServiceTest, LogoutReportsAFailedRevocationWithoutItsDetails) {
+TEST_F(LogoutTest, LogoutReportsAFailedRevocationWithoutItsDetails) {
   EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillRepeatedly(Return(ClaimsFor("42")));
   EXPECT_CALL(refresh_tokens_, LogoutMany(_))
       .WillOnce(Return(absl::InternalError("Deadlock found")))
@@ -116,7 +123,7 @@ TEST_F(ServiceTest, LogoutReportsAFailedRevocationWithoutItsDetails) {
 
 // Logouts that queue while the database workers are busy share one LogoutMany call, and
 // each gets its own verdict.
-TEST_F(ServiceTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts) {
+TEST_F(LogoutTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts) {
   const std::vector<std::string> tokens = {"token.of.one", "token.of.two", "token.of.three"};
   ExpectTokensOfUsers(tokens);
   BatchSizes batches;

@@ -42,9 +42,16 @@ RefreshToken Presented(int64_t user_id = 42) {
   return token;
 }
 
+// RefreshToken reaches the refresh tokens (Rotate) and the issuer: empty or oversized tokens are
+// not looked up, and an unknown or reused token gets no new token.
+class RefreshTokenTest : public ServiceTest {
+ protected:
+  RefreshTokenTest() : ServiceTest({Collaborator::kRefreshTokens, Collaborator::kIssuer}) {}
+};
+
 // --- RefreshToken ---
 
-TEST_F(ServiceTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
+TEST_F(RefreshTokenTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
   const TokenClaims claims = ClaimsFor("42", "jti-2");
   EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
       .WillOnce(Return(IssuedToken{kNewToken, claims}));
@@ -78,7 +85,7 @@ TEST_F(ServiceTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
   EXPECT_GT(granted.refresh_token.expires_at, absl::Now() + absl::Hours(24 * 29));
 }
 
-TEST_F(ServiceTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {
+TEST_F(RefreshTokenTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {
   StopServer();
   AuthServiceOptions options;
   options.refresh_token_lifetime = absl::Hours(2);
@@ -99,7 +106,7 @@ TEST_F(ServiceTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {
   EXPECT_GT(granted.refresh_token.expires_at, absl::Now() + absl::Minutes(119));
 }
 
-TEST_F(ServiceTest, RefreshTokenRefusesUnknownAndReusedTokensWithoutNewTokens) {
+TEST_F(RefreshTokenTest, RefreshTokenRefusesUnknownAndReusedTokensWithoutNewTokens) {
   EXPECT_CALL(refresh_tokens_, Rotate(_, _, _))
       .WillOnce(Return(absl::NotFoundError("refresh token not found")))
       .WillOnce(Return(RotationOutcome::kReuseDetected))
@@ -114,7 +121,7 @@ TEST_F(ServiceTest, RefreshTokenRefusesUnknownAndReusedTokensWithoutNewTokens) {
   }
 }
 
-TEST_F(ServiceTest, RefreshTokenRefusesEmptyOrOversizedTokensWithoutWork) {
+TEST_F(RefreshTokenTest, RefreshTokenRefusesEmptyOrOversizedTokensWithoutWork) {
   auth::v1::RefreshTokenResponse response;
   grpc::Status status = Refresh("", &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -123,7 +130,7 @@ TEST_F(ServiceTest, RefreshTokenRefusesEmptyOrOversizedTokensWithoutWork) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(ServiceTest, RefreshTokenFailsWhenNoSuccessorCanBeIssued) {
+TEST_F(RefreshTokenTest, RefreshTokenFailsWhenNoSuccessorCanBeIssued) {
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(absl::InternalError("signing failed")));
   auto rotate = [](RefreshToken presented) {
     return [presented](
@@ -144,7 +151,7 @@ TEST_F(ServiceTest, RefreshTokenFailsWhenNoSuccessorCanBeIssued) {
   EXPECT_TRUE(response.jwt_token().empty());
 }
 
-TEST_F(ServiceTest, RefreshTokenReportsDatabaseOutageAsUnavailable) {
+TEST_F(RefreshTokenTest, RefreshTokenReportsDatabaseOutageAsUnavailable) {
   EXPECT_CALL(refresh_tokens_, Rotate(_, _, _)).WillOnce(Return(absl::UnavailableError("down")));
   auth::v1::RefreshTokenResponse response;
   EXPECT_EQ(Refresh(kRefreshToken, &response).error_code(), grpc::StatusCode::UNAVAILABLE);

@@ -27,9 +27,16 @@ using ::testing::Not;
 using ::testing::Optional;
 using ::testing::Return;
 
+// Register reaches the users table and the hasher: invalid input must reach neither, and a call
+// whose deadline passed in the queue must not be hashed.
+class RegisterTest : public ServiceTest {
+ protected:
+  RegisterTest() : ServiceTest({Collaborator::kUsers, Collaborator::kHasher}) {}
+};
+
 // --- Register ---
 
-TEST_F(ServiceTest, RegisterStoresNormalisedUserWithHashedPassword) {
+TEST_F(RegisterTest, RegisterStoresNormalisedUserWithHashedPassword) {
   EXPECT_CALL(hasher_, Hash(absl::string_view(kPasswordDigest))).WillOnce(Return(kStoredHash));
   EXPECT_CALL(
       users_,
@@ -44,7 +51,7 @@ TEST_F(ServiceTest, RegisterStoresNormalisedUserWithHashedPassword) {
   EXPECT_EQ(response.status(), 201);
 }
 
-TEST_F(ServiceTest, RegisterRejectsInvalidInputBeforeAnyWork) {
+TEST_F(RegisterTest, RegisterRejectsInvalidInputBeforeAnyWork) {
   auth::v1::RegisterRequest request = ValidRegistration();
   request.set_email("not an email");
   auth::v1::RegisterResponse response;
@@ -59,7 +66,7 @@ TEST_F(ServiceTest, RegisterRejectsInvalidInputBeforeAnyWork) {
   EXPECT_THAT(status.error_message(), AllOf(HasSubstr("password_hash"), Not(HasSubstr("short"))));
 }
 
-TEST_F(ServiceTest, RegisterMapsDuplicateToAlreadyExistsNamingTheField) {
+TEST_F(RegisterTest, RegisterMapsDuplicateToAlreadyExistsNamingTheField) {
   EXPECT_CALL(hasher_, Hash(_)).WillOnce(Return(kStoredHash));
   EXPECT_CALL(users_, Create(_)).WillOnce(Return(absl::AlreadyExistsError("email already taken")));
   auth::v1::RegisterResponse response;
@@ -68,7 +75,7 @@ TEST_F(ServiceTest, RegisterMapsDuplicateToAlreadyExistsNamingTheField) {
   EXPECT_THAT(status.error_message(), HasSubstr("email"));
 }
 
-TEST_F(ServiceTest, RegisterHidesDatabaseDetails) {
+TEST_F(RegisterTest, RegisterHidesDatabaseDetails) {
   EXPECT_CALL(hasher_, Hash(_)).WillRepeatedly(Return(kStoredHash));
   EXPECT_CALL(users_, Create(_))
       .WillOnce(Return(absl::UnavailableError("Can't connect to server on /tmp/x.sock")))
@@ -82,13 +89,13 @@ TEST_F(ServiceTest, RegisterHidesDatabaseDetails) {
   EXPECT_THAT(status.error_message(), Not(HasSubstr("users")));
 }
 
-TEST_F(ServiceTest, RegisterFailsInternallyWhenHashingFails) {
+TEST_F(RegisterTest, RegisterFailsInternallyWhenHashingFails) {
   EXPECT_CALL(hasher_, Hash(_)).WillOnce(Return(absl::InternalError("argon2: memory")));
   auth::v1::RegisterResponse response;
   EXPECT_EQ(Register(ValidRegistration(), &response).error_code(), grpc::StatusCode::INTERNAL);
 }
 
-TEST_F(ServiceTest, CallWhoseDeadlinePassesInTheQueueIsNotWorkedOn) {
+TEST_F(RegisterTest, CallWhoseDeadlinePassesInTheQueueIsNotWorkedOn) {
   absl::Notification hashing_started, release_hashing;
   EXPECT_CALL(hasher_, Hash(_)).WillOnce(Invoke([&](absl::string_view) {
     hashing_started.Notify();

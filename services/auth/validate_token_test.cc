@@ -24,9 +24,16 @@ using ::testing::Invoke;
 using ::testing::Not;
 using ::testing::Return;
 
+// ValidateToken reaches the verifier and the sessions: empty or oversized tokens are not
+// verified, and forged or expired ones never reach the database.
+class ValidateTokenTest : public ServiceTest {
+ protected:
+  ValidateTokenTest() : ServiceTest({Collaborator::kVerifier, Collaborator::kSessions}) {}
+};
+
 // --- ValidateToken ---
 
-TEST_F(ServiceTest, ValidateTokenAnswersForALiveSession) {
+TEST_F(ValidateTokenTest, ValidateTokenAnswersForALiveSession) {
   const TokenClaims claims = ClaimsFor("42", "jti-1");
   EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
       .WillOnce(Return(claims));
@@ -40,7 +47,7 @@ TEST_F(ServiceTest, ValidateTokenAnswersForALiveSession) {
   EXPECT_EQ(response.expires_at_unix_seconds(), absl::ToUnixSeconds(claims.expires_at));
 }
 
-TEST_F(ServiceTest, ValidateTokenRefusesEmptyOrOversizedTokensWithoutWork) {
+TEST_F(ValidateTokenTest, ValidateTokenRefusesEmptyOrOversizedTokensWithoutWork) {
   auth::v1::ValidateTokenResponse response;
   grpc::Status status = Validate("", &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
@@ -49,7 +56,7 @@ TEST_F(ServiceTest, ValidateTokenRefusesEmptyOrOversizedTokensWithoutWork) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
-TEST_F(ServiceTest, ValidateTokenRefusesForgedOrExpiredTokensWithoutTheDatabase) {
+TEST_F(ValidateTokenTest, ValidateTokenRefusesForgedOrExpiredTokensWithoutTheDatabase) {
   EXPECT_CALL(verifier_, VerifyPrehashed(_, _))
       .WillOnce(Return(absl::UnauthenticatedError("bad signature")))
       .WillOnce(Return(absl::UnauthenticatedError("token expired")));
@@ -60,7 +67,7 @@ TEST_F(ServiceTest, ValidateTokenRefusesForgedOrExpiredTokensWithoutTheDatabase)
   EXPECT_THAT(status.error_message(), Not(HasSubstr(kToken)));
 }
 
-TEST_F(ServiceTest, ValidateTokenRefusesSubjectsThatAreNotApiUserIds) {
+TEST_F(ValidateTokenTest, ValidateTokenRefusesSubjectsThatAreNotApiUserIds) {
   for (const char* subject : {"alice", "0", "-3", "2147483648"}) {
     EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor(subject)));
     auth::v1::ValidateTokenResponse response;
@@ -69,7 +76,7 @@ TEST_F(ServiceTest, ValidateTokenRefusesSubjectsThatAreNotApiUserIds) {
   }
 }
 
-TEST_F(ServiceTest, ValidateTokenRefusesRevokedOrMismatchedSessions) {
+TEST_F(ValidateTokenTest, ValidateTokenRefusesRevokedOrMismatchedSessions) {
   EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillRepeatedly(Return(ClaimsFor("42")));
   EXPECT_CALL(sessions_, FindActiveMany(_))
       .WillOnce(Return(std::vector<Session>{}))
@@ -82,7 +89,7 @@ TEST_F(ServiceTest, ValidateTokenRefusesRevokedOrMismatchedSessions) {
   }
 }
 
-TEST_F(ServiceTest, ValidateTokenReportsDatabaseOutageAsUnavailable) {
+TEST_F(ValidateTokenTest, ValidateTokenReportsDatabaseOutageAsUnavailable) {
   EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("42")));
   EXPECT_CALL(sessions_, FindActiveMany(_)).WillOnce(Return(absl::UnavailableError("down")));
   auth::v1::ValidateTokenResponse response;
@@ -91,7 +98,7 @@ TEST_F(ServiceTest, ValidateTokenReportsDatabaseOutageAsUnavailable) {
 
 // Validations that queue while the database workers are busy share one query; each is
 // answered from its own session (or its absence).
-TEST_F(ServiceTest, QueuedValidationsShareOneQueryAndKeepTheirOwnVerdicts) {
+TEST_F(ValidateTokenTest, QueuedValidationsShareOneQueryAndKeepTheirOwnVerdicts) {
   const std::vector<std::string> tokens = {"token.of.one", "token.of.two", "token.of.three"};
   ExpectTokensOfUsers(tokens);
   BatchSizes batches;

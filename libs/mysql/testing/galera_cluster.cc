@@ -2,16 +2,16 @@
 #include "libs/mysql/testing/galera_cluster.h"
 
 #include <netinet/in.h>
-#include <stdio.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -24,9 +24,19 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "libs/testing/subprocess.h"
 
 namespace auth::mysql::testing {
 namespace {
+
+using ::auth::testing::ExitStatus;
+using ::auth::testing::Subprocess;
+using ::auth::testing::SubprocessOptions;
+
+// Bounds that popen() and system() never had: starting three nodes (with SST) takes a minute or
+// two, so a script still running after this hangs; a client statement takes well under a second.
+constexpr absl::Duration kScriptTimeout = absl::Minutes(10);
+constexpr absl::Duration kClientTimeout = absl::Minutes(1);
 
 std::string ClusterScript() {
   return absl::StrCat(getenv("TEST_SRCDIR"), "/", getenv("TEST_WORKSPACE"),
@@ -65,6 +75,18 @@ std::string Field(const std::string& output, absl::string_view key) {
   return "";
 }
 
+std::string OsUserName() {
+  const passwd* pw = getpwuid(geteuid());
+  return pw != nullptr ? pw->pw_name : "root";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GaleraCluster>> GaleraCluster::Start() {
@@ -92,23 +114,34 @@ absl::StatusOr<std::unique_ptr<GaleraCluster>> GaleraCluster::Start() {
 
 GaleraCluster::~GaleraCluster() {
   Run("stop").IgnoreError();
-  std::system(absl::StrCat("rm -rf '", dir_, "'").c_str());
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
 }
 
 absl::Status GaleraCluster::Run(const std::string& command, std::string* output) {
-  // stderr too: galera_cluster.sh reports progress and timings there.
-  const std::string line =
-      absl::StrCat(ClusterScript(), " ", command, " --dir '", dir_, "' 2>&1");
-  FILE* pipe = popen(line.c_str(), "r");
-  if (pipe == nullptr) return absl::InternalError("popen failed");
-  std::string text;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) text.append(buffer.data(), n);
-  const int status = pclose(pipe);
+  // stdout and stderr both into one file per run (galera_cluster.sh reports progress and
+  // timings on stderr), read back for the caller and for the error message.
+  const std::string log_path = absl::StrCat(dir_, "/galera_cluster.sh.out");
+  std::error_code ignored;
+  std::filesystem::remove(log_path, ignored);
+  SubprocessOptions options;
+  options.argv = {ClusterScript()};
+  for (absl::string_view arg : absl::StrSplit(command, ' ', absl::SkipEmpty())) {
+    options.argv.emplace_back(arg);
+  }
+  options.argv.insert(options.argv.end(), {"--dir", dir_});
+  options.stdout_path = log_path;
+  options.stderr_path = log_path;
+  const absl::StatusOr<ExitStatus> status = Subprocess::Run(options, kScriptTimeout);
+  const std::string text = ReadFile(log_path);
   if (output != nullptr) *output = text;
-  if (status != 0) {
-    return absl::InternalError(absl::StrCat("galera_cluster.sh ", command, " failed: ", text));
+  if (!status.ok()) {
+    return absl::InternalError(absl::StrCat("galera_cluster.sh ", command, ": ",
+                                            status.status().message(), ": ", text));
+  }
+  if (!status->ok()) {
+    return absl::InternalError(absl::StrCat("galera_cluster.sh ", command, " failed (",
+                                            status->ToString(), "): ", text));
   }
   return absl::OkStatus();
 }
@@ -144,10 +177,21 @@ absl::Status GaleraCluster::CreateDatabase(absl::string_view name) {
   const std::string sql = absl::StrCat(
       "CREATE DATABASE IF NOT EXISTS ", name, "; GRANT ALL PRIVILEGES ON ", name,
       ".* TO 'auth'@'127.0.0.1'; GRANT ALL PRIVILEGES ON ", name, ".* TO 'auth'@'localhost';");
-  const std::string line =
-      absl::StrCat("mariadb --no-defaults --protocol=socket --socket='", sockets_[0], "' -u\"$(id -un)\" -e \"",
-                   sql, "\"");
-  if (std::system(line.c_str()) != 0) return absl::InternalError("CREATE DATABASE failed");
+  // The client's own messages go to the test log.
+  SubprocessOptions options;
+  options.argv = {"mariadb",
+                  "--no-defaults",
+                  "--protocol=socket",
+                  absl::StrCat("--socket=", sockets_[0]),
+                  absl::StrCat("-u", OsUserName()),
+                  "-e",
+                  sql};
+  const absl::StatusOr<ExitStatus> status = Subprocess::Run(options, kClientTimeout);
+  if (!status.ok()) return status.status();
+  if (!status->ok()) {
+    return absl::InternalError(
+        absl::StrCat("CREATE DATABASE failed: mariadb ", status->ToString()));
+  }
   return absl::OkStatus();
 }
 

@@ -14,7 +14,6 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/repository/mysql/holds_value.h"
 #include "libs/repository/mysql/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/mysql_session_repository.h"
 #include "libs/repository/mysql/refresh_token_integration_test_base.h"
@@ -24,6 +23,7 @@ namespace auth::repository::mysql {
 namespace {
 
 using ::auth::testing::IsOk;
+using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
 
 TEST_F(MysqlRefreshTokenTest, RotationReplacesTokenAndSession) {
@@ -35,7 +35,7 @@ TEST_F(MysqlRefreshTokenTest, RotationReplacesTokenAndSession) {
   SessionGrant second;
   EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&second)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
   EXPECT_FALSE(Active(login));  // the old access token stops working too
   EXPECT_TRUE(Active(second));
   EXPECT_EQ(second.refresh_token.family_id, login.session.jti);
@@ -43,7 +43,7 @@ TEST_F(MysqlRefreshTokenTest, RotationReplacesTokenAndSession) {
   SessionGrant third;
   EXPECT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&third)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
   EXPECT_FALSE(Active(second));
   EXPECT_TRUE(Active(third));
 }
@@ -57,12 +57,12 @@ TEST_F(MysqlRefreshTokenTest, ReuseRevokesTheWholeFamilyAndNothingElse) {
   SessionGrant second;
   ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&second)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
 
   SessionGrant unused;
   EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&unused)),
-              HoldsValue(RotationOutcome::kReuseDetected));
+              IsOkAndHolds(RotationOutcome::kReuseDetected));
   EXPECT_TRUE(unused.session.jti.empty()) << "reuse must not grant anything";
   // The newest token of the family and its session are dead...
   EXPECT_FALSE(Active(second));
@@ -72,12 +72,12 @@ TEST_F(MysqlRefreshTokenTest, ReuseRevokesTheWholeFamilyAndNothingElse) {
   // ...presenting the reused one again is still reuse; the user's other login is untouched.
   EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&unused)),
-              HoldsValue(RotationOutcome::kReuseDetected));
+              IsOkAndHolds(RotationOutcome::kReuseDetected));
   EXPECT_TRUE(unused.session.jti.empty());
   EXPECT_TRUE(Active(other_login));
   EXPECT_THAT(tokens.Rotate(other_login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&unused)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
 }
 
 TEST_F(MysqlRefreshTokenTest, ReuseWithinTheGraceRevokesNothing) {
@@ -86,15 +86,15 @@ TEST_F(MysqlRefreshTokenTest, ReuseWithinTheGraceRevokesNothing) {
   ASSERT_THAT(tokens.Create(login), IsOk());
   SessionGrant second;
   ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::Hours(1), Successor(&second)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
   SessionGrant unused;
   EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::Hours(1), Successor(&unused)),
-              HoldsValue(RotationOutcome::kReusedInGrace));
+              IsOkAndHolds(RotationOutcome::kReusedInGrace));
   EXPECT_TRUE(unused.session.jti.empty());
   EXPECT_TRUE(Active(second));
   SessionGrant third;
   EXPECT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::Hours(1), Successor(&third)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
 }
 
 TEST_F(MysqlRefreshTokenTest, UnknownAndExpiredTokensAreNotFound) {
@@ -113,7 +113,7 @@ TEST_F(MysqlRefreshTokenTest, UnknownAndExpiredTokensAreNotFound) {
   // Tests share the database: other tests' tokens expired by `now` too.
   ASSERT_OK_AND_ASSIGN(const int64_t deleted, tokens.DeleteExpired(now));
   EXPECT_GE(deleted, 1);
-  EXPECT_THAT(tokens.DeleteExpired(now), HoldsValue(int64_t{0}));
+  EXPECT_THAT(tokens.DeleteExpired(now), IsOkAndHolds(int64_t{0}));
 }
 
 TEST_F(MysqlRefreshTokenTest, AFailedGrantLeavesTheTokenUsable) {
@@ -133,7 +133,7 @@ TEST_F(MysqlRefreshTokenTest, AFailedGrantLeavesTheTokenUsable) {
   SessionGrant second;
   EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&second)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
 }
 
 TEST_F(MysqlRefreshTokenTest, ConcurrentRotationsOfOneTokenHaveOneWinner) {
@@ -185,7 +185,7 @@ TEST_F(MysqlRefreshTokenTest, RevokeSessionFamilyEndsOneFamily) {
   SessionGrant second;
   ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&second)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
 
   ASSERT_THAT(tokens.RevokeSessionFamily(second.session.jti), IsOk());
   EXPECT_FALSE(Active(second));
@@ -212,7 +212,7 @@ TEST_F(MysqlRefreshTokenTest, RevokeAllForUserEndsEveryFamilyOfTheUserOnly) {
   for (const SessionGrant* grant : {&first, &second, &theirs}) {
     ASSERT_THAT(tokens.Create(*grant), IsOk());
   }
-  EXPECT_THAT(tokens.RevokeAllForUser(user_id_), HoldsValue(int64_t{2}));
+  EXPECT_THAT(tokens.RevokeAllForUser(user_id_), IsOkAndHolds(int64_t{2}));
   EXPECT_FALSE(Active(first));
   EXPECT_FALSE(Active(second));
   SessionGrant unused;
@@ -222,7 +222,7 @@ TEST_F(MysqlRefreshTokenTest, RevokeAllForUserEndsEveryFamilyOfTheUserOnly) {
   EXPECT_TRUE(Active(theirs));
   EXPECT_THAT(tokens.Rotate(theirs.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&unused)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
 }
 
 // A request to log out with `grant`'s own session and token.

@@ -12,7 +12,6 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/repository/mysql/holds_value.h"
 #include "libs/repository/mysql/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/mysql_session_repository.h"
 #include "libs/repository/mysql/refresh_token_integration_test_base.h"
@@ -22,6 +21,7 @@ namespace auth::repository::mysql {
 namespace {
 
 using ::auth::testing::IsOk;
+using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
 
 LogoutRequest LogoutWith(const SessionGrant& grant, bool current_session_only = false) {
@@ -70,7 +70,7 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyChecksEachRequestAndEndsOnlyWhatItAsks) 
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(tokens.Rotate(one_b.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&unused)),
-              HoldsValue(RotationOutcome::kRotated));
+              IsOkAndHolds(RotationOutcome::kRotated));
 
   // A second logout with an ended session changes nothing and says so.
   results = tokens.LogoutMany({LogoutWith(all_a)});

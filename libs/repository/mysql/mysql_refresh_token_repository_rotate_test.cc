@@ -13,7 +13,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/testing/mock_connector.h"
-#include "libs/repository/mysql/holds_value.h"
 #include "libs/repository/mysql/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/refresh_token_unit_test_base.h"
 #include "libs/testing/status_matchers.h"
@@ -24,6 +23,7 @@ namespace {
 using ::auth::mysql::testing::MockPreparedStatement;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::mysql::testing::SqlHas;
+using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
 using ::testing::_;
 using ::testing::AllOf;
@@ -103,7 +103,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseOfARotatedTokenRevokesItsFamily) {
   ExpectSelect(rotated);
   ExpectRevokeFamily();
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::Seconds(5), NoGrant),
-              HoldsValue(RotationOutcome::kReuseDetected));
+              IsOkAndHolds(RotationOutcome::kReuseDetected));
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, ReuseOfATokenWhoseFamilyIsRevokedIsStillReuse) {
@@ -115,7 +115,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseOfATokenWhoseFamilyIsRevokedIsStillReus
   ExpectSelect(rotated);
   ExpectRevokeFamily();
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::ZeroDuration(), NoGrant),
-              HoldsValue(RotationOutcome::kReuseDetected));
+              IsOkAndHolds(RotationOutcome::kReuseDetected));
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, ReuseWithinTheGraceChangesNothing) {
@@ -124,7 +124,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseWithinTheGraceChangesNothing) {
   ExpectCommit();
   ExpectSelect(rotated);  // and no other statement: the StrictMock connection has no more
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::Seconds(11), NoGrant),
-              HoldsValue(RotationOutcome::kReusedInGrace));
+              IsOkAndHolds(RotationOutcome::kReusedInGrace));
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, AFailingGrantRollsBackAndIsReturned) {

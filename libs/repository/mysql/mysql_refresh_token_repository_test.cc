@@ -13,7 +13,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/testing/mock_connector.h"
-#include "libs/repository/mysql/holds_value.h"
 #include "libs/repository/mysql/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/refresh_token_unit_test_base.h"
 #include "libs/testing/status_matchers.h"
@@ -26,6 +25,7 @@ using ::auth::mysql::testing::MockResultSet;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::mysql::testing::SqlHas;
 using ::auth::testing::IsOk;
+using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
 using ::testing::_;
 using ::testing::AllOf;
@@ -102,7 +102,7 @@ TEST_F(MysqlRefreshTokenRepositoryTest, RevokeAllForUserRevokesTokensThenSession
   EXPECT_CALL(*sessions, setInt64(2, 42));
   EXPECT_CALL(*sessions, setDateTime(3, SqlEq(kNowSql)));
   EXPECT_CALL(*sessions, executeUpdate()).WillOnce(Return(3));
-  EXPECT_THAT(repository_->RevokeAllForUser(42), HoldsValue(int64_t{3}));
+  EXPECT_THAT(repository_->RevokeAllForUser(42), IsOkAndHolds(int64_t{3}));
 }
 
 }  // namespace

@@ -14,7 +14,6 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/repository/mysql/holds_value.h"
 #include "libs/repository/mysql/migrated_mariadb_test.h"
 #include "libs/repository/mysql/mysql_session_repository.h"
 #include "libs/testing/status_matchers.h"
@@ -23,6 +22,7 @@ namespace auth::repository::mysql {
 namespace {
 
 using ::auth::testing::IsOk;
+using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
 using ::testing::Eq;
 using ::testing::HasSubstr;
@@ -94,8 +94,8 @@ TEST_F(MysqlSessionRepositoryTest, RevokesAllForUser) {
   theirs.user_id = bystander;
   ASSERT_THAT(sessions.Create(theirs), IsOk());
 
-  EXPECT_THAT(sessions.RevokeAllForUser(user_id_), HoldsValue(3));
-  EXPECT_THAT(sessions.RevokeAllForUser(user_id_), HoldsValue(0));
+  EXPECT_THAT(sessions.RevokeAllForUser(user_id_), IsOkAndHolds(3));
+  EXPECT_THAT(sessions.RevokeAllForUser(user_id_), IsOkAndHolds(0));
   EXPECT_THAT(sessions.FindActive(absl::StrCat("jti-all-", user_id_, "-0")),
               StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(sessions.FindActive(theirs.jti), IsOk());
@@ -116,7 +116,7 @@ TEST_F(MysqlSessionRepositoryTest, ExpiredIsNotActiveAndIsDeleted) {
   EXPECT_THAT(sessions.Create(NewSession(expired, absl::Hours(1))), IsOk());
   EXPECT_THAT(sessions.FindActive(live), IsOk());
   // Nothing expired before the far past.
-  EXPECT_THAT(sessions.DeleteExpired(absl::UnixEpoch()), HoldsValue(0));
+  EXPECT_THAT(sessions.DeleteExpired(absl::UnixEpoch()), IsOkAndHolds(0));
 }
 
 TEST_F(MysqlSessionRepositoryTest, ClockDecidesActivity) {

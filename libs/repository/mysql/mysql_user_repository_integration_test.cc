@@ -14,7 +14,6 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/repository/mysql/holds_value.h"
 #include "libs/repository/mysql/migrated_mariadb_test.h"
 #include "libs/repository/mysql/mysql_user_repository.h"
 #include "libs/testing/status_matchers.h"

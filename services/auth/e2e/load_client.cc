@@ -10,10 +10,13 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/mysql/testing/query.h"
 #include "services/auth/testing/test_password.h"
 
 namespace auth::service::testing {
 namespace {
+
+using ::auth::mysql::testing::QueryInt;
 
 constexpr char kWrongPassword[] = "e2e-wrong-guess-000000000000";
 constexpr absl::Duration kDeadline = absl::Seconds(5);
@@ -47,19 +50,6 @@ bool Expected(LoadClient::Rpc rpc, grpc::StatusCode code) {
 }
 
 std::string EmailOf(const std::string& username) { return username + "@example.com"; }
-
-int64_t QueryInt(mysql::ConnectionPool& pool, const std::string& sql) {
-  absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
-  if (!connection.ok()) return -1;
-  try {
-    std::unique_ptr<sql::PreparedStatement> select((*connection)->prepareStatement(sql));
-    std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-    return rows->next() ? rows->getInt64(1) : -1;
-  } catch (const std::exception&) {
-    connection->MarkBroken();
-    return -1;
-  }
-}
 
 }  // namespace
 

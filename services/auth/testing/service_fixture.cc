@@ -2,6 +2,8 @@
 #include "services/auth/testing/service_fixture.h"
 
 #include <algorithm>
+#include <initializer_list>
+#include <memory>
 #include <string>
 #include <thread>
 #include <utility>
@@ -60,6 +62,40 @@ size_t BatchSizes::total() const {
   std::lock_guard<std::mutex> lock(mu_);
   return total_;
 }
+
+namespace {
+
+// A new `Mock`, strict if `collaborator` is in `under_test`, nice otherwise.
+template <typename Mock, typename Collaborator>
+std::unique_ptr<Mock> NewMock(Collaborator collaborator,
+                              std::initializer_list<Collaborator> under_test) {
+  if (std::find(under_test.begin(), under_test.end(), collaborator) != under_test.end()) {
+    return std::make_unique<::testing::StrictMock<Mock>>();
+  }
+  return std::make_unique<::testing::NiceMock<Mock>>();
+}
+
+}  // namespace
+
+ServiceTest::ServiceTest(std::initializer_list<Collaborator> under_test)
+    : owned_users_(NewMock<repository::MockUserRepository>(Collaborator::kUsers, under_test)),
+      owned_sessions_(
+          NewMock<repository::MockSessionRepository>(Collaborator::kSessions, under_test)),
+      owned_refresh_tokens_(NewMock<repository::MockRefreshTokenRepository>(
+          Collaborator::kRefreshTokens, under_test)),
+      owned_hasher_(NewMock<hashing::MockPasswordHasher>(Collaborator::kHasher, under_test)),
+      owned_issuer_(NewMock<token::MockTokenIssuer>(Collaborator::kIssuer, under_test)),
+      owned_verifier_(
+          NewMock<token::MockPrehashedTokenVerifier>(Collaborator::kVerifier, under_test)),
+      owned_attempts_(
+          NewMock<repository::MockAttemptLimiter>(Collaborator::kAttempts, under_test)),
+      users_(*owned_users_),
+      sessions_(*owned_sessions_),
+      refresh_tokens_(*owned_refresh_tokens_),
+      hasher_(*owned_hasher_),
+      issuer_(*owned_issuer_),
+      verifier_(*owned_verifier_),
+      attempts_(*owned_attempts_) {}
 
 void ServiceTest::SetUp() { StartServer(/*hashing_queue=*/16); }
 

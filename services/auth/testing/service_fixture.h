@@ -3,18 +3,40 @@
 // and stub over loopback, with every collaborator a mock, so each success and error path is
 // driven exactly.
 //
-//   TEST_F(ServiceTest, RegisterCreatesTheUser) {
+//   class RegisterTest : public ServiceTest {
+//    protected:
+//     RegisterTest() : ServiceTest({Collaborator::kUsers, Collaborator::kHasher}) {}
+//   };
+//
+//   TEST_F(RegisterTest, RegisterCreatesTheUser) {
 //     EXPECT_CALL(hasher_, Hash(Eq(kPasswordDigest))).WillOnce(Return(kStoredHash));
 //     EXPECT_CALL(users_, Create(_)).WillOnce(Return(42));
 //     auth::v1::RegisterResponse response;
 //     EXPECT_TRUE(Register(ValidRegistration(), &response).ok());
 //   }
 //
-// The collaborators are StrictMocks: every test of a flow expects exactly the calls of the
-// collaborator under test, and the incidental ones must not be called at all (an unexpected
-// call is a failure of the flow, e.g. a database write after a refusal). The gRPC server and
-// client are joined by the happens-before interceptors (libs/testing/grpc_happens_before.h), so
-// ThreadSanitizer sees expectations set before a call and results read after it as ordered.
+// Each flow's suite names the collaborators under test; those are StrictMocks, the others
+// NiceMocks. A collaborator under test is one the flow's handler reaches (it is the flow's
+// database, hasher or token service), so an unexpected call of it is a bug of the flow: a hash
+// after a refusal, a database call for garbage input, a session opened by a failed login. A
+// collaborator the handler never reaches is incidental: a NiceMock, so that no test has to
+// say it is not called. The suites, and why (each test's name says what it proves):
+//   RegisterTest    users, hasher: invalid input does no work (no hash, no INSERT), and a call
+//                   whose deadline passed in the queue is not hashed.
+//   LoginTest       users, hasher, issuer, refresh_tokens: an invalid request looks nobody up,
+//                   an unknown user is not hashed, a wrong password issues no token and stores
+//                   no session, and the hash upgrade writes exactly the new hash.
+//   LogoutTest      verifier, refresh_tokens: a bad user id or a missing token is neither
+//                   verified nor sent to the database, and a refused token revokes nothing.
+//   ValidateTokenTest  verifier, sessions: empty or oversized tokens are not verified, and
+//                   forged or expired ones never reach the database.
+//   RefreshTokenTest  refresh_tokens, issuer: empty or oversized tokens are not looked up, and
+//                   an unknown or reused token gets no new token.
+//   AttemptGateServiceTest  attempts, users, hasher, issuer, refresh_tokens: a refused login or
+//                   registration computes no hash, and a failed login settles nothing.
+// The gRPC server and client are joined by the happens-before interceptors
+// (libs/testing/grpc_happens_before.h), so ThreadSanitizer sees expectations set before a call
+// and results read after it as ordered.
 #ifndef SERVICES_AUTH_TESTING_SERVICE_FIXTURE_H_
 #define SERVICES_AUTH_TESTING_SERVICE_FIXTURE_H_
 
@@ -22,6 +44,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -92,6 +115,20 @@ class BatchSizes {
 
 class ServiceTest : public ::testing::Test {
  protected:
+  // The mocked collaborators of AuthServiceImpl.
+  enum class Collaborator {
+    kUsers,
+    kSessions,
+    kRefreshTokens,
+    kHasher,
+    kIssuer,
+    kVerifier,
+    kAttempts,
+  };
+
+  // `under_test` are StrictMocks, every other collaborator a NiceMock.
+  explicit ServiceTest(std::initializer_list<Collaborator> under_test);
+
   void SetUp() override;
   void TearDown() override;
 
@@ -127,14 +164,24 @@ class ServiceTest : public ::testing::Test {
   static auth::v1::RegisterRequest ValidRegistration();
   static auth::v1::LoginRequest LoginByEmail();
 
-  ::testing::StrictMock<repository::MockUserRepository> users_;
-  ::testing::StrictMock<repository::MockSessionRepository> sessions_;
-  ::testing::StrictMock<repository::MockRefreshTokenRepository> refresh_tokens_;
-  ::testing::StrictMock<hashing::MockPasswordHasher> hasher_;
-  ::testing::StrictMock<token::MockTokenIssuer> issuer_;
-  ::testing::StrictMock<token::MockPrehashedTokenVerifier> verifier_;
+  // Owned here, a StrictMock or a NiceMock each (see the constructor); the references let
+  // tests write EXPECT_CALL(users_, ...) whichever it is.
+  std::unique_ptr<repository::MockUserRepository> owned_users_;
+  std::unique_ptr<repository::MockSessionRepository> owned_sessions_;
+  std::unique_ptr<repository::MockRefreshTokenRepository> owned_refresh_tokens_;
+  std::unique_ptr<hashing::MockPasswordHasher> owned_hasher_;
+  std::unique_ptr<token::MockTokenIssuer> owned_issuer_;
+  std::unique_ptr<token::MockPrehashedTokenVerifier> owned_verifier_;
+  std::unique_ptr<repository::MockAttemptLimiter> owned_attempts_;
+
+  repository::MockUserRepository& users_;
+  repository::MockSessionRepository& sessions_;
+  repository::MockRefreshTokenRepository& refresh_tokens_;
+  hashing::MockPasswordHasher& hasher_;
+  token::MockTokenIssuer& issuer_;
+  token::MockPrehashedTokenVerifier& verifier_;
   // Passed to the service only when a test sets limit_attempts_ before StartServer().
-  ::testing::StrictMock<repository::MockAttemptLimiter> attempts_;
+  repository::MockAttemptLimiter& attempts_;
   bool limit_attempts_ = false;
   std::unique_ptr<executor::BoundedExecutor> hashing_;
   std::unique_ptr<executor::BoundedExecutor> database_;
