@@ -17,7 +17,9 @@
 
 namespace auth::service {
 
-absl::Status PingDatabase(mysql::ConnectionPool& pool) {
+namespace {
+
+absl::Status PingOnce(mysql::ConnectionPool& pool) {
   absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
   if (!connection.ok()) return connection.status();
   try {
@@ -26,10 +28,21 @@ absl::Status PingDatabase(mysql::ConnectionPool& pool) {
     if (rows->next() && rows->getInt(1) == 1) return absl::OkStatus();
     return absl::UnavailableError("database ping: SELECT 1 returned no row");
   } catch (const sql::SQLException& e) {
-    // The server went away or hangs: the next probe opens a new connection.
-    connection->MarkBroken();
+    // The node went away or hangs: the connection is closed and, with several endpoints
+    // (Galera), the pool passes this one over for a while.
+    connection->MarkNodeUnavailable();
     return absl::UnavailableError(absl::StrCat("database ping: MySQL error ", e.getErrorCode()));
   }
+}
+
+}  // namespace
+
+absl::Status PingDatabase(mysql::ConnectionPool& pool) {
+  // A connection that broke since the last probe (a restarted server, a lost Galera node) says
+  // little about the database now: a second try on a fresh connection, to the next endpoint if
+  // there is one, decides.
+  if (PingOnce(pool).ok()) return absl::OkStatus();
+  return PingOnce(pool);
 }
 
 DatabaseHealthMonitor::DatabaseHealthMonitor(Probe probe, Report report, absl::Duration period)

@@ -26,8 +26,9 @@
 
 namespace auth::service {
 
-// OK if a connection of `pool` answers "SELECT 1"; kUnavailable (naming no secret) otherwise.
-// Blocks for at most the pool's connect, acquire and read timeouts.
+// OK if a connection of `pool` answers "SELECT 1", trying a second (fresh) connection if the
+// first fails; kUnavailable (naming no secret) otherwise. Blocks for at most twice the pool's
+// connect, acquire and read timeouts.
 absl::Status PingDatabase(mysql::ConnectionPool& pool);
 
 class DatabaseHealthMonitor {
