@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
@@ -42,15 +43,36 @@ std::string Truncated(absl::string_view text) {
   return std::string(text.substr(0, kMaxAddressBytes));
 }
 
-// An IPv6 address as its /64 prefix, or its IPv4 address if it is IPv4-mapped.
+// gRPC's peer strings are URIs: it percent-encodes "[", "]" and "%" in IPv6 hosts
+// ("ipv6:%5B2001:db8::1%5D:443", a zone as "%5Bfe80::1%25eth0%5D"). Decodes every valid "%XY";
+// anything else is kept as it is.
+std::string PercentDecoded(absl::string_view text) {
+  const auto hex_value = [](char c) {
+    return absl::ascii_isdigit(c) ? c - '0' : absl::ascii_tolower(c) - 'a' + 10;
+  };
+  std::string decoded;
+  decoded.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && absl::ascii_isxdigit(text[i + 1]) &&
+        absl::ascii_isxdigit(text[i + 2])) {
+      decoded.push_back(static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2])));
+      i += 2;
+    } else {
+      decoded.push_back(text[i]);
+    }
+  }
+  return decoded;
+}
+
+// An IPv6 address as its /64 prefix in RFC 5952 form ("2001:db8:1:2::/64", "::/64" for ::1),
+// or its IPv4 address if it is IPv4-mapped.
 std::string NormaliseIpv6(absl::string_view text) {
-  // gRPC percent-encodes a zone ("fe80::1%25eth0"); the zone does not identify
-  // a client.
+  // A zone ("fe80::1%eth0") names the server's interface, not the client.
   const size_t zone = text.find('%');
   if (zone != absl::string_view::npos) text = text.substr(0, zone);
   const std::string host(text);
   in6_addr address;
-  if (inet_pton(AF_INET6, host.c_str(), &address) != 1) return Truncated(text);
+  if (text.empty() || inet_pton(AF_INET6, host.c_str(), &address) != 1) return Truncated(text);
   char buffer[INET6_ADDRSTRLEN];
   if (IN6_IS_ADDR_V4MAPPED(&address)) {
     in_addr v4;
@@ -122,12 +144,16 @@ absl::Status ValidateAbuseLimits(const AbuseLimitsConfig& config) {
 
 std::string ClientAddress(absl::string_view peer) {
   if (absl::ConsumePrefix(&peer, "ipv4:")) {
-    const std::string host(StripPort(peer));
+    const std::string host(StripPort(PercentDecoded(peer)));
     in_addr address;
     if (inet_pton(AF_INET, host.c_str(), &address) == 1) return host;
-    return Truncated(host);
+    return host.empty() ? "unknown" : Truncated(host);
   }
-  if (absl::ConsumePrefix(&peer, "ipv6:")) return NormaliseIpv6(StripPort(peer));
+  if (absl::ConsumePrefix(&peer, "ipv6:")) {
+    const std::string host_port = PercentDecoded(peer);
+    const std::string address = NormaliseIpv6(StripPort(host_port));
+    return address.empty() ? "unknown" : address;
+  }
   if (absl::StartsWith(peer, "unix:") || absl::StartsWith(peer, "unix-abstract:")) return "unix";
   return peer.empty() ? "unknown" : Truncated(peer);
 }

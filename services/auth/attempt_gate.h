@@ -47,9 +47,11 @@ struct AbuseLimitsConfig {
 // kInvalidArgument naming the flag if a maximum is negative or a window not positive.
 absl::Status ValidateAbuseLimits(const AbuseLimitsConfig& config);
 
-// The client's address from a gRPC peer string ("ipv4:1.2.3.4:5", "ipv6:[::1]:5",
-// "unix:/path"), normalised as described above. Anything unparsable is returned whole (as long
-// as a key may be), so that it still limits itself.
+// The client's address from a gRPC peer string, a URI: "ipv4:1.2.3.4:5", "unix:/path", and
+// IPv6 percent-encoded as gRPC 1.51 writes it ("ipv6:%5B2001:db8::1%5D:5", with a zone
+// "ipv6:%5Bfe80::1%25eth0%5D:5"; the unencoded "ipv6:[::1]:5" is read too). Normalised as
+// described above; the zone is dropped. Anything unparsable is returned whole (as long as a key
+// may be), so that it still limits itself; an empty one is "unknown".
 std::string ClientAddress(absl::string_view peer);
 
 // `retry_after` as the whole seconds (rounded up, at least 1) sent in kRetryAfterKey.

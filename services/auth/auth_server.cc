@@ -7,7 +7,9 @@
 #include <string>
 #include <utility>
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "api/auth/v1/auth.grpc.pb.h"
 #include "glog/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -26,6 +28,7 @@
 #include "libs/token/key_set.h"
 #include "libs/token/remembering_token_issuer.h"
 #include "services/auth/auth_service.h"
+#include "services/auth/database_health.h"
 
 namespace auth::service {
 namespace {
@@ -70,6 +73,9 @@ struct AuthServer::Parts {
   std::unique_ptr<mysql::ConnectionPool> pool;
   // With several endpoints (Galera), the rows that replicas contend for (see Create()).
   std::unique_ptr<mysql::ConnectionPool> contended_pool;
+  // One connection of its own for the health probes, so that a server whose pool is busy
+  // serving calls is not taken for one whose database is down.
+  std::unique_ptr<mysql::ConnectionPool> health_pool;
   std::unique_ptr<hashing::Argon2PasswordHasher> hasher;
   std::unique_ptr<token::KeySet> keys;
   std::unique_ptr<token::JwtIssuer> jwt_issuer;
@@ -86,6 +92,8 @@ struct AuthServer::Parts {
   std::unique_ptr<metrics::MetricsExposer> metrics_exposer;
   std::unique_ptr<AuthServiceImpl> service;
   std::shared_ptr<grpc::ServerCredentials> credentials;
+  // Started with the gRPC server (it reports to its health service).
+  std::unique_ptr<DatabaseHealthMonitor> health_monitor;
 };
 
 absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfig& config) {
@@ -136,6 +144,9 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
     contended_options.endpoint = mysql::CanonicalEndpointOrder(config.database.endpoint);
     p.contended_pool = std::make_unique<mysql::ConnectionPool>(contended_options);
   }
+  mysql::ConnectionPoolOptions health_options = config.database;
+  health_options.size = 1;
+  p.health_pool = std::make_unique<mysql::ConnectionPool>(health_options);
   mysql::ConnectionPool& contended = p.contended_pool ? *p.contended_pool : *p.pool;
   p.users = std::make_unique<repository::mysql::MysqlUserRepository>(contended);
   p.refresh_tokens = std::make_unique<repository::mysql::MysqlRefreshTokenRepository>(contended);
@@ -205,6 +216,15 @@ absl::Status AuthServer::Start() {
     return absl::UnavailableError("cannot listen on " + parts_->config.listen +
                                   ": address in use or invalid");
   }
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  // By name too (the default service knows only "" until told), for balancers that check the
+  // service they route to; SetServingStatus(bool) then moves both.
+  health->SetServingStatus(auth::v1::AuthService::service_full_name(), true);
+  parts_->health_monitor = std::make_unique<DatabaseHealthMonitor>(
+      [pool = parts_->health_pool.get()] { return PingDatabase(*pool); },
+      [health](bool serving) { health->SetServingStatus(serving); },
+      parts_->config.health_check_period);
+  parts_->health_monitor->Start();
   return absl::OkStatus();
 }
 
@@ -220,7 +240,15 @@ void AuthServer::Shutdown() {
   if (shut_down_) return;
   shut_down_ = true;
   if (server_ != nullptr) {
+    // The monitor first, so that no probe can report SERVING again during the drain.
+    parts_->health_monitor->Stop();
     server_->GetHealthCheckService()->SetServingStatus(false);
+    // Still accepting and serving: balancers that poll health see NOT_SERVING and move their
+    // traffic away before the listener closes.
+    if (parts_->config.shutdown_drain_delay > absl::ZeroDuration()) {
+      LOG(INFO) << "health NOT_SERVING; draining for " << parts_->config.shutdown_drain_delay;
+      absl::SleepFor(parts_->config.shutdown_drain_delay);
+    }
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoSeconds(parts_->config.shutdown_grace));
   }

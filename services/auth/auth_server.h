@@ -13,8 +13,11 @@
 // server in-process (auth_server_test.cc).
 //
 // Create() connects to the database and applies the schema migrations; Start() binds the gRPC
-// port and serves. Shutdown() stops accepting calls, lets in-flight ones finish within the
-// config's shutdown_grace, then drains the executors. The destructor shuts down if needed.
+// port and serves, and probes the database every health_check_period: the standard health
+// service reports NOT_SERVING while it is unreachable (database_health.h). Shutdown() reports
+// NOT_SERVING, keeps serving for the config's shutdown_drain_delay (so that load balancers
+// notice), stops accepting calls, lets in-flight ones finish within shutdown_grace, then drains
+// the executors. The destructor shuts down if needed.
 #ifndef SERVICES_AUTH_AUTH_SERVER_H_
 #define SERVICES_AUTH_AUTH_SERVER_H_
 
@@ -48,8 +51,9 @@ class AuthServer {
   // Blocks until Shutdown() has stopped the server (from another thread).
   void Wait();
 
-  // Marks the server NOT_SERVING, stops accepting calls, lets in-flight calls finish within
-  // config.shutdown_grace, then shuts the executors down. Idempotent.
+  // Marks the server NOT_SERVING, waits config.shutdown_drain_delay (still serving), stops
+  // accepting calls, lets in-flight calls finish within config.shutdown_grace, then shuts the
+  // executors down. Idempotent.
   void Shutdown();
 
  private:

@@ -43,6 +43,7 @@ class AuthServerTest : public ::testing::Test {
     config.database.size = 2;
     config.argon2.memory_kib = 1024;
     config.argon2.iterations = 1;
+    config.shutdown_drain_delay = absl::ZeroDuration();
     return config;
   }
 

@@ -82,8 +82,15 @@ ABSL_FLAG(absl::Duration, mysql_connect_timeout, absl::Seconds(2),
 ABSL_FLAG(absl::Duration, mysql_io_timeout, absl::Seconds(3),
           "Bound on each MySQL read or write attempt (whole seconds; the client library retries "
           "a read up to 3 times and a write twice), so a hung database cannot hold a call.");
+ABSL_FLAG(absl::Duration, health_check_period, absl::Seconds(1),
+          "How often the database is probed (SELECT 1 on a connection of its own); the gRPC "
+          "health service reports NOT_SERVING from the first failed probe until one succeeds.");
+ABSL_FLAG(absl::Duration, shutdown_drain_delay, absl::Seconds(5),
+          "On SIGTERM, how long the server keeps serving while health reports NOT_SERVING, so "
+          "that load balancers stop sending calls before it stops accepting them; 0 = none.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
-          "On SIGTERM, how long in-flight calls may take to finish.");
+          "On SIGTERM, after --shutdown_drain_delay: how long in-flight calls may take to "
+          "finish.");
 ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key enables TLS.");
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
@@ -138,6 +145,14 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   }
   if (config.hashing_workers < 1) {
     return absl::InvalidArgumentError("--hashing_workers: at least one hashing worker");
+  }
+  if (config.health_check_period <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--health_check_period must be positive");
+  }
+  if (config.shutdown_drain_delay < absl::ZeroDuration() ||
+      config.shutdown_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "shutdown flags: --shutdown_drain_delay and --shutdown_grace must not be negative");
   }
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     return absl::InvalidArgumentError("TLS: --tls_cert and --tls_key go together");
@@ -203,6 +218,8 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.max_database_batch = absl::GetFlag(FLAGS_max_database_batch);
   service.database_batches_in_flight = absl::GetFlag(FLAGS_database_batches_in_flight);
 
+  config.health_check_period = absl::GetFlag(FLAGS_health_check_period);
+  config.shutdown_drain_delay = absl::GetFlag(FLAGS_shutdown_drain_delay);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   config.tls_key = absl::GetFlag(FLAGS_tls_key);

@@ -56,7 +56,13 @@ struct ServerConfig {
   // jwks_json is filled in by AuthServer from the keys.
   AuthServiceOptions service;
 
-  // On Shutdown(), how long in-flight calls may take to finish.
+  // How often the database is probed for the gRPC health status (NOT_SERVING while it is
+  // unreachable); > 0.
+  absl::Duration health_check_period = absl::Seconds(1);
+  // On Shutdown(): how long the server stays up reporting NOT_SERVING (still serving calls) so
+  // that load balancers notice and stop sending before it stops accepting; >= 0.
+  absl::Duration shutdown_drain_delay = absl::Seconds(5);
+  // On Shutdown(), after the drain delay: how long in-flight calls may take to finish.
   absl::Duration shutdown_grace = absl::Seconds(10);
   // TLS (cert and key together), and mTLS with a client CA. Paths of PEM files.
   std::string tls_cert;

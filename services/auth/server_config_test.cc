@@ -35,6 +35,8 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_EQ(config.service.max_database_batch, 64);
   EXPECT_EQ(config.service.abuse_limits.login_failures_per_account, 5);
   EXPECT_EQ(config.shutdown_grace, absl::Seconds(10));
+  EXPECT_EQ(config.health_check_period, absl::Seconds(1));
+  EXPECT_EQ(config.shutdown_drain_delay, absl::Seconds(5));
   EXPECT_THAT(ValidateServerConfig(config), IsOk());
 }
 
@@ -58,6 +60,22 @@ TEST(ServerConfigTest, RefusesBadAbuseLimitsNamingTheFlag) {
   const absl::Status status = ValidateServerConfig(config);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(status.message()), HasSubstr("--registrations_per_address"));
+}
+
+TEST(ServerConfigTest, RefusesBadHealthAndShutdownSettingsNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.health_check_period = absl::ZeroDuration();
+  absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--health_check_period"));
+
+  config = Defaults();
+  config.shutdown_drain_delay = absl::ZeroDuration();  // no drain: allowed
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.shutdown_drain_delay = absl::Seconds(-1);
+  status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--shutdown_drain_delay"));
 }
 
 TEST(ServerConfigTest, RefusesHalfATlsPair) {

@@ -5,8 +5,9 @@
 //
 // Start-up: connect to MySQL (exit at once with advice if it is not reachable), apply schema
 // migrations, load or generate the JWT signing key, then serve AuthService, the standard gRPC
-// health service and server reflection. SIGTERM/SIGINT: stop accepting, let in-flight calls
-// finish within --shutdown_grace, drain the executors, exit 0.
+// health service (NOT_SERVING while the database is unreachable) and server reflection.
+// SIGTERM/SIGINT: health NOT_SERVING, keep serving for --shutdown_drain_delay, stop accepting,
+// let in-flight calls finish within --shutdown_grace, drain the executors, exit 0.
 // tools/run_local.sh does all of this against a private MariaDB with one command.
 //
 // main() only turns the flags into a ServerConfig (server_config.h) and runs the AuthServer it

@@ -45,7 +45,10 @@ std::vector<std::string> AuthServerBackend::Flags(const std::string& database_na
       "--mysql_user=" + database_->user(),
       "--mysql_database=" + (database_name.empty() ? database_->database() : database_name),
       "--mysql_password_file=" + password_file_,
-      "--token_signing_key=" + key_file_};
+      "--token_signing_key=" + key_file_,
+      // Tests stop servers often and have no load balancer to warn: no drain delay (a test
+      // of the drain sets its own after these).
+      "--shutdown_drain_delay=0s"};
   for (std::string& flag : CheapHashingFlags()) flags.push_back(std::move(flag));
   return flags;
 }

@@ -35,7 +35,7 @@ class AuthServerBackend {
   absl::StatusOr<std::string> NewDatabase(const std::string& prefix);
 
   // The flags that point auth_server at `database_name` (default: the first database) with the
-  // shared key and cheap hashing; add a test's own flags after them.
+  // shared key, cheap hashing and no shutdown drain delay; add a test's own flags after them.
   std::vector<std::string> Flags(const std::string& database_name = "") const;
 
  private:

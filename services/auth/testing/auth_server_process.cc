@@ -13,6 +13,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/testing/runfiles.h"
 
@@ -31,6 +33,19 @@ std::vector<std::string> Argv(std::vector<std::string> flags) {
   argv.insert(argv.end(), std::make_move_iterator(flags.begin()),
               std::make_move_iterator(flags.end()));
   return argv;
+}
+
+// The host the server's --listen flag names, as a channel address wants it ("127.0.0.1",
+// "[::1]"): the flag's value without its port. Loopback IPv4 without the flag.
+std::string ListenHost(const std::vector<std::string>& flags) {
+  std::string host = "127.0.0.1";
+  for (const std::string& flag : flags) {
+    absl::string_view value = flag;
+    if (!absl::ConsumePrefix(&value, "--listen=")) continue;
+    const size_t colon = value.rfind(':');
+    host = std::string(colon == absl::string_view::npos ? value : value.substr(0, colon));
+  }
+  return host;
 }
 
 // The N of a "... on port N" line whose groups WaitForLine returned.
@@ -65,6 +80,7 @@ absl::Status GenerateSigningKey(const std::string& private_key_path,
 absl::StatusOr<std::unique_ptr<AuthServerProcess>> AuthServerProcess::Start(
     std::vector<std::string> flags, absl::Duration timeout) {
   SubprocessOptions options;
+  std::string host = ListenHost(flags);
   options.argv = Argv(std::move(flags));
   options.capture_stdout = true;
   absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(options);
@@ -77,7 +93,7 @@ absl::StatusOr<std::unique_ptr<AuthServerProcess>> AuthServerProcess::Start(
         absl::StrCat("auth_server did not start: ", port.status().message()));
   }
   return std::unique_ptr<AuthServerProcess>(
-      new AuthServerProcess(*std::move(process), *port));
+      new AuthServerProcess(*std::move(process), std::move(host), *port));
 }
 
 absl::StatusOr<std::unique_ptr<Subprocess>> AuthServerProcess::Launch(
@@ -87,7 +103,7 @@ absl::StatusOr<std::unique_ptr<Subprocess>> AuthServerProcess::Launch(
   return Subprocess::Start(options);
 }
 
-std::string AuthServerProcess::address() const { return absl::StrCat("127.0.0.1:", port_); }
+std::string AuthServerProcess::address() const { return absl::StrCat(host_, ":", port_); }
 
 std::unique_ptr<auth::v1::AuthService::Stub> AuthServerProcess::NewStub() const {
   return auth::v1::AuthService::NewStub(

@@ -8,7 +8,8 @@
 //   ASSERT_THAT(server->Resume(), IsOk());   // SIGCONT
 //   ASSERT_OK_AND_ASSIGN(ExitStatus crashed, server->Kill());  // SIGKILL: a crash
 //
-// The server listens on a free loopback port (--listen=127.0.0.1:0) and prints
+// The server listens on a free loopback port (--listen=127.0.0.1:0, unless the flags name
+// another --listen, such as "--listen=[::1]:0" for IPv6) and prints
 // "auth_server listening on port N" on stdout; Start() waits for that line, so a started
 // server serves. Its log (stderr) goes to the test log. A test that uses this library gets the
 // binary and jwt_keygen in its runfiles through it.
@@ -55,7 +56,8 @@ class AuthServerProcess {
   ~AuthServerProcess() = default;
 
   int port() const { return port_; }
-  // "127.0.0.1:<port>".
+  // "<host>:<port>", the host of --listen: "127.0.0.1:<port>" by default, "[::1]:<port>" with
+  // --listen=[::1]:0.
   std::string address() const;
   // A stub on a new channel to the server.
   std::unique_ptr<auth::v1::AuthService::Stub> NewStub() const;
@@ -79,10 +81,11 @@ class AuthServerProcess {
   Subprocess& process() { return *process_; }
 
  private:
-  AuthServerProcess(std::unique_ptr<Subprocess> process, int port)
-      : process_(std::move(process)), port_(port) {}
+  AuthServerProcess(std::unique_ptr<Subprocess> process, std::string host, int port)
+      : process_(std::move(process)), host_(std::move(host)), port_(port) {}
 
   std::unique_ptr<Subprocess> process_;
+  std::string host_;
   int port_;
 };
 
