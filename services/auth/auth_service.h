@@ -105,6 +105,9 @@ struct AuthServiceOptions {
   // and commits; 2 measured best with 64 calls in flight (BENCHMARKS.md), and batches grow
   // with load, so throughput is not capped at 2 round trips' worth.
   int database_batches_in_flight = 2;
+  // Most ValidateToken (or Logout) calls waiting for a batch; more are refused with
+  // RESOURCE_EXHAUSTED, so a stalled database under a flood of calls costs bounded memory.
+  int database_batch_queue = 4096;
 };
 
 class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {

@@ -34,6 +34,9 @@ ABSL_FLAG(int, max_database_batch, 64,
 ABSL_FLAG(int, database_batches_in_flight, 2,
           "Most ValidateToken (or Logout) batches queued or running at once; 0: one per "
           "database worker.");
+ABSL_FLAG(int, database_batch_queue, 4096,
+          "ValidateToken (and, apart, Logout) calls that may wait for a batch; more are refused "
+          "with RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int, verified_token_cache_entries, 65536,
           "Access tokens whose signature check is remembered until they expire (~250 bytes "
           "each); 0 checks every time.");
@@ -136,6 +139,9 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   if (absl::Status valid = ValidateAbuseLimits(config.service.abuse_limits); !valid.ok()) {
     return WithWhat("abuse limit flags", valid);
   }
+  if (config.service.database_batch_queue < 1) {
+    return absl::InvalidArgumentError("--database_batch_queue: at least one waiting call");
+  }
   if (config.hashing_workers < 1) {
     return absl::InvalidArgumentError("--hashing_workers: at least one hashing worker");
   }
@@ -202,6 +208,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.abuse_limits.register_window = absl::GetFlag(FLAGS_registration_window);
   service.max_database_batch = absl::GetFlag(FLAGS_max_database_batch);
   service.database_batches_in_flight = absl::GetFlag(FLAGS_database_batches_in_flight);
+  service.database_batch_queue = absl::GetFlag(FLAGS_database_batch_queue);
 
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.tls_cert = absl::GetFlag(FLAGS_tls_cert);

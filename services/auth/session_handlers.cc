@@ -50,7 +50,8 @@ std::unique_ptr<AuthServiceImpl::ValidationBatcher> AuthServiceImpl::NewValidati
     int in_flight) {
   return std::make_unique<ValidationBatcher>(
       *deps_.database_executor,
-      ValidationBatcher::Options{"validations", options_.max_database_batch, in_flight},
+      ValidationBatcher::Options{"validations", options_.max_database_batch, in_flight,
+                                 options_.database_batch_queue},
       [this](std::vector<PendingValidation>& batch) { ValidateBatch(batch); },
       Refuse<PendingValidation>);
 }
@@ -124,7 +125,8 @@ void AuthServiceImpl::ValidateBatch(std::vector<PendingValidation>& batch) {
 std::unique_ptr<AuthServiceImpl::LogoutBatcher> AuthServiceImpl::NewLogoutBatcher(int in_flight) {
   return std::make_unique<LogoutBatcher>(
       *deps_.database_executor,
-      LogoutBatcher::Options{"logouts", options_.max_database_batch, in_flight},
+      LogoutBatcher::Options{"logouts", options_.max_database_batch, in_flight,
+                             options_.database_batch_queue},
       [this](std::vector<PendingLogout>& batch) { LogoutBatch(batch); }, Refuse<PendingLogout>);
 }
 
