@@ -215,7 +215,8 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
   }
   RunOn(
       *deps_.database_executor, call, [this, call, response, token_hash = Sha256Hex(presented)]() {
-        // Filled in by the grant function, which Rotate() calls only for a live, unused token.
+        // Filled in by the grant function, which Rotate() calls only for a live, unused token
+        // (and which refuses one whose family has ended: Rotate() returns that refusal).
         std::optional<IssuedSession> issued;
         auto grant = [&](const repository::RefreshToken& current) -> absl::StatusOr<SessionGrant> {
           if (!authn::IsApiUserId(current.user_id)) {
@@ -223,7 +224,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
             return absl::InternalError("user id out of range");
           }
           absl::StatusOr<IssuedSession> next =
-              session_issuer_.Issue(current.user_id, current.family_id, call->context()->peer());
+              session_issuer_.IssueSuccessor(current, call->context()->peer());
           if (!next.ok()) return next.status();
           issued = *std::move(next);
           return issued->grant;

@@ -97,6 +97,48 @@ TEST_F(MysqlRefreshTokenTest, ReuseWithinTheGraceRevokesNothing) {
               HoldsValue(RotationOutcome::kRotated));
 }
 
+// Within the grace a reuse is taken for a client retrying a lost response, but not once the
+// successor it would have received has been used: then someone else holds the family.
+TEST_F(MysqlRefreshTokenTest, ReuseWithinTheGraceOfAUsedSuccessorRevokesTheFamily) {
+  MysqlRefreshTokenRepository tokens(*pool_);
+  const SessionGrant login = Grant(user_id_);
+  ASSERT_THAT(tokens.Create(login), IsOk());
+  SessionGrant second;
+  ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::Hours(1), Successor(&second)),
+              HoldsValue(RotationOutcome::kRotated));
+  SessionGrant third;
+  ASSERT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::Hours(1), Successor(&third)),
+              HoldsValue(RotationOutcome::kRotated));
+  SessionGrant unused;
+  EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::Hours(1), Successor(&unused)),
+              HoldsValue(RotationOutcome::kReuseDetected));
+  EXPECT_TRUE(unused.session.jti.empty());
+  EXPECT_FALSE(Active(third));
+  EXPECT_THAT(tokens.Rotate(third.refresh_token.token_hash, absl::Hours(1), Successor(&unused)),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The login's time travels with the family through every rotation, as stored and read back.
+TEST_F(MysqlRefreshTokenTest, RotationsKeepTheFamilyStart) {
+  MysqlRefreshTokenRepository tokens(*pool_);
+  const SessionGrant login = Grant(user_id_);
+  ASSERT_THAT(tokens.Create(login), IsOk());
+  SessionGrant second;
+  ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
+                            Successor(&second)),
+              HoldsValue(RotationOutcome::kRotated));
+  absl::Time seen = absl::InfinitePast();
+  SessionGrant third;
+  auto record = [&](const RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
+    seen = presented.family_started_at;
+    return Successor(&third)(presented);
+  };
+  ASSERT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(), record),
+              HoldsValue(RotationOutcome::kRotated));
+  EXPECT_EQ(seen, login.refresh_token.family_started_at);
+  EXPECT_EQ(third.refresh_token.family_started_at, login.refresh_token.family_started_at);
+}
+
 TEST_F(MysqlRefreshTokenTest, UnknownAndExpiredTokensAreNotFound) {
   absl::Time now = absl::Now();
   MysqlRefreshTokenRepository tokens(*pool_, [&now] { return now; });
@@ -122,7 +164,7 @@ TEST_F(MysqlRefreshTokenTest, AFailedGrantLeavesTheTokenUsable) {
   ASSERT_THAT(tokens.Create(login), IsOk());
   // A successor whose session jti is taken: the inserts fail, everything is rolled back.
   auto clashing = [&](const RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
-    SessionGrant grant = Grant(presented.user_id, presented.family_id);
+    SessionGrant grant = Grant(presented.user_id, presented.family_id, presented.family_started_at);
     grant.session.jti = login.session.jti;
     grant.refresh_token.session_jti = login.session.jti;
     return grant;
