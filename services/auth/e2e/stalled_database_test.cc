@@ -40,7 +40,7 @@ constexpr absl::Duration kCallDeadline = absl::Seconds(1);
 constexpr absl::Duration kSlack = absl::Milliseconds(500);
 // Growth of the server's resident memory the flood may cause; without a cap the queue grows
 // by kOutstanding calls every kCallDeadline for as long as the database hangs.
-constexpr int64_t kMaxRssGrowthKib = 128 * 1024;
+constexpr int64_t kMaxRssGrowthKib = 192 * 1024;
 
 // The resident set of process `pid` in KiB (VmRSS of /proc/<pid>/status); -1 if unreadable.
 int64_t ResidentKib(pid_t pid) {
