@@ -26,12 +26,14 @@
 //       - kCancelled         the executor was shut down before a batch task could take it;
 //       - kResourceExhausted / kUnavailable  the executor refused the batch task this item was
 //         counting on (see "Overload" below).
-//     fail() is usually called on a worker, but in the overload case on the thread inside Add().
+//     fail() is usually called on a worker, but on the thread inside Add() in the overload case
+//     and for the expired items a full queue drops (see "Bounded queue" below).
 //   * Exactly one of run_batch/fail reaches each accepted item. Neither is called with the
 //     batcher's lock held, so both may call Add(). Neither may throw.
-//   * Add() returns an error only when the item could not be queued at all: the executor refused
-//     the batch task needed to serve it (kResourceExhausted when its queue is full, kUnavailable
-//     after Shutdown(), exactly as Submit() returned them). The item is then destroyed without
+//   * Add() returns an error only when the item could not be queued at all: `pending` already
+//     holds max_pending items (kResourceExhausted), or the executor refused the batch task
+//     needed to serve it (kResourceExhausted when its queue is full, kUnavailable after
+//     Shutdown(), exactly as Submit() returned them). The item is then destroyed without
 //     run_batch or fail ever seeing it, so keep what you need to answer it (e.g. the reactor
 //     pointer) outside the item.
 //
@@ -40,8 +42,10 @@
 // the item and, if in_flight < max_in_flight, reserves a slot (under the lock) and submits a new
 // batch task (outside the lock). A batch task called with OK takes, under the lock, up
 // to max_batch_size items from the front (expired ones go to a separate list, not counting
-// toward the batch), then outside the lock fails the expired ones with kDeadlineExceeded and
-// calls run_batch on the rest. If items are still pending afterwards it submits a successor
+// toward the batch, but at most max_batch_size of them per critical section: it then unlocks,
+// fails them with kDeadlineExceeded and comes back for the rest of its batch, so a long run of
+// expired items never holds the lock for more than 2 * max_batch_size moves), then outside the
+// lock calls run_batch on the batch. If items are still pending afterwards it submits a successor
 // task, which inherits its in_flight slot, and returns (freeing the worker for other work queued
 // meanwhile); if that Submit() fails it serves the next batch itself. It stops when it finds
 // `pending` empty, and in that same critical section decrements in_flight. A task called with a non-OK status (the executor was shut down
@@ -56,11 +60,19 @@
 // still pending (they were added relying on this reservation), it takes them all and fails them
 // with the Submit() error, since no task is left to serve them.
 //
+// Bounded queue: `pending` holds at most max_pending items, so a stalled database under a flood
+// of calls costs bounded memory. Add() on a full queue first takes the expired items at the
+// front (at most max_batch_size, each moved once, so O(1) amortised per item) and fails them
+// with kDeadlineExceeded outside the lock, on its own thread: their callers are answered at
+// once instead of when a worker frees up. If the queue is still full, Add() returns
+// kResourceExhausted and keeps nothing.
+//
 // Invariant: whenever the lock is free, `pending` non-empty implies in_flight >= 1.
 // Proof: every change to `pending` or in_flight happens under the lock; check each one.
 //   - Add() pushes an item only in a critical section that either sees in_flight >= 1 (it is
 //     already at max_in_flight >= 1) or increments in_flight.
-//   - Taking items only shrinks `pending`.
+//   - Taking items (a batch, expired items, a full queue's expired front) only shrinks
+//     `pending`; a full queue pushes nothing.
 //   - in_flight is decremented in exactly three places, and each leaves `pending` empty when it
 //     would otherwise break the invariant: an OK task decrements only in the critical section
 //     where it found `pending` empty (a task that hands on to a successor does not decrement:
@@ -70,8 +82,10 @@
 // Liveness: each unit of in_flight is a reservation that Add() either turns into a submitted
 // task or gives back (above); the executor calls every submitted task exactly once, and an OK
 // task does not exit while items are pending unless a successor holding its slot was
-// submitted; so every pending item is taken by a task, or
-// failed by a non-OK task or by a failed Submit(). Thus no item is stranded.
+// submitted; so every pending item is taken by a task or by a full queue's Add(), or
+// failed by a non-OK task or by a failed Submit(). Thus no item is stranded. Exactly once: an
+// item leaves `pending` once, under the lock, into exactly one taker's local list, and only
+// that taker answers it (fail or run_batch), after unlocking.
 //
 // Ordering: items are taken in FIFO order. With max_in_flight > 1 several batches can run at
 // once, so answers may complete out of order.
@@ -121,6 +135,9 @@ class MicroBatcher {
     int max_batch_size = 32;
     // Most batch tasks reserved, queued in or running on the executor at once; below 1 means 1.
     int max_in_flight = 4;
+    // Most items waiting for a batch task; Add() refuses more (kResourceExhausted). Below 1
+    // means 1.
+    int max_pending = 4096;
   };
 
   // Does the work for every item in the batch and answers each (see the contract above).
@@ -142,14 +159,32 @@ class MicroBatcher {
   // max_in_flight are outstanding. On error (kResourceExhausted, kUnavailable) the item was not
   // kept and the caller answers it itself.
   absl::Status Add(Item item, absl::Time deadline) {
-    uint64_t sequence;
+    uint64_t sequence = 0;
+    bool queue_full = false;
+    bool must_submit = false;
+    std::vector<Item> expired;  // Dropped from a full queue; failed outside the lock.
     {
       std::lock_guard<std::mutex> lock(state_->mu);
-      sequence = state_->next_sequence++;
-      state_->pending.push_back(Entry{sequence, deadline, std::move(item)});
-      if (state_->in_flight >= state_->max_in_flight) return absl::OkStatus();
-      ++state_->in_flight;  // Reserved here, so the invariant holds before Submit() returns.
+      if (state_->pending.size() >= state_->max_pending) {
+        state_->TakeExpiredFront(absl::Now(), expired);
+      }
+      if (state_->pending.size() >= state_->max_pending) {
+        queue_full = true;
+      } else {
+        sequence = state_->next_sequence++;
+        state_->pending.push_back(Entry{sequence, deadline, std::move(item)});
+        if (state_->in_flight < state_->max_in_flight) {
+          ++state_->in_flight;  // Reserved here, so the invariant holds before Submit() returns.
+          must_submit = true;
+        }
+      }
     }
+    state_->FailExpired(expired);
+    if (queue_full) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "batcher ", state_->name, ": ", state_->max_pending, " calls already waiting"));
+    }
+    if (!must_submit) return absl::OkStatus();
     if (before_submit_for_test_) before_submit_for_test_();
     // Infinite deadline: items carry their own, and an expired task would have to fail every
     // pending item instead of only the expired ones.
@@ -191,6 +226,7 @@ class MicroBatcher {
           name(std::move(options.name)),
           max_batch_size(std::max(1, options.max_batch_size)),
           max_in_flight(std::max(1, options.max_in_flight)),
+          max_pending(static_cast<size_t>(std::max(1, options.max_pending))),
           run_batch(std::move(run_batch_fn)),
           fail(std::move(fail_fn)) {}
 
@@ -202,25 +238,13 @@ class MicroBatcher {
         return;
       }
       std::vector<Item> batch;
-      std::vector<Item> expired;
       std::unique_lock<std::mutex> lock(mu);
       while (!pending.empty()) {
-        const absl::Time now = absl::Now();
-        while (!pending.empty() && static_cast<int>(batch.size()) < max_batch_size) {
-          Entry& entry = pending.front();
-          (entry.deadline <= now ? expired : batch).push_back(std::move(entry.item));
-          pending.pop_front();
-        }
+        TakeBatch(lock, batch);
         lock.unlock();
-        if (!expired.empty()) {
-          const absl::Status deadline_exceeded = absl::DeadlineExceededError(
-              absl::StrCat("deadline passed while queued in batcher ", name));
-          for (Item& item : expired) fail(item, deadline_exceeded);
-        }
         if (!batch.empty()) run_batch(batch);
         // Destroyed outside the lock: an item's destructor may do anything.
         batch.clear();
-        expired.clear();
         lock.lock();
         if (pending.empty()) break;
         // More items are waiting: hand them to a fresh task at the back of the executor's
@@ -235,6 +259,46 @@ class MicroBatcher {
         lock.lock();
       }
       --in_flight;  // In the critical section that saw `pending` empty: see the invariant.
+    }
+
+    // With `lock` held on entry and on return: moves into `batch` up to max_batch_size items
+    // from the front of `pending` whose deadlines have not passed. Expired items met on the way
+    // are failed, at most max_batch_size per critical section, with the lock released.
+    void TakeBatch(std::unique_lock<std::mutex>& lock, std::vector<Item>& batch) {
+      std::vector<Item> expired;
+      const size_t batch_size = static_cast<size_t>(max_batch_size);
+      while (true) {
+        const absl::Time now = absl::Now();
+        while (!pending.empty() && batch.size() < batch_size && expired.size() < batch_size) {
+          Entry& entry = pending.front();
+          (entry.deadline <= now ? expired : batch).push_back(std::move(entry.item));
+          pending.pop_front();
+        }
+        if (expired.empty()) return;
+        lock.unlock();
+        FailExpired(expired);
+        lock.lock();
+        if (pending.empty() || batch.size() >= batch_size) return;
+      }
+    }
+
+    // Under the lock, from a full queue: moves the expired items at the front of `pending`, at
+    // most max_batch_size, into `expired`.
+    void TakeExpiredFront(absl::Time now, std::vector<Item>& expired) {
+      while (!pending.empty() && expired.size() < static_cast<size_t>(max_batch_size) &&
+             pending.front().deadline <= now) {
+        expired.push_back(std::move(pending.front().item));
+        pending.pop_front();
+      }
+    }
+
+    // Outside the lock: fails `expired` with kDeadlineExceeded, then destroys them.
+    void FailExpired(std::vector<Item>& expired) {
+      if (expired.empty()) return;
+      const absl::Status deadline_exceeded =
+          absl::DeadlineExceededError(absl::StrCat("deadline passed while queued in batcher ", name));
+      for (Item& item : expired) fail(item, deadline_exceeded);
+      expired.clear();
     }
 
     // Called by Add() when Submit() refused the task it reserved a slot for. Returns `error` if
@@ -282,6 +346,7 @@ class MicroBatcher {
     const std::string name;
     const int max_batch_size;
     const int max_in_flight;
+    const size_t max_pending;
     const RunBatch run_batch;
     const Fail fail;
 

@@ -38,57 +38,7 @@ using ::testing::ElementsAre;
 using ::testing::Pair;
 
 using IntBatcher = MicroBatcher<int>;
-
-// Records every batch and every failure. Declare it before the executor: tasks call into it
-// until the executor is shut down.
-class Recorder {
- public:
-  IntBatcher::RunBatch RunBatch() {
-    return [this](std::vector<int>& items) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        batches_.push_back(items);
-        answers_ += items.size();
-      }
-      cv_.notify_all();
-    };
-  }
-  IntBatcher::Fail Fail() {
-    return [this](int& item, const absl::Status& status) {
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        failures_.emplace_back(item, status.code());
-        ++answers_;
-      }
-      cv_.notify_all();
-    };
-  }
-  // False if fewer than `n` items were answered within kWait.
-  bool WaitForAnswers(size_t n) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, absl::ToChronoMilliseconds(kWait),
-                        [this, n] { return answers_ >= n; });
-  }
-  std::vector<std::vector<int>> batches() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return batches_;
-  }
-  std::vector<std::pair<int, absl::StatusCode>> failures() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return failures_;
-  }
-  size_t answers() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return answers_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<std::vector<int>> batches_;                   // Guarded by mu_.
-  std::vector<std::pair<int, absl::StatusCode>> failures_;  // Guarded by mu_.
-  size_t answers_ = 0;                                      // Guarded by mu_.
-};
+using Recorder = ::auth::executor::testing::BatchRecorder;
 
 TEST(MicroBatcherTest, ItemsQueuedBehindBusyWorkerRunInFifoBatches) {
   Recorder recorder;

@@ -1,5 +1,6 @@
 // Helpers for the BoundedExecutor and MicroBatcher tests: a ThreadSanitizer-visible
-// Notification, a task that occupies a worker on demand, and a log of the calls tasks receive.
+// Notification, a task that occupies a worker on demand, a log of the calls tasks receive, and a
+// recorder of a MicroBatcher<int>'s batches and failures.
 //
 // They synchronise through std::mutex, not absl::Mutex/absl::Notification: Debian's libabsl is
 // not built with ThreadSanitizer, which then cannot see absl's synchronisation and would report
@@ -35,11 +36,13 @@ inline BoundedExecutor::Options MakeOptions(int workers, size_t max_queue = 1024
 }
 
 // Options of the MicroBatcher<int> the batcher tests use.
-inline MicroBatcher<int>::Options BatcherOptions(int max_batch_size, int max_in_flight) {
+inline MicroBatcher<int>::Options BatcherOptions(int max_batch_size, int max_in_flight,
+                                                 int max_pending = 4096) {
   MicroBatcher<int>::Options options;
   options.name = "test";
   options.max_batch_size = max_batch_size;
   options.max_in_flight = max_in_flight;
+  options.max_pending = max_pending;
   return options;
 }
 
@@ -149,6 +152,58 @@ class CallLog {
   std::vector<std::pair<int, absl::Status>> calls_;  // Guarded by mu_.
   std::vector<std::thread::id> threads_;             // Guarded by mu_.
 };
+
+// Records every batch and every failure. Declare it before the executor: tasks call into it
+// until the executor is shut down.
+class BatchRecorder {
+ public:
+  MicroBatcher<int>::RunBatch RunBatch() {
+    return [this](std::vector<int>& items) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        batches_.push_back(items);
+        answers_ += items.size();
+      }
+      cv_.notify_all();
+    };
+  }
+  MicroBatcher<int>::Fail Fail() {
+    return [this](int& item, const absl::Status& status) {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        failures_.emplace_back(item, status.code());
+        ++answers_;
+      }
+      cv_.notify_all();
+    };
+  }
+  // False if fewer than `n` items were answered within kWait.
+  bool WaitForAnswers(size_t n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    return cv_.wait_for(lock, absl::ToChronoMilliseconds(kWait),
+                        [this, n] { return answers_ >= n; });
+  }
+  std::vector<std::vector<int>> batches() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return batches_;
+  }
+  std::vector<std::pair<int, absl::StatusCode>> failures() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return failures_;
+  }
+  size_t answers() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return answers_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::vector<int>> batches_;                   // Guarded by mu_.
+  std::vector<std::pair<int, absl::StatusCode>> failures_;  // Guarded by mu_.
+  size_t answers_ = 0;                                      // Guarded by mu_.
+};
+
 }  // namespace auth::executor::testing
 
 #endif  // LIBS_EXECUTOR_TEST_HELPERS_H_

@@ -36,6 +36,7 @@ namespace auth::repository {
 struct RefreshToken {
   std::string token_hash;   // a digest of the token, never the token
   std::string family_id;    // shared by every token rotated from the same login
+  absl::Time family_started_at;  // when that login happened; shared like family_id
   std::string session_jti;  // the session opened together with this token
   int64_t user_id = 0;
   absl::Time expires_at;
@@ -89,12 +90,15 @@ class RefreshTokenRepository {
 
   // Rotates the refresh token whose digest is `token_hash`, in one transaction. kNotFound if
   // there is no such token or it has expired. If it was already rotated (even if its family
-  // has been revoked since): within `reuse_grace` of the rotation nothing changes
-  // (kReusedInGrace); otherwise its family's refresh tokens and sessions are revoked
-  // (kReuseDetected). kNotFound if it was revoked without being rotated. Else
-  // `grant(presented)` is stored, the presented token is marked rotated (replaced_by the new
-  // token) and its session revoked (kRotated). `grant` must return a successor of the same
-  // user and family, whose refresh token names its session; else kInternal.
+  // has been revoked since): within `reuse_grace` of the rotation, and only while its
+  // successor has not been rotated in turn, nothing changes (kReusedInGrace: a client retrying
+  // a lost response); otherwise its family's refresh tokens and sessions are revoked
+  // (kReuseDetected: once the successor has been used, the retry story no longer holds).
+  // kNotFound if it was revoked without being rotated. Else `grant(presented)` is stored, the
+  // presented token is marked rotated (replaced_by the new token) and its session revoked
+  // (kRotated). `grant` must return a successor of the same user and family (family_id and
+  // family_started_at), whose refresh token names its session; else kInternal. An error
+  // `grant` returns (e.g. the family has ended) rolls back and is returned as it is.
   virtual absl::StatusOr<RotationOutcome> Rotate(absl::string_view token_hash,
                                                  absl::Duration reuse_grace,
                                                  const GrantFn& grant) = 0;

@@ -34,7 +34,8 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
     : deps_(deps),
       options_(options),
       gate_(deps_.attempts, options_.abuse_limits),
-      session_issuer_(*deps_.issuer, options_.refresh_token_lifetime) {
+      session_issuer_(*deps_.issuer, options_.refresh_token_lifetime,
+                      options_.refresh_family_lifetime) {
   CHECK(deps_.users && deps_.sessions && deps_.refresh_tokens && deps_.hasher && deps_.issuer &&
         deps_.verifier && deps_.hashing_executor && deps_.database_executor)
       << "AuthServiceImpl needs every dependency";
@@ -214,7 +215,7 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<UnaryCall> call, LoginRes
     return;
   }
   absl::StatusOr<IssuedSession> issued =
-      session_issuer_.Issue(user_id, /*family_id=*/"", call->context()->peer());
+      session_issuer_.Issue(user_id, call->context()->peer());
   if (!issued.ok()) {
     call->Finish(issued.status());
     return;

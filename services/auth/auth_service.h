@@ -90,8 +90,12 @@ struct AuthServiceOptions {
   absl::Duration max_call_duration = absl::Seconds(10);
   // How long a refresh token issued by Login or RefreshToken stays usable.
   absl::Duration refresh_token_lifetime = absl::Hours(24 * 30);
+  // How long a refresh-token family lasts from the login that started it, however often it
+  // rotates: no refresh token outlives it.
+  absl::Duration refresh_family_lifetime = absl::Hours(24 * 90);
   // A rotated refresh token presented again within this time of its rotation is refused
-  // without revoking its family (a client retrying a lost response); zero: never.
+  // without revoking its family (a client retrying a lost response), unless its successor has
+  // been used already; zero: never.
   absl::Duration refresh_reuse_grace = absl::ZeroDuration();
   // What GetJwks answers: the public keys' JWKS document, computed once at start-up.
   std::string jwks_json = R"({"keys":[]})";
@@ -105,6 +109,9 @@ struct AuthServiceOptions {
   // and commits; 2 measured best with 64 calls in flight (BENCHMARKS.md), and batches grow
   // with load, so throughput is not capped at 2 round trips' worth.
   int database_batches_in_flight = 2;
+  // Most ValidateToken (or Logout) calls waiting for a batch; more are refused with
+  // RESOURCE_EXHAUSTED, so a stalled database under a flood of calls costs bounded memory.
+  int database_batch_queue = 4096;
 };
 
 class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {

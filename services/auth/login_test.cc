@@ -107,6 +107,26 @@ TEST_F(LoginTest, LoginByPhoneLooksUpThePhone) {
   EXPECT_EQ(response.user_id(), 42);
 }
 
+// A login starts a refresh-token family now; its first token gets the full token lifetime.
+TEST_F(LoginTest, LoginStartsARefreshTokenFamily) {
+  EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
+  EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
+  EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
+  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
+  repository::SessionGrant stored;
+  EXPECT_CALL(refresh_tokens_, Create(_))
+      .WillOnce(DoAll(SaveArg<0>(&stored), Return(absl::OkStatus())));
+  const absl::Time before = absl::Now();
+  grpc::ClientContext context;
+  auth::v1::LoginResponse response;
+  ASSERT_TRUE(stub_->Login(&context, LoginByEmail(), &response).ok());
+  const repository::RefreshToken& token = stored.refresh_token;
+  EXPECT_EQ(token.family_id, stored.session.jti);
+  EXPECT_GE(token.family_started_at, before);
+  EXPECT_LE(token.family_started_at, absl::Now());
+  EXPECT_EQ(token.expires_at, token.family_started_at + absl::Hours(24 * 30));
+}
+
 TEST_F(LoginTest, LoginUnknownUserIsNotFoundWithoutHashing) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::NotFoundError("no user")));
   grpc::ClientContext context;

@@ -32,10 +32,12 @@ using ::testing::Return;
 constexpr char kRefreshToken[] = "presented-refresh-token";
 constexpr char kNewToken[] = "new.access.token";
 
-RefreshToken Presented(int64_t user_id = 42) {
+// The presented token, of a family that `family_age` ago began with a login.
+RefreshToken Presented(int64_t user_id = 42, absl::Duration family_age = absl::Hours(1)) {
   RefreshToken token;
   token.token_hash = Sha256Hex(kRefreshToken);
   token.family_id = "family-1";
+  token.family_started_at = absl::Now() - family_age;
   token.session_jti = "jti-1";
   token.user_id = user_id;
   token.expires_at = absl::Now() + absl::Hours(1);
@@ -104,6 +106,51 @@ TEST_F(RefreshTokenTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {
   ASSERT_TRUE(Refresh(kRefreshToken, &response).ok());
   EXPECT_LE(granted.refresh_token.expires_at, absl::Now() + absl::Hours(2));
   EXPECT_GT(granted.refresh_token.expires_at, absl::Now() + absl::Minutes(119));
+}
+
+// A Rotate() that asks the service's grant for the successor of `presented`, as the
+// repository does (an error from the grant rolls back and is passed on), and records it.
+auto RotateAndRecord(RefreshToken presented, SessionGrant* granted) {
+  return [presented, granted](
+             absl::string_view, absl::Duration,
+             const RefreshTokenRepository::GrantFn& grant) -> absl::StatusOr<RotationOutcome> {
+    absl::StatusOr<SessionGrant> next = grant(presented);
+    if (!next.ok()) return next.status();
+    *granted = *next;
+    return RotationOutcome::kRotated;
+  };
+}
+
+// However often a family rotates, its tokens never outlive the login's time plus
+// --refresh_family_lifetime, and the successor keeps the family's start.
+TEST_F(RefreshTokenTest, RefreshTokenSuccessorExpiresNoLaterThanItsFamily) {
+  StopServer();
+  AuthServiceOptions options;
+  options.refresh_family_lifetime = absl::Hours(24 * 10);
+  StartServer(16, options);
+  const RefreshToken presented = Presented(42, /*family_age=*/absl::Hours(24 * 9));
+  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42")}));
+  SessionGrant granted;
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _))
+      .WillOnce(Invoke(RotateAndRecord(presented, &granted)));
+  auth::v1::RefreshTokenResponse response;
+  ASSERT_TRUE(Refresh(kRefreshToken, &response).ok());
+  EXPECT_EQ(granted.refresh_token.family_started_at, presented.family_started_at);
+  // The family's end (one day from now), not a fresh 30 days.
+  EXPECT_EQ(granted.refresh_token.expires_at, presented.family_started_at + absl::Hours(24 * 10));
+}
+
+TEST_F(RefreshTokenTest, RefreshTokenOfAnEndedFamilyIsUnauthenticatedWithoutNewTokens) {
+  // Default lifetime: 90 days. The issuer must not be asked (StrictMock).
+  SessionGrant granted;
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _))
+      .WillOnce(Invoke(RotateAndRecord(Presented(42, absl::Hours(24 * 90 + 1)), &granted)));
+  auth::v1::RefreshTokenResponse response;
+  const grpc::Status status = Refresh(kRefreshToken, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), HasSubstr("family ended"));
+  EXPECT_TRUE(response.jwt_token().empty());
+  EXPECT_TRUE(granted.session.jti.empty());
 }
 
 TEST_F(RefreshTokenTest, RefreshTokenRefusesUnknownAndReusedTokensWithoutNewTokens) {

@@ -34,6 +34,9 @@ ABSL_FLAG(int, max_database_batch, 64,
 ABSL_FLAG(int, database_batches_in_flight, 2,
           "Most ValidateToken (or Logout) batches queued or running at once; 0: one per "
           "database worker.");
+ABSL_FLAG(int, database_batch_queue, 4096,
+          "ValidateToken (and, apart, Logout) calls that may wait for a batch; more are refused "
+          "with RESOURCE_EXHAUSTED.");
 ABSL_FLAG(int, verified_token_cache_entries, 65536,
           "Access tokens whose signature check is remembered until they expire (~250 bytes "
           "each); 0 checks every time.");
@@ -47,9 +50,13 @@ ABSL_FLAG(std::string, token_audience, "auth-service-clients", "JWT aud claim.")
 ABSL_FLAG(absl::Duration, token_lifetime, absl::Minutes(15), "Access token lifetime.");
 ABSL_FLAG(absl::Duration, refresh_token_lifetime, absl::Hours(24 * 30),
           "How long a refresh token (from Login or RefreshToken) stays usable.");
+ABSL_FLAG(absl::Duration, refresh_family_lifetime, absl::Hours(24 * 90),
+          "How long a refresh-token family lasts from the login that started it, however often "
+          "it rotates; then the user must log in again.");
 ABSL_FLAG(absl::Duration, refresh_reuse_grace, absl::ZeroDuration(),
           "A rotated refresh token presented again within this time is refused without "
-          "revoking its family (tolerates a client retrying a lost response); 0 = never.");
+          "revoking its family (tolerates a client retrying a lost response), unless its "
+          "successor has been used already; 0 = never.");
 ABSL_FLAG(std::string, token_signing_key, "",
           "Ed25519 private key PEM (make one with //libs/token:jwt_keygen). Empty: a fresh "
           "ephemeral key, for local development only: tokens die with the process.");
@@ -135,13 +142,17 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
         "MySQL timeouts: --mysql_connect_timeout and --mysql_io_timeout must be positive");
   }
   if (config.service.refresh_token_lifetime <= absl::ZeroDuration() ||
+      config.service.refresh_family_lifetime <= absl::ZeroDuration() ||
       config.service.refresh_reuse_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
-        "refresh token flags: --refresh_token_lifetime must be positive and "
-        "--refresh_reuse_grace not negative");
+        "refresh token flags: --refresh_token_lifetime and --refresh_family_lifetime must be "
+        "positive and --refresh_reuse_grace not negative");
   }
   if (absl::Status valid = ValidateAbuseLimits(config.service.abuse_limits); !valid.ok()) {
     return WithWhat("abuse limit flags", valid);
+  }
+  if (config.service.database_batch_queue < 1) {
+    return absl::InvalidArgumentError("--database_batch_queue: at least one waiting call");
   }
   if (config.hashing_workers < 1) {
     return absl::InvalidArgumentError("--hashing_workers: at least one hashing worker");
@@ -209,6 +220,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   AuthServiceOptions& service = config.service;
   service.max_call_duration = absl::GetFlag(FLAGS_max_call_duration);
   service.refresh_token_lifetime = absl::GetFlag(FLAGS_refresh_token_lifetime);
+  service.refresh_family_lifetime = absl::GetFlag(FLAGS_refresh_family_lifetime);
   service.refresh_reuse_grace = absl::GetFlag(FLAGS_refresh_reuse_grace);
   service.abuse_limits.login_failures_per_account = absl::GetFlag(FLAGS_login_failures_per_account);
   service.abuse_limits.login_failures_per_address = absl::GetFlag(FLAGS_login_failures_per_address);
@@ -217,6 +229,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.abuse_limits.register_window = absl::GetFlag(FLAGS_registration_window);
   service.max_database_batch = absl::GetFlag(FLAGS_max_database_batch);
   service.database_batches_in_flight = absl::GetFlag(FLAGS_database_batches_in_flight);
+  service.database_batch_queue = absl::GetFlag(FLAGS_database_batch_queue);
 
   config.health_check_period = absl::GetFlag(FLAGS_health_check_period);
   config.shutdown_drain_delay = absl::GetFlag(FLAGS_shutdown_drain_delay);

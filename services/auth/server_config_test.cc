@@ -33,6 +33,8 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_EQ(config.verified_token_cache_entries, 65536u);
   EXPECT_GE(config.hashing_workers, 1);
   EXPECT_EQ(config.service.max_database_batch, 64);
+  EXPECT_EQ(config.service.database_batch_queue, 4096);
+  EXPECT_EQ(config.service.refresh_family_lifetime, absl::Hours(24 * 90));
   EXPECT_EQ(config.service.abuse_limits.login_failures_per_account, 5);
   EXPECT_EQ(config.shutdown_grace, absl::Seconds(10));
   EXPECT_EQ(config.health_check_period, absl::Seconds(1));
@@ -52,6 +54,19 @@ TEST(ServerConfigTest, RefusesBadRefreshTokenSettings) {
   ServerConfig config = Defaults();
   config.service.refresh_reuse_grace = absl::Seconds(-1);
   EXPECT_THAT(ValidateServerConfig(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = Defaults();
+  config.service.refresh_family_lifetime = absl::ZeroDuration();
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--refresh_family_lifetime"));
+}
+
+TEST(ServerConfigTest, RefusesAnEmptyBatchQueueNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.service.database_batch_queue = 0;
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--database_batch_queue"));
 }
 
 TEST(ServerConfigTest, RefusesBadAbuseLimitsNamingTheFlag) {

@@ -50,7 +50,8 @@ std::unique_ptr<AuthServiceImpl::ValidationBatcher> AuthServiceImpl::NewValidati
     int in_flight) {
   return std::make_unique<ValidationBatcher>(
       *deps_.database_executor,
-      ValidationBatcher::Options{"validations", options_.max_database_batch, in_flight},
+      ValidationBatcher::Options{"validations", options_.max_database_batch, in_flight,
+                                 options_.database_batch_queue},
       [this](std::vector<PendingValidation>& batch) { ValidateBatch(batch); },
       Refuse<PendingValidation>);
 }
@@ -124,7 +125,8 @@ void AuthServiceImpl::ValidateBatch(std::vector<PendingValidation>& batch) {
 std::unique_ptr<AuthServiceImpl::LogoutBatcher> AuthServiceImpl::NewLogoutBatcher(int in_flight) {
   return std::make_unique<LogoutBatcher>(
       *deps_.database_executor,
-      LogoutBatcher::Options{"logouts", options_.max_database_batch, in_flight},
+      LogoutBatcher::Options{"logouts", options_.max_database_batch, in_flight,
+                             options_.database_batch_queue},
       [this](std::vector<PendingLogout>& batch) { LogoutBatch(batch); }, Refuse<PendingLogout>);
 }
 
@@ -213,7 +215,8 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
   }
   RunOn(
       *deps_.database_executor, call, [this, call, response, token_hash = Sha256Hex(presented)]() {
-        // Filled in by the grant function, which Rotate() calls only for a live, unused token.
+        // Filled in by the grant function, which Rotate() calls only for a live, unused token
+        // (and which refuses one whose family has ended: Rotate() returns that refusal).
         std::optional<IssuedSession> issued;
         auto grant = [&](const repository::RefreshToken& current) -> absl::StatusOr<SessionGrant> {
           if (!authn::IsApiUserId(current.user_id)) {
@@ -221,7 +224,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
             return absl::InternalError("user id out of range");
           }
           absl::StatusOr<IssuedSession> next =
-              session_issuer_.Issue(current.user_id, current.family_id, call->context()->peer());
+              session_issuer_.IssueSuccessor(current, call->context()->peer());
           if (!next.ok()) return next.status();
           issued = *std::move(next);
           return issued->grant;

@@ -1,6 +1,7 @@
 // SessionIssuer; see session_issuer.h.
 #include "services/auth/session_issuer.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -11,8 +12,27 @@
 
 namespace auth::service {
 
-absl::StatusOr<IssuedSession> SessionIssuer::Issue(int64_t user_id, absl::string_view family_id,
+absl::StatusOr<IssuedSession> SessionIssuer::Issue(int64_t user_id,
                                                    absl::string_view client_address) const {
+  const absl::Time now = absl::Now();
+  return IssueInFamily(user_id, /*family_id=*/"", /*family_started_at=*/now, now, client_address);
+}
+
+absl::StatusOr<IssuedSession> SessionIssuer::IssueSuccessor(
+    const repository::RefreshToken& presented, absl::string_view client_address) const {
+  const absl::Time now = absl::Now();
+  if (now >= presented.family_started_at + family_lifetime_) {
+    return absl::UnauthenticatedError("refresh token family ended: log in again");
+  }
+  return IssueInFamily(presented.user_id, presented.family_id, presented.family_started_at, now,
+                       client_address);
+}
+
+absl::StatusOr<IssuedSession> SessionIssuer::IssueInFamily(int64_t user_id,
+                                                           absl::string_view family_id,
+                                                           absl::Time family_started_at,
+                                                           absl::Time now,
+                                                           absl::string_view client_address) const {
   absl::StatusOr<token::IssuedToken> access = issuer_.Issue(absl::StrCat(user_id));
   if (!access.ok()) return access.status();
   absl::StatusOr<std::string> refresh = NewRefreshToken();
@@ -28,9 +48,11 @@ absl::StatusOr<IssuedSession> SessionIssuer::Issue(int64_t user_id, absl::string
   repository::RefreshToken& refresh_row = issued.grant.refresh_token;
   refresh_row.token_hash = Sha256Hex(*refresh);
   refresh_row.family_id = family_id.empty() ? session.jti : std::string(family_id);
+  refresh_row.family_started_at = family_started_at;
   refresh_row.session_jti = session.jti;
   refresh_row.user_id = user_id;
-  refresh_row.expires_at = absl::Now() + refresh_token_lifetime_;
+  refresh_row.expires_at =
+      std::min(now + refresh_token_lifetime_, family_started_at + family_lifetime_);
   issued.access_token = std::move(access->token);
   issued.refresh_token = *std::move(refresh);
   return issued;

@@ -6,6 +6,7 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -245,6 +246,16 @@ absl::Status MariadbServer::Kill() {
   if (process_ == nullptr) return absl::OkStatus();
   const std::unique_ptr<auth::testing::Subprocess> process = std::move(process_);
   return process->Kill().status();
+}
+
+absl::Status MariadbServer::Pause() {
+  if (process_ == nullptr) return absl::FailedPreconditionError("mariadbd is not running");
+  return process_->Signal(SIGSTOP);
+}
+
+absl::Status MariadbServer::Resume() {
+  if (process_ == nullptr) return absl::FailedPreconditionError("mariadbd is not running");
+  return process_->Signal(SIGCONT);
 }
 
 absl::Status MariadbServer::Restart() {

@@ -5,6 +5,7 @@
 //   ...
 //   ASSERT_THAT(server->Stop(), IsOk());     // simulate an outage
 //   ASSERT_THAT(server->Kill(), IsOk());     // or crash it
+//   ASSERT_THAT(server->Pause(), IsOk());    // or hang it (SIGSTOP), then Resume() (SIGCONT)
 //   ASSERT_THAT(server->Restart(), IsOk());  // same data directory, same socket
 //
 // Each server gets a fresh data directory and a unix socket under a short /tmp/mdb.XXXXXX
@@ -57,6 +58,11 @@ class MariadbServer {
   // Kills the server with SIGKILL (a crash: no shutdown, no flush beyond what InnoDB already
   // made durable) and reaps it. No-op if it is not running.
   absl::Status Kill();
+  // SIGSTOP / SIGCONT: a database that hangs (connections stay open, nothing is answered),
+  // then carries on. FAILED_PRECONDITION if it is not running. Resume() before Stop(): a
+  // stopped process only sees SIGTERM once continued.
+  absl::Status Pause();
+  absl::Status Resume();
   // Starts the server again on the same data directory and socket (stopping it first if
   // it is running).
   absl::Status Restart();

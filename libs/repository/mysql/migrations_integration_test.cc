@@ -68,6 +68,14 @@ class MigrationsTest : public ::testing::Test {
     return applied;
   }
 
+  // Runs `statement`, which returns no rows.
+  static void Execute(ConnectionPool& pool, const std::string& statement) {
+    absl::StatusOr<PooledConnection> connection = pool.Acquire();
+    ASSERT_THAT(connection, IsOk());
+    std::unique_ptr<sql::PreparedStatement> prepared((*connection)->prepareStatement(statement));
+    prepared->execute();
+  }
+
   static bool TableExists(ConnectionPool& pool, const std::string& table) {
     return QueryInt(pool, absl::StrCat("SELECT COUNT(*) FROM information_schema.tables WHERE "
                                        "table_schema = DATABASE() AND table_name = '",
@@ -85,7 +93,8 @@ TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
   EXPECT_THAT(Applied(pool), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
                                           Pair(3, "create_refresh_tokens"),
-                                          Pair(4, "create_attempt_counters")));
+                                          Pair(4, "create_attempt_counters"),
+                                          Pair(5, "add_refresh_family_start")));
   EXPECT_TRUE(TableExists(pool, "users"));
   EXPECT_TRUE(TableExists(pool, "sessions"));
   EXPECT_TRUE(TableExists(pool, "refresh_tokens"));
@@ -106,7 +115,8 @@ TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
   EXPECT_THAT(second_status, IsOk());
   EXPECT_THAT(Applied(first), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
                                           Pair(3, "create_refresh_tokens"),
-                                          Pair(4, "create_attempt_counters")));
+                                          Pair(4, "create_attempt_counters"),
+                                          Pair(5, "add_refresh_family_start")));
 }
 
 TEST_F(MigrationsTest, WaitsForTheLockHolder) {
@@ -155,6 +165,29 @@ TEST_F(MigrationsTest, AppliesOnlyNewVersionsAndStopsAtAFailure) {
   const Migration fixed[] = {{3, "fixed", "CREATE TABLE t3 (x INT);\n"}};
   EXPECT_THAT(ApplyMigrationsForTest(pool, fixed), IsOk());
   EXPECT_TRUE(TableExists(pool, "t3"));
+}
+
+// Migration 5 gives the refresh tokens stored before it the start of their family: the
+// earliest created_at among the family's tokens (the login's token).
+TEST_F(MigrationsTest, RefreshFamilyStartIsBackfilledFromTheFamilysFirstToken) {
+  ConnectionPool pool(FreshDatabase("family_start"));
+  ASSERT_THAT(ApplyMigrationsForTest(pool, EmbeddedMigrations().subspan(0, 4)), IsOk());
+  Execute(pool,
+          "INSERT INTO users (id, username, email, password_hash) VALUES (1, 'u', 'u@x.io', 'h')");
+  Execute(pool,
+          "INSERT INTO refresh_tokens (token_hash, family_id, session_jti, user_id, expires_at, "
+          "created_at) VALUES "
+          "('t2', 'f1', 's2', 1, '2026-03-01', '2026-01-10 00:00:00'), "
+          "('t1', 'f1', 's1', 1, '2026-03-01', '2026-01-01 00:00:00'), "
+          "('t3', 'f2', 's3', 1, '2026-03-01', '2026-02-01 00:00:00')");
+  ASSERT_THAT(ApplyMigrations(pool), IsOk());
+  auto started = [&](const std::string& token) {
+    return QueryInt(pool, absl::StrCat("SELECT UNIX_TIMESTAMP(family_started_at) FROM "
+                                       "refresh_tokens WHERE token_hash = '", token, "'"));
+  };
+  EXPECT_EQ(started("t1"), 1767225600);  // 2026-01-01 UTC
+  EXPECT_EQ(started("t2"), 1767225600);
+  EXPECT_EQ(started("t3"), 1769904000);  // 2026-02-01 UTC
 }
 
 TEST_F(MigrationsTest, EmptyListOnlyCreatesTheBookkeepingTable) {

@@ -67,6 +67,9 @@ absl::StatusOr<RefreshToken> ReadRefreshToken(const sql::ResultSet& row) {
   absl::StatusOr<std::optional<absl::Time>> revoked_at = ReadOptionalUnixTimestamp(row, 9);
   if (!revoked_at.ok()) return revoked_at.status();
   token.revoked_at = *revoked_at;
+  absl::StatusOr<absl::Time> family_started_at = ReadUnixTimestamp(row, 10);
+  if (!family_started_at.ok()) return family_started_at.status();
+  token.family_started_at = *family_started_at;
   return token;
 }
 
@@ -74,13 +77,14 @@ absl::StatusOr<RefreshToken> ReadRefreshToken(const sql::ResultSet& row) {
 void InsertGrant(Connection& connection, const SessionGrant& grant) {
   const RefreshToken& token = grant.refresh_token;
   sql::PreparedStatement& insert_token = connection.Prepare(
-      "INSERT INTO refresh_tokens (token_hash, family_id, session_jti, user_id, expires_at) "
-      "VALUES (?, ?, ?, ?, ?)");
+      "INSERT INTO refresh_tokens (token_hash, family_id, session_jti, user_id, expires_at, "
+      "family_started_at) VALUES (?, ?, ?, ?, ?, ?)");
   insert_token.setString(1, token.token_hash);
   insert_token.setString(2, token.family_id);
   insert_token.setString(3, token.session_jti);
   insert_token.setInt64(4, token.user_id);
   insert_token.setDateTime(5, ToSqlTime(token.expires_at));
+  insert_token.setDateTime(6, ToSqlTime(token.family_started_at));
   insert_token.executeUpdate();
 
   const Session& session = grant.session;
@@ -176,9 +180,22 @@ int64_t RevokeSessionsOfUsers(Connection& connection, absl::Span<const int64_t> 
                         ") AND revoked_at IS NULL AND expires_at > ?", users, now);
 }
 
+// Whether the refresh token `token_hash` (a successor) has been rotated itself; its row is
+// locked, after its predecessor's (the order every rotation of the family locks them in).
+bool SuccessorWasUsed(Connection& connection, const std::optional<std::string>& token_hash) {
+  if (!token_hash.has_value()) return false;
+  sql::PreparedStatement& select = connection.Prepare(
+      "SELECT rotated_at IS NOT NULL FROM refresh_tokens WHERE token_hash = ? FOR UPDATE");
+  select.setString(1, *token_hash);
+  std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+  return rows->next() && rows->getBoolean(1);
+}
+
 absl::Status CheckGrantFollows(const SessionGrant& grant, const RefreshToken& presented) {
   const RefreshToken& next = grant.refresh_token;
-  if (next.family_id != presented.family_id || next.user_id != presented.user_id ||
+  if (next.family_id != presented.family_id ||
+      next.family_started_at != presented.family_started_at ||
+      next.user_id != presented.user_id ||
       grant.session.user_id != presented.user_id || next.session_jti != grant.session.jti ||
       next.token_hash == presented.token_hash) {
     return absl::InternalError("successor token does not continue the presented one");
@@ -210,7 +227,8 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
         sql::PreparedStatement& select = connection.Prepare(
             "SELECT token_hash, family_id, session_jti, user_id, UNIX_TIMESTAMP(expires_at), "
             "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(rotated_at), replaced_by, "
-            "UNIX_TIMESTAMP(revoked_at) FROM refresh_tokens WHERE token_hash = ? FOR UPDATE");
+            "UNIX_TIMESTAMP(revoked_at), UNIX_TIMESTAMP(COALESCE(family_started_at, created_at)) "
+            "FROM refresh_tokens WHERE token_hash = ? FOR UPDATE");
         select.setString(1, hash);
         std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
         if (!rows->next()) return absl::NotFoundError("refresh token not found");
@@ -224,7 +242,8 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
         // A rotated token is checked before a revoked one: the first reuse revokes the family,
         // including this token, and every later presentation is still reuse, not "unknown".
         if (presented->rotated_at.has_value()) {
-          if (reuse_grace > absl::ZeroDuration() && now - *presented->rotated_at < reuse_grace) {
+          if (reuse_grace > absl::ZeroDuration() && now - *presented->rotated_at < reuse_grace &&
+              !SuccessorWasUsed(connection, presented->replaced_by)) {
             return RotationOutcome::kReusedInGrace;
           }
           RevokeFamily(connection, presented->family_id, now_sql);

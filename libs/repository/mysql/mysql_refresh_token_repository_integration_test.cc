@@ -1,5 +1,6 @@
 // MysqlRefreshTokenRepository against a real, private MariaDB: rotation, reuse detection (which
-// revokes the whole family), the reuse grace, revocation by session and by user, and ten
+// revokes the whole family), the reuse grace (which ends once the successor is used), the
+// family's start kept across rotations, revocation by session and by user, and ten
 // threads rotating one token at once. (Batched logouts and lookups:
 // mysql_refresh_token_repository_logout_integration_test.cc.)
 #include <atomic>
@@ -80,7 +81,9 @@ TEST_F(MysqlRefreshTokenTest, ReuseRevokesTheWholeFamilyAndNothingElse) {
               IsOkAndHolds(RotationOutcome::kRotated));
 }
 
-TEST_F(MysqlRefreshTokenTest, ReuseWithinTheGraceRevokesNothing) {
+// Within the grace a reuse is taken for a client retrying a lost response, but not once the
+// successor it would have received has been used: then someone else holds the family.
+TEST_F(MysqlRefreshTokenTest, ReuseWithinTheGraceRevokesNothingUntilTheSuccessorIsUsed) {
   MysqlRefreshTokenRepository tokens(*pool_);
   const SessionGrant login = Grant(user_id_);
   ASSERT_THAT(tokens.Create(login), IsOk());
@@ -95,6 +98,34 @@ TEST_F(MysqlRefreshTokenTest, ReuseWithinTheGraceRevokesNothing) {
   SessionGrant third;
   EXPECT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::Hours(1), Successor(&third)),
               IsOkAndHolds(RotationOutcome::kRotated));
+
+  EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::Hours(1), Successor(&unused)),
+              IsOkAndHolds(RotationOutcome::kReuseDetected));
+  EXPECT_TRUE(unused.session.jti.empty());
+  EXPECT_FALSE(Active(third));
+  EXPECT_THAT(tokens.Rotate(third.refresh_token.token_hash, absl::Hours(1), Successor(&unused)),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+// The login's time travels with the family through every rotation, as stored and read back.
+TEST_F(MysqlRefreshTokenTest, RotationsKeepTheFamilyStart) {
+  MysqlRefreshTokenRepository tokens(*pool_);
+  const SessionGrant login = Grant(user_id_);
+  ASSERT_THAT(tokens.Create(login), IsOk());
+  SessionGrant second;
+  ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
+                            Successor(&second)),
+              IsOkAndHolds(RotationOutcome::kRotated));
+  absl::Time seen = absl::InfinitePast();
+  SessionGrant third;
+  auto record = [&](const RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
+    seen = presented.family_started_at;
+    return Successor(&third)(presented);
+  };
+  ASSERT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(), record),
+              IsOkAndHolds(RotationOutcome::kRotated));
+  EXPECT_EQ(seen, login.refresh_token.family_started_at);
+  EXPECT_EQ(third.refresh_token.family_started_at, login.refresh_token.family_started_at);
 }
 
 TEST_F(MysqlRefreshTokenTest, UnknownAndExpiredTokensAreNotFound) {
@@ -122,7 +153,7 @@ TEST_F(MysqlRefreshTokenTest, AFailedGrantLeavesTheTokenUsable) {
   ASSERT_THAT(tokens.Create(login), IsOk());
   // A successor whose session jti is taken: the inserts fail, everything is rolled back.
   auto clashing = [&](const RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
-    SessionGrant grant = Grant(presented.user_id, presented.family_id);
+    SessionGrant grant = Grant(presented.user_id, presented.family_id, presented.family_started_at);
     grant.session.jti = login.session.jti;
     grant.refresh_token.session_jti = login.session.jti;
     return grant;

@@ -68,6 +68,7 @@ TEST_F(MysqlRefreshTokenRotateTest, RotateStoresTheSuccessorAndRetiresThePresent
   EXPECT_EQ(outcome, RotationOutcome::kRotated);
   ASSERT_TRUE(seen.has_value());
   EXPECT_EQ(seen->family_id, "family-1");
+  EXPECT_EQ(seen->family_started_at, absl::FromUnixSeconds(1699990000));
   EXPECT_EQ(seen->user_id, 42);
   EXPECT_EQ(seen->session_jti, "jti-old");
   EXPECT_EQ(seen->expires_at, absl::FromUnixSeconds(kNow + 3600));
@@ -122,9 +123,25 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseWithinTheGraceChangesNothing) {
   TokenRow rotated;
   rotated.rotated_at = std::to_string(kNow - 10);
   ExpectCommit();
-  ExpectSelect(rotated);  // and no other statement: the StrictMock connection has no more
+  InSequence order;
+  ExpectSelect(rotated);
+  ExpectSuccessorSelect(/*used=*/false);  // and nothing else: no write
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::Seconds(11), NoGrant),
               IsOkAndHolds(RotationOutcome::kReusedInGrace));
+}
+
+// Within the grace, but the successor has been rotated already: not a retry of a lost
+// response, since its holder got and used the answer. The family is revoked.
+TEST_F(MysqlRefreshTokenRotateTest, ReuseWithinTheGraceOfAUsedSuccessorRevokesItsFamily) {
+  TokenRow rotated;
+  rotated.rotated_at = std::to_string(kNow - 10);
+  ExpectCommit();
+  InSequence order;
+  ExpectSelect(rotated);
+  ExpectSuccessorSelect(/*used=*/true);
+  ExpectRevokeFamily();
+  EXPECT_THAT(repository_->Rotate(kOldHash, absl::Seconds(11), NoGrant),
+              HoldsValue(RotationOutcome::kReuseDetected));
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, AFailingGrantRollsBackAndIsReturned) {

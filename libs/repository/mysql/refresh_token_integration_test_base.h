@@ -25,8 +25,10 @@ class MysqlRefreshTokenTest : public MigratedMariadbTest {
     user_id_ = CreateUniqueUser("owner");
   }
 
-  // A fresh session and refresh token of `user_id` in `family` (a new family if empty).
-  SessionGrant Grant(int64_t user_id, std::string family = "") {
+  // A fresh session and refresh token of `user_id` in `family`, started at `family_started_at`
+  // (a new family, started now, if empty).
+  SessionGrant Grant(int64_t user_id, std::string family = "",
+                     absl::Time family_started_at = absl::InfinitePast()) {
     const std::string n = absl::StrCat(Next());
     SessionGrant grant;
     grant.session.jti = absl::StrCat("jti-", n);
@@ -36,6 +38,9 @@ class MysqlRefreshTokenTest : public MigratedMariadbTest {
     grant.session.client_address = "ipv4:127.0.0.1:5555";
     grant.refresh_token.token_hash = absl::StrCat(std::string(64 - n.size(), 'r'), n);
     grant.refresh_token.family_id = family.empty() ? grant.session.jti : family;
+    // Whole microseconds, as DATETIME(6) keeps them.
+    grant.refresh_token.family_started_at =
+        family.empty() ? absl::FromUnixMicros(absl::ToUnixMicros(absl::Now())) : family_started_at;
     grant.refresh_token.session_jti = grant.session.jti;
     grant.refresh_token.user_id = user_id;
     grant.refresh_token.expires_at = absl::Now() + absl::Hours(24);
@@ -45,7 +50,7 @@ class MysqlRefreshTokenTest : public MigratedMariadbTest {
   // A GrantFn that continues the presented token's family and records what it granted.
   RefreshTokenRepository::GrantFn Successor(SessionGrant* granted) {
     return [this, granted](const RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
-      *granted = Grant(presented.user_id, presented.family_id);
+      *granted = Grant(presented.user_id, presented.family_id, presented.family_started_at);
       return *granted;
     };
   }

@@ -62,6 +62,18 @@ void MysqlRefreshTokenRepositoryTest::ExpectSelect(const std::optional<TokenRow>
   if (row->revoked_at) {
     EXPECT_CALL(*rows, getString(Matcher<uint32_t>(9))).WillOnce(text(*row->revoked_at));
   }
+  EXPECT_CALL(*rows, getString(Matcher<uint32_t>(10))).WillOnce(text(row->family_started_at));
+}
+
+void MysqlRefreshTokenRepositoryTest::ExpectSuccessorSelect(bool used) {
+  MockPreparedStatement* select = ExpectPrepare(AllOf(
+      SqlHas("SELECT rotated_at IS NOT NULL FROM refresh_tokens WHERE token_hash = ?"),
+      SqlHas("FOR UPDATE")));
+  auto* rows = new StrictMock<MockResultSet>;
+  EXPECT_CALL(*select, setString(1, SqlEq(kNewHash)));
+  EXPECT_CALL(*select, executeQuery()).WillOnce(Return(rows));
+  EXPECT_CALL(*rows, next()).WillOnce(Return(true));
+  EXPECT_CALL(*rows, getBoolean(Matcher<uint32_t>(1))).WillOnce(Return(used));
 }
 
 void MysqlRefreshTokenRepositoryTest::ExpectInsertGrant() {
@@ -71,6 +83,7 @@ void MysqlRefreshTokenRepositoryTest::ExpectInsertGrant() {
   EXPECT_CALL(*token, setString(3, SqlEq("jti-new")));
   EXPECT_CALL(*token, setInt64(4, 42));
   EXPECT_CALL(*token, setDateTime(5, SqlEq("2023-12-14 22:13:20.000000")));
+  EXPECT_CALL(*token, setDateTime(6, SqlEq("2023-11-14 19:26:40.000000")));
   EXPECT_CALL(*token, executeUpdate()).WillOnce(Return(1));
   MockPreparedStatement* session = ExpectPrepare(SqlHas("INSERT INTO sessions"));
   EXPECT_CALL(*session, setString(1, SqlEq("jti-new")));
@@ -122,6 +135,7 @@ SessionGrant MysqlRefreshTokenRepositoryTest::Successor() {
   grant.session.client_address = "ipv4:127.0.0.1:1";
   grant.refresh_token.token_hash = kNewHash;
   grant.refresh_token.family_id = "family-1";
+  grant.refresh_token.family_started_at = absl::FromUnixSeconds(1699990000);
   grant.refresh_token.session_jti = "jti-new";
   grant.refresh_token.user_id = 42;
   grant.refresh_token.expires_at = absl::FromUnixSeconds(kNow) + absl::Hours(24 * 30);

@@ -33,6 +33,7 @@ struct TokenRow {
   std::string session_jti = "jti-old";
   uint64_t user_id = 42;
   std::string expires_at = "1700003600.000000";
+  std::string family_started_at = "1699990000.000000";  // 2023-11-14 19:26:40 UTC
   std::optional<std::string> rotated_at;
   std::optional<std::string> revoked_at;
 };
@@ -51,6 +52,8 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
   // Expects the locking SELECT of kOldHash, answering `row` (or no row). Prepared the first
   // time only: later calls on the same connection reuse the cached statement.
   void ExpectSelect(const std::optional<TokenRow>& row);
+  // Expects the locking read of whether the successor kNewHash was rotated, answering `used`.
+  void ExpectSuccessorSelect(bool used);
   // Expects the inserts of Successor().
   void ExpectInsertGrant();
   // Expects the family revocation: refresh tokens first, then their sessions.
@@ -61,7 +64,8 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
   // Expects a transaction that rolls back.
   void ExpectRollback();
 
-  // The grant of session "jti-new" and its refresh token kNewHash in family "family-1".
+  // The grant of session "jti-new" and its refresh token kNewHash in family "family-1",
+  // started at TokenRow's family_started_at.
   static SessionGrant Successor();
   // A GrantFn that must not be called.
   static absl::StatusOr<SessionGrant> NoGrant(const RefreshToken&);

@@ -130,6 +130,27 @@ TEST_F(TokenE2eTest, ReuseWithinTheGraceIsRefusedWithoutRevoking) {
   EXPECT_TRUE(Refresh(second.refresh_token()).ok());
 }
 
+TEST_F(TokenE2eTest, ReuseWithinTheGraceRevokesOnceTheSuccessorWasUsed) {
+  RestartServer({"--refresh_reuse_grace=1h"});
+  const auth::v1::LoginResponse login = RegisterAndLogin("judith");
+  const auth::v1::RefreshTokenResponse second = MustRefresh(login.refresh_token());
+  const auth::v1::RefreshTokenResponse third = MustRefresh(second.refresh_token());
+  EXPECT_EQ(Refresh(login.refresh_token()).error_code(), kUnauthenticated);
+  // Not a lost response: the successor was used, so the family is gone.
+  EXPECT_EQ(Validate(third.jwt_token()).error_code(), kUnauthenticated);
+  EXPECT_EQ(Refresh(third.refresh_token()).error_code(), kUnauthenticated);
+}
+
+TEST_F(TokenE2eTest, AFamilyEndsItsLifetimeAfterTheLogin) {
+  RestartServer({"--refresh_family_lifetime=3s"});
+  const auth::v1::LoginResponse login = RegisterAndLogin("ken");
+  const auth::v1::RefreshTokenResponse second = MustRefresh(login.refresh_token());
+  absl::SleepFor(absl::Seconds(3));
+  auth::v1::RefreshTokenResponse late;
+  EXPECT_EQ(Refresh(second.refresh_token(), &late).error_code(), kUnauthenticated);
+  EXPECT_TRUE(late.refresh_token().empty());
+}
+
 TEST_F(TokenE2eTest, LogoutOfTheCurrentSessionOnly) {
   const auth::v1::LoginResponse laptop = RegisterAndLogin("karl");
   const auth::v1::LoginResponse phone = LoginAgain("karl");
