@@ -3,8 +3,9 @@
 //   AUTH_PASSWORD=... auth_cli register --username alice --email alice@example.com [--phone P]
 //   auth_cli login --email alice@example.com        # prompts for the password (no echo)
 //   auth_cli login --phone +15551234567 < password.txt
-//   auth_cli logout --user_id 7 [--token JWT] [--current_session_only]
-//                                                   # default: the token `login` saved
+//   auth_cli logout [--user_id 7] [--token JWT] [--current_session_only]
+//                                                   # default: the token `login` saved, and
+//                                                   # the user it names
 //   auth_cli refresh                                # rotates the saved tokens
 //   auth_cli validate [--token JWT]                 # who the (saved) token belongs to
 //   auth_cli jwks                                   # the server's public keys
@@ -49,6 +50,7 @@
 #include "tools/auth_cli/auth_client.h"
 #include "tools/auth_cli/flag_checks.h"
 #include "tools/auth_cli/local_io.h"
+#include "tools/auth_cli/token_subject.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Address of the AuthService (host:port).");
 ABSL_FLAG(bool, tls, false, "Connect with TLS instead of plaintext.");
@@ -58,7 +60,8 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each RPC, e.g.
 ABSL_FLAG(std::string, username, "", "register: the user name.");
 ABSL_FLAG(std::string, email, "", "register, login: the e-mail address.");
 ABSL_FLAG(std::string, phone, "", "register (optional), login: the phone number.");
-ABSL_FLAG(int32_t, user_id, 0, "logout: the id of the user to log out.");
+ABSL_FLAG(int32_t, user_id, 0,
+          "logout: the id of the user to log out (default: the subject of the presented token).");
 ABSL_FLAG(bool, current_session_only, false,
           "logout: end only the session of the presented token, not all of the user's.");
 ABSL_FLAG(std::string, token, "",
@@ -79,7 +82,7 @@ constexpr char kUsage[] = R"(a client for auth.v1.AuthService.
 
   auth_cli register --username U --email E [--phone P]
   auth_cli login (--email E | --phone P) [--token_file F]
-  auth_cli logout --user_id N [--current_session_only] [--token T | --token_file F]
+  auth_cli logout [--user_id N] [--current_session_only] [--token T | --token_file F]
   auth_cli refresh [--token_file F]
   auth_cli validate [--token T | --token_file F]
   auth_cli jwks
@@ -269,11 +272,21 @@ int RunLogin(AuthClient& client) {
 }
 
 int RunLogout(AuthClient& client) {
-  const int32_t user_id = absl::GetFlag(FLAGS_user_id);
-  if (user_id <= 0) return UsageError("logout needs --user_id (a positive number)");
+  // 0, the default, is no user: it stands for "not given" (Debian's abseil cannot tell).
+  int32_t user_id = absl::GetFlag(FLAGS_user_id);
+  const bool user_id_given = user_id != 0;
+  if (user_id < 0) return UsageError("--user_id must be a positive number");
   std::string token_file;
   absl::StatusOr<std::string> token = PresentedToken(token_file);
   if (!token.ok()) return UsageError(token.status().message());
+  // Without --user_id, the user the token names: the one whose sessions its holder may end.
+  if (!user_id_given) {
+    absl::StatusOr<int32_t> subject = UserIdOfToken(*token);
+    if (!subject.ok()) {
+      return UsageError(absl::StrCat(subject.status().message(), "; pass --user_id"));
+    }
+    user_id = *subject;
+  }
   if (absl::Status valid = ValidateLogoutParams(user_id, *token); !valid.ok()) {
     return UsageError(valid.message());
   }
