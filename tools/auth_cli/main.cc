@@ -1,6 +1,7 @@
 // auth_cli: a command-line client for auth.v1.AuthService.
 //
 //   AUTH_PASSWORD=... auth_cli register --username alice --email alice@example.com [--phone P]
+//                                     [--exist_ok]  # a user who already exists is no error
 //   auth_cli login --email alice@example.com        # prompts for the password (no echo)
 //   auth_cli login --phone +15551234567 < password.txt
 //   auth_cli logout [--user_id 7] [--token JWT] [--current_session_only]
@@ -60,6 +61,9 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each RPC, e.g.
 ABSL_FLAG(std::string, username, "", "register: the user name.");
 ABSL_FLAG(std::string, email, "", "register, login: the e-mail address.");
 ABSL_FLAG(std::string, phone, "", "register (optional), login: the phone number.");
+ABSL_FLAG(bool, exist_ok, false,
+          "register: when a user with this name, e-mail or phone already exists, print "
+          "already_exists and exit 0 (e.g. a walkthrough or set-up script run again).");
 ABSL_FLAG(int32_t, user_id, 0,
           "logout: the id of the user to log out (default: the subject of the presented token).");
 ABSL_FLAG(bool, current_session_only, false,
@@ -80,7 +84,7 @@ constexpr int kExitUsage = 2;
 
 constexpr char kUsage[] = R"(a client for auth.v1.AuthService.
 
-  auth_cli register --username U --email E [--phone P]
+  auth_cli register --username U --email E [--phone P] [--exist_ok]
   auth_cli login (--email E | --phone P) [--token_file F]
   auth_cli logout [--user_id N] [--current_session_only] [--token T | --token_file F]
   auth_cli refresh [--token_file F]
@@ -109,6 +113,7 @@ struct CommandFlag {
 const std::vector<CommandFlag>& CommandFlags() {
   static const auto* const kFlags = new std::vector<CommandFlag>{
       {"username", {"register"}},
+      {"exist_ok", {"register"}},
       {"email", {"register", "login"}},
       {"phone", {"register", "login"}},
       {"user_id", {"logout"}},
@@ -151,38 +156,20 @@ int RpcError(const absl::Status& status) {
   return kExitRpcError;
 }
 
+// The token file: --token_file, else the default under $HOME.
 absl::StatusOr<std::string> TokenFilePath() {
-  std::string path = absl::GetFlag(FLAGS_token_file);
-  if (!path.empty()) return path;
-  const char* home = std::getenv("HOME");
-  if (home == nullptr || *home == '\0') {
-    return absl::InvalidArgumentError("$HOME is not set; pass --token_file");
-  }
-  return absl::StrCat(home, "/.auth_cli_token");
-}
-
-// Where the refresh token is kept: beside the access token.
-std::string RefreshTokenFilePath(absl::string_view token_file) {
-  return absl::StrCat(token_file, ".refresh");
+  return TokenFilePathOrDefault(absl::GetFlag(FLAGS_token_file));
 }
 
 // The access token from --token, else from the token file (whose path goes to `token_file`).
-// A usage error message on failure.
 absl::StatusOr<std::string> PresentedToken(std::string& token_file) {
-  std::string token = absl::GetFlag(FLAGS_token);
+  const std::string token = absl::GetFlag(FLAGS_token);
   if (!token.empty()) return token;
   absl::StatusOr<std::string> path = TokenFilePath();
   if (!path.ok()) return path.status();
-  absl::StatusOr<std::string> contents = ReadSmallFile(*path);
-  if (!contents.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "no --token and no readable token file (", contents.status().message(), "); log in first"));
-  }
-  token = std::string(absl::StripAsciiWhitespace(*contents));
-  if (token.empty()) return absl::InvalidArgumentError(absl::StrCat("the token file ", *path,
-                                                                    " is empty"));
-  token_file = *std::move(path);
-  return token;
+  absl::StatusOr<std::string> saved = ReadSavedToken(*path);
+  if (saved.ok()) token_file = *std::move(path);
+  return saved;
 }
 
 // Saves a newly issued token pair; prints where to. False (after printing why) on failure.
@@ -237,6 +224,12 @@ int RunRegister(AuthClient& client) {
     return UsageError(valid.message());
   }
   absl::StatusOr<RegisterResult> result = client.Register(params);
+  if (!result.ok() && result.status().code() == absl::StatusCode::kAlreadyExists &&
+      absl::GetFlag(FLAGS_exist_ok)) {
+    // The server's message names the field (username, email or phone_number), not the user.
+    PrintField(std::cout, "already_exists", result.status().message());
+    return 0;
+  }
   if (!result.ok()) return RpcError(result.status());
   PrintField(std::cout, "message", result->message);
   PrintField(std::cout, "status", absl::StrCat(result->status));
