@@ -21,6 +21,7 @@
 #include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
 #include "glog/logging.h"
+#include "libs/version/version.h"
 #include "services/auth/auth_server.h"
 #include "services/auth/server_config.h"
 
@@ -36,6 +37,7 @@ namespace {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Serves auth.v1.AuthService. See README.md for a walkthrough.");
+  auth::version::InstallVersionFlag(argv[0]);
   absl::ParseCommandLine(argc, argv);
   google::InitGoogleLogging(argv[0]);
   FLAGS_logtostderr = true;

@@ -48,6 +48,7 @@
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/version/version.h"
 #include "tools/auth_cli/auth_client.h"
 #include "tools/auth_cli/flag_checks.h"
 #include "tools/auth_cli/local_io.h"
@@ -350,7 +351,7 @@ int RunJwks(AuthClient& client) {
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   // --help lists the flags of files named like the program; ours live in main.cc.
-  absl::FlagsUsageConfig usage_config;
+  absl::FlagsUsageConfig usage_config = auth::version::UsageConfigWithVersion(argv[0]);
   usage_config.contains_help_flags = [](absl::string_view file) {
     return absl::StrContains(file, "tools/auth_cli/");
   };
