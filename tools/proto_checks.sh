@@ -3,7 +3,8 @@
 # API as it stands against the API before its latest change, which enforces auth.proto's rule
 # that fields are only ever added.
 #
-#   tools/proto_checks.sh            # against the parent of the last commit that changed api/
+#   tools/proto_checks.sh            # against the parent of the last commit that changed a
+#                                    # .proto under api/ (not one that changed only a BUILD file)
 #   tools/proto_checks.sh GIT_REF    # against api/ at GIT_REF
 #
 # buf comes from npm (@bufbuild/buf, pinned by tools/proto_checks/package-lock.json), installed
@@ -32,7 +33,7 @@ echo "proto_checks: buf lint: ok"
 if (($# >= 1)); then
   against=$1
 else
-  last_change=$(git log -1 --format=%H -- api/)
+  last_change=$(git log -1 --format=%H -- ':(glob)api/**/*.proto')
   against=$(git rev-parse --verify --quiet "${last_change}^" || true)
 fi
 if [[ -z $against ]]; then
