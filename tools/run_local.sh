@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command to run the auth service locally:
 #   tools/run_local.sh [extra auth_server flags...]
+#   bazel run //tools:run_local -- [extra auth_server flags...]     # the same
 # Installs what is missing, starts a private MariaDB (own data directory, unix socket only, no
 # system service touched; data kept between runs), creates the database and its user, then runs
 # the server in the foreground on 127.0.0.1:50051. Ctrl-C stops both.
@@ -8,7 +9,14 @@
 # Environment: AUTH_LOCAL_DIR (default ~/.local/share/auth-service) holds the database and the
 # generated credentials; AUTH_LISTEN (default 127.0.0.1:50051).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+# Under `bazel run` the script runs in its runfiles tree; Bazel names the workspace it came from.
+WORKSPACE_DIR=${BUILD_WORKSPACE_DIRECTORY:-$(cd "$(dirname "$0")/.." && pwd)}
+if [[ ${1:-} == --help || ${1:-} == -h ]]; then
+  sed -n '2,/^set -euo/p' "$0" | sed -e '/^set -euo/d' -e 's/^# \{0,1\}//'
+  echo "workspace: $WORKSPACE_DIR"
+  exit 0
+fi
+cd "$WORKSPACE_DIR"
 
 bash tools/setup.sh
 

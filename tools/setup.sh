@@ -18,6 +18,8 @@ PACKAGES=(
   mariadb-server mariadb-client
   # The 3-node Galera harness (tools/galera): provider, mariabackup SST and its stream transport.
   galera-4 mariadb-backup socat
+  # tools/proto_checks.sh installs buf (lint, breaking) from npm.
+  nodejs
 )
 
 missing=()
@@ -26,6 +28,8 @@ for p in "${PACKAGES[@]}"; do
     missing+=("$p")
   fi
 done
+# Debian's nodejs comes without npm (NodeSource's includes it): add Debian's npm if none is here.
+if ! command -v npm >/dev/null; then missing+=(npm); fi
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#PACKAGES[@]} packages present"

@@ -20,9 +20,12 @@
 #include <thread>
 #include <vector>
 
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/numbers.h"
 #include "libs/hashing/argon2_password_hasher.h"
+#include "libs/version/version.h"
 
 namespace {
 
@@ -51,6 +54,11 @@ Milliseconds HashMany(const auth::hashing::Argon2PasswordHasher& hasher, int cou
 }  // namespace
 
 int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage("[hashes per thread] [threads]: times Argon2id hashing.");
+  auth::version::InstallVersionFlag(argv[0]);
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);  // --help, --version
+  argc = static_cast<int>(args.size());
+  argv = args.data();
   int count = 20;
   int threads = 1;
   if (argc > 3 || (argc >= 2 && (!absl::SimpleAtoi(argv[1], &count) || count <= 0)) ||

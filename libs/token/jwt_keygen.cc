@@ -13,11 +13,15 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <vector>
 
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "libs/token/key.h"
+#include "libs/version/version.h"
 
 namespace {
 
@@ -57,13 +61,18 @@ absl::Status Run(const std::string& private_path, const std::string& public_path
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
+  absl::SetProgramUsageMessage(
+      "PRIVATE_KEY_PEM PUBLIC_KEY_PEM: writes a new Ed25519 key pair for signing JWTs.");
+  auth::version::InstallVersionFlag(argv[0]);
+  const std::vector<char*> args = absl::ParseCommandLine(argc, argv);  // --help, --version
+  if (args.size() != 3) {
     std::fprintf(stderr,
                  "usage: %s PRIVATE_KEY_PEM PUBLIC_KEY_PEM\n"
                  "Writes a new Ed25519 key pair for signing JWTs. Neither file may exist yet.\n",
-                 argv[0]);
+                 args[0]);
     return 2;
   }
+  argv = const_cast<char**>(args.data());
   absl::Status status = Run(argv[1], argv[2]);
   if (!status.ok()) {
     std::fprintf(stderr, "jwt_keygen: %s\n", std::string(status.message()).c_str());

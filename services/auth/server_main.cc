@@ -22,6 +22,8 @@
 #include "absl/flags/usage.h"
 #include "absl/synchronization/mutex.h"
 #include "glog/logging.h"
+#include "libs/logging/glog_flags.h"
+#include "libs/version/version.h"
 #include "services/auth/auth_server.h"
 #include "services/auth/server_config.h"
 
@@ -37,9 +39,9 @@ namespace {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Serves auth.v1.AuthService. See README.md for a walkthrough.");
+  auth::version::InstallVersionFlag(argv[0]);
   absl::ParseCommandLine(argc, argv);
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
+  auth::logging::InitLogging(argv[0]);
   // gRPC takes absl::Mutex locks on every call; the deadlock detector's bookkeeping cost ~1% of
   // the server's CPU in profiles, and our own code uses std::mutex.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);

@@ -23,6 +23,8 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "libs/authn/jwks_key_source.h"
 #include "libs/authn/jwt_authenticator.h"
+#include "libs/logging/glog_flags.h"
+#include "libs/version/version.h"
 #include "services/greeter/greeter_service.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50061", "Address to serve gRPC on (:0 picks a port).");
@@ -47,9 +49,9 @@ constexpr int kMaxReceiveMessageBytes = 1024;
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Serves greeter.v1.Greeter to callers the auth service vouches for.");
+  auth::version::InstallVersionFlag(argv[0]);
   absl::ParseCommandLine(argc, argv);
-  google::InitGoogleLogging(argv[0]);
-  FLAGS_logtostderr = true;
+  auth::logging::InitLogging(argv[0]);
 
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

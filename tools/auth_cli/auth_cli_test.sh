@@ -107,9 +107,13 @@ grep -q "not the password" "$DIR/out" "$DIR/err" && fail "the password was print
 [[ -e "$DIR/other" ]] && fail "a failed login wrote a token file"
 : >"$DIR/stdin"
 
-# logout with the saved token, which it then removes.
-run 0 "$CLI" logout --target="$TARGET" --user_id=7 --token_file="$TOKEN_FILE" \
-  --current_session_only
+# Another user's id with this token: the server's PERMISSION_DENIED.
+run 1 "$CLI" logout --target="$TARGET" --user_id=8 --token_file="$TOKEN_FILE"
+expect_line err "error_code: PERMISSION_DENIED"
+# A token that is no JWT names no user: without --user_id, a usage error before any RPC.
+run 2 "$CLI" logout --target="$TARGET" --token=some.other.token
+# logout with the saved token, which it then removes; the user is the token's subject (7).
+run 0 "$CLI" logout --target="$TARGET" --token_file="$TOKEN_FILE" --current_session_only
 expect_line out "message: User logout successfully"
 expect_line out "status: 200"
 [[ -e "$TOKEN_FILE" ]] && fail "logout left the token file behind"

@@ -9,7 +9,8 @@
 // and kFakeRefreshToken and sets the `user_id` and `jwt-token` cookies as the real server does.
 // RefreshToken exchanges kFakeRefreshToken (only) for kFakeRotatedToken and
 // kFakeNextRefreshToken. ValidateToken and Logout accept only `kFakeToken` or
-// `kFakeRotatedToken` (Logout as `authorization: Bearer`). GetJwks answers kFakeJwks. Register
+// `kFakeRotatedToken` (Logout as `authorization: Bearer`, for kFakeUserId only). GetJwks answers
+// kFakeJwks. Register
 // of the user name "slow" blocks until ReleaseSlowRegister(), for deadline tests.
 #ifndef TOOLS_AUTH_CLI_FAKE_AUTH_SERVICE_H_
 #define TOOLS_AUTH_CLI_FAKE_AUTH_SERVICE_H_
@@ -71,7 +72,7 @@ class FakeAuthService final : public auth::v1::AuthService::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Logout(grpc::ServerContext* context, const auth::v1::LogoutRequest*,
+  grpc::Status Logout(grpc::ServerContext* context, const auth::v1::LogoutRequest* request,
                       auth::v1::LogoutResponse* response) override {
     std::vector<std::string> seen;
     auto [begin, end] = context->client_metadata().equal_range("authorization");
@@ -83,6 +84,10 @@ class FakeAuthService final : public auth::v1::AuthService::Service {
     if (seen.size() != 1 || (seen[0] != absl::StrCat("Bearer ", kFakeToken) &&
                              seen[0] != absl::StrCat("Bearer ", kFakeRotatedToken))) {
       return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "invalid token");
+    }
+    // Both tokens name kFakeUserId; as the real server does, refuse another user's logout.
+    if (request->user_id() != kFakeUserId) {
+      return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "token does not match user");
     }
     response->set_message("User logout successfully");
     response->set_status(200);

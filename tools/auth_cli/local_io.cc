@@ -16,6 +16,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
@@ -128,6 +129,31 @@ absl::Status WriteTokenFile(const std::string& path, absl::string_view token) {
     return absl::InternalError(absl::StrCat(path, ": ", std::strerror(error)));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> TokenFilePathOrDefault(const std::string& token_file) {
+  if (!token_file.empty()) return token_file;
+  const char* home = std::getenv("HOME");
+  if (home == nullptr || *home == '\0') {
+    return absl::InvalidArgumentError("$HOME is not set; pass --token_file");
+  }
+  return absl::StrCat(home, "/.auth_cli_token");
+}
+
+std::string RefreshTokenFilePath(absl::string_view token_file) {
+  return absl::StrCat(token_file, ".refresh");
+}
+
+absl::StatusOr<std::string> ReadSavedToken(const std::string& path) {
+  absl::StatusOr<std::string> contents = ReadSmallFile(path);
+  if (!contents.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "no --token and no readable token file (", contents.status().message(), "); log in first"));
+  }
+  std::string token(absl::StripAsciiWhitespace(*contents));
+  if (token.empty()) return absl::InvalidArgumentError(absl::StrCat("the token file ", path,
+                                                                    " is empty"));
+  return token;
 }
 
 }  // namespace auth::cli

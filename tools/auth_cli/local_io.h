@@ -2,7 +2,8 @@
 //
 //   absl::StatusOr<std::string> password = ReadPassword(/*confirm=*/false);
 //   absl::Status saved = WriteTokenFile(path, token);        // mode 0600, atomic
-//   absl::StatusOr<std::string> token = ReadSmallFile(path);
+//   absl::StatusOr<std::string> token = ReadSavedToken(path);
+//   absl::StatusOr<std::string> contents = ReadSmallFile(path);
 #ifndef TOOLS_AUTH_CLI_LOCAL_IO_H_
 #define TOOLS_AUTH_CLI_LOCAL_IO_H_
 
@@ -28,6 +29,16 @@ absl::StatusOr<std::string> ReadSmallFile(const std::string& path);
 // temporary file and renamed, so the file is never half-written or readable by others, and a
 // symlink at `path` is replaced rather than followed. INTERNAL on failure.
 absl::Status WriteTokenFile(const std::string& path, absl::string_view token);
+
+// `token_file` if not empty, else $HOME/.auth_cli_token; INVALID_ARGUMENT without $HOME.
+absl::StatusOr<std::string> TokenFilePathOrDefault(const std::string& token_file);
+
+// Where the refresh token is kept: beside the access token, in <token_file>.refresh.
+std::string RefreshTokenFilePath(absl::string_view token_file);
+
+// The token saved in `path`, without surrounding whitespace. INVALID_ARGUMENT, with advice,
+// if the file is missing, unreadable or empty.
+absl::StatusOr<std::string> ReadSavedToken(const std::string& path);
 
 }  // namespace auth::cli
 

@@ -1,10 +1,12 @@
 // auth_cli: a command-line client for auth.v1.AuthService.
 //
 //   AUTH_PASSWORD=... auth_cli register --username alice --email alice@example.com [--phone P]
+//                                     [--exist_ok]  # a user who already exists is no error
 //   auth_cli login --email alice@example.com        # prompts for the password (no echo)
 //   auth_cli login --phone +15551234567 < password.txt
-//   auth_cli logout --user_id 7 [--token JWT] [--current_session_only]
-//                                                   # default: the token `login` saved
+//   auth_cli logout [--user_id 7] [--token JWT] [--current_session_only]
+//                                                   # default: the token `login` saved, and
+//                                                   # the user it names
 //   auth_cli refresh                                # rotates the saved tokens
 //   auth_cli validate [--token JWT]                 # who the (saved) token belongs to
 //   auth_cli jwks                                   # the server's public keys
@@ -46,9 +48,11 @@
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/version/version.h"
 #include "tools/auth_cli/auth_client.h"
 #include "tools/auth_cli/flag_checks.h"
 #include "tools/auth_cli/local_io.h"
+#include "tools/auth_cli/token_subject.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Address of the AuthService (host:port).");
 ABSL_FLAG(bool, tls, false, "Connect with TLS instead of plaintext.");
@@ -58,7 +62,11 @@ ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each RPC, e.g.
 ABSL_FLAG(std::string, username, "", "register: the user name.");
 ABSL_FLAG(std::string, email, "", "register, login: the e-mail address.");
 ABSL_FLAG(std::string, phone, "", "register (optional), login: the phone number.");
-ABSL_FLAG(int32_t, user_id, 0, "logout: the id of the user to log out.");
+ABSL_FLAG(bool, exist_ok, false,
+          "register: when a user with this name, e-mail or phone already exists, print "
+          "already_exists and exit 0 (e.g. a walkthrough or set-up script run again).");
+ABSL_FLAG(int32_t, user_id, 0,
+          "logout: the id of the user to log out (default: the subject of the presented token).");
 ABSL_FLAG(bool, current_session_only, false,
           "logout: end only the session of the presented token, not all of the user's.");
 ABSL_FLAG(std::string, token, "",
@@ -77,9 +85,9 @@ constexpr int kExitUsage = 2;
 
 constexpr char kUsage[] = R"(a client for auth.v1.AuthService.
 
-  auth_cli register --username U --email E [--phone P]
+  auth_cli register --username U --email E [--phone P] [--exist_ok]
   auth_cli login (--email E | --phone P) [--token_file F]
-  auth_cli logout --user_id N [--current_session_only] [--token T | --token_file F]
+  auth_cli logout [--user_id N] [--current_session_only] [--token T | --token_file F]
   auth_cli refresh [--token_file F]
   auth_cli validate [--token T | --token_file F]
   auth_cli jwks
@@ -106,6 +114,7 @@ struct CommandFlag {
 const std::vector<CommandFlag>& CommandFlags() {
   static const auto* const kFlags = new std::vector<CommandFlag>{
       {"username", {"register"}},
+      {"exist_ok", {"register"}},
       {"email", {"register", "login"}},
       {"phone", {"register", "login"}},
       {"user_id", {"logout"}},
@@ -148,38 +157,20 @@ int RpcError(const absl::Status& status) {
   return kExitRpcError;
 }
 
+// The token file: --token_file, else the default under $HOME.
 absl::StatusOr<std::string> TokenFilePath() {
-  std::string path = absl::GetFlag(FLAGS_token_file);
-  if (!path.empty()) return path;
-  const char* home = std::getenv("HOME");
-  if (home == nullptr || *home == '\0') {
-    return absl::InvalidArgumentError("$HOME is not set; pass --token_file");
-  }
-  return absl::StrCat(home, "/.auth_cli_token");
-}
-
-// Where the refresh token is kept: beside the access token.
-std::string RefreshTokenFilePath(absl::string_view token_file) {
-  return absl::StrCat(token_file, ".refresh");
+  return TokenFilePathOrDefault(absl::GetFlag(FLAGS_token_file));
 }
 
 // The access token from --token, else from the token file (whose path goes to `token_file`).
-// A usage error message on failure.
 absl::StatusOr<std::string> PresentedToken(std::string& token_file) {
-  std::string token = absl::GetFlag(FLAGS_token);
+  const std::string token = absl::GetFlag(FLAGS_token);
   if (!token.empty()) return token;
   absl::StatusOr<std::string> path = TokenFilePath();
   if (!path.ok()) return path.status();
-  absl::StatusOr<std::string> contents = ReadSmallFile(*path);
-  if (!contents.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "no --token and no readable token file (", contents.status().message(), "); log in first"));
-  }
-  token = std::string(absl::StripAsciiWhitespace(*contents));
-  if (token.empty()) return absl::InvalidArgumentError(absl::StrCat("the token file ", *path,
-                                                                    " is empty"));
-  token_file = *std::move(path);
-  return token;
+  absl::StatusOr<std::string> saved = ReadSavedToken(*path);
+  if (saved.ok()) token_file = *std::move(path);
+  return saved;
 }
 
 // Saves a newly issued token pair; prints where to. False (after printing why) on failure.
@@ -234,6 +225,12 @@ int RunRegister(AuthClient& client) {
     return UsageError(valid.message());
   }
   absl::StatusOr<RegisterResult> result = client.Register(params);
+  if (!result.ok() && result.status().code() == absl::StatusCode::kAlreadyExists &&
+      absl::GetFlag(FLAGS_exist_ok)) {
+    // The server's message names the field (username, email or phone_number), not the user.
+    PrintField(std::cout, "already_exists", result.status().message());
+    return 0;
+  }
   if (!result.ok()) return RpcError(result.status());
   PrintField(std::cout, "message", result->message);
   PrintField(std::cout, "status", absl::StrCat(result->status));
@@ -269,11 +266,21 @@ int RunLogin(AuthClient& client) {
 }
 
 int RunLogout(AuthClient& client) {
-  const int32_t user_id = absl::GetFlag(FLAGS_user_id);
-  if (user_id <= 0) return UsageError("logout needs --user_id (a positive number)");
+  // 0, the default, is no user: it stands for "not given" (Debian's abseil cannot tell).
+  int32_t user_id = absl::GetFlag(FLAGS_user_id);
+  const bool user_id_given = user_id != 0;
+  if (user_id < 0) return UsageError("--user_id must be a positive number");
   std::string token_file;
   absl::StatusOr<std::string> token = PresentedToken(token_file);
   if (!token.ok()) return UsageError(token.status().message());
+  // Without --user_id, the user the token names: the one whose sessions its holder may end.
+  if (!user_id_given) {
+    absl::StatusOr<int32_t> subject = UserIdOfToken(*token);
+    if (!subject.ok()) {
+      return UsageError(absl::StrCat(subject.status().message(), "; pass --user_id"));
+    }
+    user_id = *subject;
+  }
   if (absl::Status valid = ValidateLogoutParams(user_id, *token); !valid.ok()) {
     return UsageError(valid.message());
   }
@@ -344,7 +351,7 @@ int RunJwks(AuthClient& client) {
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(kUsage);
   // --help lists the flags of files named like the program; ours live in main.cc.
-  absl::FlagsUsageConfig usage_config;
+  absl::FlagsUsageConfig usage_config = auth::version::UsageConfigWithVersion(argv[0]);
   usage_config.contains_help_flags = [](absl::string_view file) {
     return absl::StrContains(file, "tools/auth_cli/");
   };

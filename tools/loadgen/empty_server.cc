@@ -18,6 +18,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "libs/version/version.h"
 #include "tools/loadgen/benchmark.grpc.pb.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:0", "Address to serve on (:0 picks a port).");
@@ -41,6 +42,7 @@ class EmptyService final : public auth::loadgen::v1::BenchmarkService::CallbackS
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage("Serves an empty RPC for loadgen's framework floor.");
+  auth::version::InstallVersionFlag(argv[0]);
   absl::ParseCommandLine(argc, argv);
 
   sigset_t stop_signals;

@@ -28,6 +28,7 @@
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "libs/version/version.h"
 #include "tools/loadgen/connections.h"
 #include "tools/loadgen/driver.h"
 #include "tools/loadgen/hash_floor.h"
@@ -234,6 +235,7 @@ int Main() {
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "Load generator for auth.v1.AuthService on this machine. See tools/loadgen/main.cc.");
+  auth::version::InstallVersionFlag(argv[0]);
   absl::ParseCommandLine(argc, argv);
   return auth::loadgen::Main();
 }

@@ -141,7 +141,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseWithinTheGraceOfAUsedSuccessorRevokesIt
   ExpectSuccessorSelect(/*used=*/true);
   ExpectRevokeFamily();
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::Seconds(11), NoGrant),
-              HoldsValue(RotationOutcome::kReuseDetected));
+              IsOkAndHolds(RotationOutcome::kReuseDetected));
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, AFailingGrantRollsBackAndIsReturned) {
