@@ -164,7 +164,9 @@ if [[ $MODE == smoke ]]; then
   # One token per logout, no warm-up: the run ends (ran_dry) when the tokens are used up.
   loadgen --scenario=logout --users=1000 --concurrency=8 --connections=2 --warmup=0s \
     --duration=2s --check
-  loadgen --scenario=login --label=open_loop --rate=100 --users=16 --concurrency=8 \
+  # Open loop: room for 32 calls in flight, so a slow moment on a busy machine (100 calls/s
+  # at 80 ms each is 8 in flight) does not leave a scheduled call unsent (NOT_SENT fails --check).
+  loadgen --scenario=login --label=open_loop --rate=100 --users=16 --concurrency=32 \
     --connections=2 --warmup=0s --duration=2s --check
   loadgen --scenario=login --label=flood --users=16 --calls=200 --concurrency=200 \
     --connections=2 --deadline=2s --check --allowed_codes=OK,DEADLINE_EXCEEDED
