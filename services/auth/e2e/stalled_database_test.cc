@@ -173,7 +173,11 @@ TEST_F(ReliabilityTest, StalledDatabaseUnderValidateFloodStaysBoundedAndRecovers
   // The cap was reached: callers were refused at once rather than queued without bound.
   EXPECT_GT(tally.count(grpc::StatusCode::RESOURCE_EXHAUSTED), 0) << tally.Summary();
   EXPECT_LE(tally.slowest(), kCallDeadline + kSlack);
+  // Under a sanitizer RSS measures the sanitizer (ASan keeps freed memory in quarantine, TSan
+  // its shadow), not the queue; the refusals above are what prove the cap there.
+#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
   EXPECT_LE(peak_kib.load() - baseline_kib, kMaxRssGrowthKib);
+#endif
   EXPECT_TRUE(recovered) << "no ValidateToken succeeded within 30 s of SIGCONT";
 }
 
