@@ -18,6 +18,7 @@
 #include "libs/metrics/metrics_exposer.h"
 #include "libs/metrics/prometheus_auth_metrics.h"
 #include "libs/mysql/connection_pool.h"
+#include "libs/repository/mysql/expired_row_sweeper.h"
 #include "libs/repository/mysql/migrations.h"
 #include "libs/repository/mysql/mysql_attempt_limiter.h"
 #include "libs/repository/mysql/mysql_refresh_token_repository.h"
@@ -76,6 +77,11 @@ struct AuthServer::Parts {
   // One connection of its own for the health probes, so that a server whose pool is busy
   // serving calls is not taken for one whose database is down.
   std::unique_ptr<mysql::ConnectionPool> health_pool;
+  // One connection of its own for the sweeper (it holds the sweeper's lock while it runs); on
+  // Galera in the contended order, so that every replica's sweeper asks the same node for the
+  // node-local lock (expired_row_sweeper.h).
+  std::unique_ptr<mysql::ConnectionPool> sweeper_pool;
+  std::unique_ptr<repository::mysql::ExpiredRowSweeper> sweeper;  // null with sweep_period 0
   std::unique_ptr<hashing::Argon2PasswordHasher> hasher;
   std::unique_ptr<token::KeySet> keys;
   std::unique_ptr<token::JwtIssuer> jwt_issuer;
@@ -148,6 +154,13 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   health_options.size = 1;
   p.health_pool = std::make_unique<mysql::ConnectionPool>(health_options);
   mysql::ConnectionPool& contended = p.contended_pool ? *p.contended_pool : *p.pool;
+  if (config.sweep_period > absl::ZeroDuration()) {
+    mysql::ConnectionPoolOptions sweeper_options = contended.options();
+    sweeper_options.size = 1;
+    p.sweeper_pool = std::make_unique<mysql::ConnectionPool>(sweeper_options);
+    p.sweeper = std::make_unique<repository::mysql::ExpiredRowSweeper>(
+        *p.sweeper_pool, repository::mysql::ExpiredRowSweeperOptions{});
+  }
   p.users = std::make_unique<repository::mysql::MysqlUserRepository>(contended);
   p.refresh_tokens = std::make_unique<repository::mysql::MysqlRefreshTokenRepository>(contended);
   p.attempts = std::make_unique<repository::mysql::MysqlAttemptLimiter>(contended);
@@ -225,6 +238,7 @@ absl::Status AuthServer::Start() {
       [health](bool serving) { health->SetServingStatus(serving); },
       parts_->config.health_check_period);
   parts_->health_monitor->Start();
+  if (parts_->sweeper != nullptr) parts_->sweeper->Start(parts_->config.sweep_period);
   return absl::OkStatus();
 }
 
@@ -252,6 +266,7 @@ void AuthServer::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoSeconds(parts_->config.shutdown_grace));
   }
+  if (parts_->sweeper != nullptr) parts_->sweeper->Stop();
   parts_->hashing_executor->Shutdown();
   parts_->database_executor->Shutdown();
 }

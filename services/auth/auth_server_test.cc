@@ -6,11 +6,16 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/testing/mariadb_server.h"
+#include "libs/mysql/testing/query.h"
 #include "libs/testing/status_matchers.h"
 #include "services/auth/server_config.h"
 
@@ -18,6 +23,7 @@ namespace auth::service {
 namespace {
 
 using ::auth::mysql::testing::MariadbServer;
+using ::auth::mysql::testing::QueryInt;
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 
@@ -93,6 +99,32 @@ TEST_F(AuthServerTest, RegisterLoginAndValidateOverARealChannel) {
   }
   (*server)->Shutdown();
   (*server)->Wait();
+}
+
+TEST_F(AuthServerTest, SweepsExpiredRowsEverySweepPeriod) {
+  ServerConfig config = TestConfig();
+  config.sweep_period = absl::Milliseconds(50);
+  absl::StatusOr<std::unique_ptr<AuthServer>> server = AuthServer::Create(config);
+  ASSERT_THAT(server.status(), IsOk());
+  mysql::ConnectionPool pool(database_->pool_options());
+  // attempt_counters: the one swept table without a foreign key; RETURNING makes it a query.
+  for (const char* row : {"('sweep-expired', 1, UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE)",
+                          "('sweep-live', 1, UTC_TIMESTAMP(6) + INTERVAL 1 HOUR)"}) {
+    ASSERT_EQ(QueryInt(pool, absl::StrCat("INSERT INTO attempt_counters (counter_key, attempts, "
+                                          "expires_at) VALUES ", row, " RETURNING attempts")),
+              1);
+  }
+  ASSERT_THAT((*server)->Start(), IsOk());
+  const std::string count = "SELECT COUNT(*) FROM attempt_counters WHERE counter_key LIKE 'sweep-%'";
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (QueryInt(pool, count) != 1 && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_EQ(QueryInt(pool, count), 1);
+  EXPECT_EQ(QueryInt(pool, "SELECT COUNT(*) FROM attempt_counters WHERE counter_key = "
+                           "'sweep-live'"),
+            1);
+  (*server)->Shutdown();
 }
 
 TEST_F(AuthServerTest, CreateRefusesAnInvalidConfigNamingTheFlag) {

@@ -92,6 +92,9 @@ ABSL_FLAG(absl::Duration, mysql_io_timeout, absl::Seconds(3),
 ABSL_FLAG(absl::Duration, health_check_period, absl::Seconds(1),
           "How often the database is probed (SELECT 1 on a connection of its own); the gRPC "
           "health service reports NOT_SERVING from the first failed probe until one succeeds.");
+ABSL_FLAG(absl::Duration, sweep_period, absl::Minutes(10),
+          "How often expired sessions, refresh tokens and attempt counters are deleted, in "
+          "small batches, by one replica at a time (a MariaDB named lock); 0 = never.");
 ABSL_FLAG(absl::Duration, shutdown_drain_delay, absl::Seconds(5),
           "On SIGTERM, how long the server keeps serving while health reports NOT_SERVING, so "
           "that load balancers stop sending calls before it stops accepting them; 0 = none.");
@@ -159,6 +162,9 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   }
   if (config.health_check_period <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--health_check_period must be positive");
+  }
+  if (config.sweep_period < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--sweep_period must not be negative (0 = never)");
   }
   if (config.shutdown_drain_delay < absl::ZeroDuration() ||
       config.shutdown_grace < absl::ZeroDuration()) {
@@ -232,6 +238,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.database_batch_queue = absl::GetFlag(FLAGS_database_batch_queue);
 
   config.health_check_period = absl::GetFlag(FLAGS_health_check_period);
+  config.sweep_period = absl::GetFlag(FLAGS_sweep_period);
   config.shutdown_drain_delay = absl::GetFlag(FLAGS_shutdown_drain_delay);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.tls_cert = absl::GetFlag(FLAGS_tls_cert);

@@ -56,11 +56,11 @@ bool TryLock(Connection& connection) {
 }
 
 // Deletes rows of `table` that expired before `cutoff`, batch by batch, until none is left or
-// `budget` rows are gone; returns how many were deleted and adds the statements to `batches`.
+// `budget` rows are gone; returns how many were deleted and counts the statements in `result`.
 // attempt_counters windows end at expires_at itself (see mysql_attempt_limiter.cc), hence <=.
 int64_t DeleteInBatches(Connection& connection, absl::string_view table, absl::string_view op,
                         const std::string& cutoff, int64_t batch_size, int64_t budget,
-                        int64_t& batches) {
+                        SweepResult& result) {
   sql::PreparedStatement& remove = connection.Prepare(absl::StrCat(
       "DELETE FROM ", table, " WHERE expires_at ", op, " ? ORDER BY expires_at LIMIT ?"));
   int64_t deleted = 0;
@@ -68,8 +68,10 @@ int64_t DeleteInBatches(Connection& connection, absl::string_view table, absl::s
     const int64_t limit = std::min(batch_size, budget - deleted);
     remove.setDateTime(1, cutoff);
     remove.setInt64(2, limit);
+    const absl::Time start = absl::Now();
     const int64_t removed = remove.executeUpdate();
-    ++batches;
+    result.longest_batch = std::max(result.longest_batch, absl::Now() - start);
+    ++result.batches;
     deleted += removed;
     if (removed < limit) break;
   }
@@ -97,15 +99,13 @@ absl::StatusOr<SweepResult> ExpiredRowSweeper::SweepOnce() {
         result.swept = true;
         int64_t budget = options_.max_rows_per_run;
         result.sessions_deleted = DeleteInBatches(connection, "sessions", "<", cutoff,
-                                                  options_.batch_size, budget, result.batches);
+                                                  options_.batch_size, budget, result);
         budget -= result.sessions_deleted;
         result.refresh_tokens_deleted = DeleteInBatches(
-            connection, "refresh_tokens", "<", cutoff, options_.batch_size, budget,
-            result.batches);
+            connection, "refresh_tokens", "<", cutoff, options_.batch_size, budget, result);
         budget -= result.refresh_tokens_deleted;
         result.attempt_counters_deleted = DeleteInBatches(
-            connection, "attempt_counters", "<=", cutoff, options_.batch_size, budget,
-            result.batches);
+            connection, "attempt_counters", "<=", cutoff, options_.batch_size, budget, result);
         return result;
       });
 }

@@ -12,7 +12,9 @@
 // connection holds it. The lock dies with its connection, so a replica that crashes mid-run
 // never blocks the others. On Galera, GET_LOCK is local to the node (MariaDB's Galera
 // limitations), so replicas on different nodes may sweep at once: harmless, because the
-// deletes are idempotent and batched, at worst twice the (small) work.
+// deletes are idempotent and batched, at worst twice the (small) work. (AuthServer sends its
+// sweeper's connection to the node every replica writes contended rows through, so that this
+// happens only while that node fails over.)
 //
 // Each batch is its own autocommit "DELETE ... WHERE expires_at < ? ORDER BY expires_at
 // LIMIT batch_size" over the expires_at index, so no statement holds locks on more than
@@ -46,6 +48,7 @@ struct SweepResult {
   int64_t refresh_tokens_deleted = 0;
   int64_t attempt_counters_deleted = 0;
   int64_t batches = 0;  // DELETE statements run
+  absl::Duration longest_batch;  // the slowest of them: about how long it held its row locks
 };
 
 class ExpiredRowSweeper {
