@@ -53,6 +53,30 @@ class AuthServerTest : public ::testing::Test {
     return config;
   }
 
+  // Registers `name` (name@example.com) and logs it in; fails the test on an error.
+  static auth::v1::LoginResponse RegisterAndLogin(auth::v1::AuthService::Stub& stub,
+                                                  const std::string& name) {
+    {
+      grpc::ClientContext context;
+      auth::v1::RegisterRequest request;
+      request.set_username(name);
+      request.set_email(name + "@example.com");
+      request.set_password_hash(kClientDigest);
+      auth::v1::RegisterResponse response;
+      const grpc::Status status = stub.Register(&context, request, &response);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      EXPECT_EQ(response.status(), 201);
+    }
+    grpc::ClientContext context;
+    auth::v1::LoginRequest request;
+    request.set_email(name + "@example.com");
+    request.set_password_hash(kClientDigest);
+    auth::v1::LoginResponse login;
+    const grpc::Status status = stub.Login(&context, request, &login);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return login;
+  }
+
   inline static MariadbServer* database_ = nullptr;
 };
 
@@ -65,28 +89,9 @@ TEST_F(AuthServerTest, RegisterLoginAndValidateOverARealChannel) {
   auto stub = auth::v1::AuthService::NewStub(grpc::CreateChannel(
       "127.0.0.1:" + std::to_string((*server)->port()), grpc::InsecureChannelCredentials()));
 
-  {
-    grpc::ClientContext context;
-    auth::v1::RegisterRequest request;
-    request.set_username("carol");
-    request.set_email("carol@example.com");
-    request.set_password_hash(kClientDigest);
-    auth::v1::RegisterResponse response;
-    const grpc::Status status = stub->Register(&context, request, &response);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    EXPECT_EQ(response.status(), 201);
-  }
-  auth::v1::LoginResponse login;
-  {
-    grpc::ClientContext context;
-    auth::v1::LoginRequest request;
-    request.set_email("carol@example.com");
-    request.set_password_hash(kClientDigest);
-    const grpc::Status status = stub->Login(&context, request, &login);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    EXPECT_GT(login.user_id(), 0);
-    EXPECT_FALSE(login.jwt_token().empty());
-  }
+  const auth::v1::LoginResponse login = RegisterAndLogin(*stub, "carol");
+  EXPECT_GT(login.user_id(), 0);
+  EXPECT_FALSE(login.jwt_token().empty());
   {
     grpc::ClientContext context;
     auth::v1::ValidateTokenRequest request;
@@ -99,6 +104,40 @@ TEST_F(AuthServerTest, RegisterLoginAndValidateOverARealChannel) {
   }
   (*server)->Shutdown();
   (*server)->Wait();
+}
+
+// A session that has expired counts as revoked, even while its token is still inside the
+// signature check's leeway (30 s past exp): only the session row refuses it.
+TEST_F(AuthServerTest, AnExpiredSessionAuthenticatesNothing) {
+  ServerConfig config = TestConfig();
+  config.token_lifetime = absl::Seconds(1);
+  absl::StatusOr<std::unique_ptr<AuthServer>> server = AuthServer::Create(config);
+  ASSERT_THAT(server.status(), IsOk());
+  ASSERT_THAT((*server)->Start(), IsOk());
+  auto stub = auth::v1::AuthService::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string((*server)->port()), grpc::InsecureChannelCredentials()));
+  const auth::v1::LoginResponse login = RegisterAndLogin(*stub, "expiring");
+  ASSERT_FALSE(login.jwt_token().empty());
+  absl::SleepFor(absl::Milliseconds(2100));  // exp is in whole seconds
+
+  {
+    grpc::ClientContext context;
+    auth::v1::ValidateTokenRequest request;
+    request.set_token(login.jwt_token());
+    auth::v1::ValidateTokenResponse response;
+    EXPECT_EQ(stub->ValidateToken(&context, request, &response).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + login.jwt_token());
+    auth::v1::LogoutRequest request;
+    request.set_user_id(login.user_id());
+    auth::v1::LogoutResponse response;
+    EXPECT_EQ(stub->Logout(&context, request, &response).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+  (*server)->Shutdown();
 }
 
 TEST_F(AuthServerTest, SweepsExpiredRowsEverySweepPeriod) {
