@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -48,11 +49,23 @@ class LockRelease {
   Connection& connection_;
 };
 
-bool TryLock(Connection& connection) {
+// ER_NOT_SUPPORTED_YET: some MariaDB releases refuse GET_LOCK on a Galera node (MDEV-30473;
+// 10.11.19, Debian 12's, accepts it).
+constexpr int kNotSupportedYet = 1235;
+
+enum class Lock { kTaken, kHeldElsewhere, kUnsupported };
+
+Lock TryLock(Connection& connection) {
   sql::PreparedStatement& lock = connection.Prepare("SELECT GET_LOCK(?, 0)");
   lock.setString(1, ExpiredRowSweeper::kLockName);
-  std::unique_ptr<sql::ResultSet> rows(lock.executeQuery());
-  return rows->next() && !rows->isNull(1) && rows->getInt(1) == 1;
+  try {
+    std::unique_ptr<sql::ResultSet> rows(lock.executeQuery());
+    return rows->next() && !rows->isNull(1) && rows->getInt(1) == 1 ? Lock::kTaken
+                                                                     : Lock::kHeldElsewhere;
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != kNotSupportedYet) throw;
+    return Lock::kUnsupported;
+  }
 }
 
 // Deletes rows of `table` that expired before `cutoff`, batch by batch, until none is left or
@@ -94,8 +107,15 @@ absl::StatusOr<SweepResult> ExpiredRowSweeper::SweepOnce() {
   return RunOnConnection(
       pool_, "sweep expired rows", "", [&](Connection& connection) -> absl::StatusOr<SweepResult> {
         SweepResult result;
-        if (!TryLock(connection)) return result;
-        LockRelease release(connection);
+        const Lock lock = TryLock(connection);
+        if (lock == Lock::kHeldElsewhere) return result;
+        // Without the lock replicas may sweep at once, which only repeats idempotent deletes:
+        // better than never sweeping.
+        LOG_IF(WARNING, lock == Lock::kUnsupported && !warned_unsupported_.exchange(true))
+            << "sweeper: the database refuses GET_LOCK (a Galera node of a MariaDB release "
+               "that does); sweeping without it";
+        std::optional<LockRelease> release;
+        if (lock == Lock::kTaken) release.emplace(connection);
         result.swept = true;
         int64_t budget = options_.max_rows_per_run;
         result.sessions_deleted = DeleteInBatches(connection, "sessions", "<", cutoff,

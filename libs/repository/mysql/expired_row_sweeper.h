@@ -14,7 +14,8 @@
 // limitations), so replicas on different nodes may sweep at once: harmless, because the
 // deletes are idempotent and batched, at worst twice the (small) work. (AuthServer sends its
 // sweeper's connection to the node every replica writes contended rows through, so that this
-// happens only while that node fails over.)
+// happens only while that node fails over.) Some MariaDB releases refuse GET_LOCK on a Galera
+// node altogether (MDEV-30473: error 1235); there the sweeper sweeps without the lock.
 //
 // Each batch is its own autocommit "DELETE ... WHERE expires_at < ? ORDER BY expires_at
 // LIMIT batch_size" over the expires_at index, so no statement holds locks on more than
@@ -23,6 +24,7 @@
 #ifndef LIBS_REPOSITORY_MYSQL_EXPIRED_ROW_SWEEPER_H_
 #define LIBS_REPOSITORY_MYSQL_EXPIRED_ROW_SWEEPER_H_
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -86,6 +88,7 @@ class ExpiredRowSweeper {
   std::condition_variable stop_requested_;
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;
+  std::atomic<bool> warned_unsupported_{false};  // said once that GET_LOCK is refused
 };
 
 }  // namespace auth::repository::mysql
