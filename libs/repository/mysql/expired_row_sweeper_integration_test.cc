@@ -2,6 +2,7 @@
 // batches, live ones stay, a run stops at its budget, and only the holder of the lock sweeps.
 #include "libs/repository/mysql/expired_row_sweeper.h"
 
+#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
 #include <cstdint>
@@ -124,22 +125,35 @@ TEST_F(ExpiredRowSweeperTest, OnlyTheHolderOfTheLockSweeps) {
   EXPECT_EQ(swept.sessions_deleted, 4);
 }
 
-TEST_F(ExpiredRowSweeperTest, TwoSweepersAtOnceDeleteEachRowOnce) {
-  Store(300, -absl::Minutes(1));
-  ExpiredRowSweeper first(*pool_, {.batch_size = 7, .max_rows_per_run = 100000});
-  ExpiredRowSweeper second(*pool_, {.batch_size = 7, .max_rows_per_run = 100000});
-  absl::StatusOr<SweepResult> a;
-  absl::StatusOr<SweepResult> b;
-  std::thread one([&] { a = first.SweepOnce(); });
-  std::thread two([&] { b = second.SweepOnce(); });
-  one.join();
-  two.join();
-  ASSERT_THAT(a, IsOk());
-  ASSERT_THAT(b, IsOk());
-  // Whether the runs overlapped is up to the scheduler; if they did, one was refused the lock.
-  // Either way every row went exactly once.
-  EXPECT_EQ(a->sessions_deleted + b->sessions_deleted, 300);
-  EXPECT_EQ(a->attempt_counters_deleted + b->attempt_counters_deleted, 300);
+TEST_F(ExpiredRowSweeperTest, OfTwoSweepersAtOnceOnlyTheLockHolderSweeps) {
+  Store(5, -absl::Minutes(1));
+  // Hold up the first sweeper inside its run: its first DELETE waits for this row lock.
+  absl::StatusOr<auth::mysql::PooledConnection> blocker = pool_->Acquire();
+  ASSERT_THAT(blocker, IsOk());
+  std::unique_ptr<sql::Statement> statement((*blocker)->createStatement());
+  statement->execute("START TRANSACTION");
+  std::unique_ptr<sql::ResultSet>(statement->executeQuery(
+      "SELECT jti FROM sessions ORDER BY expires_at LIMIT 1 FOR UPDATE"));
+
+  ExpiredRowSweeper first(*pool_, {.batch_size = 2, .max_rows_per_run = 1000});
+  ExpiredRowSweeper second(*pool_, {.batch_size = 2, .max_rows_per_run = 1000});
+  absl::StatusOr<SweepResult> first_result;
+  std::thread running([&] { first_result = first.SweepOnce(); });
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  while (QueryInt(*pool_, "SELECT IS_USED_LOCK('auth_sweeper') IS NOT NULL") != 1 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  // Without the lock it would wait for the same row lock, and fail after the read timeout.
+  const absl::StatusOr<SweepResult> second_result = second.SweepOnce();
+  statement->execute("ROLLBACK");
+  running.join();
+
+  ASSERT_THAT(second_result, IsOk());
+  EXPECT_FALSE(second_result->swept);
+  ASSERT_THAT(first_result, IsOk());
+  EXPECT_TRUE(first_result->swept);
+  EXPECT_EQ(first_result->sessions_deleted, 5);
   EXPECT_EQ(Rows("sessions"), 0);
 }
 
