@@ -56,7 +56,7 @@ class FileAuditLog final : public AuditLog {
   const int fd_;
   const bool owns_fd_;  // false for stderr
   const std::string destination_;
-  std::mutex mu_;  // one line at a time
+  std::mutex mu_;              // one line at a time
   int64_t failed_writes_ = 0;  // guarded by mu_
 };
 

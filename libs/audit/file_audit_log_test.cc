@@ -87,8 +87,8 @@ TEST(AuditLineTest, IsOneJsonObjectWithTheTimeTheEventAndItsFieldsOnly) {
   const nlohmann::json parsed = nlohmann::json::parse(line);
   std::set<std::string> keys;
   for (const auto& item : parsed.items()) keys.insert(item.key());
-  EXPECT_EQ(keys, (std::set<std::string>{"time", "event", "user_id", "client_address",
-                                         "session_id", "family_id", "reason"}));
+  EXPECT_EQ(keys, (std::set<std::string>{"time", "event", "user_id", "client_address", "session_id",
+                                         "family_id", "reason"}));
   EXPECT_EQ(parsed["time"], "2026-12-04T09:12:03.511204Z");
   EXPECT_EQ(parsed["event"], "reuse_detected");
   EXPECT_EQ(parsed["user_id"], 42);
@@ -117,18 +117,17 @@ TEST(AuditLineTest, LeavesOutWhatTheEventDoesNotHave) {
 }
 
 TEST(AuditLineTest, NamesEveryEvent) {
-  const std::set<std::string> names = {
-      std::string(AuditEventName(AuditEventType::kRegister)),
-      std::string(AuditEventName(AuditEventType::kLoginSuccess)),
-      std::string(AuditEventName(AuditEventType::kLoginFailure)),
-      std::string(AuditEventName(AuditEventType::kLoginRefused)),
-      std::string(AuditEventName(AuditEventType::kLogout)),
-      std::string(AuditEventName(AuditEventType::kRefresh)),
-      std::string(AuditEventName(AuditEventType::kReuseDetected)),
-      std::string(AuditEventName(AuditEventType::kLimitHit))};
-  EXPECT_EQ(names, (std::set<std::string>{"register", "login_success", "login_failure",
-                                          "login_refused", "logout", "refresh", "reuse_detected",
-                                          "limit_hit"}));
+  const std::set<std::string> names = {std::string(AuditEventName(AuditEventType::kRegister)),
+                                       std::string(AuditEventName(AuditEventType::kLoginSuccess)),
+                                       std::string(AuditEventName(AuditEventType::kLoginFailure)),
+                                       std::string(AuditEventName(AuditEventType::kLoginRefused)),
+                                       std::string(AuditEventName(AuditEventType::kLogout)),
+                                       std::string(AuditEventName(AuditEventType::kRefresh)),
+                                       std::string(AuditEventName(AuditEventType::kReuseDetected)),
+                                       std::string(AuditEventName(AuditEventType::kLimitHit))};
+  EXPECT_EQ(names,
+            (std::set<std::string>{"register", "login_success", "login_failure", "login_refused",
+                                   "logout", "refresh", "reuse_detected", "limit_hit"}));
 }
 
 // A client address is whatever the peer string held: a newline or bytes that are not UTF-8
