@@ -2,11 +2,14 @@
 // outcome records its one event where it is decided, naming the user, the client address, the
 // session and family concerned and why, and nothing for what is not a security event.
 #include <cstdint>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "glog/logging.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -27,9 +30,13 @@ using ::auth::repository::TokenOwner;
 using ::auth::token::IssuedToken;
 using ::testing::_;
 using ::testing::AllOf;
+using ::testing::AllOfArray;
+using ::testing::Contains;
 using ::testing::Field;
+using ::testing::HasSubstr;
 using ::testing::InSequence;
 using ::testing::Invoke;
+using ::testing::Not;
 using ::testing::Return;
 
 // Every call of these tests comes over loopback IPv4: the abuse limits' key of the client.
@@ -54,6 +61,30 @@ auto RotatedWith(RotationOutcome outcome) {
     return outcome;
   };
 }
+
+// The server log's WARNING lines while it is alive (from whichever thread logs them).
+class WarningCapture : public google::LogSink {
+ public:
+  WarningCapture() { google::AddLogSink(this); }
+  ~WarningCapture() override { google::RemoveLogSink(this); }
+
+  void send(google::LogSeverity severity, const char* /*full_filename*/,
+            const char* /*base_filename*/, int /*line*/, const google::LogMessageTime& /*time*/,
+            const char* message, size_t message_len) override {
+    if (severity != google::GLOG_WARNING) return;
+    std::lock_guard<std::mutex> lock(mu_);
+    warnings_.emplace_back(message, message_len);
+  }
+
+  std::vector<std::string> warnings() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return warnings_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> warnings_;  // guarded by mu_
+};
 
 // The audit log is under test (a StrictMock: an event recorded twice or where none belongs
 // fails the test); the abuse limits are on and admit everything unless a test says otherwise.
@@ -167,6 +198,7 @@ TEST_F(AuditEventsTest, RefreshNamesTheNewSessionAndTheFamily) {
 }
 
 TEST_F(AuditEventsTest, ReuseNamesTheUserAndTheRevokedFamily) {
+  WarningCapture server_log;
   EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
       .WillOnce(Invoke(RotatedWith(RotationOutcome::kReuseDetected)));
   EXPECT_CALL(audit_log_,
@@ -175,6 +207,12 @@ TEST_F(AuditEventsTest, ReuseNamesTheUserAndTheRevokedFamily) {
   auth::v1::RefreshTokenResponse response;
   EXPECT_EQ(Refresh("presented-refresh-token", &response).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+  // The server log's warning names them too, and not the token.
+  EXPECT_THAT(server_log.warnings(), Contains(AllOfArray({HasSubstr("reuse"), HasSubstr("user 42"),
+                                                          HasSubstr("family family-1")})));
+  for (const std::string& warning : server_log.warnings()) {
+    EXPECT_THAT(warning, Not(HasSubstr("presented-refresh-token")));
+  }
 }
 
 TEST_F(AuditEventsTest, ReuseWithinTheGraceIsRecordedToo) {
