@@ -13,6 +13,7 @@
 #include "glog/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "libs/audit/file_audit_log.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/argon2_password_hasher.h"
 #include "libs/metrics/metrics_exposer.h"
@@ -96,6 +97,7 @@ struct AuthServer::Parts {
   std::unique_ptr<executor::BoundedExecutor> database_executor;
   std::unique_ptr<metrics::PrometheusAuthMetrics> metrics;
   std::unique_ptr<metrics::MetricsExposer> metrics_exposer;
+  std::unique_ptr<audit::FileAuditLog> audit_log;  // null with an empty --audit_log
   std::unique_ptr<AuthServiceImpl> service;
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // Started with the gRPC server (it reports to its health service).
@@ -107,6 +109,14 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   Parts& p = *parts;
+
+  // First: a log that cannot be written is a configuration error, found before any other work.
+  if (!config.audit_log.empty()) {
+    absl::StatusOr<std::unique_ptr<audit::FileAuditLog>> audit_log =
+        audit::FileAuditLog::Open(config.audit_log);
+    if (!audit_log.ok()) return WithWhat("--audit_log", audit_log.status());
+    p.audit_log = *std::move(audit_log);
+  }
 
   p.pool = std::make_unique<mysql::ConnectionPool>(config.database);
   if (absl::Status migrated = repository::mysql::ApplyMigrations(*p.pool); !migrated.ok()) {
@@ -198,7 +208,8 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.hashing_executor = p.hashing_executor.get();
   deps.database_executor = p.database_executor.get();
   deps.attempts = p.attempts.get();
-  deps.metrics = p.metrics.get();  // null without metrics_listen: records nothing
+  deps.metrics = p.metrics.get();      // null without metrics_listen: records nothing
+  deps.audit_log = p.audit_log.get();  // null without audit_log: records nothing
   p.service = std::make_unique<AuthServiceImpl>(deps, std::move(service_options));
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(config);

@@ -175,6 +175,15 @@ TEST_F(AuthServerTest, CreateRefusesAnInvalidConfigNamingTheFlag) {
               ::testing::HasSubstr("--refresh_token_lifetime"));
 }
 
+TEST_F(AuthServerTest, CreateRefusesAnAuditLogItCannotOpenNamingTheFlagAndThePath) {
+  ServerConfig config = TestConfig();
+  config.audit_log = "/nonexistent-dir-for-auth-test/audit.log";
+  absl::StatusOr<std::unique_ptr<AuthServer>> server = AuthServer::Create(config);
+  EXPECT_THAT(server.status(), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(server.status().message()),
+              ::testing::HasSubstr("--audit_log: cannot open " + config.audit_log));
+}
+
 TEST_F(AuthServerTest, CreateAdvisesWhenTheDatabaseIsUnreachable) {
   ServerConfig config = TestConfig();
   config.database.endpoint = "unix:///nonexistent/mysqld.sock";

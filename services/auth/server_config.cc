@@ -108,6 +108,10 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP, no auth: keep it "
           "on loopback or a private network); port 0 picks one. Empty: no metrics.");
+ABSL_FLAG(std::string, audit_log, "stderr",
+          "Where the security audit log goes, one JSON object per line (registrations, logins, "
+          "failures, refusals, logouts, refreshes, refresh-token reuse, abuse limits hit; never "
+          "a secret): `stderr`, or a file to append to (created with mode 0600). Empty: off.");
 
 namespace auth::service {
 namespace {
@@ -245,6 +249,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.tls_key = absl::GetFlag(FLAGS_tls_key);
   config.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.audit_log = absl::GetFlag(FLAGS_audit_log);
 
   if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) return valid;
   return config;

@@ -73,6 +73,9 @@ struct ServerConfig {
   std::string tls_client_ca;
   // host:port for Prometheus metrics; empty: none.
   std::string metrics_listen;
+  // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:
+  // nowhere.
+  std::string audit_log = "stderr";
 };
 
 // kInvalidArgument naming the flag when a value is out of range or flags that go together are

@@ -40,6 +40,7 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_EQ(config.health_check_period, absl::Seconds(1));
   EXPECT_EQ(config.sweep_period, absl::Minutes(10));
   EXPECT_EQ(config.shutdown_drain_delay, absl::Seconds(5));
+  EXPECT_EQ(config.audit_log, "stderr");  // on by default
   EXPECT_THAT(ValidateServerConfig(config), IsOk());
 }
 
