@@ -6,7 +6,9 @@
 //   // Refresh: in one transaction, lock the presented token and, if it is live and unused,
 //   // store the successor that `grant` builds, mark the presented one rotated and revoke its
 //   // session. A token that was already rotated revokes its whole family instead.
-//   absl::StatusOr<RotationOutcome> outcome = refresh_tokens->Rotate(digest, grace, grant);
+//   TokenOwner owner;  // whose it was, to report a reuse
+//   absl::StatusOr<RotationOutcome> outcome =
+//       refresh_tokens->Rotate(digest, grace, grant, &owner);
 //
 // A family is the chain of sessions one login started: every refresh token rotation derives
 // from the login's token has the same family_id, and each session opened by login or refresh
@@ -70,6 +72,13 @@ struct LogoutResults {
   int64_t sessions_revoked = 0;
 };
 
+// Whose a refresh token presented to Rotate() is: its user and its family (never the token or
+// its digest), so that a reuse can be reported by name.
+struct TokenOwner {
+  int64_t user_id = 0;
+  std::string family_id;
+};
+
 // What Rotate() did with a refresh token that exists and has not expired.
 enum class RotationOutcome {
   kRotated,          // it was unused: the successor is stored, the token and its session retired
@@ -99,9 +108,16 @@ class RefreshTokenRepository {
   // (kRotated). `grant` must return a successor of the same user and family (family_id and
   // family_started_at), whose refresh token names its session; else kInternal. An error
   // `grant` returns (e.g. the family has ended) rolls back and is returned as it is.
+  // `owner`, unless null, receives the presented token's user and family whenever an outcome
+  // is returned (a reuse is reported with them).
   virtual absl::StatusOr<RotationOutcome> Rotate(absl::string_view token_hash,
-                                                 absl::Duration reuse_grace,
-                                                 const GrantFn& grant) = 0;
+                                                 absl::Duration reuse_grace, const GrantFn& grant,
+                                                 TokenOwner* owner) = 0;
+  // Rotate() for callers that need not know whose the token is.
+  absl::StatusOr<RotationOutcome> Rotate(absl::string_view token_hash, absl::Duration reuse_grace,
+                                         const GrantFn& grant) {
+    return Rotate(token_hash, reuse_grace, grant, /*owner=*/nullptr);
+  }
 
   // Revokes session `session_jti` and, if it has a refresh token, that token's whole family
   // (its refresh tokens and sessions). OK even if nothing was left to revoke.

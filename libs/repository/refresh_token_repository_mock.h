@@ -17,13 +17,17 @@
 
 namespace auth::repository {
 
-// Rotate() does not call the GrantFn on its own; tests that need the successor call it from an
-// action, e.g. Invoke([&](auto, auto, const auto& grant) { ... grant(presented) ... }).
+// Rotate() does not call the GrantFn on its own (nor fill the owner); tests that need the
+// successor call it from an action, e.g.
+// Invoke([&](auto, auto, const auto& grant, TokenOwner*) { ... grant(presented) ... }).
 class MockRefreshTokenRepository : public RefreshTokenRepository {
  public:
+  using RefreshTokenRepository::Rotate;  // the overload without an owner
+
   MOCK_METHOD(absl::Status, Create, (const SessionGrant& grant), (override));
   MOCK_METHOD(absl::StatusOr<RotationOutcome>, Rotate,
-              (absl::string_view token_hash, absl::Duration reuse_grace, const GrantFn& grant),
+              (absl::string_view token_hash, absl::Duration reuse_grace, const GrantFn& grant,
+               TokenOwner* owner),
               (override));
   MOCK_METHOD(absl::Status, RevokeSessionFamily, (absl::string_view session_jti), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, RevokeAllForUser, (int64_t user_id), (override));

@@ -163,8 +163,9 @@ std::string RetryAfterSeconds(absl::Duration retry_after) {
   return absl::StrCat(seconds < 1 ? 1 : seconds);
 }
 
-AttemptGate::AttemptGate(repository::AttemptLimiter* limiter, AbuseLimitsConfig config)
-    : limiter_(limiter), config_(config) {}
+AttemptGate::AttemptGate(repository::AttemptLimiter* limiter, AbuseLimitsConfig config,
+                         audit::AuditLog* audit_log)
+    : limiter_(limiter), config_(config), audit_log_(audit_log) {}
 
 bool AttemptGate::CountsRegistrations() const {
   return limiter_ != nullptr && config_.registrations_per_address > 0;
@@ -173,13 +174,15 @@ bool AttemptGate::CountsRegistrations() const {
 absl::Status AttemptGate::AdmitRegistration(absl::string_view address,
                                             std::string* retry_after) const {
   if (limiter_ == nullptr) return absl::OkStatus();
-  return Admit(RegisterLimits(config_, address), retry_after);
+  return AuditRefusal(Admit(RegisterLimits(config_, address), retry_after), "registration",
+                      /*user_id=*/0, address);
 }
 
 absl::Status AttemptGate::AdmitLogin(int64_t user_id, absl::string_view address,
                                      std::string* retry_after) const {
   if (limiter_ == nullptr) return absl::OkStatus();
-  return Admit(LoginLimits(config_, user_id, address), retry_after);
+  return AuditRefusal(Admit(LoginLimits(config_, user_id, address), retry_after), "login", user_id,
+                      address);
 }
 
 void AttemptGate::SettleLogin(int64_t user_id, absl::string_view address) const {
@@ -203,6 +206,21 @@ absl::Status AttemptGate::Admit(const std::vector<repository::AttemptLimit>& lim
     return absl::ResourceExhaustedError("too many attempts, retry later");
   }
   return absl::OkStatus();
+}
+
+absl::Status AttemptGate::AuditRefusal(absl::Status admitted, absl::string_view action,
+                                       int64_t user_id, absl::string_view address) const {
+  // Only a limit's refusal: a failing limiter refuses too, but that is no limit hit.
+  if (audit_log_ == nullptr || admitted.code() != absl::StatusCode::kResourceExhausted) {
+    return admitted;
+  }
+  audit::AuditEvent event;
+  event.type = audit::AuditEventType::kLimitHit;
+  event.user_id = user_id;
+  event.client_address = std::string(address);
+  event.reason = std::string(action);
+  audit_log_->Record(event);
+  return admitted;
 }
 
 }  // namespace auth::service

@@ -25,6 +25,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/audit/audit_log.h"
 #include "libs/repository/attempt_limiter.h"
 
 namespace auth::service {
@@ -60,8 +61,10 @@ std::string RetryAfterSeconds(absl::Duration retry_after);
 // The gate itself. Thread-safe (it holds no state; the limiter's counters are in the database).
 class AttemptGate {
  public:
-  // `limiter` is not owned and must outlive the gate; null turns every limit off.
-  AttemptGate(repository::AttemptLimiter* limiter, AbuseLimitsConfig config);
+  // `limiter` is not owned and must outlive the gate; null turns every limit off. Each refusal
+  // is recorded in `audit_log` (limit_hit), if not null; it must outlive the gate too.
+  AttemptGate(repository::AttemptLimiter* limiter, AbuseLimitsConfig config,
+              audit::AuditLog* audit_log = nullptr);
 
   // Whether a registration must be counted (a database step) before its hash is computed.
   bool CountsRegistrations() const;
@@ -86,9 +89,14 @@ class AttemptGate {
  private:
   absl::Status Admit(const std::vector<repository::AttemptLimit>& limits,
                      std::string* retry_after) const;
+  // Records a refusal by a limit (`admitted` is RESOURCE_EXHAUSTED) of an attempt to `action`
+  // in the audit log; returns `admitted`.
+  absl::Status AuditRefusal(absl::Status admitted, absl::string_view action, int64_t user_id,
+                            absl::string_view address) const;
 
   repository::AttemptLimiter* limiter_;
   AbuseLimitsConfig config_;
+  audit::AuditLog* audit_log_;
 };
 
 }  // namespace auth::service

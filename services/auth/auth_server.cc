@@ -13,11 +13,13 @@
 #include "glog/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "libs/audit/file_audit_log.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/argon2_password_hasher.h"
 #include "libs/metrics/metrics_exposer.h"
 #include "libs/metrics/prometheus_auth_metrics.h"
 #include "libs/mysql/connection_pool.h"
+#include "libs/repository/mysql/expired_row_sweeper.h"
 #include "libs/repository/mysql/migrations.h"
 #include "libs/repository/mysql/mysql_attempt_limiter.h"
 #include "libs/repository/mysql/mysql_refresh_token_repository.h"
@@ -76,6 +78,11 @@ struct AuthServer::Parts {
   // One connection of its own for the health probes, so that a server whose pool is busy
   // serving calls is not taken for one whose database is down.
   std::unique_ptr<mysql::ConnectionPool> health_pool;
+  // One connection of its own for the sweeper (it holds the sweeper's lock while it runs); on
+  // Galera in the contended order, so that every replica's sweeper asks the same node for the
+  // node-local lock (expired_row_sweeper.h).
+  std::unique_ptr<mysql::ConnectionPool> sweeper_pool;
+  std::unique_ptr<repository::mysql::ExpiredRowSweeper> sweeper;  // null with sweep_period 0
   std::unique_ptr<hashing::Argon2PasswordHasher> hasher;
   std::unique_ptr<token::KeySet> keys;
   std::unique_ptr<token::JwtIssuer> jwt_issuer;
@@ -90,6 +97,7 @@ struct AuthServer::Parts {
   std::unique_ptr<executor::BoundedExecutor> database_executor;
   std::unique_ptr<metrics::PrometheusAuthMetrics> metrics;
   std::unique_ptr<metrics::MetricsExposer> metrics_exposer;
+  std::unique_ptr<audit::FileAuditLog> audit_log;  // null with an empty --audit_log
   std::unique_ptr<AuthServiceImpl> service;
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // Started with the gRPC server (it reports to its health service).
@@ -101,6 +109,14 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   Parts& p = *parts;
+
+  // First: a log that cannot be written is a configuration error, found before any other work.
+  if (!config.audit_log.empty()) {
+    absl::StatusOr<std::unique_ptr<audit::FileAuditLog>> audit_log =
+        audit::FileAuditLog::Open(config.audit_log);
+    if (!audit_log.ok()) return WithWhat("--audit_log", audit_log.status());
+    p.audit_log = *std::move(audit_log);
+  }
 
   p.pool = std::make_unique<mysql::ConnectionPool>(config.database);
   if (absl::Status migrated = repository::mysql::ApplyMigrations(*p.pool); !migrated.ok()) {
@@ -148,6 +164,13 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   health_options.size = 1;
   p.health_pool = std::make_unique<mysql::ConnectionPool>(health_options);
   mysql::ConnectionPool& contended = p.contended_pool ? *p.contended_pool : *p.pool;
+  if (config.sweep_period > absl::ZeroDuration()) {
+    mysql::ConnectionPoolOptions sweeper_options = contended.options();
+    sweeper_options.size = 1;
+    p.sweeper_pool = std::make_unique<mysql::ConnectionPool>(sweeper_options);
+    p.sweeper = std::make_unique<repository::mysql::ExpiredRowSweeper>(
+        *p.sweeper_pool, repository::mysql::ExpiredRowSweeperOptions{});
+  }
   p.users = std::make_unique<repository::mysql::MysqlUserRepository>(contended);
   p.refresh_tokens = std::make_unique<repository::mysql::MysqlRefreshTokenRepository>(contended);
   p.attempts = std::make_unique<repository::mysql::MysqlAttemptLimiter>(contended);
@@ -185,7 +208,8 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.hashing_executor = p.hashing_executor.get();
   deps.database_executor = p.database_executor.get();
   deps.attempts = p.attempts.get();
-  deps.metrics = p.metrics.get();  // null without metrics_listen: records nothing
+  deps.metrics = p.metrics.get();      // null without metrics_listen: records nothing
+  deps.audit_log = p.audit_log.get();  // null without audit_log: records nothing
   p.service = std::make_unique<AuthServiceImpl>(deps, std::move(service_options));
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(config);
@@ -225,6 +249,7 @@ absl::Status AuthServer::Start() {
       [health](bool serving) { health->SetServingStatus(serving); },
       parts_->config.health_check_period);
   parts_->health_monitor->Start();
+  if (parts_->sweeper != nullptr) parts_->sweeper->Start(parts_->config.sweep_period);
   return absl::OkStatus();
 }
 
@@ -252,6 +277,7 @@ void AuthServer::Shutdown() {
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoSeconds(parts_->config.shutdown_grace));
   }
+  if (parts_->sweeper != nullptr) parts_->sweeper->Stop();
   parts_->hashing_executor->Shutdown();
   parts_->database_executor->Shutdown();
 }

@@ -14,7 +14,8 @@
 //
 // Create() connects to the database and applies the schema migrations; Start() binds the gRPC
 // port and serves, and probes the database every health_check_period: the standard health
-// service reports NOT_SERVING while it is unreachable (database_health.h). Shutdown() reports
+// service reports NOT_SERVING while it is unreachable (database_health.h); and it deletes
+// expired rows every sweep_period (expired_row_sweeper.h). Shutdown() reports
 // NOT_SERVING, keeps serving for the config's shutdown_drain_delay (so that load balancers
 // notice), stops accepting calls, lets in-flight ones finish within shutdown_grace, then drains
 // the executors. The destructor shuts down if needed.

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "libs/audit/noop_audit_log.h"
 #include "libs/authn/credentials.h"
 #include "libs/authn/user_id.h"
 #include "libs/metrics/auth_metrics.h"
@@ -23,6 +24,7 @@
 
 namespace auth::service {
 
+using audit::AuditEventType;
 using auth::v1::GetJwksRequest;
 using auth::v1::GetJwksResponse;
 using auth::v1::LoginRequest;
@@ -33,13 +35,14 @@ using auth::v1::RegisterResponse;
 AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions options)
     : deps_(deps),
       options_(options),
-      gate_(deps_.attempts, options_.abuse_limits),
+      gate_(deps_.attempts, options_.abuse_limits, deps_.audit_log),
       session_issuer_(*deps_.issuer, options_.refresh_token_lifetime,
                       options_.refresh_family_lifetime) {
   CHECK(deps_.users && deps_.sessions && deps_.refresh_tokens && deps_.hasher && deps_.issuer &&
         deps_.verifier && deps_.hashing_executor && deps_.database_executor)
       << "AuthServiceImpl needs every dependency";
   if (deps_.metrics == nullptr) deps_.metrics = &metrics::NoopAuthMetrics::Get();
+  if (deps_.audit_log == nullptr) deps_.audit_log = &audit::NoopAuditLog::Get();
   // A batch task takes one batch and then queues behind the executor's other work, so even
   // with as many batches in flight as workers, logins and registrations are not starved.
   // (MicroBatcher treats sizes below 1 as 1.)
@@ -85,6 +88,19 @@ bool AuthServiceImpl::PassedGate(UnaryCall& call, const absl::Status& admission,
   return false;
 }
 
+void AuthServiceImpl::Audit(AuditEventType type, int64_t user_id, std::string client_address,
+                            std::string reason, std::string session_id,
+                            std::string family_id) const {
+  audit::AuditEvent event;
+  event.type = type;
+  event.user_id = user_id;
+  event.client_address = std::move(client_address);
+  event.reason = std::move(reason);
+  event.session_id = std::move(session_id);
+  event.family_id = std::move(family_id);
+  deps_.audit_log->Record(event);
+}
+
 grpc::ServerUnaryReactor* AuthServiceImpl::GetJwks(grpc::CallbackServerContext* context,
                                                    const GetJwksRequest* /*request*/,
                                                    GetJwksResponse* response) {
@@ -103,7 +119,8 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Register(grpc::CallbackServerContext*
     call->Finish(registration.status());
     return call->reactor();
   }
-  std::function<void()> hash_and_create = [this, call, request, response,
+  std::string address = ClientAddress(context->peer());
+  std::function<void()> hash_and_create = [this, call, request, response, address,
                                            registration = *std::move(registration)]() mutable {
     absl::StatusOr<std::string> password_hash = deps_.hasher->Hash(request->password_hash());
     if (!password_hash.ok()) {
@@ -112,16 +129,18 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Register(grpc::CallbackServerContext*
     }
     repository::NewUser user{std::move(registration.username), std::move(registration.email),
                              std::move(registration.phone_number), *std::move(password_hash)};
-    RunOn(*deps_.database_executor, call, [this, call, response, user = std::move(user)]() {
-      absl::StatusOr<int64_t> id = deps_.users->Create(user);
-      if (!id.ok()) {
-        call->Finish(id.status());
-        return;
-      }
-      response->set_message(kRegisteredMessage);
-      response->set_status(kRegisteredStatus);
-      call->Finish(absl::OkStatus());
-    });
+    RunOn(*deps_.database_executor, call,
+          [this, call, response, user = std::move(user), address = std::move(address)]() {
+            absl::StatusOr<int64_t> id = deps_.users->Create(user);
+            if (!id.ok()) {
+              call->Finish(id.status());
+              return;
+            }
+            Audit(AuditEventType::kRegister, *id, address, /*reason=*/"");
+            response->set_message(kRegisteredMessage);
+            response->set_status(kRegisteredStatus);
+            call->Finish(absl::OkStatus());
+          });
   };
   if (!gate_.CountsRegistrations()) {
     RunOn(*deps_.hashing_executor, call, std::move(hash_and_create));
@@ -129,7 +148,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Register(grpc::CallbackServerContext*
   }
   // The attempt is counted before the (expensive) hash.
   RunOn(*deps_.database_executor, call,
-        [this, call, address = ClientAddress(context->peer()),
+        [this, call, address = std::move(address),
          hash_and_create = std::move(hash_and_create)]() mutable {
           std::string retry_after;
           const absl::Status admitted = gate_.AdmitRegistration(address, &retry_after);
@@ -161,11 +180,17 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* co
           }
           // An unknown account counts against the address only: probing for accounts is
           // limited like guessing passwords.
+          const int64_t user_id = user.ok() ? user->id : 0;
           std::string retry_after;
-          const absl::Status admitted =
-              gate_.AdmitLogin(user.ok() ? user->id : 0, address, &retry_after);
+          const absl::Status admitted = gate_.AdmitLogin(user_id, address, &retry_after);
+          if (!admitted.ok()) {
+            Audit(AuditEventType::kLoginRefused, user_id, address,
+                  admitted.code() == absl::StatusCode::kResourceExhausted ? "abuse_limit"
+                                                                          : "limiter_failed");
+          }
           if (!PassedGate(*call, admitted, retry_after)) return;
           if (!user.ok()) {
+            Audit(AuditEventType::kLoginFailure, 0, address, "unknown_account");
             call->Finish(absl::NotFoundError("user not found"));
             return;
           }
@@ -189,6 +214,7 @@ void AuthServiceImpl::LoginVerifyPassword(std::shared_ptr<UnaryCall> call,
             return;
           }
           if (!*match) {
+            Audit(AuditEventType::kLoginFailure, user.id, address, "wrong_password");
             call->Finish(absl::UnauthenticatedError("wrong password"));
             return;
           }
@@ -237,6 +263,8 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<UnaryCall> call, LoginRes
             return;
           }
           deps_.metrics->RecordSessionsCreated(1);
+          Audit(AuditEventType::kLoginSuccess, user_id, address, /*reason=*/"",
+                issued.grant.session.jti, issued.grant.refresh_token.family_id);
           const absl::Time expires_at = issued.grant.session.expires_at;
           const absl::Duration max_age = expires_at - absl::Now();
           call->context()->AddInitialMetadata(

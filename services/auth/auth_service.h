@@ -44,6 +44,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "libs/audit/audit_log.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/executor/micro_batcher.h"
 #include "libs/hashing/password_hasher.h"
@@ -82,6 +83,9 @@ struct AuthServiceDeps {
   repository::AttemptLimiter* attempts = nullptr;
   // Where calls, queue waits and session events are recorded; null records nothing.
   metrics::AuthMetrics* metrics = nullptr;
+  // Where security events are recorded (registrations, logins and their failures and
+  // refusals, logouts, refreshes, reuses, abuse limits hit); null records nothing.
+  audit::AuditLog* audit_log = nullptr;
 };
 
 struct AuthServiceOptions {
@@ -160,6 +164,11 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   // (refused: RESOURCE_EXHAUSTED with the retry-after trailer; or the limiter's failure).
   static bool PassedGate(UnaryCall& call, const absl::Status& admission,
                          const std::string& retry_after);
+
+  // Records security event `type` in the audit log: whose (`user_id`, 0 if unknown), from where
+  // (`client_address`, a ClientAddress()), why, and which session and family (empty: none).
+  void Audit(audit::AuditEventType type, int64_t user_id, std::string client_address,
+             std::string reason, std::string session_id = "", std::string family_id = "") const;
 
   // --- Login (auth_service.cc) ---
 

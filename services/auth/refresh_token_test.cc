@@ -20,6 +20,7 @@ using ::auth::repository::RefreshToken;
 using ::auth::repository::RefreshTokenRepository;
 using ::auth::repository::RotationOutcome;
 using ::auth::repository::SessionGrant;
+using ::auth::repository::TokenOwner;
 using ::auth::token::IssuedToken;
 using ::auth::token::TokenClaims;
 using ::testing::_;
@@ -58,15 +59,15 @@ TEST_F(RefreshTokenTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
   EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
       .WillOnce(Return(IssuedToken{kNewToken, claims}));
   SessionGrant granted;
-  EXPECT_CALL(refresh_tokens_, Rotate(Eq(Sha256Hex(kRefreshToken)), absl::ZeroDuration(), _))
-      .WillOnce(Invoke(
-          [&](absl::string_view, absl::Duration,
-              const RefreshTokenRepository::GrantFn& grant) -> absl::StatusOr<RotationOutcome> {
-            absl::StatusOr<SessionGrant> next = grant(Presented());
-            if (!next.ok()) return next.status();
-            granted = *next;
-            return RotationOutcome::kRotated;
-          }));
+  EXPECT_CALL(refresh_tokens_, Rotate(Eq(Sha256Hex(kRefreshToken)), absl::ZeroDuration(), _, _))
+      .WillOnce(Invoke([&](absl::string_view, absl::Duration,
+                           const RefreshTokenRepository::GrantFn& grant,
+                           TokenOwner*) -> absl::StatusOr<RotationOutcome> {
+        absl::StatusOr<SessionGrant> next = grant(Presented());
+        if (!next.ok()) return next.status();
+        granted = *next;
+        return RotationOutcome::kRotated;
+      }));
 
   auth::v1::RefreshTokenResponse response;
   grpc::Status status = Refresh(kRefreshToken, &response);
@@ -95,13 +96,13 @@ TEST_F(RefreshTokenTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {
   StartServer(16, options);
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42")}));
   SessionGrant granted;
-  EXPECT_CALL(refresh_tokens_, Rotate(_, absl::Seconds(5), _))
-      .WillOnce(Invoke(
-          [&](absl::string_view, absl::Duration,
-              const RefreshTokenRepository::GrantFn& grant) -> absl::StatusOr<RotationOutcome> {
-            granted = grant(Presented()).value();
-            return RotationOutcome::kRotated;
-          }));
+  EXPECT_CALL(refresh_tokens_, Rotate(_, absl::Seconds(5), _, _))
+      .WillOnce(Invoke([&](absl::string_view, absl::Duration,
+                           const RefreshTokenRepository::GrantFn& grant,
+                           TokenOwner*) -> absl::StatusOr<RotationOutcome> {
+        granted = grant(Presented()).value();
+        return RotationOutcome::kRotated;
+      }));
   auth::v1::RefreshTokenResponse response;
   ASSERT_TRUE(Refresh(kRefreshToken, &response).ok());
   EXPECT_LE(granted.refresh_token.expires_at, absl::Now() + absl::Hours(2));
@@ -111,9 +112,9 @@ TEST_F(RefreshTokenTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {
 // A Rotate() that asks the service's grant for the successor of `presented`, as the
 // repository does (an error from the grant rolls back and is passed on), and records it.
 auto RotateAndRecord(RefreshToken presented, SessionGrant* granted) {
-  return [presented, granted](
-             absl::string_view, absl::Duration,
-             const RefreshTokenRepository::GrantFn& grant) -> absl::StatusOr<RotationOutcome> {
+  return [presented, granted](absl::string_view, absl::Duration,
+                              const RefreshTokenRepository::GrantFn& grant,
+                              TokenOwner*) -> absl::StatusOr<RotationOutcome> {
     absl::StatusOr<SessionGrant> next = grant(presented);
     if (!next.ok()) return next.status();
     *granted = *next;
@@ -131,7 +132,7 @@ TEST_F(RefreshTokenTest, RefreshTokenSuccessorExpiresNoLaterThanItsFamily) {
   const RefreshToken presented = Presented(42, /*family_age=*/absl::Hours(24 * 9));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42")}));
   SessionGrant granted;
-  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _))
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
       .WillOnce(Invoke(RotateAndRecord(presented, &granted)));
   auth::v1::RefreshTokenResponse response;
   ASSERT_TRUE(Refresh(kRefreshToken, &response).ok());
@@ -143,7 +144,7 @@ TEST_F(RefreshTokenTest, RefreshTokenSuccessorExpiresNoLaterThanItsFamily) {
 TEST_F(RefreshTokenTest, RefreshTokenOfAnEndedFamilyIsUnauthenticatedWithoutNewTokens) {
   // Default lifetime: 90 days. The issuer must not be asked (StrictMock).
   SessionGrant granted;
-  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _))
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
       .WillOnce(Invoke(RotateAndRecord(Presented(42, absl::Hours(24 * 90 + 1)), &granted)));
   auth::v1::RefreshTokenResponse response;
   const grpc::Status status = Refresh(kRefreshToken, &response);
@@ -154,7 +155,7 @@ TEST_F(RefreshTokenTest, RefreshTokenOfAnEndedFamilyIsUnauthenticatedWithoutNewT
 }
 
 TEST_F(RefreshTokenTest, RefreshTokenRefusesUnknownAndReusedTokensWithoutNewTokens) {
-  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _))
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
       .WillOnce(Return(absl::NotFoundError("refresh token not found")))
       .WillOnce(Return(RotationOutcome::kReuseDetected))
       .WillOnce(Return(RotationOutcome::kReusedInGrace));
@@ -180,16 +181,16 @@ TEST_F(RefreshTokenTest, RefreshTokenRefusesEmptyOrOversizedTokensWithoutWork) {
 TEST_F(RefreshTokenTest, RefreshTokenFailsWhenNoSuccessorCanBeIssued) {
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(absl::InternalError("signing failed")));
   auto rotate = [](RefreshToken presented) {
-    return [presented](
-               absl::string_view, absl::Duration,
-               const RefreshTokenRepository::GrantFn& grant) -> absl::StatusOr<RotationOutcome> {
-      absl::StatusOr<SessionGrant> next = grant(presented);
-      if (!next.ok()) return next.status();  // as the repository: rolled back, passed on
-      return RotationOutcome::kRotated;
-    };
+    return
+        [presented](absl::string_view, absl::Duration, const RefreshTokenRepository::GrantFn& grant,
+                    TokenOwner*) -> absl::StatusOr<RotationOutcome> {
+          absl::StatusOr<SessionGrant> next = grant(presented);
+          if (!next.ok()) return next.status();  // as the repository: rolled back, passed on
+          return RotationOutcome::kRotated;
+        };
   };
   // Signing fails; then a stored user id the API cannot carry (the issuer is not asked).
-  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _))
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
       .WillOnce(Invoke(rotate(Presented())))
       .WillOnce(Invoke(rotate(Presented(int64_t{1} << 31))));
   auth::v1::RefreshTokenResponse response;
@@ -199,7 +200,7 @@ TEST_F(RefreshTokenTest, RefreshTokenFailsWhenNoSuccessorCanBeIssued) {
 }
 
 TEST_F(RefreshTokenTest, RefreshTokenReportsDatabaseOutageAsUnavailable) {
-  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _)).WillOnce(Return(absl::UnavailableError("down")));
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _)).WillOnce(Return(absl::UnavailableError("down")));
   auth::v1::RefreshTokenResponse response;
   EXPECT_EQ(Refresh(kRefreshToken, &response).error_code(), grpc::StatusCode::UNAVAILABLE);
 }

@@ -92,6 +92,9 @@ ABSL_FLAG(absl::Duration, mysql_io_timeout, absl::Seconds(3),
 ABSL_FLAG(absl::Duration, health_check_period, absl::Seconds(1),
           "How often the database is probed (SELECT 1 on a connection of its own); the gRPC "
           "health service reports NOT_SERVING from the first failed probe until one succeeds.");
+ABSL_FLAG(absl::Duration, sweep_period, absl::Minutes(10),
+          "How often expired sessions, refresh tokens and attempt counters are deleted, in "
+          "small batches, by one replica at a time (a MariaDB named lock); 0 = never.");
 ABSL_FLAG(absl::Duration, shutdown_drain_delay, absl::Seconds(5),
           "On SIGTERM, how long the server keeps serving while health reports NOT_SERVING, so "
           "that load balancers stop sending calls before it stops accepting them; 0 = none.");
@@ -105,6 +108,10 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP, no auth: keep it "
           "on loopback or a private network); port 0 picks one. Empty: no metrics.");
+ABSL_FLAG(std::string, audit_log, "stderr",
+          "Where the security audit log goes, one JSON object per line (registrations, logins, "
+          "failures, refusals, logouts, refreshes, refresh-token reuse, abuse limits hit; never "
+          "a secret): `stderr`, or a file to append to (created with mode 0600). Empty: off.");
 
 namespace auth::service {
 namespace {
@@ -159,6 +166,9 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   }
   if (config.health_check_period <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--health_check_period must be positive");
+  }
+  if (config.sweep_period < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--sweep_period must not be negative (0 = never)");
   }
   if (config.shutdown_drain_delay < absl::ZeroDuration() ||
       config.shutdown_grace < absl::ZeroDuration()) {
@@ -232,12 +242,14 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.database_batch_queue = absl::GetFlag(FLAGS_database_batch_queue);
 
   config.health_check_period = absl::GetFlag(FLAGS_health_check_period);
+  config.sweep_period = absl::GetFlag(FLAGS_sweep_period);
   config.shutdown_drain_delay = absl::GetFlag(FLAGS_shutdown_drain_delay);
   config.shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace);
   config.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   config.tls_key = absl::GetFlag(FLAGS_tls_key);
   config.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  config.audit_log = absl::GetFlag(FLAGS_audit_log);
 
   if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) return valid;
   return config;

@@ -59,6 +59,9 @@ struct ServerConfig {
   // How often the database is probed for the gRPC health status (NOT_SERVING while it is
   // unreachable); > 0.
   absl::Duration health_check_period = absl::Seconds(1);
+  // How often expired sessions, refresh tokens and attempt counters are deleted (by one
+  // replica at a time); 0: never; >= 0.
+  absl::Duration sweep_period = absl::Minutes(10);
   // On Shutdown(): how long the server stays up reporting NOT_SERVING (still serving calls) so
   // that load balancers notice and stop sending before it stops accepting; >= 0.
   absl::Duration shutdown_drain_delay = absl::Seconds(5);
@@ -70,6 +73,9 @@ struct ServerConfig {
   std::string tls_client_ca;
   // host:port for Prometheus metrics; empty: none.
   std::string metrics_listen;
+  // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:
+  // nowhere.
+  std::string audit_log = "stderr";
 };
 
 // kInvalidArgument naming the flag when a value is out of range or flags that go together are

@@ -38,7 +38,9 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_EQ(config.service.abuse_limits.login_failures_per_account, 5);
   EXPECT_EQ(config.shutdown_grace, absl::Seconds(10));
   EXPECT_EQ(config.health_check_period, absl::Seconds(1));
+  EXPECT_EQ(config.sweep_period, absl::Minutes(10));
   EXPECT_EQ(config.shutdown_drain_delay, absl::Seconds(5));
+  EXPECT_EQ(config.audit_log, "stderr");  // on by default
   EXPECT_THAT(ValidateServerConfig(config), IsOk());
 }
 
@@ -91,6 +93,16 @@ TEST(ServerConfigTest, RefusesBadHealthAndShutdownSettingsNamingTheFlag) {
   status = ValidateServerConfig(config);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(status.message()), HasSubstr("--shutdown_drain_delay"));
+}
+
+TEST(ServerConfigTest, RefusesANegativeSweepPeriodNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.sweep_period = absl::ZeroDuration();  // never sweep: allowed
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.sweep_period = absl::Seconds(-1);
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--sweep_period"));
 }
 
 TEST(ServerConfigTest, RefusesHalfATlsPair) {

@@ -14,10 +14,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
+#include "libs/audit/audit_log.h"
 #include "libs/authn/credentials.h"
 #include "libs/authn/user_id.h"
 #include "libs/metrics/auth_metrics.h"
 #include "libs/token/token_digest.h"
+#include "services/auth/attempt_gate.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/opaque_tokens.h"
 #include "services/auth/status_mapping.h"
@@ -26,6 +28,7 @@
 namespace auth::service {
 namespace {
 
+using audit::AuditEventType;
 using auth::v1::LogoutRequest;
 using auth::v1::LogoutResponse;
 using auth::v1::RefreshTokenRequest;
@@ -35,6 +38,7 @@ using auth::v1::ValidateTokenResponse;
 // (repository::RefreshToken stays qualified: AuthServiceImpl::RefreshToken is the RPC.)
 using repository::RotationOutcome;
 using repository::SessionGrant;
+using repository::TokenOwner;
 
 // A call the batcher could not serve is answered like one the executor refused.
 template <typename Pending>
@@ -195,6 +199,9 @@ void AuthServiceImpl::LogoutBatch(std::vector<PendingLogout>& batch) {
           absl::UnauthenticatedError("session ended, unknown or not this token's"));
       continue;
     }
+    const repository::LogoutRequest& request = live[i]->request;
+    Audit(AuditEventType::kLogout, request.user_id, ClientAddress(live[i]->call->context()->peer()),
+          request.current_session_only ? "current_session" : "all_sessions", request.session_jti);
     live[i]->response->set_message(kLoggedOutMessage);
     live[i]->response->set_status(kLoggedOutStatus);
     live[i]->call->Finish(absl::OkStatus());
@@ -214,7 +221,9 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
     return call->reactor();
   }
   RunOn(
-      *deps_.database_executor, call, [this, call, response, token_hash = Sha256Hex(presented)]() {
+      *deps_.database_executor, call,
+      [this, call, response, token_hash = Sha256Hex(presented),
+       address = ClientAddress(context->peer())]() {
         // Filled in by the grant function, which Rotate() calls only for a live, unused token
         // (and which refuses one whose family has ended: Rotate() returns that refusal).
         std::optional<IssuedSession> issued;
@@ -229,8 +238,9 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
           issued = *std::move(next);
           return issued->grant;
         };
+        TokenOwner owner;  // whose the presented token is, to name in a reuse
         absl::StatusOr<RotationOutcome> outcome =
-            deps_.refresh_tokens->Rotate(token_hash, options_.refresh_reuse_grace, grant);
+            deps_.refresh_tokens->Rotate(token_hash, options_.refresh_reuse_grace, grant, &owner);
         if (!outcome.ok()) {
           call->Finish(outcome.status().code() == absl::StatusCode::kNotFound
                            ? absl::UnauthenticatedError("refresh token unknown, expired or revoked")
@@ -243,11 +253,17 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
           case RotationOutcome::kReuseDetected:
             // Someone presented a token that was already exchanged: one of the two holders is
             // not its owner. The family is revoked; both must log in again.
-            LOG(WARNING) << "refresh token reuse detected; its session family was revoked";
+            LOG(WARNING) << "refresh token reuse detected for user " << owner.user_id
+                         << ": session family " << owner.family_id << " revoked";
             deps_.metrics->RecordRefreshReuseDetected();
+            Audit(AuditEventType::kReuseDetected, owner.user_id, address, "family_revoked",
+                  /*session_id=*/"", owner.family_id);
             call->Finish(absl::UnauthenticatedError("refresh token already used"));
             return;
           case RotationOutcome::kReusedInGrace:
+            // Most likely a client retrying a lost response; recorded all the same.
+            Audit(AuditEventType::kReuseDetected, owner.user_id, address, "within_grace",
+                  /*session_id=*/"", owner.family_id);
             call->Finish(absl::UnauthenticatedError("refresh token already used"));
             return;
         }
@@ -257,6 +273,8 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
         }
         deps_.metrics->RecordSessionsCreated(1);
         const repository::Session& session = issued->grant.session;
+        Audit(AuditEventType::kRefresh, session.user_id, address, /*reason=*/"", session.jti,
+              issued->grant.refresh_token.family_id);
         response->set_user_id(static_cast<int32_t>(session.user_id));
         response->set_jwt_token(issued->access_token);
         response->set_refresh_token(issued->refresh_token);

@@ -94,7 +94,8 @@ TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
   EXPECT_THAT(Applied(pool), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
                                           Pair(3, "create_refresh_tokens"),
                                           Pair(4, "create_attempt_counters"),
-                                          Pair(5, "add_refresh_family_start")));
+                                          Pair(5, "add_refresh_family_start"),
+                                          Pair(6, "index_active_sessions_of_user")));
   EXPECT_TRUE(TableExists(pool, "users"));
   EXPECT_TRUE(TableExists(pool, "sessions"));
   EXPECT_TRUE(TableExists(pool, "refresh_tokens"));
@@ -116,7 +117,8 @@ TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
   EXPECT_THAT(Applied(first), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
                                           Pair(3, "create_refresh_tokens"),
                                           Pair(4, "create_attempt_counters"),
-                                          Pair(5, "add_refresh_family_start")));
+                                          Pair(5, "add_refresh_family_start"),
+                                          Pair(6, "index_active_sessions_of_user")));
 }
 
 TEST_F(MigrationsTest, WaitsForTheLockHolder) {

@@ -219,7 +219,8 @@ absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant) {
 
 absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string_view token_hash,
                                                                     absl::Duration reuse_grace,
-                                                                    const GrantFn& grant) {
+                                                                    const GrantFn& grant,
+                                                                    TokenOwner* owner) {
   const std::string hash(token_hash);
   return RunInTransaction(
       pool_, "rotate refresh token", kPrimaryKeyField,
@@ -239,6 +240,7 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
         absl::StatusOr<RefreshToken> presented = ReadRefreshToken(*rows);
         if (!presented.ok()) return presented.status();
         if (presented->expires_at <= now) return absl::NotFoundError("refresh token not found");
+        if (owner != nullptr) *owner = {presented->user_id, presented->family_id};
         // A rotated token is checked before a revoked one: the first reuse revokes the family,
         // including this token, and every later presentation is still reuse, not "unknown".
         if (presented->rotated_at.has_value()) {

@@ -37,8 +37,9 @@ class MysqlRefreshTokenRepository : public RefreshTokenRepository {
   // kAlreadyExists "jti already taken" if the session's jti (or the token) is already stored;
   // kInternal if the user does not exist or the token is not the session's.
   absl::Status Create(const SessionGrant& grant) override;
+  using RefreshTokenRepository::Rotate;  // the overload without an owner
   absl::StatusOr<RotationOutcome> Rotate(absl::string_view token_hash, absl::Duration reuse_grace,
-                                         const GrantFn& grant) override;
+                                         const GrantFn& grant, TokenOwner* owner) override;
   absl::Status RevokeSessionFamily(absl::string_view session_jti) override;
   absl::StatusOr<int64_t> RevokeAllForUser(int64_t user_id) override;
   absl::StatusOr<LogoutResults> LogoutMany(const std::vector<LogoutRequest>& requests) override;

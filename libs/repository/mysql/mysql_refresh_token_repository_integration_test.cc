@@ -61,10 +61,13 @@ TEST_F(MysqlRefreshTokenTest, ReuseRevokesTheWholeFamilyAndNothingElse) {
               IsOkAndHolds(RotationOutcome::kRotated));
 
   SessionGrant unused;
+  TokenOwner owner;
   EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
+                            Successor(&unused), &owner),
               IsOkAndHolds(RotationOutcome::kReuseDetected));
   EXPECT_TRUE(unused.session.jti.empty()) << "reuse must not grant anything";
+  EXPECT_EQ(owner.user_id, user_id_);  // whose token was reused, to report it
+  EXPECT_EQ(owner.family_id, login.refresh_token.family_id);
   // The newest token of the family and its session are dead...
   EXPECT_FALSE(Active(second));
   EXPECT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(),

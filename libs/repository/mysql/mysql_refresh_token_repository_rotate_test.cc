@@ -103,8 +103,12 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseOfARotatedTokenRevokesItsFamily) {
   InSequence order;
   ExpectSelect(rotated);
   ExpectRevokeFamily();
-  EXPECT_THAT(repository_->Rotate(kOldHash, absl::Seconds(5), NoGrant),
+  TokenOwner owner;
+  EXPECT_THAT(repository_->Rotate(kOldHash, absl::Seconds(5), NoGrant, &owner),
               IsOkAndHolds(RotationOutcome::kReuseDetected));
+  // Whose token was reused, from the row already read: the reuse is reported by name.
+  EXPECT_EQ(owner.user_id, 42);
+  EXPECT_EQ(owner.family_id, "family-1");
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, ReuseOfATokenWhoseFamilyIsRevokedIsStillReuse) {

@@ -89,13 +89,15 @@ ServiceTest::ServiceTest(std::initializer_list<Collaborator> under_test)
           NewMock<token::MockPrehashedTokenVerifier>(Collaborator::kVerifier, under_test)),
       owned_attempts_(
           NewMock<repository::MockAttemptLimiter>(Collaborator::kAttempts, under_test)),
+      owned_audit_log_(NewMock<audit::MockAuditLog>(Collaborator::kAuditLog, under_test)),
       users_(*owned_users_),
       sessions_(*owned_sessions_),
       refresh_tokens_(*owned_refresh_tokens_),
       hasher_(*owned_hasher_),
       issuer_(*owned_issuer_),
       verifier_(*owned_verifier_),
-      attempts_(*owned_attempts_) {}
+      attempts_(*owned_attempts_),
+      audit_log_(*owned_audit_log_) {}
 
 void ServiceTest::SetUp() { StartServer(/*hashing_queue=*/16); }
 
@@ -119,6 +121,7 @@ void ServiceTest::StartServer(size_t hashing_queue, AuthServiceOptions options) 
   deps.hashing_executor = hashing_.get();
   deps.database_executor = database_.get();
   deps.attempts = limit_attempts_ ? &attempts_ : nullptr;
+  deps.audit_log = &audit_log_;
   service_ = std::make_unique<AuthServiceImpl>(deps, std::move(options));
   grpc::ServerBuilder builder;
   int port = 0;

@@ -34,6 +34,7 @@
 //                   an unknown or reused token gets no new token.
 //   AttemptGateServiceTest  attempts, users, hasher, issuer, refresh_tokens: a refused login or
 //                   registration computes no hash, and a failed login settles nothing.
+//   AuditEventsTest  audit_log: each outcome records its event, with whom and why, and once.
 // The gRPC server and client are joined by the happens-before interceptors
 // (libs/testing/grpc_happens_before.h), so ThreadSanitizer sees expectations set before a call
 // and results read after it as ordered.
@@ -55,6 +56,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/audit/audit_log_mock.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/password_hasher_mock.h"
 #include "libs/repository/attempt_limiter_mock.h"
@@ -124,6 +126,7 @@ class ServiceTest : public ::testing::Test {
     kIssuer,
     kVerifier,
     kAttempts,
+    kAuditLog,
   };
 
   // `under_test` are StrictMocks, every other collaborator a NiceMock.
@@ -173,6 +176,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<token::MockTokenIssuer> owned_issuer_;
   std::unique_ptr<token::MockPrehashedTokenVerifier> owned_verifier_;
   std::unique_ptr<repository::MockAttemptLimiter> owned_attempts_;
+  std::unique_ptr<audit::MockAuditLog> owned_audit_log_;
 
   repository::MockUserRepository& users_;
   repository::MockSessionRepository& sessions_;
@@ -183,6 +187,7 @@ class ServiceTest : public ::testing::Test {
   // Passed to the service only when a test sets limit_attempts_ before StartServer().
   repository::MockAttemptLimiter& attempts_;
   bool limit_attempts_ = false;
+  audit::MockAuditLog& audit_log_;
   std::unique_ptr<executor::BoundedExecutor> hashing_;
   std::unique_ptr<executor::BoundedExecutor> database_;
   std::unique_ptr<AuthServiceImpl> service_;

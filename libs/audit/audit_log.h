@@ -1,0 +1,87 @@
+// AuditLog: where the security events of the auth service go, one record per event: who
+// registered, logged in or failed to, was refused, logged out, refreshed, reused a refresh
+// token, or hit an abuse limit, from which client address and in which session.
+//
+//   audit_log.Record({.type = AuditEventType::kLoginFailure, .user_id = 42,
+//                     .client_address = "203.0.113.7", .reason = "wrong_password"});
+//
+// An event holds identifiers only, never a secret: no password or its digest, no token, no
+// refresh token and no hash of either. The session id is the access token's jti, which is in
+// the token's readable claims and useless without its signature; the family id is the jti of
+// the login that started a refresh-token family. AuditEvent has no field a secret could go in,
+// and its test pins that list of fields.
+//
+// Implementations: FileAuditLog (JSON lines to a file or stderr), NoopAuditLog, MockAuditLog.
+#ifndef LIBS_AUDIT_AUDIT_LOG_H_
+#define LIBS_AUDIT_AUDIT_LOG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace auth::audit {
+
+enum class AuditEventType {
+  kRegister,       // an account was created
+  kLoginSuccess,   // a session was opened
+  kLoginFailure,   // unknown account or wrong password
+  kLoginRefused,   // refused before the password was checked: abuse limit (or limiter down)
+  kLogout,         // sessions were ended
+  kRefresh,        // a refresh token was rotated into a new session
+  kReuseDetected,  // a rotated refresh token was presented again
+  kLimitHit,       // an abuse limit refused an attempt (login, registration)
+};
+
+// The event's name in the log: "register", "login_success", ..., "limit_hit".
+constexpr absl::string_view AuditEventName(AuditEventType type) {
+  switch (type) {
+    case AuditEventType::kRegister:
+      return "register";
+    case AuditEventType::kLoginSuccess:
+      return "login_success";
+    case AuditEventType::kLoginFailure:
+      return "login_failure";
+    case AuditEventType::kLoginRefused:
+      return "login_refused";
+    case AuditEventType::kLogout:
+      return "logout";
+    case AuditEventType::kRefresh:
+      return "refresh";
+    case AuditEventType::kReuseDetected:
+      return "reuse_detected";
+    case AuditEventType::kLimitHit:
+      return "limit_hit";
+  }
+  return "unknown";
+}
+
+// One security event. Empty strings and a zero user id mean "not known or not applicable";
+// the log leaves them out. (When is the log's own: it stamps the event as it records it.)
+struct AuditEvent {
+  AuditEventType type = AuditEventType::kLoginFailure;
+  int64_t user_id = 0;
+  // The client as the abuse limits key it (services/auth/attempt_gate.h: ClientAddress()):
+  // an IPv4 address, an IPv6 /64 prefix, "unix".
+  std::string client_address;
+  // The access token's jti of the session concerned (opened, ended, rotated into).
+  std::string session_id;
+  // The refresh-token family concerned (login, refresh, reuse).
+  std::string family_id;
+  // Why, for failures, refusals and limits ("wrong_password", "abuse_limit", "login"); how,
+  // for the others ("all_sessions").
+  std::string reason;
+};
+
+class AuditLog {
+ public:
+  virtual ~AuditLog() = default;
+
+  // Records `event`. Thread-safe; never fails the caller (an implementation that cannot write
+  // says so in the server log).
+  virtual void Record(const AuditEvent& event) = 0;
+};
+
+}  // namespace auth::audit
+
+#endif  // LIBS_AUDIT_AUDIT_LOG_H_
