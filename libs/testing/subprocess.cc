@@ -1,12 +1,5 @@
 // Subprocess; see subprocess.h.
 
-// GCC 12 at -O1 (the asan and tsan configs) reports std::regex's own std::function members as
-// "may be used uninitialized" inside libstdc++ (a known false positive of its inliner); the
-// warning is about the standard library's code, not ours, so it is off for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 #include "libs/testing/subprocess.h"
 
 #include <fcntl.h>

@@ -33,14 +33,6 @@
 #include "libs/mysql/testing/mock_connector.h"
 
 
-// GCC 12 at -O1 (the asan and tsan configs) reports a moved-from absl::StatusOr of
-// std::unique_ptr in the scripted factory below as "may be used uninitialized": a false positive
-// of its inliner in abseil's code. Off for this header only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-
 namespace auth::mysql::testing {
 
 class MockConnectionFactory : public ConnectionFactory {
@@ -144,9 +136,5 @@ inline MockConnectionFactory::Setup PrepareSucceeds(
 }
 
 }  // namespace auth::mysql::testing
-
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic pop
-#endif
 
 #endif  // LIBS_MYSQL_TESTING_MOCK_CONNECTION_FACTORY_H_
