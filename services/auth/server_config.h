@@ -40,8 +40,13 @@ struct ServerConfig {
   std::string token_audience = "auth-service-clients";
   absl::Duration token_lifetime = absl::Minutes(15);
   std::string token_signing_key;  // path of an Ed25519 private key PEM
+  // kid of token_signing_key; empty: the key's RFC 7638 thumbprint, so that a key file replaced
+  // by a new key (then SIGHUP) gets a new kid by itself.
   std::string token_key_id = "primary";
   std::map<std::string, std::string> token_verify_keys;  // kid -> public key PEM path
+  // After a reload (SIGHUP) brings a new signing key: how long it is published (GetJwks, and
+  // accepted) before it signs, so that every verifier knows it first; >= 0.
+  absl::Duration token_key_publish_delay = absl::Minutes(10);
   // Access tokens whose signature verdict is remembered until they expire; 0: none.
   size_t verified_token_cache_entries = 65536;
 
