@@ -14,6 +14,9 @@
 #include "glog/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "libs/audit/file_audit_log.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/argon2_password_hasher.h"
@@ -47,25 +50,37 @@ absl::StatusOr<token::KeySet> LoadKeys(const ServerConfig& config) {
                                   config.token_verify_keys);
 }
 
+// TLS from files that gRPC's FileWatcherCertificateProvider reads again every
+// tls_reload_interval: a renewed certificate (or client CA) is served without a restart. The
+// files are read once here first, so that a missing one is a clear start-up error rather than
+// failed handshakes. With a client CA, clients must present a certificate it signed (mTLS).
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
     const ServerConfig& config) {
-  if (config.tls_cert.empty() && config.tls_key.empty()) return grpc::InsecureServerCredentials();
+  if (config.tls_cert.empty() && config.tls_key.empty()) {
+    if (!config.tls_client_ca.empty()) {
+      return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
   if (config.tls_cert.empty() || config.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
   }
-  grpc::SslServerCredentialsOptions options;
-  absl::StatusOr<std::string> cert_pem = ReadConfigFile(config.tls_cert);
-  absl::StatusOr<std::string> key_pem = ReadConfigFile(config.tls_key);
-  if (!cert_pem.ok()) return cert_pem.status();
-  if (!key_pem.ok()) return key_pem.status();
-  options.pem_key_cert_pairs.push_back({*key_pem, *cert_pem});
-  if (!config.tls_client_ca.empty()) {
-    absl::StatusOr<std::string> ca_pem = ReadConfigFile(config.tls_client_ca);
-    if (!ca_pem.ok()) return ca_pem.status();
-    options.pem_root_certs = *ca_pem;
-    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  for (const std::string* path : {&config.tls_cert, &config.tls_key, &config.tls_client_ca}) {
+    if (path->empty()) continue;
+    if (absl::StatusOr<std::string> pem = ReadConfigFile(*path); !pem.ok()) return pem.status();
   }
-  return grpc::SslServerCredentials(options);
+  auto files = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      config.tls_key, config.tls_cert, config.tls_client_ca,
+      static_cast<unsigned int>(absl::ToInt64Seconds(config.tls_reload_interval)));
+  grpc::experimental::TlsServerCredentialsOptions options(files);
+  options.watch_identity_key_cert_pairs();
+  if (config.tls_client_ca.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 }  // namespace

@@ -110,6 +110,9 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key enab
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle; when set, clients must present a certificate it signed (mTLS).");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Minutes(1),
+          "How often --tls_cert, --tls_key and --tls_client_ca are read again (a renewed "
+          "certificate is served without a restart); whole seconds, at least 1s.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP, no auth: keep it "
           "on loopback or a private network); port 0 picks one. Empty: no metrics.");
@@ -174,6 +177,11 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   }
   if (config.sweep_period < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--sweep_period must not be negative (0 = never)");
+  }
+  if (config.tls_reload_interval < absl::Seconds(1) ||
+      config.tls_reload_interval != absl::Trunc(config.tls_reload_interval, absl::Seconds(1))) {
+    return absl::InvalidArgumentError(
+        "TLS: --tls_reload_interval must be whole seconds, at least 1s");
   }
   if (config.token_key_publish_delay < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("JWT keys: --token_key_publish_delay must not be negative");
@@ -257,6 +265,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   config.tls_key = absl::GetFlag(FLAGS_tls_key);
   config.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  config.tls_reload_interval = absl::GetFlag(FLAGS_tls_reload_interval);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.audit_log = absl::GetFlag(FLAGS_audit_log);
 

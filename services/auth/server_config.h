@@ -72,10 +72,12 @@ struct ServerConfig {
   absl::Duration shutdown_drain_delay = absl::Seconds(5);
   // On Shutdown(), after the drain delay: how long in-flight calls may take to finish.
   absl::Duration shutdown_grace = absl::Seconds(10);
-  // TLS (cert and key together), and mTLS with a client CA. Paths of PEM files.
+  // TLS (cert and key together), and mTLS with a client CA. Paths of PEM files, read again
+  // every tls_reload_interval (whole seconds, >= 1 s): a renewed certificate needs no restart.
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  absl::Duration tls_reload_interval = absl::Minutes(1);
   // host:port for Prometheus metrics; empty: none.
   std::string metrics_listen;
   // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:

@@ -31,6 +31,7 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_EQ(config.database.read_timeout, absl::Seconds(3));
   EXPECT_EQ(config.token_key_id, "primary");
   EXPECT_EQ(config.token_key_publish_delay, absl::Minutes(10));
+  EXPECT_EQ(config.tls_reload_interval, absl::Minutes(1));
   EXPECT_EQ(config.verified_token_cache_entries, 65536u);
   EXPECT_GE(config.hashing_workers, 1);
   EXPECT_EQ(config.service.max_database_batch, 64);
@@ -78,6 +79,16 @@ TEST(ServerConfigTest, RefusesBadAbuseLimitsNamingTheFlag) {
   const absl::Status status = ValidateServerConfig(config);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(status.message()), HasSubstr("--registrations_per_address"));
+}
+
+TEST(ServerConfigTest, RefusesABadTlsReloadIntervalNamingTheFlag) {
+  ServerConfig config = Defaults();
+  for (absl::Duration bad : {absl::ZeroDuration(), absl::Milliseconds(1500)}) {
+    config.tls_reload_interval = bad;
+    const absl::Status status = ValidateServerConfig(config);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--tls_reload_interval"));
+  }
 }
 
 TEST(ServerConfigTest, RefusesANegativeKeyPublishDelayNamingTheFlag) {
