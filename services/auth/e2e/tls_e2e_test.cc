@@ -1,6 +1,7 @@
 // TLS end to end: the real auth_server binary serving TLS and mTLS with certificates this test
 // makes with the openssl CLI (a CA of its own), reached through libs/authn's
 // ChannelCredentialsFor, and a certificate replaced on disk that is served without a restart.
+// The certificates come from libs/testing:test_certificates (the openssl CLI).
 
 #include <chrono>
 #include <cstdio>
@@ -18,59 +19,27 @@
 #include "libs/authn/channel_credentials.h"
 #include "libs/testing/runfiles.h"
 #include "libs/testing/status_matchers.h"
-#include "libs/testing/subprocess.h"
+#include "libs/testing/test_certificates.h"
 #include "services/auth/e2e/e2e_fixture.h"
 
 namespace auth::service::testing {
 namespace {
 
 using ::auth::testing::IsOk;
-using ::auth::testing::SubprocessOptions;
+using ::auth::testing::MakeTestCa;
+using ::auth::testing::MakeTestCertificate;
 using ::auth::testing::TestTempPath;
-
-// Runs the openssl CLI with `args`; the test fails if it does.
-void Openssl(std::vector<std::string> args) {
-  SubprocessOptions options;
-  options.argv = {"openssl"};
-  options.argv.insert(options.argv.end(), args.begin(), args.end());
-  absl::StatusOr<ExitStatus> exit = Subprocess::Run(options, absl::Seconds(60));
-  ASSERT_THAT(exit, IsOk());
-  ASSERT_TRUE(exit->ok()) << "openssl " << args[0] << ": " << exit->ToString();
-}
-
-// A self-signed P-256 CA: <name>.pem, <name>.key.
-void MakeCa(const std::string& name) {
-  Openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-           "-keyout", TestTempPath(name + ".key"), "-out", TestTempPath(name + ".pem"), "-days",
-           "1", "-subj", "/CN=" + name});
-}
-
-// A certificate for `common_name` (valid for localhost and 127.0.0.1) signed by CA `ca`:
-// <name>.pem, <name>.key.
-void MakeCert(const std::string& name, const std::string& common_name, const std::string& ca) {
-  const std::string extensions = TestTempPath(name + ".ext");
-  std::FILE* file = std::fopen(extensions.c_str(), "w");
-  ASSERT_NE(file, nullptr);
-  std::fputs("subjectAltName=DNS:localhost,IP:127.0.0.1\n", file);
-  std::fclose(file);
-  Openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-           "-keyout", TestTempPath(name + ".key"), "-out", TestTempPath(name + ".csr"), "-subj",
-           "/CN=" + common_name});
-  Openssl({"x509", "-req", "-in", TestTempPath(name + ".csr"), "-CA", TestTempPath(ca + ".pem"),
-           "-CAkey", TestTempPath(ca + ".key"), "-CAcreateserial", "-days", "1", "-extfile",
-           extensions, "-out", TestTempPath(name + ".pem")});
-}
 
 class TlsE2eTest : public AuthServerE2eTest {
  protected:
   static void SetUpTestSuite() {
     AuthServerE2eTest::SetUpTestSuite();
-    MakeCa("ca");
-    MakeCa("other-ca");
-    MakeCert("server", "first-server", "ca");
-    MakeCert("renewed", "renewed-server", "ca");
-    MakeCert("client", "greeter", "ca");
-    MakeCert("stranger", "stranger", "other-ca");
+    ASSERT_THAT(MakeTestCa("ca"), IsOk());
+    ASSERT_THAT(MakeTestCa("other-ca"), IsOk());
+    ASSERT_THAT(MakeTestCertificate("server", "first-server", "ca"), IsOk());
+    ASSERT_THAT(MakeTestCertificate("renewed", "renewed-server", "ca"), IsOk());
+    ASSERT_THAT(MakeTestCertificate("client", "greeter", "ca"), IsOk());
+    ASSERT_THAT(MakeTestCertificate("stranger", "stranger", "other-ca"), IsOk());
   }
 
   // Each test starts its server with its own TLS flags.
@@ -145,9 +114,8 @@ TEST_F(TlsE2eTest, WithAClientCaOnlyClientsWithItsCertificatesGetIn) {
 }
 
 TEST_F(TlsE2eTest, AReplacedCertificateIsServedWithoutARestart) {
-  // Copies of the server's files, which the test may replace.
-  Openssl({"pkey", "-in", TestTempPath("server.key"), "-out", TestTempPath("live.key")});
-  Openssl({"x509", "-in", TestTempPath("server.pem"), "-out", TestTempPath("live.pem")});
+  // A pair of its own, which the test replaces.
+  ASSERT_THAT(MakeTestCertificate("live", "first-server", "ca"), IsOk());
   StartServer({"--tls_key=" + TestTempPath("live.key"), "--tls_cert=" + TestTempPath("live.pem"),
                "--tls_reload_interval=1s"});
   std::string server_name;
