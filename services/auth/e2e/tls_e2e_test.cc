@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -126,6 +127,7 @@ TEST_F(TlsE2eTest, AReplacedCertificateIsServedWithoutARestart) {
   // The renewed pair, each file renamed into place (never half written).
   ASSERT_EQ(std::rename(TestTempPath("renewed.key").c_str(), TestTempPath("live.key").c_str()), 0);
   ASSERT_EQ(std::rename(TestTempPath("renewed.pem").c_str(), TestTempPath("live.pem").c_str()), 0);
+  const absl::Time replaced = absl::Now();
   for (absl::Time deadline = absl::Now() + absl::Seconds(30);
        absl::Now() < deadline && server_name != "renewed-server";
        absl::SleepFor(absl::Milliseconds(200))) {
@@ -133,6 +135,9 @@ TEST_F(TlsE2eTest, AReplacedCertificateIsServedWithoutARestart) {
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
   EXPECT_EQ(server_name, "renewed-server");
+  // RELIABILITY.md, "Keys and certificates rotate without a restart".
+  std::cout << "FIGURE renewed certificate served " << absl::ToInt64Milliseconds(absl::Now() - replaced)
+            << " ms after the files were replaced (--tls_reload_interval=1s)\n";
   EXPECT_EQ(server_->process().pid(), pid);
   EXPECT_TRUE(server_->Running());
 }
