@@ -51,7 +51,8 @@ TEST(ChannelCredentialsTest, AnUnreadableFileIsNamedButNoContents) {
   tls.client_key = "/nonexistent/key.pem";
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       ChannelCredentialsFor(tls);
-  EXPECT_THAT(credentials, StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/key.pem")));
+  EXPECT_THAT(credentials,
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("/nonexistent/key.pem")));
 }
 
 TEST(ChannelCredentialsTest, TlsWithSystemRootsNeedsNoFile) {

@@ -27,10 +27,11 @@ namespace auth::token {
 
 class KeySet {
  public:
-  // Where one key lives on disk. An empty kid names an EdDSA key by its RFC 7638 thumbprint
-  // (Thumbprint()), so that a file replaced by a new key gets a new kid by itself. An EdDSA file is a PEM: "BEGIN PRIVATE KEY" (PKCS#8) for a
+  // Where one key lives on disk. An EdDSA file is a PEM: "BEGIN PRIVATE KEY" (PKCS#8) for a
   // signing key, "BEGIN PUBLIC KEY" for a verify-only one (a private PEM works there too). An
   // HS256 file holds the raw secret, every byte of it (mind trailing newlines), >= 32 bytes.
+  // An empty kid names an EdDSA key by its RFC 7638 thumbprint (Thumbprint()), so that a file
+  // replaced by a new key gets a new kid by itself; an HS256 key needs a kid.
   struct KeyFile {
     std::string kid;
     std::string path;

@@ -283,7 +283,9 @@ absl::Status AuthServer::ReloadKeys() {
         "JWT keys: nothing to reload, the signing key is ephemeral (no --token_signing_key)");
   }
   absl::StatusOr<token::KeySet> loaded = LoadKeys(config);
-  if (!loaded.ok()) return WithWhat("JWT keys: reload failed, keeping the keys in force", loaded.status());
+  if (!loaded.ok()) {
+    return WithWhat("JWT keys: reload failed, keeping the keys in force", loaded.status());
+  }
   if (absl::Status installed = parts_->keys->Reload(*std::move(loaded)); !installed.ok()) {
     return WithWhat("JWT keys: reload refused, keeping the keys in force", installed);
   }

@@ -53,7 +53,8 @@ class GreeterMtlsE2eTest : public ::testing::Test {
     flags.push_back("--tls_cert=" + TestTempPath("auth.pem"));
     flags.push_back("--tls_key=" + TestTempPath("auth.key"));
     flags.push_back("--tls_client_ca=" + TestTempPath("ca.pem"));
-    ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuthServerProcess> server, AuthServerProcess::Start(flags));
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuthServerProcess> server,
+                         AuthServerProcess::Start(flags));
     auth_server_ = server.release();
     auth_target_ = new std::string(absl::StrCat("localhost:", auth_server_->port()));
   }

@@ -84,7 +84,7 @@ TEST(AuthCliMtlsTest, PresentsItsClientCertificate) {
 
   CliRun half = Jwks(server->port(), {"--tls", "--client_cert=" + TestTempPath("client.pem")});
   EXPECT_EQ(half.code, 2) << half.output;
-  EXPECT_THAT(half.output, HasSubstr("--client_cert and --client_key go together"));
+  EXPECT_THAT(half.output, HasSubstr("the client certificate and its key go together"));
 }
 
 }  // namespace

@@ -137,7 +137,8 @@ TEST_F(KeyRotationE2eTest, SighupPublishesANewKeyThatSignsAfterTheDelay) {
   EXPECT_GE(signing_after, kPublishDelay);
   // RELIABILITY.md, "Keys and certificates rotate without a restart".
   std::cout << "FIGURE new key in GetJwks " << absl::ToInt64Milliseconds(published_after)
-            << " ms after SIGHUP; first token it signed " << absl::ToInt64Milliseconds(signing_after)
+            << " ms after SIGHUP; first token it signed "
+            << absl::ToInt64Milliseconds(signing_after)
             << " ms after SIGHUP (--token_key_publish_delay=" << kPublishDelay << ")\n";
 
   // Tokens of the replaced key stay valid until they expire, and both keys are published.

@@ -136,7 +136,8 @@ TEST_F(TlsE2eTest, AReplacedCertificateIsServedWithoutARestart) {
   }
   EXPECT_EQ(server_name, "renewed-server");
   // RELIABILITY.md, "Keys and certificates rotate without a restart".
-  std::cout << "FIGURE renewed certificate served " << absl::ToInt64Milliseconds(absl::Now() - replaced)
+  std::cout << "FIGURE renewed certificate served "
+            << absl::ToInt64Milliseconds(absl::Now() - replaced)
             << " ms after the files were replaced (--tls_reload_interval=1s)\n";
   EXPECT_EQ(server_->process().pid(), pid);
   EXPECT_TRUE(server_->Running());
