@@ -20,6 +20,8 @@ PACKAGES=(
   galera-4 mariadb-backup socat
   # tools/proto_checks.sh installs buf (lint, breaking) from npm.
   nodejs
+  # The TLS end-to-end tests make their CA and certificates with the openssl CLI.
+  openssl
 )
 
 missing=()

@@ -25,10 +25,10 @@
 // and must still be checked on every request.
 //
 // Keys: the inner verifier's answer for a token could only change if its keys or options did.
-// JwtVerifier holds its KeySet and options by value and has no way to change them, and the
-// server loads keys once at start-up, so today a retired key means a restart, which empties the
-// cache. If keys are ever reloaded in a running process, call Clear() right after the swap, or
-// tokens signed by a dropped key keep verifying from the cache until they expire.
+// Keys that rotate (RotatingKeySet) only leave the set on their own once every token they
+// signed has expired; but a reload may drop a key at once, so whoever reloads calls Clear()
+// right after (AuthServer::ReloadKeys does), or tokens signed by a dropped key would keep
+// verifying from the cache until they expire.
 //
 // Memory: at most `capacity` entries (each ~32 bytes of digest plus the claims, a few hundred
 // bytes), split over up to 16 shards, each with its own std::mutex, so concurrent gRPC threads

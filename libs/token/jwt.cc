@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 
@@ -73,15 +74,24 @@ absl::StatusOr<absl::Time> TimeClaim(const Json& claims, const char* name) {
 }  // namespace
 
 JwtIssuer::JwtIssuer(KeySet keys, JwtOptions options)
+    : JwtIssuer(std::make_shared<FixedKeySetSource>(std::move(keys)), std::move(options)) {
+  CHECK(keys_->Current()->signing_key() != nullptr)
+      << "JwtIssuer needs a key set with a signing key";
+}
+
+JwtIssuer::JwtIssuer(std::shared_ptr<const KeySetSource> keys, JwtOptions options)
     : keys_(std::move(keys)), options_(std::move(options)) {
-  CHECK(keys_.signing_key() != nullptr) << "JwtIssuer needs a key set with a signing key";
   CHECK_GE(options_.lifetime, absl::Seconds(1)) << "JWT lifetime must be at least one second";
   options_.lifetime = absl::Trunc(options_.lifetime, absl::Seconds(1));
 }
 
 absl::StatusOr<IssuedToken> JwtIssuer::Issue(absl::string_view subject) const {
   if (subject.empty()) return absl::InvalidArgumentError("subject is empty");
-  const Key& key = *keys_.signing_key();
+  const std::shared_ptr<const KeySet> keys = keys_->Current();
+  if (keys->signing_key() == nullptr) {
+    return absl::FailedPreconditionError("no signing key: the key set can only verify");
+  }
+  const Key& key = *keys->signing_key();
   absl::StatusOr<std::string> jwt_id = RandomJwtId();
   if (!jwt_id.ok()) return jwt_id.status();
 
@@ -125,6 +135,9 @@ absl::StatusOr<IssuedToken> JwtIssuer::Issue(absl::string_view subject) const {
 }
 
 JwtVerifier::JwtVerifier(KeySet keys, JwtVerifierOptions options)
+    : JwtVerifier(std::make_shared<FixedKeySetSource>(std::move(keys)), std::move(options)) {}
+
+JwtVerifier::JwtVerifier(std::shared_ptr<const KeySetSource> keys, JwtVerifierOptions options)
     : keys_(std::move(keys)), options_(std::move(options)) {}
 
 absl::StatusOr<TokenClaims> JwtVerifier::Verify(absl::string_view token) const {
@@ -139,7 +152,8 @@ absl::StatusOr<TokenClaims> JwtVerifier::Verify(absl::string_view token) const {
   if (*alg == "none") return Reject("unsigned tokens (alg none) are not accepted");
   auto kid = header.find("kid");
   if (kid == header.end() || !kid->is_string()) return Reject("header kid is missing");
-  const Key* key = keys_.Find(kid->get<std::string>());
+  const std::shared_ptr<const KeySet> keys = keys_->Current();
+  const Key* key = keys->Find(kid->get<std::string>());
   if (key == nullptr) return Reject("unknown kid");
   if (alg->get<std::string>() != AlgorithmName(key->algorithm())) {
     return Reject("header alg does not match the key's algorithm");

@@ -13,6 +13,9 @@
 //   absl::StatusOr<IssuedToken> issued = issuer.Issue("42");
 //   absl::StatusOr<TokenClaims> claims = verifier.Verify(issued->token);
 //
+// Keys that rotate while the process runs come from a KeySetSource (rotating_key_set.h), asked
+// on every call: the issuer signs with its current signing key, the verifier accepts its keys.
+//
 // Tokens look like header {"alg":"EdDSA","kid":"...","typ":"JWT"} and claims
 // {"iss","aud","sub","iat","nbf","exp","jti"}. The verifier is strict: the algorithm comes from
 // the key that `kid` names (the header's "alg" must merely agree), every claim above is
@@ -23,12 +26,14 @@
 
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "libs/token/key_set.h"
+#include "libs/token/key_set_source.h"
 #include "libs/token/token.h"
 
 namespace auth::token {
@@ -58,26 +63,30 @@ class JwtIssuer : public TokenIssuer {
  public:
   // `keys` must have a signing key (CHECKed), and `options.lifetime` must be >= 1 s.
   JwtIssuer(KeySet keys, JwtOptions options);
+  // Signs with `keys->Current()`'s signing key at each call (kFailedPrecondition if none).
+  JwtIssuer(std::shared_ptr<const KeySetSource> keys, JwtOptions options);
 
   // kInvalidArgument for an empty or non-UTF-8 subject.
   absl::StatusOr<IssuedToken> Issue(absl::string_view subject) const override;
   absl::Duration lifetime() const override { return options_.lifetime; }
 
  private:
-  KeySet keys_;
+  std::shared_ptr<const KeySetSource> keys_;
   JwtOptions options_;
 };
 
 class JwtVerifier : public TokenVerifier {
  public:
   JwtVerifier(KeySet keys, JwtVerifierOptions options);
+  // Accepts the keys of `keys->Current()` at each call.
+  JwtVerifier(std::shared_ptr<const KeySetSource> keys, JwtVerifierOptions options);
 
   // Takes untrusted bytes. Every rejection is kUnauthenticated with a message naming the check
   // that failed, never any part of the token.
   absl::StatusOr<TokenClaims> Verify(absl::string_view token) const override;
 
  private:
-  KeySet keys_;
+  std::shared_ptr<const KeySetSource> keys_;
   JwtVerifierOptions options_;
 };
 

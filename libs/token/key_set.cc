@@ -3,6 +3,7 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -44,22 +45,35 @@ absl::StatusOr<std::string> ReadKeyFile(const std::string& path) {
   return bytes;
 }
 
+// The kid a key is loaded under until its thumbprint is known.
+constexpr absl::string_view kUnnamedKid = "unnamed";
+
+absl::StatusOr<Key> ParseKey(absl::string_view kid, const std::string& contents,
+                             Algorithm algorithm, bool for_signing) {
+  if (algorithm == Algorithm::kHS256) return Key::Hs256(kid, contents);
+  if (for_signing) return Key::Ed25519FromPrivatePem(kid, contents);
+  // A verify-only Ed25519 key is normally a public PEM, but a retired private PEM is accepted
+  // too (the verifier then simply never signs with it).
+  absl::StatusOr<Key> key = Key::Ed25519FromPublicPem(kid, contents);
+  if (!key.ok()) {
+    absl::StatusOr<Key> from_private = Key::Ed25519FromPrivatePem(kid, contents);
+    if (from_private.ok()) key = std::move(from_private);
+  }
+  return key;
+}
+
 absl::StatusOr<Key> LoadKey(const KeySet::KeyFile& file, bool for_signing) {
   absl::StatusOr<std::string> contents = ReadKeyFile(file.path);
   if (!contents.ok()) return contents.status();
-  absl::StatusOr<Key> key = absl::InternalError("unreachable");
-  if (file.algorithm == Algorithm::kHS256) {
-    key = Key::Hs256(file.kid, *contents);
-  } else if (for_signing) {
-    key = Key::Ed25519FromPrivatePem(file.kid, *contents);
-  } else {
-    // A verify-only Ed25519 key is normally a public PEM, but a retired private PEM is
-    // accepted too (the verifier then simply never signs with it).
-    key = Key::Ed25519FromPublicPem(file.kid, *contents);
-    if (!key.ok()) {
-      absl::StatusOr<Key> from_private = Key::Ed25519FromPrivatePem(file.kid, *contents);
-      if (from_private.ok()) key = std::move(from_private);
-    }
+  absl::StatusOr<Key> key = absl::InvalidArgumentError("an HS256 key needs a key id");
+  if (!file.kid.empty()) {
+    key = ParseKey(file.kid, *contents, file.algorithm, for_signing);
+  } else if (file.algorithm == Algorithm::kEdDSA) {
+    key = ParseKey(kUnnamedKid, *contents, file.algorithm, for_signing);
+    absl::StatusOr<std::string> thumbprint =
+        key.ok() ? KeySet::Thumbprint(*key) : absl::StatusOr<std::string>(key.status());
+    key = thumbprint.ok() ? ParseKey(*thumbprint, *contents, file.algorithm, for_signing)
+                          : absl::StatusOr<Key>(thumbprint.status());
   }
   // Wipe our copy of the file; the Key keeps its own.
   OPENSSL_cleanse(contents->data(), contents->size());
@@ -118,6 +132,18 @@ absl::StatusOr<KeySet> KeySet::FromFiles(
     verify_only.push_back(KeyFile{verify_kid, path, Algorithm::kEdDSA});
   }
   return FromFiles(KeyFile{std::string(kid), signing_key_file, Algorithm::kEdDSA}, verify_only);
+}
+
+absl::StatusOr<std::string> KeySet::Thumbprint(const Key& key) {
+  absl::StatusOr<std::string> x = key.PublicKeyBytes();
+  if (!x.ok()) return x.status();
+  // RFC 7638 section 3.2: the required members only, in lexicographic order, no whitespace.
+  const std::string jwk = absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")",
+                                       internal::Base64UrlEncode(*x), R"("})");
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(jwk.data()), jwk.size(), digest);
+  return internal::Base64UrlEncode(
+      absl::string_view(reinterpret_cast<const char*>(digest), sizeof(digest)));
 }
 
 KeySet KeySet::GenerateEphemeral() {

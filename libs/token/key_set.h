@@ -30,6 +30,8 @@ class KeySet {
   // Where one key lives on disk. An EdDSA file is a PEM: "BEGIN PRIVATE KEY" (PKCS#8) for a
   // signing key, "BEGIN PUBLIC KEY" for a verify-only one (a private PEM works there too). An
   // HS256 file holds the raw secret, every byte of it (mind trailing newlines), >= 32 bytes.
+  // An empty kid names an EdDSA key by its RFC 7638 thumbprint (Thumbprint()), so that a file
+  // replaced by a new key gets a new kid by itself; an HS256 key needs a kid.
   struct KeyFile {
     std::string kid;
     std::string path;
@@ -51,6 +53,10 @@ class KeySet {
   static absl::StatusOr<KeySet> FromFiles(
       const std::string& signing_key_file, absl::string_view kid,
       const std::map<std::string, std::string>& verify_only_files = {});
+
+  // The RFC 7638 JWK thumbprint of an Ed25519 key: base64url(SHA-256 of
+  // {"crv":"Ed25519","kty":"OKP","x":...}), 43 characters. kFailedPrecondition for HS256.
+  static absl::StatusOr<std::string> Thumbprint(const Key& key);
 
   // A fresh random Ed25519 signing key, for local development. Logs a loud warning: tokens it
   // signs are worthless after a restart and other replicas cannot verify them.

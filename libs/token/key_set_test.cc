@@ -19,6 +19,7 @@ namespace auth::token {
 namespace {
 
 using ::auth::testing::IsOk;
+using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -247,6 +248,32 @@ TEST(KeySetTest, FileErrorsNameTheFileButNoKeyMaterial) {
   // A public key where a private one is needed.
   std::string public_path = WriteTempFile("only.pub.pem", Rfc8037Key().PublicKeyPem().value());
   EXPECT_THAT(KeySet::FromFiles(public_path, "k"), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// RFC 8037 appendix A.3: the JWK thumbprint of the appendix's key.
+TEST(KeySetTest, ThumbprintIsRfc8037AppendixA3) {
+  EXPECT_THAT(KeySet::Thumbprint(Rfc8037Key()),
+              IsOkAndHolds(std::string("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k")));
+  absl::StatusOr<Key> hs256 = Key::Hs256("hs", std::string(32, 'k'));
+  ASSERT_THAT(hs256, IsOk());
+  EXPECT_THAT(KeySet::Thumbprint(*hs256), StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST(KeySetTest, AnEmptyKidIsTheThumbprint) {
+  std::string private_path = WriteTempFile("rfc8037.pem", kRfc8037PrivatePem);
+  std::string public_path = WriteTempFile("rfc8037.pub.pem", kRfc8037PublicPem);
+  absl::StatusOr<KeySet> keys = KeySet::FromFiles(
+      KeySet::KeyFile{"", private_path, Algorithm::kEdDSA},
+      {KeySet::KeyFile{"old", public_path, Algorithm::kEdDSA}});
+  ASSERT_THAT(keys, IsOk());
+  EXPECT_EQ(keys->signing_key()->kid(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
+  absl::StatusOr<KeySet> verify_only =
+      KeySet::FromFiles(KeySet::KeyFile{}, {KeySet::KeyFile{"", public_path, Algorithm::kEdDSA}});
+  ASSERT_THAT(verify_only, IsOk());
+  EXPECT_NE(verify_only->Find("kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k"), nullptr);
+  std::string secret_path = WriteTempFile("unnamed-hs256.key", std::string(32, 's'));
+  EXPECT_THAT(KeySet::FromFiles(KeySet::KeyFile{"", secret_path, Algorithm::kHS256}, {}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("needs a key id")));
 }
 
 TEST(KeySetTest, EphemeralKeysAreFreshSigningKeys) {

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -13,6 +14,9 @@
 #include "glog/logging.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "libs/audit/file_audit_log.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/argon2_password_hasher.h"
@@ -29,6 +33,7 @@
 #include "libs/token/jwt.h"
 #include "libs/token/key_set.h"
 #include "libs/token/remembering_token_issuer.h"
+#include "libs/token/rotating_key_set.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/database_health.h"
 
@@ -45,25 +50,37 @@ absl::StatusOr<token::KeySet> LoadKeys(const ServerConfig& config) {
                                   config.token_verify_keys);
 }
 
+// TLS from files that gRPC's FileWatcherCertificateProvider reads again every
+// tls_reload_interval: a renewed certificate (or client CA) is served without a restart. The
+// files are read once here first, so that a missing one is a clear start-up error rather than
+// failed handshakes. With a client CA, clients must present a certificate it signed (mTLS).
 absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
     const ServerConfig& config) {
-  if (config.tls_cert.empty() && config.tls_key.empty()) return grpc::InsecureServerCredentials();
+  if (config.tls_cert.empty() && config.tls_key.empty()) {
+    if (!config.tls_client_ca.empty()) {
+      return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
+    }
+    return grpc::InsecureServerCredentials();
+  }
   if (config.tls_cert.empty() || config.tls_key.empty()) {
     return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
   }
-  grpc::SslServerCredentialsOptions options;
-  absl::StatusOr<std::string> cert_pem = ReadConfigFile(config.tls_cert);
-  absl::StatusOr<std::string> key_pem = ReadConfigFile(config.tls_key);
-  if (!cert_pem.ok()) return cert_pem.status();
-  if (!key_pem.ok()) return key_pem.status();
-  options.pem_key_cert_pairs.push_back({*key_pem, *cert_pem});
-  if (!config.tls_client_ca.empty()) {
-    absl::StatusOr<std::string> ca_pem = ReadConfigFile(config.tls_client_ca);
-    if (!ca_pem.ok()) return ca_pem.status();
-    options.pem_root_certs = *ca_pem;
-    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  for (const std::string* path : {&config.tls_cert, &config.tls_key, &config.tls_client_ca}) {
+    if (path->empty()) continue;
+    if (absl::StatusOr<std::string> pem = ReadConfigFile(*path); !pem.ok()) return pem.status();
   }
-  return grpc::SslServerCredentials(options);
+  auto files = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      config.tls_key, config.tls_cert, config.tls_client_ca,
+      static_cast<unsigned int>(absl::ToInt64Seconds(config.tls_reload_interval)));
+  grpc::experimental::TlsServerCredentialsOptions options(files);
+  options.watch_identity_key_cert_pairs();
+  if (config.tls_client_ca.empty()) {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  } else {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(options);
 }
 
 }  // namespace
@@ -84,7 +101,7 @@ struct AuthServer::Parts {
   std::unique_ptr<mysql::ConnectionPool> sweeper_pool;
   std::unique_ptr<repository::mysql::ExpiredRowSweeper> sweeper;  // null with sweep_period 0
   std::unique_ptr<hashing::Argon2PasswordHasher> hasher;
-  std::unique_ptr<token::KeySet> keys;
+  std::shared_ptr<token::RotatingKeySet> keys;  // reloaded by ReloadKeys()
   std::unique_ptr<token::JwtIssuer> jwt_issuer;
   std::unique_ptr<token::JwtVerifier> signature_verifier;
   std::unique_ptr<token::CachingTokenVerifier> verifier;
@@ -132,18 +149,24 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
 
   absl::StatusOr<token::KeySet> keys = LoadKeys(config);
   if (!keys.ok()) return WithWhat("JWT keys", keys.status());
-  p.keys = std::make_unique<token::KeySet>(*std::move(keys));
+  token::JwtVerifierOptions verifier_options;
+  verifier_options.issuer = config.token_issuer;
+  verifier_options.audience = config.token_audience;
+  token::RotatingKeySetOptions rotation;
+  rotation.publish_delay = config.token_key_publish_delay;
+  // A replaced key's last tokens expire token_lifetime after it stopped signing, and verifiers
+  // accept them for the leeway beyond.
+  rotation.retired_key_lifetime = config.token_lifetime + verifier_options.leeway;
+  p.keys = std::make_shared<token::RotatingKeySet>(*std::move(keys), rotation);
   token::JwtOptions issuer_options;
   issuer_options.issuer = config.token_issuer;
   issuer_options.audience = config.token_audience;
   issuer_options.lifetime = config.token_lifetime;
-  p.jwt_issuer = std::make_unique<token::JwtIssuer>(*p.keys, issuer_options);
-  token::JwtVerifierOptions verifier_options;
-  verifier_options.issuer = config.token_issuer;
-  verifier_options.audience = config.token_audience;
-  p.signature_verifier = std::make_unique<token::JwtVerifier>(*p.keys, verifier_options);
-  // The keys are fixed for the life of the process, so a remembered verdict stays true until
-  // the token expires; the session row is still read for every check.
+  p.jwt_issuer = std::make_unique<token::JwtIssuer>(p.keys, issuer_options);
+  p.signature_verifier = std::make_unique<token::JwtVerifier>(p.keys, verifier_options);
+  // A remembered verdict stays true until the token expires (the session row is still read for
+  // every check): keys only leave the set by a reload, which empties the cache (ReloadKeys()),
+  // or once every token they signed has expired.
   p.verifier = std::make_unique<token::CachingTokenVerifier>(*p.signature_verifier,
                                                              config.verified_token_cache_entries);
   // Tokens this process signs are remembered at once: their first check skips the signature.
@@ -196,8 +219,8 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   }
 
   AuthServiceOptions service_options = config.service;
-  // The keys never change while the server runs: the document is built once.
-  service_options.jwks_json = p.keys->ToJwks();
+  // Asked on every GetJwks: a reloaded key is published at once.
+  service_options.jwks = [keys = p.keys] { return keys->Current()->ToJwks(); };
   AuthServiceDeps deps;
   deps.users = p.users.get();
   deps.sessions = p.sessions.get();
@@ -250,6 +273,27 @@ absl::Status AuthServer::Start() {
       parts_->config.health_check_period);
   parts_->health_monitor->Start();
   if (parts_->sweeper != nullptr) parts_->sweeper->Start(parts_->config.sweep_period);
+  return absl::OkStatus();
+}
+
+absl::Status AuthServer::ReloadKeys() {
+  const ServerConfig& config = parts_->config;
+  if (config.token_signing_key.empty()) {
+    return absl::FailedPreconditionError(
+        "JWT keys: nothing to reload, the signing key is ephemeral (no --token_signing_key)");
+  }
+  absl::StatusOr<token::KeySet> loaded = LoadKeys(config);
+  if (!loaded.ok()) {
+    return WithWhat("JWT keys: reload failed, keeping the keys in force", loaded.status());
+  }
+  if (absl::Status installed = parts_->keys->Reload(*std::move(loaded)); !installed.ok()) {
+    return WithWhat("JWT keys: reload refused, keeping the keys in force", installed);
+  }
+  // Verdicts remembered under keys the reload dropped must not outlive them.
+  parts_->verifier->Clear();
+  const std::optional<std::string> pending = parts_->keys->PendingKid();
+  LOG(INFO) << "JWT keys reloaded: signing with " << parts_->keys->Current()->signing_key()->kid()
+            << (pending.has_value() ? "; " + *pending + " published, signs after the delay" : "");
   return absl::OkStatus();
 }
 

@@ -18,7 +18,8 @@
 // expired rows every sweep_period (expired_row_sweeper.h). Shutdown() reports
 // NOT_SERVING, keeps serving for the config's shutdown_drain_delay (so that load balancers
 // notice), stops accepting calls, lets in-flight ones finish within shutdown_grace, then drains
-// the executors. The destructor shuts down if needed.
+// the executors. The destructor shuts down if needed. ReloadKeys() rotates the JWT keys while
+// it serves (rotating_key_set.h).
 #ifndef SERVICES_AUTH_AUTH_SERVER_H_
 #define SERVICES_AUTH_AUTH_SERVER_H_
 
@@ -48,6 +49,13 @@ class AuthServer {
   // The bound gRPC port (after Start()), and the metrics port (0 without metrics).
   int port() const { return port_; }
   int metrics_port() const;
+
+  // Reads the key files again (on SIGHUP) and installs them by RotatingKeySet's rules: a new
+  // signing key is published at once and signs after config.token_key_publish_delay; the one it
+  // replaces stays accepted until its tokens expire. On an error (a missing or bad file, a kid
+  // that now names another key) the keys in force stay, and the message says why, naming files
+  // and kids, never key material. kFailedPrecondition with an ephemeral key.
+  absl::Status ReloadKeys();
 
   // Blocks until Shutdown() has stopped the server (from another thread).
   void Wait();

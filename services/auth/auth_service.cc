@@ -105,7 +105,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::GetJwks(grpc::CallbackServerContext* 
                                                    const GetJwksRequest* /*request*/,
                                                    GetJwksResponse* response) {
   auto call = StartCall(context, metrics::Rpc::kGetJwks);
-  response->set_jwks_json(options_.jwks_json);
+  response->set_jwks_json(options_.jwks ? options_.jwks() : options_.jwks_json);
   call->Finish(absl::OkStatus());
   return call->reactor();
 }

@@ -101,7 +101,9 @@ struct AuthServiceOptions {
   // without revoking its family (a client retrying a lost response), unless its successor has
   // been used already; zero: never.
   absl::Duration refresh_reuse_grace = absl::ZeroDuration();
-  // What GetJwks answers: the public keys' JWKS document, computed once at start-up.
+  // What GetJwks answers: the public keys' JWKS document, asked on every call (keys rotate
+  // while the server runs); empty: jwks_json, a fixed document.
+  std::function<std::string()> jwks;
   std::string jwks_json = R"({"keys":[]})";
   // Failed logins per account and per address, registrations per address (attempt_gate.h).
   AbuseLimitsConfig abuse_limits;

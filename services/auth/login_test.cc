@@ -1,5 +1,6 @@
 // Unit tests of AuthServiceImpl's Login (see testing/service_fixture.h), and of GetJwks.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -218,6 +219,24 @@ TEST_F(LoginTest, GetJwksServesTheConfiguredDocument) {
   grpc::ClientContext context;
   ASSERT_TRUE(stub_->GetJwks(&context, auth::v1::GetJwksRequest(), &response).ok());
   EXPECT_EQ(response.jwks_json(), options.jwks_json);
+}
+
+TEST_F(LoginTest, GetJwksAsksForTheDocumentOnEveryCall) {
+  StopServer();
+  auto document = std::make_shared<std::string>(R"({"keys":[{"kid":"old"}]})");
+  AuthServiceOptions options;
+  options.jwks = [document] { return *document; };  // keys rotated by another thread
+  StartServer(16, options);
+  auth::v1::GetJwksResponse response;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(stub_->GetJwks(&context, auth::v1::GetJwksRequest(), &response).ok());
+    EXPECT_EQ(response.jwks_json(), R"({"keys":[{"kid":"old"}]})");
+  }
+  *document = R"({"keys":[{"kid":"old"},{"kid":"new"}]})";
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->GetJwks(&context, auth::v1::GetJwksRequest(), &response).ok());
+  EXPECT_EQ(response.jwks_json(), R"({"keys":[{"kid":"old"},{"kid":"new"}]})");
 }
 
 }  // namespace

@@ -60,7 +60,12 @@ ABSL_FLAG(absl::Duration, refresh_reuse_grace, absl::ZeroDuration(),
 ABSL_FLAG(std::string, token_signing_key, "",
           "Ed25519 private key PEM (make one with //libs/token:jwt_keygen). Empty: a fresh "
           "ephemeral key, for local development only: tokens die with the process.");
-ABSL_FLAG(std::string, token_key_id, "primary", "kid of --token_signing_key.");
+ABSL_FLAG(std::string, token_key_id, "primary",
+          "kid of --token_signing_key; empty: the key's RFC 7638 thumbprint (needed to rotate the "
+          "key by replacing its file and sending SIGHUP).");
+ABSL_FLAG(absl::Duration, token_key_publish_delay, absl::Minutes(10),
+          "After SIGHUP reloads a new signing key: how long it is published in GetJwks (and "
+          "accepted) before it signs; the key it replaces signs until then.");
 ABSL_FLAG(std::vector<std::string>, token_verify_keys, {},
           "Older public keys still accepted, as kid=path.pem,... (key rotation).");
 ABSL_FLAG(int, argon2_memory_kib, 19456, "Argon2id memory cost (KiB).");
@@ -105,6 +110,9 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key enab
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle; when set, clients must present a certificate it signed (mTLS).");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Minutes(1),
+          "How often --tls_cert, --tls_key and --tls_client_ca are read again (a renewed "
+          "certificate is served without a restart); whole seconds, at least 1s.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP, no auth: keep it "
           "on loopback or a private network); port 0 picks one. Empty: no metrics.");
@@ -170,6 +178,14 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   if (config.sweep_period < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("--sweep_period must not be negative (0 = never)");
   }
+  if (config.tls_reload_interval < absl::Seconds(1) ||
+      config.tls_reload_interval != absl::Trunc(config.tls_reload_interval, absl::Seconds(1))) {
+    return absl::InvalidArgumentError(
+        "TLS: --tls_reload_interval must be whole seconds, at least 1s");
+  }
+  if (config.token_key_publish_delay < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("JWT keys: --token_key_publish_delay must not be negative");
+  }
   if (config.shutdown_drain_delay < absl::ZeroDuration() ||
       config.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -203,6 +219,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.token_lifetime = absl::GetFlag(FLAGS_token_lifetime);
   config.token_signing_key = absl::GetFlag(FLAGS_token_signing_key);
   config.token_key_id = absl::GetFlag(FLAGS_token_key_id);
+  config.token_key_publish_delay = absl::GetFlag(FLAGS_token_key_publish_delay);
   // Older keys only matter with a configured signing key (an ephemeral key has no history).
   if (!config.token_signing_key.empty()) {
     for (const std::string& entry : absl::GetFlag(FLAGS_token_verify_keys)) {
@@ -248,6 +265,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   config.tls_key = absl::GetFlag(FLAGS_tls_key);
   config.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  config.tls_reload_interval = absl::GetFlag(FLAGS_tls_reload_interval);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.audit_log = absl::GetFlag(FLAGS_audit_log);
 

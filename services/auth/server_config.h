@@ -40,8 +40,13 @@ struct ServerConfig {
   std::string token_audience = "auth-service-clients";
   absl::Duration token_lifetime = absl::Minutes(15);
   std::string token_signing_key;  // path of an Ed25519 private key PEM
+  // kid of token_signing_key; empty: the key's RFC 7638 thumbprint, so that a key file replaced
+  // by a new key (then SIGHUP) gets a new kid by itself.
   std::string token_key_id = "primary";
   std::map<std::string, std::string> token_verify_keys;  // kid -> public key PEM path
+  // After a reload (SIGHUP) brings a new signing key: how long it is published (GetJwks, and
+  // accepted) before it signs, so that every verifier knows it first; >= 0.
+  absl::Duration token_key_publish_delay = absl::Minutes(10);
   // Access tokens whose signature verdict is remembered until they expire; 0: none.
   size_t verified_token_cache_entries = 65536;
 
@@ -67,10 +72,12 @@ struct ServerConfig {
   absl::Duration shutdown_drain_delay = absl::Seconds(5);
   // On Shutdown(), after the drain delay: how long in-flight calls may take to finish.
   absl::Duration shutdown_grace = absl::Seconds(10);
-  // TLS (cert and key together), and mTLS with a client CA. Paths of PEM files.
+  // TLS (cert and key together), and mTLS with a client CA. Paths of PEM files, read again
+  // every tls_reload_interval (whole seconds, >= 1 s): a renewed certificate needs no restart.
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  absl::Duration tls_reload_interval = absl::Minutes(1);
   // host:port for Prometheus metrics; empty: none.
   std::string metrics_listen;
   // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:

@@ -30,6 +30,8 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_EQ(config.database.size, 16);
   EXPECT_EQ(config.database.read_timeout, absl::Seconds(3));
   EXPECT_EQ(config.token_key_id, "primary");
+  EXPECT_EQ(config.token_key_publish_delay, absl::Minutes(10));
+  EXPECT_EQ(config.tls_reload_interval, absl::Minutes(1));
   EXPECT_EQ(config.verified_token_cache_entries, 65536u);
   EXPECT_GE(config.hashing_workers, 1);
   EXPECT_EQ(config.service.max_database_batch, 64);
@@ -77,6 +79,26 @@ TEST(ServerConfigTest, RefusesBadAbuseLimitsNamingTheFlag) {
   const absl::Status status = ValidateServerConfig(config);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(status.message()), HasSubstr("--registrations_per_address"));
+}
+
+TEST(ServerConfigTest, RefusesABadTlsReloadIntervalNamingTheFlag) {
+  ServerConfig config = Defaults();
+  for (absl::Duration bad : {absl::ZeroDuration(), absl::Milliseconds(1500)}) {
+    config.tls_reload_interval = bad;
+    const absl::Status status = ValidateServerConfig(config);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--tls_reload_interval"));
+  }
+}
+
+TEST(ServerConfigTest, RefusesANegativeKeyPublishDelayNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.token_key_publish_delay = absl::ZeroDuration();  // sign with a new key at once: allowed
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.token_key_publish_delay = absl::Seconds(-1);
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--token_key_publish_delay"));
 }
 
 TEST(ServerConfigTest, RefusesBadHealthAndShutdownSettingsNamingTheFlag) {

@@ -8,6 +8,8 @@
 // health service (NOT_SERVING while the database is unreachable) and server reflection.
 // SIGTERM/SIGINT: health NOT_SERVING, keep serving for --shutdown_drain_delay, stop accepting,
 // let in-flight calls finish within --shutdown_grace, drain the executors, exit 0.
+// SIGHUP: read the JWT key files again (a new signing key is published at once and signs after
+// --token_key_publish_delay); a bad file is logged and the keys in force stay.
 // tools/run_local.sh does all of this against a private MariaDB with one command.
 //
 // main() only turns the flags into a ServerConfig (server_config.h) and runs the AuthServer it
@@ -46,12 +48,13 @@ int main(int argc, char** argv) {
   // the server's CPU in profiles, and our own code uses std::mutex.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
 
-  // Block the stop signals in every thread; one thread waits for them below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the signals we handle in every thread; this one waits for them below.
+  sigset_t handled_signals;
+  sigemptyset(&handled_signals);
+  sigaddset(&handled_signals, SIGINT);
+  sigaddset(&handled_signals, SIGTERM);
+  sigaddset(&handled_signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &handled_signals, nullptr);
 
   absl::StatusOr<auth::service::ServerConfig> config = auth::service::ServerConfigFromFlags();
   if (!config.ok()) Die(config.status());
@@ -68,7 +71,11 @@ int main(int argc, char** argv) {
   }
 
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  while (sigwait(&handled_signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    if (absl::Status reloaded = (*server)->ReloadKeys(); !reloaded.ok()) {
+      LOG(ERROR) << "SIGHUP: " << reloaded.message();
+    }
+  }
   LOG(INFO) << "signal " << signal_number << ": shutting down";
   (*server)->Shutdown();
   LOG(INFO) << "auth_server stopped";

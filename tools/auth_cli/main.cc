@@ -11,7 +11,8 @@
 //   auth_cli validate [--token JWT]                 # who the (saved) token belongs to
 //   auth_cli jwks                                   # the server's public keys
 //
-// Common flags: --target (default 127.0.0.1:50051), --tls [--ca_cert FILE], --timeout (5s),
+// Common flags: --target (default 127.0.0.1:50051), --tls [--ca_cert FILE] [--client_cert FILE
+// --client_key FILE] (mTLS), --timeout (5s),
 // --token_file (default $HOME/.auth_cli_token; the refresh token is kept beside it, in
 // <token_file>.refresh).
 //
@@ -48,6 +49,7 @@
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/authn/channel_credentials.h"
 #include "libs/version/version.h"
 #include "tools/auth_cli/auth_client.h"
 #include "tools/auth_cli/flag_checks.h"
@@ -58,6 +60,9 @@ ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Address of the AuthService (h
 ABSL_FLAG(bool, tls, false, "Connect with TLS instead of plaintext.");
 ABSL_FLAG(std::string, ca_cert, "",
           "With --tls: PEM file of the CA(s) to trust instead of the system roots.");
+ABSL_FLAG(std::string, client_cert, "",
+          "With --tls: PEM certificate chain to present to a server that requires mTLS.");
+ABSL_FLAG(std::string, client_key, "", "With --client_cert: its PEM private key.");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(5), "Deadline of each RPC, e.g. 5s or 500ms.");
 ABSL_FLAG(std::string, username, "", "register: the user name.");
 ABSL_FLAG(std::string, email, "", "register, login: the e-mail address.");
@@ -103,7 +108,8 @@ tokens and saves both; logout and validate use the saved token when --token is a
 successful logout removes both files. Output is one `key: value` per line; on failure
 `error_code` and `error_message` go to stderr. Exit codes: 0 ok, 1 RPC failed, 2 usage error.
 
-Common flags: --target (127.0.0.1:50051), --tls, --ca_cert, --timeout (5s).)";
+Common flags: --target (127.0.0.1:50051), --tls, --ca_cert, --client_cert and --client_key
+(mTLS), --timeout (5s).)";
 
 // Flags that belong to one or more subcommands; the others are accepted everywhere.
 struct CommandFlag {
@@ -194,20 +200,18 @@ bool SaveTokens(const std::string& token_file, absl::string_view jwt_token,
 absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel() {
   const std::string target = absl::GetFlag(FLAGS_target);
   if (target.empty()) return absl::InvalidArgumentError("--target is empty");
-  const std::string ca_cert = absl::GetFlag(FLAGS_ca_cert);
-  if (!absl::GetFlag(FLAGS_tls)) {
-    if (!ca_cert.empty()) return absl::InvalidArgumentError("--ca_cert needs --tls");
-    return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  authn::ClientTlsFiles tls;
+  tls.enabled = absl::GetFlag(FLAGS_tls);
+  tls.ca_cert = absl::GetFlag(FLAGS_ca_cert);
+  tls.client_cert = absl::GetFlag(FLAGS_client_cert);
+  tls.client_key = absl::GetFlag(FLAGS_client_key);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      authn::ChannelCredentialsFor(tls);
+  if (!credentials.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TLS flags: ", credentials.status().message()));
   }
-  grpc::SslCredentialsOptions options;
-  if (!ca_cert.empty()) {
-    absl::StatusOr<std::string> pem = ReadSmallFile(ca_cert);
-    if (!pem.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("--ca_cert ", pem.status().message()));
-    }
-    options.pem_root_certs = *std::move(pem);
-  }
-  return grpc::CreateChannel(target, grpc::SslCredentials(options));
+  return grpc::CreateChannel(target, *credentials);
 }
 
 int RunRegister(AuthClient& client) {
