@@ -7,6 +7,7 @@
 //
 // Arguments: the listening address (host:port) and the number of worker threads.
 #include <civetweb.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -33,8 +34,14 @@ int main(int argc, char** argv) {
   }
   const std::string listen = argv[1];
   const std::string threads = argv[2];
-  const char* options[] = {"listening_ports", listen.c_str(), "num_threads", threads.c_str(),
-                           "enable_keep_alive", "yes", "request_timeout_ms", "10000",
+  const char* options[] = {"listening_ports",
+                           listen.c_str(),
+                           "num_threads",
+                           threads.c_str(),
+                           "enable_keep_alive",
+                           "yes",
+                           "request_timeout_ms",
+                           "10000",
                            nullptr};
   mg_init_library(0);
   mg_callbacks callbacks{};

@@ -5,7 +5,7 @@
 #
 #   tools/bazel build -c opt //services/auth:auth_server //tools/loadgen:loadgen \
 #       //tools/http_bench:civetweb_healthz
-#   MYSQL_SOCKET=/tmp/auth-local-0/mysqld.sock MYSQL_PASSWORD_FILE=~/.local/share/auth-service/mysql_password \
+#   MYSQL_SOCKET=/tmp/auth-local-0/mysqld.sock MYSQL_PASSWORD_FILE=~/.local/share/auth-service/mysql-password \
 #       tools/http_bench/run_http_benchmarks.sh
 #
 # Needs a MariaDB with the `auth` database and user (tools/run_local.sh makes one), wrk and curl.
