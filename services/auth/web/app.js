@@ -117,6 +117,8 @@ function handle(element, eventName, action) {
     event.preventDefault();
     const control = event.submitter || element;
     control.disabled = true;
+    // The previous outcome goes at once, so the next one is never mistaken for it.
+    showStatus('');
     try {
       await action();
     } catch (error) {
