@@ -95,6 +95,9 @@ def main(server):
     with browser.Chromium() as driver:
         page = SignInPage(driver, server)
         page.open()
+        documents = browser.network_responses(driver, server + "/")
+        check(documents and "script-src 'self'" in documents[0][2].get(
+            "content-security-policy", ""), "the page came without its CSP: %s" % documents[:1])
 
         page.register("page_" + suffix, email, phone)
         print("registered", email, phone)
@@ -164,6 +167,14 @@ def main(server):
             page.wait_for_error(r"\((unauthenticated|resource_exhausted)\)")
         page.wait_for_error(r"\(resource_exhausted\) Try again in \d+ s\.")
         print("rate limited:", page.error())
+
+        # The page ran under the front's CSP without breaking it (Chromium reports a blocked
+        # inline script or style on the console).
+        console = driver.get_log("browser")
+        for entry in console:
+            print("browser console:", entry.get("level"), entry.get("message"))
+        check(not [e for e in console if "Content Security Policy" in e.get("message", "")],
+              "the page broke its CSP")
     print("page flow: ok")
 
 
