@@ -11,6 +11,7 @@ Exits 0 when every step held; otherwise an AssertionError names the step.
 import re
 import sys
 
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -82,6 +83,25 @@ class SignInPage:
                  ("expires", "session-expires"))}
 
 
+# Every control in Tab order (of a radio group, Tab reaches the checked button).
+TAB_ORDER = ["signin-by-email", "signin-email", "signin-password", "signin-submit", "whoami",
+             "refresh", "signout-everywhere", "signout", "register-username", "register-email",
+             "register-phone", "register-password", "register-submit"]
+
+
+def tab_order(driver):
+    """The ids the Tab key visits from the top of the page, once round."""
+    driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0);")
+    visited = []
+    for _ in range(len(TAB_ORDER) + 3):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        focused = driver.switch_to.active_element.get_attribute("id")
+        if focused in visited or not focused:
+            break
+        visited.append(focused)
+    return visited
+
+
 def all_cookies(driver):
     """Every cookie in the jar by name, whatever its path (Path=/...RefreshToken included)."""
     cookies = driver.execute_cdp_cmd("Network.getAllCookies", {})["cookies"]
@@ -98,6 +118,8 @@ def main(server):
         documents = browser.network_responses(driver, server + "/")
         check(documents and "script-src 'self'" in documents[0][2].get(
             "content-security-policy", ""), "the page came without its CSP: %s" % documents[:1])
+        order = tab_order(driver)
+        check(order == TAB_ORDER, "Tab visits %s" % order)
 
         page.register("page_" + suffix, email, phone)
         print("registered", email, phone)
