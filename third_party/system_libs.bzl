@@ -30,6 +30,8 @@ _LIBRARIES = {
         "absl_time",
     ]},
     "argon2": {"modules": ["libargon2"]},
+    # Boost.Beast and Boost.Asio (header-only in Boost 1.74), for the HTTP front.
+    "boost_beast": {"linkopts": ["-lpthread"]},
     "boringssl_crypto": {
         "include": "/usr/include/android",
         "libdir": "/usr/lib/x86_64-linux-gnu/android",
@@ -44,6 +46,8 @@ _LIBRARIES = {
     "mysqlcppconn": {"linkopts": ["-lmysqlcppconn"]},
     "nlohmann_json": {"modules": ["nlohmann_json"]},
     "openssl_crypto": {"modules": ["libcrypto"]},
+    # TLS for the HTTP front (Asio's ssl streams); gRPC links the same OpenSSL.
+    "openssl_ssl": {"modules": ["libssl", "libcrypto"]},
     # The metrics registry (core) and its HTTP exposer (pull, civetweb).
     "prometheus": {"modules": ["prometheus-cpp-core", "prometheus-cpp-pull"]},
     "protobuf": {"modules": ["protobuf"]},

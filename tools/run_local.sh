@@ -4,10 +4,12 @@
 #   bazel run //tools:run_local -- [extra auth_server flags...]     # the same
 # Installs what is missing, starts a private MariaDB (own data directory, unix socket only, no
 # system service touched; data kept between runs), creates the database and its user, then runs
-# the server in the foreground on 127.0.0.1:50051. Ctrl-C stops both.
+# the server in the foreground on 127.0.0.1:50051 (gRPC) and 127.0.0.1:8080 (HTTP: the sign-in
+# page, Connect and gRPC-Web). Ctrl-C stops both.
 #
 # Environment: AUTH_LOCAL_DIR (default ~/.local/share/auth-service) holds the database and the
-# generated credentials; AUTH_LISTEN (default 127.0.0.1:50051).
+# generated credentials; AUTH_LISTEN (default 127.0.0.1:50051); AUTH_HTTP_LISTEN (default
+# 127.0.0.1:8080; empty turns the HTTP front off).
 set -euo pipefail
 # Under `bazel run` the script runs in its runfiles tree; Bazel names the workspace it came from.
 WORKSPACE_DIR=${BUILD_WORKSPACE_DIRECTORY:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -78,6 +80,7 @@ fi
 echo "run_local: MariaDB on $SOCKET; starting auth_server (Ctrl-C stops both)"
 bazel-bin/services/auth/auth_server \
   --listen="${AUTH_LISTEN:-127.0.0.1:50051}" \
+  --http_listen="${AUTH_HTTP_LISTEN-127.0.0.1:8080}" \
   --mysql_endpoint="unix://$SOCKET" \
   --mysql_password_file="$PASSWORD_FILE" \
   --token_signing_key="$KEY_FILE" \

@@ -12,6 +12,9 @@ PACKAGES=(
   libabsl-dev libgoogle-glog-dev googletest libgtest-dev libgmock-dev
   libssl-dev android-libboringssl-dev
   libmysqlcppconn-dev libargon2-dev nlohmann-json3-dev
+  # The HTTP front: Boost.Beast/Asio (header-only); curl and openssl (a test certificate) for
+  # its tests and the README's examples.
+  libboost-dev curl openssl
   # Prometheus metrics: the client library and its civetweb HTTP exposer.
   prometheus-cpp-dev
   # The MySQL-compatible server the integration and end-to-end tests start privately.

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
@@ -38,16 +39,27 @@ absl::StatusOr<absl::string_view> ParseAuthorization(absl::string_view value) {
   return CheckTokenShape(absl::StripLeadingAsciiWhitespace(value.substr(kScheme.size())));
 }
 
+}  // namespace
+
+std::vector<absl::string_view> CookieValues(absl::string_view cookie_header,
+                                            absl::string_view name) {
+  std::vector<absl::string_view> values;
+  for (absl::string_view pair : absl::StrSplit(cookie_header, ';')) {
+    pair = absl::StripAsciiWhitespace(pair);
+    const size_t equals = pair.find('=');
+    if (equals == absl::string_view::npos) continue;  // Not ours to judge other cookies.
+    if (pair.substr(0, equals) == name) values.push_back(pair.substr(equals + 1));
+  }
+  return values;
+}
+
+namespace {
+
 // Returns the jwt-token cookie of one `cookie` header, or nullopt if it has none.
 absl::StatusOr<std::optional<absl::string_view>> ParseCookieHeader(absl::string_view value) {
   std::optional<absl::string_view> token;
-  for (absl::string_view pair : absl::StrSplit(value, ';')) {
-    pair = absl::StripAsciiWhitespace(pair);
-    if (pair.empty()) continue;
-    const size_t equals = pair.find('=');
-    if (equals == absl::string_view::npos) continue;  // Not ours to judge other cookies.
-    if (pair.substr(0, equals) != kTokenCookie) continue;
-    absl::StatusOr<absl::string_view> checked = CheckTokenShape(pair.substr(equals + 1));
+  for (absl::string_view cookie : CookieValues(value, kTokenCookie)) {
+    absl::StatusOr<absl::string_view> checked = CheckTokenShape(cookie);
     if (!checked.ok()) return checked.status();
     if (token.has_value() && *token != *checked) {
       return absl::UnauthenticatedError("conflicting jwt-token cookies");
@@ -89,8 +101,8 @@ absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers) {
 }
 
 std::string MakeSetCookie(absl::string_view name, absl::string_view value,
-                          absl::Duration max_age) {
-  return absl::StrCat(name, "=", value, "; Path=/; Max-Age=", absl::ToInt64Seconds(max_age),
+                          absl::Duration max_age, absl::string_view path) {
+  return absl::StrCat(name, "=", value, "; Path=", path, "; Max-Age=", absl::ToInt64Seconds(max_age),
                       "; HttpOnly; Secure; SameSite=Strict");
 }
 

@@ -34,9 +34,15 @@ using Headers = std::vector<std::pair<absl::string_view, absl::string_view>>;
 // The message never contains the token.
 absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers);
 
-// A `set-cookie` value: `name=value; Path=/; Max-Age=N; HttpOnly; Secure; SameSite=Strict`.
-// `value` must be cookie-safe (the ids and JWTs we issue are: base64url, digits and dots).
-std::string MakeSetCookie(absl::string_view name, absl::string_view value, absl::Duration max_age);
+// The values of every cookie called `name` in one `cookie` header ("a=1; b=2"), in order.
+std::vector<absl::string_view> CookieValues(absl::string_view cookie_header,
+                                            absl::string_view name);
+
+// A `set-cookie` value: `name=value; Path=/; Max-Age=N; HttpOnly; Secure; SameSite=Strict`
+// (with `path` for Path). `value` must be cookie-safe (the ids, JWTs and refresh tokens we issue
+// are: base64url, digits and dots). Max-Age=0 (and an empty value) expires the cookie.
+std::string MakeSetCookie(absl::string_view name, absl::string_view value, absl::Duration max_age,
+                          absl::string_view path = "/");
 
 }  // namespace auth::authn
 

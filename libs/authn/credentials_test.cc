@@ -11,7 +11,9 @@ namespace {
 
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 using ::testing::Not;
 
 constexpr char kToken[] = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl";
@@ -61,6 +63,18 @@ TEST(ExtractAccessTokenTest, RejectsOversizedTokensWithoutEchoingThem) {
               StatusIs(kUnauthenticated, Not(HasSubstr("aaaa"))));
   const std::string largest(kMaxTokenBytes, 'a');
   EXPECT_THAT(ExtractAccessToken({{"authorization", "Bearer " + largest}}), IsOk());
+}
+
+TEST(CookieValuesTest, FindsEveryCookieOfTheName) {
+  EXPECT_THAT(CookieValues("a=1; refresh-token=xyz;b=2; refresh-token=w", "refresh-token"),
+              ElementsAre("xyz", "w"));
+  EXPECT_THAT(CookieValues("a=1; flag; b", "refresh-token"), IsEmpty());
+}
+
+TEST(MakeSetCookieTest, ScopesToThePathGiven) {
+  EXPECT_EQ(MakeSetCookie("refresh-token", "r", absl::Hours(1), "/auth.v1.AuthService/RefreshToken"),
+            "refresh-token=r; Path=/auth.v1.AuthService/RefreshToken; Max-Age=3600; HttpOnly; "
+            "Secure; SameSite=Strict");
 }
 
 TEST(MakeSetCookieTest, CarriesTheStrictAttributes) {

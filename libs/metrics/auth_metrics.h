@@ -21,8 +21,8 @@
 namespace auth::metrics {
 
 // The RPCs of auth.v1.AuthService.
-enum class Rpc { kRegister, kLogin, kLogout, kValidateToken, kRefreshToken, kGetJwks };
-inline constexpr int kRpcCount = 6;
+enum class Rpc { kRegister, kLogin, kLogout, kValidateToken, kRefreshToken, kGetJwks, kGetSession };
+inline constexpr int kRpcCount = 7;
 
 // The RPC's method name as in the proto ("Login"): the `method` label.
 inline absl::string_view RpcName(Rpc rpc) {
@@ -39,6 +39,8 @@ inline absl::string_view RpcName(Rpc rpc) {
       return "RefreshToken";
     case Rpc::kGetJwks:
       return "GetJwks";
+    case Rpc::kGetSession:
+      return "GetSession";
   }
   return "unknown";
 }

@@ -149,6 +149,7 @@ TEST(RpcNameTest, NamesEveryRpcAsTheProtoDoes) {
   EXPECT_EQ(RpcName(Rpc::kValidateToken), "ValidateToken");
   EXPECT_EQ(RpcName(Rpc::kRefreshToken), "RefreshToken");
   EXPECT_EQ(RpcName(Rpc::kGetJwks), "GetJwks");
+  EXPECT_EQ(RpcName(Rpc::kGetSession), "GetSession");
 }
 
 // Code that records through the interface works the same with any implementation.

@@ -1,6 +1,7 @@
 // Unit tests of the abuse limits (AttemptGate) in AuthServiceImpl's Login and Register, with a
 // mocked AttemptLimiter (see testing/service_fixture.h): what is counted, that a refused attempt
 // computes no hash and carries retry-after, and what a success settles.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "services/auth/caller_peer.h"
 #include "services/auth/testing/service_fixture.h"
 
 namespace auth::service::testing {
@@ -160,6 +162,30 @@ TEST_F(AttemptGateServiceTest, AdmittedRegistrationIsHashedAndStored) {
 TEST_F(AttemptGateServiceTest, RegistrationFailsClosedWhenTheCountersAreUnreachable) {
   EXPECT_CALL(attempts_, Admit(_, _)).WillOnce(Return(absl::UnavailableError("db down")));
   EXPECT_EQ(RegisterOnce().error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+// The HTTP front forwards its client's address in kHttpPeerMetadata over the in-process
+// channel; a network caller sending the same metadata is still counted by its own address.
+TEST_F(AttemptGateServiceTest, OnlyTheInProcessChannelMayNameTheHttpPeer) {
+  EXPECT_CALL(users_, FindByEmail(_))
+      .Times(2)
+      .WillRepeatedly(Return(absl::NotFoundError("user not found")));
+  EXPECT_CALL(attempts_, Admit(Keys(kAddressKey), _)).WillOnce(Return(Admitted()));
+  EXPECT_CALL(attempts_, Admit(Keys("login-address:203.0.113.7"), _)).WillOnce(Return(Admitted()));
+  {
+    grpc::ClientContext forged;
+    forged.AddMetadata(kHttpPeerMetadata, "ipv4:198.51.100.1:1");
+    auth::v1::LoginResponse response;
+    EXPECT_EQ(stub_->Login(&forged, LoginByEmail(), &response).error_code(),
+              grpc::StatusCode::NOT_FOUND);
+  }
+  std::unique_ptr<auth::v1::AuthService::Stub> in_process =
+      auth::v1::AuthService::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
+  grpc::ClientContext forwarded;
+  forwarded.AddMetadata(kHttpPeerMetadata, "ipv4:203.0.113.7:4242");
+  auth::v1::LoginResponse response;
+  EXPECT_EQ(in_process->Login(&forwarded, LoginByEmail(), &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(AttemptGateServiceTest, LimitsSetToZeroAreNotConsulted) {

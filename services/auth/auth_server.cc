@@ -1,6 +1,7 @@
 // AuthServer: builds the server's object graph from a ServerConfig; see auth_server.h.
 #include "services/auth/auth_server.h"
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -31,6 +32,7 @@
 #include "libs/token/remembering_token_issuer.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/database_health.h"
+#include "services/auth/http/http_front.h"
 
 namespace auth::service {
 namespace {
@@ -102,6 +104,14 @@ struct AuthServer::Parts {
   std::shared_ptr<grpc::ServerCredentials> credentials;
   // Started with the gRPC server (it reports to its health service).
   std::unique_ptr<DatabaseHealthMonitor> health_monitor;
+  // The gRPC health status, mirrored for the HTTP front's /healthz.
+  std::atomic<bool> serving{false};
+  // The HTTP front's TLS pair, read by Create() (so a bad path fails there); empty: plain HTTP.
+  std::string http_tls_cert_pem;
+  std::string http_tls_key_pem;
+  // Started after the gRPC server (it calls the service over its in-process channel); null
+  // without --http_listen.
+  std::unique_ptr<http::HttpFront> http_front;
 };
 
 absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfig& config) {
@@ -220,6 +230,17 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
     return WithWhat("TLS", credentials.status());
   }
   p.credentials = *std::move(credentials);
+  if (!config.http_tls_cert.empty()) {
+    absl::StatusOr<std::string> cert_pem = ReadConfigFile(config.http_tls_cert);
+    absl::StatusOr<std::string> key_pem = ReadConfigFile(config.http_tls_key);
+    if (!cert_pem.ok() || !key_pem.ok()) {
+      p.hashing_executor->Shutdown();
+      p.database_executor->Shutdown();
+      return WithWhat("HTTP TLS", cert_pem.ok() ? key_pem.status() : cert_pem.status());
+    }
+    p.http_tls_cert_pem = *std::move(cert_pem);
+    p.http_tls_key_pem = *std::move(key_pem);
+  }
   return std::unique_ptr<AuthServer>(new AuthServer(std::move(parts)));
 }
 
@@ -244,13 +265,35 @@ absl::Status AuthServer::Start() {
   // By name too (the default service knows only "" until told), for balancers that check the
   // service they route to; SetServingStatus(bool) then moves both.
   health->SetServingStatus(auth::v1::AuthService::service_full_name(), true);
+  parts_->serving = true;
   parts_->health_monitor = std::make_unique<DatabaseHealthMonitor>(
       [pool = parts_->health_pool.get()] { return PingDatabase(*pool); },
-      [health](bool serving) { health->SetServingStatus(serving); },
+      [health, serving_now = &parts_->serving](bool serving) {
+        health->SetServingStatus(serving);
+        *serving_now = serving;
+      },
       parts_->config.health_check_period);
   parts_->health_monitor->Start();
   if (parts_->sweeper != nullptr) parts_->sweeper->Start(parts_->config.sweep_period);
+  if (!parts_->config.http_listen.empty()) {
+    http::HttpFrontOptions options;
+    options.listen = parts_->config.http_listen;
+    options.allowed_origins = parts_->config.http_allowed_origins;
+    options.tls_cert_pem = parts_->http_tls_cert_pem;
+    options.tls_key_pem = parts_->http_tls_key_pem;
+    options.refresh_token_lifetime = parts_->config.service.refresh_token_lifetime;
+    options.jwks_json = parts_->keys->ToJwks();
+    options.serving = [serving = &parts_->serving] { return serving->load(); };
+    absl::StatusOr<std::unique_ptr<http::HttpFront>> front =
+        http::HttpFront::Start(std::move(options), server_->InProcessChannel({}));
+    if (!front.ok()) return WithWhat("--http_listen", front.status());
+    parts_->http_front = *std::move(front);
+  }
   return absl::OkStatus();
+}
+
+int AuthServer::http_port() const {
+  return parts_->http_front == nullptr ? 0 : parts_->http_front->port();
 }
 
 int AuthServer::metrics_port() const {
@@ -268,14 +311,19 @@ void AuthServer::Shutdown() {
     // The monitor first, so that no probe can report SERVING again during the drain.
     parts_->health_monitor->Stop();
     server_->GetHealthCheckService()->SetServingStatus(false);
+    parts_->serving = false;
     // Still accepting and serving: balancers that poll health see NOT_SERVING and move their
     // traffic away before the listener closes.
     if (parts_->config.shutdown_drain_delay > absl::ZeroDuration()) {
       LOG(INFO) << "health NOT_SERVING; draining for " << parts_->config.shutdown_drain_delay;
       absl::SleepFor(parts_->config.shutdown_drain_delay);
     }
+    // The HTTP front's calls come back through the gRPC server: it stops taking connections,
+    // the server finishes its calls in flight (answers still written), then it closes.
+    if (parts_->http_front != nullptr) parts_->http_front->StopAccepting();
     server_->Shutdown(std::chrono::system_clock::now() +
                       absl::ToChronoSeconds(parts_->config.shutdown_grace));
+    parts_->http_front.reset();
   }
   if (parts_->sweeper != nullptr) parts_->sweeper->Stop();
   parts_->hashing_executor->Shutdown();

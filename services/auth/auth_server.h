@@ -13,7 +13,7 @@
 // server in-process (auth_server_test.cc).
 //
 // Create() connects to the database and applies the schema migrations; Start() binds the gRPC
-// port and serves, and probes the database every health_check_period: the standard health
+// port and serves (and the HTTP front's, with http_listen: services/auth/http), and probes the database every health_check_period: the standard health
 // service reports NOT_SERVING while it is unreachable (database_health.h); and it deletes
 // expired rows every sweep_period (expired_row_sweeper.h). Shutdown() reports
 // NOT_SERVING, keeps serving for the config's shutdown_drain_delay (so that load balancers
@@ -45,9 +45,11 @@ class AuthServer {
   // Binds config.listen and starts serving. kUnavailable if the address cannot be bound.
   absl::Status Start();
 
-  // The bound gRPC port (after Start()), and the metrics port (0 without metrics).
+  // The bound gRPC port (after Start()), the metrics port (0 without metrics) and the HTTP
+  // front's port (0 without --http_listen).
   int port() const { return port_; }
   int metrics_port() const;
+  int http_port() const;
 
   // Blocks until Shutdown() has stopped the server (from another thread).
   void Wait();

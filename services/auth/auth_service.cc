@@ -18,6 +18,7 @@
 #include "libs/metrics/auth_metrics.h"
 #include "libs/metrics/noop_auth_metrics.h"
 #include "services/auth/attempt_gate.h"
+#include "services/auth/caller_peer.h"
 #include "services/auth/status_mapping.h"
 #include "services/auth/unary_call.h"
 #include "services/auth/validation.h"
@@ -119,7 +120,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Register(grpc::CallbackServerContext*
     call->Finish(registration.status());
     return call->reactor();
   }
-  std::string address = ClientAddress(context->peer());
+  std::string address = ClientAddress(CallerPeer(*context));
   std::function<void()> hash_and_create = [this, call, request, response, address,
                                            registration = *std::move(registration)]() mutable {
     absl::StatusOr<std::string> password_hash = deps_.hasher->Hash(request->password_hash());
@@ -170,7 +171,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::Login(grpc::CallbackServerContext* co
   // One database task looks the account up and counts the attempt, before any hash.
   RunOn(*deps_.database_executor, call,
         [this, call, request, response, identity = *std::move(identity),
-         address = ClientAddress(context->peer())]() {
+         address = ClientAddress(CallerPeer(*context))]() {
           absl::StatusOr<repository::User> user = identity.kind == LoginIdentity::Kind::kEmail
                                                       ? deps_.users->FindByEmail(identity.value)
                                                       : deps_.users->FindByPhone(identity.value);
@@ -241,7 +242,7 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<UnaryCall> call, LoginRes
     return;
   }
   absl::StatusOr<IssuedSession> issued =
-      session_issuer_.Issue(user_id, call->context()->peer());
+      session_issuer_.Issue(user_id, CallerPeer(*call->context()));
   if (!issued.ok()) {
     call->Finish(issued.status());
     return;

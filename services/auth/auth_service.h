@@ -1,7 +1,7 @@
 // AuthServiceImpl: the auth.v1.AuthService handlers, grouped by flow:
 //   auth_service.cc      construction, the executor plumbing, Register, Login, GetJwks;
-//   session_handlers.cc  the session flows, ValidateToken, Logout and RefreshToken, each with
-//                        its batch wiring;
+//   session_handlers.cc  the session flows, ValidateToken and GetSession, Logout and
+//                        RefreshToken, each with its batch wiring;
 // with what they share: unary_call.h (one call in flight), session_issuer.h (Login's and
 // RefreshToken's new sessions), attempt_gate.h (the abuse limits).
 //
@@ -148,6 +148,10 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
                                     const auth::v1::GetJwksRequest* request,
                                     auth::v1::GetJwksResponse* response) override;
 
+  grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
+                                       const auth::v1::GetSessionRequest* request,
+                                       auth::v1::GetSessionResponse* response) override;
+
  private:
   // --- The executor plumbing (auth_service.cc) ---
 
@@ -181,10 +185,12 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
 
   // --- The session flows (session_handlers.cc) ---
 
-  // A ValidateToken call whose token passed the checks that need no database.
+  // A ValidateToken or GetSession call whose token passed the checks that need no database.
+  // One of the two responses is set: the call's.
   struct PendingValidation {
     std::shared_ptr<UnaryCall> call;
     auth::v1::ValidateTokenResponse* response = nullptr;
+    auth::v1::GetSessionResponse* session_response = nullptr;
     int64_t user_id = 0;
     token::TokenClaims claims;
     std::string token_hash;
@@ -195,6 +201,10 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
     auth::v1::LogoutResponse* response = nullptr;
     repository::LogoutRequest request;
   };
+  // Checks `token` (signature and claims here, then its session in a batch) and answers `call`
+  // through `pending`'s response.
+  void CheckSession(const std::shared_ptr<UnaryCall>& call, const std::string& token,
+                    PendingValidation pending);
   using ValidationBatcher = executor::MicroBatcher<PendingValidation>;
   using LogoutBatcher = executor::MicroBatcher<PendingLogout>;
   // The batchers of ValidateToken and Logout, with at most `in_flight` batch tasks each.

@@ -17,6 +17,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "services/auth/attempt_gate.h"
+#include "services/auth/http/origin_policy.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to serve gRPC on.");
 ABSL_FLAG(std::string, mysql_endpoint, "tcp://127.0.0.1:3306",
@@ -105,6 +106,16 @@ ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain; with --tls_key enab
 ABSL_FLAG(std::string, tls_key, "", "PEM private key for --tls_cert.");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "PEM CA bundle; when set, clients must present a certificate it signed (mTLS).");
+ABSL_FLAG(std::string, http_listen, "",
+          "host:port of the HTTP front for browsers and non-gRPC consumers (Connect and gRPC-Web "
+          "for every RPC, the sign-in page, /healthz, /.well-known/jwks.json); port 0 picks one. "
+          "Empty: none.");
+ABSL_FLAG(std::vector<std::string>, http_allowed_origins, {},
+          "Comma-separated browser origins (scheme://host[:port]) besides the server's own that "
+          "may call the RPCs over HTTP: CORS preflights and the CSRF check.");
+ABSL_FLAG(std::string, http_tls_cert, "",
+          "PEM certificate chain; with --http_tls_key the HTTP front serves HTTPS only.");
+ABSL_FLAG(std::string, http_tls_key, "", "PEM private key for --http_tls_cert.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP, no auth: keep it "
           "on loopback or a private network); port 0 picks one. Empty: no metrics.");
@@ -178,6 +189,14 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   if (config.tls_cert.empty() != config.tls_key.empty()) {
     return absl::InvalidArgumentError("TLS: --tls_cert and --tls_key go together");
   }
+  if (config.http_tls_cert.empty() != config.http_tls_key.empty()) {
+    return absl::InvalidArgumentError("HTTP TLS: --http_tls_cert and --http_tls_key go together");
+  }
+  for (const std::string& origin : config.http_allowed_origins) {
+    if (absl::Status valid = http::ValidateOrigin(origin); !valid.ok()) {
+      return WithWhat("--http_allowed_origins", valid);
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -248,6 +267,10 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.tls_cert = absl::GetFlag(FLAGS_tls_cert);
   config.tls_key = absl::GetFlag(FLAGS_tls_key);
   config.tls_client_ca = absl::GetFlag(FLAGS_tls_client_ca);
+  config.http_listen = absl::GetFlag(FLAGS_http_listen);
+  config.http_allowed_origins = absl::GetFlag(FLAGS_http_allowed_origins);
+  config.http_tls_cert = absl::GetFlag(FLAGS_http_tls_cert);
+  config.http_tls_key = absl::GetFlag(FLAGS_http_tls_key);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.audit_log = absl::GetFlag(FLAGS_audit_log);
 

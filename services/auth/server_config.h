@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -71,6 +72,15 @@ struct ServerConfig {
   std::string tls_cert;
   std::string tls_key;
   std::string tls_client_ca;
+  // The HTTP front (services/auth/http) for browsers and non-gRPC consumers: host:port (port 0
+  // picks one, AuthServer::http_port()); empty: none.
+  std::string http_listen;
+  // Browser origins besides the server's own that may call the RPCs over HTTP (CORS, CSRF):
+  // "scheme://host[:port]" each.
+  std::vector<std::string> http_allowed_origins;
+  // TLS for the HTTP front (cert and key together), PEM file paths.
+  std::string http_tls_cert;
+  std::string http_tls_key;
   // host:port for Prometheus metrics; empty: none.
   std::string metrics_listen;
   // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:

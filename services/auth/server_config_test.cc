@@ -113,5 +113,27 @@ TEST(ServerConfigTest, RefusesHalfATlsPair) {
   EXPECT_THAT(ValidateServerConfig(config), IsOk());
 }
 
+TEST(ServerConfigTest, RefusesHalfAnHttpTlsPair) {
+  ServerConfig config = Defaults();
+  config.http_tls_key = "key.pem";
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--http_tls_cert"));
+  config.http_tls_cert = "cert.pem";
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
+TEST(ServerConfigTest, RefusesAllowedOriginsThatAreNotOrigins) {
+  ServerConfig config = Defaults();
+  config.http_allowed_origins = {"https://app.example.com", "http://127.0.0.1:9000"};
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  for (const char* bad : {"app.example.com", "https://app.example.com/", "ftp://x", "*"}) {
+    config.http_allowed_origins = {bad};
+    const absl::Status status = ValidateServerConfig(config);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--http_allowed_origins")) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace auth::service

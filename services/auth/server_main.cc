@@ -62,6 +62,10 @@ int main(int argc, char** argv) {
   // Tests and scripts read this line to learn the port (e.g. with --listen=127.0.0.1:0).
   LOG(INFO) << "auth_server listening on port " << (*server)->port();
   std::cout << "auth_server listening on port " << (*server)->port() << std::endl;
+  if (const int http_port = (*server)->http_port(); http_port != 0) {
+    LOG(INFO) << "auth_server http on port " << http_port;
+    std::cout << "auth_server http on port " << http_port << std::endl;
+  }
   if (const int metrics_port = (*server)->metrics_port(); metrics_port != 0) {
     LOG(INFO) << "auth_server metrics on port " << metrics_port;
     std::cout << "auth_server metrics on port " << metrics_port << std::endl;

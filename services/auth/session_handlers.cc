@@ -20,6 +20,7 @@
 #include "libs/metrics/auth_metrics.h"
 #include "libs/token/token_digest.h"
 #include "services/auth/attempt_gate.h"
+#include "services/auth/caller_peer.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/opaque_tokens.h"
 #include "services/auth/status_mapping.h"
@@ -29,6 +30,8 @@ namespace auth::service {
 namespace {
 
 using audit::AuditEventType;
+using auth::v1::GetSessionRequest;
+using auth::v1::GetSessionResponse;
 using auth::v1::LogoutRequest;
 using auth::v1::LogoutResponse;
 using auth::v1::RefreshTokenRequest;
@@ -39,6 +42,14 @@ using auth::v1::ValidateTokenResponse;
 using repository::RotationOutcome;
 using repository::SessionGrant;
 using repository::TokenOwner;
+
+// What ValidateToken and GetSession answer for a live session.
+template <typename Response>
+void FillSession(int64_t user_id, const token::TokenClaims& claims, Response& response) {
+  response.set_user_id(static_cast<int32_t>(user_id));
+  response.set_session_id(claims.jwt_id);
+  response.set_expires_at_unix_seconds(absl::ToUnixSeconds(claims.expires_at));
+}
 
 // A call the batcher could not serve is answered like one the executor refused.
 template <typename Pending>
@@ -70,24 +81,51 @@ grpc::ServerUnaryReactor* AuthServiceImpl::ValidateToken(grpc::CallbackServerCon
         absl::StrCat("token: must be 1 to ", authn::kMaxTokenBytes, " bytes")));
     return call->reactor();
   }
+  PendingValidation pending;
+  pending.response = response;
+  CheckSession(call, token, std::move(pending));
+  return call->reactor();
+}
+
+// GetSession is ValidateToken for the token the caller presents (Bearer or jwt-token cookie),
+// the way Logout reads it.
+grpc::ServerUnaryReactor* AuthServiceImpl::GetSession(grpc::CallbackServerContext* context,
+                                                      const GetSessionRequest* /*request*/,
+                                                      GetSessionResponse* response) {
+  auto call = StartCall(context, metrics::Rpc::kGetSession);
+  absl::StatusOr<std::string> token = authn::ExtractAccessToken(ClientHeaders(*context));
+  if (!token.ok()) {
+    call->Finish(token.status());
+    return call->reactor();
+  }
+  PendingValidation pending;
+  pending.session_response = response;
+  CheckSession(call, *token, std::move(pending));
+  return call->reactor();
+}
+
+void AuthServiceImpl::CheckSession(const std::shared_ptr<UnaryCall>& call,
+                                   const std::string& token, PendingValidation pending) {
   // Hashed once: the digest keys the verdict cache and is what the session row stores.
   const token::TokenDigest digest = token::DigestToken(token);
   // Signature checks are microseconds: cheap enough for the gRPC thread.
   absl::StatusOr<token::TokenClaims> claims = deps_.verifier->VerifyPrehashed(token, digest);
   if (!claims.ok()) {
     call->Finish(absl::UnauthenticatedError(claims.status().message()));
-    return call->reactor();
+    return;
   }
   const std::optional<int32_t> user_id = authn::UserIdFromSubject(claims->subject);
   if (!user_id.has_value()) {
     call->Finish(absl::UnauthenticatedError("token subject is not a user id"));
-    return call->reactor();
+    return;
   }
-  PendingValidation pending{call, response, *user_id, *std::move(claims), token::DigestHex(digest)};
+  pending.call = call;
+  pending.user_id = *user_id;
+  pending.claims = *std::move(claims);
+  pending.token_hash = token::DigestHex(digest);
   if (absl::Status queued = validations_->Add(std::move(pending), call->deadline()); !queued.ok()) {
     call->Finish(ExecutorRejection(queued));
   }
-  return call->reactor();
 }
 
 void AuthServiceImpl::ValidateBatch(std::vector<PendingValidation>& batch) {
@@ -117,9 +155,12 @@ void AuthServiceImpl::ValidateBatch(std::vector<PendingValidation>& batch) {
       pending->call->Finish(absl::UnauthenticatedError("token does not match its session"));
       continue;
     }
-    pending->response->set_user_id(static_cast<int32_t>(pending->user_id));
-    pending->response->set_session_id(pending->claims.jwt_id);
-    pending->response->set_expires_at_unix_seconds(absl::ToUnixSeconds(pending->claims.expires_at));
+    if (pending->response != nullptr) {
+      FillSession(pending->user_id, pending->claims, *pending->response);
+    }
+    if (pending->session_response != nullptr) {
+      FillSession(pending->user_id, pending->claims, *pending->session_response);
+    }
     pending->call->Finish(absl::OkStatus());
   }
 }
@@ -200,7 +241,8 @@ void AuthServiceImpl::LogoutBatch(std::vector<PendingLogout>& batch) {
       continue;
     }
     const repository::LogoutRequest& request = live[i]->request;
-    Audit(AuditEventType::kLogout, request.user_id, ClientAddress(live[i]->call->context()->peer()),
+    Audit(AuditEventType::kLogout, request.user_id,
+          ClientAddress(CallerPeer(*live[i]->call->context())),
           request.current_session_only ? "current_session" : "all_sessions", request.session_jti);
     live[i]->response->set_message(kLoggedOutMessage);
     live[i]->response->set_status(kLoggedOutStatus);
@@ -223,7 +265,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
   RunOn(
       *deps_.database_executor, call,
       [this, call, response, token_hash = Sha256Hex(presented),
-       address = ClientAddress(context->peer())]() {
+       address = ClientAddress(CallerPeer(*context))]() {
         // Filled in by the grant function, which Rotate() calls only for a live, unused token
         // (and which refuses one whose family has ended: Rotate() returns that refusal).
         std::optional<IssuedSession> issued;
@@ -233,7 +275,7 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
             return absl::InternalError("user id out of range");
           }
           absl::StatusOr<IssuedSession> next =
-              session_issuer_.IssueSuccessor(current, call->context()->peer());
+              session_issuer_.IssueSuccessor(current, CallerPeer(*call->context()));
           if (!next.ok()) return next.status();
           issued = *std::move(next);
           return issued->grant;

@@ -52,6 +52,16 @@ std::string ListenHost(const std::vector<std::string>& flags) {
   return host;
 }
 
+// Whether `flags` turn the HTTP front on (a non-empty --http_listen).
+bool HasHttpFront(const std::vector<std::string>& flags) {
+  bool on = false;
+  for (const std::string& flag : flags) {
+    absl::string_view value = flag;
+    if (absl::ConsumePrefix(&value, "--http_listen=")) on = !value.empty();
+  }
+  return on;
+}
+
 // The N of a "... on port N" line whose groups WaitForLine returned.
 absl::StatusOr<int> Port(const absl::StatusOr<std::vector<std::string>>& groups) {
   if (!groups.ok()) return groups.status();
@@ -85,6 +95,7 @@ absl::StatusOr<std::unique_ptr<AuthServerProcess>> AuthServerProcess::Start(
     std::vector<std::string> flags, absl::Duration timeout) {
   SubprocessOptions options;
   std::string host = ListenHost(flags);
+  const bool http = HasHttpFront(flags);
   options.argv = Argv(std::move(flags));
   options.capture_stdout = true;
   absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(options);
@@ -96,8 +107,20 @@ absl::StatusOr<std::unique_ptr<AuthServerProcess>> AuthServerProcess::Start(
     return absl::UnavailableError(
         absl::StrCat("auth_server did not start: ", port.status().message()));
   }
-  return std::unique_ptr<AuthServerProcess>(
+  int http_port = 0;
+  if (http) {
+    // Printed right after the gRPC port, before the metrics port.
+    absl::StatusOr<int> bound = Port((*process)->WaitForLine("http on port ([0-9]+)", timeout));
+    if (!bound.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("auth_server's HTTP front did not start: ", bound.status().message()));
+    }
+    http_port = *bound;
+  }
+  auto server = std::unique_ptr<AuthServerProcess>(
       new AuthServerProcess(*std::move(process), std::move(host), *port));
+  server->http_port_ = http_port;
+  return server;
 }
 
 absl::StatusOr<std::unique_ptr<Subprocess>> AuthServerProcess::Launch(

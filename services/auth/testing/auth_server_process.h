@@ -11,7 +11,8 @@
 // The server listens on a free loopback port (--listen=127.0.0.1:0, unless the flags name
 // another --listen, such as "--listen=[::1]:0" for IPv6) and prints
 // "auth_server listening on port N" on stdout; Start() waits for that line, so a started
-// server serves. Its log (stderr) goes to the test log. A test that uses this library gets the
+// server serves. With a non-empty --http_listen (e.g. "--http_listen=127.0.0.1:0") it also
+// waits for "auth_server http on port N": http_port() is then the HTTP front's port. Its log (stderr) goes to the test log. A test that uses this library gets the
 // binary and jwt_keygen in its runfiles through it.
 #ifndef SERVICES_AUTH_TESTING_AUTH_SERVER_PROCESS_H_
 #define SERVICES_AUTH_TESTING_AUTH_SERVER_PROCESS_H_
@@ -56,6 +57,8 @@ class AuthServerProcess {
   ~AuthServerProcess() = default;
 
   int port() const { return port_; }
+  // The HTTP front's port; 0 unless the flags had a non-empty --http_listen.
+  int http_port() const { return http_port_; }
   // "<host>:<port>", the host of --listen: "127.0.0.1:<port>" by default, "[::1]:<port>" with
   // --listen=[::1]:0.
   std::string address() const;
@@ -87,6 +90,7 @@ class AuthServerProcess {
   std::unique_ptr<Subprocess> process_;
   std::string host_;
   int port_;
+  int http_port_ = 0;
 };
 
 }  // namespace auth::service::testing
