@@ -101,9 +101,8 @@ class BrowserE2eTest : public ::testing::Test {
     EXPECT_THAT(server, IsOk());
     if (!server.ok()) return "";
     server_ = *std::move(server);
-    absl::StatusOr<int> http_port = server_->WaitForPort("http");
-    EXPECT_THAT(http_port, IsOk());
-    return http_port.ok() ? Origin(*http_port) : "";
+    EXPECT_GT(server_->http_port(), 0);
+    return Origin(server_->http_port());
   }
 
   // Runs a scenario script to its end; its output goes to the test log.

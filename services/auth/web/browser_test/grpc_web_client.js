@@ -25,7 +25,7 @@ export async function run(baseUrl, {format, suffix, password}) {
   const call = (name, init, metadata = {}) => {
     const method = pb.AuthService.method[name];
     const descriptor = unaryMethod(method);
-    return client.thenableCall(
+    return client.unaryCall(
         baseUrl + descriptor.getName(), create(method.input, init), metadata, descriptor);
   };
   const email = `grpcweb${suffix}@example.com`;
