@@ -24,8 +24,8 @@ PACKAGES=(
   # tools/proto_checks.sh installs buf (lint, breaking) from npm.
   nodejs
   # The browser tests (services/auth/web/browser_test): headless Chromium driven by selenium
-  # from Debian's /usr/bin/python3.
-  chromium chromium-driver python3-selenium
+  # from Debian's /usr/bin/python3; a font, which Chromium only recommends.
+  chromium chromium-driver python3-selenium fonts-liberation
 )
 
 missing=()
