@@ -37,6 +37,8 @@ _LIBRARIES = {
         "libdir": "/usr/lib/x86_64-linux-gnu/android",
         "linkopts": ["/usr/lib/x86_64-linux-gnu/android/libcrypto.so"],
     },
+    # civetweb (no .pc file): only the HTTP library comparison (tools/http_bench) names it.
+    "civetweb": {"linkopts": ["-lcivetweb", "-lpthread"]},
     "glog": {"modules": ["libglog"]},
     "gmock": {"modules": ["gmock"]},
     "gmock_main": {"modules": ["gmock_main"]},

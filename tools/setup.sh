@@ -15,6 +15,8 @@ PACKAGES=(
   # The HTTP front: Boost.Beast/Asio (header-only); curl and openssl (a test certificate) for
   # its tests and the README's examples.
   libboost-dev curl openssl
+  # civetweb (also pulled in by prometheus-cpp-dev): the HTTP library comparison, tools/http_bench.
+  libcivetweb-dev
   # Prometheus metrics: the client library and its civetweb HTTP exposer.
   prometheus-cpp-dev
   # The MySQL-compatible server the integration and end-to-end tests start privately.

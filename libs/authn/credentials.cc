@@ -102,7 +102,8 @@ absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers) {
 
 std::string MakeSetCookie(absl::string_view name, absl::string_view value,
                           absl::Duration max_age, absl::string_view path) {
-  return absl::StrCat(name, "=", value, "; Path=", path, "; Max-Age=", absl::ToInt64Seconds(max_age),
+  return absl::StrCat(name, "=", value, "; Path=", path,
+                      "; Max-Age=", absl::ToInt64Seconds(max_age),
                       "; HttpOnly; Secure; SameSite=Strict");
 }
 

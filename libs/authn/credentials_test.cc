@@ -72,7 +72,8 @@ TEST(CookieValuesTest, FindsEveryCookieOfTheName) {
 }
 
 TEST(MakeSetCookieTest, ScopesToThePathGiven) {
-  EXPECT_EQ(MakeSetCookie("refresh-token", "r", absl::Hours(1), "/auth.v1.AuthService/RefreshToken"),
+  EXPECT_EQ(MakeSetCookie("refresh-token", "r", absl::Hours(1),
+                          "/auth.v1.AuthService/RefreshToken"),
             "refresh-token=r; Path=/auth.v1.AuthService/RefreshToken; Max-Age=3600; HttpOnly; "
             "Secure; SameSite=Strict");
 }

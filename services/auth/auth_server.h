@@ -13,7 +13,8 @@
 // server in-process (auth_server_test.cc).
 //
 // Create() connects to the database and applies the schema migrations; Start() binds the gRPC
-// port and serves (and the HTTP front's, with http_listen: services/auth/http), and probes the database every health_check_period: the standard health
+// port and serves (and the HTTP front's, with http_listen: services/auth/http), and probes
+// the database every health_check_period: the standard health
 // service reports NOT_SERVING while it is unreachable (database_health.h); and it deletes
 // expired rows every sweep_period (expired_row_sweeper.h). Shutdown() reports
 // NOT_SERVING, keeps serving for the config's shutdown_drain_delay (so that load balancers

@@ -44,7 +44,8 @@ class HttpBadInputsTest : public HttpE2eTest {
 
 TEST_F(HttpBadInputsTest, EveryStatusMapsToItsHttpStatus) {
   HttpReply invalid = PostJson(
-      "Register", {{"username", "mapping_bad"}, {"email", "not-an-email"}, {"passwordHash", kPassword}});
+      "Register",
+      {{"username", "mapping_bad"}, {"email", "not-an-email"}, {"passwordHash", kPassword}});
   EXPECT_EQ(invalid.status, 400);
   EXPECT_EQ(Code(invalid), "invalid_argument");
   EXPECT_THAT(invalid.body, HasSubstr("email"));
@@ -57,18 +58,20 @@ TEST_F(HttpBadInputsTest, EveryStatusMapsToItsHttpStatus) {
   EXPECT_EQ(taken.status, 409);
   EXPECT_EQ(Code(taken), "already_exists");
 
-  HttpReply unknown = PostJson("Login", {{"email", "nobody@example.com"}, {"passwordHash", kPassword}});
+  HttpReply unknown =
+      PostJson("Login", {{"email", "nobody@example.com"}, {"passwordHash", kPassword}});
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(Code(unknown), "not_found");
 
   const std::string wrong_password = "wrong-client-digest-00000000";
-  HttpReply wrong = PostJson("Login", {{"email", "mapping@example.com"},
-                                       {"passwordHash", wrong_password}});
+  HttpReply wrong =
+      PostJson("Login", {{"email", "mapping@example.com"}, {"passwordHash", wrong_password}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(Code(wrong), "unauthenticated");
   EXPECT_THAT(wrong.body, Not(HasSubstr(wrong_password)));
 
-  HttpReply login = PostJson("Login", {{"email", "mapping@example.com"}, {"passwordHash", kPassword}});
+  HttpReply login =
+      PostJson("Login", {{"email", "mapping@example.com"}, {"passwordHash", kPassword}});
   ASSERT_EQ(login.status, 200);
   const int user_id = nlohmann::json::parse(login.body)["userId"].get<int>();
   HttpReply other = PostJson("Logout", {{"userId", user_id + 1000}},
@@ -103,19 +106,19 @@ TEST_F(HttpBadInputsTest, AbuseLimitAnswers429WithRetryAfter) {
 TEST_F(HttpBadInputsTest, ClientDeadlineAnswers504) {
   // Hashing that takes far longer than the client's 5 ms.
   RestartHttpServer({"--argon2_memory_kib=65536", "--argon2_iterations=4"});
-  HttpReply late = PostJson("Register", {{"username", "late_user"},
-                                         {"email", "late@example.com"},
-                                         {"passwordHash", kPassword}},
-                            {{"Connect-Timeout-Ms", "5"}});
+  HttpReply late = PostJson(
+      "Register",
+      {{"username", "late_user"}, {"email", "late@example.com"}, {"passwordHash", kPassword}},
+      {{"Connect-Timeout-Ms", "5"}});
   EXPECT_EQ(late.status, 504) << late.body;
   EXPECT_EQ(Code(late), "deadline_exceeded");
 }
 
 TEST_F(HttpBadInputsTest, BodiesOverEightKibAreRefused) {
   const std::string huge_name(9 * 1024, 'a');
-  HttpReply reply = PostJson("Register", {{"username", huge_name},
-                                          {"email", "huge@example.com"},
-                                          {"passwordHash", kPassword}});
+  HttpReply reply = PostJson(
+      "Register",
+      {{"username", huge_name}, {"email", "huge@example.com"}, {"passwordHash", kPassword}});
   EXPECT_EQ(reply.status, 413);
   ExpectNoUser("huge@example.com");
   ExpectServing();
@@ -124,7 +127,8 @@ TEST_F(HttpBadInputsTest, BodiesOverEightKibAreRefused) {
 TEST_F(HttpBadInputsTest, MalformedJsonUnknownFieldsAndWrongTypesAre400) {
   const std::vector<std::string> bodies = {
       R"({"username":"json_user1","email":"json1@example.com","passwordHash":)",
-      R"({"username":"json_user2","email":"json2@example.com","passwordHash":"e2e-client-digest-0123456789","admin":true})",
+      R"({"username":"json_user2","email":"json2@example.com",)"
+      R"("passwordHash":"e2e-client-digest-0123456789","admin":true})",
       R"({"username":"json_user3","email":"json3@example.com","passwordHash":5})",
       R"(["j4","json4@example.com"])",
       "",
@@ -143,12 +147,12 @@ TEST_F(HttpBadInputsTest, MalformedJsonUnknownFieldsAndWrongTypesAre400) {
 
 TEST_F(HttpBadInputsTest, OtherContentTypesAre415) {
   const std::string body =
-      R"({"username":"ct_user","email":"ct@example.com","passwordHash":"e2e-client-digest-0123456789"})";
-  for (const char* type : {"text/plain", "application/x-www-form-urlencoded",
-                           "multipart/form-data; boundary=x", "application/grpc",
-                           "application/grpc-web+json"}) {
-    ASSERT_OK_AND_ASSIGN(HttpReply reply,
-                         http().Post("/auth.v1.AuthService/Register", type, body));
+      R"({"username":"ct_user","email":"ct@example.com",)"
+      R"("passwordHash":"e2e-client-digest-0123456789"})";
+  for (const char* type :
+       {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+        "application/grpc", "application/grpc-web+json"}) {
+    ASSERT_OK_AND_ASSIGN(HttpReply reply, http().Post("/auth.v1.AuthService/Register", type, body));
     EXPECT_EQ(reply.status, 415) << type;
     EXPECT_EQ(Code(reply), "invalid_argument") << type;
   }
@@ -170,12 +174,12 @@ TEST_F(HttpBadInputsTest, BadGrpcWebBodiesAre400) {
     const char* content_type;
     std::string body;
   };
-  for (const Case& c : {Case{"application/grpc-web-text", "not*base64!"},
-                        Case{"application/grpc-web-text", "QUJD"},  // "ABC": no whole frame
-                        Case{"application/grpc-web+proto", framed.substr(0, framed.size() - 2)},
-                        Case{"application/grpc-web+proto", framed + framed},
-                        Case{"application/grpc-web+proto", std::string(1, '\x01') +
-                                                                framed.substr(1)}}) {
+  for (const Case& c :
+       {Case{"application/grpc-web-text", "not*base64!"},
+        Case{"application/grpc-web-text", "QUJD"},  // "ABC": no whole frame
+        Case{"application/grpc-web+proto", framed.substr(0, framed.size() - 2)},
+        Case{"application/grpc-web+proto", framed + framed},
+        Case{"application/grpc-web+proto", std::string(1, '\x01') + framed.substr(1)}}) {
     ASSERT_OK_AND_ASSIGN(HttpReply reply,
                          http().Post("/auth.v1.AuthService/Register", c.content_type, c.body));
     EXPECT_EQ(reply.status, 400) << c.content_type;
@@ -189,9 +193,11 @@ TEST_F(HttpBadInputsTest, BadGrpcWebBodiesAre400) {
 TEST_F(HttpBadInputsTest, OversizedHeadersAre431) {
   ASSERT_OK_AND_ASSIGN(
       HttpReply reply,
-      http().Post("/auth.v1.AuthService/Register", "application/json",
-                  R"({"username":"hd_user","email":"hd@example.com","passwordHash":"e2e-client-digest-0123456789"})",
-                  {{"Cookie", "jwt-token=" + std::string(10 * 1024, 'a')}}));
+      http().Post(
+          "/auth.v1.AuthService/Register", "application/json",
+          R"({"username":"hd_user","email":"hd@example.com",)"
+          R"("passwordHash":"e2e-client-digest-0123456789"})",
+          {{"Cookie", "jwt-token=" + std::string(10 * 1024, 'a')}}));
   EXPECT_EQ(reply.status, 431);
   ExpectNoUser("hd@example.com");
   ExpectServing();

@@ -26,8 +26,8 @@ using ::testing::Not;
 
 TEST_F(HttpE2eTest, BrowserSessionByCookies) {
   ASSERT_NO_FATAL_FAILURE(RegisterOverHttp("cookie_user", "cookie@example.com"));
-  HttpReply login = PostJson("Login", {{"email", "cookie@example.com"},
-                                       {"passwordHash", kPassword}});
+  HttpReply login =
+      PostJson("Login", {{"email", "cookie@example.com"}, {"passwordHash", kPassword}});
   ASSERT_EQ(login.status, 200) << login.body;
   const nlohmann::json body = nlohmann::json::parse(login.body);
   const int user_id = body["userId"].get<int>();
@@ -41,8 +41,8 @@ TEST_F(HttpE2eTest, BrowserSessionByCookies) {
   EXPECT_THAT(login.SetCookieLine("refresh-token"),
               AllOf(HasSubstr("; Path=/auth.v1.AuthService/RefreshToken;"), HasSubstr("; HttpOnly"),
                     HasSubstr("; Secure"), HasSubstr("; SameSite=Strict")));
-  const std::string session_cookie = absl::StrCat("user_id=", user_id,
-                                                  "; jwt-token=", login.Cookie("jwt-token"));
+  const std::string session_cookie =
+      absl::StrCat("user_id=", user_id, "; jwt-token=", login.Cookie("jwt-token"));
 
   // Who am I, by cookie and by Bearer.
   HttpReply who = PostJson("GetSession", nlohmann::json::object(), {{"Cookie", session_cookie}});
@@ -53,9 +53,9 @@ TEST_F(HttpE2eTest, BrowserSessionByCookies) {
   EXPECT_EQ(who.status, 200) << who.body;
 
   // Refresh by the cookie alone: new cookies, and the old access token's session ended.
-  HttpReply refreshed = PostJson(
-      "RefreshToken", nlohmann::json::object(),
-      {{"Cookie", absl::StrCat("refresh-token=", login.Cookie("refresh-token"))}});
+  HttpReply refreshed =
+      PostJson("RefreshToken", nlohmann::json::object(),
+               {{"Cookie", absl::StrCat("refresh-token=", login.Cookie("refresh-token"))}});
   ASSERT_EQ(refreshed.status, 200) << refreshed.body;
   const std::string new_token = refreshed.Cookie("jwt-token");
   EXPECT_FALSE(new_token.empty());
@@ -105,9 +105,9 @@ TEST_F(HttpE2eTest, ConnectProto) {
   request.set_username("proto_user");
   request.set_email("proto@example.com");
   request.set_password_hash(kPassword);
-  ASSERT_OK_AND_ASSIGN(HttpReply reply, http().Post("/auth.v1.AuthService/Register",
-                                                     "application/proto",
-                                                     request.SerializeAsString()));
+  ASSERT_OK_AND_ASSIGN(HttpReply reply,
+                       http().Post("/auth.v1.AuthService/Register", "application/proto",
+                                   request.SerializeAsString()));
   ASSERT_EQ(reply.status, 200) << reply.body;
   EXPECT_EQ(reply.Header("content-type"), "application/proto");
   auth::v1::RegisterResponse response;
@@ -193,8 +193,8 @@ TEST_F(HttpE2eTest, HealthJwksAndStaticAssets) {
   EXPECT_EQ(missing.status, 404);
   ASSERT_OK_AND_ASSIGN(HttpReply get_rpc, http().Get("/auth.v1.AuthService/Login"));
   EXPECT_EQ(get_rpc.status, 405);
-  ASSERT_OK_AND_ASSIGN(HttpReply no_method, http().Post("/auth.v1.AuthService/NoSuchMethod",
-                                                         "application/json", "{}"));
+  ASSERT_OK_AND_ASSIGN(HttpReply no_method,
+                       http().Post("/auth.v1.AuthService/NoSuchMethod", "application/json", "{}"));
   EXPECT_EQ(no_method.status, 404);
 }
 

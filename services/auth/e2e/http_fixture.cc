@@ -49,10 +49,10 @@ GrpcWebReply HttpE2eTest::CallGrpcWeb(const std::string& method, const std::stri
   for (int i = 0; i < 4; ++i) framed[1 + i] = static_cast<char>((length >> (24 - 8 * i)) & 0xff);
   framed += message;
   GrpcWebReply reply;
-  absl::StatusOr<HttpReply> http_reply = http().Post(
-      "/auth.v1.AuthService/" + method,
-      text ? "application/grpc-web-text" : "application/grpc-web+proto",
-      text ? absl::Base64Escape(framed) : framed, {{"X-Grpc-Web", "1"}});
+  absl::StatusOr<HttpReply> http_reply =
+      http().Post("/auth.v1.AuthService/" + method,
+                  text ? "application/grpc-web-text" : "application/grpc-web+proto",
+                  text ? absl::Base64Escape(framed) : framed, {{"X-Grpc-Web", "1"}});
   if (!http_reply.ok()) {
     ADD_FAILURE() << method << ": " << http_reply.status();
     return reply;

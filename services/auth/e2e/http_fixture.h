@@ -20,7 +20,7 @@ inline constexpr char kAllowedOrigin[] = "http://allowed.example:9000";
 
 struct GrpcWebReply {
   HttpReply http;
-  std::string message;                        // the data frame's payload ("" if none)
+  std::string message;                          // the data frame's payload ("" if none)
   std::map<std::string, std::string> trailers;  // from the trailer frame
 };
 

@@ -36,9 +36,23 @@ class HttpTlsTest : public HttpE2eTest {
     cert_ = dir_ + "/http_cert.pem";
     key_ = dir_ + "/http_key.pem";
     SubprocessOptions openssl;
-    openssl.argv = {"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                    "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key_, "-out", cert_,
-                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
+    openssl.argv = {"openssl",
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "ec",
+                    "-pkeyopt",
+                    "ec_paramgen_curve:prime256v1",
+                    "-nodes",
+                    "-keyout",
+                    key_,
+                    "-out",
+                    cert_,
+                    "-days",
+                    "1",
+                    "-subj",
+                    "/CN=127.0.0.1",
+                    "-addext",
                     "subjectAltName=IP:127.0.0.1"};
     openssl.stderr_path = dir_ + "/openssl.log";
     absl::StatusOr<auth::testing::ExitStatus> made = Subprocess::Run(openssl, absl::Seconds(60));
@@ -52,8 +66,8 @@ class HttpTlsTest : public HttpE2eTest {
   int Curl(const std::string& path, const std::vector<std::string>& args, std::string* headers,
            std::string* body) {
     SubprocessOptions curl;
-    curl.argv = {"curl", "-sS", "--cacert", cert_, "-D", dir_ + "/headers", "-o",
-                 dir_ + "/body", "-w", "%{http_code}"};
+    curl.argv = {"curl", "-sS",          "--cacert", cert_,         "-D", dir_ + "/headers",
+                 "-o",   dir_ + "/body", "-w",       "%{http_code}"};
     curl.argv.insert(curl.argv.end(), args.begin(), args.end());
     curl.argv.push_back(absl::StrCat("https://127.0.0.1:", server_->http_port(), path));
     curl.stdout_path = dir_ + "/code";
@@ -74,12 +88,12 @@ TEST_F(HttpTlsTest, ServesHttpsOnly) {
   EXPECT_EQ(body, "SERVING\n");
 
   ASSERT_TRUE(Register("tls_user", "tls@example.com", "").ok());
-  EXPECT_EQ(Curl("/auth.v1.AuthService/Login",
-                 {"-H", "Content-Type: application/json", "-d",
-                  absl::StrCat(R"({"email":"tls@example.com","passwordHash":")", kPassword,
-                               R"("})")},
-                 &headers, &body),
-            200)
+  EXPECT_EQ(
+      Curl("/auth.v1.AuthService/Login",
+           {"-H", "Content-Type: application/json", "-d",
+            absl::StrCat(R"({"email":"tls@example.com","passwordHash":")", kPassword, R"("})")},
+           &headers, &body),
+      200)
       << body;
   EXPECT_THAT(headers, HasSubstr("Set-Cookie: jwt-token="));
   EXPECT_THAT(body, HasSubstr("\"jwtToken\""));

@@ -103,8 +103,8 @@ std::string WriteUnaryResponse(const std::string* message, const grpc::Status& s
   std::string trailer_block =
       absl::StrCat("grpc-status:", static_cast<int>(status.error_code()), "\r\n");
   if (!status.error_message().empty()) {
-    absl::StrAppend(&trailer_block, "grpc-message:",
-                    PercentEncodeGrpcMessage(status.error_message()), "\r\n");
+    absl::StrAppend(&trailer_block,
+                    "grpc-message:", PercentEncodeGrpcMessage(status.error_message()), "\r\n");
   }
   for (const auto& [name, value] : trailers) {
     absl::StrAppend(&trailer_block, name, ":", value, "\r\n");

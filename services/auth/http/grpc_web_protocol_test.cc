@@ -32,8 +32,7 @@ TEST(GrpcWebEncodingTest, KnowsBinaryAndText) {
 }
 
 TEST(ReadUnaryRequestTest, ReadsOneFrame) {
-  EXPECT_THAT(ReadUnaryRequest(Frame(0, "hello"), GrpcWebEncoding::kBinary),
-              IsOkAndHolds("hello"));
+  EXPECT_THAT(ReadUnaryRequest(Frame(0, "hello"), GrpcWebEncoding::kBinary), IsOkAndHolds("hello"));
   EXPECT_THAT(ReadUnaryRequest(Frame(0, ""), GrpcWebEncoding::kBinary), IsOkAndHolds(""));
   EXPECT_THAT(ReadUnaryRequest(absl::Base64Escape(Frame(0, "hello")), GrpcWebEncoding::kText),
               IsOkAndHolds("hello"));
@@ -64,8 +63,8 @@ TEST(ReadUnaryRequestTest, RefusesBadBodies) {
 
 TEST(WriteUnaryResponseTest, SendsTheMessageThenTheTrailers) {
   const std::string message = "reply";
-  const std::string body = WriteUnaryResponse(&message, grpc::Status::OK, {},
-                                              GrpcWebEncoding::kBinary);
+  const std::string body =
+      WriteUnaryResponse(&message, grpc::Status::OK, {}, GrpcWebEncoding::kBinary);
   EXPECT_EQ(body, Frame(0, "reply") + Frame('\x80', "grpc-status:0\r\n"));
   EXPECT_EQ(WriteUnaryResponse(&message, grpc::Status::OK, {}, GrpcWebEncoding::kText),
             absl::Base64Escape(body));
@@ -76,8 +75,8 @@ TEST(WriteUnaryResponseTest, ErrorsAreTrailersOnly) {
   const std::string body = WriteUnaryResponse(
       &message, grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "too many: 100%"),
       {{"retry-after", "30"}}, GrpcWebEncoding::kBinary);
-  EXPECT_EQ(body, Frame('\x80',
-                        "grpc-status:8\r\ngrpc-message:too many: 100%25\r\nretry-after:30\r\n"));
+  EXPECT_EQ(body,
+            Frame('\x80', "grpc-status:8\r\ngrpc-message:too many: 100%25\r\nretry-after:30\r\n"));
 }
 
 TEST(PercentEncodeGrpcMessageTest, EncodesWhatGrpcDoes) {

@@ -53,11 +53,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
     boost::asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kTls) {
         self->Expire(self->limits_.read_timeout);
-        self->stream_.async_handshake(
-            boost::asio::ssl::stream_base::server,
-            [self](boost::beast::error_code ec) {
-              if (!ec) self->ReadRequest();
-            });
+        self->stream_.async_handshake(boost::asio::ssl::stream_base::server,
+                                      [self](boost::beast::error_code ec) {
+                                        if (!ec) self->ReadRequest();
+                                      });
       } else {
         self->ReadRequest();
       }
@@ -93,8 +92,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
     if (boost::beast::iequals(header[boost::beast::http::field::expect], "100-continue") &&
         !parser_->is_done()) {
       // curl, for one, waits for this before a body over 1 KiB.
-      auto go_on = std::make_shared<
-          boost::beast::http::response<boost::beast::http::empty_body>>(
+      auto go_on = std::make_shared<boost::beast::http::response<boost::beast::http::empty_body>>(
           boost::beast::http::status::continue_, header.version());
       boost::beast::http::async_write(
           stream_, *go_on,
@@ -150,10 +148,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
     // The router answers from any thread (an RPC's answer comes from gRPC's); the answer is
     // written from the connection's strand.
     router_.Route(request, info, [self = this->shared_from_this()](Response response) {
-      boost::asio::post(self->stream_.get_executor(),
-                        [self, response = std::move(response)]() mutable {
-                          self->Write(std::move(response));
-                        });
+      boost::asio::post(
+          self->stream_.get_executor(),
+          [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
     });
   }
 

@@ -79,12 +79,12 @@ struct HttpFront::Impl {
         acceptor(asio::make_strand(io)) {}
 
   void Accept() {
-    acceptor.async_accept(asio::make_strand(io), [this](boost::system::error_code ec,
-                                                        tcp::socket socket) {
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (!ec) Serve(std::move(socket));
-      Accept();
-    });
+    acceptor.async_accept(asio::make_strand(io),
+                          [this](boost::system::error_code ec, tcp::socket socket) {
+                            if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+                            if (!ec) Serve(std::move(socket));
+                            Accept();
+                          });
   }
 
   void Serve(tcp::socket socket) {
@@ -134,8 +134,9 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(
                            asio::ssl::context::no_tlsv1_1);
     boost::system::error_code ec;
     impl->tls->use_certificate_chain(asio::buffer(impl->options.tls_cert_pem), ec);
-    if (!ec) impl->tls->use_private_key(asio::buffer(impl->options.tls_key_pem),
-                                        asio::ssl::context::pem, ec);
+    if (!ec)
+      impl->tls->use_private_key(asio::buffer(impl->options.tls_key_pem), asio::ssl::context::pem,
+                                 ec);
     if (ec) {
       return absl::InvalidArgumentError(
           absl::StrCat("TLS certificate or key unusable: ", ec.message()));
@@ -147,8 +148,8 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(
   if (!ec) impl->acceptor.bind(*endpoint, ec);
   if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return absl::UnavailableError(absl::StrCat("cannot listen on ", impl->options.listen, ": ",
-                                               ec.message()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", impl->options.listen, ": ", ec.message()));
   }
   impl->port = impl->acceptor.local_endpoint().port();
   impl->Accept();

@@ -21,8 +21,8 @@ Response Preflight(const Request& request, const RequestInfo& info, const Origin
   const std::string origin_value =
       origin == request.end() ? std::string() : std::string(origin->value());
   if (!origins.AllowsOrigin(origin_value, info.own_origin)) {
-    return TextResponse(request.version(), beast_http::status::forbidden,
-                        "origin not allowed\n", request.keep_alive());
+    return TextResponse(request.version(), beast_http::status::forbidden, "origin not allowed\n",
+                        request.keep_alive());
   }
   Response response(beast_http::status::no_content, request.version());
   response.keep_alive(request.keep_alive());
@@ -54,7 +54,10 @@ Response TextResponse(unsigned version, beast_http::status status, std::string t
 
 HttpRouter::HttpRouter(const RpcHandler& rpcs, const OriginPolicy& origins,
                        std::function<bool()> serving, std::string jwks_json)
-    : rpcs_(rpcs), origins_(origins), serving_(std::move(serving)), jwks_json_(std::move(jwks_json)) {
+    : rpcs_(rpcs),
+      origins_(origins),
+      serving_(std::move(serving)),
+      jwks_json_(std::move(jwks_json)) {
   for (const web::StaticAsset& asset : web::StaticAssets()) {
     assets_.emplace(std::string(asset.path), asset);
   }
@@ -91,7 +94,7 @@ void HttpRouter::Route(const Request& request, const RequestInfo& info, Respond 
   }
   if (method != beast_http::verb::get && method != beast_http::verb::head) {
     Response response = TextResponse(request.version(), beast_http::status::method_not_allowed,
-                                      "only GET\n", keep_alive);
+                                     "only GET\n", keep_alive);
     response.set(beast_http::field::allow, "GET, HEAD");
     respond(std::move(response));
     return;

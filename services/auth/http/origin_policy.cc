@@ -40,8 +40,7 @@ bool OriginPolicy::AllowsOrigin(absl::string_view origin, absl::string_view own_
   return allowed_.contains(absl::AsciiStrToLower(origin));
 }
 
-absl::Status OriginPolicy::CheckRequest(absl::string_view origin,
-                                        absl::string_view sec_fetch_site,
+absl::Status OriginPolicy::CheckRequest(absl::string_view origin, absl::string_view sec_fetch_site,
                                         absl::string_view own_origin) const {
   if (!origin.empty()) {
     if (AllowsOrigin(origin, own_origin)) return absl::OkStatus();

@@ -85,9 +85,9 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> ParseJson(
   if (!google::protobuf::util::JsonStringToMessage(
            google::protobuf::StringPiece(json.data(), json.size()), message.get(), options)
            .ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "request body: not a JSON ", type.full_name(),
-        " (malformed JSON, an unknown field or a value of the wrong type)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("request body: not a JSON ", type.full_name(),
+                     " (malformed JSON, an unknown field or a value of the wrong type)"));
   }
   return message;
 }

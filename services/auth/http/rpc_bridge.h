@@ -29,10 +29,10 @@ namespace auth::http {
 // One AuthService call on behalf of an HTTP client.
 struct RpcRequest {
   const google::protobuf::MethodDescriptor* method = nullptr;
-  std::string request;        // the request message, serialized
-  std::string authorization;  // forwarded as `authorization` metadata when not empty
-  std::string cookie;         // forwarded as `cookie` metadata when not empty
-  std::string peer;           // the HTTP client, as a gRPC peer ("ipv4:1.2.3.4:5")
+  std::string request;                    // the request message, serialized
+  std::string authorization;              // forwarded as `authorization` metadata when not empty
+  std::string cookie;                     // forwarded as `cookie` metadata when not empty
+  std::string peer;                       // the HTTP client, as a gRPC peer ("ipv4:1.2.3.4:5")
   std::optional<absl::Duration> timeout;  // the client's own deadline, if it sent one
 };
 

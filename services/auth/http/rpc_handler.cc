@@ -49,8 +49,8 @@ Response NewResponse(const Request& request, beast_http::status status) {
 // frame, a refused origin) get the HTTP status Connect would give too, so that they read as
 // the client's fault even to a plain HTTP client; the gRPC status goes in the headers
 // ("trailers-only").
-Response ErrorResponse(const Request& request, const Protocol& protocol,
-                       const grpc::Status& status, absl::string_view retry_after) {
+Response ErrorResponse(const Request& request, const Protocol& protocol, const grpc::Status& status,
+                       absl::string_view retry_after) {
   const ConnectError error = ToConnectError(status);
   Response response = NewResponse(request, static_cast<beast_http::status>(error.http_status));
   if (!retry_after.empty()) {
@@ -120,12 +120,13 @@ Response CompletedResponse(const Request& request, const Protocol& protocol,
                      : "application/grpc-web+proto");
     std::vector<std::pair<std::string, std::string>> trailers;
     if (!result.retry_after.empty()) trailers.emplace_back("retry-after", result.retry_after);
-    response.body() = WriteUnaryResponse(&result.response, result.status, trailers,
-                                         protocol.grpc_web_encoding);
+    response.body() =
+        WriteUnaryResponse(&result.response, result.status, trailers, protocol.grpc_web_encoding);
     response.prepare_payload();
     return response;
   }
-  if (!result.status.ok()) return ErrorResponse(request, protocol, result.status, result.retry_after);
+  if (!result.status.ok())
+    return ErrorResponse(request, protocol, result.status, result.retry_after);
   Response response = NewResponse(request, beast_http::status::ok);
   if (protocol.connect_codec == ConnectCodec::kProto) {
     response.set(beast_http::field::content_type, "application/proto");
@@ -185,20 +186,20 @@ void RpcHandler::Handle(absl::string_view method_name, const Request& request,
     respond(std::move(response));
   };
   // Before any work: a browser request from an origin that may not call us.
-  if (absl::Status allowed = origins_.CheckRequest(
-          HeaderValue(request, beast_http::field::origin), HeaderValue(request, "sec-fetch-site"),
-          info.own_origin);
+  if (absl::Status allowed =
+          origins_.CheckRequest(HeaderValue(request, beast_http::field::origin),
+                                HeaderValue(request, "sec-fetch-site"), info.own_origin);
       !allowed.ok()) {
     fail(grpc::StatusCode::PERMISSION_DENIED, std::string(allowed.message()));
     return;
   }
   const google::protobuf::MethodDescriptor* method = RpcBridge::FindMethod(method_name);
   if (method == nullptr) {
-    Response response = ErrorResponse(
-        request, protocol,
-        grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                     absl::StrCat("no method auth.v1.AuthService/", method_name)),
-        "");
+    Response response =
+        ErrorResponse(request, protocol,
+                      grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                                   absl::StrCat("no method auth.v1.AuthService/", method_name)),
+                      "");
     response.result(beast_http::status::not_found);
     respond(std::move(response));
     return;
@@ -222,8 +223,9 @@ void RpcHandler::Handle(absl::string_view method_name, const Request& request,
     }
   }
   call.request = (*message)->SerializeAsString();
-  call.timeout = protocol.grpc_web ? ParseGrpcTimeout(HeaderValue(request, "grpc-timeout"))
-                                   : ParseConnectTimeout(HeaderValue(request, "connect-timeout-ms"));
+  call.timeout = protocol.grpc_web
+                     ? ParseGrpcTimeout(HeaderValue(request, "grpc-timeout"))
+                     : ParseConnectTimeout(HeaderValue(request, "connect-timeout-ms"));
   // The request is the connection's and may be gone when the call ends: keep what the answer
   // needs.
   auto head = std::make_shared<Request>(request.method(), request.target(), request.version());
@@ -231,16 +233,16 @@ void RpcHandler::Handle(absl::string_view method_name, const Request& request,
   if (const auto origin = request.find(beast_http::field::origin); origin != request.end()) {
     head->set(beast_http::field::origin, origin->value());
   }
-  bridge_.Call(std::move(call), [head, protocol, method, info, respond = std::move(respond),
-                                 &origins = origins_,
-                                 lifetime = refresh_token_lifetime_](RpcResult result) {
-    Response response = CompletedResponse(*head, protocol, *method, result);
-    for (const std::string& cookie : CookiesFor(method->name(), result, lifetime)) {
-      response.insert(beast_http::field::set_cookie, cookie);
-    }
-    AddCorsHeaders(*head, info, origins, response);
-    respond(std::move(response));
-  });
+  bridge_.Call(std::move(call),
+               [head, protocol, method, info, respond = std::move(respond), &origins = origins_,
+                lifetime = refresh_token_lifetime_](RpcResult result) {
+                 Response response = CompletedResponse(*head, protocol, *method, result);
+                 for (const std::string& cookie : CookiesFor(method->name(), result, lifetime)) {
+                   response.insert(beast_http::field::set_cookie, cookie);
+                 }
+                 AddCorsHeaders(*head, info, origins, response);
+                 respond(std::move(response));
+               });
 }
 
 }  // namespace auth::http

@@ -14,12 +14,11 @@ using ::testing::Optional;
 TEST(SessionCookiesTest, SetsTheThreeStrictCookies) {
   const absl::Time now = absl::FromUnixSeconds(1000);
   const IssuedSession session{42, "h.p.s", now + absl::Minutes(15), "refresh-xyz", absl::Hours(1)};
-  EXPECT_THAT(
-      SessionCookies(session, now),
-      ElementsAre("user_id=42; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
-                  "jwt-token=h.p.s; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
-                  "refresh-token=refresh-xyz; Path=/auth.v1.AuthService/RefreshToken; "
-                  "Max-Age=3600; HttpOnly; Secure; SameSite=Strict"));
+  EXPECT_THAT(SessionCookies(session, now),
+              ElementsAre("user_id=42; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
+                          "jwt-token=h.p.s; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
+                          "refresh-token=refresh-xyz; Path=/auth.v1.AuthService/RefreshToken; "
+                          "Max-Age=3600; HttpOnly; Secure; SameSite=Strict"));
 }
 
 TEST(SessionCookiesTest, AnExpiredTokenGetsACookieThatExpiresAtOnce) {

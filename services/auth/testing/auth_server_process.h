@@ -12,8 +12,9 @@
 // another --listen, such as "--listen=[::1]:0" for IPv6) and prints
 // "auth_server listening on port N" on stdout; Start() waits for that line, so a started
 // server serves. With a non-empty --http_listen (e.g. "--http_listen=127.0.0.1:0") it also
-// waits for "auth_server http on port N": http_port() is then the HTTP front's port. Its log (stderr) goes to the test log. A test that uses this library gets the
-// binary and jwt_keygen in its runfiles through it.
+// waits for "auth_server http on port N": http_port() is then the HTTP front's port. Its log
+// (stderr) goes to the test log. A test that uses this library gets the binary and jwt_keygen
+// in its runfiles through it.
 #ifndef SERVICES_AUTH_TESTING_AUTH_SERVER_PROCESS_H_
 #define SERVICES_AUTH_TESTING_AUTH_SERVER_PROCESS_H_
 

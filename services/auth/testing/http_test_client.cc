@@ -37,8 +37,7 @@ absl::StatusOr<HttpReply> ReadReply(beast::tcp_stream& stream) {
   return reply;
 }
 
-absl::StatusOr<beast::tcp_stream> Connect(asio::io_context& io, const std::string& host,
-                                          int port) {
+absl::StatusOr<beast::tcp_stream> Connect(asio::io_context& io, const std::string& host, int port) {
   beast::tcp_stream stream(io);
   beast::error_code ec;
   stream.socket().connect(tcp::endpoint(asio::ip::make_address(host), port), ec);
@@ -70,8 +69,7 @@ std::string HttpReply::Cookie(absl::string_view name) const {
 
 std::string HttpTestClient::host_header() const { return absl::StrCat(host_, ":", port_); }
 
-absl::StatusOr<HttpReply> HttpTestClient::Send(absl::string_view method,
-                                               absl::string_view target,
+absl::StatusOr<HttpReply> HttpTestClient::Send(absl::string_view method, absl::string_view target,
                                                const HttpHeaders& headers,
                                                const std::string& body) {
   asio::io_context io;
