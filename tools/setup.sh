@@ -12,8 +12,8 @@ PACKAGES=(
   libabsl-dev libgoogle-glog-dev googletest libgtest-dev libgmock-dev
   libssl-dev android-libboringssl-dev
   libmysqlcppconn-dev libargon2-dev nlohmann-json3-dev
-  # The HTTP front: Boost.Beast/Asio (header-only); curl and openssl (a test certificate) for
-  # its tests and the README's examples.
+  # The HTTP front: Boost.Beast/Asio (header-only); curl for its tests and the README's examples;
+  # the openssl CLI makes the test CAs and certificates (HTTP front, gRPC TLS and mTLS tests).
   libboost-dev curl openssl
   # civetweb (also pulled in by prometheus-cpp-dev): the HTTP library comparison, tools/http_bench.
   libcivetweb-dev
@@ -25,8 +25,9 @@ PACKAGES=(
   galera-4 mariadb-backup socat
   # tools/proto_checks.sh installs buf (lint, breaking) from npm.
   nodejs
-  # The TLS end-to-end tests make their CA and certificates with the openssl CLI.
-  openssl
+  # The browser tests (services/auth/web/browser_test): headless Chromium driven by selenium
+  # from Debian's /usr/bin/python3; a font, which Chromium only recommends.
+  chromium chromium-driver python3-selenium fonts-liberation
 )
 
 missing=()
@@ -40,15 +41,27 @@ if ! command -v npm >/dev/null; then missing+=(npm); fi
 
 if ((${#missing[@]} == 0)); then
   echo "setup: all ${#PACKAGES[@]} packages present"
-  exit 0
+else
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The Debian package starts a system MariaDB; this project never uses it (tests and the local
+  # run start private servers on their own sockets), so leave it as the package set it up.
 fi
 
-SUDO=""
-if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
-echo "setup: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The Debian package starts a system MariaDB; this project never uses it (tests and the local run
-# start private servers on their own sockets), so leave it as the package set it up.
+# The npm packages of the browser tests (grpc-web, @connectrpc/connect-web, protoc-gen-es,
+# esbuild), exactly as package-lock.json pins them, into the package's node_modules (git- and
+# Bazel-ignored; the test finds it through its runfiles' links), so `bazel test` needs no
+# network. Only when the lock changed since the last install. No install scripts run: esbuild's
+# binary comes as the @esbuild/linux-x64 package, and nothing downloads a browser.
+browser_test=$(cd "$(dirname "$0")/.." && pwd)/services/auth/web/browser_test
+lock_digest=$(sha256sum "$browser_test/package-lock.json" | cut -d' ' -f1)
+if [[ $(cat "$browser_test/node_modules/.lock-sha256" 2>/dev/null) != "$lock_digest" ]]; then
+  echo "setup: npm ci in $browser_test"
+  (cd "$browser_test" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  echo "$lock_digest" >"$browser_test/node_modules/.lock-sha256"
+fi
 echo "setup: done"

@@ -1,0 +1,159 @@
+// The HTTP front in a real browser: headless Chromium (Debian's chromium and chromedriver,
+// driven by Debian's python3-selenium) against the real auth_server on a private MariaDB.
+//
+// Each test starts a server with --http_listen and runs one scenario script with
+// /usr/bin/python3 (Debian's, which has selenium; not whatever python3 is first on PATH):
+// page_flow.py (the sign-in page, its cookies), cross_origin.py (forged posts from another
+// origin) and official_clients.py (grpc-web and @connectrpc/connect-web, bundled by esbuild).
+// The scripts print what they saw to the test log and exit non-zero naming the step that failed.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/testing/runfiles.h"
+#include "libs/testing/status_matchers.h"
+#include "libs/testing/subprocess.h"
+#include "services/auth/testing/auth_server_backend.h"
+#include "services/auth/testing/auth_server_process.h"
+
+extern char** environ;
+
+namespace auth::service::testing {
+namespace {
+
+using ::auth::testing::ExitStatus;
+using ::auth::testing::IsOk;
+using ::auth::testing::Runfile;
+using ::auth::testing::Subprocess;
+using ::auth::testing::SubprocessOptions;
+using ::auth::testing::TestTempPath;
+
+constexpr char kPython[] = "/usr/bin/python3";
+constexpr absl::Duration kScenarioTimeout = absl::Minutes(4);
+
+std::string ScriptPath(absl::string_view name) {
+  return Runfile(absl::StrCat("services/auth/web/browser_test/", name));
+}
+
+std::string Origin(int port) { return absl::StrCat("http://127.0.0.1:", port); }
+
+// A static file server on a free loopback port: the "other origin" a page is loaded from.
+struct StaticServer {
+  std::unique_ptr<Subprocess> process;
+  std::string directory;
+  std::string origin;
+};
+
+absl::StatusOr<StaticServer> StartStaticServer(const std::string& name) {
+  StaticServer server;
+  server.directory = TestTempPath(name);
+  mkdir(server.directory.c_str(), 0700);
+  SubprocessOptions options;
+  // -u: the "Serving HTTP on ... port N" line must not wait in a buffer.
+  options.argv = {kPython, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+                  "--directory", server.directory};
+  options.capture_stdout = true;
+  absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(options);
+  if (!process.ok()) return process.status();
+  server.process = *std::move(process);
+  absl::StatusOr<std::vector<std::string>> line =
+      server.process->WaitForLine("port ([0-9]+)", absl::Seconds(20));
+  if (!line.ok()) return line.status();
+  int port = 0;
+  if (!absl::SimpleAtoi((*line)[1], &port)) {
+    return absl::InternalError(absl::StrCat("http.server said: ", (*line)[0]));
+  }
+  server.origin = Origin(port);
+  return server;
+}
+
+class BrowserE2eTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    absl::StatusOr<std::unique_ptr<AuthServerBackend>> backend = AuthServerBackend::Start();
+    ASSERT_THAT(backend, IsOk());
+    backend_ = backend->release();
+  }
+  static void TearDownTestSuite() {
+    delete backend_;
+    backend_ = nullptr;
+  }
+
+  // Starts auth_server with its HTTP front on a free port (its own database, so the abuse
+  // counters of one test never meet another's) and returns the front's origin.
+  std::string StartServer(const std::vector<std::string>& extra_flags) {
+    absl::StatusOr<std::string> database = backend_->NewDatabase("browser");
+    EXPECT_THAT(database, IsOk());
+    if (!database.ok()) return "";
+    std::vector<std::string> flags = backend_->Flags(*database);
+    flags.push_back("--http_listen=127.0.0.1:0");
+    flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+    absl::StatusOr<std::unique_ptr<AuthServerProcess>> server = AuthServerProcess::Start(flags);
+    EXPECT_THAT(server, IsOk());
+    if (!server.ok()) return "";
+    server_ = *std::move(server);
+    EXPECT_GT(server_->http_port(), 0);
+    return Origin(server_->http_port());
+  }
+
+  // Runs a scenario script to its end; its output goes to the test log.
+  static ExitStatus RunScenario(const std::string& script, std::vector<std::string> args) {
+    SubprocessOptions options;
+    options.argv = {kPython, ScriptPath(script)};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
+    std::vector<std::string> env;
+    for (char** variable = environ; *variable != nullptr; ++variable) env.push_back(*variable);
+    // The scripts are runfiles, links into the source tree: keep __pycache__ out of it.
+    env.push_back("PYTHONDONTWRITEBYTECODE=1");
+    options.env = std::move(env);
+    absl::StatusOr<ExitStatus> status = Subprocess::Run(options, kScenarioTimeout);
+    EXPECT_THAT(status, IsOk()) << script;
+    return status.ok() ? *status : ExitStatus{};
+  }
+
+  inline static AuthServerBackend* backend_ = nullptr;
+  std::unique_ptr<AuthServerProcess> server_;
+};
+
+TEST_F(BrowserE2eTest, SignInPageRegistersSignsInShowsRefreshesAndSignsOut) {
+  std::string server = StartServer({"--login_failures_per_account=3"});
+  ASSERT_FALSE(server.empty());
+  ExitStatus status = RunScenario("page_flow.py", {server});
+  EXPECT_TRUE(status.ok()) << "page_flow.py: " << status.ToString();
+}
+
+TEST_F(BrowserE2eTest, ForeignOriginCannotLogOutTheSession) {
+  absl::StatusOr<StaticServer> foreign = StartStaticServer("foreign-origin");
+  ASSERT_THAT(foreign, IsOk());
+  absl::StatusOr<StaticServer> allowed = StartStaticServer("allowed-origin");
+  ASSERT_THAT(allowed, IsOk());
+  std::string server = StartServer({"--http_allowed_origins=" + allowed->origin});
+  ASSERT_FALSE(server.empty());
+  ExitStatus status =
+      RunScenario("cross_origin.py", {server, foreign->origin, allowed->origin});
+  EXPECT_TRUE(status.ok()) << "cross_origin.py: " << status.ToString();
+}
+
+TEST_F(BrowserE2eTest, OfficialGrpcWebAndConnectClientsCallEveryStep) {
+  absl::StatusOr<StaticServer> app = StartStaticServer("client-app");
+  ASSERT_THAT(app, IsOk());
+  std::string server = StartServer({"--http_allowed_origins=" + app->origin});
+  ASSERT_FALSE(server.empty());
+  ExitStatus status = RunScenario(
+      "official_clients.py",
+      {server, app->origin, app->directory, Runfile("api/auth/v1/auth.proto"),
+       ScriptPath("package.json")});
+  EXPECT_TRUE(status.ok()) << "official_clients.py: " << status.ToString();
+}
+
+}  // namespace
+}  // namespace auth::service::testing
