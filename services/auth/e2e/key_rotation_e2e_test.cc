@@ -23,6 +23,7 @@
 #include "libs/token/key_set.h"
 #include "nlohmann/json.hpp"
 #include "services/auth/e2e/e2e_fixture.h"
+#include "services/auth/testing/http_test_client.h"
 
 namespace auth::service::testing {
 namespace {
@@ -58,7 +59,8 @@ class KeyRotationE2eTest : public AuthServerE2eTest {
     ASSERT_EQ(std::rename(Path("first.pem").c_str(), key_file_.c_str()), 0);
     first_kid_ = KidOf(key_file_);
     StartServer({"--token_signing_key=" + key_file_, "--token_key_id=",
-                 "--token_key_publish_delay=" + absl::FormatDuration(kPublishDelay)});
+                 "--token_key_publish_delay=" + absl::FormatDuration(kPublishDelay),
+                 "--http_listen=127.0.0.1:0"});
   }
 
   // `name` in the test's temporary directory, apart from the other tests' files.
@@ -84,6 +86,14 @@ class KeyRotationE2eTest : public AuthServerE2eTest {
     grpc::Status status = stub_->GetJwks(&context, auth::v1::GetJwksRequest(), &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return response.jwks_json();
+  }
+
+  // The document the HTTP front serves at /.well-known/jwks.json (what Envoy or NGINX read).
+  std::string HttpJwks() {
+    absl::StatusOr<HttpReply> reply =
+        HttpTestClient(server_->http_port()).Get("/.well-known/jwks.json");
+    EXPECT_THAT(reply, IsOk());
+    return reply.ok() ? reply->body : "";
   }
 
   // Waits (the signal is handled asynchronously) until GetJwks publishes `kid`.
@@ -118,6 +128,9 @@ TEST_F(KeyRotationE2eTest, SighupPublishesANewKeyThatSignsAfterTheDelay) {
   Sighup();
   ASSERT_TRUE(WaitUntilPublished(second_kid));
   const absl::Duration published_after = absl::Now() - signalled;
+  // The HTTP front publishes the same keys at the same moment.
+  EXPECT_THAT(HttpJwks(), HasSubstr(second_kid));
+  EXPECT_EQ(HttpJwks(), Jwks());
 
   // Published, so accepted everywhere, but the old key still signs.
   const std::string during_delay = LoginToken("rotor");
