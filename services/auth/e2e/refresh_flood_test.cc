@@ -231,7 +231,9 @@ TEST_F(RefreshFloodTest, LoginsKeepTheirDeadlineWhileGarbageRefreshesArriveAt10k
   EXPECT_EQ(limited.garbage_other_codes, 0);
   // Past the first 100 failures the address is refused by the replica itself.
   EXPECT_GE(limited.garbage_refused, limited.garbage_calls - 100 - kMaxOutstanding);
-  EXPECT_LT(limited.database_statements_per_garbage_call, 0.1);
+  // (Without the limit: at least 1, a read per call; the logins' own statements and the first
+  // failures counted are what remains here.)
+  EXPECT_LT(limited.database_statements_per_garbage_call, 0.25);
 }
 
 }  // namespace
