@@ -20,6 +20,8 @@ PACKAGES=(
   galera-4 mariadb-backup socat
   # tools/proto_checks.sh installs buf (lint, breaking) from npm.
   nodejs
+  # tools/loadgen/run_benchmarks.sh: its table (jq) and its chart (gnuplot, no X).
+  jq gnuplot-nox
 )
 
 missing=()

@@ -255,3 +255,8 @@ if command -v jq >/dev/null; then
     column -t -s $'\t' \
       -N run,qps,ok,errors,p50_ms,p99_ms,max_ms,cpu_ms/call,peak_rss_kib,db_cpu_ms/call,db_statements/call,db_commits/call >&2
 fi
+# The chart BENCHMARKS.md shows: share of the floor and p50/p99 per scenario.
+if command -v jq >/dev/null && command -v gnuplot >/dev/null; then
+  tools/loadgen/plot_results.sh "$RESULTS" "$OUT/chart.png" >/dev/null 2>&1 &&
+    log "chart: $OUT/chart.png"
+fi
