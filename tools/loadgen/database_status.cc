@@ -34,11 +34,13 @@ absl::StatusOr<StatusCounters> ReadStatusCounters(const std::string& command) {
   std::string output;
   std::array<char, 4096> buffer;
   size_t read = 0;
-  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), read);
+  while ((read = fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    output.append(buffer.data(), read);
   const int exit_status = pclose(pipe);
   if (exit_status != 0) return absl::UnavailableError("the database status command failed");
   StatusCounters counters = ParseStatusCounters(output);
-  if (counters.empty()) return absl::UnavailableError("the database status command printed nothing");
+  if (counters.empty())
+    return absl::UnavailableError("the database status command printed nothing");
   return counters;
 }
 

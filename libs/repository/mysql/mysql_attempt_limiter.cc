@@ -80,14 +80,15 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
         for (size_t i = 0; i < sorted.size(); ++i) absl::StrAppend(&limit_of_key, " WHEN ? THEN ?");
         absl::StrAppend(&limit_of_key, " END");
         // The column assignments run left to right: `attempts` still sees the old expiry.
-        sql::PreparedStatement& count = connection.Prepare(absl::StrCat(
-            "INSERT INTO attempt_counters (counter_key, attempts, expires_at) VALUES ",
-            absl::StrJoin(std::vector<std::string>(sorted.size(), "(?, 1, ?)"), ", "),
-            " ON DUPLICATE KEY UPDATE "
-            "attempts = IF(expires_at <= ?, 1, IF(attempts > ", limit_of_key,
-            ", attempts, LEAST(attempts + 1, ", kMaxCount, "))), "
-            "expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at) "
-            "RETURNING counter_key, attempts, UNIX_TIMESTAMP(expires_at)"));
+        sql::PreparedStatement& count = connection.Prepare(
+            absl::StrCat("INSERT INTO attempt_counters (counter_key, attempts, expires_at) VALUES ",
+                         absl::StrJoin(std::vector<std::string>(sorted.size(), "(?, 1, ?)"), ", "),
+                         " ON DUPLICATE KEY UPDATE "
+                         "attempts = IF(expires_at <= ?, 1, IF(attempts > ",
+                         limit_of_key, ", attempts, LEAST(attempts + 1, ", kMaxCount,
+                         "))), "
+                         "expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at) "
+                         "RETURNING counter_key, attempts, UNIX_TIMESTAMP(expires_at)"));
         int column = 1;
         for (const AttemptLimit& limit : sorted) {
           count.setString(column++, limit.key);
@@ -143,12 +144,15 @@ absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_k
   keys.insert(keys.end(), refund_keys.begin(), refund_keys.end());
   return RunOnConnection(pool_, "settle attempts", "", [&](Connection& connection) {
     const std::string is_reset =
-        reset_keys.empty() ? "FALSE"
-                           : absl::StrCat("counter_key IN (", InListPlaceholders(reset_keys.size()), ")");
-    sql::PreparedStatement& settle = connection.Prepare(absl::StrCat(
-        "UPDATE attempt_counters SET expires_at = IF(", is_reset, ", '", kEndedWindow,
-        "', expires_at), attempts = IF(", is_reset, ", 0, attempts - 1) "
-        "WHERE attempts > 0 AND counter_key IN (", InListPlaceholders(keys.size()), ")"));
+        reset_keys.empty()
+            ? "FALSE"
+            : absl::StrCat("counter_key IN (", InListPlaceholders(reset_keys.size()), ")");
+    sql::PreparedStatement& settle = connection.Prepare(
+        absl::StrCat("UPDATE attempt_counters SET expires_at = IF(", is_reset, ", '", kEndedWindow,
+                     "', expires_at), attempts = IF(", is_reset,
+                     ", 0, attempts - 1) "
+                     "WHERE attempts > 0 AND counter_key IN (",
+                     InListPlaceholders(keys.size()), ")"));
     int column = 1;
     for (int pass = 0; pass < 2; ++pass) {
       for (const std::string& key : reset_keys) settle.setString(column++, key);

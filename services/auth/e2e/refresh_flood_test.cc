@@ -51,8 +51,8 @@ class GarbageFlood {
     while (true) {
       const absl::Time now = absl::Now();
       if (now >= until) break;
-      const int64_t due = static_cast<int64_t>(absl::ToDoubleSeconds(now - start) *
-                                               kGarbagePerSecond);
+      const int64_t due =
+          static_cast<int64_t>(absl::ToDoubleSeconds(now - start) * kGarbagePerSecond);
       if (sent >= due) {
         absl::SleepFor(absl::Microseconds(200));
         continue;
@@ -134,8 +134,8 @@ struct LoginFigures {
     return sorted[rank];
   }
   std::string Summary() const {
-    return absl::StrCat("Login{", tally.Summary(), "} p50_ms=",
-                        absl::ToInt64Milliseconds(Percentile(0.5)),
+    return absl::StrCat("Login{", tally.Summary(),
+                        "} p50_ms=", absl::ToInt64Milliseconds(Percentile(0.5)),
                         " p99_ms=", absl::ToInt64Milliseconds(Percentile(0.99)),
                         " max_ms=", absl::ToInt64Milliseconds(tally.slowest()),
                         " deadline_ms=", absl::ToInt64Milliseconds(kLoginDeadline));
@@ -157,8 +157,8 @@ class RefreshFloodTest : public ReliabilityTest {
   struct Run {
     LoginFigures logins;
     int64_t garbage_calls = 0;
-    int64_t garbage_refused = 0;       // RESOURCE_EXHAUSTED
-    int64_t garbage_other_codes = 0;   // neither UNAUTHENTICATED nor RESOURCE_EXHAUSTED
+    int64_t garbage_refused = 0;      // RESOURCE_EXHAUSTED
+    int64_t garbage_other_codes = 0;  // neither UNAUTHENTICATED nor RESOURCE_EXHAUSTED
     double database_statements_per_garbage_call = 0;
   };
   void FloodAndLogIn(const std::string& name, const std::vector<std::string>& limit_flags,
@@ -181,8 +181,8 @@ class RefreshFloodTest : public ReliabilityTest {
         while (flooding.load()) {
           auth::v1::LoginResponse response;
           const absl::Time begin = absl::Now();
-          const grpc::Status status = Login(*login_stub, EmailOf("refresher"), kPassword,
-                                            &response, nullptr, kLoginDeadline);
+          const grpc::Status status = Login(*login_stub, EmailOf("refresher"), kPassword, &response,
+                                            nullptr, kLoginDeadline);
           const absl::Duration latency = absl::Now() - begin;
           std::lock_guard<std::mutex> lock(mu);
           run.logins.latencies.push_back(latency);
@@ -207,11 +207,11 @@ class RefreshFloodTest : public ReliabilityTest {
         run.garbage_calls == 0 ? 0
                                : static_cast<double>(statements_after - statements_before) /
                                      static_cast<double>(run.garbage_calls);
-    Report(name, absl::StrCat("RefreshToken{", garbage.Summary(), "} sent_per_s=",
-                              static_cast<int64_t>(flood.sent_per_second()),
-                              " not_sent=", flood.not_sent(), " slowest_garbage_ms=",
-                              absl::ToInt64Milliseconds(garbage.slowest()), " ",
-                              run.logins.Summary(), " db_statements_per_garbage_call=",
+    Report(name, absl::StrCat("RefreshToken{", garbage.Summary(),
+                              "} sent_per_s=", static_cast<int64_t>(flood.sent_per_second()),
+                              " not_sent=", flood.not_sent(),
+                              " slowest_garbage_ms=", absl::ToInt64Milliseconds(garbage.slowest()),
+                              " ", run.logins.Summary(), " db_statements_per_garbage_call=",
                               absl::StrFormat("%.3f", run.database_statements_per_garbage_call)));
   }
 };
