@@ -28,6 +28,8 @@ PACKAGES=(
   # The browser tests (services/auth/web/browser_test): headless Chromium driven by selenium
   # from Debian's /usr/bin/python3; a font, which Chromium only recommends.
   chromium chromium-driver python3-selenium fonts-liberation
+  # tools/loadgen/run_benchmarks.sh: its table (jq) and its chart (gnuplot, no X).
+  jq gnuplot-nox
 )
 
 missing=()

@@ -15,8 +15,9 @@
 // success then takes its attempt back with Settle(), so a limit effectively counts failures.
 //
 // A key's window starts with its first attempt and lasts `window`; when it has ended, the next
-// attempt starts a new one. Refused attempts are counted too but never extend a window, so a
-// refusal always ends at the time `retry_after` announced.
+// attempt starts a new one. Refused attempts never extend a window, so a refusal always ends at
+// the time `retry_after` announced; past a key's limit they need not be counted (an
+// implementation may stop counting at the limit + 1, so that a refusal writes nothing).
 //
 // Errors: kUnavailable (database unreachable), kInternal (anything else). Callers fail closed.
 #ifndef LIBS_REPOSITORY_ATTEMPT_LIMITER_H_

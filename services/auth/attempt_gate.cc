@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -26,6 +27,7 @@ namespace {
 constexpr char kLoginAccount[] = "login-account:";
 constexpr char kLoginAddress[] = "login-address:";
 constexpr char kRegisterAddress[] = "register-address:";
+constexpr char kRefreshAddress[] = "refresh-address:";
 // attempt_counters.counter_key holds 160 bytes; the longest prefix is 17.
 constexpr size_t kMaxAddressBytes = 128;
 
@@ -130,6 +132,9 @@ absl::Status ValidateAbuseLimits(const AbuseLimitsConfig& config) {
   if (config.login_failures_per_address < 0) {
     return absl::InvalidArgumentError("--login_failures_per_address must not be negative");
   }
+  if (config.refresh_failures_per_address < 0) {
+    return absl::InvalidArgumentError("--refresh_failures_per_address must not be negative");
+  }
   if (config.registrations_per_address < 0) {
     return absl::InvalidArgumentError("--registrations_per_address must not be negative");
   }
@@ -193,6 +198,33 @@ void AttemptGate::SettleLogin(int64_t user_id, absl::string_view address) const 
   const absl::Status settled = limiter_->Settle(reset, refund);
   LOG_IF(WARNING, !settled.ok()) << "login attempt counters of user " << user_id
                                  << " not settled: " << settled.code();
+}
+
+absl::Status AttemptGate::CheckRefresh(absl::string_view address,
+                                      std::string* retry_after) const {
+  if (limiter_ == nullptr || config_.refresh_failures_per_address <= 0) return absl::OkStatus();
+  const absl::Duration refused_for =
+      refused_refreshes_.RefusedFor(absl::StrCat(kRefreshAddress, address), absl::Now());
+  if (refused_for <= absl::ZeroDuration()) return absl::OkStatus();
+  *retry_after = RetryAfterSeconds(refused_for);
+  return absl::ResourceExhaustedError("too many failed refreshes, retry later");
+}
+
+void AttemptGate::CountRefreshFailure(absl::string_view address) const {
+  if (limiter_ == nullptr || config_.refresh_failures_per_address <= 0) return;
+  const std::string key = absl::StrCat(kRefreshAddress, address);
+  const absl::Time now = absl::Now();
+  absl::StatusOr<repository::Admission> admission = limiter_->Admit(
+      {{key, config_.refresh_failures_per_address, config_.login_window}}, now);
+  if (!admission.ok()) {
+    LOG(WARNING) << "failed refresh not counted: " << admission.status().code();
+    return;
+  }
+  if (admission->admitted) return;
+  // Audited once per refusal, not once per garbage call that was already on its way.
+  if (!refused_refreshes_.Remember(key, now + admission->retry_after)) return;
+  (void)AuditRefusal(absl::ResourceExhaustedError("too many failed refreshes"), "refresh",
+                     /*user_id=*/0, address);
 }
 
 absl::Status AttemptGate::Admit(const std::vector<repository::AttemptLimit>& limits,

@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "libs/audit/audit_log.h"
 #include "libs/repository/attempt_limiter.h"
+#include "services/auth/refusal_memory.h"
 
 namespace auth::service {
 
@@ -43,6 +44,10 @@ struct AbuseLimitsConfig {
   // Registration attempts per client address within `register_window`.
   int64_t registrations_per_address = 20;
   absl::Duration register_window = absl::Hours(1);
+  // Failed refreshes (unknown, expired or revoked refresh tokens) per client address within
+  // `login_window`. Once the shared counter refuses an address, each replica remembers the
+  // refusal until it ends and refuses that address's RefreshToken calls without the database.
+  int64_t refresh_failures_per_address = 100;
 };
 
 // kInvalidArgument naming the flag if a maximum is negative or a window not positive.
@@ -58,7 +63,8 @@ std::string ClientAddress(absl::string_view peer);
 // `retry_after` as the whole seconds (rounded up, at least 1) sent in kRetryAfterKey.
 std::string RetryAfterSeconds(absl::Duration retry_after);
 
-// The gate itself. Thread-safe (it holds no state; the limiter's counters are in the database).
+// The gate itself. Thread-safe (the limiter's counters are in the database; the refusal memory
+// of RefreshToken's address limit is this replica's own and locks itself).
 class AttemptGate {
  public:
   // `limiter` is not owned and must outlive the gate; null turns every limit off. Each refusal
@@ -86,6 +92,17 @@ class AttemptGate {
   // refusing.
   void SettleLogin(int64_t user_id, absl::string_view address) const;
 
+  // Whether a RefreshToken call from `address` may go on: kResourceExhausted, with
+  // `*retry_after`, while this replica remembers the address refused. Never blocks and never
+  // touches the database: call it on the gRPC thread, before any database work.
+  absl::Status CheckRefresh(absl::string_view address, std::string* retry_after) const;
+
+  // After a RefreshToken call from `address` failed (the token was unknown, expired or
+  // revoked): counts the failure against the address; if that exhausts the limit, the refusal
+  // is remembered (and audited). Best effort: a failing limiter is logged. Blocks on the
+  // database: call it from the database executor.
+  void CountRefreshFailure(absl::string_view address) const;
+
  private:
   absl::Status Admit(const std::vector<repository::AttemptLimit>& limits,
                      std::string* retry_after) const;
@@ -97,6 +114,7 @@ class AttemptGate {
   repository::AttemptLimiter* limiter_;
   AbuseLimitsConfig config_;
   audit::AuditLog* audit_log_;
+  mutable RefusalMemory refused_refreshes_;
 };
 
 }  // namespace auth::service

@@ -22,6 +22,7 @@ using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 using ::testing::_;
 using ::testing::AllOf;
+using ::testing::AnyOf;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::IsEmpty;
@@ -175,6 +176,42 @@ TEST(AttemptGateTest, RefusalCarriesRetryAfterAndFailureFailsClosed) {
   EXPECT_THAT(gate.AdmitLogin(42, "a", &retry_after), StatusIs(absl::StatusCode::kUnavailable));
 }
 
+// Failed refreshes count against the address in the shared counters; once they refuse it, the
+// gate refuses the address from memory, without asking the limiter again.
+TEST(AttemptGateTest, RefreshFailuresCountUntilRefusedThenTheRefusalIsRemembered) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AbuseLimitsConfig config;
+  config.refresh_failures_per_address = 2;
+  AttemptGate gate(&limiter, config);
+  std::string retry_after;
+  EXPECT_CALL(limiter, Admit(ElementsAre(AllOf(Field(&AttemptLimit::key, "refresh-address:a"),
+                                               Field(&AttemptLimit::max_attempts, 2))),
+                             _))
+      .WillOnce(Return(Admitted()))
+      .WillOnce(Return(Admission{false, absl::Seconds(600)}));
+  EXPECT_THAT(gate.CheckRefresh("a", &retry_after), IsOk());
+  gate.CountRefreshFailure("a");
+  EXPECT_THAT(gate.CheckRefresh("a", &retry_after), IsOk());
+  gate.CountRefreshFailure("a");  // refused by the counters: remembered
+  for (int i = 0; i < 1000; ++i) {
+    ASSERT_THAT(gate.CheckRefresh("a", &retry_after),
+                StatusIs(absl::StatusCode::kResourceExhausted));
+  }
+  EXPECT_THAT(retry_after, AnyOf("600", "599"));
+  // Another address is not refused.
+  EXPECT_THAT(gate.CheckRefresh("b", &retry_after), IsOk());
+}
+
+TEST(AttemptGateTest, ZeroTurnsTheRefreshLimitOff) {
+  StrictMock<MockAttemptLimiter> limiter;  // never asked
+  AbuseLimitsConfig config;
+  config.refresh_failures_per_address = 0;
+  AttemptGate gate(&limiter, config);
+  std::string retry_after;
+  gate.CountRefreshFailure("a");
+  EXPECT_THAT(gate.CheckRefresh("a", &retry_after), IsOk());
+}
+
 TEST(ValidateAbuseLimitsTest, RejectsNegativeMaximaAndEmptyWindows) {
   AbuseLimitsConfig config;
   EXPECT_THAT(ValidateAbuseLimits(config), IsOk());
@@ -182,6 +219,9 @@ TEST(ValidateAbuseLimitsTest, RejectsNegativeMaximaAndEmptyWindows) {
   EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
   config = AbuseLimitsConfig();
   config.login_failures_per_address = -1;
+  EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = AbuseLimitsConfig();
+  config.refresh_failures_per_address = -1;
   EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
   config = AbuseLimitsConfig();
   config.registrations_per_address = -1;

@@ -85,6 +85,11 @@ ABSL_FLAG(int64_t, login_failures_per_address, 50,
           "--login_failure_window; IPv6 counts per /64. 0 = off.");
 ABSL_FLAG(absl::Duration, login_failure_window, absl::Minutes(15),
           "The window of the login limits; it starts with a key's first counted attempt.");
+ABSL_FLAG(int64_t, refresh_failures_per_address, 100,
+          "Failed RefreshToken calls (unknown, expired or revoked tokens) one client address may "
+          "make within --login_failure_window; past it, each replica refuses that address's "
+          "RefreshToken calls (RESOURCE_EXHAUSTED, retry-after) without the database until the "
+          "window ends. 0 = off.");
 ABSL_FLAG(int64_t, registrations_per_address, 20,
           "Registration attempts one client address may make within --registration_window. "
           "0 = off.");
@@ -272,6 +277,8 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.abuse_limits.login_failures_per_address = absl::GetFlag(FLAGS_login_failures_per_address);
   service.abuse_limits.login_window = absl::GetFlag(FLAGS_login_failure_window);
   service.abuse_limits.registrations_per_address = absl::GetFlag(FLAGS_registrations_per_address);
+  service.abuse_limits.refresh_failures_per_address =
+      absl::GetFlag(FLAGS_refresh_failures_per_address);
   service.abuse_limits.register_window = absl::GetFlag(FLAGS_registration_window);
   service.max_database_batch = absl::GetFlag(FLAGS_max_database_batch);
   service.database_batches_in_flight = absl::GetFlag(FLAGS_database_batches_in_flight);

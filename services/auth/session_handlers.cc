@@ -262,10 +262,16 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
         absl::StrCat("refresh_token: must be 1 to ", kMaxRefreshTokenBytes, " bytes")));
     return call->reactor();
   }
+  std::string address = ClientAddress(CallerPeer(*context));
+  // An address whose failed refreshes used up its limit is refused here, on the gRPC thread:
+  // a flood of garbage tokens from it costs the database nothing.
+  std::string retry_after;
+  if (!PassedGate(*call, gate_.CheckRefresh(address, &retry_after), retry_after)) {
+    return call->reactor();
+  }
   RunOn(
       *deps_.database_executor, call,
-      [this, call, response, token_hash = Sha256Hex(presented),
-       address = ClientAddress(CallerPeer(*context))]() {
+      [this, call, response, token_hash = Sha256Hex(presented), address = std::move(address)]() {
         // Filled in by the grant function, which Rotate() calls only for a live, unused token
         // (and which refuses one whose family has ended: Rotate() returns that refusal).
         std::optional<IssuedSession> issued;
@@ -284,6 +290,9 @@ grpc::ServerUnaryReactor* AuthServiceImpl::RefreshToken(grpc::CallbackServerCont
         absl::StatusOr<RotationOutcome> outcome =
             deps_.refresh_tokens->Rotate(token_hash, options_.refresh_reuse_grace, grant, &owner);
         if (!outcome.ok()) {
+          if (outcome.status().code() == absl::StatusCode::kNotFound) {
+            gate_.CountRefreshFailure(address);
+          }
           call->Finish(outcome.status().code() == absl::StatusCode::kNotFound
                            ? absl::UnauthenticatedError("refresh token unknown, expired or revoked")
                            : outcome.status());

@@ -16,7 +16,8 @@
 # call comes from 127.0.0.1, and one address's counter row written through three nodes at once
 # is a Galera hot spot (conflicts at COMMIT; see BENCHMARKS.md), which is not what this
 # measures. The per-account counters stay on the measured path.
-# GALERA_BENCH_SETUPS="galera3" runs some set-ups only. Every loadgen JSON line is kept in $OUT/results.jsonl (OUT: GALERA_BENCH_OUT or a new
+# GALERA_BENCH_SETUPS="galera3" runs some set-ups only; GALERA_BENCH_EXTRA_FLAGS adds auth_server
+# flags (e.g. "--argon2_memory_kib=64 --argon2_iterations=1": the database's share, hash taken out). Every loadgen JSON line is kept in $OUT/results.jsonl (OUT: GALERA_BENCH_OUT or a new
 # /tmp/gbench.XXXXXX); a table is printed at the end.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -89,7 +90,7 @@ SERVER_PIDS=()
 SERVER_PORTS=()
 AUTH_FLAGS=(--mysql_password_file="$GALERA_PASSWORD_FILE" --token_signing_key="$OUT/jwt.pem"
   --registrations_per_address=0 --login_failures_per_address=0
-  --login_failures_per_account=1000000000)
+  --login_failures_per_account=1000000000 ${GALERA_BENCH_EXTRA_FLAGS:-})
 CHEAP_ARGON2=(--argon2_memory_kib=64 --argon2_iterations=1)
 
 start_server() {  # start_server NAME ENDPOINTS [FLAGS...]

@@ -30,6 +30,7 @@
 #include "absl/time/clock.h"
 #include "libs/version/version.h"
 #include "tools/loadgen/connections.h"
+#include "tools/loadgen/database_status.h"
 #include "tools/loadgen/driver.h"
 #include "tools/loadgen/hash_floor.h"
 #include "tools/loadgen/proc_stats.h"
@@ -50,6 +51,10 @@ ABSL_FLAG(int, users, 128, "Users (and tokens) the scenario prepares.");
 ABSL_FLAG(int, prepare_concurrency, 64, "Calls in flight while preparing.");
 ABSL_FLAG(int, server_pid, 0, "The server's pid, to report its CPU per call and RSS.");
 ABSL_FLAG(int, database_pid, 0, "The database server's pid, to report its CPU per call.");
+ABSL_FLAG(std::string, database_status_command, "",
+          "A shell command printing the database's counters as \"Name<TAB>Value\" lines (e.g. "
+          "mariadb -N -B -e 'SHOW GLOBAL STATUS ...'), run at the window's edges: their "
+          "deltas per call are reported under database.per_call.");
 ABSL_FLAG(std::string, label, "", "A name for this run, copied into the summary.");
 ABSL_FLAG(bool, check, false, "Exit 1 on a status not in --allowed_codes or a wrong answer.");
 ABSL_FLAG(std::vector<std::string>, allowed_codes, {"OK"}, "Status codes --check accepts.");
@@ -158,10 +163,12 @@ int Main() {
   struct Samples {
     std::optional<ProcessSample> server, client, database;
     std::optional<MachineSample> machine;
+    std::optional<StatusCounters> database_counters;
   };
   Samples before;
   Samples after;
-  auto sample = [server_pid, database_pid](Samples& samples) {
+  const std::string status_command = absl::GetFlag(FLAGS_database_status_command);
+  auto sample = [server_pid, database_pid, &status_command](Samples& samples) {
     auto process = [](pid_t pid, std::optional<ProcessSample>& into) {
       if (pid <= 0) return;
       if (absl::StatusOr<ProcessSample> s = SampleProcess(pid); s.ok()) into = *s;
@@ -170,6 +177,13 @@ int Main() {
     process(getpid(), samples.client);
     process(database_pid, samples.database);
     if (absl::StatusOr<MachineSample> s = SampleMachine(); s.ok()) samples.machine = *s;
+    if (status_command.empty()) return;
+    absl::StatusOr<StatusCounters> counters = ReadStatusCounters(status_command);
+    if (counters.ok()) {
+      samples.database_counters = *std::move(counters);
+    } else {
+      std::cerr << "loadgen: " << counters.status().message() << "\n";
+    }
   };
   load.on_window_start = [&] {
     if (server_pid > 0) {
@@ -213,6 +227,10 @@ int Main() {
   if (client_s.has_value() && calls > 0) summary.client_cpu_ms_per_call = *client_s * 1e3 / calls;
   if (database_s.has_value() && calls > 0) {
     summary.database_cpu_ms_per_call = *database_s * 1e3 / calls;
+  }
+  if (before.database_counters.has_value() && after.database_counters.has_value()) {
+    summary.database_per_call =
+        PerCall(*before.database_counters, *after.database_counters, result.totals.calls);
   }
   // Core shares need the samples to bracket the window, which a burst's or a dry run's do not.
   const double window_s = absl::ToDoubleSeconds(result.window);

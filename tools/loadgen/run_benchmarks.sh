@@ -12,7 +12,8 @@
 # Full run: the hashing floor first, on an idle machine; the framework floor (empty_server);
 # then register, login, validate, mixed, an open-loop login, and the flood (1,000 concurrent
 # logins, 2 s deadline) against auth_server with its default (production) Argon2 parameters;
-# then logout against an auth_server restarted with cheap Argon2 parameters: each logout needs a
+# then, against an auth_server restarted with cheap Argon2 parameters, register and login
+# (cheap_hash: the database's share of them, with the hash taken out) and logout: each logout needs a
 # session of its own (Logout ends all of a user's sessions), and minting ~100k sessions through
 # 20 ms logins would take half an hour. Logout does not hash, so its measured path is the same.
 #
@@ -145,11 +146,20 @@ wait_for_quiet() {
   log "the machine is still busy; measuring anyway"
 }
 
+# The database's counters around each window, per call (database.per_call in the JSON):
+# Questions = statements the server received (each one a round trip), Handler_commit = commits
+# (autocommit statements, reads included, and COMMITs), and the statements by kind.
+STATUS_COUNTERS="'Questions','Handler_commit','Handler_rollback','Com_commit','Com_begin',\
+'Com_rollback','Com_set_option','Com_select','Com_insert','Com_update','Com_delete',\
+'Com_stmt_execute','Com_stmt_prepare','Innodb_os_log_fsyncs'"
+DB_STATUS_COMMAND="mariadb --no-defaults --socket=$SOCKET -uroot -N -B -e \"SHOW GLOBAL STATUS \
+WHERE Variable_name IN ($STATUS_COUNTERS)\""
+
 # loadgen [FLAGS...]: one measurement against the current server; its JSON line is kept.
 loadgen() {
   wait_for_quiet
   "$LOADGEN" --target="127.0.0.1:$SERVER_PORT" --server_pid="$SERVER_PID" --database_pid="$DB_PID" \
-    "$@" | tee -a "$RESULTS"
+    --database_status_command="$DB_STATUS_COMMAND" "$@" | tee -a "$RESULTS"
 }
 
 if [[ $MODE == smoke ]]; then
@@ -216,14 +226,21 @@ if want register || want login || want validate || want mixed || want open_loop 
   stop_server
 fi
 
-if want logout; then
+if want cheap_hash || want logout; then
   start_server auth_server_cheap_hash "$BIN/services/auth/auth_server" "${AUTH_FLAGS[@]}" \
     "${CHEAP_ARGON2[@]}"
+fi
+# The hash taken out (m=64 KiB, t=1): what is left of Register and Login is mostly database work.
+if want cheap_hash; then
+  loadgen --scenario=register --label=register_cheap_hash "${RUN[@]}"
+  loadgen --scenario=login --label=login_cheap_hash --users=128 "${RUN[@]}"
+fi
+if want logout; then
   # One token per logout: the window ends early (ran_dry) if they run out before 10 s.
   loadgen --scenario=logout --users="${LOGOUT_TOKENS:-100000}" --concurrency=64 \
     --connections=4 --warmup=1s --duration=10s
-  stop_server
 fi
+if want cheap_hash || want logout; then stop_server; fi
 
 echo "{\"scenario\":\"machine_end\",\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}" |
   tee -a "$RESULTS"
@@ -232,6 +249,14 @@ if command -v jq >/dev/null; then
   jq -r 'select(.qps != null) | [(.label // .scenario), .qps, .ok,
       (.errors | to_entries | map("\(.key)=\(.value)") | join(" ")),
       .latency_ms.p50, .latency_ms.p99, .latency_ms.max,
-      (.server.cpu_ms_per_call // ""), (.server.peak_rss_kib // "")] | @tsv' "$RESULTS" |
-    column -t -s $'\t' -N run,qps,ok,errors,p50_ms,p99_ms,max_ms,cpu_ms/call,peak_rss_kib >&2
+      (.server.cpu_ms_per_call // ""), (.server.peak_rss_kib // ""),
+      (.database.cpu_ms_per_call // ""), (.database.per_call.Questions // ""),
+      (.database.per_call.Handler_commit // "")] | @tsv' "$RESULTS" |
+    column -t -s $'\t' \
+      -N run,qps,ok,errors,p50_ms,p99_ms,max_ms,cpu_ms/call,peak_rss_kib,db_cpu_ms/call,db_statements/call,db_commits/call >&2
+fi
+# The chart BENCHMARKS.md shows: share of the floor and p50/p99 per scenario.
+if command -v jq >/dev/null && command -v gnuplot >/dev/null; then
+  tools/loadgen/plot_results.sh "$RESULTS" "$OUT/chart.png" >/dev/null 2>&1 &&
+    log "chart: $OUT/chart.png"
 fi

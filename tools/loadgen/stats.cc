@@ -100,6 +100,11 @@ std::string SummaryJson(const RunSummary& summary) {
   if (summary.database_cpu_ms_per_call.has_value()) {
     json["database"] = {{"cpu_ms_per_call", Round3(*summary.database_cpu_ms_per_call)}};
   }
+  if (!summary.database_per_call.empty()) {
+    nlohmann::ordered_json per_call;
+    for (const auto& [name, value] : summary.database_per_call) per_call[name] = Round3(value);
+    json["database"]["per_call"] = per_call;
+  }
   if (summary.cores.has_value()) {
     const CoreUse& cores = *summary.cores;
     json["cores"] = {{"busy", Round3(cores.busy)},         {"server", Round3(cores.server)},

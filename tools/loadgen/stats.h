@@ -102,6 +102,9 @@ struct RunSummary {
   // The load generator's own CPU per call, and the database server's (when its pid is known).
   std::optional<double> client_cpu_ms_per_call;
   std::optional<double> database_cpu_ms_per_call;
+  // The database server's status counters per call (Questions: statements, i.e. round trips;
+  // Handler_commit: commits; Com_*: by kind), when loadgen was told how to read them.
+  std::map<std::string, double> database_per_call;
   std::optional<CoreUse> cores;
 };
 

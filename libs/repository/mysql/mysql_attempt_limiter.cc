@@ -28,7 +28,6 @@ namespace auth::repository::mysql {
 using ::auth::mysql::Connection;
 using ::auth::mysql::InListPlaceholders;
 using ::auth::mysql::ReadUnixTimestamp;
-using ::auth::mysql::RunInTransaction;
 using ::auth::mysql::RunOnConnection;
 using ::auth::mysql::ToSqlTime;
 
@@ -36,6 +35,8 @@ namespace {
 
 // Keeps the counter far from INT UNSIGNED's limit however long a key is hammered.
 constexpr int64_t kMaxCount = 1000000000;
+// The expiry a reset gives a counter: long past, so the next attempt starts a new window.
+constexpr char kEndedWindow[] = "1970-01-02 00:00:00";
 
 absl::Status CheckKey(const std::string& key) {
   if (key.empty() || key.size() > MysqlAttemptLimiter::kMaxKeyBytes) {
@@ -64,47 +65,49 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
   }
   const std::string now_sql = ToSqlTime(now);
 
-  // One transaction: the upsert locks the rows until the commit, so the SELECT reads exactly
-  // the counts this attempt made, whatever runs concurrently. Concurrent upserts of the same
-  // new keys can deadlock on their gap locks (1213), and on Galera two nodes counting the same
-  // key at once conflict at COMMIT (1213, the loser rolled back, never both counted): either
-  // way RunInTransaction runs the transaction again, and it counts afresh.
-  return RunInTransaction(
+  // One autocommit statement, one round trip: the upsert counts the attempt against every key
+  // and RETURNING hands back each row's count as this statement left it. The statement holds
+  // the rows' locks while it counts, so concurrent attempts (on any replica) get consecutive
+  // counts and each sees exactly its own position in the window: the limit is exact. A count
+  // stops at the limit + 1, so once a key is exhausted a refused attempt changes no row (no
+  // row image to log, replicate or certify). Concurrent upserts of the same new keys can
+  // deadlock on their gap locks (1213), and on Galera two nodes counting the same key at once
+  // conflict at commit (1213, the loser rolled back, never both counted): either way the
+  // statement is run again (RunOnConnection), and it counts afresh.
+  return RunOnConnection(
       pool_, "admit attempt", "", [&](Connection& connection) -> absl::StatusOr<Admission> {
+        std::string limit_of_key = "CASE counter_key";
+        for (size_t i = 0; i < sorted.size(); ++i) absl::StrAppend(&limit_of_key, " WHEN ? THEN ?");
+        absl::StrAppend(&limit_of_key, " END");
         // The column assignments run left to right: `attempts` still sees the old expiry.
         sql::PreparedStatement& count = connection.Prepare(
             absl::StrCat("INSERT INTO attempt_counters (counter_key, attempts, expires_at) VALUES ",
                          absl::StrJoin(std::vector<std::string>(sorted.size(), "(?, 1, ?)"), ", "),
                          " ON DUPLICATE KEY UPDATE "
-                         "attempts = IF(expires_at <= ?, 1, LEAST(attempts + 1, ",
-                         kMaxCount,
-                         ")), "
-                         "expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at)"));
+                         "attempts = IF(expires_at <= ?, 1, IF(attempts > ",
+                         limit_of_key, ", attempts, LEAST(attempts + 1, ", kMaxCount,
+                         "))), "
+                         "expires_at = IF(expires_at <= ?, VALUES(expires_at), expires_at) "
+                         "RETURNING counter_key, attempts, UNIX_TIMESTAMP(expires_at)"));
         int column = 1;
         for (const AttemptLimit& limit : sorted) {
           count.setString(column++, limit.key);
           count.setString(column++, ToSqlTime(now + limit.window));
         }
         count.setString(column++, now_sql);
-        count.setString(column++, now_sql);
-        count.executeUpdate();
-
-        sql::PreparedStatement& read = connection.Prepare(
-            absl::StrCat("SELECT counter_key, attempts, UNIX_TIMESTAMP(expires_at) "
-                         "FROM attempt_counters WHERE counter_key IN (",
-                         InListPlaceholders(sorted.size()), ")"));
-        for (size_t i = 0; i < sorted.size(); ++i) {
-          read.setString(static_cast<int>(i + 1), sorted[i].key);
+        for (const AttemptLimit& limit : sorted) {
+          count.setString(column++, limit.key);
+          count.setInt64(column++, limit.max_attempts);
         }
-        std::unique_ptr<sql::ResultSet> rows(read.executeQuery());
+        count.setString(column++, now_sql);
+        std::unique_ptr<sql::ResultSet> rows(count.executeQuery());
         struct Counter {
           int64_t attempts;
           absl::Time expires_at;
         };
         std::map<std::string, Counter> counters;
         while (rows->next()) {
-          absl::StatusOr<absl::Time> expires_at =
-              ReadUnixTimestamp(*rows, 3);
+          absl::StatusOr<absl::Time> expires_at = ReadUnixTimestamp(*rows, 3);
           if (!expires_at.ok()) return expires_at.status();
           counters[std::string(rows->getString(1))] = {static_cast<int64_t>(rows->getUInt64(2)),
                                                        *expires_at};
@@ -113,9 +116,9 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
         Admission admission;
         admission.admitted = true;
         for (const AttemptLimit& limit : sorted) {
-          // A missing row was reset by a concurrent success: nothing counts against it.
-          auto it = counters.find(limit.key);
-          if (it == counters.end() || it->second.attempts <= limit.max_attempts) continue;
+          const auto it = counters.find(limit.key);
+          if (it == counters.end()) return absl::InternalError("attempt count not returned");
+          if (it->second.attempts <= limit.max_attempts) continue;
           admission.admitted = false;
           admission.retry_after = std::max(admission.retry_after, it->second.expires_at - now);
         }
@@ -135,26 +138,27 @@ absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_k
     if (absl::Status s = CheckKey(key); !s.ok()) return s;
   }
   if (reset_keys.empty() && refund_keys.empty()) return absl::OkStatus();
+  // One statement: a reset key is emptied and its window ended (the next attempt starts a new
+  // one, as if the row were gone), a refund key gives one attempt back.
+  std::vector<std::string> keys = reset_keys;
+  keys.insert(keys.end(), refund_keys.begin(), refund_keys.end());
   return RunOnConnection(pool_, "settle attempts", "", [&](Connection& connection) {
-    if (!reset_keys.empty()) {
-      sql::PreparedStatement& reset = connection.Prepare(
-          absl::StrCat("DELETE FROM attempt_counters WHERE counter_key IN (",
-                       InListPlaceholders(reset_keys.size()), ")"));
-      for (size_t i = 0; i < reset_keys.size(); ++i) {
-        reset.setString(static_cast<int>(i + 1), reset_keys[i]);
-      }
-      reset.executeUpdate();
+    const std::string is_reset =
+        reset_keys.empty()
+            ? "FALSE"
+            : absl::StrCat("counter_key IN (", InListPlaceholders(reset_keys.size()), ")");
+    sql::PreparedStatement& settle = connection.Prepare(
+        absl::StrCat("UPDATE attempt_counters SET expires_at = IF(", is_reset, ", '", kEndedWindow,
+                     "', expires_at), attempts = IF(", is_reset,
+                     ", 0, attempts - 1) "
+                     "WHERE attempts > 0 AND counter_key IN (",
+                     InListPlaceholders(keys.size()), ")"));
+    int column = 1;
+    for (int pass = 0; pass < 2; ++pass) {
+      for (const std::string& key : reset_keys) settle.setString(column++, key);
     }
-    if (!refund_keys.empty()) {
-      sql::PreparedStatement& refund = connection.Prepare(
-          absl::StrCat("UPDATE attempt_counters SET attempts = attempts - 1 "
-                       "WHERE attempts > 0 AND counter_key IN (",
-                       InListPlaceholders(refund_keys.size()), ")"));
-      for (size_t i = 0; i < refund_keys.size(); ++i) {
-        refund.setString(static_cast<int>(i + 1), refund_keys[i]);
-      }
-      refund.executeUpdate();
-    }
+    for (const std::string& key : keys) settle.setString(column++, key);
+    settle.executeUpdate();
     return absl::OkStatus();
   });
 }

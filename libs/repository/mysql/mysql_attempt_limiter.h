@@ -5,11 +5,12 @@
 //   absl::StatusOr<Admission> admission =
 //       limiter.Admit({{"login-address:203.0.113.7", 50, absl::Minutes(15)}}, absl::Now());
 //
-// Admit() is one short transaction: a multi-row INSERT ... ON DUPLICATE KEY UPDATE counts the
-// attempt against every key (in key order, so concurrent admissions lock rows in one order),
-// then a SELECT reads the counts back while the rows are still locked, so each attempt sees
-// exactly its own position in the window and the limit is exact under any concurrency.
-// Settle() and DeleteExpired() are single statements.
+// Admit() is one autocommit statement, one round trip: a multi-row INSERT ... ON DUPLICATE KEY
+// UPDATE counts the attempt against every key (in key order, so concurrent admissions lock rows
+// in one order) and RETURNING reads each count back as that statement left it, so each attempt
+// sees exactly its own position in the window and the limit is exact under any concurrency. A
+// count stops at its limit + 1: once a key is exhausted, refusals change no row. Settle() and
+// DeleteExpired() are single statements too.
 #ifndef LIBS_REPOSITORY_MYSQL_MYSQL_ATTEMPT_LIMITER_H_
 #define LIBS_REPOSITORY_MYSQL_MYSQL_ATTEMPT_LIMITER_H_
 

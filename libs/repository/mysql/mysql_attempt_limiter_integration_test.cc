@@ -2,6 +2,7 @@
 // limit holding under concurrent attempts from two pools (two replicas).
 #include <atomic>
 #include <cstdint>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
 #include "libs/mysql/testing/mariadb_server.h"
+#include "libs/mysql/testing/query.h"
 #include "libs/repository/attempt_limiter.h"
 #include "libs/repository/mysql/migrated_mariadb_test.h"
 #include "libs/repository/mysql/mysql_attempt_limiter.h"
@@ -24,6 +26,7 @@ namespace auth::repository::mysql {
 namespace {
 
 using ::auth::mysql::ConnectionPool;
+using ::auth::mysql::testing::QueryInt;
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 
@@ -66,6 +69,47 @@ TEST_F(MysqlAttemptLimiterTest, RefusedAttemptsDoNotExtendTheWindow) {
   // The first window ended: a new one starts with this attempt.
   EXPECT_TRUE(AdmitOne(key, 1, absl::Minutes(1), now_ + absl::Minutes(1)).admitted);
   EXPECT_FALSE(AdmitOne(key, 1, absl::Minutes(1), now_ + absl::Seconds(61)).admitted);
+}
+
+// The database's own counters, for what one call cost it.
+struct StatementCounts {
+  int64_t statements = 0;  // Questions: statements received, i.e. round trips
+  int64_t row_writes = 0;  // Handler_update: rows changed (an unchanged row is not updated)
+};
+
+TEST_F(MysqlAttemptLimiterTest, AdmitIsOneStatementAndARefusalPastTheLimitChangesNoRow) {
+  const std::string key = FreshKey("login-account");
+  ConnectionPool observer(server_->pool_options());
+  auto counts = [&] {
+    return StatementCounts{
+        QueryInt(observer, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                           "WHERE VARIABLE_NAME = 'QUESTIONS'"),
+        QueryInt(observer, "SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS "
+                           "WHERE VARIABLE_NAME IN ('HANDLER_UPDATE')")};
+  };
+  // What reading the counters itself adds to them.
+  const StatementCounts idle_a = counts();
+  const StatementCounts idle_b = counts();
+  const int64_t overhead = idle_b.statements - idle_a.statements;
+  ASSERT_TRUE(AdmitOne(key, 2, absl::Minutes(15), now_).admitted);  // prepares the statement
+  StatementCounts before = counts();
+  ASSERT_TRUE(AdmitOne(key, 2, absl::Minutes(15), now_).admitted);
+  StatementCounts after = counts();
+  EXPECT_EQ(after.statements - before.statements - overhead, 1);
+  EXPECT_GE(after.row_writes - before.row_writes, 1);
+
+  EXPECT_FALSE(AdmitOne(key, 2, absl::Minutes(15), now_).admitted);  // counted: 3 of 2
+  before = counts();
+  for (int i = 0; i < 5; ++i) EXPECT_FALSE(AdmitOne(key, 2, absl::Minutes(15), now_).admitted);
+  after = counts();
+  std::cout << "RELIABILITY attempt_limiter_refusals: 5 refusals past the limit: statements="
+            << after.statements - before.statements - overhead
+            << " rows_written=" << after.row_writes - before.row_writes << std::endl;
+  EXPECT_EQ(after.statements - before.statements - overhead, 5);
+  EXPECT_EQ(after.row_writes - before.row_writes, 0);
+  EXPECT_EQ(QueryInt(observer, absl::StrCat("SELECT attempts FROM attempt_counters WHERE "
+                                            "counter_key = '", key, "'")),
+            3);
 }
 
 TEST_F(MysqlAttemptLimiterTest, AnyExhaustedKeyRefusesAndTheLatestWindowEndIsAnnounced) {

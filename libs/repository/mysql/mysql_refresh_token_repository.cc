@@ -39,6 +39,7 @@ using ::auth::mysql::ReadOptionalUnixTimestamp;
 using ::auth::mysql::ReadUnixTimestamp;
 using ::auth::mysql::RunInTransaction;
 using ::auth::mysql::RunOnConnection;
+using ::auth::mysql::RunQuery;
 using ::auth::mysql::ToSqlTime;
 using ::auth::mysql::kMaxInListSize;
 
@@ -222,6 +223,20 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
                                                                     const GrantFn& grant,
                                                                     TokenOwner* owner) {
   const std::string hash(token_hash);
+  // Unknown, expired and revoked (never rotated) tokens are answered from a plain read, without
+  // a transaction or a lock: garbage costs the shared database one primary-key lookup.
+  absl::StatusOr<bool> worth_locking = RunQuery(
+      pool_, "look up refresh token", [&](Connection& connection) -> absl::StatusOr<bool> {
+        sql::PreparedStatement& select = connection.Prepare(
+            "SELECT 1 FROM refresh_tokens WHERE token_hash = ? AND expires_at > ? "
+            "AND (revoked_at IS NULL OR rotated_at IS NOT NULL)");
+        select.setString(1, hash);
+        select.setDateTime(2, ToSqlTime(clock_()));
+        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+        return rows->next();
+      });
+  if (!worth_locking.ok()) return worth_locking.status();
+  if (!*worth_locking) return absl::NotFoundError("refresh token not found");
   return RunInTransaction(
       pool_, "rotate refresh token", kPrimaryKeyField,
       [&](Connection& connection) -> absl::StatusOr<RotationOutcome> {

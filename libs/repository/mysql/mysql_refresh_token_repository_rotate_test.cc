@@ -40,6 +40,7 @@ using ::testing::Throw;
 class MysqlRefreshTokenRotateTest : public MysqlRefreshTokenRepositoryTest {};
 
 TEST_F(MysqlRefreshTokenRotateTest, RotateStoresTheSuccessorAndRetiresThePresentedToken) {
+  ExpectLookup(true);
   ExpectCommit();
   {
     InSequence order;  // the presented row is locked before anything is written
@@ -75,7 +76,17 @@ TEST_F(MysqlRefreshTokenRotateTest, RotateStoresTheSuccessorAndRetiresThePresent
   EXPECT_EQ(seen->rotated_at, std::nullopt);
 }
 
+// Garbage costs one plain read: no transaction, no lock.
+TEST_F(MysqlRefreshTokenRotateTest, TokensThePlainReadDoesNotFindEndThere) {
+  EXPECT_CALL(connection(), setAutoCommit(_)).Times(0);
+  ExpectLookup(false);
+  EXPECT_THAT(repository_->Rotate(kOldHash, absl::ZeroDuration(), NoGrant),
+              StatusIs(absl::StatusCode::kNotFound, Not(HasSubstr(kOldHash))));
+}
+
+// Revoked or expired between the plain read and the lock: still not found.
 TEST_F(MysqlRefreshTokenRotateTest, UnknownRevokedOrExpiredTokensAreNotFound) {
+  ExpectLookup(true);
   ExpectRollback();
   ExpectSelect(std::nullopt);
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::ZeroDuration(), NoGrant),
@@ -83,6 +94,7 @@ TEST_F(MysqlRefreshTokenRotateTest, UnknownRevokedOrExpiredTokensAreNotFound) {
 
   TokenRow revoked;
   revoked.revoked_at = "1699999000";
+  ExpectLookup(true);
   ExpectRollback();
   ExpectSelect(revoked);
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::ZeroDuration(), NoGrant),
@@ -90,6 +102,7 @@ TEST_F(MysqlRefreshTokenRotateTest, UnknownRevokedOrExpiredTokensAreNotFound) {
 
   TokenRow expired;
   expired.expires_at = std::to_string(kNow);
+  ExpectLookup(true);
   ExpectRollback();
   ExpectSelect(expired);
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::ZeroDuration(), NoGrant),
@@ -99,6 +112,7 @@ TEST_F(MysqlRefreshTokenRotateTest, UnknownRevokedOrExpiredTokensAreNotFound) {
 TEST_F(MysqlRefreshTokenRotateTest, ReuseOfARotatedTokenRevokesItsFamily) {
   TokenRow rotated;
   rotated.rotated_at = std::to_string(kNow - 10);
+  ExpectLookup(true);
   ExpectCommit();
   InSequence order;
   ExpectSelect(rotated);
@@ -115,6 +129,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseOfATokenWhoseFamilyIsRevokedIsStillReus
   TokenRow rotated;
   rotated.rotated_at = std::to_string(kNow - 10);
   rotated.revoked_at = std::to_string(kNow - 5);
+  ExpectLookup(true);
   ExpectCommit();
   InSequence order;
   ExpectSelect(rotated);
@@ -126,6 +141,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseOfATokenWhoseFamilyIsRevokedIsStillReus
 TEST_F(MysqlRefreshTokenRotateTest, ReuseWithinTheGraceChangesNothing) {
   TokenRow rotated;
   rotated.rotated_at = std::to_string(kNow - 10);
+  ExpectLookup(true);
   ExpectCommit();
   InSequence order;
   ExpectSelect(rotated);
@@ -139,6 +155,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseWithinTheGraceChangesNothing) {
 TEST_F(MysqlRefreshTokenRotateTest, ReuseWithinTheGraceOfAUsedSuccessorRevokesItsFamily) {
   TokenRow rotated;
   rotated.rotated_at = std::to_string(kNow - 10);
+  ExpectLookup(true);
   ExpectCommit();
   InSequence order;
   ExpectSelect(rotated);
@@ -149,6 +166,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseWithinTheGraceOfAUsedSuccessorRevokesIt
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, AFailingGrantRollsBackAndIsReturned) {
+  ExpectLookup(true);
   ExpectRollback();
   ExpectSelect(TokenRow{});
   auto failing = [](const RefreshToken&) -> absl::StatusOr<SessionGrant> {
@@ -159,6 +177,7 @@ TEST_F(MysqlRefreshTokenRotateTest, AFailingGrantRollsBackAndIsReturned) {
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, AGrantOutsideTheFamilyIsRefused) {
+  ExpectLookup(true);
   ExpectRollback();
   ExpectSelect(TokenRow{});
   auto stray = [](const RefreshToken&) -> absl::StatusOr<SessionGrant> {
@@ -171,6 +190,7 @@ TEST_F(MysqlRefreshTokenRotateTest, AGrantOutsideTheFamilyIsRefused) {
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, ALostConnectionIsUnavailableAndDiscarded) {
+  ExpectLookup(true);
   EXPECT_CALL(connection(), setAutoCommit(false));
   EXPECT_CALL(connection(), prepareStatement(Matcher<const sql::SQLString&>(SqlEq("COMMIT"))))
       .Times(0);
@@ -184,6 +204,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ALostConnectionIsUnavailableAndDiscarded) {
 }
 
 TEST_F(MysqlRefreshTokenRotateTest, AConnectionThatCannotRollBackIsDiscarded) {
+  ExpectLookup(true);
   EXPECT_CALL(connection(), setAutoCommit(false));
   EXPECT_CALL(connection(), rollback())
       .WillOnce(Throw(sql::SQLException("Commands out of sync", "HY000", 2014)));

@@ -26,7 +26,6 @@ namespace auth::repository::mysql {
 using ::auth::mysql::Connection;
 using ::auth::mysql::ConnectionPool;
 using ::auth::mysql::ReadUnixTimestamp;
-using ::auth::mysql::RunInTransaction;
 using ::auth::mysql::RunOnConnection;
 using ::auth::mysql::RunQuery;
 
@@ -74,15 +73,15 @@ absl::StatusOr<User> FindOne(ConnectionPool& pool, absl::string_view operation, 
 }  // namespace
 
 absl::StatusOr<int64_t> MysqlUserRepository::Create(const NewUser& user) {
-  // A transaction although it is one INSERT: the SELECT after it must not be what fails and
-  // gets retried once the INSERT has committed (the retry would then find the user "taken").
-  // Inside a transaction a failure before COMMIT leaves nothing behind, so RunInTransaction
-  // can run it again on another node.
-  return RunInTransaction(
+  // One autocommit statement that hands back the new id (RETURNING): one round trip and one
+  // commit. It is run again only where it cannot have committed (a conflict rolled it back, a
+  // node refused it, a stale statement never ran); a connection lost on the way is UNAVAILABLE
+  // (the user may or may not exist; a retry by the caller gets ALREADY_EXISTS if it does).
+  return RunOnConnection(
       pool_, "create user", "", [&](Connection& connection) -> absl::StatusOr<int64_t> {
         sql::PreparedStatement& insert =
             connection.Prepare("INSERT INTO users (username, email, phone_number, password_hash) "
-                               "VALUES (?, ?, ?, ?)");
+                               "VALUES (?, ?, ?, ?) RETURNING id");
         insert.setString(1, user.username);
         insert.setString(2, absl::AsciiStrToLower(user.email));
         if (user.phone_number.has_value()) {
@@ -91,11 +90,7 @@ absl::StatusOr<int64_t> MysqlUserRepository::Create(const NewUser& user) {
           insert.setNull(3, sql::DataType::VARCHAR);
         }
         insert.setString(4, user.password_hash);
-        insert.executeUpdate();
-
-        // LAST_INSERT_ID() is per connection, and this one is still ours.
-        sql::PreparedStatement& last_id = connection.Prepare("SELECT LAST_INSERT_ID()");
-        std::unique_ptr<sql::ResultSet> rows(last_id.executeQuery());
+        std::unique_ptr<sql::ResultSet> rows(insert.executeQuery());
         if (!rows->next()) return absl::InternalError("database error");
         const uint64_t id = rows->getUInt64(1);
         if (id == 0 || id > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {

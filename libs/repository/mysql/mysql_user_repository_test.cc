@@ -29,6 +29,7 @@ using ::auth::mysql::testing::MockResultSet;
 using ::auth::mysql::testing::PrepareSucceeds;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::mysql::testing::SqlHas;
+using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
 using ::testing::_;
 using ::testing::AllOf;
@@ -52,7 +53,7 @@ class MysqlUserRepositoryTest : public ::testing::Test {
     EXPECT_CALL(*insert, clearParameters()).Times(runs - 1);  // before each reuse
     ::testing::InSequence in_order;
     for (const sql::SQLException& error : errors) {
-      EXPECT_CALL(*insert, executeUpdate()).WillOnce(Throw(error)).RetiresOnSaturation();
+      EXPECT_CALL(*insert, executeQuery()).WillOnce(Throw(error)).RetiresOnSaturation();
     }
   }
 
@@ -72,20 +73,21 @@ TEST_F(MysqlUserRepositoryTest, CreateBindsEveryValueAsAParameter) {
   MysqlUserRepository users(mock_.pool());
   NewUser user = Alice();
   user.phone_number.reset();
-  MockPreparedStatement* insert = mock_.ExpectPrepare(
-      AllOf(SqlHas("INSERT INTO users"), Not(SqlHas("alice")), Not(SqlHas("argon2"))));
+  // One statement that returns the new id: no transaction, no second round trip.
+  EXPECT_CALL(mock_.connection(), setAutoCommit(_)).Times(0);
+  MockPreparedStatement* insert = mock_.ExpectPrepare(AllOf(
+      SqlHas("INSERT INTO users"), SqlHas("RETURNING id"), Not(SqlHas("alice")),
+      Not(SqlHas("argon2"))));
   EXPECT_CALL(*insert, setString(1, SqlEq("alice")));
   EXPECT_CALL(*insert, setString(2, SqlEq("alice@example.org")));  // lowercased
   EXPECT_CALL(*insert, setNull(3, sql::DataType::VARCHAR));
   EXPECT_CALL(*insert, setString(4, SqlEq(user.password_hash)));
-  EXPECT_CALL(*insert, executeUpdate()).WillOnce(Return(1));
-  MockPreparedStatement* last_id = mock_.ExpectPrepare(SqlHas("LAST_INSERT_ID()"));
   auto* rows = new StrictMock<MockResultSet>;
-  EXPECT_CALL(*last_id, executeQuery()).WillOnce(Return(rows));
+  EXPECT_CALL(*insert, executeQuery()).WillOnce(Return(rows));
   EXPECT_CALL(*rows, next()).WillOnce(Return(true));
   EXPECT_CALL(*rows, getUInt64(Matcher<uint32_t>(1))).WillOnce(Return(7));
 
-  EXPECT_THAT(users.Create(user), StatusIs(absl::StatusCode::kOk));
+  EXPECT_THAT(users.Create(user), IsOkAndHolds(7));
 }
 
 TEST_F(MysqlUserRepositoryTest, FindByIdMapsTheRow) {

@@ -30,6 +30,20 @@ MysqlRefreshTokenRepositoryTest::MysqlRefreshTokenRepositoryTest()
     : repository_(std::make_unique<MysqlRefreshTokenRepository>(
           mock_.pool(), [] { return absl::FromUnixSeconds(kNow); })) {}
 
+void MysqlRefreshTokenRepositoryTest::ExpectLookup(bool found) {
+  if (lookup_ == nullptr) {
+    lookup_ = ExpectPrepare(AllOf(SqlHas("SELECT 1 FROM refresh_tokens WHERE token_hash = ?"),
+                                  SqlHas("expires_at > ?")));
+  } else {
+    EXPECT_CALL(*lookup_, clearParameters());
+  }
+  auto* rows = new StrictMock<MockResultSet>;
+  EXPECT_CALL(*lookup_, setString(1, SqlEq(kOldHash)));
+  EXPECT_CALL(*lookup_, setDateTime(2, SqlEq(kNowSql)));
+  EXPECT_CALL(*lookup_, executeQuery()).WillOnce(Return(rows));
+  EXPECT_CALL(*rows, next()).WillOnce(Return(found));
+}
+
 void MysqlRefreshTokenRepositoryTest::ExpectSelect(const std::optional<TokenRow>& row) {
   if (select_ == nullptr) {
     select_ = ExpectPrepare(

@@ -49,6 +49,9 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
     return mock_.ExpectPrepare(std::move(sql));
   }
 
+  // Expects the plain (autocommit, non-locking) look-up of kOldHash that comes before any
+  // transaction, answering whether it is worth locking. Prepared the first time, then reused.
+  void ExpectLookup(bool found);
   // Expects the locking SELECT of kOldHash, answering `row` (or no row). Prepared the first
   // time only: later calls on the same connection reuse the cached statement.
   void ExpectSelect(const std::optional<TokenRow>& row);
@@ -72,6 +75,7 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
 
   auth::mysql::testing::MockPool mock_;
   auth::mysql::testing::MockPreparedStatement* select_ = nullptr;  // ExpectSelect()'s, cached
+  auth::mysql::testing::MockPreparedStatement* lookup_ = nullptr;  // ExpectLookup()'s, cached
   std::unique_ptr<MysqlRefreshTokenRepository> repository_;
 };
 

@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <fstream>
 #include <memory>
@@ -27,6 +26,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "libs/testing/status_matchers.h"
+#include "services/auth/e2e/async_calls.h"
 #include "services/auth/e2e/reliability_fixture.h"
 
 namespace auth::service::testing {
@@ -66,52 +66,27 @@ class Flood {
   // Sends calls until `until`, then waits for every answer (each has a deadline).
   void Run(absl::Time until) {
     while (absl::Now() < until) {
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [this] { return outstanding_ < kOutstanding; });
-        ++outstanding_;
-      }
-      Send();
+      calls_.WaitForRoom();
+      auth::v1::ValidateTokenRequest request;
+      request.set_token(token_);
+      calls_.Send<auth::v1::ValidateTokenRequest, auth::v1::ValidateTokenResponse>(
+          std::move(request), kCallDeadline,
+          [this](grpc::ClientContext* context, const auth::v1::ValidateTokenRequest* request,
+                 auth::v1::ValidateTokenResponse* response,
+                 std::function<void(grpc::Status)> done) {
+            stub_.async()->ValidateToken(context, request, response, std::move(done));
+          });
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    answered_all_ = cv_.wait_for(lock, absl::ToChronoMilliseconds(kCallDeadline + kSlack * 4),
-                                 [this] { return outstanding_ == 0; });
+    answered_all_ = calls_.WaitForAll(kCallDeadline + kSlack * 4);
   }
 
-  const Tally& tally() const { return tally_; }
+  const Tally& tally() const { return calls_.tally(); }
   bool answered_all() const { return answered_all_; }
 
  private:
-  struct Call {
-    grpc::ClientContext context;
-    auth::v1::ValidateTokenRequest request;
-    auth::v1::ValidateTokenResponse response;
-    absl::Time begin;
-  };
-
-  void Send() {
-    auto* call = new Call;
-    call->context.set_deadline(absl::ToChronoTime(absl::Now() + kCallDeadline));
-    call->request.set_token(token_);
-    call->begin = absl::Now();
-    stub_.async()->ValidateToken(&call->context, &call->request, &call->response,
-                                 [this, call](grpc::Status status) {
-                                   tally_.Record(status.error_code(), absl::Now() - call->begin);
-                                   delete call;
-                                   {
-                                     std::lock_guard<std::mutex> lock(mu_);
-                                     --outstanding_;
-                                   }
-                                   cv_.notify_all();
-                                 });
-  }
-
   auth::v1::AuthService::Stub& stub_;
   const std::string token_;
-  Tally tally_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  int outstanding_ = 0;  // guarded by mu_
+  AsyncCalls calls_{kOutstanding};
   bool answered_all_ = false;
 };
 
