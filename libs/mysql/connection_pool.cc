@@ -207,6 +207,11 @@ absl::StatusOr<PooledConnection> ConnectionPool::Acquire() {
   }
 }
 
+void ConnectionPool::DistrustIdleConnections() {
+  std::lock_guard<std::mutex> lock(mu_);
+  suspect_before_ = absl::Now();
+}
+
 absl::StatusOr<std::unique_ptr<Connection>> ConnectionPool::Connect(const std::vector<int>& order,
                                                                     int* endpoint) {
   absl::Status last = absl::UnavailableError("no database endpoint");

@@ -122,6 +122,12 @@ class ConnectionPool {
   // no endpoint can be reached or no connection frees up within `acquire_timeout`.
   absl::StatusOr<PooledConnection> Acquire();
 
+  // Every connection idle now is pinged before its next lease, however fresh. For a caller
+  // that learnt otherwise that the database went away or came back (a restart leaves every
+  // pooled connection dead, and an autocommit write that fails on one cannot be run again:
+  // it may have committed).
+  void DistrustIdleConnections();
+
   const ConnectionPoolOptions& options() const { return options_; }
   int endpoint_count() const { return static_cast<int>(endpoints_.size()); }
 

@@ -96,6 +96,18 @@ TEST_F(ConnectionPoolTest, BrokenConnectionIsDiscardedAndSiblingsChecked) {
   EXPECT_EQ(lease.operator->(), second);
 }
 
+TEST_F(ConnectionPoolTest, DistrustedIdleConnectionsArePingedThoughFresh) {
+  auto pool = NewPool(4, absl::Hours(1));
+  MockConnection* dead = AddConnection();
+  { ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire()); }
+  pool->DistrustIdleConnections();
+  EXPECT_CALL(*dead, isValid()).WillOnce(Return(false));
+  EXPECT_CALL(*dead, close());
+  MockConnection* fresh = AddConnection();
+  ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool->Acquire());
+  EXPECT_EQ(lease.operator->(), fresh);
+}
+
 TEST_F(ConnectionPoolTest, ConnectFailureIsReturnedAndFreesTheSlot) {
   auto pool = NewPool(1, absl::Hours(1));
   factory_->QueueError(absl::UnavailableError("database unavailable"));

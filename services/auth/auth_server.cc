@@ -291,9 +291,16 @@ absl::Status AuthServer::Start() {
   parts_->serving = true;
   parts_->health_monitor = std::make_unique<DatabaseHealthMonitor>(
       [pool = parts_->health_pool.get()] { return PingDatabase(*pool); },
-      [health, serving_now = &parts_->serving](bool serving) {
+      [health, serving_now = &parts_->serving, parts = parts_.get()](bool serving) {
         health->SetServingStatus(serving);
         *serving_now = serving;
+        // The database went away or came back: a restart leaves every pooled connection
+        // dead, and an autocommit write that fails on one is UNAVAILABLE, not retried (it may
+        // have committed). So each is pinged before its next call.
+        for (mysql::ConnectionPool* pool :
+             {parts->pool.get(), parts->contended_pool.get(), parts->sweeper_pool.get()}) {
+          if (pool != nullptr) pool->DistrustIdleConnections();
+        }
       },
       parts_->config.health_check_period);
   parts_->health_monitor->Start();

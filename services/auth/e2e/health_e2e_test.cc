@@ -106,7 +106,8 @@ TEST_F(HealthE2eTest, HealthFollowsTheDatabase) {
   ASSERT_TRUE(to_serving.has_value()) << "health stayed NOT_SERVING with the database back";
   EXPECT_EQ(Health("auth.v1.AuthService"), kServing);
   // And the service works again.
-  EXPECT_TRUE(Register("after_outage", "after_outage@example.com", "").ok());
+  const grpc::Status registered = Register("after_outage", "after_outage@example.com", "");
+  EXPECT_TRUE(registered.ok()) << registered.error_code() << ": " << registered.error_message();
 
   std::cout << "RELIABILITY health_e2e_test: " << kHealthCheckPeriod << ": NOT_SERVING "
             << absl::ToInt64Milliseconds(*to_not_serving)
