@@ -134,6 +134,15 @@ TEST_F(HttpE2eTest, ForeignOriginsAreRefusedBeforeAnyWork) {
     EXPECT_TRUE(refused.cookies.empty());
     EXPECT_TRUE(refused.Header("access-control-allow-origin").empty());
   }
+  // A foreign page's HTML form (a "simple" request, sent without a preflight): refused for its
+  // origin, not only for its content type.
+  ASSERT_OK_AND_ASSIGN(
+      HttpReply form,
+      http().Post("/auth.v1.AuthService/Logout", "application/x-www-form-urlencoded",
+                  absl::StrCat("userId=", user_id),
+                  {{"Cookie", cookie}, {"Origin", "http://127.0.0.1:1"}}));
+  EXPECT_EQ(form.status, 403) << form.body;
+  EXPECT_TRUE(form.cookies.empty());
   HttpReply who = PostJson("GetSession", nlohmann::json::object(), {{"Cookie", cookie}});
   EXPECT_EQ(who.status, 200) << "the refused logouts ended the session";
 

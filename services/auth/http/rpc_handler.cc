@@ -161,13 +161,31 @@ void AddCorsHeaders(const Request& request, const RequestInfo& info, const Origi
 void RpcHandler::Handle(absl::string_view method_name, const Request& request,
                         const RequestInfo& info, Respond respond) const {
   const std::string content_type = HeaderValue(request, beast_http::field::content_type);
-  Protocol protocol;
+  Protocol protocol;  // Connect JSON unless the content type names another
+  bool known_content_type = true;
   if (std::optional<GrpcWebEncoding> encoding = GrpcWebEncodingOf(content_type)) {
     protocol.grpc_web = true;
     protocol.grpc_web_encoding = *encoding;
   } else if (std::optional<ConnectCodec> codec = ConnectCodecOf(content_type)) {
     protocol.connect_codec = *codec;
   } else {
+    known_content_type = false;
+  }
+  auto fail = [&](grpc::StatusCode code, std::string message) {
+    Response response = ErrorResponse(request, protocol, grpc::Status(code, message), "");
+    AddCorsHeaders(request, info, origins_, response);
+    respond(std::move(response));
+  };
+  // Before any work, and before the content type: a foreign page's form post is refused for
+  // where it comes from (403), whatever it sends.
+  if (absl::Status allowed =
+          origins_.CheckRequest(HeaderValue(request, beast_http::field::origin),
+                                HeaderValue(request, "sec-fetch-site"), info.own_origin);
+      !allowed.ok()) {
+    fail(grpc::StatusCode::PERMISSION_DENIED, std::string(allowed.message()));
+    return;
+  }
+  if (!known_content_type) {
     Response response = ErrorResponse(
         request, protocol,
         grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
@@ -178,19 +196,6 @@ void RpcHandler::Handle(absl::string_view method_name, const Request& request,
     response.set("Accept-Post", "application/json, application/proto");
     AddCorsHeaders(request, info, origins_, response);
     respond(std::move(response));
-    return;
-  }
-  auto fail = [&](grpc::StatusCode code, std::string message) {
-    Response response = ErrorResponse(request, protocol, grpc::Status(code, message), "");
-    AddCorsHeaders(request, info, origins_, response);
-    respond(std::move(response));
-  };
-  // Before any work: a browser request from an origin that may not call us.
-  if (absl::Status allowed =
-          origins_.CheckRequest(HeaderValue(request, beast_http::field::origin),
-                                HeaderValue(request, "sec-fetch-site"), info.own_origin);
-      !allowed.ok()) {
-    fail(grpc::StatusCode::PERMISSION_DENIED, std::string(allowed.message()));
     return;
   }
   const google::protobuf::MethodDescriptor* method = RpcBridge::FindMethod(method_name);
