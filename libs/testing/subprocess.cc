@@ -13,6 +13,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <utility>
@@ -203,6 +205,43 @@ absl::Status Subprocess::Signal(int signal) {
         absl::StrCat("process ", pid_, " already ended: ", exit_status_->ToString()));
   }
   if (kill(pid_, signal) != 0) return ErrnoError(absl::StrCat("kill ", pid_));
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Whether every thread of `pid` is stopped ('T' in /proc/<pid>/task/<tid>/stat, after the
+// parenthesised command name: "tid (comm) T ..."). False if the process is gone.
+bool AllThreadsStopped(pid_t pid) {
+  std::error_code error;
+  std::filesystem::directory_iterator tasks(absl::StrCat("/proc/", pid, "/task"), error);
+  if (error) return false;
+  bool any = false;
+  for (const std::filesystem::directory_entry& task : tasks) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos || close + 2 >= line.size()) continue;  // just exited
+    if (line[close + 2] != 'T') return false;
+    any = true;
+  }
+  return any;
+}
+
+}  // namespace
+
+absl::Status Subprocess::Freeze(absl::Duration timeout) {
+  if (absl::Status stopped = Signal(SIGSTOP); !stopped.ok()) return stopped;
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!AllThreadsStopped(pid_)) {
+    if (absl::Now() >= deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("process ", pid_, " not stopped within ", absl::FormatDuration(timeout),
+                       " of SIGSTOP"));
+    }
+    absl::SleepFor(absl::Milliseconds(1));
+  }
   return absl::OkStatus();
 }
 

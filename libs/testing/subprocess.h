@@ -7,7 +7,7 @@
 //   ASSERT_OK_AND_ASSIGN(std::vector<std::string> groups,
 //                        server->WaitForLine("listening on port ([0-9]+)", absl::Seconds(30)));
 //   ...
-//   ASSERT_THAT(server->Signal(SIGSTOP), IsOk());            // freeze it
+//   ASSERT_THAT(server->Freeze(), IsOk());                   // SIGSTOP, every thread stopped
 //   ASSERT_OK_AND_ASSIGN(ExitStatus status, server->Stop(absl::Seconds(20)));  // SIGTERM
 //
 // The one place tests start processes: each copy of fork/exec/waitpid used to differ in what it
@@ -89,6 +89,12 @@ class Subprocess {
   // Sends `signal` (SIGTERM, SIGKILL, SIGSTOP, SIGCONT, ...); FAILED_PRECONDITION if the child
   // has been reaped.
   absl::Status Signal(int signal);
+
+  // SIGSTOP, then waits (up to `timeout`) until /proc shows every thread of the child stopped:
+  // kill() returns before the kernel has stopped them all, and a busy machine can leave a
+  // thread running for a while, answering requests sent "after" the stop. Thaw with
+  // Signal(SIGCONT).
+  absl::Status Freeze(absl::Duration timeout = absl::Seconds(5));
 
   // Waits up to `timeout` (absl::InfiniteDuration() for ever) for the child to exit and reaps
   // it; DEADLINE_EXCEEDED if it still runs. Once reaped, returns the same status again.

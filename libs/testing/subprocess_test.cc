@@ -114,6 +114,18 @@ TEST(SubprocessTest, InheritsOurEnvironmentByDefault) {
               IsOkAndHolds(ElementsAre("value=inherited")));
 }
 
+TEST(SubprocessTest, FreezeReturnsOnceEveryThreadIsStopped) {
+  // A shell spinning in a loop: running, not waiting, when the signal arrives.
+  std::unique_ptr<Subprocess> process = Shell("while :; do :; done");
+  ASSERT_THAT(process->Freeze(), IsOk());
+  std::ifstream stat(absl::StrCat("/proc/", process->pid(), "/stat"));
+  std::string line;
+  std::getline(stat, line);
+  EXPECT_EQ(line[line.rfind(')') + 2], 'T') << line;
+  ASSERT_THAT(process->Signal(SIGCONT), IsOk());
+  EXPECT_TRUE(process->Running());
+}
+
 TEST(SubprocessTest, StopSendsSigtermAndReportsTheExit) {
   std::unique_ptr<Subprocess> process =
       Shell("trap 'echo terminated; exit 7' TERM; echo ready; while :; do sleep 0.05; done");

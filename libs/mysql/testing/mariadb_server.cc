@@ -250,7 +250,8 @@ absl::Status MariadbServer::Kill() {
 
 absl::Status MariadbServer::Pause() {
   if (process_ == nullptr) return absl::FailedPreconditionError("mariadbd is not running");
-  return process_->Signal(SIGSTOP);
+  // Every thread stopped before it returns: a statement sent in between would still be answered.
+  return process_->Freeze();
 }
 
 absl::Status MariadbServer::Resume() {

@@ -3,9 +3,6 @@
 
 #include <signal.h>
 
-#include <fstream>
-#include <thread>
-
 #include <memory>
 #include <string>
 #include <utility>
@@ -149,23 +146,8 @@ absl::StatusOr<ExitStatus> AuthServerProcess::Stop(absl::Duration grace) {
 absl::StatusOr<ExitStatus> AuthServerProcess::Kill() { return process_->Kill(); }
 
 absl::Status AuthServerProcess::Pause() {
-  if (absl::Status stopped = process_->Signal(SIGSTOP); !stopped.ok()) return stopped;
-  // kill() returns before the kernel has stopped every thread; a call made in between would
-  // still be answered. Wait until /proc says the process is stopped ('T').
-  const std::string stat_path = absl::StrCat("/proc/", process_->pid(), "/stat");
-  const absl::Time deadline = absl::Now() + absl::Seconds(5);
-  while (absl::Now() < deadline) {
-    std::ifstream stat(stat_path);
-    std::string line;
-    std::getline(stat, line);
-    // The state follows the parenthesised command name: "pid (comm) T ...".
-    const size_t close = line.rfind(')');
-    if (close != std::string::npos && close + 2 < line.size() && line[close + 2] == 'T') {
-      return absl::OkStatus();
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return absl::DeadlineExceededError("auth_server did not stop within 5 s of SIGSTOP");
+  // Every thread stopped before it returns: a call made in between would still be answered.
+  return process_->Freeze();
 }
 
 absl::Status AuthServerProcess::Resume() { return process_->Signal(SIGCONT); }
