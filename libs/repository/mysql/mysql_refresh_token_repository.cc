@@ -19,7 +19,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/types/span.h"
@@ -28,6 +27,7 @@
 #include "libs/mysql/sql_time.h"
 #include "libs/mysql/transaction_runner.h"
 #include "libs/repository/mysql/mysql_session_repository.h"
+#include "libs/repository/mysql/revocation_statements.h"
 
 namespace auth::repository::mysql {
 
@@ -42,6 +42,12 @@ using ::auth::mysql::RunOnConnection;
 using ::auth::mysql::RunQuery;
 using ::auth::mysql::ToSqlTime;
 using ::auth::mysql::kMaxInListSize;
+using ::auth::repository::mysql::revocation::RevokeFamily;
+using ::auth::repository::mysql::revocation::RevokeFamilySessions;
+using ::auth::repository::mysql::revocation::RevokeFamilyTokens;
+using ::auth::repository::mysql::revocation::RevokeSession;
+using ::auth::repository::mysql::revocation::RevokeSessionsOfUsers;
+using ::auth::repository::mysql::revocation::RevokeTokensOfUsers;
 
 namespace {
 
@@ -110,75 +116,6 @@ std::optional<std::string> LockFamilyOf(Connection& connection, const std::strin
   std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
   if (!rows->next()) return std::nullopt;
   return std::string(rows->getString(1));
-}
-
-// Revokes the refresh tokens of `family_id`.
-void RevokeFamilyTokens(Connection& connection, const std::string& family_id,
-                        const std::string& now) {
-  sql::PreparedStatement& tokens = connection.Prepare(
-      "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL");
-  tokens.setDateTime(1, now);
-  tokens.setString(2, family_id);
-  tokens.executeUpdate();
-}
-
-// Revokes the sessions of `family_id`; returns how many were still active.
-int64_t RevokeFamilySessions(Connection& connection, const std::string& family_id,
-                             const std::string& now) {
-  sql::PreparedStatement& sessions = connection.Prepare(
-      "UPDATE sessions s JOIN refresh_tokens r ON r.session_jti = s.jti SET s.revoked_at = ? "
-      "WHERE r.family_id = ? AND s.revoked_at IS NULL");
-  sessions.setDateTime(1, now);
-  sessions.setString(2, family_id);
-  return sessions.executeUpdate();
-}
-
-// Revokes the refresh tokens of `family_id`, then their sessions.
-void RevokeFamily(Connection& connection, const std::string& family_id, const std::string& now) {
-  RevokeFamilyTokens(connection, family_id, now);
-  RevokeFamilySessions(connection, family_id, now);
-}
-
-// Revokes session `jti`; returns 1 if it was not revoked yet, else 0.
-int64_t RevokeSession(Connection& connection, const std::string& jti, const std::string& now) {
-  sql::PreparedStatement& revoke = connection.Prepare(
-      "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
-  revoke.setDateTime(1, now);
-  revoke.setString(2, jti);
-  return revoke.executeUpdate();
-}
-
-// Runs `head` + an IN list of `users` + `tail` (an UPDATE whose first parameter and, if `tail`
-// has one, last parameter are `now`) in chunks of at most kMaxInListSize users, each padded to
-// InListSize(); returns the rows changed.
-int64_t RevokeForUsers(Connection& connection, absl::string_view head, absl::string_view tail,
-                       absl::Span<const int64_t> users, const std::string& now) {
-  const bool now_last = absl::StrContains(tail, '?');
-  int64_t changed = 0;
-  for (size_t begin = 0; begin < users.size(); begin += kMaxInListSize) {
-    const absl::Span<const int64_t> chunk = users.subspan(begin, kMaxInListSize);
-    sql::PreparedStatement& update = connection.Prepare(
-        absl::StrCat(head, InListPlaceholders(InListSize(chunk.size())), tail));
-    update.setDateTime(1, now);
-    const int next = BindInList(update, 2, chunk);
-    if (now_last) update.setDateTime(next, now);
-    changed += update.executeUpdate();
-  }
-  return changed;
-}
-
-// Revokes the refresh tokens of `users`.
-void RevokeTokensOfUsers(Connection& connection, absl::Span<const int64_t> users,
-                         const std::string& now) {
-  RevokeForUsers(connection, "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id IN (",
-                 ") AND revoked_at IS NULL", users, now);
-}
-
-// Revokes the sessions of `users`; returns how many were still active.
-int64_t RevokeSessionsOfUsers(Connection& connection, absl::Span<const int64_t> users,
-                              const std::string& now) {
-  return RevokeForUsers(connection, "UPDATE sessions SET revoked_at = ? WHERE user_id IN (",
-                        ") AND revoked_at IS NULL AND expires_at > ?", users, now);
 }
 
 // Whether the refresh token `token_hash` (a successor) has been rotated itself; its row is
