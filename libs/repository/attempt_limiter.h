@@ -40,6 +40,16 @@ struct AttemptLimit {
   absl::Duration window;     // must be positive
 };
 
+// What a success does to the counters, as data: Settle()'s arguments. A repository may write it
+// in its own transaction instead (RefreshTokenRepository::Create: a login's session and its
+// settlement commit once).
+struct AttemptSettlement {
+  std::vector<std::string> reset_keys;   // every attempt forgotten, the window ended
+  std::vector<std::string> refund_keys;  // the one admitted attempt taken back
+
+  bool empty() const { return reset_keys.empty() && refund_keys.empty(); }
+};
+
 // What Admit() decided.
 struct Admission {
   bool admitted = false;

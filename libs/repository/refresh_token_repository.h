@@ -1,8 +1,10 @@
 // RefreshTokenRepository: refresh tokens, their session families, and the transactions that
 // create, rotate and revoke them together with their sessions.
 //
-//   // Login: a session and its refresh token, stored together.
-//   refresh_tokens->Create({.session = session, .refresh_token = {.token_hash = digest, ...}});
+//   // Login: a session and its refresh token, stored together with the login's settlement of
+//   // its attempt counters (AttemptLimiter), in one transaction.
+//   refresh_tokens->Create({.session = session, .refresh_token = {.token_hash = digest, ...}},
+//                          {.reset_keys = {"login-account:42"}, .refund_keys = {...}});
 //   // Refresh: in one transaction, lock the presented token and, if it is live and unused,
 //   // store the successor that `grant` builds, mark the presented one rotated and revoke its
 //   // session. A token that was already rotated revokes its whole family instead.
@@ -31,6 +33,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "libs/repository/attempt_limiter.h"
 #include "libs/repository/session_repository.h"
 
 namespace auth::repository {
@@ -94,8 +97,11 @@ class RefreshTokenRepository {
 
   virtual ~RefreshTokenRepository() = default;
 
-  // Stores `grant.session` and `grant.refresh_token` in one transaction (login).
-  virtual absl::Status Create(const SessionGrant& grant) = 0;
+  // Stores `grant.session` and `grant.refresh_token` in one transaction (login), and writes
+  // `settlement` (AttemptLimiter::Settle()'s work, on the counters of the limiter that shares
+  // this repository's database; may be empty) in the same transaction: a login's writes after
+  // the hash commit once. kInvalidArgument for a settlement key that is empty or over 160 bytes.
+  virtual absl::Status Create(const SessionGrant& grant, const AttemptSettlement& settlement) = 0;
 
   // Rotates the refresh token whose digest is `token_hash`, in one transaction. kNotFound if
   // there is no such token or it has expired. If it was already rotated (even if its family

@@ -24,7 +24,8 @@ class MockRefreshTokenRepository : public RefreshTokenRepository {
  public:
   using RefreshTokenRepository::Rotate;  // the overload without an owner
 
-  MOCK_METHOD(absl::Status, Create, (const SessionGrant& grant), (override));
+  MOCK_METHOD(absl::Status, Create,
+              (const SessionGrant& grant, const AttemptSettlement& settlement), (override));
   MOCK_METHOD(absl::StatusOr<RotationOutcome>, Rotate,
               (absl::string_view token_hash, absl::Duration reuse_grace, const GrantFn& grant,
                TokenOwner* owner),

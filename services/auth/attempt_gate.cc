@@ -190,14 +190,10 @@ absl::Status AttemptGate::AdmitLogin(int64_t user_id, absl::string_view address,
                       address);
 }
 
-void AttemptGate::SettleLogin(int64_t user_id, absl::string_view address) const {
-  if (limiter_ == nullptr) return;
-  const std::vector<std::string> reset = LoginResetKeys(config_, user_id);
-  const std::vector<std::string> refund = LoginRefundKeys(config_, address);
-  if (reset.empty() && refund.empty()) return;
-  const absl::Status settled = limiter_->Settle(reset, refund);
-  LOG_IF(WARNING, !settled.ok()) << "login attempt counters of user " << user_id
-                                 << " not settled: " << settled.code();
+repository::AttemptSettlement AttemptGate::LoginSettlement(int64_t user_id,
+                                                         absl::string_view address) const {
+  if (limiter_ == nullptr) return {};
+  return {LoginResetKeys(config_, user_id), LoginRefundKeys(config_, address)};
 }
 
 absl::Status AttemptGate::CheckRefresh(absl::string_view address,

@@ -8,8 +8,9 @@
 //   absl::Status admitted = gate.AdmitLogin(/*user_id=*/42, ClientAddress(context->peer()),
 //                                           &retry_after);
 //   if (!admitted.ok()) ...  // RESOURCE_EXHAUSTED: send retry_after in kRetryAfterKey
-//   ... the password matched:
-//   gate.SettleLogin(42, address);
+//   ... the password matched: the session is stored with the login's settlement, in one
+//   // transaction (RefreshTokenRepository::Create)
+//   refresh_tokens->Create(grant, gate.LoginSettlement(42, address));
 //
 // Addresses: the gRPC peer with its port stripped. An IPv4-mapped IPv6 address counts as its
 // IPv4 address, and an IPv6 address as its /64 prefix (one customer typically holds a whole
@@ -87,10 +88,12 @@ class AttemptGate {
   absl::Status AdmitLogin(int64_t user_id, absl::string_view address,
                           std::string* retry_after) const;
 
-  // After a successful login: resets its account's failures and takes its attempt back from
-  // the address. Best effort (a failure is logged): a stale counter only ever errs towards
-  // refusing.
-  void SettleLogin(int64_t user_id, absl::string_view address) const;
+  // What a successful login does to the counters: resets its account's failures and takes its
+  // attempt back from the address. Empty when those limits are off (or there is no limiter).
+  // The caller writes it with the session (RefreshTokenRepository::Create), so a login's writes
+  // after the hash commit once; a login whose session is not stored stays counted.
+  repository::AttemptSettlement LoginSettlement(int64_t user_id,
+                                                absl::string_view address) const;
 
   // Whether a RefreshToken call from `address` may go on: kResourceExhausted, with
   // `*retry_after`, while this replica remembers the address refused. Never blocks and never

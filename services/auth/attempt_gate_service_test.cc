@@ -18,8 +18,10 @@ namespace {
 
 using ::auth::repository::Admission;
 using ::auth::repository::AttemptLimit;
+using ::auth::repository::AttemptSettlement;
 using ::auth::token::IssuedToken;
 using ::testing::_;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::Return;
@@ -72,12 +74,15 @@ class AttemptGateServiceTest : public ServiceTest {
     return std::string(it->second.data(), it->second.size());
   }
 
-  void ExpectSuccessfulVerification() {
+  // The password matches and a token is issued; the session is stored with `settlement`.
+  void ExpectSuccessfulVerification(
+      ::testing::Matcher<const AttemptSettlement&> settlement = _,
+      absl::Status stored = absl::OkStatus()) {
     EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
     EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
     EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
         .WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
-    EXPECT_CALL(refresh_tokens_, Create(_)).WillOnce(Return(absl::OkStatus()));
+    EXPECT_CALL(refresh_tokens_, Create(_, settlement)).WillOnce(Return(stored));
   }
 };
 
@@ -104,19 +109,23 @@ TEST_F(AttemptGateServiceTest, FailedLoginStaysCountedAndSettlesNothing) {
 TEST_F(AttemptGateServiceTest, SuccessfulLoginResetsTheAccountAndRefundsTheAddress) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(Keys(kAccountKey, kAddressKey), _)).WillOnce(Return(Admitted()));
-  ExpectSuccessfulVerification();
-  EXPECT_CALL(attempts_, Settle(ElementsAre(kAccountKey), ElementsAre(kAddressKey)))
-      .WillOnce(Return(absl::OkStatus()));
+  // Settled in the session's transaction (Create), not by a statement of its own.
+  EXPECT_CALL(attempts_, Settle(_, _)).Times(0);
+  ExpectSuccessfulVerification(
+      AllOf(Field(&AttemptSettlement::reset_keys, ElementsAre(kAccountKey)),
+            Field(&AttemptSettlement::refund_keys, ElementsAre(kAddressKey))));
   grpc::Status status = Login();
   EXPECT_TRUE(status.ok()) << status.error_message();
 }
 
-TEST_F(AttemptGateServiceTest, LoginSucceedsEvenIfSettlingFails) {
+// The settlement commits with the session or not at all: a login whose session could not be
+// stored fails, and its attempt stays counted.
+TEST_F(AttemptGateServiceTest, ALoginWhoseSessionIsNotStoredFailsAndStaysCounted) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(_, _)).WillOnce(Return(Admitted()));
-  ExpectSuccessfulVerification();
-  EXPECT_CALL(attempts_, Settle(_, _)).WillOnce(Return(absl::UnavailableError("down")));
-  EXPECT_TRUE(Login().ok());
+  EXPECT_CALL(attempts_, Settle(_, _)).Times(0);
+  ExpectSuccessfulVerification(_, absl::UnavailableError("database unavailable"));
+  EXPECT_EQ(Login().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(AttemptGateServiceTest, UnknownAccountCountsAgainstTheAddress) {

@@ -17,6 +17,7 @@ namespace {
 
 using ::auth::repository::Admission;
 using ::auth::repository::AttemptLimit;
+using ::auth::repository::AttemptSettlement;
 using ::auth::repository::MockAttemptLimiter;
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
@@ -30,6 +31,13 @@ using ::testing::Return;
 using ::testing::StrictMock;
 
 Admission Admitted() { return Admission{true, absl::ZeroDuration()}; }
+
+// An AttemptSettlement whose reset and refund keys match.
+template <typename Reset, typename Refund>
+auto Settles(Reset reset, Refund refund) {
+  return AllOf(Field(&AttemptSettlement::reset_keys, reset),
+               Field(&AttemptSettlement::refund_keys, refund));
+}
 
 TEST(ClientAddressTest, StripsThePortFromIpv4) {
   EXPECT_EQ(ClientAddress("ipv4:203.0.113.7:51234"), "203.0.113.7");
@@ -95,13 +103,12 @@ TEST(AttemptGateTest, LoginCountsAgainstAccountAndAddressAndSettlesBoth) {
                                       Field(&AttemptLimit::max_attempts, 50))),
                     _))
       .WillOnce(Return(Admitted()));
-  EXPECT_CALL(limiter,
-              Settle(ElementsAre("login-account:42"), ElementsAre("login-address:203.0.113.7")))
-      .WillOnce(Return(absl::OkStatus()));
   std::string retry_after;
   EXPECT_THAT(gate.AdmitLogin(42, "203.0.113.7", &retry_after), IsOk());
-  gate.SettleLogin(42, "203.0.113.7");
   EXPECT_EQ(retry_after, "");
+  // The settlement is data for the session's transaction; the limiter is not asked to settle.
+  EXPECT_THAT(gate.LoginSettlement(42, "203.0.113.7"),
+              Settles(ElementsAre("login-account:42"), ElementsAre("login-address:203.0.113.7")));
 }
 
 TEST(AttemptGateTest, UnknownAccountsCountAgainstTheAddressOnly) {
@@ -109,11 +116,9 @@ TEST(AttemptGateTest, UnknownAccountsCountAgainstTheAddressOnly) {
   AttemptGate gate(&limiter, AbuseLimitsConfig());
   EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-address:a")), _))
       .WillOnce(Return(Admitted()));
-  EXPECT_CALL(limiter, Settle(IsEmpty(), ElementsAre("login-address:a")))
-      .WillOnce(Return(absl::OkStatus()));
   std::string retry_after;
   EXPECT_THAT(gate.AdmitLogin(0, "a", &retry_after), IsOk());
-  gate.SettleLogin(0, "a");
+  EXPECT_THAT(gate.LoginSettlement(0, "a"), Settles(IsEmpty(), ElementsAre("login-address:a")));
 }
 
 TEST(AttemptGateTest, ZeroTurnsALimitOff) {
@@ -124,11 +129,9 @@ TEST(AttemptGateTest, ZeroTurnsALimitOff) {
     AttemptGate gate(&limiter, config);
     EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-address:a")), _))
         .WillOnce(Return(Admitted()));
-    EXPECT_CALL(limiter, Settle(IsEmpty(), ElementsAre("login-address:a")))
-        .WillOnce(Return(absl::OkStatus()));
     std::string retry_after;
     EXPECT_THAT(gate.AdmitLogin(42, "a", &retry_after), IsOk());
-    gate.SettleLogin(42, "a");
+    EXPECT_THAT(gate.LoginSettlement(42, "a"), Settles(IsEmpty(), ElementsAre("login-address:a")));
   }
   config.login_failures_per_address = 0;
   config.registrations_per_address = 0;
@@ -136,7 +139,7 @@ TEST(AttemptGateTest, ZeroTurnsALimitOff) {
   AttemptGate gate(&limiter, config);
   std::string retry_after;
   EXPECT_THAT(gate.AdmitLogin(42, "a", &retry_after), IsOk());
-  gate.SettleLogin(42, "a");
+  EXPECT_TRUE(gate.LoginSettlement(42, "a").empty());
   EXPECT_FALSE(gate.CountsRegistrations());
   EXPECT_THAT(gate.AdmitRegistration("a", &retry_after), IsOk());
 }
@@ -147,7 +150,7 @@ TEST(AttemptGateTest, WithoutALimiterEverythingPasses) {
   EXPECT_FALSE(gate.CountsRegistrations());
   EXPECT_THAT(gate.AdmitRegistration("a", &retry_after), IsOk());
   EXPECT_THAT(gate.AdmitLogin(42, "a", &retry_after), IsOk());
-  gate.SettleLogin(42, "a");
+  EXPECT_TRUE(gate.LoginSettlement(42, "a").empty());
 }
 
 TEST(AttemptGateTest, RegistrationCountsAgainstTheAddress) {

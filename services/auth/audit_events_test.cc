@@ -95,7 +95,6 @@ class AuditEventsTest : public ServiceTest {
   void SetUp() override {
     limit_attempts_ = true;
     ON_CALL(attempts_, Admit(_, _)).WillByDefault(Return(Admission{true, absl::ZeroDuration()}));
-    ON_CALL(attempts_, Settle(_, _)).WillByDefault(Return(absl::OkStatus()));
     ServiceTest::SetUp();
   }
 
@@ -157,7 +156,7 @@ TEST_F(AuditEventsTest, LoginSuccessNamesTheSessionAndItsFamily) {
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42", "jti-9")}));
-  EXPECT_CALL(refresh_tokens_, Create(_)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(refresh_tokens_, Create(_, _)).WillOnce(Return(absl::OkStatus()));
   EXPECT_CALL(audit_log_, Record(AllOf(EventIs(AuditEventType::kLoginSuccess, 42, ""),
                                        InSession("jti-9", "jti-9"))));
   EXPECT_TRUE(Login().ok());

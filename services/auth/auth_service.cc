@@ -250,16 +250,18 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<UnaryCall> call, LoginRes
   RunOn(*deps_.database_executor, call,
         [this, call, response, user_id, upgraded_hash = std::move(upgraded_hash),
          issued = *std::move(issued), address = std::move(address)]() {
-          // A success resets its account's failures and takes its attempt back from the
-          // address (best effort).
-          gate_.SettleLogin(user_id, address);
           if (upgraded_hash.has_value()) {
             // Best effort: the login itself succeeded, the upgrade is retried at the next one.
             absl::Status updated = deps_.users->UpdatePasswordHash(user_id, *upgraded_hash);
             LOG_IF(WARNING, !updated.ok())
                 << "password hash upgrade for user " << user_id << " failed: " << updated.code();
           }
-          if (absl::Status created = deps_.refresh_tokens->Create(issued.grant); !created.ok()) {
+          // The session, its refresh token, and the success's settlement of the attempt
+          // counters (the account's failures reset, the address's attempt taken back): one
+          // transaction, one commit.
+          if (absl::Status created =
+                  deps_.refresh_tokens->Create(issued.grant, gate_.LoginSettlement(user_id, address));
+              !created.ok()) {
             call->Finish(created);
             return;
           }

@@ -60,7 +60,8 @@ TEST_F(LoginTest, LoginByEmailOpensSessionAndSetsCookies) {
                            AllOf(Field(&Session::jti, "jti-1"), Field(&Session::user_id, 42),
                                  Field(&Session::expires_at, claims.expires_at),
                                  Field(&Session::token_hash, TokenHash(kToken)),
-                                 Field(&Session::client_address, HasSubstr("127.0.0.1"))))))
+                                 Field(&Session::client_address, HasSubstr("127.0.0.1")))),
+                     _))
       .WillOnce(DoAll(SaveArg<0>(&stored), Return(absl::OkStatus())));
 
   grpc::ClientContext context;
@@ -98,7 +99,7 @@ TEST_F(LoginTest, LoginByPhoneLooksUpThePhone) {
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
-  EXPECT_CALL(refresh_tokens_, Create(_)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(refresh_tokens_, Create(_, _)).WillOnce(Return(absl::OkStatus()));
   auth::v1::LoginRequest request;
   request.set_phone_number("+15551234567");
   request.set_password_hash(kPasswordDigest);
@@ -115,7 +116,7 @@ TEST_F(LoginTest, LoginStartsARefreshTokenFamily) {
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
   repository::SessionGrant stored;
-  EXPECT_CALL(refresh_tokens_, Create(_))
+  EXPECT_CALL(refresh_tokens_, Create(_, _))
       .WillOnce(DoAll(SaveArg<0>(&stored), Return(absl::OkStatus())));
   const absl::Time before = absl::Now();
   grpc::ClientContext context;
@@ -154,7 +155,7 @@ TEST_F(LoginTest, LoginUpgradesAnOutdatedHash) {
   EXPECT_CALL(users_, UpdatePasswordHash(42, absl::string_view("$argon2id$new")))
       .WillOnce(Return(absl::OkStatus()));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
-  EXPECT_CALL(refresh_tokens_, Create(_)).WillOnce(Return(absl::OkStatus()));
+  EXPECT_CALL(refresh_tokens_, Create(_, _)).WillOnce(Return(absl::OkStatus()));
   grpc::ClientContext context;
   auth::v1::LoginResponse response;
   EXPECT_TRUE(stub_->Login(&context, LoginByEmail(), &response).ok());
@@ -175,7 +176,7 @@ TEST_F(LoginTest, LoginFailsWhenTheSessionCannotBeStored) {
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
   EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
-  EXPECT_CALL(refresh_tokens_, Create(_)).WillOnce(Return(absl::UnavailableError("gone")));
+  EXPECT_CALL(refresh_tokens_, Create(_, _)).WillOnce(Return(absl::UnavailableError("gone")));
   grpc::ClientContext context;
   auth::v1::LoginResponse response;
   EXPECT_EQ(stub_->Login(&context, LoginByEmail(), &response).error_code(),

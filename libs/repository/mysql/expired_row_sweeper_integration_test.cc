@@ -53,7 +53,7 @@ class ExpiredRowSweeperTest : public MysqlRefreshTokenTest {
       SessionGrant grant = Grant(user_id_);
       grant.session.expires_at = absl::Now() + lifetime;
       grant.refresh_token.expires_at = absl::Now() + lifetime;
-      ASSERT_THAT(tokens.Create(grant), IsOk());
+      ASSERT_THAT(tokens.Create(grant, {}), IsOk());
       ASSERT_TRUE(Execute(*pool_, absl::StrCat("INSERT INTO attempt_counters (counter_key, "
                                                "attempts, expires_at) VALUES ('sweep-", Next(),
                                                "', 1, UTC_TIMESTAMP(6) + INTERVAL ",

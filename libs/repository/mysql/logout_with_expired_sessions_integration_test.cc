@@ -83,8 +83,8 @@ TEST_F(LogoutWithExpiredSessionsTest, ExpiredSessionsLogNothingOutAndDoNotSlowLo
   const SessionGrant live = Grant(user_id_);
   SessionGrant expired = Grant(user_id_);
   expired.session.expires_at = absl::Now() - absl::Seconds(1);
-  ASSERT_THAT(tokens.Create(live), IsOk());
-  ASSERT_THAT(tokens.Create(expired), IsOk());
+  ASSERT_THAT(tokens.Create(live, {}), IsOk());
+  ASSERT_THAT(tokens.Create(expired, {}), IsOk());
 
   // An expired session is as good as revoked: presenting it logs nobody out.
   absl::StatusOr<LogoutResults> refused = tokens.LogoutMany({LogoutWith(expired)});

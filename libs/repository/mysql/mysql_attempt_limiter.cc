@@ -19,14 +19,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "libs/mysql/connection.h"
-#include "libs/mysql/in_list.h"
 #include "libs/mysql/sql_time.h"
 #include "libs/mysql/transaction_runner.h"
+#include "libs/repository/mysql/attempt_counter_statements.h"
 
 namespace auth::repository::mysql {
 
 using ::auth::mysql::Connection;
-using ::auth::mysql::InListPlaceholders;
 using ::auth::mysql::ReadUnixTimestamp;
 using ::auth::mysql::RunOnConnection;
 using ::auth::mysql::ToSqlTime;
@@ -35,15 +34,6 @@ namespace {
 
 // Keeps the counter far from INT UNSIGNED's limit however long a key is hammered.
 constexpr int64_t kMaxCount = 1000000000;
-// The expiry a reset gives a counter: long past, so the next attempt starts a new window.
-constexpr char kEndedWindow[] = "1970-01-02 00:00:00";
-
-absl::Status CheckKey(const std::string& key) {
-  if (key.empty() || key.size() > MysqlAttemptLimiter::kMaxKeyBytes) {
-    return absl::InvalidArgumentError("attempt key must be 1-160 bytes");
-  }
-  return absl::OkStatus();
-}
 
 }  // namespace
 
@@ -55,7 +45,7 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
   std::sort(sorted.begin(), sorted.end(),
             [](const AttemptLimit& a, const AttemptLimit& b) { return a.key < b.key; });
   for (size_t i = 0; i < sorted.size(); ++i) {
-    if (absl::Status s = CheckKey(sorted[i].key); !s.ok()) return s;
+    if (absl::Status s = CheckAttemptKey(sorted[i].key); !s.ok()) return s;
     if (sorted[i].max_attempts <= 0 || sorted[i].window <= absl::ZeroDuration()) {
       return absl::InvalidArgumentError("attempt limits must be positive");
     }
@@ -131,34 +121,11 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
 
 absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_keys,
                                          const std::vector<std::string>& refund_keys) {
-  for (const std::string& key : reset_keys) {
-    if (absl::Status s = CheckKey(key); !s.ok()) return s;
-  }
-  for (const std::string& key : refund_keys) {
-    if (absl::Status s = CheckKey(key); !s.ok()) return s;
-  }
-  if (reset_keys.empty() && refund_keys.empty()) return absl::OkStatus();
-  // One statement: a reset key is emptied and its window ended (the next attempt starts a new
-  // one, as if the row were gone), a refund key gives one attempt back.
-  std::vector<std::string> keys = reset_keys;
-  keys.insert(keys.end(), refund_keys.begin(), refund_keys.end());
+  const AttemptSettlement settlement{reset_keys, refund_keys};
+  if (absl::Status valid = CheckAttemptSettlement(settlement); !valid.ok()) return valid;
+  if (settlement.empty()) return absl::OkStatus();
   return RunOnConnection(pool_, "settle attempts", "", [&](Connection& connection) {
-    const std::string is_reset =
-        reset_keys.empty()
-            ? "FALSE"
-            : absl::StrCat("counter_key IN (", InListPlaceholders(reset_keys.size()), ")");
-    sql::PreparedStatement& settle = connection.Prepare(
-        absl::StrCat("UPDATE attempt_counters SET expires_at = IF(", is_reset, ", '", kEndedWindow,
-                     "', expires_at), attempts = IF(", is_reset,
-                     ", 0, attempts - 1) "
-                     "WHERE attempts > 0 AND counter_key IN (",
-                     InListPlaceholders(keys.size()), ")"));
-    int column = 1;
-    for (int pass = 0; pass < 2; ++pass) {
-      for (const std::string& key : reset_keys) settle.setString(column++, key);
-    }
-    for (const std::string& key : keys) settle.setString(column++, key);
-    settle.executeUpdate();
+    SettleAttemptCounters(connection, settlement);
     return absl::OkStatus();
   });
 }

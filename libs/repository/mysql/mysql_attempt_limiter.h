@@ -10,7 +10,8 @@
 // in one order) and RETURNING reads each count back as that statement left it, so each attempt
 // sees exactly its own position in the window and the limit is exact under any concurrency. A
 // count stops at its limit + 1: once a key is exhausted, refusals change no row. Settle() and
-// DeleteExpired() are single statements too.
+// DeleteExpired() are single statements too; a login settles inside the transaction that stores
+// its session instead (attempt_counter_statements.h, MysqlRefreshTokenRepository::Create).
 #ifndef LIBS_REPOSITORY_MYSQL_MYSQL_ATTEMPT_LIMITER_H_
 #define LIBS_REPOSITORY_MYSQL_MYSQL_ATTEMPT_LIMITER_H_
 
@@ -23,13 +24,14 @@
 #include "absl/time/time.h"
 #include "libs/mysql/connection_pool.h"
 #include "libs/repository/attempt_limiter.h"
+#include "libs/repository/mysql/attempt_counter_statements.h"
 
 namespace auth::repository::mysql {
 
 class MysqlAttemptLimiter : public AttemptLimiter {
  public:
   // The longest key the table holds.
-  static constexpr size_t kMaxKeyBytes = 160;
+  static constexpr size_t kMaxKeyBytes = kMaxAttemptKeyBytes;
 
   // `pool` must outlive the limiter.
   explicit MysqlAttemptLimiter(auth::mysql::ConnectionPool& pool) : pool_(pool) {}

@@ -26,6 +26,7 @@
 #include "libs/mysql/in_list.h"
 #include "libs/mysql/sql_time.h"
 #include "libs/mysql/transaction_runner.h"
+#include "libs/repository/mysql/attempt_counter_statements.h"
 #include "libs/repository/mysql/mysql_session_repository.h"
 #include "libs/repository/mysql/revocation_statements.h"
 
@@ -143,14 +144,21 @@ absl::Status CheckGrantFollows(const SessionGrant& grant, const RefreshToken& pr
 
 }  // namespace
 
-absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant) {
+absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant,
+                                                 const AttemptSettlement& settlement) {
   if (grant.refresh_token.session_jti != grant.session.jti ||
       grant.refresh_token.user_id != grant.session.user_id) {
     return absl::InternalError("refresh token does not belong to its session");
   }
+  if (absl::Status valid = CheckAttemptSettlement(settlement); !valid.ok()) return valid;
+  // The settlement goes last: its counter rows are the ones other logins contend for (every
+  // login from one address counts on one row), so their locks are held only until COMMIT, as
+  // long as a settle on its own would hold them; and the lock order stays refresh_tokens,
+  // sessions, then attempt_counters.
   return RunInTransaction(pool_, "create session with refresh token", kPrimaryKeyField,
                           [&](Connection& connection) {
                             InsertGrant(connection, grant);
+                            SettleAttemptCounters(connection, settlement);
                             return absl::OkStatus();
                           });
 }

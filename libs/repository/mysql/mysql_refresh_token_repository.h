@@ -36,7 +36,7 @@ class MysqlRefreshTokenRepository : public RefreshTokenRepository {
 
   // kAlreadyExists "jti already taken" if the session's jti (or the token) is already stored;
   // kInternal if the user does not exist or the token is not the session's.
-  absl::Status Create(const SessionGrant& grant) override;
+  absl::Status Create(const SessionGrant& grant, const AttemptSettlement& settlement) override;
   using RefreshTokenRepository::Rotate;  // the overload without an owner
   absl::StatusOr<RotationOutcome> Rotate(absl::string_view token_hash, absl::Duration reuse_grace,
                                          const GrantFn& grant, TokenOwner* owner) override;

@@ -1,7 +1,8 @@
 // MysqlRefreshTokenRepository against a real, private MariaDB: rotation, reuse detection (which
 // revokes the whole family), the reuse grace (which ends once the successor is used), the
 // family's start kept across rotations, revocation by session and by user, and ten
-// threads rotating one token at once. (Batched logouts and lookups:
+// threads rotating one token at once, and a login's settlement of its attempt counters written
+// in the transaction that stores its session. (Batched logouts and lookups:
 // mysql_refresh_token_repository_logout_integration_test.cc.)
 #include <atomic>
 #include <cstdint>
@@ -15,6 +16,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/mysql/testing/query.h"
+#include "libs/repository/mysql/mysql_attempt_limiter.h"
 #include "libs/repository/mysql/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/mysql_session_repository.h"
 #include "libs/repository/mysql/refresh_token_integration_test_base.h"
@@ -23,6 +26,7 @@
 namespace auth::repository::mysql {
 namespace {
 
+using ::auth::mysql::testing::QueryInt;
 using ::auth::testing::IsOk;
 using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
@@ -30,7 +34,7 @@ using ::auth::testing::StatusIs;
 TEST_F(MysqlRefreshTokenTest, RotationReplacesTokenAndSession) {
   MysqlRefreshTokenRepository tokens(*pool_);
   const SessionGrant login = Grant(user_id_);
-  ASSERT_THAT(tokens.Create(login), IsOk());
+  ASSERT_THAT(tokens.Create(login, {}), IsOk());
   EXPECT_TRUE(Active(login));
 
   SessionGrant second;
@@ -53,8 +57,8 @@ TEST_F(MysqlRefreshTokenTest, ReuseRevokesTheWholeFamilyAndNothingElse) {
   MysqlRefreshTokenRepository tokens(*pool_);
   const SessionGrant login = Grant(user_id_);
   const SessionGrant other_login = Grant(user_id_);
-  ASSERT_THAT(tokens.Create(login), IsOk());
-  ASSERT_THAT(tokens.Create(other_login), IsOk());
+  ASSERT_THAT(tokens.Create(login, {}), IsOk());
+  ASSERT_THAT(tokens.Create(other_login, {}), IsOk());
   SessionGrant second;
   ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&second)),
@@ -89,7 +93,7 @@ TEST_F(MysqlRefreshTokenTest, ReuseRevokesTheWholeFamilyAndNothingElse) {
 TEST_F(MysqlRefreshTokenTest, ReuseWithinTheGraceRevokesNothingUntilTheSuccessorIsUsed) {
   MysqlRefreshTokenRepository tokens(*pool_);
   const SessionGrant login = Grant(user_id_);
-  ASSERT_THAT(tokens.Create(login), IsOk());
+  ASSERT_THAT(tokens.Create(login, {}), IsOk());
   SessionGrant second;
   ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::Hours(1), Successor(&second)),
               IsOkAndHolds(RotationOutcome::kRotated));
@@ -114,7 +118,7 @@ TEST_F(MysqlRefreshTokenTest, ReuseWithinTheGraceRevokesNothingUntilTheSuccessor
 TEST_F(MysqlRefreshTokenTest, RotationsKeepTheFamilyStart) {
   MysqlRefreshTokenRepository tokens(*pool_);
   const SessionGrant login = Grant(user_id_);
-  ASSERT_THAT(tokens.Create(login), IsOk());
+  ASSERT_THAT(tokens.Create(login, {}), IsOk());
   SessionGrant second;
   ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&second)),
@@ -138,7 +142,7 @@ TEST_F(MysqlRefreshTokenTest, UnknownAndExpiredTokensAreNotFound) {
   EXPECT_THAT(tokens.Rotate(std::string(64, 'x'), absl::ZeroDuration(), Successor(&unused)),
               StatusIs(absl::StatusCode::kNotFound));
   const SessionGrant login = Grant(user_id_);
-  ASSERT_THAT(tokens.Create(login), IsOk());
+  ASSERT_THAT(tokens.Create(login, {}), IsOk());
   now += absl::Hours(25);
   EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&unused)),
@@ -153,7 +157,7 @@ TEST_F(MysqlRefreshTokenTest, UnknownAndExpiredTokensAreNotFound) {
 TEST_F(MysqlRefreshTokenTest, AFailedGrantLeavesTheTokenUsable) {
   MysqlRefreshTokenRepository tokens(*pool_);
   const SessionGrant login = Grant(user_id_);
-  ASSERT_THAT(tokens.Create(login), IsOk());
+  ASSERT_THAT(tokens.Create(login, {}), IsOk());
   // A successor whose session jti is taken: the inserts fail, everything is rolled back.
   auto clashing = [&](const RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
     SessionGrant grant = Grant(presented.user_id, presented.family_id, presented.family_started_at);
@@ -173,7 +177,7 @@ TEST_F(MysqlRefreshTokenTest, AFailedGrantLeavesTheTokenUsable) {
 TEST_F(MysqlRefreshTokenTest, ConcurrentRotationsOfOneTokenHaveOneWinner) {
   MysqlRefreshTokenRepository tokens(*pool_);
   const SessionGrant login = Grant(user_id_);
-  ASSERT_THAT(tokens.Create(login), IsOk());
+  ASSERT_THAT(tokens.Create(login, {}), IsOk());
   constexpr int kThreads = 10;
   std::vector<absl::StatusOr<RotationOutcome>> outcomes(kThreads, absl::UnknownError("unset"));
   std::vector<SessionGrant> granted(kThreads);
@@ -214,8 +218,8 @@ TEST_F(MysqlRefreshTokenTest, RevokeSessionFamilyEndsOneFamily) {
   MysqlRefreshTokenRepository tokens(*pool_);
   const SessionGrant login = Grant(user_id_);
   const SessionGrant other_login = Grant(user_id_);
-  ASSERT_THAT(tokens.Create(login), IsOk());
-  ASSERT_THAT(tokens.Create(other_login), IsOk());
+  ASSERT_THAT(tokens.Create(login, {}), IsOk());
+  ASSERT_THAT(tokens.Create(other_login, {}), IsOk());
   SessionGrant second;
   ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&second)),
@@ -244,7 +248,7 @@ TEST_F(MysqlRefreshTokenTest, RevokeAllForUserEndsEveryFamilyOfTheUserOnly) {
   const SessionGrant second = Grant(user_id_);
   const SessionGrant theirs = Grant(bystander);
   for (const SessionGrant* grant : {&first, &second, &theirs}) {
-    ASSERT_THAT(tokens.Create(*grant), IsOk());
+    ASSERT_THAT(tokens.Create(*grant, {}), IsOk());
   }
   EXPECT_THAT(tokens.RevokeAllForUser(user_id_), IsOkAndHolds(int64_t{2}));
   EXPECT_FALSE(Active(first));
@@ -259,7 +263,42 @@ TEST_F(MysqlRefreshTokenTest, RevokeAllForUserEndsEveryFamilyOfTheUserOnly) {
               IsOkAndHolds(RotationOutcome::kRotated));
 }
 
-// A request to log out with `grant`'s own session and token.
+// A login's writes after its hash are one transaction: the session, its refresh token and the
+// settlement of its attempt counters commit together, or not at all.
+TEST_F(MysqlRefreshTokenTest, CreateWritesTheSettlementInTheSessionsTransaction) {
+  MysqlRefreshTokenRepository tokens(*pool_);
+  MysqlAttemptLimiter limiter(*pool_);
+  const std::string account = absl::StrCat("login-account:settle-", Next());
+  const std::string address = absl::StrCat("login-address:settle-", Next());
+  auto attempts = [&](const std::string& key) {
+    return QueryInt(*pool_, absl::StrCat("SELECT attempts FROM attempt_counters WHERE "
+                                         "counter_key = '", key, "'"));
+  };
+  auto admit = [&] {
+    ASSERT_THAT(limiter.Admit({{account, 5, absl::Minutes(15)}, {address, 50, absl::Minutes(15)}},
+                              absl::Now()),
+                IsOk());
+  };
+  admit();
+  admit();
+  const SessionGrant login = Grant(user_id_);
+  const AttemptSettlement settlement{.reset_keys = {account}, .refund_keys = {address}};
+  ASSERT_THAT(tokens.Create(login, settlement), IsOk());
+  EXPECT_TRUE(Active(login));
+  EXPECT_EQ(attempts(account), 0);  // reset
+  EXPECT_EQ(attempts(address), 1);  // refunded once
+
+  admit();  // account 1, address 2
+  // The same session again: its INSERT fails, and the settlement is rolled back with it.
+  EXPECT_THAT(tokens.Create(login, settlement), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_EQ(attempts(account), 1);
+  EXPECT_EQ(attempts(address), 2);
+  // A bad key is refused before anything is written.
+  const SessionGrant another = Grant(user_id_);
+  EXPECT_THAT(tokens.Create(another, {.reset_keys = {""}, .refund_keys = {}}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_FALSE(Active(another));
+}
 
 }  // namespace
 }  // namespace auth::repository::mysql

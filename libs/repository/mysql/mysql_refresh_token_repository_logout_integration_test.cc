@@ -40,7 +40,7 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyChecksEachRequestAndEndsOnlyWhatItAsks) 
   const SessionGrant wrong_token = Grant(bystander);
   const SessionGrant revoked = Grant(bystander);
   for (const SessionGrant* grant : {&all_a, &all_b, &one_a, &one_b, &wrong_token, &revoked}) {
-    ASSERT_THAT(tokens.Create(*grant), IsOk());
+    ASSERT_THAT(tokens.Create(*grant, {}), IsOk());
   }
   ASSERT_THAT(tokens.RevokeSessionFamily(revoked.session.jti), IsOk());
   LogoutRequest forged = LogoutWith(wrong_token);
@@ -88,7 +88,7 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyAndFindActiveManyHandleAnyBatchSize) {
   std::vector<SessionGrant> grants;
   for (int i = 0; i < 70; ++i) {
     grants.push_back(Grant(CreateUniqueUser("batch")));
-    ASSERT_THAT(tokens.Create(grants.back()), IsOk());
+    ASSERT_THAT(tokens.Create(grants.back(), {}), IsOk());
   }
   std::vector<std::string> jtis;
   for (const SessionGrant& grant : grants) jtis.push_back(grant.session.jti);

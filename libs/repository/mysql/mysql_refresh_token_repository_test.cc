@@ -32,6 +32,7 @@ using ::testing::AllOf;
 using ::testing::Eq;
 using ::testing::InSequence;
 using ::testing::Matcher;
+using ::testing::Not;
 using ::testing::Return;
 using ::testing::StrictMock;
 using ::testing::Throw;
@@ -39,7 +40,30 @@ using ::testing::Throw;
 TEST_F(MysqlRefreshTokenRepositoryTest, CreateInsertsTokenAndSessionInOneTransaction) {
   ExpectCommit();
   ExpectInsertGrant();
-  EXPECT_THAT(repository_->Create(Successor()), IsOk());
+  EXPECT_THAT(repository_->Create(Successor(), {}), IsOk());
+}
+
+TEST_F(MysqlRefreshTokenRepositoryTest, CreateSettlesTheAttemptCountersLastInTheTransaction) {
+  ExpectCommit();
+  InSequence order;
+  ExpectInsertGrant();
+  MockPreparedStatement* settle = ExpectPrepare(AllOf(
+      SqlHas("UPDATE attempt_counters"), Not(SqlHas("login-account")), Not(SqlHas("login-address"))));
+  // The reset key is bound twice (expiry, then count), then both keys for the WHERE.
+  EXPECT_CALL(*settle, setString(1, SqlEq("login-account:42")));
+  EXPECT_CALL(*settle, setString(2, SqlEq("login-account:42")));
+  EXPECT_CALL(*settle, setString(3, SqlEq("login-account:42")));
+  EXPECT_CALL(*settle, setString(4, SqlEq("login-address:a")));
+  EXPECT_CALL(*settle, executeUpdate()).WillOnce(Return(2));
+  EXPECT_THAT(repository_->Create(Successor(), {.reset_keys = {"login-account:42"},
+                                                .refund_keys = {"login-address:a"}}),
+              IsOk());
+}
+
+TEST_F(MysqlRefreshTokenRepositoryTest, CreateRefusesABadSettlementKeyBeforeAnyStatement) {
+  EXPECT_CALL(connection(), prepareStatement(Matcher<const sql::SQLString&>(_))).Times(0);
+  EXPECT_THAT(repository_->Create(Successor(), {.reset_keys = {}, .refund_keys = {std::string(161, 'k')}}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(MysqlRefreshTokenRepositoryTest, CreateRollsBackWhenTheSessionCannotBeStored) {
@@ -56,7 +80,7 @@ TEST_F(MysqlRefreshTokenRepositoryTest, CreateRollsBackWhenTheSessionCannotBeSto
   EXPECT_CALL(*session, executeUpdate())
       .WillOnce(Throw(sql::SQLException("Duplicate entry 'jti-new' for key 'PRIMARY'", "23000",
                                         1062)));
-  EXPECT_THAT(repository_->Create(Successor()),
+  EXPECT_THAT(repository_->Create(Successor(), {}),
               StatusIs(absl::StatusCode::kAlreadyExists, Eq("jti already taken")));
   EXPECT_EQ(mock_.pool().OpenCountForTest(), 1);  // rolled back cleanly: the connection is kept
 }
@@ -65,7 +89,7 @@ TEST_F(MysqlRefreshTokenRepositoryTest, CreateRefusesATokenOfAnotherSession) {
   SessionGrant grant = Successor();
   grant.refresh_token.session_jti = "jti-other";
   EXPECT_CALL(connection(), prepareStatement(Matcher<const sql::SQLString&>(_))).Times(0);
-  EXPECT_THAT(repository_->Create(grant), StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(repository_->Create(grant, {}), StatusIs(absl::StatusCode::kInternal));
 }
 
 TEST_F(MysqlRefreshTokenRepositoryTest, RevokeSessionFamilyRevokesTheFamilyThenTheSession) {
