@@ -38,8 +38,6 @@ void PauseBeforeRetry(absl::Duration backoff, int attempt) {
       random, 0, std::max<int64_t>(1, absl::ToInt64Nanoseconds(ceiling)))));
 }
 
-void Begin(Connection& connection) { connection.Prepare("START TRANSACTION").execute(); }
-
 void Commit(Connection& connection) { connection.Prepare("COMMIT").execute(); }
 
 void LogRetry(absl::string_view operation, const sql::SQLException& e, int attempt) {
@@ -49,9 +47,10 @@ void LogRetry(absl::string_view operation, const sql::SQLException& e, int attem
 
 }  // namespace internal
 
-bool RollbackQuietly(Connection& connection) {
+bool RollbackQuietly(sql::Connection& connection) {
   try {
-    connection.Prepare("ROLLBACK").execute();
+    connection.rollback();
+    connection.setAutoCommit(true);
     return true;
   } catch (const std::exception& e) {
     LOG(WARNING) << "rollback failed: " << e.what();

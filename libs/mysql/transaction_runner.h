@@ -52,9 +52,6 @@ Failure Classify(const sql::SQLException& e);
 // Sleeps a random 0..backoff*2^(attempt-1), so that callers that collided do not collide again.
 void PauseBeforeRetry(absl::Duration backoff, int attempt);
 
-// Starts a transaction on `connection` with a cached START TRANSACTION statement.
-void Begin(Connection& connection);
-
 // Commits the open transaction of `connection`; throws sql::SQLException if the server refused.
 // Not sql::Connection::commit(): Connector/C++ 1.1's ignores the server's answer, so a COMMIT
 // that Galera's certification refused (1213, rolled back) would pass for a success. The COMMIT
@@ -131,17 +128,14 @@ auto RunQuery(ConnectionPool& pool, absl::string_view operation, Fn&& fn)
   return internal::RunAutocommit(pool, operation, "", /*read_only=*/true, fn);
 }
 
-// Rolls back the open transaction of `connection` (a cached ROLLBACK statement). False if that
+// Rolls back the open transaction of `connection` and turns autocommit back on. False if that
 // failed, in which case the connection must not be reused.
-bool RollbackQuietly(Connection& connection);
+bool RollbackQuietly(sql::Connection& connection);
 
-// RunOnConnection() inside a transaction: `fn(connection)` runs between START TRANSACTION and
-// COMMIT (both cached prepared statements, so a transaction costs one round trip more than its
-// own statements; toggling autocommit off and on again cost two); its work is committed if it
-// returns OK and rolled back otherwise (or if it throws). The connection stays in autocommit
-// mode throughout (START TRANSACTION suspends it until COMMIT or ROLLBACK); a connection whose
-// ROLLBACK failed is discarded. On Galera, a wsrep_sync_wait with the READ bit makes START
-// TRANSACTION wait for causality as a read would.
+// RunOnConnection() inside a transaction: autocommit is off while `fn(connection)` runs; its
+// work is committed if it returns OK and rolled back otherwise (or if it throws). The
+// connection goes back to the pool in autocommit mode, or is discarded if that cannot be
+// ensured.
 //
 // The whole transaction runs again (at most pool.options().max_attempts times, after a
 // jittered pause) when it was rolled back by a conflict (InnoDB deadlock, Galera certification
@@ -161,15 +155,22 @@ auto RunInTransaction(ConnectionPool& pool, absl::string_view operation,
     absl::StatusOr<PooledConnection> connection = pool.Acquire();
     if (!connection.ok()) return connection.status();
     Connection& leased = connection->connection();
+    sql::Connection& c = leased.raw();
     bool committing = false;
     try {
-      internal::Begin(leased);
+      c.setAutoCommit(false);
       auto result = fn(leased);
       if (result.ok()) {
         committing = true;
         internal::Commit(leased);
         committing = false;
-      } else if (!RollbackQuietly(leased)) {
+        try {
+          c.setAutoCommit(true);
+        } catch (const std::exception&) {
+          // Committed: the result stands; only the connection is in doubt.
+          connection->MarkBroken();
+        }
+      } else if (!RollbackQuietly(c)) {
         connection->MarkBroken();
       }
       return result;
@@ -177,7 +178,7 @@ auto RunInTransaction(ConnectionPool& pool, absl::string_view operation,
       const Failure failure = internal::Classify(e);
       if (failure == Failure::kConnectionLost || failure == Failure::kNodeUnavailable) {
         connection->MarkNodeUnavailable();
-      } else if (!RollbackQuietly(leased) || failure == Failure::kStaleStatement) {
+      } else if (!RollbackQuietly(c) || failure == Failure::kStaleStatement) {
         connection->MarkBroken();
       }
       // A stale statement was refused before it ran, COMMIT included: the transaction never

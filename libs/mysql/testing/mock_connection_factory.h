@@ -7,7 +7,7 @@
 //   MockConnectionFactory* connections = factory.get();
 //   ConnectionPool pool(options, std::move(factory));
 //   { auto lease = pool.Acquire(); }  // opens connections->last()
-//   EXPECT_CALL(*connections->last(), isValid()).WillOnce(Return(false));
+//   EXPECT_CALL(*connections->last(), rollback());
 //
 // By default every Connect() opens a new connection. A scripted factory (Scripted()) hands out
 // only what the test queued, in order (Queue(), QueueError()), and refuses (kUnavailable) when

@@ -59,20 +59,6 @@ class MockPool {
     return statement;
   }
 
-  // Expects RunInTransaction()'s cached `sql` ("START TRANSACTION", "COMMIT" or "ROLLBACK") to
-  // be prepared once and run `runs` times (0: never prepared).
-  MockPreparedStatement* ExpectTransactionStatement(const char* sql, int runs = 1) {
-    if (runs == 0) {
-      EXPECT_CALL(connection(), prepareStatement(::testing::Matcher<const sql::SQLString&>(
-                                    SqlEq(sql))))
-          .Times(0);
-      return nullptr;
-    }
-    MockPreparedStatement* statement = ExpectPrepare(SqlEq(sql));
-    EXPECT_CALL(*statement, execute()).Times(runs).WillRepeatedly(::testing::Return(false));
-    return statement;
-  }
-
  private:
   MockConnectionFactory* factory_ = nullptr;  // owned by pool_
   std::unique_ptr<ConnectionPool> pool_;

@@ -78,7 +78,7 @@ TEST_F(MysqlRefreshTokenRotateTest, RotateStoresTheSuccessorAndRetiresThePresent
 
 // Garbage costs one plain read: no transaction, no lock.
 TEST_F(MysqlRefreshTokenRotateTest, TokensThePlainReadDoesNotFindEndThere) {
-  mock_.ExpectTransactionStatement("START TRANSACTION", 0);
+  EXPECT_CALL(connection(), setAutoCommit(_)).Times(0);
   ExpectLookup(false);
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::ZeroDuration(), NoGrant),
               StatusIs(absl::StatusCode::kNotFound, Not(HasSubstr(kOldHash))));
@@ -191,8 +191,9 @@ TEST_F(MysqlRefreshTokenRotateTest, AGrantOutsideTheFamilyIsRefused) {
 
 TEST_F(MysqlRefreshTokenRotateTest, ALostConnectionIsUnavailableAndDiscarded) {
   ExpectLookup(true);
-  mock_.ExpectTransactionStatement("START TRANSACTION");
-  mock_.ExpectTransactionStatement("COMMIT", 0);
+  EXPECT_CALL(connection(), setAutoCommit(false));
+  EXPECT_CALL(connection(), prepareStatement(Matcher<const sql::SQLString&>(SqlEq("COMMIT"))))
+      .Times(0);
   MockPreparedStatement* select = ExpectPrepare(SqlHas("FOR UPDATE"));
   EXPECT_CALL(*select, setString(1, _));
   EXPECT_CALL(*select, executeQuery())
@@ -204,9 +205,8 @@ TEST_F(MysqlRefreshTokenRotateTest, ALostConnectionIsUnavailableAndDiscarded) {
 
 TEST_F(MysqlRefreshTokenRotateTest, AConnectionThatCannotRollBackIsDiscarded) {
   ExpectLookup(true);
-  mock_.ExpectTransactionStatement("START TRANSACTION");
-  MockPreparedStatement* rollback = ExpectPrepare(SqlEq("ROLLBACK"));
-  EXPECT_CALL(*rollback, execute())
+  EXPECT_CALL(connection(), setAutoCommit(false));
+  EXPECT_CALL(connection(), rollback())
       .WillOnce(Throw(sql::SQLException("Commands out of sync", "HY000", 2014)));
   MockPreparedStatement* select = ExpectPrepare(SqlHas("FOR UPDATE"));
   EXPECT_CALL(*select, setString(1, _));

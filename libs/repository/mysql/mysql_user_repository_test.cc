@@ -64,10 +64,9 @@ class MysqlUserRepositoryTest : public ::testing::Test {
                    .password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaA"};
   }
 
-  // Transactions are START TRANSACTION ... COMMIT statements (transaction_runner.h).
+  // Transactions end with a COMMIT statement (internal::Commit in transaction_runner.h).
   MockPool mock_{MockPool::OneRunOptions(/*size=*/2),
-                 PrepareSucceeds(Matcher<const sql::SQLString&>(
-                     ::testing::AnyOf(SqlEq("START TRANSACTION"), SqlEq("COMMIT"))))};
+                 PrepareSucceeds(Matcher<const sql::SQLString&>(SqlEq("COMMIT")))};
 };
 
 TEST_F(MysqlUserRepositoryTest, CreateBindsEveryValueAsAParameter) {
@@ -75,7 +74,7 @@ TEST_F(MysqlUserRepositoryTest, CreateBindsEveryValueAsAParameter) {
   NewUser user = Alice();
   user.phone_number.reset();
   // One statement that returns the new id: no transaction, no second round trip.
-  mock_.ExpectTransactionStatement("START TRANSACTION", 0);
+  EXPECT_CALL(mock_.connection(), setAutoCommit(_)).Times(0);
   MockPreparedStatement* insert = mock_.ExpectPrepare(AllOf(
       SqlHas("INSERT INTO users"), SqlHas("RETURNING id"), Not(SqlHas("alice")),
       Not(SqlHas("argon2"))));

@@ -122,28 +122,22 @@ void MysqlRefreshTokenRepositoryTest::ExpectRevokeFamily() {
   EXPECT_CALL(*sessions, executeUpdate()).WillOnce(Return(1));
 }
 
-void MysqlRefreshTokenRepositoryTest::ExpectTransactionStatement(MockPreparedStatement*& cached,
-                                                                 const char* sql) {
-  if (cached == nullptr) {
-    cached = ExpectPrepare(SqlEq(sql));
-  } else {
-    EXPECT_CALL(*cached, clearParameters()).RetiresOnSaturation();  // reused (connection.h)
-  }
-  EXPECT_CALL(*cached, execute()).WillOnce(Return(false)).RetiresOnSaturation();
-}
-
 void MysqlRefreshTokenRepositoryTest::ExpectCommit() {
-  EXPECT_CALL(connection(), setAutoCommit(::testing::_)).Times(0);
-  ExpectTransactionStatement(begin_, "START TRANSACTION");
-  ExpectTransactionStatement(commit_, "COMMIT");
-  if (rollback_ == nullptr) mock_.ExpectTransactionStatement("ROLLBACK", 0);
+  auto* commit = new StrictMock<MockPreparedStatement>;
+  EXPECT_CALL(*commit, execute()).WillOnce(Return(false));
+  EXPECT_CALL(connection(), setAutoCommit(false));
+  EXPECT_CALL(connection(), prepareStatement(Matcher<const sql::SQLString&>(SqlEq("COMMIT"))))
+      .WillOnce(Return(commit));
+  EXPECT_CALL(connection(), rollback()).Times(0);
+  EXPECT_CALL(connection(), setAutoCommit(true));
 }
 
 void MysqlRefreshTokenRepositoryTest::ExpectRollback() {
-  EXPECT_CALL(connection(), setAutoCommit(::testing::_)).Times(0);
-  ExpectTransactionStatement(begin_, "START TRANSACTION");
-  if (commit_ == nullptr) mock_.ExpectTransactionStatement("COMMIT", 0);
-  ExpectTransactionStatement(rollback_, "ROLLBACK");
+  EXPECT_CALL(connection(), setAutoCommit(false));
+  EXPECT_CALL(connection(), prepareStatement(Matcher<const sql::SQLString&>(SqlEq("COMMIT"))))
+      .Times(0);
+  EXPECT_CALL(connection(), rollback());
+  EXPECT_CALL(connection(), setAutoCommit(true));
 }
 
 SessionGrant MysqlRefreshTokenRepositoryTest::Successor() {

@@ -61,14 +61,11 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
   void ExpectInsertGrant();
   // Expects the family revocation: refresh tokens first, then their sessions.
   void ExpectRevokeFamily();
-  // Expects a transaction that commits: START TRANSACTION and COMMIT run as cached statements
-  // (internal::Begin and internal::Commit in libs/mysql/transaction_runner.h).
+  // Expects a transaction that commits. COMMIT runs as a statement (see internal::Commit in
+  // libs/mysql/transaction_runner.h).
   void ExpectCommit();
   // Expects a transaction that rolls back.
   void ExpectRollback();
-  // Expects one more run of a transaction statement, prepared the first time only (cached).
-  void ExpectTransactionStatement(auth::mysql::testing::MockPreparedStatement*& cached,
-                                  const char* sql);
 
   // The grant of session "jti-new" and its refresh token kNewHash in family "family-1",
   // started at TokenRow's family_started_at.
@@ -79,10 +76,6 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
   auth::mysql::testing::MockPool mock_;
   auth::mysql::testing::MockPreparedStatement* select_ = nullptr;  // ExpectSelect()'s, cached
   auth::mysql::testing::MockPreparedStatement* lookup_ = nullptr;  // ExpectLookup()'s, cached
-  // START TRANSACTION, COMMIT, ROLLBACK: cached like any statement.
-  auth::mysql::testing::MockPreparedStatement* begin_ = nullptr;
-  auth::mysql::testing::MockPreparedStatement* commit_ = nullptr;
-  auth::mysql::testing::MockPreparedStatement* rollback_ = nullptr;
   std::unique_ptr<MysqlRefreshTokenRepository> repository_;
 };
 
