@@ -148,7 +148,9 @@ wait_for_quiet() {
 
 # The database's counters around each window, per call (database.per_call in the JSON):
 # Questions = statements the server received (each one a round trip), Handler_commit = commits
-# (autocommit statements, reads included, and COMMITs), and the statements by kind.
+# (autocommit statements, reads included, COMMITs, and each statement inside a transaction:
+# MariaDB counts their statement-level commits too; Com_commit counts COMMITs alone), and the
+# statements by kind.
 STATUS_COUNTERS="'Questions','Handler_commit','Handler_rollback','Com_commit','Com_begin',\
 'Com_rollback','Com_set_option','Com_select','Com_insert','Com_update','Com_delete',\
 'Com_stmt_execute','Com_stmt_prepare','Innodb_os_log_fsyncs'"
