@@ -149,11 +149,12 @@ wait_for_quiet() {
 # The database's counters around each window, per call (database.per_call in the JSON):
 # Questions = statements the server received (each one a round trip), Handler_commit = commits
 # (autocommit statements, reads included, COMMITs, and each statement inside a transaction:
-# MariaDB counts their statement-level commits too; Com_commit counts COMMITs alone), and the
-# statements by kind.
+# MariaDB counts their statement-level commits too; Com_commit counts COMMITs alone), the
+# statements by kind, and InnoDB's row lock waits (and their total ms) for contended rows.
 STATUS_COUNTERS="'Questions','Handler_commit','Handler_rollback','Com_commit','Com_begin',\
 'Com_rollback','Com_set_option','Com_select','Com_insert','Com_update','Com_delete',\
-'Com_stmt_execute','Com_stmt_prepare','Innodb_os_log_fsyncs'"
+'Com_stmt_execute','Com_stmt_prepare','Innodb_os_log_fsyncs','Innodb_row_lock_waits',\
+'Innodb_row_lock_time'"
 DB_STATUS_COMMAND="mariadb --no-defaults --socket=$SOCKET -uroot -N -B -e \"SHOW GLOBAL STATUS \
 WHERE Variable_name IN ($STATUS_COUNTERS)\""
 
