@@ -7,7 +7,8 @@
 //       absl::Now());
 //   if (!admission->admitted) return Refuse(admission->retry_after);
 //   ... the attempt succeeded:
-//   limiter->Settle({"login-account:42"}, {"login-address:203.0.113.7"});
+//   limiter->Settle({.reset_keys = {"login-account:42"},
+//                    .refund_keys = {"login-address:203.0.113.7"}});
 //
 // Admit() counts the attempt BEFORE it is made, and refuses it once a key has used up its
 // limit: the count is taken atomically in the database, so however many attempts run at once
@@ -40,9 +41,9 @@ struct AttemptLimit {
   absl::Duration window;     // must be positive
 };
 
-// What a success does to the counters, as data: Settle()'s arguments. A repository may write it
-// in its own transaction instead (RefreshTokenRepository::Create: a login's session and its
-// settlement commit once).
+// What a success does to the counters: Settle()'s argument. A repository may write it in its own
+// transaction instead (RefreshTokenRepository::Create: a login's session and its settlement
+// commit once).
 struct AttemptSettlement {
   std::vector<std::string> reset_keys;   // every attempt forgotten, the window ended
   std::vector<std::string> refund_keys;  // the one admitted attempt taken back
@@ -66,11 +67,10 @@ class AttemptLimiter {
   virtual absl::StatusOr<Admission> Admit(const std::vector<AttemptLimit>& limits,
                                           absl::Time now) = 0;
 
-  // After a success: forgets every attempt of `reset_keys` (a login resets its account) and
-  // takes back the one admitted attempt of each of `refund_keys` (a success does not count
-  // against its address).
-  virtual absl::Status Settle(const std::vector<std::string>& reset_keys,
-                              const std::vector<std::string>& refund_keys) = 0;
+  // After a success: forgets every attempt of `settlement.reset_keys` (a login resets its
+  // account) and takes back the one admitted attempt of each of `settlement.refund_keys` (a
+  // success does not count against its address).
+  virtual absl::Status Settle(const AttemptSettlement& settlement) = 0;
 
   // Deletes the counters whose window ended before `now`; returns how many.
   virtual absl::StatusOr<int64_t> DeleteExpired(absl::Time now) = 0;

@@ -21,10 +21,7 @@ class MockAttemptLimiter : public AttemptLimiter {
  public:
   MOCK_METHOD(absl::StatusOr<Admission>, Admit,
               (const std::vector<AttemptLimit>& limits, absl::Time now), (override));
-  MOCK_METHOD(absl::Status, Settle,
-              (const std::vector<std::string>& reset_keys,
-               const std::vector<std::string>& refund_keys),
-              (override));
+  MOCK_METHOD(absl::Status, Settle, (const AttemptSettlement& settlement), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, DeleteExpired, (absl::Time now), (override));
 };
 

@@ -110,7 +110,7 @@ TEST_F(AttemptGateServiceTest, SuccessfulLoginResetsTheAccountAndRefundsTheAddre
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(Keys(kAccountKey, kAddressKey), _)).WillOnce(Return(Admitted()));
   // Settled in the session's transaction (Create), not by a statement of its own.
-  EXPECT_CALL(attempts_, Settle(_, _)).Times(0);
+  EXPECT_CALL(attempts_, Settle(_)).Times(0);
   ExpectSuccessfulVerification(
       AllOf(Field(&AttemptSettlement::reset_keys, ElementsAre(kAccountKey)),
             Field(&AttemptSettlement::refund_keys, ElementsAre(kAddressKey))));
@@ -123,7 +123,7 @@ TEST_F(AttemptGateServiceTest, SuccessfulLoginResetsTheAccountAndRefundsTheAddre
 TEST_F(AttemptGateServiceTest, ALoginWhoseSessionIsNotStoredFailsAndStaysCounted) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(attempts_, Admit(_, _)).WillOnce(Return(Admitted()));
-  EXPECT_CALL(attempts_, Settle(_, _)).Times(0);
+  EXPECT_CALL(attempts_, Settle(_)).Times(0);
   ExpectSuccessfulVerification(_, absl::UnavailableError("database unavailable"));
   EXPECT_EQ(Login().error_code(), grpc::StatusCode::UNAVAILABLE);
 }

@@ -119,9 +119,7 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
       });
 }
 
-absl::Status MysqlAttemptLimiter::Settle(const std::vector<std::string>& reset_keys,
-                                         const std::vector<std::string>& refund_keys) {
-  const AttemptSettlement settlement{reset_keys, refund_keys};
+absl::Status MysqlAttemptLimiter::Settle(const AttemptSettlement& settlement) {
   if (absl::Status valid = CheckAttemptSettlement(settlement); !valid.ok()) return valid;
   if (settlement.empty()) return absl::OkStatus();
   return RunOnConnection(pool_, "settle attempts", "", [&](Connection& connection) {

@@ -24,21 +24,16 @@
 #include "absl/time/time.h"
 #include "libs/mysql/connection_pool.h"
 #include "libs/repository/attempt_limiter.h"
-#include "libs/repository/mysql/attempt_counter_statements.h"
 
 namespace auth::repository::mysql {
 
 class MysqlAttemptLimiter : public AttemptLimiter {
  public:
-  // The longest key the table holds.
-  static constexpr size_t kMaxKeyBytes = kMaxAttemptKeyBytes;
-
   // `pool` must outlive the limiter.
   explicit MysqlAttemptLimiter(auth::mysql::ConnectionPool& pool) : pool_(pool) {}
 
   absl::StatusOr<Admission> Admit(const std::vector<AttemptLimit>& limits, absl::Time now) override;
-  absl::Status Settle(const std::vector<std::string>& reset_keys,
-                      const std::vector<std::string>& refund_keys) override;
+  absl::Status Settle(const AttemptSettlement& settlement) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;
 
  private:

@@ -138,15 +138,16 @@ TEST_F(MysqlAttemptLimiterTest, SettleResetsAndRefunds) {
   }
   // A third attempt on the address alone: 3 of 3 used.
   ASSERT_TRUE(AdmitOne(address, 3, window, now_).admitted);
-  ASSERT_THAT(limiter_.Settle({account}, {address}), IsOk());
+  ASSERT_THAT(limiter_.Settle({.reset_keys = {account}, .refund_keys = {address}}), IsOk());
   // The account starts over; the address got one attempt back.
   EXPECT_TRUE(AdmitOne(account, 2, window, now_).admitted);
   EXPECT_TRUE(AdmitOne(account, 2, window, now_).admitted);
   EXPECT_TRUE(AdmitOne(address, 3, window, now_).admitted);
   EXPECT_FALSE(AdmitOne(address, 3, window, now_).admitted);
   // Settling keys that have no counter is fine.
-  EXPECT_THAT(limiter_.Settle({FreshKey("x")}, {FreshKey("y")}), IsOk());
-  EXPECT_THAT(limiter_.Settle({}, {}), IsOk());
+  EXPECT_THAT(limiter_.Settle({.reset_keys = {FreshKey("x")}, .refund_keys = {FreshKey("y")}}),
+              IsOk());
+  EXPECT_THAT(limiter_.Settle({}), IsOk());
 }
 
 TEST_F(MysqlAttemptLimiterTest, RejectsBadLimits) {
@@ -161,7 +162,8 @@ TEST_F(MysqlAttemptLimiterTest, RejectsBadLimits) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(limiter_.Admit({{"k", 1, absl::Minutes(1)}, {"k", 1, absl::Minutes(1)}}, now_),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(limiter_.Settle({""}, {}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(limiter_.Settle({.reset_keys = {""}, .refund_keys = {}}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(MysqlAttemptLimiterTest, DeleteExpiredRemovesOnlyEndedWindows) {
