@@ -9,7 +9,7 @@
 //                                           &retry_after);
 //   if (!admitted.ok()) ...  // RESOURCE_EXHAUSTED: send retry_after in kRetryAfterKey
 //   ... the password matched: the session is stored with the login's settlement, in one
-//   // transaction (RefreshTokenRepository::Create)
+//   transaction (RefreshTokenRepository::Create):
 //   refresh_tokens->Create(grant, gate.LoginSettlement(42, address));
 //
 // Addresses: the gRPC peer with its port stripped. An IPv4-mapped IPv6 address counts as its

@@ -259,9 +259,9 @@ void AuthServiceImpl::LoginOpenSession(std::shared_ptr<UnaryCall> call, LoginRes
           // The session, its refresh token, and the success's settlement of the attempt
           // counters (the account's failures reset, the address's attempt taken back): one
           // transaction, one commit.
-          if (absl::Status created =
-                  deps_.refresh_tokens->Create(issued.grant, gate_.LoginSettlement(user_id, address));
-              !created.ok()) {
+          const absl::Status created =
+              deps_.refresh_tokens->Create(issued.grant, gate_.LoginSettlement(user_id, address));
+          if (!created.ok()) {
             call->Finish(created);
             return;
           }

@@ -21,7 +21,6 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/types/span.h"
 #include "libs/mysql/connection.h"
 #include "libs/mysql/in_list.h"
 #include "libs/mysql/sql_time.h"
@@ -152,9 +151,10 @@ absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant,
   }
   if (absl::Status valid = CheckAttemptSettlement(settlement); !valid.ok()) return valid;
   // The settlement goes last: its counter rows are the ones other logins contend for (every
-  // login from one address counts on one row), so their locks are held only until COMMIT, as
-  // long as a settle on its own would hold them; and the lock order stays refresh_tokens,
-  // sessions, then attempt_counters.
+  // login from one address counts on one row), so their locks are held only from the UPDATE to
+  // the COMMIT, one client round trip longer than an autocommit settle would hold them (many
+  // logins from one address wait on that: BENCHMARKS.md); and the lock order stays
+  // refresh_tokens, sessions, then attempt_counters.
   return RunInTransaction(pool_, "create session with refresh token", kPrimaryKeyField,
                           [&](Connection& connection) {
                             InsertGrant(connection, grant);

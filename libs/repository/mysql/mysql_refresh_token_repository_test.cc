@@ -47,8 +47,9 @@ TEST_F(MysqlRefreshTokenRepositoryTest, CreateSettlesTheAttemptCountersLastInThe
   ExpectCommit();
   InSequence order;
   ExpectInsertGrant();
-  MockPreparedStatement* settle = ExpectPrepare(AllOf(
-      SqlHas("UPDATE attempt_counters"), Not(SqlHas("login-account")), Not(SqlHas("login-address"))));
+  MockPreparedStatement* settle =
+      ExpectPrepare(AllOf(SqlHas("UPDATE attempt_counters"), Not(SqlHas("login-account")),
+                          Not(SqlHas("login-address"))));
   // The reset key is bound twice (expiry, then count), then both keys for the WHERE.
   EXPECT_CALL(*settle, setString(1, SqlEq("login-account:42")));
   EXPECT_CALL(*settle, setString(2, SqlEq("login-account:42")));
@@ -62,7 +63,8 @@ TEST_F(MysqlRefreshTokenRepositoryTest, CreateSettlesTheAttemptCountersLastInThe
 
 TEST_F(MysqlRefreshTokenRepositoryTest, CreateRefusesABadSettlementKeyBeforeAnyStatement) {
   EXPECT_CALL(connection(), prepareStatement(Matcher<const sql::SQLString&>(_))).Times(0);
-  EXPECT_THAT(repository_->Create(Successor(), {.reset_keys = {}, .refund_keys = {std::string(161, 'k')}}),
+  EXPECT_THAT(repository_->Create(Successor(),
+                                  {.reset_keys = {}, .refund_keys = {std::string(161, 'k')}}),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
