@@ -61,7 +61,7 @@ constexpr absl::string_view AuditEventName(AuditEventType type) {
 struct AuditEvent {
   AuditEventType type = AuditEventType::kLoginFailure;
   int64_t user_id = 0;
-  // The client as the abuse limits key it (services/auth/attempt_gate.h: ClientAddress()):
+  // The client as the abuse limits key it (services/auth/rpc/caller.h: ClientAddress()):
   // an IPv4 address, an IPv6 /64 prefix, "unix".
   std::string client_address;
   // The access token's jti of the session concerned (opened, ended, rotated into).
@@ -80,6 +80,20 @@ class AuditLog {
   // Records `event`. Thread-safe; never fails the caller (an implementation that cannot write
   // says so in the server log).
   virtual void Record(const AuditEvent& event) = 0;
+
+  // Records an event of `type` with these fields (empty: not known or not applicable).
+  void RecordEvent(AuditEventType type, int64_t user_id, absl::string_view client_address,
+                   absl::string_view reason, absl::string_view session_id = "",
+                   absl::string_view family_id = "") {
+    AuditEvent event;
+    event.type = type;
+    event.user_id = user_id;
+    event.client_address = std::string(client_address);
+    event.session_id = std::string(session_id);
+    event.family_id = std::string(family_id);
+    event.reason = std::string(reason);
+    Record(event);
+  }
 };
 
 }  // namespace auth::audit

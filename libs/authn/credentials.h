@@ -29,6 +29,20 @@ inline constexpr size_t kMaxTokenBytes = 4096;
 // Metadata as (lowercase key, value) pairs, in the order received.
 using Headers = std::vector<std::pair<absl::string_view, absl::string_view>>;
 
+// `metadata` as Headers: views into it, valid while it is. Any container of (key, value) pairs
+// whose members have data() and size(): gRPC's client metadata (a multimap of string_ref) in a
+// server, a metadata processor or an interceptor, with no gRPC dependency here.
+template <typename Metadata>
+Headers ToHeaders(const Metadata& metadata) {
+  Headers headers;
+  headers.reserve(metadata.size());
+  for (const auto& [key, value] : metadata) {
+    headers.emplace_back(absl::string_view(key.data(), key.size()),
+                         absl::string_view(value.data(), value.size()));
+  }
+  return headers;
+}
+
 // The access token the caller presented. kUnauthenticated when there is none, when a header is
 // malformed, or when several differing tokens are presented (which one would we trust?).
 // The message never contains the token.

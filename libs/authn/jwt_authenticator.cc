@@ -66,13 +66,7 @@ JwtAuthenticator::JwtAuthenticator(JwksKeySource* keys,
 
 absl::StatusOr<AuthenticatedUser> JwtAuthenticator::Authenticate(
     const ClientMetadata& metadata) const {
-  Headers headers;
-  headers.reserve(metadata.size());
-  for (const auto& [key, value] : metadata) {
-    headers.emplace_back(absl::string_view(key.data(), key.size()),
-                         absl::string_view(value.data(), value.size()));
-  }
-  absl::StatusOr<std::string> token = ExtractAccessToken(headers);
+  absl::StatusOr<std::string> token = ExtractAccessToken(ToHeaders(metadata));
   if (!token.ok()) return absl::UnauthenticatedError(token.status().message());
   return AuthenticateToken(*token);
 }

@@ -1,6 +1,5 @@
-// Helpers for the BoundedExecutor and MicroBatcher tests: a ThreadSanitizer-visible
-// Notification, a task that occupies a worker on demand, a log of the calls tasks receive, and a
-// recorder of a MicroBatcher<int>'s batches and failures.
+// Helpers for the BoundedExecutor and MicroBatcher tests: a task that occupies a worker on
+// demand, a log of the calls tasks receive, and a recorder of a MicroBatcher<int>'s batches and failures.
 //
 // They synchronise through std::mutex, not absl::Mutex/absl::Notification: Debian's libabsl is
 // not built with ThreadSanitizer, which then cannot see absl's synchronisation and would report
@@ -21,6 +20,7 @@
 #include "absl/time/time.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/executor/micro_batcher.h"
+#include "libs/testing/notification.h"
 
 namespace auth::executor::testing {
 
@@ -46,35 +46,8 @@ inline MicroBatcher<int>::Options BatcherOptions(int max_batch_size, int max_in_
   return options;
 }
 
-// A one-shot event, like absl::Notification but visible to ThreadSanitizer (see above).
-class Notification {
- public:
-  void Notify() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      notified_ = true;
-    }
-    cv_.notify_all();
-  }
-  bool HasBeenNotified() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return notified_;
-  }
-  void WaitForNotification() {
-    std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait(lock, [this] { return notified_; });
-  }
-  // False if `timeout` passed first.
-  bool WaitForNotificationWithTimeout(absl::Duration timeout) {
-    std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, absl::ToChronoMilliseconds(timeout), [this] { return notified_; });
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  bool notified_ = false;
-};
+// The one Notification of the tests (libs/testing), visible to ThreadSanitizer.
+using ::auth::testing::Notification;
 
 // Occupies one worker until Release(). Declare it after the executor: its destructor releases
 // the worker, so a failing assertion cannot leave the executor's destructor waiting forever.

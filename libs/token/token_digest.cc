@@ -1,26 +1,18 @@
 // DigestToken / DigestHex; see token_digest.h.
 #include "libs/token/token_digest.h"
 
-#include <openssl/sha.h>
-
 #include <string>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/string_view.h"
+#include "libs/crypto/sha256.h"
 
 namespace auth::token {
 
-static_assert(sizeof(TokenDigest) == SHA256_DIGEST_LENGTH, "TokenDigest must hold a SHA-256");
+static_assert(sizeof(TokenDigest) == sizeof(crypto::Sha256Digest),
+              "TokenDigest must hold a SHA-256");
 
-TokenDigest DigestToken(absl::string_view token) {
-  TokenDigest digest;
-  SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), digest.data());
-  return digest;
-}
+TokenDigest DigestToken(absl::string_view token) { return crypto::Sha256(token); }
 
-std::string DigestHex(const TokenDigest& digest) {
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
-}
+std::string DigestHex(const TokenDigest& digest) { return crypto::HexDigest(digest); }
 
 }  // namespace auth::token

@@ -1,52 +1,26 @@
-// AuthServiceImpl: the auth.v1.AuthService handlers, grouped by flow:
-//   auth_service.cc      construction, the executor plumbing, Register, Login, GetJwks;
-//   session_handlers.cc  the session flows, ValidateToken and GetSession, Logout and
-//                        RefreshToken, each with its batch wiring;
-// with what they share: unary_call.h (one call in flight), session_issuer.h (Login's and
-// RefreshToken's new sessions), attempt_gate.h (the abuse limits).
+// AuthServiceImpl: the auth.v1.AuthService of gRPC's callback API, a thin facade that forwards
+// each RPC to the handler of its feature (account/, session/); the handlers share the
+// CallRunner (rpc/), the AttemptGate (abuse/) and the SessionIssuer (session/) it owns.
+// How calls are served (threads, executors, batching) is in ARCHITECTURE.md.
 //
-//   AuthServiceImpl service({.users = &users, .sessions = &sessions,
-//                            .refresh_tokens = &refresh_tokens, .hasher = &hasher,
-//                            .issuer = &issuer, .verifier = &verifier,
-//                            .hashing_executor = &hashing, .database_executor = &database},
-//                           {.jwks_json = keys.ToJwks()});
+//   AuthServiceDeps deps;
+//   deps.users = &users; deps.sessions = &sessions; deps.refresh_tokens = &refresh_tokens;
+//   deps.hasher = &hasher; deps.issuer = &issuer; deps.verifier = &verifier;
+//   deps.hashing_executor = &hashing; deps.database_executor = &database;
+//   AuthServiceImpl service(deps, options);
 //   builder.RegisterService(&service);
-//
-// Served with gRPC's callback API: a handler validates its request on the gRPC thread (cheap),
-// then hands each blocking step (MySQL, Argon2) to one of two bounded executors and finishes
-// the reactor from there. gRPC's own threads never block, the number of concurrent Argon2
-// hashes (19 MiB each) is bounded by the hashing executor's workers, and a call whose deadline
-// passed while it queued is answered DEADLINE_EXCEEDED without doing its work.
-//
-// Sessions: Login opens a session (keyed by the access token's jti) together with an opaque
-// refresh token that starts a new family. RefreshToken rotates a refresh token into a new
-// session of the same family and retires the old one; presenting a rotated refresh token again
-// is taken as theft and revokes the family. ValidateToken checks an access token's signature
-// and claims and then its session, in one database read.
-//
-// Batching: ValidateToken and Logout calls that arrive while the database workers are busy
-// wait in a MicroBatcher and are answered together, by one SELECT (validations) or one
-// transaction (logouts) for up to `max_database_batch` calls. Nothing waits on a timer: at low
-// load every call gets its own round trip at once; under load the round trips, commits and
-// worker hand-offs are shared, which is what lets the database keep up (BENCHMARKS.md).
+//   ... shut the executors down before destroying the service.
 #ifndef SERVICES_AUTH_AUTH_SERVICE_H_
 #define SERVICES_AUTH_AUTH_SERVICE_H_
 
-#include <cstdint>
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
-#include <vector>
 
-#include "absl/status/status.h"
-#include "absl/status/statusor.h"
-#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/audit/audit_log.h"
 #include "libs/executor/bounded_executor.h"
-#include "libs/executor/micro_batcher.h"
 #include "libs/hashing/password_hasher.h"
 #include "libs/metrics/auth_metrics.h"
 #include "libs/repository/attempt_limiter.h"
@@ -54,17 +28,16 @@
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
 #include "libs/token/token.h"
-#include "services/auth/attempt_gate.h"
-#include "services/auth/session_issuer.h"
+#include "services/auth/abuse/attempt_gate.h"
+#include "services/auth/account/login_handler.h"
+#include "services/auth/account/register_handler.h"
+#include "services/auth/rpc/call_runner.h"
+#include "services/auth/session/logout_handler.h"
+#include "services/auth/session/refresh_token_handler.h"
+#include "services/auth/session/session_issuer.h"
+#include "services/auth/session/validate_token_handler.h"
 
 namespace auth::service {
-
-class UnaryCall;  // unary_call.h
-
-inline constexpr char kRegisteredMessage[] = "User registered successfully";
-inline constexpr int kRegisteredStatus = 201;
-inline constexpr char kLoggedOutMessage[] = "User logout successfully";
-inline constexpr int kLoggedOutStatus = 200;
 
 // What the service is composed of. Nothing is owned; everything must outlive the service.
 struct AuthServiceDeps {
@@ -105,7 +78,7 @@ struct AuthServiceOptions {
   // while the server runs); empty: jwks_json, a fixed document.
   std::function<std::string()> jwks;
   std::string jwks_json = R"({"keys":[]})";
-  // Failed logins per account and per address, registrations per address (attempt_gate.h).
+  // Failed logins per account and per address, registrations per address (abuse/attempt_gate.h).
   AbuseLimitsConfig abuse_limits;
   // Most ValidateToken (or Logout) calls one database round trip (or transaction) answers
   // when they queue up; 1 gives every call its own.
@@ -155,73 +128,20 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
                                        auth::v1::GetSessionResponse* response) override;
 
  private:
-  // --- The executor plumbing (auth_service.cc) ---
-
-  // A new call of `rpc`, timed from now and recorded in the metrics when it finishes.
-  std::shared_ptr<UnaryCall> StartCall(grpc::CallbackServerContext* context,
-                                       metrics::Rpc rpc) const;
-
-  // Runs `work` on `executor` before the call's deadline, or finishes the call with the reason
-  // it could not run (queue full, deadline passed, shutting down).
-  void RunOn(executor::BoundedExecutor& executor, const std::shared_ptr<UnaryCall>& call,
-             std::function<void()> work);
-
-  // The gate's verdict on the call's attempt: true to go on; otherwise the call is finished
-  // (refused: RESOURCE_EXHAUSTED with the retry-after trailer; or the limiter's failure).
-  static bool PassedGate(UnaryCall& call, const absl::Status& admission,
-                         const std::string& retry_after);
-
-  // Records security event `type` in the audit log: whose (`user_id`, 0 if unknown), from where
-  // (`client_address`, a ClientAddress()), why, and which session and family (empty: none).
-  void Audit(audit::AuditEventType type, int64_t user_id, std::string client_address,
-             std::string reason, std::string session_id = "", std::string family_id = "") const;
-
-  // --- Login (auth_service.cc) ---
-
-  void LoginVerifyPassword(std::shared_ptr<UnaryCall> call, const auth::v1::LoginRequest* request,
-                           auth::v1::LoginResponse* response, repository::User user,
-                           std::string address);
-  void LoginOpenSession(std::shared_ptr<UnaryCall> call, auth::v1::LoginResponse* response,
-                        int64_t user_id, std::optional<std::string> upgraded_hash,
-                        std::string address);
-
-  // --- The session flows (session_handlers.cc) ---
-
-  // A ValidateToken or GetSession call whose token passed the checks that need no database.
-  // One of the two responses is set: the call's.
-  struct PendingValidation {
-    std::shared_ptr<UnaryCall> call;
-    auth::v1::ValidateTokenResponse* response = nullptr;
-    auth::v1::GetSessionResponse* session_response = nullptr;
-    int64_t user_id = 0;
-    token::TokenClaims claims;
-    std::string token_hash;
-  };
-  // A Logout call whose token passed the checks that need no database.
-  struct PendingLogout {
-    std::shared_ptr<UnaryCall> call;
-    auth::v1::LogoutResponse* response = nullptr;
-    repository::LogoutRequest request;
-  };
-  // Checks `token` (signature and claims here, then its session in a batch) and answers `call`
-  // through `pending`'s response.
-  void CheckSession(const std::shared_ptr<UnaryCall>& call, const std::string& token,
-                    PendingValidation pending);
-  using ValidationBatcher = executor::MicroBatcher<PendingValidation>;
-  using LogoutBatcher = executor::MicroBatcher<PendingLogout>;
-  // The batchers of ValidateToken and Logout, with at most `in_flight` batch tasks each.
-  std::unique_ptr<ValidationBatcher> NewValidationBatcher(int in_flight);
-  std::unique_ptr<LogoutBatcher> NewLogoutBatcher(int in_flight);
-  // Answer a batch of calls with one database round trip.
-  void ValidateBatch(std::vector<PendingValidation>& batch);
-  void LogoutBatch(std::vector<PendingLogout>& batch);
-
-  AuthServiceDeps deps_;
+  AuthServiceDeps deps_;  // with the defaults for the optional ones filled in
   AuthServiceOptions options_;
+  // Shared by the handlers (declared before them: they keep pointers to these).
+  CallRunner runner_;
   AttemptGate gate_;
   SessionIssuer session_issuer_;
-  std::unique_ptr<ValidationBatcher> validations_;
-  std::unique_ptr<LogoutBatcher> logouts_;
+  // One per RPC.
+  RegisterHandler register_;
+  LoginHandler login_;
+  SessionValidator session_validator_;
+  ValidateTokenHandler validate_token_;
+  GetSessionHandler get_session_;
+  LogoutHandler logout_;
+  RefreshTokenHandler refresh_token_;
 };
 
 }  // namespace auth::service

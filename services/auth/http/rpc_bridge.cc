@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "google/protobuf/util/json_util.h"
-#include "services/auth/caller_peer.h"
+#include "services/auth/rpc/caller.h"
 
 namespace auth::http {
 namespace {

@@ -1,0 +1,113 @@
+// AttemptGate: the auth service's abuse limits, one object over repository::AttemptLimiter.
+// It knows who an attempt is counted against (the account, the client address), counts it
+// before the expensive work, and settles a successful login. The counting itself is the
+// limiter's, in the shared database, so every replica enforces the same limits.
+//
+//   AttemptGate gate(&limiter, config);            // a null limiter lets everything through
+//   std::string retry_after;
+//   absl::Status admitted = gate.AdmitLogin(/*user_id=*/42, CallerAddress(*context),
+//                                           &retry_after);
+//   if (!admitted.ok()) ...  // RESOURCE_EXHAUSTED: send retry_after as rpc::kRetryAfterKey
+//   ... the password matched: the session is stored with the login's settlement, in one
+//   transaction (RefreshTokenRepository::Create):
+//   refresh_tokens->Create(grant, gate.LoginSettlement(42, address));
+//
+// Addresses are rpc/caller.h's ClientAddress() keys; why the limits are what they are is in
+// ARCHITECTURE.md ("Abuse limits").
+#ifndef SERVICES_AUTH_ABUSE_ATTEMPT_GATE_H_
+#define SERVICES_AUTH_ABUSE_ATTEMPT_GATE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "libs/audit/audit_log.h"
+#include "libs/repository/attempt_limiter.h"
+#include "services/auth/abuse/refusal_memory.h"
+
+namespace auth::service {
+
+// The limits; a zero maximum turns that limit off.
+struct AbuseLimitsConfig {
+  // Failed logins per account, and per client address (which also counts logins of unknown
+  // accounts, so that probing for accounts is limited too), within `login_window`.
+  int64_t login_failures_per_account = 5;
+  int64_t login_failures_per_address = 50;
+  absl::Duration login_window = absl::Minutes(15);
+  // Registration attempts per client address within `register_window`.
+  int64_t registrations_per_address = 20;
+  absl::Duration register_window = absl::Hours(1);
+  // Failed refreshes (unknown, expired or revoked refresh tokens) per client address within
+  // `login_window`. Once the shared counter refuses an address, each replica remembers the
+  // refusal until it ends and refuses that address's RefreshToken calls without the database.
+  int64_t refresh_failures_per_address = 100;
+};
+
+// kInvalidArgument naming the flag if a maximum is negative or a window not positive.
+absl::Status ValidateAbuseLimits(const AbuseLimitsConfig& config);
+
+// `retry_after` as the whole seconds (rounded up, at least 1) sent as the retry-after trailer.
+std::string RetryAfterSeconds(absl::Duration retry_after);
+
+// The gate itself. Thread-safe (the limiter's counters are in the database; the refusal memory
+// of RefreshToken's address limit is this replica's own and locks itself).
+class AttemptGate {
+ public:
+  // `limiter` is not owned and must outlive the gate; null turns every limit off. Each refusal
+  // is recorded in `audit_log` (limit_hit), if not null; it must outlive the gate too.
+  AttemptGate(repository::AttemptLimiter* limiter, AbuseLimitsConfig config,
+              audit::AuditLog* audit_log = nullptr);
+
+  // Whether a registration must be counted (a database step) before its hash is computed.
+  bool CountsRegistrations() const;
+
+  // Counts a registration attempt from `address` (a ClientAddress() key). OK: go on.
+  // kResourceExhausted: refused, with `*retry_after` set to RetryAfterSeconds(). Any other
+  // error: the limiter failed and the attempt is refused (fail closed: without the counters the
+  // limits cannot be enforced). Blocks on the database: call it from the database executor.
+  absl::Status AdmitRegistration(absl::string_view address, std::string* retry_after) const;
+
+  // Counts a login attempt against its account (`user_id` > 0, i.e. it exists; an unknown
+  // account counts against the address only, so probing for accounts is limited like guessing
+  // passwords) and its address. Answers like AdmitRegistration().
+  absl::Status AdmitLogin(int64_t user_id, absl::string_view address,
+                          std::string* retry_after) const;
+
+  // What a successful login does to the counters: resets its account's failures and takes its
+  // attempt back from the address. Empty when those limits are off (or there is no limiter).
+  // The caller writes it with the session (RefreshTokenRepository::Create), so a login's writes
+  // after the hash commit once; a login whose session is not stored stays counted.
+  repository::AttemptSettlement LoginSettlement(int64_t user_id,
+                                                absl::string_view address) const;
+
+  // Whether a RefreshToken call from `address` may go on: kResourceExhausted, with
+  // `*retry_after`, while this replica remembers the address refused. Never blocks and never
+  // touches the database: call it on the gRPC thread, before any database work.
+  absl::Status CheckRefresh(absl::string_view address, std::string* retry_after) const;
+
+  // After a RefreshToken call from `address` failed (the token was unknown, expired or
+  // revoked): counts the failure against the address; if that exhausts the limit, the refusal
+  // is remembered (and audited). Best effort: a failing limiter is logged. Blocks on the
+  // database: call it from the database executor.
+  void CountRefreshFailure(absl::string_view address) const;
+
+ private:
+  absl::Status Admit(const std::vector<repository::AttemptLimit>& limits,
+                     std::string* retry_after) const;
+  // Records a refusal by a limit (`admitted` is RESOURCE_EXHAUSTED) of an attempt to `action`
+  // in the audit log; returns `admitted`.
+  absl::Status AuditRefusal(absl::Status admitted, absl::string_view action, int64_t user_id,
+                            absl::string_view address) const;
+
+  repository::AttemptLimiter* limiter_;
+  AbuseLimitsConfig config_;
+  audit::AuditLog* audit_log_;
+  mutable RefusalMemory refused_refreshes_;
+};
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_ABUSE_ATTEMPT_GATE_H_

@@ -1,0 +1,61 @@
+// LoginHandler: the Login RPC, the password step. Looks the account up and counts the attempt
+// (database executor), verifies the password and, when its parameters are outdated, rehashes it
+// (hashing executor), then opens a session through the SessionIssuer and stores it with the
+// attempt counters' settlement in one transaction (database executor). Answers the tokens in
+// the response and as `set-cookie` metadata (user_id, jwt-token).
+//
+//   LoginHandler handler(deps, sessions);   // from AuthServiceImpl
+//   return handler.Handle(context, request, response);
+#ifndef SERVICES_AUTH_ACCOUNT_LOGIN_HANDLER_H_
+#define SERVICES_AUTH_ACCOUNT_LOGIN_HANDLER_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "api/auth/v1/auth.grpc.pb.h"
+#include "libs/audit/audit_log.h"
+#include "libs/hashing/password_hasher.h"
+#include "libs/repository/refresh_token_repository.h"
+#include "libs/repository/user_repository.h"
+#include "services/auth/abuse/attempt_gate.h"
+#include "services/auth/rpc/call_runner.h"
+#include "services/auth/rpc/unary_call.h"
+#include "services/auth/session/session_issuer.h"
+
+namespace auth::service {
+
+class LoginHandler {
+ public:
+  // Nothing is owned; everything must outlive the handler and its calls.
+  struct Deps {
+    repository::UserRepository* users = nullptr;
+    repository::RefreshTokenRepository* refresh_tokens = nullptr;
+    hashing::PasswordHasher* hasher = nullptr;
+    const AttemptGate* gate = nullptr;
+    const SessionIssuer* session_issuer = nullptr;
+    const CallRunner* runner = nullptr;
+    audit::AuditLog* audit_log = nullptr;
+  };
+
+  explicit LoginHandler(Deps deps);
+
+  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
+                                   const auth::v1::LoginRequest* request,
+                                   auth::v1::LoginResponse* response) const;
+
+ private:
+  void VerifyPassword(std::shared_ptr<UnaryCall> call, const auth::v1::LoginRequest* request,
+                      auth::v1::LoginResponse* response, repository::User user,
+                      std::string address) const;
+  void OpenSession(std::shared_ptr<UnaryCall> call, auth::v1::LoginResponse* response,
+                   int64_t user_id, std::optional<std::string> upgraded_hash,
+                   std::string address) const;
+
+  Deps deps_;
+};
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_ACCOUNT_LOGIN_HANDLER_H_

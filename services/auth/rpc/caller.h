@@ -1,0 +1,54 @@
+// Who is calling: the peer a call counts against (abuse limits, audit, sessions). That is the
+// gRPC peer or, for a call that the server's own HTTP front (services/auth/http) made over the
+// in-process channel, the HTTP client's address that the front forwarded in kHttpPeerMetadata.
+//
+//   session.client_address = CallerPeer(*context);   // "ipv4:203.0.113.7:51234", as gRPC names it
+//   const std::string address = CallerAddress(*context);  // "203.0.113.7": the limits' key
+//
+// The metadata is believed only on calls whose peer is the in-process channel, which no
+// network client can reach: a gRPC client that sends it over TCP or a unix socket is counted
+// by its own address, so it cannot forge one.
+#ifndef SERVICES_AUTH_RPC_CALLER_H_
+#define SERVICES_AUTH_RPC_CALLER_H_
+
+#include <map>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "grpcpp/grpcpp.h"
+
+namespace auth::service {
+
+// Metadata key of the HTTP client's address, in the form of a gRPC peer ("ipv4:1.2.3.4:5").
+inline constexpr char kHttpPeerMetadata[] = "x-auth-http-peer";
+
+// The peer of a call on gRPC's in-process transport: gRPC 1.51 has none to report and says
+// "unknown", where every network transport reports a URI ("ipv4:...", "ipv6:...", "unix:...").
+// attempt_gate_service_test fails if a gRPC update changes that.
+inline constexpr char kInProcessPeer[] = "unknown";
+
+// `peer` unless it is kInProcessPeer and `client_metadata` holds one kHttpPeerMetadata value
+// (then that value).
+std::string CallerPeer(absl::string_view peer,
+                       const std::multimap<grpc::string_ref, grpc::string_ref>& client_metadata);
+
+// The same for a server call.
+std::string CallerPeer(const grpc::ServerContextBase& context);
+
+// The client's address from a gRPC peer string, a URI: "ipv4:1.2.3.4:5", "unix:/path", and
+// IPv6 percent-encoded as gRPC 1.51 writes it ("ipv6:%5B2001:db8::1%5D:5", with a zone
+// "ipv6:%5Bfe80::1%25eth0%5D:5"; the unencoded "ipv6:[::1]:5" is read too), normalised into the
+// key the abuse limits and the audit log use: the port is stripped; an IPv4-mapped IPv6 address
+// counts as its IPv4 address, and an IPv6 address as its /64 prefix (one customer typically
+// holds a whole /64, so per-address limits on single IPv6 addresses would be trivially
+// bypassed); every local (unix socket) client shares the key "unix"; the zone is dropped.
+// Anything unparsable is returned whole (at most 128 bytes), so that it still limits itself;
+// an empty one is "unknown".
+std::string ClientAddress(absl::string_view peer);
+
+// ClientAddress(CallerPeer(context)): the limit key of a server call's caller.
+std::string CallerAddress(const grpc::ServerContextBase& context);
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_RPC_CALLER_H_

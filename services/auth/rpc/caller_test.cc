@@ -1,0 +1,88 @@
+// Tests of CallerPeer (the forwarded HTTP address is believed only from the in-process channel)
+// and ClientAddress (the normalised limit key).
+#include "services/auth/rpc/caller.h"
+
+#include <map>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace auth::service {
+namespace {
+
+using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+TEST(CallerPeerTest, InProcessCallsCountAgainstTheForwardedHttpPeer) {
+  const Metadata metadata = {{kHttpPeerMetadata, "ipv4:203.0.113.7:4242"}};
+  EXPECT_EQ(CallerPeer(kInProcessPeer, metadata), "ipv4:203.0.113.7:4242");
+}
+
+TEST(CallerPeerTest, NetworkCallersCannotForgeTheirAddress) {
+  const Metadata metadata = {{kHttpPeerMetadata, "ipv4:203.0.113.7:4242"}};
+  EXPECT_EQ(CallerPeer("ipv4:198.51.100.1:5000", metadata), "ipv4:198.51.100.1:5000");
+  EXPECT_EQ(CallerPeer("unix:/tmp/s", metadata), "unix:/tmp/s");
+}
+
+TEST(CallerPeerTest, InProcessCallsWithoutOneForwardedPeerStayInProcess) {
+  EXPECT_EQ(CallerPeer(kInProcessPeer, Metadata{}), kInProcessPeer);
+  const Metadata twice = {{kHttpPeerMetadata, "ipv4:203.0.113.7:1"},
+                          {kHttpPeerMetadata, "ipv4:203.0.113.8:1"}};
+  EXPECT_EQ(CallerPeer(kInProcessPeer, twice), kInProcessPeer);
+}
+
+TEST(ClientAddressTest, StripsThePortFromIpv4) {
+  EXPECT_EQ(ClientAddress("ipv4:203.0.113.7:51234"), "203.0.113.7");
+  EXPECT_EQ(ClientAddress("ipv4:127.0.0.1:1"), "127.0.0.1");
+}
+
+// The peers as Debian's gRPC 1.51 reports them (grpc::ServerContext::peer()): an IPv6 host is
+// percent-encoded, "[" and "]" as %5B and %5D, a zone's "%" as %25.
+TEST(ClientAddressTest, GroupsIpv6AsGrpcReportsItByItsSlash64) {
+  EXPECT_EQ(ClientAddress("ipv6:%5B2001:db8::1%5D:443"), "2001:db8::/64");
+  EXPECT_EQ(ClientAddress("ipv6:%5B2001:db8:1:2:3:4:5:6%5D:443"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ClientAddress("ipv6:%5B::1%5D:50051"), "::/64");
+  // Hex digits of the escapes in either case.
+  EXPECT_EQ(ClientAddress("ipv6:%5b2001:DB8:1:2::7%5d:9"), "2001:db8:1:2::/64");
+  // Two hosts of one /64 share a key; another /64 does not.
+  EXPECT_EQ(ClientAddress("ipv6:%5B2001:db8:1:2::99%5D:1"),
+            ClientAddress("ipv6:%5B2001:db8:1:2::1%5D:2"));
+  EXPECT_NE(ClientAddress("ipv6:%5B2001:db8:1:3::1%5D:1"),
+            ClientAddress("ipv6:%5B2001:db8:1:2::1%5D:1"));
+}
+
+TEST(ClientAddressTest, DropsTheZoneId) {
+  EXPECT_EQ(ClientAddress("ipv6:%5Bfe80::1%25eth0%5D:443"), "fe80::/64");
+  EXPECT_EQ(ClientAddress("ipv6:%5Bfe80::1%252%5D:443"), "fe80::/64");
+  EXPECT_EQ(ClientAddress("ipv6:%5Bfe80::1%5D:443"), "fe80::/64");
+}
+
+TEST(ClientAddressTest, ReadsUnencodedIpv6Too) {
+  EXPECT_EQ(ClientAddress("ipv6:[2001:db8:1:2:3:4:5:6]:443"), "2001:db8:1:2::/64");
+  EXPECT_EQ(ClientAddress("ipv6:[fe80::1%eth0]:7"), "fe80::/64");
+}
+
+TEST(ClientAddressTest, Ipv4MappedIpv6IsTheIpv4Address) {
+  EXPECT_EQ(ClientAddress("ipv6:%5B::ffff:198.51.100.4%5D:9"), "198.51.100.4");
+  EXPECT_EQ(ClientAddress("ipv6:[::ffff:198.51.100.4]:9"), "198.51.100.4");
+  EXPECT_EQ(ClientAddress("ipv6:%5B::ffff:198.51.100.4%5D:9"), ClientAddress("ipv4:198.51.100.4:1"));
+}
+
+TEST(ClientAddressTest, OddPeersStillGetABoundedKey) {
+  EXPECT_EQ(ClientAddress("unix:/tmp/auth.sock"), "unix");
+  EXPECT_EQ(ClientAddress("unix:%2Ftmp%2Fauth.sock"), "unix");
+  EXPECT_EQ(ClientAddress("unix-abstract:x"), "unix");
+  EXPECT_EQ(ClientAddress(""), "unknown");
+  EXPECT_EQ(ClientAddress("ipv6:"), "unknown");
+  EXPECT_EQ(ClientAddress("ipv6:%5B%5D:1"), "unknown");
+  EXPECT_EQ(ClientAddress("ipv4:"), "unknown");
+  EXPECT_EQ(ClientAddress("ipv4:not-an-address:1"), "not-an-address");
+  EXPECT_EQ(ClientAddress("ipv6:%5Bgarbage%5D:1"), "garbage");
+  EXPECT_EQ(ClientAddress("ipv6:%zz"), "unknown");
+  EXPECT_EQ(ClientAddress("something-else").size(), 14u);
+  EXPECT_EQ(ClientAddress(std::string(1000, 'x')).size(), 128u);
+  EXPECT_EQ(ClientAddress("ipv6:%5B" + std::string(1000, 'x') + "%5D:1").size(), 128u);
+}
+
+}  // namespace
+}  // namespace auth::service

@@ -1,0 +1,116 @@
+// ServerConfig: everything auth_server is built from, as one validated struct. The binary fills
+// it from its flags (ServerConfigFromFlags); tests fill it directly and build an AuthServer from
+// it in-process (auth_server.h).
+//
+//   absl::StatusOr<ServerConfig> config = ServerConfigFromFlags();   // after ParseCommandLine
+//   if (!config.ok()) ...  // the message names the flag that is wrong
+//
+//   ServerConfig config;                       // in a test: the flags' defaults, then
+//   config.listen = "127.0.0.1:0";
+//   config.database.endpoint = mariadb.endpoint();
+//   ASSERT_THAT(ValidateServerConfig(config), IsOk());
+//
+// The defaults of the struct are the flags' defaults (see README.md, "Configuration").
+#ifndef SERVICES_AUTH_SERVER_SERVER_CONFIG_H_
+#define SERVICES_AUTH_SERVER_SERVER_CONFIG_H_
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "libs/hashing/argon2_password_hasher.h"
+#include "libs/mysql/connection_pool.h"
+#include "services/auth/auth_service.h"
+
+namespace auth::service {
+
+struct ServerConfig {
+  // gRPC address; port 0 picks a free one (AuthServer::port()).
+  std::string listen = "127.0.0.1:50051";
+  // The database: endpoint(s), credentials, pool size (also the database executor's workers),
+  // timeouts, Galera's wsrep_sync_wait.
+  mysql::ConnectionPoolOptions database;
+
+  // Access tokens: claims, lifetime, keys. An empty signing key means a fresh ephemeral key.
+  std::string token_issuer = "auth-service";
+  std::string token_audience = "auth-service-clients";
+  absl::Duration token_lifetime = absl::Minutes(15);
+  std::string token_signing_key;  // path of an Ed25519 private key PEM
+  // kid of token_signing_key; empty: the key's RFC 7638 thumbprint, so that a key file replaced
+  // by a new key (then SIGHUP) gets a new kid by itself.
+  std::string token_key_id = "primary";
+  std::map<std::string, std::string> token_verify_keys;  // kid -> public key PEM path
+  // After a reload (SIGHUP) brings a new signing key: how long it is published (GetJwks, and
+  // accepted) before it signs, so that every verifier knows it first; >= 0.
+  absl::Duration token_key_publish_delay = absl::Minutes(10);
+  // Access tokens whose signature verdict is remembered until they expire; 0: none.
+  size_t verified_token_cache_entries = 65536;
+
+  hashing::Argon2Params argon2;
+  // Concurrent password hashes (at least 1) and the calls that may wait for one.
+  int hashing_workers = 1;
+  size_t hashing_queue = 4096;
+  // Calls that may wait for a database worker.
+  size_t database_queue = 4096;
+
+  // The service's own options (call bound, refresh tokens, abuse limits, batching). Its
+  // jwks_json is filled in by AuthServer from the keys.
+  AuthServiceOptions service;
+
+  // How often the database is probed for the gRPC health status (NOT_SERVING while it is
+  // unreachable); > 0.
+  absl::Duration health_check_period = absl::Seconds(1);
+  // How often expired sessions, refresh tokens and attempt counters are deleted (by one
+  // replica at a time); 0: never; >= 0.
+  absl::Duration sweep_period = absl::Minutes(10);
+  // On Shutdown(): how long the server stays up reporting NOT_SERVING (still serving calls) so
+  // that load balancers notice and stop sending before it stops accepting; >= 0.
+  absl::Duration shutdown_drain_delay = absl::Seconds(5);
+  // On Shutdown(), after the drain delay: how long in-flight calls may take to finish.
+  absl::Duration shutdown_grace = absl::Seconds(10);
+  // TLS (cert and key together), and mTLS with a client CA. Paths of PEM files, read again
+  // every tls_reload_interval (whole seconds, >= 1 s): a renewed certificate needs no restart.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  absl::Duration tls_reload_interval = absl::Minutes(1);
+  // The HTTP front (services/auth/http) for browsers and non-gRPC consumers: host:port (port 0
+  // picks one, AuthServer::http_port()); empty: none.
+  std::string http_listen;
+  // Browser origins besides the server's own that may call the RPCs over HTTP (CORS, CSRF):
+  // "scheme://host[:port]" each.
+  std::vector<std::string> http_allowed_origins;
+  // TLS for the HTTP front (cert and key together), PEM file paths.
+  std::string http_tls_cert;
+  std::string http_tls_key;
+  // host:port for Prometheus metrics; empty: none.
+  std::string metrics_listen;
+  // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:
+  // nowhere.
+  std::string audit_log = "stderr";
+};
+
+// kInvalidArgument naming the flag when a value is out of range or flags that go together are
+// not given together; OK otherwise. (Files are read later, by AuthServer.)
+absl::Status ValidateServerConfig(const ServerConfig& config);
+
+// The config the parsed auth_server flags describe, validated; the MySQL password comes from
+// --mysql_password_file or the AUTH_MYSQL_PASSWORD environment variable. Errors say what was
+// wrong ("MySQL timeouts: --mysql_connect_timeout and ... must be positive").
+absl::StatusOr<ServerConfig> ServerConfigFromFlags();
+
+// The contents of a file the config names (password, keys, TLS); kNotFound if unreadable.
+absl::StatusOr<std::string> ReadConfigFile(const std::string& path);
+
+// `status` with "what: " before its message, the form of every start-up error
+// (printed as "auth_server: what: why").
+absl::Status WithWhat(absl::string_view what, const absl::Status& status);
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_SERVER_SERVER_CONFIG_H_

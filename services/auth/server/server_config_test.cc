@@ -1,0 +1,161 @@
+// Unit tests of ServerConfig: the flags' defaults, and what ValidateServerConfig refuses.
+#include "services/auth/server/server_config.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/testing/status_matchers.h"
+
+namespace auth::service {
+namespace {
+
+using ::auth::testing::IsOk;
+using ::auth::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// A config the flags' defaults describe (with the password a deployment would give).
+ServerConfig Defaults() {
+  absl::StatusOr<ServerConfig> config = ServerConfigFromFlags();
+  EXPECT_THAT(config.status(), IsOk());
+  return config.ok() ? *config : ServerConfig();
+}
+
+TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
+  const ServerConfig config = Defaults();
+  EXPECT_EQ(config.listen, "127.0.0.1:50051");
+  EXPECT_EQ(config.database.endpoint, "tcp://127.0.0.1:3306");
+  EXPECT_EQ(config.database.size, 16);
+  EXPECT_EQ(config.database.read_timeout, absl::Seconds(3));
+  EXPECT_EQ(config.token_key_id, "primary");
+  EXPECT_EQ(config.token_key_publish_delay, absl::Minutes(10));
+  EXPECT_EQ(config.tls_reload_interval, absl::Minutes(1));
+  EXPECT_EQ(config.verified_token_cache_entries, 65536u);
+  EXPECT_GE(config.hashing_workers, 1);
+  EXPECT_EQ(config.service.max_database_batch, 64);
+  EXPECT_EQ(config.service.database_batch_queue, 4096);
+  EXPECT_EQ(config.service.refresh_family_lifetime, absl::Hours(24 * 90));
+  EXPECT_EQ(config.service.abuse_limits.login_failures_per_account, 5);
+  EXPECT_EQ(config.shutdown_grace, absl::Seconds(10));
+  EXPECT_EQ(config.health_check_period, absl::Seconds(1));
+  EXPECT_EQ(config.sweep_period, absl::Minutes(10));
+  EXPECT_EQ(config.shutdown_drain_delay, absl::Seconds(5));
+  EXPECT_EQ(config.audit_log, "stderr");  // on by default
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
+TEST(ServerConfigTest, RefusesNonPositiveTimeouts) {
+  ServerConfig config = Defaults();
+  config.database.connect_timeout = absl::ZeroDuration();
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--mysql_connect_timeout"));
+}
+
+TEST(ServerConfigTest, RefusesBadRefreshTokenSettings) {
+  ServerConfig config = Defaults();
+  config.service.refresh_reuse_grace = absl::Seconds(-1);
+  EXPECT_THAT(ValidateServerConfig(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = Defaults();
+  config.service.refresh_family_lifetime = absl::ZeroDuration();
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--refresh_family_lifetime"));
+}
+
+TEST(ServerConfigTest, RefusesAnEmptyBatchQueueNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.service.database_batch_queue = 0;
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--database_batch_queue"));
+}
+
+TEST(ServerConfigTest, RefusesBadAbuseLimitsNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.service.abuse_limits.registrations_per_address = -1;
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--registrations_per_address"));
+}
+
+TEST(ServerConfigTest, RefusesABadTlsReloadIntervalNamingTheFlag) {
+  ServerConfig config = Defaults();
+  for (absl::Duration bad : {absl::ZeroDuration(), absl::Milliseconds(1500)}) {
+    config.tls_reload_interval = bad;
+    const absl::Status status = ValidateServerConfig(config);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--tls_reload_interval"));
+  }
+}
+
+TEST(ServerConfigTest, RefusesANegativeKeyPublishDelayNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.token_key_publish_delay = absl::ZeroDuration();  // sign with a new key at once: allowed
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.token_key_publish_delay = absl::Seconds(-1);
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--token_key_publish_delay"));
+}
+
+TEST(ServerConfigTest, RefusesBadHealthAndShutdownSettingsNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.health_check_period = absl::ZeroDuration();
+  absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--health_check_period"));
+
+  config = Defaults();
+  config.shutdown_drain_delay = absl::ZeroDuration();  // no drain: allowed
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.shutdown_drain_delay = absl::Seconds(-1);
+  status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--shutdown_drain_delay"));
+}
+
+TEST(ServerConfigTest, RefusesANegativeSweepPeriodNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.sweep_period = absl::ZeroDuration();  // never sweep: allowed
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.sweep_period = absl::Seconds(-1);
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--sweep_period"));
+}
+
+TEST(ServerConfigTest, RefusesHalfATlsPair) {
+  ServerConfig config = Defaults();
+  config.tls_cert = "cert.pem";
+  EXPECT_THAT(ValidateServerConfig(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config.tls_key = "key.pem";
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
+TEST(ServerConfigTest, RefusesHalfAnHttpTlsPair) {
+  ServerConfig config = Defaults();
+  config.http_tls_key = "key.pem";
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--http_tls_cert"));
+  config.http_tls_cert = "cert.pem";
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
+TEST(ServerConfigTest, RefusesAllowedOriginsThatAreNotOrigins) {
+  ServerConfig config = Defaults();
+  config.http_allowed_origins = {"https://app.example.com", "http://127.0.0.1:9000"};
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  for (const char* bad : {"app.example.com", "https://app.example.com/", "ftp://x", "*"}) {
+    config.http_allowed_origins = {bad};
+    const absl::Status status = ValidateServerConfig(config);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--http_allowed_origins")) << bad;
+  }
+}
+
+}  // namespace
+}  // namespace auth::service

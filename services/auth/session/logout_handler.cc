@@ -1,0 +1,108 @@
+// LogoutHandler; see logout_handler.h.
+#include "services/auth/session/logout_handler.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "glog/logging.h"
+#include "libs/authn/credentials.h"
+#include "services/auth/rpc/caller.h"
+#include "services/auth/rpc/status_mapping.h"
+#include "services/auth/session/access_token.h"
+
+namespace auth::service {
+
+using audit::AuditEventType;
+using auth::v1::LogoutRequest;
+using auth::v1::LogoutResponse;
+
+LogoutHandler::LogoutHandler(Deps deps, SessionBatchOptions options) : deps_(deps) {
+  CHECK(deps_.refresh_tokens && deps_.verifier && deps_.runner && deps_.audit_log)
+      << "LogoutHandler needs every dependency";
+  batcher_ = std::make_unique<Batcher>(
+      deps_.runner->database_executor(),
+      Batcher::Options{"logouts", options.max_batch, options.in_flight, options.queue},
+      [this](std::vector<Pending>& batch) { LogoutBatch(batch); },
+      // A call the batcher could not serve is answered like one the executor refused.
+      [](Pending& pending, const absl::Status& status) {
+        pending.call->Finish(ExecutorRejection(status));
+      });
+}
+
+LogoutHandler::~LogoutHandler() = default;
+
+grpc::ServerUnaryReactor* LogoutHandler::Handle(grpc::CallbackServerContext* context,
+                                                const LogoutRequest* request,
+                                                LogoutResponse* response) {
+  auto call = deps_.runner->Start(context, metrics::Rpc::kLogout);
+  if (request->user_id() <= 0) {
+    call->Finish(absl::InvalidArgumentError("user_id: must be a positive user id"));
+    return call->reactor();
+  }
+  absl::StatusOr<std::string> token =
+      authn::ExtractAccessToken(authn::ToHeaders(context->client_metadata()));
+  if (!token.ok()) {
+    call->Finish(token.status());
+    return call->reactor();
+  }
+  absl::StatusOr<VerifiedAccessToken> verified = VerifyAccessToken(*deps_.verifier, *token);
+  if (!verified.ok()) {
+    call->Finish(verified.status());
+    return call->reactor();
+  }
+  if (verified->user_id != request->user_id()) {
+    call->Finish(absl::PermissionDeniedError("the token belongs to another user"));
+    return call->reactor();
+  }
+  Pending pending{call, response, {}};
+  pending.request.session_jti = verified->claims.jwt_id;
+  pending.request.user_id = verified->user_id;
+  pending.request.token_hash = std::move(verified->token_hash);
+  pending.request.current_session_only = request->current_session_only();
+  if (absl::Status queued = batcher_->Add(std::move(pending), call->deadline()); !queued.ok()) {
+    call->Finish(ExecutorRejection(queued));
+  }
+  return call->reactor();
+}
+
+void LogoutHandler::LogoutBatch(std::vector<Pending>& batch) {
+  const std::vector<Pending*> live = StillWaiting(batch);
+  if (live.empty()) return;
+  std::vector<repository::LogoutRequest> requests;
+  requests.reserve(live.size());
+  for (const Pending* pending : live) requests.push_back(pending->request);
+  deps_.runner->metrics().RecordDatabaseBatch(metrics::Rpc::kLogout,
+                                              static_cast<int64_t>(live.size()));
+  // One transaction for the batch: each presented session is checked (active, this user's,
+  // this token's) and the sessions and refresh tokens of the valid ones are revoked.
+  absl::StatusOr<repository::LogoutResults> results = deps_.refresh_tokens->LogoutMany(requests);
+  if (results.ok() && results->logged_out.size() != live.size()) {
+    results = absl::InternalError("logout results do not match the requests");
+  }
+  if (!results.ok()) {
+    for (Pending* pending : live) pending->call->Finish(results.status());
+    return;
+  }
+  deps_.runner->metrics().RecordSessionsRevoked(results->sessions_revoked);
+  for (size_t i = 0; i < live.size(); ++i) {
+    if (!results->logged_out[i]) {
+      live[i]->call->Finish(
+          absl::UnauthenticatedError("session ended, unknown or not this token's"));
+      continue;
+    }
+    const repository::LogoutRequest& request = live[i]->request;
+    deps_.audit_log->RecordEvent(
+        AuditEventType::kLogout, request.user_id, CallerAddress(*live[i]->call->context()),
+        request.current_session_only ? "current_session" : "all_sessions", request.session_jti);
+    live[i]->response->set_message(kLoggedOutMessage);
+    live[i]->response->set_status(kLoggedOutStatus);
+    live[i]->call->Finish(absl::OkStatus());
+  }
+}
+
+}  // namespace auth::service

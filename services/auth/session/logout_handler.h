@@ -1,0 +1,65 @@
+// LogoutHandler: the Logout RPC. Verifies the caller's access token (Bearer or jwt-token cookie)
+// on the gRPC thread and checks it belongs to the request's user_id; then ends its session and
+// refresh-token family (current_session_only) or every session of the user. Calls that arrive
+// while the database workers are busy wait in a MicroBatcher and are answered together by one
+// transaction.
+//
+//   LogoutHandler handler(deps, batch_options);
+//   return handler.Handle(context, request, response);   // from AuthServiceImpl::Logout
+#ifndef SERVICES_AUTH_SESSION_LOGOUT_HANDLER_H_
+#define SERVICES_AUTH_SESSION_LOGOUT_HANDLER_H_
+
+#include <memory>
+#include <vector>
+
+#include "api/auth/v1/auth.grpc.pb.h"
+#include "libs/audit/audit_log.h"
+#include "libs/executor/micro_batcher.h"
+#include "libs/repository/refresh_token_repository.h"
+#include "libs/token/token.h"
+#include "services/auth/rpc/call_runner.h"
+#include "services/auth/rpc/unary_call.h"
+#include "services/auth/session/session_batch_options.h"
+
+namespace auth::service {
+
+inline constexpr char kLoggedOutMessage[] = "User logout successfully";
+inline constexpr int kLoggedOutStatus = 200;
+
+class LogoutHandler {
+ public:
+  // Nothing is owned; everything must outlive the handler, whose batch tasks run on the
+  // runner's database executor (shut that down before destroying the handler).
+  struct Deps {
+    repository::RefreshTokenRepository* refresh_tokens = nullptr;
+    const token::PrehashedTokenVerifier* verifier = nullptr;
+    const CallRunner* runner = nullptr;
+    audit::AuditLog* audit_log = nullptr;
+  };
+
+  LogoutHandler(Deps deps, SessionBatchOptions options);
+  ~LogoutHandler();
+
+  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
+                                   const auth::v1::LogoutRequest* request,
+                                   auth::v1::LogoutResponse* response);
+
+ private:
+  // A call whose token passed the checks that need no database.
+  struct Pending {
+    std::shared_ptr<UnaryCall> call;
+    auth::v1::LogoutResponse* response = nullptr;
+    repository::LogoutRequest request;
+  };
+  using Batcher = executor::MicroBatcher<Pending>;
+
+  // Answers a batch of calls with one database transaction.
+  void LogoutBatch(std::vector<Pending>& batch);
+
+  Deps deps_;
+  std::unique_ptr<Batcher> batcher_;
+};
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_SESSION_LOGOUT_HANDLER_H_

@@ -1,0 +1,112 @@
+// RefreshTokenHandler; see refresh_token_handler.h.
+#include "services/auth/session/refresh_token_handler.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "glog/logging.h"
+#include "libs/crypto/sha256.h"
+#include "services/auth/rpc/caller.h"
+#include "services/auth/rpc/unary_call.h"
+
+namespace auth::service {
+
+using audit::AuditEventType;
+using auth::v1::RefreshTokenRequest;
+using auth::v1::RefreshTokenResponse;
+using repository::RotationOutcome;
+using repository::SessionGrant;
+using repository::TokenOwner;
+
+RefreshTokenHandler::RefreshTokenHandler(Deps deps, absl::Duration reuse_grace)
+    : deps_(deps), reuse_grace_(reuse_grace) {
+  CHECK(deps_.refresh_tokens && deps_.gate && deps_.session_issuer && deps_.runner &&
+        deps_.audit_log)
+      << "RefreshTokenHandler needs every dependency";
+}
+
+grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContext* context,
+                                                      const RefreshTokenRequest* request,
+                                                      RefreshTokenResponse* response) const {
+  auto call = deps_.runner->Start(context, metrics::Rpc::kRefreshToken);
+  const std::string& presented = request->refresh_token();
+  if (presented.empty() || presented.size() > kMaxRefreshTokenBytes) {
+    call->Finish(absl::InvalidArgumentError(
+        absl::StrCat("refresh_token: must be 1 to ", kMaxRefreshTokenBytes, " bytes")));
+    return call->reactor();
+  }
+  std::string address = CallerAddress(*context);
+  // An address whose failed refreshes used up its limit is refused here, on the gRPC thread:
+  // a flood of garbage tokens from it costs the database nothing.
+  std::string retry_after;
+  if (!PassedAdmission(*call, deps_.gate->CheckRefresh(address, &retry_after), retry_after)) {
+    return call->reactor();
+  }
+  deps_.runner->OnDatabase(call, [this, call, response,
+                                  token_hash = crypto::Sha256Hex(presented),
+                                  address = std::move(address)]() {
+    // Filled in by the grant function, which Rotate() calls only for a live, unused token (and
+    // which refuses one whose family has ended: Rotate() returns that refusal).
+    std::optional<IssuedSession> issued;
+    auto grant = [&](const repository::RefreshToken& current) -> absl::StatusOr<SessionGrant> {
+      absl::StatusOr<IssuedSession> next =
+          deps_.session_issuer->IssueSuccessor(current, CallerPeer(*call->context()));
+      if (!next.ok()) return next.status();
+      issued = *std::move(next);
+      return issued->grant;
+    };
+    TokenOwner owner;  // whose the presented token is, to name in a reuse
+    absl::StatusOr<RotationOutcome> outcome =
+        deps_.refresh_tokens->Rotate(token_hash, reuse_grace_, grant, &owner);
+    if (!outcome.ok()) {
+      if (outcome.status().code() == absl::StatusCode::kNotFound) {
+        deps_.gate->CountRefreshFailure(address);
+      }
+      call->Finish(outcome.status().code() == absl::StatusCode::kNotFound
+                       ? absl::UnauthenticatedError("refresh token unknown, expired or revoked")
+                       : outcome.status());
+      return;
+    }
+    switch (*outcome) {
+      case RotationOutcome::kRotated:
+        break;
+      case RotationOutcome::kReuseDetected:
+        // Someone presented a token that was already exchanged: one of the two holders is not
+        // its owner. The family is revoked; both must log in again.
+        LOG(WARNING) << "refresh token reuse detected for user " << owner.user_id
+                     << ": session family " << owner.family_id << " revoked";
+        deps_.runner->metrics().RecordRefreshReuseDetected();
+        deps_.audit_log->RecordEvent(AuditEventType::kReuseDetected, owner.user_id, address,
+                                     "family_revoked", /*session_id=*/"", owner.family_id);
+        call->Finish(absl::UnauthenticatedError("refresh token already used"));
+        return;
+      case RotationOutcome::kReusedInGrace:
+        // Most likely a client retrying a lost response; recorded all the same.
+        deps_.audit_log->RecordEvent(AuditEventType::kReuseDetected, owner.user_id, address,
+                                     "within_grace", /*session_id=*/"", owner.family_id);
+        call->Finish(absl::UnauthenticatedError("refresh token already used"));
+        return;
+    }
+    if (!issued.has_value()) {
+      call->Finish(absl::InternalError("rotation granted no session"));
+      return;
+    }
+    deps_.runner->metrics().RecordSessionsCreated(1);
+    const repository::Session& session = issued->grant.session;
+    deps_.audit_log->RecordEvent(AuditEventType::kRefresh, session.user_id, address,
+                                 /*reason=*/"", session.jti, issued->grant.refresh_token.family_id);
+    response->set_user_id(static_cast<int32_t>(session.user_id));
+    response->set_jwt_token(issued->access_token);
+    response->set_refresh_token(issued->refresh_token);
+    response->set_expires_at_unix_seconds(absl::ToUnixSeconds(session.expires_at));
+    call->Finish(absl::OkStatus());
+  });
+  return call->reactor();
+}
+
+}  // namespace auth::service

@@ -1,0 +1,95 @@
+// The session checks: ValidateToken (a token in the request) and GetSession (the caller's own
+// token, Bearer or jwt-token cookie). Both verify the token on the gRPC thread (access_token.h)
+// and then check its session in the database: calls that arrive while the database workers are
+// busy wait in a MicroBatcher and are answered together by one SELECT.
+//
+//   SessionValidator validator(&sessions, &verifier, &runner, batch_options);
+//   ValidateTokenHandler validate_token(&validator);
+//   GetSessionHandler get_session(&validator);
+//   return validate_token.Handle(context, request, response);
+#ifndef SERVICES_AUTH_SESSION_VALIDATE_TOKEN_HANDLER_H_
+#define SERVICES_AUTH_SESSION_VALIDATE_TOKEN_HANDLER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/auth/v1/auth.grpc.pb.h"
+#include "libs/executor/micro_batcher.h"
+#include "libs/repository/session_repository.h"
+#include "libs/token/token.h"
+#include "services/auth/rpc/call_runner.h"
+#include "services/auth/rpc/unary_call.h"
+#include "services/auth/session/session_batch_options.h"
+
+namespace auth::service {
+
+// Answers a call with whether a presented access token's session is open (and the session).
+class SessionValidator {
+ public:
+  // Nothing is owned; everything must outlive the validator, whose batch tasks run on the
+  // runner's database executor (shut that down before destroying the validator).
+  SessionValidator(repository::SessionRepository* sessions,
+                   const token::PrehashedTokenVerifier* verifier, const CallRunner* runner,
+                   SessionBatchOptions options);
+  ~SessionValidator();
+
+  // Checks `token` and finishes `call`, filling exactly one of the two responses (the other
+  // is null) when its session is open.
+  void Check(const std::shared_ptr<UnaryCall>& call, const std::string& token,
+             auth::v1::ValidateTokenResponse* validate_response,
+             auth::v1::GetSessionResponse* session_response);
+
+  const CallRunner& runner() const { return *runner_; }
+
+ private:
+  // A call whose token passed the checks that need no database.
+  struct Pending {
+    std::shared_ptr<UnaryCall> call;
+    auth::v1::ValidateTokenResponse* validate_response = nullptr;
+    auth::v1::GetSessionResponse* session_response = nullptr;
+    int64_t user_id = 0;
+    token::TokenClaims claims;
+    std::string token_hash;
+  };
+  using Batcher = executor::MicroBatcher<Pending>;
+
+  // Answers a batch of calls with one database read.
+  void ValidateBatch(std::vector<Pending>& batch);
+
+  repository::SessionRepository* sessions_;
+  const token::PrehashedTokenVerifier* verifier_;
+  const CallRunner* runner_;
+  std::unique_ptr<Batcher> batcher_;
+};
+
+// The ValidateToken RPC.
+class ValidateTokenHandler {
+ public:
+  explicit ValidateTokenHandler(SessionValidator* validator) : validator_(validator) {}
+
+  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
+                                   const auth::v1::ValidateTokenRequest* request,
+                                   auth::v1::ValidateTokenResponse* response) const;
+
+ private:
+  SessionValidator* validator_;
+};
+
+// The GetSession RPC: ValidateToken for the token the caller presents, read as Logout reads it.
+class GetSessionHandler {
+ public:
+  explicit GetSessionHandler(SessionValidator* validator) : validator_(validator) {}
+
+  grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
+                                   const auth::v1::GetSessionRequest* request,
+                                   auth::v1::GetSessionResponse* response) const;
+
+ private:
+  SessionValidator* validator_;
+};
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_SESSION_VALIDATE_TOKEN_HANDLER_H_
