@@ -26,10 +26,10 @@
 #include "libs/mysql/testing/galera_cluster.h"
 #include "libs/mysql/testing/query.h"
 #include "libs/repository/attempt_limiter.h"
-#include "libs/repository/mysql/migrations.h"
-#include "libs/repository/mysql/mysql_attempt_limiter.h"
-#include "libs/repository/mysql/mysql_session_repository.h"
-#include "libs/repository/mysql/mysql_user_repository.h"
+#include "libs/repository/mysql/attempts/mysql_attempt_limiter.h"
+#include "libs/repository/mysql/schema/migrations.h"
+#include "libs/repository/mysql/sessions/mysql_session_repository.h"
+#include "libs/repository/mysql/users/mysql_user_repository.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::repository::mysql {

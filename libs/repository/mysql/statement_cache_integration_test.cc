@@ -19,9 +19,9 @@
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
 #include "libs/mysql/testing/mariadb_server.h"
-#include "libs/repository/mysql/migrations.h"
-#include "libs/repository/mysql/mysql_session_repository.h"
-#include "libs/repository/mysql/mysql_user_repository.h"
+#include "libs/repository/mysql/schema/migrations.h"
+#include "libs/repository/mysql/sessions/mysql_session_repository.h"
+#include "libs/repository/mysql/users/mysql_user_repository.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::repository::mysql {
