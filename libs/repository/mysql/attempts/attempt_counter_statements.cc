@@ -12,10 +12,7 @@
 #include "libs/mysql/connection.h"
 #include "libs/mysql/in_list.h"
 
-namespace auth::repository::mysql {
-
-using ::auth::mysql::Connection;
-using ::auth::mysql::InListPlaceholders;
+namespace auth::mysql_repository {
 
 namespace {
 
@@ -31,7 +28,7 @@ absl::Status CheckAttemptKey(const std::string& key) {
   return absl::OkStatus();
 }
 
-absl::Status CheckAttemptSettlement(const AttemptSettlement& settlement) {
+absl::Status CheckAttemptSettlement(const repository::AttemptSettlement& settlement) {
   for (const std::string& key : settlement.reset_keys) {
     if (absl::Status s = CheckAttemptKey(key); !s.ok()) return s;
   }
@@ -41,7 +38,8 @@ absl::Status CheckAttemptSettlement(const AttemptSettlement& settlement) {
   return absl::OkStatus();
 }
 
-void SettleAttemptCounters(Connection& connection, const AttemptSettlement& settlement) {
+void SettleAttemptCounters(mysql::Connection& connection,
+                           const repository::AttemptSettlement& settlement) {
   if (settlement.empty()) return;
   const std::vector<std::string>& reset_keys = settlement.reset_keys;
   std::vector<std::string> keys = reset_keys;
@@ -49,13 +47,13 @@ void SettleAttemptCounters(Connection& connection, const AttemptSettlement& sett
   const std::string is_reset =
       reset_keys.empty()
           ? "FALSE"
-          : absl::StrCat("counter_key IN (", InListPlaceholders(reset_keys.size()), ")");
+          : absl::StrCat("counter_key IN (", mysql::InListPlaceholders(reset_keys.size()), ")");
   sql::PreparedStatement& settle = connection.Prepare(
       absl::StrCat("UPDATE attempt_counters SET expires_at = IF(", is_reset, ", '", kEndedWindow,
                    "', expires_at), attempts = IF(", is_reset,
                    ", 0, attempts - 1) "
                    "WHERE attempts > 0 AND counter_key IN (",
-                   InListPlaceholders(keys.size()), ")"));
+                   mysql::InListPlaceholders(keys.size()), ")"));
   int column = 1;
   for (int pass = 0; pass < 2; ++pass) {
     for (const std::string& key : reset_keys) settle.setString(column++, key);
@@ -64,4 +62,4 @@ void SettleAttemptCounters(Connection& connection, const AttemptSettlement& sett
   settle.executeUpdate();
 }
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

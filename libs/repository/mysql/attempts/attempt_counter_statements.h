@@ -16,7 +16,7 @@
 #include "libs/mysql/connection.h"
 #include "libs/repository/attempt_limiter.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
 // The longest key `attempt_counters` holds.
 inline constexpr size_t kMaxAttemptKeyBytes = 160;
@@ -25,15 +25,15 @@ inline constexpr size_t kMaxAttemptKeyBytes = 160;
 absl::Status CheckAttemptKey(const std::string& key);
 
 // CheckAttemptKey() for every key of `settlement`.
-absl::Status CheckAttemptSettlement(const AttemptSettlement& settlement);
+absl::Status CheckAttemptSettlement(const repository::AttemptSettlement& settlement);
 
 // One UPDATE: each reset key's count is emptied and its window ended (the next attempt starts a
 // new one, as if the row were gone); each refund key gives one attempt back. Keys without a
 // row, or with nothing counted, are left alone. Does nothing for an empty settlement. Throws
 // sql::SQLException; the keys must have passed CheckAttemptSettlement().
-void SettleAttemptCounters(auth::mysql::Connection& connection,
-                           const AttemptSettlement& settlement);
+void SettleAttemptCounters(mysql::Connection& connection,
+                           const repository::AttemptSettlement& settlement);
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_ATTEMPTS_ATTEMPT_COUNTER_STATEMENTS_H_

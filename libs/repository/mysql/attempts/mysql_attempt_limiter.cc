@@ -23,12 +23,10 @@
 #include "libs/mysql/transaction_runner.h"
 #include "libs/repository/mysql/attempts/attempt_counter_statements.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
-using ::auth::mysql::Connection;
-using ::auth::mysql::ReadUnixTimestamp;
-using ::auth::mysql::RunOnConnection;
-using ::auth::mysql::ToSqlTime;
+using ::auth::repository::Admission;
+using ::auth::repository::AttemptLimit;
 
 namespace {
 
@@ -53,7 +51,7 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
       return absl::InvalidArgumentError("duplicate attempt key");
     }
   }
-  const std::string now_sql = ToSqlTime(now);
+  const std::string now_sql = mysql::ToSqlTime(now);
 
   // One autocommit statement, one round trip: the upsert counts the attempt against every key
   // and RETURNING hands back each row's count as this statement left it. The statement holds
@@ -64,8 +62,8 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
   // deadlock on their gap locks (1213), and on Galera two nodes counting the same key at once
   // conflict at commit (1213, the loser rolled back, never both counted): either way the
   // statement is run again (RunOnConnection), and it counts afresh.
-  return RunOnConnection(
-      pool_, "admit attempt", "", [&](Connection& connection) -> absl::StatusOr<Admission> {
+  return mysql::RunOnConnection(
+      pool_, "admit attempt", "", [&](mysql::Connection& connection) -> absl::StatusOr<Admission> {
         std::string limit_of_key = "CASE counter_key";
         for (size_t i = 0; i < sorted.size(); ++i) absl::StrAppend(&limit_of_key, " WHEN ? THEN ?");
         absl::StrAppend(&limit_of_key, " END");
@@ -82,7 +80,7 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
         int column = 1;
         for (const AttemptLimit& limit : sorted) {
           count.setString(column++, limit.key);
-          count.setString(column++, ToSqlTime(now + limit.window));
+          count.setString(column++, mysql::ToSqlTime(now + limit.window));
         }
         count.setString(column++, now_sql);
         for (const AttemptLimit& limit : sorted) {
@@ -97,7 +95,7 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
         };
         std::map<std::string, Counter> counters;
         while (rows->next()) {
-          absl::StatusOr<absl::Time> expires_at = ReadUnixTimestamp(*rows, 3);
+          absl::StatusOr<absl::Time> expires_at = mysql::ReadUnixTimestamp(*rows, 3);
           if (!expires_at.ok()) return expires_at.status();
           counters[std::string(rows->getString(1))] = {static_cast<int64_t>(rows->getUInt64(2)),
                                                        *expires_at};
@@ -119,23 +117,23 @@ absl::StatusOr<Admission> MysqlAttemptLimiter::Admit(const std::vector<AttemptLi
       });
 }
 
-absl::Status MysqlAttemptLimiter::Settle(const AttemptSettlement& settlement) {
+absl::Status MysqlAttemptLimiter::Settle(const repository::AttemptSettlement& settlement) {
   if (absl::Status valid = CheckAttemptSettlement(settlement); !valid.ok()) return valid;
   if (settlement.empty()) return absl::OkStatus();
-  return RunOnConnection(pool_, "settle attempts", "", [&](Connection& connection) {
+  return mysql::RunOnConnection(pool_, "settle attempts", "", [&](mysql::Connection& connection) {
     SettleAttemptCounters(connection, settlement);
     return absl::OkStatus();
   });
 }
 
 absl::StatusOr<int64_t> MysqlAttemptLimiter::DeleteExpired(absl::Time now) {
-  return RunOnConnection(pool_, "delete expired attempt counters", "",
-                         [&](Connection& connection) -> absl::StatusOr<int64_t> {
-                           sql::PreparedStatement& remove = connection.Prepare(
-                               "DELETE FROM attempt_counters WHERE expires_at <= ?");
-                           remove.setString(1, ToSqlTime(now));
-                           return static_cast<int64_t>(remove.executeUpdate());
-                         });
+  return mysql::RunOnConnection(pool_, "delete expired attempt counters", "",
+                                [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
+                                  sql::PreparedStatement& remove = connection.Prepare(
+                                      "DELETE FROM attempt_counters WHERE expires_at <= ?");
+                                  remove.setString(1, mysql::ToSqlTime(now));
+                                  return static_cast<int64_t>(remove.executeUpdate());
+                                });
 }
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

@@ -26,21 +26,22 @@
 #include "libs/mysql/connection_pool.h"
 #include "libs/repository/attempt_limiter.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
-class MysqlAttemptLimiter : public AttemptLimiter {
+class MysqlAttemptLimiter : public repository::AttemptLimiter {
  public:
   // `pool` must outlive the limiter.
-  explicit MysqlAttemptLimiter(auth::mysql::ConnectionPool& pool) : pool_(pool) {}
+  explicit MysqlAttemptLimiter(mysql::ConnectionPool& pool) : pool_(pool) {}
 
-  absl::StatusOr<Admission> Admit(const std::vector<AttemptLimit>& limits, absl::Time now) override;
-  absl::Status Settle(const AttemptSettlement& settlement) override;
+  absl::StatusOr<repository::Admission> Admit(const std::vector<repository::AttemptLimit>& limits,
+                                              absl::Time now) override;
+  absl::Status Settle(const repository::AttemptSettlement& settlement) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;
 
  private:
-  auth::mysql::ConnectionPool& pool_;
+  mysql::ConnectionPool& pool_;
 };
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_ATTEMPTS_MYSQL_ATTEMPT_LIMITER_H_

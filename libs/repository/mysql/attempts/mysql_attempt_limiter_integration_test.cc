@@ -22,11 +22,11 @@
 #include "libs/repository/mysql/testing/migrated_mariadb_test.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::ConnectionPool;
 using ::auth::mysql::testing::QueryInt;
+using ::auth::repository::Admission;
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 
@@ -79,7 +79,7 @@ struct StatementCounts {
 
 TEST_F(MysqlAttemptLimiterTest, AdmitIsOneStatementAndARefusalPastTheLimitChangesNoRow) {
   const std::string key = FreshKey("login-account");
-  ConnectionPool observer(server_->pool_options());
+  mysql::ConnectionPool observer(server_->pool_options());
   auto counts = [&] {
     return StatementCounts{
         QueryInt(observer, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
@@ -184,7 +184,7 @@ TEST_F(MysqlAttemptLimiterTest, DeleteExpiredRemovesOnlyEndedWindows) {
 // The security property: however many attempts race, on however many replicas, no more than
 // the limit are admitted.
 TEST_F(MysqlAttemptLimiterTest, ConcurrentAttemptsFromTwoReplicasNeverExceedTheLimit) {
-  ConnectionPool other_pool(server_->pool_options());
+  mysql::ConnectionPool other_pool(server_->pool_options());
   MysqlAttemptLimiter replicas[] = {MysqlAttemptLimiter(*pool_), MysqlAttemptLimiter(other_pool)};
   const std::string account = FreshKey("login-account");
   const std::string address = FreshKey("login-address");
@@ -217,4 +217,4 @@ TEST_F(MysqlAttemptLimiterTest, ConcurrentAttemptsFromTwoReplicasNeverExceedTheL
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

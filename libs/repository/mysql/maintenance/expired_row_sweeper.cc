@@ -18,11 +18,7 @@
 #include "libs/mysql/sql_time.h"
 #include "libs/mysql/transaction_runner.h"
 
-namespace auth::repository::mysql {
-
-using ::auth::mysql::Connection;
-using ::auth::mysql::RunOnConnection;
-using ::auth::mysql::ToSqlTime;
+namespace auth::mysql_repository {
 
 namespace {
 
@@ -30,7 +26,7 @@ namespace {
 // the pool, and a lock left on it would keep every replica from sweeping until it closed.
 class LockRelease {
  public:
-  explicit LockRelease(Connection& connection) : connection_(connection) {}
+  explicit LockRelease(mysql::Connection& connection) : connection_(connection) {}
   ~LockRelease() {
     try {
       sql::PreparedStatement& release = connection_.Prepare("SELECT RELEASE_LOCK(?)");
@@ -46,7 +42,7 @@ class LockRelease {
   }
 
  private:
-  Connection& connection_;
+  mysql::Connection& connection_;
 };
 
 // ER_NOT_SUPPORTED_YET: some MariaDB releases refuse GET_LOCK on a Galera node (MDEV-30473;
@@ -55,7 +51,7 @@ constexpr int kNotSupportedYet = 1235;
 
 enum class Lock { kTaken, kHeldElsewhere, kUnsupported };
 
-Lock TryLock(Connection& connection) {
+Lock TryLock(mysql::Connection& connection) {
   sql::PreparedStatement& lock = connection.Prepare("SELECT GET_LOCK(?, 0)");
   lock.setString(1, ExpiredRowSweeper::kLockName);
   try {
@@ -71,9 +67,9 @@ Lock TryLock(Connection& connection) {
 // Deletes rows of `table` that expired before `cutoff`, batch by batch, until none is left or
 // `budget` rows are gone; returns how many were deleted and counts the statements in `result`.
 // attempt_counters windows end at expires_at itself (see mysql_attempt_limiter.cc), hence <=.
-int64_t DeleteInBatches(Connection& connection, absl::string_view table, absl::string_view op,
-                        const std::string& cutoff, int64_t batch_size, int64_t budget,
-                        SweepResult& result) {
+int64_t DeleteInBatches(mysql::Connection& connection, absl::string_view table,
+                        absl::string_view op, const std::string& cutoff, int64_t batch_size,
+                        int64_t budget, SweepResult& result) {
   sql::PreparedStatement& remove = connection.Prepare(absl::StrCat(
       "DELETE FROM ", table, " WHERE expires_at ", op, " ? ORDER BY expires_at LIMIT ?"));
   int64_t deleted = 0;
@@ -93,19 +89,19 @@ int64_t DeleteInBatches(Connection& connection, absl::string_view table, absl::s
 
 }  // namespace
 
-ExpiredRowSweeper::ExpiredRowSweeper(auth::mysql::ConnectionPool& pool,
-                                     ExpiredRowSweeperOptions options,
+ExpiredRowSweeper::ExpiredRowSweeper(mysql::ConnectionPool& pool, ExpiredRowSweeperOptions options,
                                      std::function<absl::Time()> clock)
     : pool_(pool), options_(options), clock_(std::move(clock)) {}
 
 ExpiredRowSweeper::~ExpiredRowSweeper() { Stop(); }
 
 absl::StatusOr<SweepResult> ExpiredRowSweeper::SweepOnce() {
-  const std::string cutoff = ToSqlTime(clock_());
+  const std::string cutoff = mysql::ToSqlTime(clock_());
   // One connection for the whole run: the lock belongs to it. Every statement is safe to run
   // again (RunOnConnection may, after a conflict), and a lost connection is not retried.
-  return RunOnConnection(
-      pool_, "sweep expired rows", "", [&](Connection& connection) -> absl::StatusOr<SweepResult> {
+  return mysql::RunOnConnection(
+      pool_, "sweep expired rows", "",
+      [&](mysql::Connection& connection) -> absl::StatusOr<SweepResult> {
         SweepResult result;
         const Lock lock = TryLock(connection);
         if (lock == Lock::kHeldElsewhere) return result;
@@ -163,4 +159,4 @@ void ExpiredRowSweeper::Run(absl::Duration period) {
   }
 }
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

@@ -36,7 +36,7 @@
 #include "absl/time/time.h"
 #include "libs/mysql/connection_pool.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
 struct ExpiredRowSweeperOptions {
   int64_t batch_size = 1000;          // rows one DELETE removes at most; > 0
@@ -59,7 +59,7 @@ class ExpiredRowSweeper {
   static constexpr char kLockName[] = "auth_sweeper";
 
   // `pool` must outlive the sweeper. `clock` says what "expired" means, as the repositories'.
-  ExpiredRowSweeper(auth::mysql::ConnectionPool& pool, ExpiredRowSweeperOptions options,
+  ExpiredRowSweeper(mysql::ConnectionPool& pool, ExpiredRowSweeperOptions options,
                     std::function<absl::Time()> clock = [] { return absl::Now(); });
   ~ExpiredRowSweeper();  // Stop()
 
@@ -80,7 +80,7 @@ class ExpiredRowSweeper {
  private:
   void Run(absl::Duration period);
 
-  auth::mysql::ConnectionPool& pool_;
+  mysql::ConnectionPool& pool_;
   const ExpiredRowSweeperOptions options_;
   const std::function<absl::Time()> clock_;
   // std::mutex rather than absl::Mutex: ThreadSanitizer cannot see Debian's uninstrumented absl.
@@ -91,6 +91,6 @@ class ExpiredRowSweeper {
   std::atomic<bool> warned_unsupported_{false};  // said once that GET_LOCK is refused
 };
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_MAINTENANCE_EXPIRED_ROW_SWEEPER_H_

@@ -20,15 +20,15 @@
 #include "libs/repository/mysql/sessions/refresh_token_integration_test_base.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
 using ::auth::mysql::testing::QueryInt;
 using ::auth::testing::IsOk;
 
 // Runs `sql` on a connection of `pool`; false if it failed.
-bool Execute(auth::mysql::ConnectionPool& pool, const std::string& sql) {
-  absl::StatusOr<auth::mysql::PooledConnection> connection = pool.Acquire();
+bool Execute(mysql::ConnectionPool& pool, const std::string& sql) {
+  absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
   if (!connection.ok()) return false;
   std::unique_ptr<sql::Statement> statement((*connection)->createStatement());
   statement->execute(sql);
@@ -50,7 +50,7 @@ class ExpiredRowSweeperTest : public MysqlRefreshTokenTest {
   void Store(int count, absl::Duration lifetime) {
     MysqlRefreshTokenRepository tokens(*pool_);
     for (int i = 0; i < count; ++i) {
-      SessionGrant grant = Grant(user_id_);
+      repository::SessionGrant grant = Grant(user_id_);
       grant.session.expires_at = absl::Now() + lifetime;
       grant.refresh_token.expires_at = absl::Now() + lifetime;
       ASSERT_THAT(tokens.Create(grant, {}), IsOk());
@@ -107,7 +107,7 @@ TEST_F(ExpiredRowSweeperTest, ARunStopsAtItsBudgetAndTheNextGoesOn) {
 TEST_F(ExpiredRowSweeperTest, OnlyTheHolderOfTheLockSweeps) {
   Store(4, -absl::Minutes(1));
   // Another replica's sweeper, mid-run: its connection holds the lock.
-  absl::StatusOr<auth::mysql::PooledConnection> other = pool_->Acquire();
+  absl::StatusOr<mysql::PooledConnection> other = pool_->Acquire();
   ASSERT_THAT(other, IsOk());
   std::unique_ptr<sql::Statement> statement((*other)->createStatement());
   std::unique_ptr<sql::ResultSet>(statement->executeQuery("SELECT GET_LOCK('auth_sweeper', 0)"));
@@ -128,7 +128,7 @@ TEST_F(ExpiredRowSweeperTest, OnlyTheHolderOfTheLockSweeps) {
 TEST_F(ExpiredRowSweeperTest, OfTwoSweepersAtOnceOnlyTheLockHolderSweeps) {
   Store(5, -absl::Minutes(1));
   // Hold up the first sweeper inside its run: its first DELETE waits for this row lock.
-  absl::StatusOr<auth::mysql::PooledConnection> blocker = pool_->Acquire();
+  absl::StatusOr<mysql::PooledConnection> blocker = pool_->Acquire();
   ASSERT_THAT(blocker, IsOk());
   std::unique_ptr<sql::Statement> statement((*blocker)->createStatement());
   statement->execute("START TRANSACTION");
@@ -168,4 +168,4 @@ TEST_F(ExpiredRowSweeperTest, BackgroundThreadSweepsEveryPeriod) {
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

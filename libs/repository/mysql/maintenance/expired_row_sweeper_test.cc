@@ -17,7 +17,7 @@
 #include "libs/mysql/testing/mock_pool.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
 using ::auth::mysql::testing::MockPool;
@@ -77,4 +77,4 @@ TEST_F(ExpiredRowSweeperTest, AnyOtherErrorOfGetLockEndsTheRunUnswept) {
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

@@ -12,7 +12,7 @@ shift
   echo "// Generated from libs/repository/mysql/schema/migrations/*.sql; do not edit."
   echo '#include "libs/repository/mysql/schema/migrations.h"'
   echo
-  echo "namespace auth::repository::mysql::internal {"
+  echo "namespace auth::mysql_repository::internal {"
   echo
   echo "const Migration kEmbeddedMigrations[] = {"
 } >"${out}"
@@ -54,5 +54,5 @@ fi
   echo
   echo "const size_t kEmbeddedMigrationCount = ${count};"
   echo
-  echo "}  // namespace auth::repository::mysql::internal"
+  echo "}  // namespace auth::mysql_repository::internal"
 } >>"${out}"

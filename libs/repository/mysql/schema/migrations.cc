@@ -29,13 +29,7 @@
 #include "libs/mysql/errors.h"
 #include "libs/mysql/transaction_runner.h"
 
-namespace auth::repository::mysql {
-
-using ::auth::mysql::Connection;
-using ::auth::mysql::ConnectionPool;
-using ::auth::mysql::IsTransactionConflict;
-using ::auth::mysql::RunOnConnection;
-using ::auth::mysql::kErDupEntry;
+namespace auth::mysql_repository {
 
 namespace {
 
@@ -74,8 +68,8 @@ absl::Status TakeClusterLock(sql::Connection& connection, const std::string& own
       insert->executeUpdate();
       return absl::OkStatus();
     } catch (const sql::SQLException& e) {
-      if (e.getErrorCode() != kErDupEntry && !IsTransactionConflict(e.getErrorCode(),
-                                                                    e.getSQLState())) {
+      if (e.getErrorCode() != mysql::kErDupEntry &&
+          !mysql::IsTransactionConflict(e.getErrorCode(), e.getSQLState())) {
         throw;
       }
     }
@@ -174,13 +168,14 @@ std::vector<std::string> SplitMigrationStatements(absl::string_view sql) {
   return statements;
 }
 
-absl::Status ApplyMigrations(ConnectionPool& pool) {
+absl::Status ApplyMigrations(mysql::ConnectionPool& pool) {
   return ApplyMigrationsForTest(pool, EmbeddedMigrations());
 }
 
-absl::Status ApplyMigrationsForTest(ConnectionPool& pool, absl::Span<const Migration> migrations,
+absl::Status ApplyMigrationsForTest(mysql::ConnectionPool& pool,
+                                    absl::Span<const Migration> migrations,
                                     const MigrationLockOptions& lock_options) {
-  return RunOnConnection(pool, "apply migrations", "", [&](Connection& leased) {
+  return mysql::RunOnConnection(pool, "apply migrations", "", [&](mysql::Connection& leased) {
     // Uncached statements: they run once per process, and DDL has no use for a cache.
     sql::Connection& connection = leased.raw();
     // The lock belongs to this connection: it is released below, or by the server when the
@@ -206,4 +201,4 @@ absl::Status ApplyMigrationsForTest(ConnectionPool& pool, absl::Span<const Migra
   });
 }
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

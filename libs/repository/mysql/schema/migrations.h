@@ -29,7 +29,7 @@
 #include "absl/types/span.h"
 #include "libs/mysql/connection_pool.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
 struct Migration {
   int version;       // from the file name: 0002_create_sessions.sql -> 2
@@ -51,10 +51,10 @@ struct MigrationLockOptions {
 // kUnavailable if the database is unreachable, another process on the same server holds
 // GET_LOCK for more than 10 s, or another process holds the lock row for more than 60 s;
 // kInternal if a migration fails (the error is logged).
-absl::Status ApplyMigrations(auth::mysql::ConnectionPool& pool);
+absl::Status ApplyMigrations(mysql::ConnectionPool& pool);
 
 // Applies `migrations` (sorted by version) instead of the embedded ones; for tests.
-absl::Status ApplyMigrationsForTest(auth::mysql::ConnectionPool& pool,
+absl::Status ApplyMigrationsForTest(mysql::ConnectionPool& pool,
                                     absl::Span<const Migration> migrations,
                                     const MigrationLockOptions& lock = {});
 
@@ -67,6 +67,6 @@ extern const Migration kEmbeddedMigrations[];
 extern const size_t kEmbeddedMigrationCount;
 }  // namespace internal
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_SCHEMA_MIGRATIONS_H_

@@ -22,12 +22,9 @@
 #include "libs/repository/mysql/schema/migrations.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::ConnectionPool;
-using ::auth::mysql::ConnectionPoolOptions;
-using ::auth::mysql::PooledConnection;
 using ::auth::mysql::testing::MariadbServer;
 using ::auth::mysql::testing::QueryInt;
 using ::auth::testing::IsOk;
@@ -48,16 +45,16 @@ class MigrationsTest : public ::testing::Test {
   void SetUp() override { ASSERT_NE(server_, nullptr) << "server did not start"; }
 
   // Pool options for a new, empty database.
-  ConnectionPoolOptions FreshDatabase(const std::string& name) {
-    absl::StatusOr<ConnectionPoolOptions> options = server_->CreateDatabase(name);
+  mysql::ConnectionPoolOptions FreshDatabase(const std::string& name) {
+    absl::StatusOr<mysql::ConnectionPoolOptions> options = server_->CreateDatabase(name);
     EXPECT_THAT(options, IsOk());
     return options.ok() ? *options : server_->pool_options();
   }
 
   // (version, name) rows of schema_migrations, in version order.
-  static std::vector<std::pair<int, std::string>> Applied(ConnectionPool& pool) {
+  static std::vector<std::pair<int, std::string>> Applied(mysql::ConnectionPool& pool) {
     std::vector<std::pair<int, std::string>> applied;
-    absl::StatusOr<PooledConnection> connection = pool.Acquire();
+    absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
     EXPECT_THAT(connection, IsOk());
     if (!connection.ok()) return applied;
     std::unique_ptr<sql::PreparedStatement> select(
@@ -69,14 +66,14 @@ class MigrationsTest : public ::testing::Test {
   }
 
   // Runs `statement`, which returns no rows.
-  static void Execute(ConnectionPool& pool, const std::string& statement) {
-    absl::StatusOr<PooledConnection> connection = pool.Acquire();
+  static void Execute(mysql::ConnectionPool& pool, const std::string& statement) {
+    absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
     ASSERT_THAT(connection, IsOk());
     std::unique_ptr<sql::PreparedStatement> prepared((*connection)->prepareStatement(statement));
     prepared->execute();
   }
 
-  static bool TableExists(ConnectionPool& pool, const std::string& table) {
+  static bool TableExists(mysql::ConnectionPool& pool, const std::string& table) {
     return QueryInt(pool, absl::StrCat("SELECT COUNT(*) FROM information_schema.tables WHERE "
                                        "table_schema = DATABASE() AND table_name = '",
                                        table, "'")) == 1;
@@ -88,7 +85,7 @@ class MigrationsTest : public ::testing::Test {
 MariadbServer* MigrationsTest::server_ = nullptr;
 
 TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
-  ConnectionPool pool(FreshDatabase("twice"));
+  mysql::ConnectionPool pool(FreshDatabase("twice"));
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
   EXPECT_THAT(Applied(pool), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
@@ -103,9 +100,9 @@ TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
 }
 
 TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
-  const ConnectionPoolOptions options = FreshDatabase("race");
-  ConnectionPool first(options);
-  ConnectionPool second(options);
+  const mysql::ConnectionPoolOptions options = FreshDatabase("race");
+  mysql::ConnectionPool first(options);
+  mysql::ConnectionPool second(options);
   absl::Status first_status;
   absl::Status second_status;
   std::thread a([&] { first_status = ApplyMigrations(first); });
@@ -122,8 +119,8 @@ TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
 }
 
 TEST_F(MigrationsTest, WaitsForTheLockHolder) {
-  ConnectionPool pool(FreshDatabase("locked"));
-  absl::StatusOr<PooledConnection> holder = pool.Acquire();
+  mysql::ConnectionPool pool(FreshDatabase("locked"));
+  absl::StatusOr<mysql::PooledConnection> holder = pool.Acquire();
   ASSERT_THAT(holder, IsOk());
   std::unique_ptr<sql::PreparedStatement> lock(
       (*holder)->prepareStatement("SELECT GET_LOCK('auth_schema_migrations', 1)"));
@@ -149,7 +146,7 @@ TEST_F(MigrationsTest, WaitsForTheLockHolder) {
 }
 
 TEST_F(MigrationsTest, AppliesOnlyNewVersionsAndStopsAtAFailure) {
-  ConnectionPool pool(FreshDatabase("later"));
+  mysql::ConnectionPool pool(FreshDatabase("later"));
   const Migration v1[] = {{1, "one", "CREATE TABLE t1 (x INT);\n"}};
   ASSERT_THAT(ApplyMigrationsForTest(pool, v1), IsOk());
 
@@ -172,7 +169,7 @@ TEST_F(MigrationsTest, AppliesOnlyNewVersionsAndStopsAtAFailure) {
 // Migration 5 gives the refresh tokens stored before it the start of their family: the
 // earliest created_at among the family's tokens (the login's token).
 TEST_F(MigrationsTest, RefreshFamilyStartIsBackfilledFromTheFamilysFirstToken) {
-  ConnectionPool pool(FreshDatabase("family_start"));
+  mysql::ConnectionPool pool(FreshDatabase("family_start"));
   ASSERT_THAT(ApplyMigrationsForTest(pool, EmbeddedMigrations().subspan(0, 4)), IsOk());
   Execute(pool,
           "INSERT INTO users (id, username, email, password_hash) VALUES (1, 'u', 'u@x.io', 'h')");
@@ -193,7 +190,7 @@ TEST_F(MigrationsTest, RefreshFamilyStartIsBackfilledFromTheFamilysFirstToken) {
 }
 
 TEST_F(MigrationsTest, EmptyListOnlyCreatesTheBookkeepingTable) {
-  ConnectionPool pool(FreshDatabase("empty"));
+  mysql::ConnectionPool pool(FreshDatabase("empty"));
   ASSERT_THAT(ApplyMigrationsForTest(pool, {}), IsOk());
   EXPECT_TRUE(TableExists(pool, "schema_migrations"));
   EXPECT_THAT(Applied(pool), IsEmpty());
@@ -202,10 +199,10 @@ TEST_F(MigrationsTest, EmptyListOnlyCreatesTheBookkeepingTable) {
 // The cluster-wide lock row (version 0): another process's fresh row makes a migration wait
 // and give up; a stale one is taken over; no lock row is left behind.
 TEST_F(MigrationsTest, TheLockRowIsWaitedForAndAStaleOneTakenOver) {
-  ConnectionPool pool(FreshDatabase("lock_row"));
+  mysql::ConnectionPool pool(FreshDatabase("lock_row"));
   ASSERT_THAT(ApplyMigrationsForTest(pool, {}), IsOk());  // creates schema_migrations
   auto run = [&](const std::string& statement) {
-    ASSERT_OK_AND_ASSIGN(PooledConnection connection, pool.Acquire());
+    ASSERT_OK_AND_ASSIGN(mysql::PooledConnection connection, pool.Acquire());
     std::unique_ptr<sql::PreparedStatement> s(connection->prepareStatement(statement));
     s->execute();
   };
@@ -225,16 +222,16 @@ TEST_F(MigrationsTest, TheLockRowIsWaitedForAndAStaleOneTakenOver) {
 
 // (Moved here from the pool's integration test, which no longer knows the migrations.)
 TEST(MigrationsNoServerTest, NoServerIsUnavailableQuickly) {
-  ConnectionPoolOptions options;
+  mysql::ConnectionPoolOptions options;
   options.endpoint = "unix:///tmp/no-such-dir-for-auth-tests/mysqld.sock";
   options.user = "auth";
   options.password = "irrelevant";
   options.database = "auth";
-  ConnectionPool pool(options);
+  mysql::ConnectionPool pool(options);
   const absl::Time start = absl::Now();
   EXPECT_THAT(ApplyMigrations(pool), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_LT(absl::Now() - start, absl::Seconds(5));
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

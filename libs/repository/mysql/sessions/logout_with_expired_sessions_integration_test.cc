@@ -21,15 +21,16 @@
 #include "libs/repository/mysql/sessions/refresh_token_integration_test_base.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
 using ::auth::mysql::testing::QueryInt;
+using ::auth::repository::SessionGrant;
 using ::auth::testing::IsOk;
 
 constexpr int kExpiredSessions = 100000;
 
-LogoutRequest LogoutWith(const SessionGrant& grant) {
+repository::LogoutRequest LogoutWith(const SessionGrant& grant) {
   return {grant.session.jti, grant.session.user_id, grant.session.token_hash, false};
 }
 
@@ -38,7 +39,7 @@ class LogoutWithExpiredSessionsTest : public MysqlRefreshTokenTest {
   // Gives `user_id` `count` sessions that expire at now + `lifetime`, in one statement
   // (MariaDB's sequence engine numbers them).
   static void StoreSessions(int64_t user_id, int count, absl::Duration lifetime) {
-    absl::StatusOr<auth::mysql::PooledConnection> connection = pool_->Acquire();
+    absl::StatusOr<mysql::PooledConnection> connection = pool_->Acquire();
     ASSERT_THAT(connection, IsOk());
     std::unique_ptr<sql::Statement> statement((*connection)->createStatement());
     statement->execute(absl::StrCat(
@@ -54,7 +55,7 @@ class LogoutWithExpiredSessionsTest : public MysqlRefreshTokenTest {
   // Rows the server reads to revoke the user's sessions as Logout does: MariaDB's ANALYZE runs
   // the UPDATE and reports them (r_rows), in a transaction that is rolled back.
   int64_t RowsReadToRevokeAll() {
-    absl::StatusOr<auth::mysql::PooledConnection> connection = pool_->Acquire();
+    absl::StatusOr<mysql::PooledConnection> connection = pool_->Acquire();
     EXPECT_THAT(connection, IsOk());
     if (!connection.ok()) return -1;
     std::unique_ptr<sql::Statement> statement((*connection)->createStatement());
@@ -87,7 +88,7 @@ TEST_F(LogoutWithExpiredSessionsTest, ExpiredSessionsLogNothingOutAndDoNotSlowLo
   ASSERT_THAT(tokens.Create(expired, {}), IsOk());
 
   // An expired session is as good as revoked: presenting it logs nobody out.
-  absl::StatusOr<LogoutResults> refused = tokens.LogoutMany({LogoutWith(expired)});
+  absl::StatusOr<repository::LogoutResults> refused = tokens.LogoutMany({LogoutWith(expired)});
   ASSERT_THAT(refused, IsOk());
   EXPECT_THAT(refused->logged_out, ::testing::ElementsAre(false));
   EXPECT_TRUE(Active(live));
@@ -100,7 +101,7 @@ TEST_F(LogoutWithExpiredSessionsTest, ExpiredSessionsLogNothingOutAndDoNotSlowLo
   EXPECT_LT(rows_read, 100);
 
   const absl::Time start = absl::Now();
-  absl::StatusOr<LogoutResults> results = tokens.LogoutMany({LogoutWith(live)});
+  absl::StatusOr<repository::LogoutResults> results = tokens.LogoutMany({LogoutWith(live)});
   const absl::Duration took = absl::Now() - start;
   ASSERT_THAT(results, IsOk());
   EXPECT_THAT(results->logged_out, ::testing::ElementsAre(true));
@@ -128,4 +129,4 @@ TEST_F(LogoutWithExpiredSessionsTest, ExpiredSessionsLogNothingOutAndDoNotSlowLo
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

@@ -29,25 +29,19 @@
 #include "libs/repository/mysql/sessions/mysql_session_repository.h"
 #include "libs/repository/mysql/sessions/revocation_statements.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
-using ::auth::mysql::BindInList;
-using ::auth::mysql::Connection;
-using ::auth::mysql::InListPlaceholders;
-using ::auth::mysql::InListSize;
-using ::auth::mysql::ReadOptionalUnixTimestamp;
-using ::auth::mysql::ReadUnixTimestamp;
-using ::auth::mysql::RunInTransaction;
-using ::auth::mysql::RunOnConnection;
-using ::auth::mysql::RunQuery;
-using ::auth::mysql::ToSqlTime;
-using ::auth::mysql::kMaxInListSize;
-using ::auth::repository::mysql::revocation::RevokeFamily;
-using ::auth::repository::mysql::revocation::RevokeFamilySessions;
-using ::auth::repository::mysql::revocation::RevokeFamilyTokens;
-using ::auth::repository::mysql::revocation::RevokeSession;
-using ::auth::repository::mysql::revocation::RevokeSessionsOfUsers;
-using ::auth::repository::mysql::revocation::RevokeTokensOfUsers;
+using ::auth::mysql_repository::revocation::RevokeFamily;
+using ::auth::mysql_repository::revocation::RevokeFamilySessions;
+using ::auth::mysql_repository::revocation::RevokeFamilyTokens;
+using ::auth::mysql_repository::revocation::RevokeSession;
+using ::auth::mysql_repository::revocation::RevokeSessionsOfUsers;
+using ::auth::mysql_repository::revocation::RevokeTokensOfUsers;
+using ::auth::repository::LogoutRequest;
+using ::auth::repository::LogoutResults;
+using ::auth::repository::RefreshToken;
+using ::auth::repository::RotationOutcome;
+using ::auth::repository::SessionGrant;
 
 namespace {
 
@@ -61,27 +55,27 @@ absl::StatusOr<RefreshToken> ReadRefreshToken(const sql::ResultSet& row) {
   token.family_id = row.getString(2);
   token.session_jti = row.getString(3);
   token.user_id = static_cast<int64_t>(row.getUInt64(4));
-  absl::StatusOr<absl::Time> expires_at = ReadUnixTimestamp(row, 5);
+  absl::StatusOr<absl::Time> expires_at = mysql::ReadUnixTimestamp(row, 5);
   if (!expires_at.ok()) return expires_at.status();
   token.expires_at = *expires_at;
-  absl::StatusOr<absl::Time> created_at = ReadUnixTimestamp(row, 6);
+  absl::StatusOr<absl::Time> created_at = mysql::ReadUnixTimestamp(row, 6);
   if (!created_at.ok()) return created_at.status();
   token.created_at = *created_at;
-  absl::StatusOr<std::optional<absl::Time>> rotated_at = ReadOptionalUnixTimestamp(row, 7);
+  absl::StatusOr<std::optional<absl::Time>> rotated_at = mysql::ReadOptionalUnixTimestamp(row, 7);
   if (!rotated_at.ok()) return rotated_at.status();
   token.rotated_at = *rotated_at;
   if (!row.isNull(8)) token.replaced_by = std::string(row.getString(8));
-  absl::StatusOr<std::optional<absl::Time>> revoked_at = ReadOptionalUnixTimestamp(row, 9);
+  absl::StatusOr<std::optional<absl::Time>> revoked_at = mysql::ReadOptionalUnixTimestamp(row, 9);
   if (!revoked_at.ok()) return revoked_at.status();
   token.revoked_at = *revoked_at;
-  absl::StatusOr<absl::Time> family_started_at = ReadUnixTimestamp(row, 10);
+  absl::StatusOr<absl::Time> family_started_at = mysql::ReadUnixTimestamp(row, 10);
   if (!family_started_at.ok()) return family_started_at.status();
   token.family_started_at = *family_started_at;
   return token;
 }
 
 // Inserts the refresh token, then its session.
-void InsertGrant(Connection& connection, const SessionGrant& grant) {
+void InsertGrant(mysql::Connection& connection, const SessionGrant& grant) {
   const RefreshToken& token = grant.refresh_token;
   sql::PreparedStatement& insert_token = connection.Prepare(
       "INSERT INTO refresh_tokens (token_hash, family_id, session_jti, user_id, expires_at, "
@@ -90,17 +84,17 @@ void InsertGrant(Connection& connection, const SessionGrant& grant) {
   insert_token.setString(2, token.family_id);
   insert_token.setString(3, token.session_jti);
   insert_token.setInt64(4, token.user_id);
-  insert_token.setDateTime(5, ToSqlTime(token.expires_at));
-  insert_token.setDateTime(6, ToSqlTime(token.family_started_at));
+  insert_token.setDateTime(5, mysql::ToSqlTime(token.expires_at));
+  insert_token.setDateTime(6, mysql::ToSqlTime(token.family_started_at));
   insert_token.executeUpdate();
 
-  const Session& session = grant.session;
+  const repository::Session& session = grant.session;
   sql::PreparedStatement& insert_session = connection.Prepare(
       "INSERT INTO sessions (jti, user_id, expires_at, token_hash, client_address) "
       "VALUES (?, ?, ?, ?, ?)");
   insert_session.setString(1, session.jti);
   insert_session.setInt64(2, session.user_id);
-  insert_session.setDateTime(3, ToSqlTime(session.expires_at));
+  insert_session.setDateTime(3, mysql::ToSqlTime(session.expires_at));
   insert_session.setString(4, session.token_hash);
   insert_session.setString(
       5, session.client_address.substr(0, MysqlSessionRepository::kMaxClientAddressLength));
@@ -109,7 +103,8 @@ void InsertGrant(Connection& connection, const SessionGrant& grant) {
 
 // The family of session `session_jti`, its refresh token row locked; nullopt for a session
 // opened before refresh tokens existed, which has none.
-std::optional<std::string> LockFamilyOf(Connection& connection, const std::string& session_jti) {
+std::optional<std::string> LockFamilyOf(mysql::Connection& connection,
+                                        const std::string& session_jti) {
   sql::PreparedStatement& select =
       connection.Prepare("SELECT family_id FROM refresh_tokens WHERE session_jti = ? FOR UPDATE");
   select.setString(1, session_jti);
@@ -120,7 +115,7 @@ std::optional<std::string> LockFamilyOf(Connection& connection, const std::strin
 
 // Whether the refresh token `token_hash` (a successor) has been rotated itself; its row is
 // locked, after its predecessor's (the order every rotation of the family locks them in).
-bool SuccessorWasUsed(Connection& connection, const std::optional<std::string>& token_hash) {
+bool SuccessorWasUsed(mysql::Connection& connection, const std::optional<std::string>& token_hash) {
   if (!token_hash.has_value()) return false;
   sql::PreparedStatement& select = connection.Prepare(
       "SELECT rotated_at IS NOT NULL FROM refresh_tokens WHERE token_hash = ? FOR UPDATE");
@@ -144,7 +139,7 @@ absl::Status CheckGrantFollows(const SessionGrant& grant, const RefreshToken& pr
 }  // namespace
 
 absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant,
-                                                 const AttemptSettlement& settlement) {
+                                                 const repository::AttemptSettlement& settlement) {
   if (grant.refresh_token.session_jti != grant.session.jti ||
       grant.refresh_token.user_id != grant.session.user_id) {
     return absl::InternalError("refresh token does not belong to its session");
@@ -155,36 +150,36 @@ absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant,
   // the COMMIT, one client round trip longer than an autocommit settle would hold them (many
   // logins from one address wait on that: BENCHMARKS.md); and the lock order stays
   // refresh_tokens, sessions, then attempt_counters.
-  return RunInTransaction(pool_, "create session with refresh token", kPrimaryKeyField,
-                          [&](Connection& connection) {
-                            InsertGrant(connection, grant);
-                            SettleAttemptCounters(connection, settlement);
-                            return absl::OkStatus();
-                          });
+  return mysql::RunInTransaction(pool_, "create session with refresh token", kPrimaryKeyField,
+                                 [&](mysql::Connection& connection) {
+                                   InsertGrant(connection, grant);
+                                   SettleAttemptCounters(connection, settlement);
+                                   return absl::OkStatus();
+                                 });
 }
 
 absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string_view token_hash,
                                                                     absl::Duration reuse_grace,
                                                                     const GrantFn& grant,
-                                                                    TokenOwner* owner) {
+                                                                    repository::TokenOwner* owner) {
   const std::string hash(token_hash);
   // Unknown, expired and revoked (never rotated) tokens are answered from a plain read, without
   // a transaction or a lock: garbage costs the shared database one primary-key lookup.
-  absl::StatusOr<bool> worth_locking = RunQuery(
-      pool_, "look up refresh token", [&](Connection& connection) -> absl::StatusOr<bool> {
+  absl::StatusOr<bool> worth_locking = mysql::RunQuery(
+      pool_, "look up refresh token", [&](mysql::Connection& connection) -> absl::StatusOr<bool> {
         sql::PreparedStatement& select = connection.Prepare(
             "SELECT 1 FROM refresh_tokens WHERE token_hash = ? AND expires_at > ? "
             "AND (revoked_at IS NULL OR rotated_at IS NOT NULL)");
         select.setString(1, hash);
-        select.setDateTime(2, ToSqlTime(clock_()));
+        select.setDateTime(2, mysql::ToSqlTime(clock_()));
         std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
         return rows->next();
       });
   if (!worth_locking.ok()) return worth_locking.status();
   if (!*worth_locking) return absl::NotFoundError("refresh token not found");
-  return RunInTransaction(
+  return mysql::RunInTransaction(
       pool_, "rotate refresh token", kPrimaryKeyField,
-      [&](Connection& connection) -> absl::StatusOr<RotationOutcome> {
+      [&](mysql::Connection& connection) -> absl::StatusOr<RotationOutcome> {
         sql::PreparedStatement& select = connection.Prepare(
             "SELECT token_hash, family_id, session_jti, user_id, UNIX_TIMESTAMP(expires_at), "
             "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(rotated_at), replaced_by, "
@@ -196,7 +191,7 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
         // Read only now that the row is locked: a rotation this call waited for happened
         // before it, never after (which a negative reuse age would claim).
         const absl::Time now = clock_();
-        const std::string now_sql = ToSqlTime(now);
+        const std::string now_sql = mysql::ToSqlTime(now);
         absl::StatusOr<RefreshToken> presented = ReadRefreshToken(*rows);
         if (!presented.ok()) return presented.status();
         if (presented->expires_at <= now) return absl::NotFoundError("refresh token not found");
@@ -234,9 +229,9 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
 
 absl::Status MysqlRefreshTokenRepository::RevokeSessionFamily(absl::string_view session_jti) {
   const std::string jti(session_jti);
-  const std::string now = ToSqlTime(clock_());
-  return RunInTransaction(
-      pool_, "revoke session family", kPrimaryKeyField, [&](Connection& connection) {
+  const std::string now = mysql::ToSqlTime(clock_());
+  return mysql::RunInTransaction(
+      pool_, "revoke session family", kPrimaryKeyField, [&](mysql::Connection& connection) {
         if (std::optional<std::string> family = LockFamilyOf(connection, jti)) {
           RevokeFamily(connection, *family, now);
         }
@@ -246,21 +241,21 @@ absl::Status MysqlRefreshTokenRepository::RevokeSessionFamily(absl::string_view 
 }
 
 absl::StatusOr<int64_t> MysqlRefreshTokenRepository::RevokeAllForUser(int64_t user_id) {
-  const std::string now = ToSqlTime(clock_());
-  return RunInTransaction(
-      pool_, "revoke refresh tokens and sessions of user", kPrimaryKeyField,
-      [&](Connection& connection) -> absl::StatusOr<int64_t> {
-        // The statements LogoutMany() uses, with a list of one user.
-        RevokeTokensOfUsers(connection, {user_id}, now);
-        return RevokeSessionsOfUsers(connection, {user_id}, now);
-      });
+  const std::string now = mysql::ToSqlTime(clock_());
+  return mysql::RunInTransaction(pool_, "revoke refresh tokens and sessions of user",
+                                 kPrimaryKeyField,
+                                 [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
+                                   // The statements LogoutMany() uses, with a list of one user.
+                                   RevokeTokensOfUsers(connection, {user_id}, now);
+                                   return RevokeSessionsOfUsers(connection, {user_id}, now);
+                                 });
 }
 
 absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutMany(
     const std::vector<LogoutRequest>& requests) {
   LogoutResults results;
-  for (size_t begin = 0; begin < requests.size(); begin += kMaxInListSize) {
-    const size_t count = std::min(kMaxInListSize, requests.size() - begin);
+  for (size_t begin = 0; begin < requests.size(); begin += mysql::kMaxInListSize) {
+    const size_t count = std::min(mysql::kMaxInListSize, requests.size() - begin);
     absl::StatusOr<LogoutResults> chunk = LogoutChunk(&requests[begin], count);
     if (!chunk.ok()) return chunk.status();
     results.logged_out.insert(results.logged_out.end(), chunk->logged_out.begin(),
@@ -272,19 +267,20 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutMany(
 
 absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
     const LogoutRequest* requests, size_t count) {
-  const std::string now = ToSqlTime(clock_());
-  return RunInTransaction(
+  const std::string now = mysql::ToSqlTime(clock_());
+  return mysql::RunInTransaction(
       pool_, "log out", kPrimaryKeyField,
-      [&](Connection& connection) -> absl::StatusOr<LogoutResults> {
+      [&](mysql::Connection& connection) -> absl::StatusOr<LogoutResults> {
         // Which presented sessions are active, and whose, with which token. A plain read: the
         // UPDATEs below find their rows again with locks, and revoking twice changes nothing.
         std::vector<std::string> jtis;
         jtis.reserve(count);
         for (size_t i = 0; i < count; ++i) jtis.push_back(requests[i].session_jti);
-        sql::PreparedStatement& select = connection.Prepare(absl::StrCat(
-            "SELECT jti, user_id, token_hash FROM sessions WHERE jti IN (",
-            InListPlaceholders(InListSize(count)), ") AND revoked_at IS NULL AND expires_at > ?"));
-        select.setDateTime(BindInList(select, 1, jtis), now);
+        sql::PreparedStatement& select = connection.Prepare(
+            absl::StrCat("SELECT jti, user_id, token_hash FROM sessions WHERE jti IN (",
+                         mysql::InListPlaceholders(mysql::InListSize(count)),
+                         ") AND revoked_at IS NULL AND expires_at > ?"));
+        select.setDateTime(mysql::BindInList(select, 1, jtis), now);
         struct Active {
           int64_t user_id;
           std::string token_hash;
@@ -340,14 +336,14 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
 }
 
 absl::StatusOr<int64_t> MysqlRefreshTokenRepository::DeleteExpired(absl::Time now) {
-  const std::string cutoff = ToSqlTime(now);
-  return RunOnConnection(pool_, "delete expired refresh tokens", kPrimaryKeyField,
-                         [&](Connection& connection) -> absl::StatusOr<int64_t> {
-                           sql::PreparedStatement& remove = connection.Prepare(
-                               "DELETE FROM refresh_tokens WHERE expires_at < ?");
-                           remove.setDateTime(1, cutoff);
-                           return static_cast<int64_t>(remove.executeUpdate());
-                         });
+  const std::string cutoff = mysql::ToSqlTime(now);
+  return mysql::RunOnConnection(pool_, "delete expired refresh tokens", kPrimaryKeyField,
+                                [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
+                                  sql::PreparedStatement& remove = connection.Prepare(
+                                      "DELETE FROM refresh_tokens WHERE expires_at < ?");
+                                  remove.setDateTime(1, cutoff);
+                                  return static_cast<int64_t>(remove.executeUpdate());
+                                });
 }
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

@@ -25,34 +25,39 @@
 #include "libs/mysql/connection_pool.h"
 #include "libs/repository/refresh_token_repository.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
-class MysqlRefreshTokenRepository : public RefreshTokenRepository {
+class MysqlRefreshTokenRepository : public repository::RefreshTokenRepository {
  public:
   // `pool` must outlive the repository.
-  explicit MysqlRefreshTokenRepository(auth::mysql::ConnectionPool& pool,
+  explicit MysqlRefreshTokenRepository(mysql::ConnectionPool& pool,
                                        std::function<absl::Time()> clock = absl::Now)
       : pool_(pool), clock_(std::move(clock)) {}
 
   // kAlreadyExists "jti already taken" if the session's jti (or the token) is already stored;
   // kInternal if the user does not exist or the token is not the session's.
-  absl::Status Create(const SessionGrant& grant, const AttemptSettlement& settlement) override;
-  using RefreshTokenRepository::Rotate;  // the overload without an owner
-  absl::StatusOr<RotationOutcome> Rotate(absl::string_view token_hash, absl::Duration reuse_grace,
-                                         const GrantFn& grant, TokenOwner* owner) override;
+  absl::Status Create(const repository::SessionGrant& grant,
+                      const repository::AttemptSettlement& settlement) override;
+  using repository::RefreshTokenRepository::Rotate;  // the overload without an owner
+  absl::StatusOr<repository::RotationOutcome> Rotate(absl::string_view token_hash,
+                                                     absl::Duration reuse_grace,
+                                                     const GrantFn& grant,
+                                                     repository::TokenOwner* owner) override;
   absl::Status RevokeSessionFamily(absl::string_view session_jti) override;
   absl::StatusOr<int64_t> RevokeAllForUser(int64_t user_id) override;
-  absl::StatusOr<LogoutResults> LogoutMany(const std::vector<LogoutRequest>& requests) override;
+  absl::StatusOr<repository::LogoutResults> LogoutMany(
+      const std::vector<repository::LogoutRequest>& requests) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;
 
  private:
   // LogoutMany() for at most kMaxInListSize requests: one transaction.
-  absl::StatusOr<LogoutResults> LogoutChunk(const LogoutRequest* requests, size_t count);
+  absl::StatusOr<repository::LogoutResults> LogoutChunk(const repository::LogoutRequest* requests,
+                                                        size_t count);
 
-  auth::mysql::ConnectionPool& pool_;
+  mysql::ConnectionPool& pool_;
   const std::function<absl::Time()> clock_;
 };
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_SESSIONS_MYSQL_REFRESH_TOKEN_REPOSITORY_H_

@@ -23,10 +23,12 @@
 #include "libs/repository/mysql/sessions/refresh_token_integration_test_base.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
 using ::auth::mysql::testing::QueryInt;
+using ::auth::repository::RotationOutcome;
+using ::auth::repository::SessionGrant;
 using ::auth::testing::IsOk;
 using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
@@ -65,7 +67,7 @@ TEST_F(MysqlRefreshTokenTest, ReuseRevokesTheWholeFamilyAndNothingElse) {
               IsOkAndHolds(RotationOutcome::kRotated));
 
   SessionGrant unused;
-  TokenOwner owner;
+  repository::TokenOwner owner;
   EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&unused), &owner),
               IsOkAndHolds(RotationOutcome::kReuseDetected));
@@ -125,7 +127,7 @@ TEST_F(MysqlRefreshTokenTest, RotationsKeepTheFamilyStart) {
               IsOkAndHolds(RotationOutcome::kRotated));
   absl::Time seen = absl::InfinitePast();
   SessionGrant third;
-  auto record = [&](const RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
+  auto record = [&](const repository::RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
     seen = presented.family_started_at;
     return Successor(&third)(presented);
   };
@@ -159,7 +161,7 @@ TEST_F(MysqlRefreshTokenTest, AFailedGrantLeavesTheTokenUsable) {
   const SessionGrant login = Grant(user_id_);
   ASSERT_THAT(tokens.Create(login, {}), IsOk());
   // A successor whose session jti is taken: the inserts fail, everything is rolled back.
-  auto clashing = [&](const RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
+  auto clashing = [&](const repository::RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
     SessionGrant grant = Grant(presented.user_id, presented.family_id, presented.family_started_at);
     grant.session.jti = login.session.jti;
     grant.refresh_token.session_jti = login.session.jti;
@@ -182,7 +184,7 @@ TEST_F(MysqlRefreshTokenTest, ConcurrentRotationsOfOneTokenHaveOneWinner) {
   std::vector<absl::StatusOr<RotationOutcome>> outcomes(kThreads, absl::UnknownError("unset"));
   std::vector<SessionGrant> granted(kThreads);
   // Grants are built outside the threads' shared state: each thread owns its slot.
-  std::vector<RefreshTokenRepository::GrantFn> grants;
+  std::vector<repository::RefreshTokenRepository::GrantFn> grants;
   for (int i = 0; i < kThreads; ++i) grants.push_back(Successor(&granted[i]));
   {
     std::atomic<bool> go{false};
@@ -282,7 +284,7 @@ TEST_F(MysqlRefreshTokenTest, CreateWritesTheSettlementInTheSessionsTransaction)
   admit();
   admit();
   const SessionGrant login = Grant(user_id_);
-  const AttemptSettlement settlement{.reset_keys = {account}, .refund_keys = {address}};
+  const repository::AttemptSettlement settlement{.reset_keys = {account}, .refund_keys = {address}};
   ASSERT_THAT(tokens.Create(login, settlement), IsOk());
   EXPECT_TRUE(Active(login));
   EXPECT_EQ(attempts(account), 0);  // reset
@@ -301,4 +303,4 @@ TEST_F(MysqlRefreshTokenTest, CreateWritesTheSettlementInTheSessionsTransaction)
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

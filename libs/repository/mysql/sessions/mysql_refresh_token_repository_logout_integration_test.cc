@@ -17,9 +17,11 @@
 #include "libs/repository/mysql/sessions/refresh_token_integration_test_base.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
+using ::auth::repository::LogoutRequest;
+using ::auth::repository::SessionGrant;
 using ::auth::testing::IsOk;
 using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
@@ -50,9 +52,9 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyChecksEachRequestAndEndsOnlyWhatItAsks) 
   LogoutRequest unknown = LogoutWith(all_a);
   unknown.session_jti = "no-such-jti";
 
-  absl::StatusOr<LogoutResults> results = tokens.LogoutMany(
-      {LogoutWith(all_a), LogoutWith(one_a, true), forged, LogoutWith(revoked), other_user,
-       unknown});
+  absl::StatusOr<repository::LogoutResults> results =
+      tokens.LogoutMany({LogoutWith(all_a), LogoutWith(one_a, true), forged, LogoutWith(revoked),
+                         other_user, unknown});
   ASSERT_THAT(results, IsOk());
   EXPECT_THAT(results->logged_out, ::testing::ElementsAre(true, true, false, false, false, false));
   EXPECT_EQ(results->sessions_revoked, 3);  // both of the first user's, one of `single`'s
@@ -68,9 +70,9 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyChecksEachRequestAndEndsOnlyWhatItAsks) 
   EXPECT_THAT(tokens.Rotate(one_a.refresh_token.token_hash, absl::ZeroDuration(),
                             Successor(&unused)),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(tokens.Rotate(one_b.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              IsOkAndHolds(RotationOutcome::kRotated));
+  EXPECT_THAT(
+      tokens.Rotate(one_b.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      IsOkAndHolds(repository::RotationOutcome::kRotated));
 
   // A second logout with an ended session changes nothing and says so.
   results = tokens.LogoutMany({LogoutWith(all_a)});
@@ -93,7 +95,7 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyAndFindActiveManyHandleAnyBatchSize) {
   std::vector<std::string> jtis;
   for (const SessionGrant& grant : grants) jtis.push_back(grant.session.jti);
   jtis.push_back("no-such-jti");
-  absl::StatusOr<std::vector<Session>> found = sessions.FindActiveMany(jtis);
+  absl::StatusOr<std::vector<repository::Session>> found = sessions.FindActiveMany(jtis);
   ASSERT_THAT(found, IsOk());
   EXPECT_EQ(found->size(), 70u);
 
@@ -103,7 +105,7 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyAndFindActiveManyHandleAnyBatchSize) {
   for (size_t batch : {3u, 5u, 62u}) {
     std::vector<LogoutRequest> requests;
     for (size_t i = 0; i < batch && next < 69; ++i) requests.push_back(LogoutWith(grants[next++]));
-    absl::StatusOr<LogoutResults> results = tokens.LogoutMany(requests);
+    absl::StatusOr<repository::LogoutResults> results = tokens.LogoutMany(requests);
     ASSERT_THAT(results, IsOk());
     EXPECT_EQ(results->logged_out, std::vector<bool>(requests.size(), true));
     revoked += results->sessions_revoked;
@@ -118,4 +120,4 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyAndFindActiveManyHandleAnyBatchSize) {
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

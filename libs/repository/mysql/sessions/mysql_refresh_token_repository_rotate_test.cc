@@ -17,12 +17,15 @@
 #include "libs/repository/mysql/sessions/refresh_token_unit_test_base.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
 using ::auth::mysql::testing::MockPreparedStatement;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::mysql::testing::SqlHas;
+using ::auth::repository::RefreshToken;
+using ::auth::repository::RotationOutcome;
+using ::auth::repository::SessionGrant;
 using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
 using ::testing::_;
@@ -117,7 +120,7 @@ TEST_F(MysqlRefreshTokenRotateTest, ReuseOfARotatedTokenRevokesItsFamily) {
   InSequence order;
   ExpectSelect(rotated);
   ExpectRevokeFamily();
-  TokenOwner owner;
+  repository::TokenOwner owner;
   EXPECT_THAT(repository_->Rotate(kOldHash, absl::Seconds(5), NoGrant, &owner),
               IsOkAndHolds(RotationOutcome::kReuseDetected));
   // Whose token was reused, from the row already read: the reuse is reported by name.
@@ -218,4 +221,4 @@ TEST_F(MysqlRefreshTokenRotateTest, AConnectionThatCannotRollBackIsDiscarded) {
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

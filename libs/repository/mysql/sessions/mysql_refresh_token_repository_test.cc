@@ -17,7 +17,7 @@
 #include "libs/repository/mysql/sessions/refresh_token_unit_test_base.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
 using ::auth::mysql::testing::MockPreparedStatement;
@@ -88,7 +88,7 @@ TEST_F(MysqlRefreshTokenRepositoryTest, CreateRollsBackWhenTheSessionCannotBeSto
 }
 
 TEST_F(MysqlRefreshTokenRepositoryTest, CreateRefusesATokenOfAnotherSession) {
-  SessionGrant grant = Successor();
+  repository::SessionGrant grant = Successor();
   grant.refresh_token.session_jti = "jti-other";
   EXPECT_CALL(connection(), prepareStatement(Matcher<const sql::SQLString&>(_))).Times(0);
   EXPECT_THAT(repository_->Create(grant, {}), StatusIs(absl::StatusCode::kInternal));
@@ -132,4 +132,4 @@ TEST_F(MysqlRefreshTokenRepositoryTest, RevokeAllForUserRevokesTokensThenSession
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

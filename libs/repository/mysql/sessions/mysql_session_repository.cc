@@ -22,18 +22,9 @@
 #include "libs/mysql/sql_time.h"
 #include "libs/mysql/transaction_runner.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
-using ::auth::mysql::BindInList;
-using ::auth::mysql::Connection;
-using ::auth::mysql::InListPlaceholders;
-using ::auth::mysql::InListSize;
-using ::auth::mysql::ReadOptionalUnixTimestamp;
-using ::auth::mysql::ReadUnixTimestamp;
-using ::auth::mysql::RunOnConnection;
-using ::auth::mysql::RunQuery;
-using ::auth::mysql::ToSqlTime;
-using ::auth::mysql::kMaxInListSize;
+using ::auth::repository::Session;
 
 namespace {
 
@@ -49,15 +40,15 @@ absl::StatusOr<Session> ReadSession(const sql::ResultSet& row) {
   Session session;
   session.jti = row.getString(1);
   session.user_id = static_cast<int64_t>(row.getUInt64(2));
-  absl::StatusOr<absl::Time> expires_at = ReadUnixTimestamp(row, 3);
+  absl::StatusOr<absl::Time> expires_at = mysql::ReadUnixTimestamp(row, 3);
   if (!expires_at.ok()) return expires_at.status();
   session.expires_at = *expires_at;
   session.token_hash = row.getString(4);
   session.client_address = row.getString(5);
-  absl::StatusOr<absl::Time> created_at = ReadUnixTimestamp(row, 6);
+  absl::StatusOr<absl::Time> created_at = mysql::ReadUnixTimestamp(row, 6);
   if (!created_at.ok()) return created_at.status();
   session.created_at = *created_at;
-  absl::StatusOr<std::optional<absl::Time>> revoked_at = ReadOptionalUnixTimestamp(row, 7);
+  absl::StatusOr<std::optional<absl::Time>> revoked_at = mysql::ReadOptionalUnixTimestamp(row, 7);
   if (!revoked_at.ok()) return revoked_at.status();
   session.revoked_at = *revoked_at;
   return session;
@@ -66,14 +57,14 @@ absl::StatusOr<Session> ReadSession(const sql::ResultSet& row) {
 }  // namespace
 
 absl::Status MysqlSessionRepository::Create(const Session& session) {
-  return RunOnConnection(
-      pool_, "create session", kPrimaryKeyField, [&](Connection& connection) {
+  return mysql::RunOnConnection(
+      pool_, "create session", kPrimaryKeyField, [&](mysql::Connection& connection) {
         sql::PreparedStatement& insert = connection.Prepare(
             "INSERT INTO sessions (jti, user_id, expires_at, token_hash, client_address) "
             "VALUES (?, ?, ?, ?, ?)");
         insert.setString(1, session.jti);
         insert.setInt64(2, session.user_id);
-        insert.setDateTime(3, ToSqlTime(session.expires_at));
+        insert.setDateTime(3, mysql::ToSqlTime(session.expires_at));
         insert.setString(4, session.token_hash);
         insert.setString(5, session.client_address.substr(0, kMaxClientAddressLength));
         insert.executeUpdate();
@@ -91,20 +82,20 @@ absl::StatusOr<Session> MysqlSessionRepository::FindActive(absl::string_view jti
 
 absl::StatusOr<std::vector<Session>> MysqlSessionRepository::FindActiveMany(
     const std::vector<std::string>& jtis) {
-  const std::string now = ToSqlTime(clock_());
+  const std::string now = mysql::ToSqlTime(clock_());
   std::vector<Session> found;
-  for (size_t begin = 0; begin < jtis.size(); begin += kMaxInListSize) {
-    const size_t count = std::min(kMaxInListSize, jtis.size() - begin);
-    const size_t padded = InListSize(count);
+  for (size_t begin = 0; begin < jtis.size(); begin += mysql::kMaxInListSize) {
+    const size_t count = std::min(mysql::kMaxInListSize, jtis.size() - begin);
+    const size_t padded = mysql::InListSize(count);
     // A read: safe to run again on another node. On Galera the session's wsrep_sync_wait
     // makes it see a revocation committed through any node before it started.
-    absl::StatusOr<std::vector<Session>> chunk = RunQuery(
+    absl::StatusOr<std::vector<Session>> chunk = mysql::RunQuery(
         pool_, "find active sessions",
-        [&](Connection& connection) -> absl::StatusOr<std::vector<Session>> {
+        [&](mysql::Connection& connection) -> absl::StatusOr<std::vector<Session>> {
           sql::PreparedStatement& select = connection.Prepare(
-              absl::StrCat(kSelectSession, "WHERE jti IN (", InListPlaceholders(padded),
+              absl::StrCat(kSelectSession, "WHERE jti IN (", mysql::InListPlaceholders(padded),
                            ") AND revoked_at IS NULL AND expires_at > ?"));
-          const int next = BindInList(select, 1, absl::MakeConstSpan(&jtis[begin], count));
+          const int next = mysql::BindInList(select, 1, absl::MakeConstSpan(&jtis[begin], count));
           select.setDateTime(next, now);
           std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
           std::vector<Session> sessions;
@@ -123,9 +114,9 @@ absl::StatusOr<std::vector<Session>> MysqlSessionRepository::FindActiveMany(
 
 absl::Status MysqlSessionRepository::Revoke(absl::string_view jti) {
   const std::string id(jti);
-  const std::string now = ToSqlTime(clock_());
-  return RunOnConnection(
-      pool_, "revoke session", kPrimaryKeyField, [&](Connection& connection) {
+  const std::string now = mysql::ToSqlTime(clock_());
+  return mysql::RunOnConnection(
+      pool_, "revoke session", kPrimaryKeyField, [&](mysql::Connection& connection) {
         sql::PreparedStatement& update =
             connection.Prepare("UPDATE sessions SET revoked_at = ? "
                                "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?");
@@ -138,10 +129,10 @@ absl::Status MysqlSessionRepository::Revoke(absl::string_view jti) {
 }
 
 absl::StatusOr<int64_t> MysqlSessionRepository::RevokeAllForUser(int64_t user_id) {
-  const std::string now = ToSqlTime(clock_());
-  return RunOnConnection(
+  const std::string now = mysql::ToSqlTime(clock_());
+  return mysql::RunOnConnection(
       pool_, "revoke sessions of user", kPrimaryKeyField,
-      [&](Connection& connection) -> absl::StatusOr<int64_t> {
+      [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
         sql::PreparedStatement& update = connection.Prepare(
             "UPDATE sessions SET revoked_at = ? "
             "WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?");
@@ -153,10 +144,10 @@ absl::StatusOr<int64_t> MysqlSessionRepository::RevokeAllForUser(int64_t user_id
 }
 
 absl::StatusOr<int64_t> MysqlSessionRepository::DeleteExpired(absl::Time now) {
-  const std::string cutoff = ToSqlTime(now);
-  return RunOnConnection(
+  const std::string cutoff = mysql::ToSqlTime(now);
+  return mysql::RunOnConnection(
       pool_, "delete expired sessions", kPrimaryKeyField,
-      [&](Connection& connection) -> absl::StatusOr<int64_t> {
+      [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
         sql::PreparedStatement& remove =
             connection.Prepare("DELETE FROM sessions WHERE expires_at < ?");
         remove.setDateTime(1, cutoff);
@@ -164,4 +155,4 @@ absl::StatusOr<int64_t> MysqlSessionRepository::DeleteExpired(absl::Time now) {
       });
 }
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

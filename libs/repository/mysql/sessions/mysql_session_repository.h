@@ -22,33 +22,33 @@
 #include "libs/mysql/connection_pool.h"
 #include "libs/repository/session_repository.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
-class MysqlSessionRepository : public SessionRepository {
+class MysqlSessionRepository : public repository::SessionRepository {
  public:
   // Longest client_address stored; longer ones are truncated (the column is VARCHAR(128)).
   static constexpr size_t kMaxClientAddressLength = 128;
 
   // `pool` must outlive the repository.
-  explicit MysqlSessionRepository(auth::mysql::ConnectionPool& pool,
+  explicit MysqlSessionRepository(mysql::ConnectionPool& pool,
                                   std::function<absl::Time()> clock = absl::Now)
       : pool_(pool), clock_(std::move(clock)) {}
 
   // kAlreadyExists "jti already taken" if the jti is in use; kInternal if the user does
   // not exist.
-  absl::Status Create(const Session& session) override;
-  absl::StatusOr<Session> FindActive(absl::string_view jti) override;
-  absl::StatusOr<std::vector<Session>> FindActiveMany(
+  absl::Status Create(const repository::Session& session) override;
+  absl::StatusOr<repository::Session> FindActive(absl::string_view jti) override;
+  absl::StatusOr<std::vector<repository::Session>> FindActiveMany(
       const std::vector<std::string>& jtis) override;
   absl::Status Revoke(absl::string_view jti) override;
   absl::StatusOr<int64_t> RevokeAllForUser(int64_t user_id) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;
 
  private:
-  auth::mysql::ConnectionPool& pool_;
+  mysql::ConnectionPool& pool_;
   const std::function<absl::Time()> clock_;
 };
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_SESSIONS_MYSQL_SESSION_REPOSITORY_H_

@@ -18,9 +18,10 @@
 #include "libs/repository/mysql/testing/migrated_mariadb_test.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
+using ::auth::repository::Session;
 using ::auth::testing::IsOk;
 using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
@@ -138,4 +139,4 @@ TEST_F(MysqlSessionRepositoryTest, SessionOfUnknownUserIsRefused) {
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

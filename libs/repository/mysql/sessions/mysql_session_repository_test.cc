@@ -19,7 +19,7 @@
 #include "libs/repository/mysql/sessions/mysql_session_repository.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
 using ::auth::mysql::testing::MockPool;
@@ -31,7 +31,6 @@ using ::testing::_;
 using ::testing::Eq;
 using ::testing::Return;
 using ::testing::Throw;
-
 
 class MysqlSessionRepositoryTest : public ::testing::Test {
  protected:
@@ -46,7 +45,7 @@ TEST_F(MysqlSessionRepositoryTest, DuplicateJtiIsAlreadyExists) {
   EXPECT_CALL(*insert, setDateTime(3, SqlEq("2023-11-14 22:13:20.000000")));
   EXPECT_CALL(*insert, executeUpdate())
       .WillOnce(Throw(sql::SQLException("Duplicate entry 'j1' for key 'PRIMARY'", "23000", 1062)));
-  Session session;
+  repository::Session session;
   session.jti = "j1";
   session.user_id = 5;
   session.expires_at = absl::FromUnixSeconds(1700000000);
@@ -66,4 +65,4 @@ TEST_F(MysqlSessionRepositoryTest, RevokeOfNothingIsNotFound) {
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

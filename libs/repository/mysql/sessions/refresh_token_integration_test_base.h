@@ -16,7 +16,7 @@
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
 class MysqlRefreshTokenTest : public MigratedMariadbTest {
  protected:
@@ -27,10 +27,10 @@ class MysqlRefreshTokenTest : public MigratedMariadbTest {
 
   // A fresh session and refresh token of `user_id` in `family`, started at `family_started_at`
   // (a new family, started now, if empty).
-  SessionGrant Grant(int64_t user_id, std::string family = "",
-                     absl::Time family_started_at = absl::InfinitePast()) {
+  repository::SessionGrant Grant(int64_t user_id, std::string family = "",
+                                 absl::Time family_started_at = absl::InfinitePast()) {
     const std::string n = absl::StrCat(Next());
-    SessionGrant grant;
+    repository::SessionGrant grant;
     grant.session.jti = absl::StrCat("jti-", n);
     grant.session.user_id = user_id;
     grant.session.expires_at = absl::Now() + absl::Minutes(15);
@@ -48,20 +48,22 @@ class MysqlRefreshTokenTest : public MigratedMariadbTest {
   }
 
   // A GrantFn that continues the presented token's family and records what it granted.
-  RefreshTokenRepository::GrantFn Successor(SessionGrant* granted) {
-    return [this, granted](const RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
-      *granted = Grant(presented.user_id, presented.family_id, presented.family_started_at);
-      return *granted;
-    };
+  repository::RefreshTokenRepository::GrantFn Successor(repository::SessionGrant* granted) {
+    return
+        [this, granted](
+            const repository::RefreshToken& presented) -> absl::StatusOr<repository::SessionGrant> {
+          *granted = Grant(presented.user_id, presented.family_id, presented.family_started_at);
+          return *granted;
+        };
   }
 
-  bool Active(const SessionGrant& grant) {
+  bool Active(const repository::SessionGrant& grant) {
     return MysqlSessionRepository(*pool_).FindActive(grant.session.jti).ok();
   }
 
   int64_t user_id_ = 0;
 };
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_SESSIONS_REFRESH_TOKEN_INTEGRATION_TEST_BASE_H_

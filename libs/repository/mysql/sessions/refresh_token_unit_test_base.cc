@@ -15,12 +15,13 @@
 #include "gtest/gtest.h"
 #include "libs/mysql/testing/mock_connector.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
 using ::auth::mysql::testing::MockPreparedStatement;
 using ::auth::mysql::testing::MockResultSet;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::mysql::testing::SqlHas;
+using ::auth::repository::SessionGrant;
 using ::testing::AllOf;
 using ::testing::Matcher;
 using ::testing::Return;
@@ -156,9 +157,10 @@ SessionGrant MysqlRefreshTokenRepositoryTest::Successor() {
   return grant;
 }
 
-absl::StatusOr<SessionGrant> MysqlRefreshTokenRepositoryTest::NoGrant(const RefreshToken&) {
+absl::StatusOr<SessionGrant> MysqlRefreshTokenRepositoryTest::NoGrant(
+    const repository::RefreshToken&) {
   ADD_FAILURE() << "the grant function was called";
   return absl::InternalError("unexpected");
 }
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

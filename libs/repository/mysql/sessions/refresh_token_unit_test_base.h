@@ -20,7 +20,7 @@
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
 inline constexpr int64_t kNow = 1700000000;  // 2023-11-14 22:13:20 UTC
 inline constexpr char kNowSql[] = "2023-11-14 22:13:20.000000";
@@ -42,9 +42,9 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
  protected:
   MysqlRefreshTokenRepositoryTest();
 
-  auth::mysql::testing::MockConnection& connection() { return mock_.connection(); }
+  mysql::testing::MockConnection& connection() { return mock_.connection(); }
 
-  auth::mysql::testing::MockPreparedStatement* ExpectPrepare(
+  mysql::testing::MockPreparedStatement* ExpectPrepare(
       ::testing::Matcher<const sql::SQLString&> sql) {
     return mock_.ExpectPrepare(std::move(sql));
   }
@@ -69,16 +69,16 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
 
   // The grant of session "jti-new" and its refresh token kNewHash in family "family-1",
   // started at TokenRow's family_started_at.
-  static SessionGrant Successor();
+  static repository::SessionGrant Successor();
   // A GrantFn that must not be called.
-  static absl::StatusOr<SessionGrant> NoGrant(const RefreshToken&);
+  static absl::StatusOr<repository::SessionGrant> NoGrant(const repository::RefreshToken&);
 
-  auth::mysql::testing::MockPool mock_;
-  auth::mysql::testing::MockPreparedStatement* select_ = nullptr;  // ExpectSelect()'s, cached
-  auth::mysql::testing::MockPreparedStatement* lookup_ = nullptr;  // ExpectLookup()'s, cached
+  mysql::testing::MockPool mock_;
+  mysql::testing::MockPreparedStatement* select_ = nullptr;  // ExpectSelect()'s, cached
+  mysql::testing::MockPreparedStatement* lookup_ = nullptr;  // ExpectLookup()'s, cached
   std::unique_ptr<MysqlRefreshTokenRepository> repository_;
 };
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_SESSIONS_REFRESH_TOKEN_UNIT_TEST_BASE_H_

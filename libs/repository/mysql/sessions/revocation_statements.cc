@@ -13,29 +13,24 @@
 #include "libs/mysql/connection.h"
 #include "libs/mysql/in_list.h"
 
-namespace auth::repository::mysql::revocation {
-
-using ::auth::mysql::BindInList;
-using ::auth::mysql::Connection;
-using ::auth::mysql::InListPlaceholders;
-using ::auth::mysql::InListSize;
-using ::auth::mysql::kMaxInListSize;
+namespace auth::mysql_repository::revocation {
 
 namespace {
 
 // Runs `head` + an IN list of `users` + `tail` (an UPDATE whose first parameter and, if `tail`
 // has one, last parameter are `now`) in chunks of at most kMaxInListSize users, each padded to
 // InListSize(); returns the rows changed.
-int64_t RevokeForUsers(Connection& connection, absl::string_view head, absl::string_view tail,
-                       absl::Span<const int64_t> users, const std::string& now) {
+int64_t RevokeForUsers(mysql::Connection& connection, absl::string_view head,
+                       absl::string_view tail, absl::Span<const int64_t> users,
+                       const std::string& now) {
   const bool now_last = absl::StrContains(tail, '?');
   int64_t changed = 0;
-  for (size_t begin = 0; begin < users.size(); begin += kMaxInListSize) {
-    const absl::Span<const int64_t> chunk = users.subspan(begin, kMaxInListSize);
+  for (size_t begin = 0; begin < users.size(); begin += mysql::kMaxInListSize) {
+    const absl::Span<const int64_t> chunk = users.subspan(begin, mysql::kMaxInListSize);
     sql::PreparedStatement& update = connection.Prepare(
-        absl::StrCat(head, InListPlaceholders(InListSize(chunk.size())), tail));
+        absl::StrCat(head, mysql::InListPlaceholders(mysql::InListSize(chunk.size())), tail));
     update.setDateTime(1, now);
-    const int next = BindInList(update, 2, chunk);
+    const int next = mysql::BindInList(update, 2, chunk);
     if (now_last) update.setDateTime(next, now);
     changed += update.executeUpdate();
   }
@@ -45,7 +40,7 @@ int64_t RevokeForUsers(Connection& connection, absl::string_view head, absl::str
 }  // namespace
 
 // Revokes the refresh tokens of `family_id`.
-void RevokeFamilyTokens(Connection& connection, const std::string& family_id,
+void RevokeFamilyTokens(mysql::Connection& connection, const std::string& family_id,
                         const std::string& now) {
   sql::PreparedStatement& tokens = connection.Prepare(
       "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL");
@@ -55,7 +50,7 @@ void RevokeFamilyTokens(Connection& connection, const std::string& family_id,
 }
 
 // Revokes the sessions of `family_id`; returns how many were still active.
-int64_t RevokeFamilySessions(Connection& connection, const std::string& family_id,
+int64_t RevokeFamilySessions(mysql::Connection& connection, const std::string& family_id,
                              const std::string& now) {
   sql::PreparedStatement& sessions = connection.Prepare(
       "UPDATE sessions s JOIN refresh_tokens r ON r.session_jti = s.jti SET s.revoked_at = ? "
@@ -66,13 +61,15 @@ int64_t RevokeFamilySessions(Connection& connection, const std::string& family_i
 }
 
 // Revokes the refresh tokens of `family_id`, then their sessions.
-void RevokeFamily(Connection& connection, const std::string& family_id, const std::string& now) {
+void RevokeFamily(mysql::Connection& connection, const std::string& family_id,
+                  const std::string& now) {
   RevokeFamilyTokens(connection, family_id, now);
   RevokeFamilySessions(connection, family_id, now);
 }
 
 // Revokes session `jti`; returns 1 if it was not revoked yet, else 0.
-int64_t RevokeSession(Connection& connection, const std::string& jti, const std::string& now) {
+int64_t RevokeSession(mysql::Connection& connection, const std::string& jti,
+                      const std::string& now) {
   sql::PreparedStatement& revoke = connection.Prepare(
       "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
   revoke.setDateTime(1, now);
@@ -81,17 +78,17 @@ int64_t RevokeSession(Connection& connection, const std::string& jti, const std:
 }
 
 // Revokes the refresh tokens of `users`.
-void RevokeTokensOfUsers(Connection& connection, absl::Span<const int64_t> users,
+void RevokeTokensOfUsers(mysql::Connection& connection, absl::Span<const int64_t> users,
                          const std::string& now) {
   RevokeForUsers(connection, "UPDATE refresh_tokens SET revoked_at = ? WHERE user_id IN (",
                  ") AND revoked_at IS NULL", users, now);
 }
 
 // Revokes the sessions of `users`; returns how many were still active.
-int64_t RevokeSessionsOfUsers(Connection& connection, absl::Span<const int64_t> users,
+int64_t RevokeSessionsOfUsers(mysql::Connection& connection, absl::Span<const int64_t> users,
                               const std::string& now) {
   return RevokeForUsers(connection, "UPDATE sessions SET revoked_at = ? WHERE user_id IN (",
                         ") AND revoked_at IS NULL AND expires_at > ?", users, now);
 }
 
-}  // namespace auth::repository::mysql::revocation
+}  // namespace auth::mysql_repository::revocation

@@ -12,32 +12,32 @@
 #include "absl/types/span.h"
 #include "libs/mysql/connection.h"
 
-namespace auth::repository::mysql::revocation {
+namespace auth::mysql_repository::revocation {
 
 // Revokes the refresh tokens of `family_id`.
-void RevokeFamilyTokens(auth::mysql::Connection& connection, const std::string& family_id,
+void RevokeFamilyTokens(mysql::Connection& connection, const std::string& family_id,
                         const std::string& now);
 
 // Revokes the sessions of `family_id`; returns how many were still active.
-int64_t RevokeFamilySessions(auth::mysql::Connection& connection, const std::string& family_id,
+int64_t RevokeFamilySessions(mysql::Connection& connection, const std::string& family_id,
                              const std::string& now);
 
 // Revokes the refresh tokens of `family_id`, then their sessions.
-void RevokeFamily(auth::mysql::Connection& connection, const std::string& family_id,
+void RevokeFamily(mysql::Connection& connection, const std::string& family_id,
                   const std::string& now);
 
 // Revokes session `jti`; returns 1 if it was not revoked yet, else 0.
-int64_t RevokeSession(auth::mysql::Connection& connection, const std::string& jti,
+int64_t RevokeSession(mysql::Connection& connection, const std::string& jti,
                       const std::string& now);
 
 // Revokes the refresh tokens of `users` (in IN-list chunks).
-void RevokeTokensOfUsers(auth::mysql::Connection& connection, absl::Span<const int64_t> users,
+void RevokeTokensOfUsers(mysql::Connection& connection, absl::Span<const int64_t> users,
                          const std::string& now);
 
 // Revokes the unexpired sessions of `users`; returns how many were still active.
-int64_t RevokeSessionsOfUsers(auth::mysql::Connection& connection,
-                              absl::Span<const int64_t> users, const std::string& now);
+int64_t RevokeSessionsOfUsers(mysql::Connection& connection, absl::Span<const int64_t> users,
+                              const std::string& now);
 
-}  // namespace auth::repository::mysql::revocation
+}  // namespace auth::mysql_repository::revocation
 
 #endif  // LIBS_REPOSITORY_MYSQL_SESSIONS_REVOCATION_STATEMENTS_H_

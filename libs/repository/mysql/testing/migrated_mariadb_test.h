@@ -29,19 +29,19 @@
 #include "libs/repository/user_repository.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
 class MigratedMariadbTest : public ::testing::Test {
  protected:
   // Starts the server and migrates its database.
   static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<auth::mysql::testing::MariadbServer>> server =
-        auth::mysql::testing::MariadbServer::Start();
+    absl::StatusOr<std::unique_ptr<mysql::testing::MariadbServer>> server =
+        mysql::testing::MariadbServer::Start();
     ASSERT_THAT(server, auth::testing::IsOk());
     server_ = std::move(server).value().release();
-    auth::mysql::ConnectionPoolOptions options = server_->pool_options();
+    mysql::ConnectionPoolOptions options = server_->pool_options();
     options.size = 8;
-    pool_ = new auth::mysql::ConnectionPool(options);
+    pool_ = new mysql::ConnectionPool(options);
     ASSERT_THAT(ApplyMigrations(*pool_), auth::testing::IsOk());
   }
 
@@ -55,13 +55,13 @@ class MigratedMariadbTest : public ::testing::Test {
   void SetUp() override { ASSERT_NE(pool_, nullptr) << "server did not start"; }
 
   // A user whose username, email and phone number no other test of the suite uses.
-  static NewUser UniqueUser(absl::string_view tag) {
+  static repository::NewUser UniqueUser(absl::string_view tag) {
     const int n = ++counter_;
     const std::string suffix = absl::StrCat(tag, "_", n);
-    return NewUser{.username = absl::StrCat("user_", suffix),
-                   .email = absl::StrCat("mail_", suffix, "@example.org"),
-                   .phone_number = absl::StrCat("+1555", n, "0", n),
-                   .password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaA"};
+    return repository::NewUser{.username = absl::StrCat("user_", suffix),
+                               .email = absl::StrCat("mail_", suffix, "@example.org"),
+                               .phone_number = absl::StrCat("+1555", n, "0", n),
+                               .password_hash = "$argon2id$v=19$m=65536,t=3,p=1$c2FsdA$aGFzaA"};
   }
 
   // Stores UniqueUser(tag) and returns its id (0 after a failure, which fails the test).
@@ -74,13 +74,13 @@ class MigratedMariadbTest : public ::testing::Test {
   // A number no other call of the suite gets (thread-safe).
   static int Next() { return ++counter_; }
 
-  inline static auth::mysql::testing::MariadbServer* server_ = nullptr;
-  inline static auth::mysql::ConnectionPool* pool_ = nullptr;
+  inline static mysql::testing::MariadbServer* server_ = nullptr;
+  inline static mysql::ConnectionPool* pool_ = nullptr;
 
  private:
   inline static std::atomic<int> counter_{0};
 };
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_TESTING_MIGRATED_MARIADB_TEST_H_

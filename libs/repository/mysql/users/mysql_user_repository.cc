@@ -21,13 +21,9 @@
 #include "libs/mysql/sql_time.h"
 #include "libs/mysql/transaction_runner.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
-using ::auth::mysql::Connection;
-using ::auth::mysql::ConnectionPool;
-using ::auth::mysql::ReadUnixTimestamp;
-using ::auth::mysql::RunOnConnection;
-using ::auth::mysql::RunQuery;
+using ::auth::repository::User;
 
 namespace {
 
@@ -47,9 +43,9 @@ absl::StatusOr<User> ReadUser(const sql::ResultSet& row) {
   user.email = row.getString(3);
   if (!row.isNull(4)) user.phone_number = std::string(row.getString(4));
   user.password_hash = row.getString(5);
-  absl::StatusOr<absl::Time> created_at = ReadUnixTimestamp(row, 6);
+  absl::StatusOr<absl::Time> created_at = mysql::ReadUnixTimestamp(row, 6);
   if (!created_at.ok()) return created_at.status();
-  absl::StatusOr<absl::Time> updated_at = ReadUnixTimestamp(row, 7);
+  absl::StatusOr<absl::Time> updated_at = mysql::ReadUnixTimestamp(row, 7);
   if (!updated_at.ok()) return updated_at.status();
   user.created_at = *created_at;
   user.updated_at = *updated_at;
@@ -58,27 +54,28 @@ absl::StatusOr<User> ReadUser(const sql::ResultSet& row) {
 
 // Runs kSelectUser + `where` with one string or integer parameter bound by `bind`.
 template <typename Bind>
-absl::StatusOr<User> FindOne(ConnectionPool& pool, absl::string_view operation, const char* where,
-                             Bind bind) {
+absl::StatusOr<User> FindOne(mysql::ConnectionPool& pool, absl::string_view operation,
+                             const char* where, Bind bind) {
   const std::string query = absl::StrCat(kSelectUser, where);
-  return RunQuery(pool, operation, [&](Connection& connection) -> absl::StatusOr<User> {
-    sql::PreparedStatement& statement = connection.Prepare(query);
-    bind(statement);
-    std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
-    if (!rows->next()) return absl::NotFoundError("user not found");
-    return ReadUser(*rows);
-  });
+  return mysql::RunQuery(pool, operation,
+                         [&](mysql::Connection& connection) -> absl::StatusOr<User> {
+                           sql::PreparedStatement& statement = connection.Prepare(query);
+                           bind(statement);
+                           std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
+                           if (!rows->next()) return absl::NotFoundError("user not found");
+                           return ReadUser(*rows);
+                         });
 }
 
 }  // namespace
 
-absl::StatusOr<int64_t> MysqlUserRepository::Create(const NewUser& user) {
+absl::StatusOr<int64_t> MysqlUserRepository::Create(const repository::NewUser& user) {
   // One autocommit statement that hands back the new id (RETURNING): one round trip and one
   // commit. It is run again only where it cannot have committed (a conflict rolled it back, a
   // node refused it, a stale statement never ran); a connection lost on the way is UNAVAILABLE
   // (the user may or may not exist; a retry by the caller gets ALREADY_EXISTS if it does).
-  return RunOnConnection(
-      pool_, "create user", "", [&](Connection& connection) -> absl::StatusOr<int64_t> {
+  return mysql::RunOnConnection(
+      pool_, "create user", "", [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
         sql::PreparedStatement& insert =
             connection.Prepare("INSERT INTO users (username, email, phone_number, password_hash) "
                                "VALUES (?, ?, ?, ?) RETURNING id");
@@ -120,18 +117,19 @@ absl::StatusOr<User> MysqlUserRepository::FindByPhone(absl::string_view phone_nu
 
 absl::Status MysqlUserRepository::UpdatePasswordHash(int64_t id, absl::string_view password_hash) {
   if (id <= 0) return absl::NotFoundError("user not found");
-  return RunOnConnection(pool_, "update password hash", "", [&](Connection& connection) {
-    sql::PreparedStatement& update = connection.Prepare(
-        "UPDATE users SET password_hash = ?, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?");
-    update.setString(1, std::string(password_hash));
-    update.setUInt64(2, static_cast<uint64_t>(id));
-    if (update.executeUpdate() > 0) return absl::OkStatus();
-    // MySQL counts changed rows, not matched ones: zero can also mean "same values".
-    sql::PreparedStatement& exists = connection.Prepare("SELECT 1 FROM users WHERE id = ?");
-    exists.setUInt64(1, static_cast<uint64_t>(id));
-    std::unique_ptr<sql::ResultSet> rows(exists.executeQuery());
-    return rows->next() ? absl::OkStatus() : absl::NotFoundError("user not found");
-  });
+  return mysql::RunOnConnection(
+      pool_, "update password hash", "", [&](mysql::Connection& connection) {
+        sql::PreparedStatement& update = connection.Prepare(
+            "UPDATE users SET password_hash = ?, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?");
+        update.setString(1, std::string(password_hash));
+        update.setUInt64(2, static_cast<uint64_t>(id));
+        if (update.executeUpdate() > 0) return absl::OkStatus();
+        // MySQL counts changed rows, not matched ones: zero can also mean "same values".
+        sql::PreparedStatement& exists = connection.Prepare("SELECT 1 FROM users WHERE id = ?");
+        exists.setUInt64(1, static_cast<uint64_t>(id));
+        std::unique_ptr<sql::ResultSet> rows(exists.executeQuery());
+        return rows->next() ? absl::OkStatus() : absl::NotFoundError("user not found");
+      });
 }
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

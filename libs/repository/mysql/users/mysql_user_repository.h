@@ -15,24 +15,24 @@
 #include "libs/mysql/connection_pool.h"
 #include "libs/repository/user_repository.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 
-class MysqlUserRepository : public UserRepository {
+class MysqlUserRepository : public repository::UserRepository {
  public:
   // `pool` must outlive the repository.
-  explicit MysqlUserRepository(auth::mysql::ConnectionPool& pool) : pool_(pool) {}
+  explicit MysqlUserRepository(mysql::ConnectionPool& pool) : pool_(pool) {}
 
   // Emails are stored lowercased whatever the caller passed.
-  absl::StatusOr<int64_t> Create(const NewUser& user) override;
-  absl::StatusOr<User> FindById(int64_t id) override;
-  absl::StatusOr<User> FindByEmail(absl::string_view email) override;
-  absl::StatusOr<User> FindByPhone(absl::string_view phone_number) override;
+  absl::StatusOr<int64_t> Create(const repository::NewUser& user) override;
+  absl::StatusOr<repository::User> FindById(int64_t id) override;
+  absl::StatusOr<repository::User> FindByEmail(absl::string_view email) override;
+  absl::StatusOr<repository::User> FindByPhone(absl::string_view phone_number) override;
   absl::Status UpdatePasswordHash(int64_t id, absl::string_view password_hash) override;
 
  private:
-  auth::mysql::ConnectionPool& pool_;
+  mysql::ConnectionPool& pool_;
 };
 
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
 
 #endif  // LIBS_REPOSITORY_MYSQL_USERS_MYSQL_USER_REPOSITORY_H_

@@ -18,9 +18,11 @@
 #include "libs/repository/mysql/users/mysql_user_repository.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
+using ::auth::repository::NewUser;
+using ::auth::repository::User;
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 using ::testing::Eq;
@@ -160,4 +162,4 @@ TEST_F(MysqlUserRepositoryTest, ConcurrentRegistrationOfOneEmailHasOneWinner) {
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

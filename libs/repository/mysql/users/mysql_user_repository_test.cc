@@ -20,7 +20,7 @@
 #include "libs/repository/mysql/users/mysql_user_repository.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
 using ::auth::mysql::testing::MockPool;
@@ -29,6 +29,7 @@ using ::auth::mysql::testing::MockResultSet;
 using ::auth::mysql::testing::PrepareSucceeds;
 using ::auth::mysql::testing::SqlEq;
 using ::auth::mysql::testing::SqlHas;
+using ::auth::repository::NewUser;
 using ::auth::testing::IsOkAndHolds;
 using ::auth::testing::StatusIs;
 using ::testing::_;
@@ -40,7 +41,6 @@ using ::testing::Not;
 using ::testing::Return;
 using ::testing::StrictMock;
 using ::testing::Throw;
-
 
 class MysqlUserRepositoryTest : public ::testing::Test {
  protected:
@@ -108,7 +108,7 @@ TEST_F(MysqlUserRepositoryTest, FindByIdMapsTheRow) {
   EXPECT_CALL(*rows, getString(Matcher<uint32_t>(7)))
       .WillOnce(Return(sql::SQLString("1700000001")));
 
-  ASSERT_OK_AND_ASSIGN(const User user, users.FindById(42));
+  ASSERT_OK_AND_ASSIGN(const repository::User user, users.FindById(42));
   EXPECT_EQ(user.id, 42);
   EXPECT_EQ(user.username, "alice");
   EXPECT_EQ(user.email, "a@x.org");
@@ -193,4 +193,4 @@ TEST_F(MysqlUserRepositoryTest, ErrorWhilePreparingIsMappedToo) {
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository
