@@ -26,18 +26,15 @@
 #include "libs/mysql/testing/galera_cluster.h"
 #include "libs/mysql/testing/query.h"
 #include "libs/repository/attempt_limiter.h"
-#include "libs/repository/mysql/migrations.h"
-#include "libs/repository/mysql/mysql_attempt_limiter.h"
-#include "libs/repository/mysql/mysql_session_repository.h"
-#include "libs/repository/mysql/mysql_user_repository.h"
+#include "libs/repository/mysql/attempts/mysql_attempt_limiter.h"
+#include "libs/repository/mysql/schema/migrations.h"
+#include "libs/repository/mysql/sessions/mysql_session_repository.h"
+#include "libs/repository/mysql/users/mysql_user_repository.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::ConnectionPool;
-using ::auth::mysql::ConnectionPoolOptions;
-using ::auth::mysql::PooledConnection;
 using ::auth::mysql::testing::GaleraCluster;
 using ::auth::mysql::testing::QueryInt;
 using ::auth::testing::IsOk;
@@ -63,7 +60,7 @@ class GaleraRepositoryTest : public ::testing::Test {
   // A new database with the service's schema, applied through node 1.
   static std::string MigratedDatabase(const std::string& name) {
     EXPECT_THAT(cluster_->CreateDatabase(name), IsOk());
-    ConnectionPool pool(cluster_->pool_options({1}, name));
+    mysql::ConnectionPool pool(cluster_->pool_options({1}, name));
     EXPECT_THAT(ApplyMigrations(pool), IsOk());
     return name;
   }
@@ -76,9 +73,10 @@ TEST_F(GaleraRepositoryTest, FirstStartsThroughThreeNodesAtOnceMigrateOnce) {
   for (int round = 0; round < kRounds; ++round) {
     const std::string database = absl::StrCat("migrate_", round);
     ASSERT_THAT(cluster_->CreateDatabase(database), IsOk());
-    std::vector<std::unique_ptr<ConnectionPool>> pools;
+    std::vector<std::unique_ptr<mysql::ConnectionPool>> pools;
     for (int node = 1; node <= GaleraCluster::kNodes; ++node) {
-      pools.push_back(std::make_unique<ConnectionPool>(cluster_->pool_options({node}, database)));
+      pools.push_back(
+          std::make_unique<mysql::ConnectionPool>(cluster_->pool_options({node}, database)));
     }
     std::vector<absl::Status> results(pools.size());
     std::vector<std::thread> starts;
@@ -101,17 +99,17 @@ TEST_F(GaleraRepositoryTest, FirstStartsThroughThreeNodesAtOnceMigrateOnce) {
 
 TEST_F(GaleraRepositoryTest, TheSameUsernameThroughTwoNodesAtOnceIsStoredOnce) {
   const std::string database = MigratedDatabase("conflicts");
-  ConnectionPool first(cluster_->pool_options({1}, database));
-  ConnectionPool second(cluster_->pool_options({2}, database));
+  mysql::ConnectionPool first(cluster_->pool_options({1}, database));
+  mysql::ConnectionPool second(cluster_->pool_options({2}, database));
   MysqlUserRepository users_first(first);
   MysqlUserRepository users_second(second);
   constexpr int kRounds = 40;
   int created = 0, taken = 0, other = 0;
   for (int round = 0; round < kRounds; ++round) {
-    NewUser user{.username = absl::StrCat("race", round),
-                 .email = absl::StrCat("race", round, "@example.com"),
-                 .phone_number = std::nullopt,
-                 .password_hash = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA"};
+    repository::NewUser user{.username = absl::StrCat("race", round),
+                             .email = absl::StrCat("race", round, "@example.com"),
+                             .phone_number = std::nullopt,
+                             .password_hash = "$argon2id$v=19$m=1024,t=1,p=1$c2FsdA$aGFzaA"};
     absl::StatusOr<int64_t> a, b;
     std::thread one([&] { a = users_first.Create(user); });
     std::thread two([&] { b = users_second.Create(user); });
@@ -154,10 +152,11 @@ struct LimiterRun {
 
 LimiterRun CountAttempts(GaleraCluster& cluster, const std::string& database,
                          const std::function<std::vector<int>(int)>& endpoints) {
-  std::vector<std::unique_ptr<ConnectionPool>> pools;
+  std::vector<std::unique_ptr<mysql::ConnectionPool>> pools;
   std::vector<std::unique_ptr<MysqlAttemptLimiter>> limiters;
   for (int i = 0; i < GaleraCluster::kNodes; ++i) {
-    pools.push_back(std::make_unique<ConnectionPool>(cluster.pool_options(endpoints(i), database)));
+    pools.push_back(
+        std::make_unique<mysql::ConnectionPool>(cluster.pool_options(endpoints(i), database)));
     limiters.push_back(std::make_unique<MysqlAttemptLimiter>(*pools.back()));
   }
   constexpr int kThreads = 9, kAttempts = 8;
@@ -166,7 +165,7 @@ LimiterRun CountAttempts(GaleraCluster& cluster, const std::string& database,
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kAttempts; ++i) {
-        absl::StatusOr<Admission> admission = limiters[t % limiters.size()]->Admit(
+        absl::StatusOr<repository::Admission> admission = limiters[t % limiters.size()]->Admit(
             {{"login-account:1", 7, absl::Minutes(15)}}, absl::Now());
         if (!admission.ok()) {
           ++errors;
@@ -220,9 +219,9 @@ TEST_F(GaleraRepositoryTest, TheAttemptLimitThroughThreeNodesIsMeasured) {
 
 TEST_F(GaleraRepositoryTest, ARevocationIsSeenAtOnceThroughTheOtherNodes) {
   const std::string database = MigratedDatabase("revocations");
-  ConnectionPool writer(cluster_->pool_options({1}, database));
-  ConnectionPool reader2(cluster_->pool_options({2}, database));
-  ConnectionPool reader3(cluster_->pool_options({3}, database));
+  mysql::ConnectionPool writer(cluster_->pool_options({1}, database));
+  mysql::ConnectionPool reader2(cluster_->pool_options({2}, database));
+  mysql::ConnectionPool reader3(cluster_->pool_options({3}, database));
   MysqlUserRepository users(writer);
   ASSERT_OK_AND_ASSIGN(int64_t user_id, users.Create({.username = "reader",
                                                       .email = "reader@example.com",
@@ -232,14 +231,14 @@ TEST_F(GaleraRepositoryTest, ARevocationIsSeenAtOnceThroughTheOtherNodes) {
   MysqlSessionRepository sessions2(reader2);
   MysqlSessionRepository sessions3(reader3);
   // The same reads without wsrep_sync_wait, to show what it prevents.
-  ConnectionPoolOptions no_wait = cluster_->pool_options({2}, database);
+  mysql::ConnectionPoolOptions no_wait = cluster_->pool_options({2}, database);
   no_wait.wsrep_sync_wait = 0;
-  ConnectionPool lagging(no_wait);
+  mysql::ConnectionPool lagging(no_wait);
   MysqlSessionRepository sessions_no_wait(lagging);
   constexpr int kRounds = 200;
   int stale = 0, stale_without_sync_wait = 0;
   for (int round = 0; round < kRounds; ++round) {
-    Session session;
+    repository::Session session;
     session.jti = absl::StrCat("jti-", round);
     session.user_id = user_id;
     session.expires_at = absl::Now() + absl::Hours(1);
@@ -247,7 +246,7 @@ TEST_F(GaleraRepositoryTest, ARevocationIsSeenAtOnceThroughTheOtherNodes) {
     ASSERT_THAT(sessions.Create(session), IsOk());
     ASSERT_THAT(sessions.Revoke(session.jti), IsOk());
     for (MysqlSessionRepository* reader : {&sessions2, &sessions3}) {
-      absl::StatusOr<Session> found = reader->FindActive(session.jti);
+      absl::StatusOr<repository::Session> found = reader->FindActive(session.jti);
       if (found.ok()) ++stale;
       EXPECT_THAT(found, StatusIs(absl::StatusCode::kNotFound)) << round;
     }
@@ -260,14 +259,14 @@ TEST_F(GaleraRepositoryTest, ARevocationIsSeenAtOnceThroughTheOtherNodes) {
 
 TEST_F(GaleraRepositoryTest, ThePoolFailsOverWhenItsNodeIsKilledAndReturnsAfterTheRejoin) {
   const std::string database = MigratedDatabase("failover");
-  ConnectionPool pool(cluster_->pool_options({1, 2, 3}, database));
+  mysql::ConnectionPool pool(cluster_->pool_options({1, 2, 3}, database));
   MysqlUserRepository users(pool);
   ASSERT_OK_AND_ASSIGN(int64_t user_id, users.Create({.username = "failover",
                                                       .email = "failover@example.com",
                                                       .phone_number = std::nullopt,
                                                       .password_hash = "$argon2id$x"}));
   {
-    ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool.Acquire());
+    ASSERT_OK_AND_ASSIGN(mysql::PooledConnection lease, pool.Acquire());
     EXPECT_EQ(lease.endpoint_index(), 0);
   }
   // Reads and writes in a loop while node 1 is killed; count what failed and for how long.
@@ -304,7 +303,7 @@ TEST_F(GaleraRepositoryTest, ThePoolFailsOverWhenItsNodeIsKilledAndReturnsAfterT
   bool back = false;
   for (int i = 0; i < 50 && !back; ++i) {
     absl::SleepFor(absl::Milliseconds(100));
-    absl::StatusOr<PooledConnection> lease = pool.Acquire();
+    absl::StatusOr<mysql::PooledConnection> lease = pool.Acquire();
     back = lease.ok() && lease->endpoint_index() == 0;
   }
   stop = true;
@@ -320,4 +319,4 @@ TEST_F(GaleraRepositoryTest, ThePoolFailsOverWhenItsNodeIsKilledAndReturnsAfterT
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

@@ -19,18 +19,16 @@
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
 #include "libs/mysql/testing/mariadb_server.h"
-#include "libs/repository/mysql/migrations.h"
-#include "libs/repository/mysql/mysql_session_repository.h"
-#include "libs/repository/mysql/mysql_user_repository.h"
+#include "libs/repository/mysql/schema/migrations.h"
+#include "libs/repository/mysql/sessions/mysql_session_repository.h"
+#include "libs/repository/mysql/users/mysql_user_repository.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::repository::mysql {
+namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::ConnectionPool;
-using ::auth::mysql::ConnectionPoolOptions;
-using ::auth::mysql::PooledConnection;
 using ::auth::mysql::testing::MariadbServer;
+using ::auth::repository::Session;
 using ::auth::testing::IsOk;
 using ::auth::testing::StatusIs;
 
@@ -43,9 +41,9 @@ struct StatementCounts {
 
 // Reads the server-wide counters through `observer`, a pool of its own: its one cached SHOW
 // statement is prepared at the first reading, and counted in it.
-StatementCounts ReadCounts(ConnectionPool& observer) {
+StatementCounts ReadCounts(mysql::ConnectionPool& observer) {
   StatementCounts counts;
-  absl::StatusOr<PooledConnection> lease = observer.Acquire();
+  absl::StatusOr<mysql::PooledConnection> lease = observer.Acquire();
   EXPECT_THAT(lease, IsOk());
   if (!lease.ok()) return counts;
   sql::PreparedStatement& show = lease->connection().Prepare(
@@ -67,10 +65,10 @@ class StatementCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(server_, MariadbServer::Start());
-    ConnectionPoolOptions options = server_->pool_options();
+    mysql::ConnectionPoolOptions options = server_->pool_options();
     options.size = 1;  // every call on the same connection
-    pool_ = std::make_unique<ConnectionPool>(options);
-    observer_ = std::make_unique<ConnectionPool>(options);
+    pool_ = std::make_unique<mysql::ConnectionPool>(options);
+    observer_ = std::make_unique<mysql::ConnectionPool>(options);
     ASSERT_THAT(ApplyMigrations(*pool_), IsOk());
     MysqlUserRepository users(*pool_);
     ASSERT_OK_AND_ASSIGN(
@@ -91,8 +89,8 @@ class StatementCacheTest : public ::testing::Test {
   }
 
   std::unique_ptr<MariadbServer> server_;
-  std::unique_ptr<ConnectionPool> pool_;
-  std::unique_ptr<ConnectionPool> observer_;
+  std::unique_ptr<mysql::ConnectionPool> pool_;
+  std::unique_ptr<mysql::ConnectionPool> observer_;
   int64_t user_id_ = 0;
 };
 
@@ -183,4 +181,4 @@ TEST_F(StatementCacheTest, AfterARestartTheNewConnectionPreparesItsOwnStatements
 }
 
 }  // namespace
-}  // namespace auth::repository::mysql
+}  // namespace auth::mysql_repository

@@ -24,12 +24,12 @@
 #include "libs/metrics/metrics_exposer.h"
 #include "libs/metrics/prometheus_auth_metrics.h"
 #include "libs/mysql/connection_pool.h"
-#include "libs/repository/mysql/expired_row_sweeper.h"
-#include "libs/repository/mysql/migrations.h"
-#include "libs/repository/mysql/mysql_attempt_limiter.h"
-#include "libs/repository/mysql/mysql_refresh_token_repository.h"
-#include "libs/repository/mysql/mysql_session_repository.h"
-#include "libs/repository/mysql/mysql_user_repository.h"
+#include "libs/repository/mysql/attempts/mysql_attempt_limiter.h"
+#include "libs/repository/mysql/maintenance/expired_row_sweeper.h"
+#include "libs/repository/mysql/schema/migrations.h"
+#include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
+#include "libs/repository/mysql/sessions/mysql_session_repository.h"
+#include "libs/repository/mysql/users/mysql_user_repository.h"
 #include "libs/token/caching_token_verifier.h"
 #include "libs/token/jwt.h"
 #include "libs/token/key_set.h"
@@ -101,17 +101,17 @@ struct AuthServer::Parts {
   // Galera in the contended order, so that every replica's sweeper asks the same node for the
   // node-local lock (expired_row_sweeper.h).
   std::unique_ptr<mysql::ConnectionPool> sweeper_pool;
-  std::unique_ptr<repository::mysql::ExpiredRowSweeper> sweeper;  // null with sweep_period 0
+  std::unique_ptr<mysql_repository::ExpiredRowSweeper> sweeper;  // null with sweep_period 0
   std::unique_ptr<hashing::Argon2PasswordHasher> hasher;
   std::shared_ptr<token::RotatingKeySet> keys;  // reloaded by ReloadKeys()
   std::unique_ptr<token::JwtIssuer> jwt_issuer;
   std::unique_ptr<token::JwtVerifier> signature_verifier;
   std::unique_ptr<token::CachingTokenVerifier> verifier;
   std::unique_ptr<token::RememberingTokenIssuer> issuer;
-  std::unique_ptr<repository::mysql::MysqlSessionRepository> sessions;
-  std::unique_ptr<repository::mysql::MysqlUserRepository> users;
-  std::unique_ptr<repository::mysql::MysqlRefreshTokenRepository> refresh_tokens;
-  std::unique_ptr<repository::mysql::MysqlAttemptLimiter> attempts;
+  std::unique_ptr<mysql_repository::MysqlSessionRepository> sessions;
+  std::unique_ptr<mysql_repository::MysqlUserRepository> users;
+  std::unique_ptr<mysql_repository::MysqlRefreshTokenRepository> refresh_tokens;
+  std::unique_ptr<mysql_repository::MysqlAttemptLimiter> attempts;
   std::unique_ptr<executor::BoundedExecutor> hashing_executor;
   std::unique_ptr<executor::BoundedExecutor> database_executor;
   std::unique_ptr<metrics::PrometheusAuthMetrics> metrics;
@@ -146,7 +146,7 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   }
 
   p.pool = std::make_unique<mysql::ConnectionPool>(config.database);
-  if (absl::Status migrated = repository::mysql::ApplyMigrations(*p.pool); !migrated.ok()) {
+  if (absl::Status migrated = mysql_repository::ApplyMigrations(*p.pool); !migrated.ok()) {
     return WithWhat(
         "cannot prepare the database at " + config.database.endpoint +
             " (is MySQL/MariaDB running there? tools/run_local.sh starts a private one)",
@@ -182,7 +182,7 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   // Tokens this process signs are remembered at once: their first check skips the signature.
   p.issuer = std::make_unique<token::RememberingTokenIssuer>(*p.jwt_issuer, *p.verifier);
 
-  p.sessions = std::make_unique<repository::mysql::MysqlSessionRepository>(*p.pool);
+  p.sessions = std::make_unique<mysql_repository::MysqlSessionRepository>(*p.pool);
   // With several endpoints (Galera), the rows that replicas contend for (usernames and emails
   // being registered, attempt counters, refresh token rotation) are written through one node
   // chosen alike by every replica, so that node's locks serialise them rather than Galera's
@@ -201,12 +201,12 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
     mysql::ConnectionPoolOptions sweeper_options = contended.options();
     sweeper_options.size = 1;
     p.sweeper_pool = std::make_unique<mysql::ConnectionPool>(sweeper_options);
-    p.sweeper = std::make_unique<repository::mysql::ExpiredRowSweeper>(
-        *p.sweeper_pool, repository::mysql::ExpiredRowSweeperOptions{});
+    p.sweeper = std::make_unique<mysql_repository::ExpiredRowSweeper>(
+        *p.sweeper_pool, mysql_repository::ExpiredRowSweeperOptions{});
   }
-  p.users = std::make_unique<repository::mysql::MysqlUserRepository>(contended);
-  p.refresh_tokens = std::make_unique<repository::mysql::MysqlRefreshTokenRepository>(contended);
-  p.attempts = std::make_unique<repository::mysql::MysqlAttemptLimiter>(contended);
+  p.users = std::make_unique<mysql_repository::MysqlUserRepository>(contended);
+  p.refresh_tokens = std::make_unique<mysql_repository::MysqlRefreshTokenRepository>(contended);
+  p.attempts = std::make_unique<mysql_repository::MysqlAttemptLimiter>(contended);
   p.hashing_executor = std::make_unique<executor::BoundedExecutor>(
       executor::BoundedExecutor::Options{"hashing", config.hashing_workers, config.hashing_queue});
   p.database_executor = std::make_unique<executor::BoundedExecutor>(

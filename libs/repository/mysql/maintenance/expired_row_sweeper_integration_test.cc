@@ -1,0 +1,171 @@
+// ExpiredRowSweeper against a real, private MariaDB: expired rows of the three tables go in
+// batches, live ones stay, a run stops at its budget, and only the holder of the lock sweeps.
+#include "libs/repository/mysql/maintenance/expired_row_sweeper.h"
+
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "libs/mysql/testing/query.h"
+#include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
+#include "libs/repository/mysql/sessions/refresh_token_integration_test_base.h"
+#include "libs/testing/status_matchers.h"
+
+namespace auth::mysql_repository {
+namespace {
+
+using ::auth::mysql::testing::QueryInt;
+using ::auth::testing::IsOk;
+
+// Runs `sql` on a connection of `pool`; false if it failed.
+bool Execute(mysql::ConnectionPool& pool, const std::string& sql) {
+  absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
+  if (!connection.ok()) return false;
+  std::unique_ptr<sql::Statement> statement((*connection)->createStatement());
+  statement->execute(sql);
+  return true;
+}
+
+class ExpiredRowSweeperTest : public MysqlRefreshTokenTest {
+ protected:
+  // Each test counts rows from an empty start.
+  void SetUp() override {
+    MysqlRefreshTokenTest::SetUp();
+    for (const char* table : {"refresh_tokens", "sessions", "attempt_counters"}) {
+      ASSERT_TRUE(Execute(*pool_, absl::StrCat("DELETE FROM ", table)));
+    }
+  }
+
+  // Stores `count` grants of the test's user whose session and refresh token expire at
+  // now + `lifetime`, and `count` attempt counters that do too.
+  void Store(int count, absl::Duration lifetime) {
+    MysqlRefreshTokenRepository tokens(*pool_);
+    for (int i = 0; i < count; ++i) {
+      repository::SessionGrant grant = Grant(user_id_);
+      grant.session.expires_at = absl::Now() + lifetime;
+      grant.refresh_token.expires_at = absl::Now() + lifetime;
+      ASSERT_THAT(tokens.Create(grant, {}), IsOk());
+      ASSERT_TRUE(Execute(*pool_, absl::StrCat("INSERT INTO attempt_counters (counter_key, "
+                                               "attempts, expires_at) VALUES ('sweep-", Next(),
+                                               "', 1, UTC_TIMESTAMP(6) + INTERVAL ",
+                                               absl::ToInt64Seconds(lifetime), " SECOND)")));
+    }
+  }
+
+  int64_t Rows(const std::string& table) {
+    return QueryInt(*pool_, absl::StrCat("SELECT COUNT(*) FROM ", table));
+  }
+};
+
+TEST_F(ExpiredRowSweeperTest, DeletesExpiredRowsInBatchesAndKeepsLiveOnes) {
+  Store(25, -absl::Minutes(1));
+  Store(3, absl::Hours(1));
+  ExpiredRowSweeper sweeper(*pool_, {.batch_size = 10, .max_rows_per_run = 1000});
+
+  ASSERT_OK_AND_ASSIGN(const SweepResult result, sweeper.SweepOnce());
+  EXPECT_TRUE(result.swept);
+  EXPECT_EQ(result.sessions_deleted, 25);
+  EXPECT_EQ(result.refresh_tokens_deleted, 25);
+  EXPECT_EQ(result.attempt_counters_deleted, 25);
+  EXPECT_EQ(result.batches, 9);  // 10+10+5 in each table
+  EXPECT_EQ(Rows("sessions"), 3);
+  EXPECT_EQ(Rows("refresh_tokens"), 3);
+  EXPECT_EQ(Rows("attempt_counters"), 3);
+  // The lock went back: another connection can take it.
+  EXPECT_EQ(QueryInt(*pool_, "SELECT IS_FREE_LOCK('auth_sweeper')"), 1);
+
+  ASSERT_OK_AND_ASSIGN(const SweepResult again, sweeper.SweepOnce());
+  EXPECT_TRUE(again.swept);
+  EXPECT_EQ(again.sessions_deleted + again.refresh_tokens_deleted +
+                again.attempt_counters_deleted,
+            0);
+}
+
+TEST_F(ExpiredRowSweeperTest, ARunStopsAtItsBudgetAndTheNextGoesOn) {
+  Store(12, -absl::Minutes(1));
+  ExpiredRowSweeper sweeper(*pool_, {.batch_size = 5, .max_rows_per_run = 20});
+
+  ASSERT_OK_AND_ASSIGN(const SweepResult first, sweeper.SweepOnce());
+  EXPECT_EQ(first.sessions_deleted, 12);
+  EXPECT_EQ(first.refresh_tokens_deleted, 8);
+  EXPECT_EQ(first.attempt_counters_deleted, 0);
+  ASSERT_OK_AND_ASSIGN(const SweepResult second, sweeper.SweepOnce());
+  EXPECT_EQ(second.refresh_tokens_deleted, 4);
+  EXPECT_EQ(second.attempt_counters_deleted, 12);
+  EXPECT_EQ(Rows("sessions") + Rows("refresh_tokens") + Rows("attempt_counters"), 0);
+}
+
+TEST_F(ExpiredRowSweeperTest, OnlyTheHolderOfTheLockSweeps) {
+  Store(4, -absl::Minutes(1));
+  // Another replica's sweeper, mid-run: its connection holds the lock.
+  absl::StatusOr<mysql::PooledConnection> other = pool_->Acquire();
+  ASSERT_THAT(other, IsOk());
+  std::unique_ptr<sql::Statement> statement((*other)->createStatement());
+  std::unique_ptr<sql::ResultSet>(statement->executeQuery("SELECT GET_LOCK('auth_sweeper', 0)"));
+  ExpiredRowSweeper sweeper(*pool_, {});
+
+  const absl::Time start = absl::Now();
+  ASSERT_OK_AND_ASSIGN(const SweepResult skipped, sweeper.SweepOnce());
+  EXPECT_FALSE(skipped.swept);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));  // it does not wait for the lock
+  EXPECT_EQ(Rows("sessions"), 4);
+
+  std::unique_ptr<sql::ResultSet>(statement->executeQuery("SELECT RELEASE_LOCK('auth_sweeper')"));
+  ASSERT_OK_AND_ASSIGN(const SweepResult swept, sweeper.SweepOnce());
+  EXPECT_TRUE(swept.swept);
+  EXPECT_EQ(swept.sessions_deleted, 4);
+}
+
+TEST_F(ExpiredRowSweeperTest, OfTwoSweepersAtOnceOnlyTheLockHolderSweeps) {
+  Store(5, -absl::Minutes(1));
+  // Hold up the first sweeper inside its run: its first DELETE waits for this row lock.
+  absl::StatusOr<mysql::PooledConnection> blocker = pool_->Acquire();
+  ASSERT_THAT(blocker, IsOk());
+  std::unique_ptr<sql::Statement> statement((*blocker)->createStatement());
+  statement->execute("START TRANSACTION");
+  std::unique_ptr<sql::ResultSet>(statement->executeQuery(
+      "SELECT jti FROM sessions ORDER BY expires_at LIMIT 1 FOR UPDATE"));
+
+  ExpiredRowSweeper first(*pool_, {.batch_size = 2, .max_rows_per_run = 1000});
+  ExpiredRowSweeper second(*pool_, {.batch_size = 2, .max_rows_per_run = 1000});
+  absl::StatusOr<SweepResult> first_result;
+  std::thread running([&] { first_result = first.SweepOnce(); });
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  while (QueryInt(*pool_, "SELECT IS_USED_LOCK('auth_sweeper') IS NOT NULL") != 1 &&
+         absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  // Without the lock it would wait for the same row lock, and fail after the read timeout.
+  const absl::StatusOr<SweepResult> second_result = second.SweepOnce();
+  statement->execute("ROLLBACK");
+  running.join();
+
+  ASSERT_THAT(second_result, IsOk());
+  EXPECT_FALSE(second_result->swept);
+  ASSERT_THAT(first_result, IsOk());
+  EXPECT_TRUE(first_result->swept);
+  EXPECT_EQ(first_result->sessions_deleted, 5);
+  EXPECT_EQ(Rows("sessions"), 0);
+}
+
+TEST_F(ExpiredRowSweeperTest, BackgroundThreadSweepsEveryPeriod) {
+  Store(2, -absl::Minutes(1));
+  ExpiredRowSweeper sweeper(*pool_, {});
+  sweeper.Start(absl::Milliseconds(20));
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (Rows("sessions") != 0 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(20));
+  sweeper.Stop();
+  EXPECT_EQ(Rows("sessions"), 0);
+}
+
+}  // namespace
+}  // namespace auth::mysql_repository
