@@ -30,6 +30,8 @@ PACKAGES=(
   chromium chromium-driver python3-selenium fonts-liberation
   # tools/loadgen/run_benchmarks.sh: its table (jq) and its chart (gnuplot, no X).
   jq gnuplot-nox
+  # CI's style stage checks the C++ format with it (.clang-format, tools/style/check_format.sh).
+  clang-format
 )
 
 missing=()

@@ -8,6 +8,10 @@ nobody else uses get no visibility attribute. The API (api/), the libraries othe
 (PUBLIC_TARGETS) and the build infrastructure (INFRA) stay public; third_party is left alone.
 It refuses (exit 1) when a target is used from a lower layer (a library using a service or a
 tool, a service using a tool): fix the dependency, not the visibility.
+
+With --check it writes nothing: it prints each target whose visibility differs from the one it
+would write (current, then wanted) and exits 1 if any does, 0 if all match (CI's style stage,
+tools/style/check.sh).
 """
 import collections
 import os
@@ -17,6 +21,8 @@ import sys
 import xml.etree.ElementTree as ET
 
 ROOT = os.getcwd()
+CHECK = sys.argv[1:] == ['--check']
+if sys.argv[1:] and not CHECK: sys.exit('usage: tools/update_visibility.py [--check]')
 tree = ET.ElementTree(ET.fromstring(subprocess.run(
     ['bazel', 'query', '--color=no', 'kind(rule, //...)', '--output=xml'],
     check=True, capture_output=True).stdout))
@@ -81,9 +87,10 @@ if violations:
     sys.exit(1)
 
 VIS_RE = re.compile(r'^    visibility = \[[^\]]*\],\n', re.M | re.S)
+mismatches = []   # (label, current, wanted): what --check reports
 for p, targets in by_file.items():
     path = '%s/%s/BUILD.bazel' % (ROOT, p)
-    text = open(path).read()
+    text = original = open(path).read()
     # default private
     text = re.sub(r'package\(default_visibility = \["//visibility:public"\]\)',
                   'package(default_visibility = ["//visibility:private"])', text)
@@ -94,6 +101,8 @@ for p, targets in by_file.items():
             i += 1
         lines.insert(i, 'package(default_visibility = ["//visibility:private"])\n')
         text = '\n'.join(lines)
+    if text != original:
+        mismatches.append(('//%s' % p, ['package default_visibility not private'], ['private']))
     out = []; pos = 0
     for m in re.finditer(r'^(\w+)\(\n(.*?)^\)\n', text, re.M | re.S):
         body = m.group(2)
@@ -101,8 +110,12 @@ for p, targets in by_file.items():
         out.append(text[pos:m.start()]); pos = m.end()
         if not nm or nm.group(1) not in targets:
             out.append(m.group(0)); continue
+        current = VIS_RE.search(body)
+        current = re.findall(r'"([^"]+)"', current.group(0)) if current else None
         body = VIS_RE.sub('', body)
         vis = targets[nm.group(1)]
+        if current != vis:
+            mismatches.append(('//%s:%s' % (p, nm.group(1)), current, vis))
         if vis:
             if len(vis) == 1: line = '    visibility = ["%s"],\n' % vis[0]
             else: line = '    visibility = [\n' + ''.join('        "%s",\n' % v for v in vis) + '    ],\n'
@@ -110,4 +123,13 @@ for p, targets in by_file.items():
             body = body[:d.start()] + line + body[d.start():] if d else body + line
         out.append('%s(\n%s)\n' % (m.group(1), body))
     out.append(text[pos:])
-    open(path, 'w').write(''.join(out))
+    if not CHECK:
+        open(path, 'w').write(''.join(out))
+
+if CHECK:
+    # None is "no visibility attribute": the package's private default.
+    def show(v): return '[%s]' % ', '.join(v) if v else 'unset'
+    for label, current, wanted in sorted(mismatches, key=lambda m: m[0]):
+        print('%s: visibility %s, wanted %s' % (label, show(current), show(wanted)))
+    print('update_visibility --check: %d targets differ' % len(mismatches))
+    sys.exit(1 if mismatches else 0)
