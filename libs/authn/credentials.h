@@ -23,6 +23,7 @@ inline constexpr char kCookieHeader[] = "cookie";
 inline constexpr char kSetCookieHeader[] = "set-cookie";
 inline constexpr char kUserIdCookie[] = "user_id";
 inline constexpr char kTokenCookie[] = "jwt-token";
+inline constexpr char kRefreshTokenCookie[] = "refresh-token";
 // Far above any token we issue; a bound so a hostile header costs nothing to reject.
 inline constexpr size_t kMaxTokenBytes = 4096;
 

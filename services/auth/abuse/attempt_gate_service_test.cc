@@ -173,7 +173,7 @@ TEST_F(AttemptGateServiceTest, RegistrationFailsClosedWhenTheCountersAreUnreacha
   EXPECT_EQ(RegisterOnce().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
 
-// The HTTP front forwards its client's address in kHttpPeerMetadata over the in-process
+// The HTTP front forwards its client's address in kClientAddressMetadata over the in-process
 // channel; a network caller sending the same metadata is still counted by its own address.
 TEST_F(AttemptGateServiceTest, OnlyTheInProcessChannelMayNameTheHttpPeer) {
   EXPECT_CALL(users_, FindByEmail(_))
@@ -183,7 +183,7 @@ TEST_F(AttemptGateServiceTest, OnlyTheInProcessChannelMayNameTheHttpPeer) {
   EXPECT_CALL(attempts_, Admit(Keys("login-address:203.0.113.7"), _)).WillOnce(Return(Admitted()));
   {
     grpc::ClientContext forged;
-    forged.AddMetadata(kHttpPeerMetadata, "ipv4:198.51.100.1:1");
+    forged.AddMetadata(kClientAddressMetadata, "198.51.100.1");
     auth::v1::LoginResponse response;
     EXPECT_EQ(stub_->Login(&forged, LoginByEmail(), &response).error_code(),
               grpc::StatusCode::NOT_FOUND);
@@ -191,7 +191,7 @@ TEST_F(AttemptGateServiceTest, OnlyTheInProcessChannelMayNameTheHttpPeer) {
   std::unique_ptr<auth::v1::AuthService::Stub> in_process =
       auth::v1::AuthService::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
   grpc::ClientContext forwarded;
-  forwarded.AddMetadata(kHttpPeerMetadata, "ipv4:203.0.113.7:4242");
+  forwarded.AddMetadata(kClientAddressMetadata, "203.0.113.7");
   auth::v1::LoginResponse response;
   EXPECT_EQ(in_process->Login(&forwarded, LoginByEmail(), &response).error_code(),
             grpc::StatusCode::NOT_FOUND);

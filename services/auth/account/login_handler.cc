@@ -9,12 +9,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
 #include "services/auth/account/validation.h"
 #include "services/auth/rpc/caller.h"
+#include "services/auth/session/session_cookies.h"
 
 namespace auth::service {
 
@@ -134,13 +134,11 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
     deps_.audit_log->RecordEvent(AuditEventType::kLoginSuccess, user_id, address, /*reason=*/"",
                                  issued.grant.session.jti, issued.grant.refresh_token.family_id);
     const absl::Time expires_at = issued.grant.session.expires_at;
-    const absl::Duration max_age = expires_at - absl::Now();
-    call->context()->AddInitialMetadata(
-        authn::kSetCookieHeader,
-        authn::MakeSetCookie(authn::kUserIdCookie, absl::StrCat(user_id), max_age));
-    call->context()->AddInitialMetadata(
-        authn::kSetCookieHeader,
-        authn::MakeSetCookie(authn::kTokenCookie, issued.access_token, max_age));
+    const SessionCookies cookies{user_id, issued.access_token, expires_at, issued.refresh_token,
+                                 issued.grant.refresh_token.expires_at};
+    for (const std::string& cookie : SetSessionCookies(cookies, absl::Now())) {
+      call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
+    }
     response->set_user_id(static_cast<int32_t>(user_id));
     response->set_jwt_token(issued.access_token);
     response->set_refresh_token(issued.refresh_token);

@@ -2,7 +2,7 @@
 // (database executor), verifies the password and, when its parameters are outdated, rehashes it
 // (hashing executor), then opens a session through the SessionIssuer and stores it with the
 // attempt counters' settlement in one transaction (database executor). Answers the tokens in
-// the response and as `set-cookie` metadata (user_id, jwt-token).
+// the response and as `set-cookie` metadata (session/session_cookies.h).
 //
 //   LoginHandler handler(deps, sessions);   // from AuthServiceImpl
 //   return handler.Handle(context, request, response);

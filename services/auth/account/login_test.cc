@@ -90,6 +90,11 @@ TEST_F(LoginTest, LoginByEmailOpensSessionAndSetsCookies) {
                                                   HasSubstr("HttpOnly; Secure; SameSite=Strict")),
                                             AllOf(HasSubstr(std::string("jwt-token=") + kToken +
                                                             "; Path=/; Max-Age="),
+                                                  HasSubstr("HttpOnly; Secure; SameSite=Strict")),
+                                            AllOf(HasSubstr("refresh-token=" +
+                                                            response.refresh_token() +
+                                                            "; Path=/auth.v1.AuthService/"
+                                                            "RefreshToken; Max-Age=259"),
                                                   HasSubstr("HttpOnly; Secure; SameSite=Strict"))));
 }
 

@@ -44,14 +44,6 @@ absl::StatusOr<tcp::endpoint> ParseListen(const std::string& listen) {
   return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
-// The client as gRPC would name it, for the abuse limits (attempt_gate.h's ClientAddress).
-std::string PeerName(const tcp::endpoint& endpoint) {
-  if (endpoint.address().is_v4()) {
-    return absl::StrCat("ipv4:", endpoint.address().to_string(), ":", endpoint.port());
-  }
-  return absl::StrCat("ipv6:[", endpoint.address().to_string(), "]:", endpoint.port());
-}
-
 }  // namespace
 
 struct HttpFront::Impl {
@@ -72,9 +64,9 @@ struct HttpFront::Impl {
   Impl(HttpFrontOptions options_in, OriginPolicy origins_in, std::shared_ptr<grpc::Channel> channel)
       : options(std::move(options_in)),
         origins(std::move(origins_in)),
-        bridge(std::move(channel)),
-        rpcs(bridge, origins, options.refresh_token_lifetime),
-        router(rpcs, origins, options.serving, options.jwks),
+        bridge(std::move(channel), options.services),
+        rpcs(bridge, origins),
+        router(bridge, rpcs, origins, options.serving, options.jwks),
         io(options.threads),
         acceptor(asio::make_strand(io)) {}
 
@@ -99,7 +91,7 @@ struct HttpFront::Impl {
     }
     std::shared_ptr<void> slot(nullptr, [this](void*) { connections.fetch_sub(1); });
     RequestInfo info;
-    info.peer = PeerName(remote);
+    info.client_address = remote.address().to_string();
     info.own_origin = tls.has_value() ? "https://" : "http://";  // and the Host, per request
     if (tls.has_value()) {
       std::make_shared<HttpConnection<boost::beast::ssl_stream<boost::beast::tcp_stream>>>(

@@ -1,8 +1,8 @@
 // HttpFront: the server's HTTP port for browsers and non-gRPC consumers (--http_listen): the
-// AuthService in Connect and gRPC-Web, the sign-in page, /healthz and the JWKS document (see
-// http_router.h for the routes). HTTP/1.1 with keep-alive, plain or TLS, on Boost.Beast/Asio
-// with a few threads of its own; every call goes to the AuthService over the gRPC server's
-// in-process channel (rpc_bridge.h).
+// gRPC services it is given in Connect and gRPC-Web, the sign-in page, /healthz and the JWKS
+// document (see http_router.h for the routes). HTTP/1.1 with keep-alive, plain or TLS, on
+// Boost.Beast/Asio with a few threads of its own; every call goes to its service over the gRPC
+// server's in-process channel (rpc_bridge.h).
 //
 //   absl::StatusOr<std::unique_ptr<HttpFront>> front =
 //       HttpFront::Start(options, grpc_server->InProcessChannel(grpc::ChannelArguments()));
@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/time/time.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/grpcpp.h"
 #include "services/auth/http/http_connection.h"
 
@@ -40,8 +40,8 @@ struct HttpFrontOptions {
   int max_connections = 1024;
   // Threads that run the connections (parsing, routing, writing; never a blocking call).
   int threads = 2;
-  // The refresh-token cookie's Max-Age: how long the service keeps refresh tokens.
-  absl::Duration refresh_token_lifetime = absl::Hours(24 * 30);
+  // The services whose unary methods are served (descriptors of the generated pool).
+  std::vector<const google::protobuf::ServiceDescriptor*> services;
   // What /.well-known/jwks.json serves: the document GetJwks answers, asked per request so it
   // follows a key reload.
   std::function<std::string()> jwks;

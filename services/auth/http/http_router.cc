@@ -12,7 +12,6 @@ namespace {
 
 namespace beast_http = boost::beast::http;
 
-constexpr absl::string_view kRpcPrefix = "/auth.v1.AuthService/";
 constexpr absl::string_view kHealthPath = "/healthz";
 constexpr absl::string_view kJwksPath = "/.well-known/jwks.json";
 
@@ -52,9 +51,11 @@ Response TextResponse(unsigned version, beast_http::status status, std::string t
   return response;
 }
 
-HttpRouter::HttpRouter(const RpcHandler& rpcs, const OriginPolicy& origins,
-                       std::function<bool()> serving, std::function<std::string()> jwks)
-    : rpcs_(rpcs),
+HttpRouter::HttpRouter(const RpcBridge& bridge, const RpcHandler& rpcs,
+                       const OriginPolicy& origins, std::function<bool()> serving,
+                       std::function<std::string()> jwks)
+    : bridge_(bridge),
+      rpcs_(rpcs),
       origins_(origins),
       serving_(std::move(serving)),
       jwks_(std::move(jwks)) {
@@ -75,7 +76,7 @@ void HttpRouter::Route(const Request& request, const RequestInfo& info, Respond 
     respond(Preflight(request, info, origins_));
     return;
   }
-  if (absl::StartsWith(path, kRpcPrefix)) {
+  if (bridge_.IsServicePath(path)) {
     if (method != beast_http::verb::post) {
       Response response = TextResponse(request.version(), beast_http::status::method_not_allowed,
                                        "RPCs take POST\n", keep_alive);
@@ -83,7 +84,7 @@ void HttpRouter::Route(const Request& request, const RequestInfo& info, Respond 
       respond(std::move(response));
       return;
     }
-    rpcs_.Handle(path.substr(kRpcPrefix.size()), request, info, std::move(respond));
+    rpcs_.Handle(path, request, info, std::move(respond));
     return;
   }
   const auto asset = assets_.find(path);

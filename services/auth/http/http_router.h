@@ -1,6 +1,6 @@
 // HttpRouter: what the HTTP front answers for each method and path.
 //
-//   POST    /auth.v1.AuthService/<Method>   the RPCs (rpc_handler.h)
+//   POST    /<package.Service>/<Method>     the RPCs of the bridge's services (rpc_handler.h)
 //   OPTIONS any path                        CORS preflight, for allowed origins only
 //   GET     /healthz                        200 SERVING / 503 NOT_SERVING, as gRPC health
 //   GET     /.well-known/jwks.json          the keys GetJwks answers, cacheable
@@ -15,6 +15,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "services/auth/http/http_types.h"
 #include "services/auth/http/origin_policy.h"
+#include "services/auth/http/rpc_bridge.h"
 #include "services/auth/http/rpc_handler.h"
 #include "services/auth/web/static_assets.h"
 
@@ -31,15 +32,16 @@ inline constexpr int kJwksMaxAgeSeconds = 300;
 
 class HttpRouter {
  public:
-  // `rpcs` and `origins` must outlive the router. `serving` says whether the server is
+  // `bridge`, `rpcs` and `origins` must outlive the router. `serving` says whether the server is
   // SERVING (the gRPC health status); `jwks` gives what GetJwks answers now
   // (asked on every request, so a key reloaded on SIGHUP is published at once).
-  HttpRouter(const RpcHandler& rpcs, const OriginPolicy& origins, std::function<bool()> serving,
-             std::function<std::string()> jwks);
+  HttpRouter(const RpcBridge& bridge, const RpcHandler& rpcs, const OriginPolicy& origins,
+             std::function<bool()> serving, std::function<std::string()> jwks);
 
   void Route(const Request& request, const RequestInfo& info, Respond respond) const;
 
  private:
+  const RpcBridge& bridge_;
   const RpcHandler& rpcs_;
   const OriginPolicy& origins_;
   std::function<bool()> serving_;

@@ -17,8 +17,8 @@ using Respond = std::function<void(Response)>;
 
 // What the connection knows of a request besides its message.
 struct RequestInfo {
-  // The client's address as a gRPC peer: "ipv4:203.0.113.7:51234", "ipv6:[2001:db8::1]:443".
-  std::string peer;
+  // The client's IP address: "203.0.113.7", "2001:db8::1".
+  std::string client_address;
   // The server's own origin as this request reached it: scheme and Host header.
   std::string own_origin;
 };

@@ -1,14 +1,17 @@
-// RpcBridge: AuthService calls over the in-process channel; see rpc_bridge.h.
+// RpcBridge: calls over the in-process channel; see rpc_bridge.h.
 #include "services/auth/http/rpc_bridge.h"
 
 #include <chrono>
+#include <map>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "api/auth/v1/auth.grpc.pb.h"
+#include "libs/authn/credentials.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/auth/rpc/caller.h"
+#include "services/auth/rpc/status_mapping.h"
 
 namespace auth::http {
 namespace {
@@ -32,24 +35,50 @@ std::string Flatten(const grpc::ByteBuffer& buffer) {
   return out;
 }
 
+// The values of `key` in `metadata`, appended to `values`.
+void AppendValues(const std::multimap<grpc::string_ref, grpc::string_ref>& metadata,
+                  absl::string_view key, std::vector<std::string>& values) {
+  const auto [begin, end] = metadata.equal_range(grpc::string_ref(key.data(), key.size()));
+  for (auto it = begin; it != end; ++it) values.emplace_back(it->second.data(), it->second.size());
+}
+
 }  // namespace
 
-RpcBridge::RpcBridge(std::shared_ptr<grpc::Channel> channel) : stub_(std::move(channel)) {}
+RpcBridge::RpcBridge(std::shared_ptr<grpc::Channel> channel,
+                     std::vector<const google::protobuf::ServiceDescriptor*> services)
+    : stub_(std::move(channel)) {
+  for (const google::protobuf::ServiceDescriptor* service : services) {
+    const std::string prefix = absl::StrCat("/", service->full_name(), "/");
+    service_prefixes_.push_back(prefix);
+    for (int i = 0; i < service->method_count(); ++i) {
+      const google::protobuf::MethodDescriptor* method = service->method(i);
+      // Unary only: the front answers one message per request.
+      if (method->client_streaming() || method->server_streaming()) continue;
+      methods_.emplace(absl::StrCat(prefix, method->name()), method);
+    }
+  }
+}
 
-const google::protobuf::MethodDescriptor* RpcBridge::FindMethod(absl::string_view name) {
-  static const google::protobuf::ServiceDescriptor* const service =
-      auth::v1::RegisterRequest::descriptor()->file()->FindServiceByName("AuthService");
-  return service->FindMethodByName(std::string(name));
+const google::protobuf::MethodDescriptor* RpcBridge::FindMethod(absl::string_view path) const {
+  const auto found = methods_.find(path);
+  return found == methods_.end() ? nullptr : found->second;
+}
+
+bool RpcBridge::IsServicePath(absl::string_view path) const {
+  for (const std::string& prefix : service_prefixes_) {
+    if (absl::StartsWith(path, prefix)) return true;
+  }
+  return false;
 }
 
 void RpcBridge::Call(RpcRequest request, std::function<void(RpcResult)> done) {
   auto state = std::make_shared<CallState>();
   state->done = std::move(done);
   if (!request.authorization.empty()) {
-    state->context.AddMetadata("authorization", request.authorization);
+    state->context.AddMetadata(authn::kAuthorizationHeader, request.authorization);
   }
-  if (!request.cookie.empty()) state->context.AddMetadata("cookie", request.cookie);
-  state->context.AddMetadata(service::kHttpPeerMetadata, request.peer);
+  if (!request.cookie.empty()) state->context.AddMetadata(authn::kCookieHeader, request.cookie);
+  state->context.AddMetadata(service::kClientAddressMetadata, request.client_address);
   if (request.timeout.has_value()) {
     state->context.set_deadline(std::chrono::system_clock::now() +
                                 absl::ToChronoMilliseconds(*request.timeout));
@@ -64,9 +93,13 @@ void RpcBridge::Call(RpcRequest request, std::function<void(RpcResult)> done) {
                     result.status = std::move(status);
                     if (result.status.ok()) result.response = Flatten(state->response);
                     const auto& trailers = state->context.GetServerTrailingMetadata();
-                    if (auto it = trailers.find("retry-after"); it != trailers.end()) {
+                    if (auto it = trailers.find(service::kRetryAfterKey); it != trailers.end()) {
                       result.retry_after.assign(it->second.data(), it->second.size());
                     }
+                    // What the service says of cookies, as grpc-gateway passes it on.
+                    AppendValues(state->context.GetServerInitialMetadata(),
+                                 authn::kSetCookieHeader, result.set_cookies);
+                    AppendValues(trailers, authn::kSetCookieHeader, result.set_cookies);
                     std::function<void(RpcResult)> finish = std::move(state->done);
                     finish(std::move(result));
                   });

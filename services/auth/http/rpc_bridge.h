@@ -1,12 +1,12 @@
-// RpcBridge: the HTTP front's way into the AuthService. Every call goes over the server's
-// in-process gRPC channel to the same AuthServiceImpl that serves gRPC, so validation, abuse
-// limits, deadlines, metrics and logs apply to it exactly as to a gRPC call. Requests and
-// responses travel as the methods' protobuf messages, found by name in the generated
-// descriptors (so a new RPC in api/auth/v1 is served without code here).
+// RpcBridge: the HTTP front's way into the gRPC services it is given. Every call goes over the
+// server's in-process gRPC channel to the same service objects that serve gRPC, so validation,
+// abuse limits, deadlines, metrics and logs apply to it exactly as to a gRPC call. Requests and
+// responses travel as the methods' protobuf messages, found through the services' descriptors:
+// a new RPC, or a new service, is served without code here.
 //
-//   RpcBridge bridge(server->InProcessChannel(grpc::ChannelArguments()));
-//   const google::protobuf::MethodDescriptor* login = RpcBridge::FindMethod("Login");
-//   bridge.Call({.method = login, .request = bytes, .peer = "ipv4:1.2.3.4:5"},
+//   RpcBridge bridge(server->InProcessChannel(grpc::ChannelArguments()), {service_descriptor});
+//   const google::protobuf::MethodDescriptor* method = bridge.FindMethod("/pkg.Service/Method");
+//   bridge.Call({.method = method, .request = bytes, .client_address = "203.0.113.7"},
 //               [](RpcResult result) { ... });   // on a gRPC thread
 #ifndef SERVICES_AUTH_HTTP_RPC_BRIDGE_H_
 #define SERVICES_AUTH_HTTP_RPC_BRIDGE_H_
@@ -15,7 +15,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -26,13 +28,13 @@
 
 namespace auth::http {
 
-// One AuthService call on behalf of an HTTP client.
+// One call on behalf of an HTTP client.
 struct RpcRequest {
   const google::protobuf::MethodDescriptor* method = nullptr;
   std::string request;                    // the request message, serialized
   std::string authorization;              // forwarded as `authorization` metadata when not empty
   std::string cookie;                     // forwarded as `cookie` metadata when not empty
-  std::string peer;                       // the HTTP client, as a gRPC peer ("ipv4:1.2.3.4:5")
+  std::string client_address;             // the HTTP client's IP address ("203.0.113.7")
   std::optional<absl::Duration> timeout;  // the client's own deadline, if it sent one
 };
 
@@ -40,23 +42,33 @@ struct RpcResult {
   grpc::Status status;
   std::string response;     // the response message, serialized (OK only)
   std::string retry_after;  // the `retry-after` trailer of a refused attempt, or empty
+  // Every `set-cookie` value the service sent (initial metadata, then trailers), in order.
+  std::vector<std::string> set_cookies;
 };
 
 class RpcBridge {
  public:
-  explicit RpcBridge(std::shared_ptr<grpc::Channel> channel);
+  // Serves the methods of `services` (descriptors of the generated pool; not owned).
+  RpcBridge(std::shared_ptr<grpc::Channel> channel,
+            std::vector<const google::protobuf::ServiceDescriptor*> services);
 
-  // The AuthService method called `name` ("Login"); null if there is none.
-  static const google::protobuf::MethodDescriptor* FindMethod(absl::string_view name);
+  // The method whose gRPC path is `path` ("/example.v1.Greeter/SayHello"); null if none of the
+  // services has it.
+  const google::protobuf::MethodDescriptor* FindMethod(absl::string_view path) const;
+
+  // Whether `path` is under one of the services ("/example.v1.Greeter/..."), method or not.
+  bool IsServicePath(absl::string_view path) const;
 
   // Starts the call; `done` runs once, on a gRPC thread, when it finished.
   void Call(RpcRequest request, std::function<void(RpcResult)> done);
 
  private:
   grpc::GenericStub stub_;
+  std::vector<std::string> service_prefixes_;  // "/example.v1.Greeter/"
+  absl::flat_hash_map<std::string, const google::protobuf::MethodDescriptor*> methods_;
 };
 
-// A new, empty message of `type` (a request or response type of the service).
+// A new, empty message of `type` (a request or response type of a service).
 std::unique_ptr<google::protobuf::Message> NewMessage(const google::protobuf::Descriptor& type);
 
 // `json` as a message of `type` (proto3 JSON: camelCase or proto field names). kInvalidArgument

@@ -1,4 +1,4 @@
-// RpcHandler: the Connect and gRPC-Web forms of the AuthService; see rpc_handler.h.
+// RpcHandler: the Connect and gRPC-Web forms of the services' methods; see rpc_handler.h.
 #include "services/auth/http/rpc_handler.h"
 
 #include <memory>
@@ -9,11 +9,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "api/auth/v1/auth.pb.h"
 #include "services/auth/http/connect_protocol.h"
 #include "services/auth/http/grpc_web_protocol.h"
-#include "services/auth/http/session_cookies.h"
 
 namespace auth::http {
 namespace {
@@ -84,30 +81,6 @@ absl::StatusOr<std::unique_ptr<google::protobuf::Message>> DecodeRequest(
   return ParseBinary(type, body);
 }
 
-// Set-Cookie values the answer of `method` sets (Login, RefreshToken) or expires (Logout).
-std::vector<std::string> CookiesFor(absl::string_view method, const RpcResult& result,
-                                    absl::Duration refresh_token_lifetime) {
-  if (!result.status.ok()) return {};
-  if (method == "Logout") return ExpiredSessionCookies();
-  IssuedSession session;
-  if (method == "Login") {
-    auth::v1::LoginResponse login;
-    if (!login.ParseFromString(result.response)) return {};
-    session = {login.user_id(), login.jwt_token(),
-               absl::FromUnixSeconds(login.expires_at_unix_seconds()), login.refresh_token(),
-               refresh_token_lifetime};
-  } else if (method == "RefreshToken") {
-    auth::v1::RefreshTokenResponse refreshed;
-    if (!refreshed.ParseFromString(result.response)) return {};
-    session = {refreshed.user_id(), refreshed.jwt_token(),
-               absl::FromUnixSeconds(refreshed.expires_at_unix_seconds()),
-               refreshed.refresh_token(), refresh_token_lifetime};
-  } else {
-    return {};
-  }
-  return SessionCookies(session, absl::Now());
-}
-
 // The answer to a call that completed, in its protocol's form.
 Response CompletedResponse(const Request& request, const Protocol& protocol,
                            const google::protobuf::MethodDescriptor& method,
@@ -158,7 +131,7 @@ void AddCorsHeaders(const Request& request, const RequestInfo& info, const Origi
                "grpc-status, grpc-message, retry-after");
 }
 
-void RpcHandler::Handle(absl::string_view method_name, const Request& request,
+void RpcHandler::Handle(absl::string_view path, const Request& request,
                         const RequestInfo& info, Respond respond) const {
   const std::string content_type = HeaderValue(request, beast_http::field::content_type);
   Protocol protocol;  // Connect JSON unless the content type names another
@@ -198,13 +171,12 @@ void RpcHandler::Handle(absl::string_view method_name, const Request& request,
     respond(std::move(response));
     return;
   }
-  const google::protobuf::MethodDescriptor* method = RpcBridge::FindMethod(method_name);
+  const google::protobuf::MethodDescriptor* method = bridge_.FindMethod(path);
   if (method == nullptr) {
-    Response response =
-        ErrorResponse(request, protocol,
-                      grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
-                                   absl::StrCat("no method auth.v1.AuthService/", method_name)),
-                      "");
+    Response response = ErrorResponse(
+        request, protocol,
+        grpc::Status(grpc::StatusCode::UNIMPLEMENTED, absl::StrCat("no method ", path.substr(1))),
+        "");
     response.result(beast_http::status::not_found);
     respond(std::move(response));
     return;
@@ -219,14 +191,7 @@ void RpcHandler::Handle(absl::string_view method_name, const Request& request,
   call.method = method;
   call.authorization = HeaderValue(request, beast_http::field::authorization);
   call.cookie = HeaderValue(request, beast_http::field::cookie);
-  call.peer = info.peer;
-  // The browser keeps the refresh token in a cookie it sends only to this route.
-  if (auto* refresh = dynamic_cast<auth::v1::RefreshTokenRequest*>(message->get());
-      refresh != nullptr && refresh->refresh_token().empty()) {
-    if (std::optional<std::string> cookie = RefreshTokenCookie(call.cookie)) {
-      refresh->set_refresh_token(*cookie);
-    }
-  }
+  call.client_address = info.client_address;
   call.request = (*message)->SerializeAsString();
   call.timeout = protocol.grpc_web
                      ? ParseGrpcTimeout(HeaderValue(request, "grpc-timeout"))
@@ -239,10 +204,10 @@ void RpcHandler::Handle(absl::string_view method_name, const Request& request,
     head->set(beast_http::field::origin, origin->value());
   }
   bridge_.Call(std::move(call),
-               [head, protocol, method, info, respond = std::move(respond), &origins = origins_,
-                lifetime = refresh_token_lifetime_](RpcResult result) {
+               [head, protocol, method, info, respond = std::move(respond),
+                &origins = origins_](RpcResult result) {
                  Response response = CompletedResponse(*head, protocol, *method, result);
-                 for (const std::string& cookie : CookiesFor(method->name(), result, lifetime)) {
+                 for (const std::string& cookie : result.set_cookies) {
                    response.insert(beast_http::field::set_cookie, cookie);
                  }
                  AddCorsHeaders(*head, info, origins, response);

@@ -20,13 +20,10 @@
 #include "grpcpp/grpcpp.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/metrics/auth_metrics.h"
+#include "services/auth/rpc/status_mapping.h"
 #include "services/auth/rpc/unary_call.h"
 
 namespace auth::service {
-
-// The trailing metadata key of a call refused by an abuse limit: whole seconds until it may be
-// retried (the HTTP front sends it as Retry-After).
-inline constexpr char kRetryAfterKey[] = "retry-after";
 
 class CallRunner {
  public:

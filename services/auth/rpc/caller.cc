@@ -83,8 +83,8 @@ std::string CallerPeer(absl::string_view peer,
   if (peer != kInProcessPeer) return std::string(peer);
   // Only the front calls in-process, and it sends exactly one value; anything else is kept as
   // the in-process peer rather than guessed at.
-  if (client_metadata.count(kHttpPeerMetadata) != 1) return std::string(peer);
-  const grpc::string_ref value = client_metadata.find(kHttpPeerMetadata)->second;
+  if (client_metadata.count(kClientAddressMetadata) != 1) return std::string(peer);
+  const grpc::string_ref value = client_metadata.find(kClientAddressMetadata)->second;
   return std::string(value.data(), value.size());
 }
 
@@ -108,8 +108,24 @@ std::string ClientAddress(absl::string_view peer) {
   return peer.empty() ? "unknown" : Truncated(peer);
 }
 
+std::string AddressKey(absl::string_view ip) {
+  if (absl::StrContains(ip, ':')) {
+    const std::string address = NormaliseIpv6(ip);
+    return address.empty() ? "unknown" : address;
+  }
+  const std::string host(ip);
+  in_addr address;
+  if (inet_pton(AF_INET, host.c_str(), &address) == 1) return host;
+  return host.empty() ? "unknown" : Truncated(host);
+}
+
 std::string CallerAddress(const grpc::ServerContextBase& context) {
-  return ClientAddress(CallerPeer(context));
+  const auto& metadata = context.client_metadata();
+  if (context.peer() == kInProcessPeer && metadata.count(kClientAddressMetadata) == 1) {
+    const grpc::string_ref value = metadata.find(kClientAddressMetadata)->second;
+    return AddressKey(absl::string_view(value.data(), value.size()));
+  }
+  return ClientAddress(context.peer());
 }
 
 }  // namespace auth::service

@@ -1,8 +1,9 @@
 // Who is calling: the peer a call counts against (abuse limits, audit, sessions). That is the
 // gRPC peer or, for a call that the server's own HTTP front (services/auth/http) made over the
-// in-process channel, the HTTP client's address that the front forwarded in kHttpPeerMetadata.
+// in-process channel, the HTTP client's IP address that the front forwarded in
+// kClientAddressMetadata (as a plain address: nothing to format into a peer URI and parse back).
 //
-//   session.client_address = CallerPeer(*context);   // "ipv4:203.0.113.7:51234", as gRPC names it
+//   session.client_address = CallerPeer(*context);  // "ipv4:203.0.113.7:51234" or "203.0.113.7"
 //   const std::string address = CallerAddress(*context);  // "203.0.113.7": the limits' key
 //
 // The metadata is believed only on calls whose peer is the in-process channel, which no
@@ -19,16 +20,16 @@
 
 namespace auth::service {
 
-// Metadata key of the HTTP client's address, in the form of a gRPC peer ("ipv4:1.2.3.4:5").
-inline constexpr char kHttpPeerMetadata[] = "x-auth-http-peer";
+// Metadata key of the HTTP client's IP address ("203.0.113.7", "2001:db8::1").
+inline constexpr char kClientAddressMetadata[] = "x-auth-client-address";
 
 // The peer of a call on gRPC's in-process transport: gRPC 1.51 has none to report and says
 // "unknown", where every network transport reports a URI ("ipv4:...", "ipv6:...", "unix:...").
 // attempt_gate_service_test fails if a gRPC update changes that.
 inline constexpr char kInProcessPeer[] = "unknown";
 
-// `peer` unless it is kInProcessPeer and `client_metadata` holds one kHttpPeerMetadata value
-// (then that value).
+// `peer` unless it is kInProcessPeer and `client_metadata` holds one kClientAddressMetadata
+// value (then that value).
 std::string CallerPeer(absl::string_view peer,
                        const std::multimap<grpc::string_ref, grpc::string_ref>& client_metadata);
 
@@ -46,7 +47,12 @@ std::string CallerPeer(const grpc::ServerContextBase& context);
 // an empty one is "unknown".
 std::string ClientAddress(absl::string_view peer);
 
-// ClientAddress(CallerPeer(context)): the limit key of a server call's caller.
+// An IP address ("203.0.113.7", "2001:db8::1", "::ffff:198.51.100.4") as ClientAddress()
+// keys it: the IPv4 address, the IPv6 /64 prefix, the IPv4 address of an IPv4-mapped one.
+std::string AddressKey(absl::string_view ip);
+
+// The limit key of a server call's caller: AddressKey() of the forwarded address of an
+// in-process call (see above), ClientAddress() of the gRPC peer of any other.
 std::string CallerAddress(const grpc::ServerContextBase& context);
 
 }  // namespace auth::service

@@ -14,20 +14,20 @@ namespace {
 using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
 
 TEST(CallerPeerTest, InProcessCallsCountAgainstTheForwardedHttpPeer) {
-  const Metadata metadata = {{kHttpPeerMetadata, "ipv4:203.0.113.7:4242"}};
-  EXPECT_EQ(CallerPeer(kInProcessPeer, metadata), "ipv4:203.0.113.7:4242");
+  const Metadata metadata = {{kClientAddressMetadata, "203.0.113.7"}};
+  EXPECT_EQ(CallerPeer(kInProcessPeer, metadata), "203.0.113.7");
 }
 
 TEST(CallerPeerTest, NetworkCallersCannotForgeTheirAddress) {
-  const Metadata metadata = {{kHttpPeerMetadata, "ipv4:203.0.113.7:4242"}};
+  const Metadata metadata = {{kClientAddressMetadata, "203.0.113.7"}};
   EXPECT_EQ(CallerPeer("ipv4:198.51.100.1:5000", metadata), "ipv4:198.51.100.1:5000");
   EXPECT_EQ(CallerPeer("unix:/tmp/s", metadata), "unix:/tmp/s");
 }
 
 TEST(CallerPeerTest, InProcessCallsWithoutOneForwardedPeerStayInProcess) {
   EXPECT_EQ(CallerPeer(kInProcessPeer, Metadata{}), kInProcessPeer);
-  const Metadata twice = {{kHttpPeerMetadata, "ipv4:203.0.113.7:1"},
-                          {kHttpPeerMetadata, "ipv4:203.0.113.8:1"}};
+  const Metadata twice = {{kClientAddressMetadata, "203.0.113.7"},
+                          {kClientAddressMetadata, "203.0.113.8"}};
   EXPECT_EQ(CallerPeer(kInProcessPeer, twice), kInProcessPeer);
 }
 
@@ -82,6 +82,17 @@ TEST(ClientAddressTest, OddPeersStillGetABoundedKey) {
   EXPECT_EQ(ClientAddress("something-else").size(), 14u);
   EXPECT_EQ(ClientAddress(std::string(1000, 'x')).size(), 128u);
   EXPECT_EQ(ClientAddress("ipv6:%5B" + std::string(1000, 'x') + "%5D:1").size(), 128u);
+}
+
+TEST(AddressKeyTest, KeysPlainAddressesAsClientAddressKeysPeers) {
+  EXPECT_EQ(AddressKey("203.0.113.7"), ClientAddress("ipv4:203.0.113.7:1"));
+  EXPECT_EQ(AddressKey("2001:db8:1:2::99"), "2001:db8:1:2::/64");
+  EXPECT_EQ(AddressKey("2001:db8:1:2::99"), ClientAddress("ipv6:%5B2001:db8:1:2::1%5D:2"));
+  EXPECT_EQ(AddressKey("::ffff:198.51.100.4"), "198.51.100.4");
+  EXPECT_EQ(AddressKey("fe80::1%eth0"), "fe80::/64");
+  EXPECT_EQ(AddressKey(""), "unknown");
+  EXPECT_EQ(AddressKey("not-an-address"), "not-an-address");
+  EXPECT_EQ(AddressKey(std::string(1000, 'x')).size(), 128u);
 }
 
 }  // namespace

@@ -14,6 +14,10 @@
 
 namespace auth::service {
 
+// The trailing metadata key of a call refused by an abuse limit: whole seconds until it may be
+// retried (the HTTP front sends it as Retry-After).
+inline constexpr char kRetryAfterKey[] = "retry-after";
+
 // Maps `status` to the gRPC status a client sees. `method` names the RPC in log lines.
 grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view method);
 

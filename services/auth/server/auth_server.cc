@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "glog/logging.h"
+#include "google/protobuf/descriptor.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -311,7 +312,9 @@ absl::Status AuthServer::Start() {
     options.allowed_origins = parts_->config.http_allowed_origins;
     options.tls_cert_pem = parts_->http_tls_cert_pem;
     options.tls_key_pem = parts_->http_tls_key_pem;
-    options.refresh_token_lifetime = parts_->config.service.refresh_token_lifetime;
+    // The front serves every method of the services named here, and nothing else.
+    options.services = {google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+        auth::v1::AuthService::service_full_name())};
     options.jwks = [keys = parts_->keys] { return keys->Current()->ToJwks(); };
     options.serving = [serving = &parts_->serving] { return serving->load(); };
     absl::StatusOr<std::unique_ptr<http::HttpFront>> front =

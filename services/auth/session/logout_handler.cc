@@ -14,6 +14,7 @@
 #include "services/auth/rpc/caller.h"
 #include "services/auth/rpc/status_mapping.h"
 #include "services/auth/session/access_token.h"
+#include "services/auth/session/session_cookies.h"
 
 namespace auth::service {
 
@@ -99,6 +100,9 @@ void LogoutHandler::LogoutBatch(std::vector<Pending>& batch) {
     deps_.audit_log->RecordEvent(
         AuditEventType::kLogout, request.user_id, CallerAddress(*live[i]->call->context()),
         request.current_session_only ? "current_session" : "all_sessions", request.session_jti);
+    for (const std::string& cookie : ExpiredSessionCookies()) {
+      live[i]->call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
+    }
     live[i]->response->set_message(kLoggedOutMessage);
     live[i]->response->set_status(kLoggedOutStatus);
     live[i]->call->Finish(absl::OkStatus());

@@ -1,6 +1,7 @@
 // LogoutHandler: the Logout RPC. Verifies the caller's access token (Bearer or jwt-token cookie)
 // on the gRPC thread and checks it belongs to the request's user_id; then ends its session and
-// refresh-token family (current_session_only) or every session of the user. Calls that arrive
+// refresh-token family (current_session_only) or every session of the user, and expires the
+// session's cookies (set-cookie metadata, session_cookies.h). Calls that arrive
 // while the database workers are busy wait in a MicroBatcher and are answered together by one
 // transaction.
 //

@@ -44,6 +44,27 @@ TEST_F(LogoutTest, LogoutWithBearerTokenRevokesAllSessions) {
   EXPECT_EQ(response.status(), 200);
 }
 
+TEST_F(LogoutTest, LogoutExpiresTheSessionCookies) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
+      .WillOnce(Return(ClaimsFor("42")));
+  EXPECT_CALL(refresh_tokens_, LogoutMany(_)).WillOnce(Return(LogoutResults{{true}, 1}));
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", std::string("Bearer ") + kToken);
+  auth::v1::LogoutRequest request;
+  request.set_user_id(42);
+  auth::v1::LogoutResponse response;
+  ASSERT_TRUE(stub_->Logout(&context, request, &response).ok());
+  std::vector<std::string> cookies;
+  auto range = context.GetServerInitialMetadata().equal_range("set-cookie");
+  for (auto it = range.first; it != range.second; ++it) {
+    cookies.emplace_back(it->second.data(), it->second.size());
+  }
+  EXPECT_THAT(cookies, ElementsAre(HasSubstr("user_id=; Path=/; Max-Age=0;"),
+                                   HasSubstr("jwt-token=; Path=/; Max-Age=0;"),
+                                   HasSubstr("refresh-token=; Path=/auth.v1.AuthService/"
+                                             "RefreshToken; Max-Age=0;")));
+}
+
 TEST_F(LogoutTest, LogoutAcceptsTheTokenCookie) {
   EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
       .WillOnce(Return(ClaimsFor("42")));

@@ -10,9 +10,12 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
+#include "absl/time/clock.h"
+#include "libs/authn/credentials.h"
 #include "libs/crypto/sha256.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/rpc/unary_call.h"
+#include "services/auth/session/session_cookies.h"
 
 namespace auth::service {
 
@@ -34,7 +37,11 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
                                                       const RefreshTokenRequest* request,
                                                       RefreshTokenResponse* response) const {
   auto call = deps_.runner->Start(context, metrics::Rpc::kRefreshToken);
-  const std::string& presented = request->refresh_token();
+  // A browser keeps its refresh token in a cookie sent to this route only.
+  std::string presented = request->refresh_token();
+  if (presented.empty()) {
+    presented = RefreshTokenCookie(authn::ToHeaders(context->client_metadata())).value_or("");
+  }
   if (presented.empty() || presented.size() > kMaxRefreshTokenBytes) {
     call->Finish(absl::InvalidArgumentError(
         absl::StrCat("refresh_token: must be 1 to ", kMaxRefreshTokenBytes, " bytes")));
@@ -100,6 +107,11 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
     const repository::Session& session = issued->grant.session;
     deps_.audit_log->RecordEvent(AuditEventType::kRefresh, session.user_id, address,
                                  /*reason=*/"", session.jti, issued->grant.refresh_token.family_id);
+    const SessionCookies cookies{session.user_id, issued->access_token, session.expires_at,
+                                 issued->refresh_token, issued->grant.refresh_token.expires_at};
+    for (const std::string& cookie : SetSessionCookies(cookies, absl::Now())) {
+      call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
+    }
     response->set_user_id(static_cast<int32_t>(session.user_id));
     response->set_jwt_token(issued->access_token);
     response->set_refresh_token(issued->refresh_token);

@@ -1,6 +1,8 @@
 // RefreshTokenHandler: the RefreshToken RPC. Rotates a refresh token into a new session of the
 // same family and retires the old one; a rotated token presented again is taken as theft and
-// revokes its family (within `reuse_grace` of its rotation it is only refused). An address whose
+// revokes its family (within `reuse_grace` of its rotation it is only refused). The token comes
+// from the request, or from the refresh-token cookie when the request has none; the new session's
+// cookies are set as Login sets them (session_cookies.h). An address whose
 // failed refreshes used up its limit is refused on the gRPC thread, before any database work.
 //
 //   RefreshTokenHandler handler(deps, /*reuse_grace=*/absl::ZeroDuration());

@@ -29,6 +29,7 @@ using ::testing::HasSubstr;
 using ::testing::Invoke;
 using ::testing::Not;
 using ::testing::Return;
+using ::testing::UnorderedElementsAre;
 
 constexpr char kRefreshToken[] = "presented-refresh-token";
 constexpr char kNewToken[] = "new.access.token";
@@ -86,6 +87,45 @@ TEST_F(RefreshTokenTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
   EXPECT_EQ(granted.refresh_token.family_id, "family-1");
   EXPECT_EQ(granted.refresh_token.session_jti, "jti-2");
   EXPECT_GT(granted.refresh_token.expires_at, absl::Now() + absl::Hours(24 * 29));
+}
+
+// A browser's refresh token comes in its cookie (the HTTP front forwards `cookie`), and the new
+// session's cookies go back as set-cookie metadata, the refresh token's scoped to this route.
+TEST_F(RefreshTokenTest, RefreshTokenReadsTheCookieAndSetsTheNewSessionsCookies) {
+  EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
+      .WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42", "jti-2")}));
+  EXPECT_CALL(refresh_tokens_, Rotate(Eq(crypto::Sha256Hex(kRefreshToken)), _, _, _))
+      .WillOnce(Invoke([&](absl::string_view, absl::Duration,
+                           const RefreshTokenRepository::GrantFn& grant,
+                           TokenOwner*) -> absl::StatusOr<RotationOutcome> {
+        absl::StatusOr<SessionGrant> next = grant(Presented());
+        if (!next.ok()) return next.status();
+        return RotationOutcome::kRotated;
+      }));
+  grpc::ClientContext context;
+  context.AddMetadata("cookie", std::string("user_id=42; refresh-token=") + kRefreshToken);
+  auth::v1::RefreshTokenResponse response;
+  const grpc::Status status =
+      stub_->RefreshToken(&context, auth::v1::RefreshTokenRequest(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<std::string> cookies;
+  auto range = context.GetServerInitialMetadata().equal_range("set-cookie");
+  for (auto it = range.first; it != range.second; ++it) {
+    cookies.emplace_back(it->second.data(), it->second.size());
+  }
+  EXPECT_THAT(cookies, UnorderedElementsAre(
+                           HasSubstr("user_id=42; Path=/;"),
+                           HasSubstr(std::string("jwt-token=") + kNewToken + "; Path=/;"),
+                           HasSubstr("refresh-token=" + response.refresh_token() +
+                                     "; Path=/auth.v1.AuthService/RefreshToken;")));
+}
+
+TEST_F(RefreshTokenTest, RefreshTokenWithNeitherBodyNorCookieIsInvalid) {
+  grpc::ClientContext context;
+  context.AddMetadata("cookie", "user_id=42; refresh-token=a; refresh-token=b");
+  auth::v1::RefreshTokenResponse response;
+  EXPECT_EQ(stub_->RefreshToken(&context, auth::v1::RefreshTokenRequest(), &response).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
 }
 
 TEST_F(RefreshTokenTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {

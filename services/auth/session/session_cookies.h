@@ -1,0 +1,53 @@
+// The cookies of a session, as the service says them: `set-cookie` metadata on Login's,
+// RefreshToken's and Logout's answers, which a gRPC client may keep and which the HTTP front
+// copies into Set-Cookie headers (as grpc-gateway does). And the refresh token read back from a
+// `cookie` header, as the browser sends it.
+//
+//   SessionCookies cookies{user_id, access_token, access_expires_at, refresh_token,
+//                          refresh_expires_at};
+//   for (const std::string& value : SetSessionCookies(cookies, absl::Now()))
+//     context->AddInitialMetadata(authn::kSetCookieHeader, value);
+//
+// Login and RefreshToken set `user_id` and `jwt-token` (Path=/, until the access token expires)
+// and `refresh-token` scoped to the RefreshToken route, so that the browser sends the refresh
+// token to that one route only; all three HttpOnly, Secure, SameSite=Strict. Logout expires all
+// three (Max-Age=0, the same paths).
+#ifndef SERVICES_AUTH_SESSION_SESSION_COOKIES_H_
+#define SERVICES_AUTH_SESSION_SESSION_COOKIES_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "libs/authn/credentials.h"
+
+namespace auth::service {
+
+// The route of RefreshToken, and the refresh-token cookie's Path:
+// "/auth.v1.AuthService/RefreshToken".
+const std::string& RefreshTokenCookiePath();
+
+// What Login and RefreshToken answered.
+struct SessionCookies {
+  int64_t user_id = 0;
+  std::string access_token;
+  absl::Time access_token_expires_at;
+  std::string refresh_token;  // empty: no refresh-token cookie
+  absl::Time refresh_token_expires_at;
+};
+
+// Set-Cookie values for `session`, at time `now`.
+std::vector<std::string> SetSessionCookies(const SessionCookies& session, absl::Time now);
+
+// Set-Cookie values that expire every cookie SetSessionCookies() sets.
+std::vector<std::string> ExpiredSessionCookies();
+
+// The refresh-token cookie of the `cookie` headers in `headers`; nullopt if there is none, or
+// several that differ (which one would we trust?).
+std::optional<std::string> RefreshTokenCookie(const authn::Headers& headers);
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_SESSION_SESSION_COOKIES_H_
