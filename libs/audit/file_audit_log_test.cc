@@ -29,9 +29,9 @@
 namespace auth::audit {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
-using ::auth::testing::TestTempPath;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
+using ::auth::test_util::TestTempPath;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 

@@ -13,8 +13,8 @@
 namespace auth::authn {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::_;
 using ::testing::IsEmpty;
 using ::testing::Return;

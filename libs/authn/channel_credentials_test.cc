@@ -13,8 +13,8 @@
 namespace auth::authn {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 
 std::string WriteFile(const std::string& name, const std::string& contents) {

@@ -22,8 +22,8 @@
 namespace auth::authn {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::auth::token::Key;
 using ::auth::token::KeySet;
 using ::auth::v1::GetJwksResponse;
@@ -176,7 +176,7 @@ class JwksKeySourceTest : public ::testing::Test {
     return options;
   }
 
-  testing::FakeClock clock_;
+  authn_testing::FakeClock clock_;
   StrictMock<MockAuthServiceStub> stub_;
   const Key k1_ = NewKey("k1");
   const Key k2_ = NewKey("k2");

@@ -22,8 +22,8 @@
 namespace auth::authn {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::auth::token::IssuedToken;
 using ::auth::token::JwtIssuer;
 using ::auth::token::JwtOptions;
@@ -121,7 +121,7 @@ class JwtAuthenticatorTest : public ::testing::Test {
     EXPECT_CALL(stub_, GetJwks(_, _, _)).WillOnce(ReturnJwks(JwksOf(keys)));
   }
 
-  testing::FakeClock clock_;
+  authn_testing::FakeClock clock_;
   StrictMock<MockAuthServiceStub> stub_;
   std::unique_ptr<JwksKeySource> key_source_;
   const Key primary_ = NewKey("primary");

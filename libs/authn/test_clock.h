@@ -7,7 +7,7 @@
 #include "absl/time/time.h"
 #include "libs/token/jwt.h"
 
-namespace auth::authn::testing {
+namespace auth::authn_testing {
 
 class FakeClock {
  public:
@@ -31,6 +31,6 @@ class FakeClock {
   absl::Time now_;
 };
 
-}  // namespace auth::authn::testing
+}  // namespace auth::authn_testing
 
 #endif  // LIBS_AUTHN_TEST_CLOCK_H_

@@ -25,13 +25,13 @@
 namespace auth::executor {
 namespace {
 
-using ::auth::executor::testing::CallLog;
-using ::auth::executor::testing::kWait;
-using ::auth::executor::testing::MakeOptions;
-using ::auth::executor::testing::Notification;
-using ::auth::executor::testing::WorkerBlocker;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::executor_testing::CallLog;
+using ::auth::executor_testing::kWait;
+using ::auth::executor_testing::MakeOptions;
+using ::auth::executor_testing::Notification;
+using ::auth::executor_testing::WorkerBlocker;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::AnyOf;
 using ::testing::ElementsAre;
 using ::testing::Eq;

@@ -21,12 +21,12 @@
 namespace auth::executor {
 namespace {
 
-using ::auth::executor::testing::BatcherOptions;
-using ::auth::executor::testing::BatchRecorder;
-using ::auth::executor::testing::MakeOptions;
-using ::auth::executor::testing::WorkerBlocker;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::executor_testing::BatcherOptions;
+using ::auth::executor_testing::BatchRecorder;
+using ::auth::executor_testing::MakeOptions;
+using ::auth::executor_testing::WorkerBlocker;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::Pair;
 

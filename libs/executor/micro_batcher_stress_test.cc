@@ -22,10 +22,10 @@
 namespace auth::executor {
 namespace {
 
-using ::auth::executor::testing::BatcherOptions;
-using ::auth::executor::testing::kWait;
-using ::auth::executor::testing::MakeOptions;
-using ::auth::executor::testing::Notification;
+using ::auth::executor_testing::BatcherOptions;
+using ::auth::executor_testing::kWait;
+using ::auth::executor_testing::MakeOptions;
+using ::auth::executor_testing::Notification;
 
 using IntBatcher = MicroBatcher<int>;
 

@@ -27,18 +27,18 @@
 namespace auth::executor {
 namespace {
 
-using ::auth::executor::testing::BatcherOptions;
-using ::auth::executor::testing::kWait;
-using ::auth::executor::testing::MakeOptions;
-using ::auth::executor::testing::Notification;
-using ::auth::executor::testing::WorkerBlocker;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::executor_testing::BatcherOptions;
+using ::auth::executor_testing::kWait;
+using ::auth::executor_testing::MakeOptions;
+using ::auth::executor_testing::Notification;
+using ::auth::executor_testing::WorkerBlocker;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::Pair;
 
 using IntBatcher = MicroBatcher<int>;
-using Recorder = ::auth::executor::testing::BatchRecorder;
+using Recorder = ::auth::executor_testing::BatchRecorder;
 
 TEST(MicroBatcherTest, ItemsQueuedBehindBusyWorkerRunInFifoBatches) {
   Recorder recorder;

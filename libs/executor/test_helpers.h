@@ -22,13 +22,13 @@
 #include "libs/executor/micro_batcher.h"
 #include "libs/testing/notification.h"
 
-namespace auth::executor::testing {
+namespace auth::executor_testing {
 
 // Upper bound on any wait; reached only when the executor is broken.
 inline constexpr absl::Duration kWait = absl::Seconds(30);
 
-inline BoundedExecutor::Options MakeOptions(int workers, size_t max_queue = 1024) {
-  BoundedExecutor::Options options;
+inline executor::BoundedExecutor::Options MakeOptions(int workers, size_t max_queue = 1024) {
+  executor::BoundedExecutor::Options options;
   options.name = "test";
   options.workers = workers;
   options.max_queue = max_queue;
@@ -36,9 +36,9 @@ inline BoundedExecutor::Options MakeOptions(int workers, size_t max_queue = 1024
 }
 
 // Options of the MicroBatcher<int> the batcher tests use.
-inline MicroBatcher<int>::Options BatcherOptions(int max_batch_size, int max_in_flight,
+inline executor::MicroBatcher<int>::Options BatcherOptions(int max_batch_size, int max_in_flight,
                                                  int max_pending = 4096) {
-  MicroBatcher<int>::Options options;
+  executor::MicroBatcher<int>::Options options;
   options.name = "test";
   options.max_batch_size = max_batch_size;
   options.max_in_flight = max_in_flight;
@@ -47,13 +47,13 @@ inline MicroBatcher<int>::Options BatcherOptions(int max_batch_size, int max_in_
 }
 
 // The one Notification of the tests (libs/testing), visible to ThreadSanitizer.
-using ::auth::testing::Notification;
+using ::auth::test_util::Notification;
 
 // Occupies one worker until Release(). Declare it after the executor: its destructor releases
 // the worker, so a failing assertion cannot leave the executor's destructor waiting forever.
 class WorkerBlocker {
  public:
-  explicit WorkerBlocker(BoundedExecutor& executor) : state_(std::make_shared<State>()) {
+  explicit WorkerBlocker(executor::BoundedExecutor& executor) : state_(std::make_shared<State>()) {
     submitted_ = executor.Submit(absl::InfiniteFuture(), [state = state_](absl::Status status) {
       state->status = status;
       state->running.Notify();
@@ -130,7 +130,7 @@ class CallLog {
 // until the executor is shut down.
 class BatchRecorder {
  public:
-  MicroBatcher<int>::RunBatch RunBatch() {
+  executor::MicroBatcher<int>::RunBatch RunBatch() {
     return [this](std::vector<int>& items) {
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -140,7 +140,7 @@ class BatchRecorder {
       cv_.notify_all();
     };
   }
-  MicroBatcher<int>::Fail Fail() {
+  executor::MicroBatcher<int>::Fail Fail() {
     return [this](int& item, const absl::Status& status) {
       {
         std::lock_guard<std::mutex> lock(mu_);
@@ -177,6 +177,6 @@ class BatchRecorder {
   size_t answers_ = 0;                                      // Guarded by mu_.
 };
 
-}  // namespace auth::executor::testing
+}  // namespace auth::executor_testing
 
 #endif  // LIBS_EXECUTOR_TEST_HELPERS_H_

@@ -24,7 +24,7 @@
 namespace auth::hashing {
 namespace {
 
-using ::auth::testing::IsOk;
+using ::auth::test_util::IsOk;
 using Stats = Argon2PasswordHasher::ThreadBlockStats;
 
 constexpr absl::string_view kPassword = "correct horse battery staple";

@@ -27,12 +27,12 @@
 namespace auth::hashing {
 namespace {
 
-using ::auth::testing::ExitStatus;
-using ::auth::testing::IsOk;
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
-using ::auth::testing::Subprocess;
-using ::auth::testing::SubprocessOptions;
+using ::auth::test_util::ExitStatus;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
+using ::auth::test_util::Subprocess;
+using ::auth::test_util::SubprocessOptions;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;

@@ -16,9 +16,9 @@
 namespace auth::metrics {
 namespace {
 
-using ::auth::metrics::testing::ScrapeMetrics;
-using ::auth::metrics::testing::SampleValue;
-using ::auth::testing::StatusIs;
+using ::auth::metrics_testing::ScrapeMetrics;
+using ::auth::metrics_testing::SampleValue;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 

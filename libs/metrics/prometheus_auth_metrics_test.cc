@@ -17,7 +17,7 @@
 namespace auth::metrics {
 namespace {
 
-using ::auth::metrics::testing::SampleValue;
+using ::auth::metrics_testing::SampleValue;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 

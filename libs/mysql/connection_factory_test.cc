@@ -11,18 +11,18 @@
 #include "absl/status/status.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql {
 namespace {
 
-using ::auth::mysql::testing::MockConnection;
-using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::MockResultSet;
-using ::auth::mysql::testing::SqlEq;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::mysql::MockConnection;
+using ::auth::mysql::MockPreparedStatement;
+using ::auth::mysql::MockResultSet;
+using ::auth::mysql::SqlEq;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::Matcher;
 using ::testing::Return;
 using ::testing::StrictMock;

@@ -17,16 +17,16 @@
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_factory.h"
 #include "libs/mysql/connection_pool.h"
-#include "libs/mysql/testing/mock_connection_factory.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql {
 namespace {
 
-using ::auth::mysql::testing::MockConnection;
-using ::auth::mysql::testing::MockConnectionFactory;
-using ::auth::testing::StatusIs;
+using ::auth::mysql::MockConnection;
+using ::auth::mysql::MockConnectionFactory;
+using ::auth::test_util::StatusIs;
 
 // A pool over several endpoints, each with its own fake factory.
 class FailoverTest : public ::testing::Test {

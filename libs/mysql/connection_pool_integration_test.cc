@@ -24,9 +24,9 @@
 namespace auth::mysql {
 namespace {
 
-using ::auth::mysql::testing::MariadbServer;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::mysql_testing::MariadbServer;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 
 // Creates table `probe` (a value per row) on a connection of `pool`.
 absl::Status CreateProbeTable(ConnectionPool& pool) {

@@ -16,19 +16,19 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/testing/mock_connection_factory.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/testing/notification.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql {
 namespace {
 
-using ::auth::mysql::testing::MockConnection;
-using ::auth::mysql::testing::MockConnectionFactory;
-using ::auth::testing::IsOk;
-using ::auth::testing::Notification;
-using ::auth::testing::StatusIs;
+using ::auth::mysql::MockConnection;
+using ::auth::mysql::MockConnectionFactory;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::Notification;
+using ::auth::test_util::StatusIs;
 using ::testing::Return;
 
 class ConnectionPoolTest : public ::testing::Test {

@@ -18,17 +18,17 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
-#include "libs/mysql/testing/mock_connection_factory.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql {
 namespace {
 
-using ::auth::mysql::testing::MockConnection;
-using ::auth::mysql::testing::MockConnectionFactory;
-using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::SqlEq;
+using ::auth::mysql::MockConnection;
+using ::auth::mysql::MockConnectionFactory;
+using ::auth::mysql::MockPreparedStatement;
+using ::auth::mysql::SqlEq;
 using ::testing::_;
 using ::testing::ElementsAre;
 using ::testing::Matcher;

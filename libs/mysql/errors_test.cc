@@ -11,7 +11,7 @@
 namespace auth::mysql {
 namespace {
 
-using ::auth::testing::StatusIs;
+using ::auth::test_util::StatusIs;
 using ::testing::AllOf;
 using ::testing::Eq;
 using ::testing::HasSubstr;

@@ -10,12 +10,12 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connector_mock.h"
 
 namespace auth::mysql {
 namespace {
 
-using ::auth::mysql::testing::MockPreparedStatement;
+using ::auth::mysql::MockPreparedStatement;
 
 TEST(InListTest, PadsToPowersOfFourUpToTheMaximum) {
   EXPECT_EQ(InListSize(1), 1u);

@@ -11,14 +11,14 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql {
 namespace {
 
-using ::auth::mysql::testing::MockResultSet;
-using ::auth::testing::StatusIs;
+using ::auth::mysql::MockResultSet;
+using ::auth::test_util::StatusIs;
 using ::testing::Matcher;
 using ::testing::Return;
 using ::testing::StrictMock;

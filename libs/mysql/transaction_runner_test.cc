@@ -18,20 +18,20 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
-#include "libs/mysql/testing/mock_connection_factory.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql {
 namespace {
 
-using ::auth::mysql::testing::MockConnection;
-using ::auth::mysql::testing::MockConnectionFactory;
-using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::PrepareSucceeds;
-using ::auth::mysql::testing::SqlEq;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::mysql::MockConnection;
+using ::auth::mysql::MockConnectionFactory;
+using ::auth::mysql::MockPreparedStatement;
+using ::auth::mysql::PrepareSucceeds;
+using ::auth::mysql::SqlEq;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::Matcher;
 using ::testing::NiceMock;
 using ::testing::Return;

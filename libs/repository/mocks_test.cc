@@ -19,7 +19,7 @@
 namespace auth::repository {
 namespace {
 
-using ::auth::testing::StatusIs;
+using ::auth::test_util::StatusIs;
 using ::testing::Return;
 using ::testing::StrictMock;
 

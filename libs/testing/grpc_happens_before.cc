@@ -25,7 +25,7 @@ extern "C" void __tsan_acquire(void* addr);
 extern "C" void __tsan_release(void* addr);
 #endif
 
-namespace auth::testing {
+namespace auth::test_util {
 namespace {
 
 using ::grpc::experimental::InterceptionHookPoints;
@@ -120,4 +120,4 @@ std::shared_ptr<grpc::Channel> CreateInsecureChannelWithHappensBefore(const std:
       ClientHappensBeforeInterceptors());
 }
 
-}  // namespace auth::testing
+}  // namespace auth::test_util

@@ -3,9 +3,9 @@
 //
 //   grpc::ServerBuilder builder;
 //   builder.experimental().SetInterceptorCreators(
-//       auth::testing::ServerHappensBeforeInterceptors());
+//       auth::test_util::ServerHappensBeforeInterceptors());
 //   ...
-//   auto channel = auth::testing::CreateInsecureChannelWithHappensBefore(address);
+//   auto channel = auth::test_util::CreateInsecureChannelWithHappensBefore(address);
 //
 // Why: Debian's libgrpc is not built with TSan, so TSan cannot see that a call's request is sent
 // before the handler runs, or that the handler finished before the client's call returns. A test
@@ -26,7 +26,7 @@
 #include "grpcpp/support/client_interceptor.h"
 #include "grpcpp/support/server_interceptor.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 
 // For grpc::ServerBuilder::experimental().SetInterceptorCreators().
 std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
@@ -39,6 +39,6 @@ ClientHappensBeforeInterceptors();
 // An insecure channel to `target` with ClientHappensBeforeInterceptors() installed.
 std::shared_ptr<grpc::Channel> CreateInsecureChannelWithHappensBefore(const std::string& target);
 
-}  // namespace auth::testing
+}  // namespace auth::test_util
 
 #endif  // LIBS_TESTING_GRPC_HAPPENS_BEFORE_H_

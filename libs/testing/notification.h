@@ -1,7 +1,7 @@
 // Notification: a one-shot event for tests, like absl::Notification but built on std::mutex and
 // std::condition_variable.
 //
-//   auth::testing::Notification done;
+//   auth::test_util::Notification done;
 //   std::thread worker([&] { Work(); done.Notify(); });
 //   EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(5)));
 //
@@ -16,7 +16,7 @@
 
 #include "absl/time/time.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 
 class Notification {
  public:
@@ -56,6 +56,6 @@ class Notification {
   bool notified_ = false;  // guarded by mu_
 };
 
-}  // namespace auth::testing
+}  // namespace auth::test_util
 
 #endif  // LIBS_TESTING_NOTIFICATION_H_

@@ -9,7 +9,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 namespace {
 
 TEST(NotificationTest, StartsUnnotified) {
@@ -51,4 +51,4 @@ TEST(NotificationTest, WakesEveryWaiterAndPublishesWrites) {
 }
 
 }  // namespace
-}  // namespace auth::testing
+}  // namespace auth::test_util

@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 
 // The runfile at `path` (from the workspace root), e.g. "services/auth/auth_server".
 inline std::string Runfile(absl::string_view path) {
@@ -29,6 +29,6 @@ inline std::string TestTempPath(absl::string_view name) {
   return absl::StrCat(tmpdir != nullptr ? tmpdir : "/tmp", "/", name);
 }
 
-}  // namespace auth::testing
+}  // namespace auth::test_util
 
 #endif  // LIBS_TESTING_RUNFILES_H_

@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 namespace internal {
 
 inline const absl::Status& GetStatus(const absl::Status& status) { return status; }
@@ -64,7 +64,7 @@ MATCHER_P2(StatusIs, code, message_matcher,
                                        result_listener);
 }
 
-}  // namespace auth::testing
+}  // namespace auth::test_util
 
 #define AUTH_STATUS_MACROS_CONCAT_INNER_(x, y) x##y
 #define AUTH_STATUS_MACROS_CONCAT_(x, y) AUTH_STATUS_MACROS_CONCAT_INNER_(x, y)

@@ -9,7 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 namespace {
 
 using ::testing::ElementsAre;
@@ -65,4 +65,4 @@ TEST(StatusMatchersTest, AssertOkAndAssignMovesTheValueOut) {
 }
 
 }  // namespace
-}  // namespace auth::testing
+}  // namespace auth::test_util

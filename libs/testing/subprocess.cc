@@ -29,7 +29,7 @@
 
 extern char** environ;
 
-namespace auth::testing {
+namespace auth::test_util {
 namespace {
 
 absl::Status ErrnoError(absl::string_view what) {
@@ -284,4 +284,4 @@ bool Subprocess::Running() {
   return absl::IsDeadlineExceeded(Wait(absl::ZeroDuration()).status());
 }
 
-}  // namespace auth::testing
+}  // namespace auth::test_util

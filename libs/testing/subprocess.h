@@ -32,7 +32,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 
 struct SubprocessOptions {
   // The program and its arguments. argv[0] is a path, or a name looked up in PATH.
@@ -119,6 +119,6 @@ class Subprocess {
   std::optional<ExitStatus> exit_status_;  // set once reaped
 };
 
-}  // namespace auth::testing
+}  // namespace auth::test_util
 
 #endif  // LIBS_TESTING_SUBPROCESS_H_

@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 namespace {
 
 using ::testing::ElementsAre;
@@ -204,4 +204,4 @@ TEST(SubprocessTest, RefusesWhatCannotStart) {
 }
 
 }  // namespace
-}  // namespace auth::testing
+}  // namespace auth::test_util

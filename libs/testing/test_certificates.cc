@@ -12,7 +12,7 @@
 #include "libs/testing/runfiles.h"
 #include "libs/testing/subprocess.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 namespace {
 
 absl::Status Openssl(std::vector<std::string> args) {
@@ -50,4 +50,4 @@ absl::Status MakeTestCertificate(const std::string& name, const std::string& com
                   TestTempPath(name + ".pem")});
 }
 
-}  // namespace auth::testing
+}  // namespace auth::test_util

@@ -14,7 +14,7 @@
 
 #include "absl/status/status.h"
 
-namespace auth::testing {
+namespace auth::test_util {
 
 // A self-signed CA with common name `name`: $TEST_TMPDIR/<name>.pem and <name>.key.
 absl::Status MakeTestCa(const std::string& name);
@@ -24,6 +24,6 @@ absl::Status MakeTestCa(const std::string& name);
 absl::Status MakeTestCertificate(const std::string& name, const std::string& common_name,
                                  const std::string& ca);
 
-}  // namespace auth::testing
+}  // namespace auth::test_util
 
 #endif  // LIBS_TESTING_TEST_CERTIFICATES_H_

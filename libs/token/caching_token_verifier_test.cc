@@ -26,8 +26,8 @@
 namespace auth::token {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::_;
 using ::testing::Eq;
 using ::testing::HasSubstr;

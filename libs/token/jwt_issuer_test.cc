@@ -17,18 +17,18 @@
 #include "libs/token/key_set.h"
 #include "libs/token/token.h"
 
-namespace auth::token::testing {
+namespace auth::token_testing {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
 TEST_F(JwtTest, IssuedTokenVerifies) {
-  JwtIssuer issuer(keys_, IssuerOptions());
+  token::JwtIssuer issuer(keys_, IssuerOptions());
   EXPECT_EQ(issuer.lifetime(), absl::Minutes(15));
-  ASSERT_OK_AND_ASSIGN(IssuedToken issued, issuer.Issue("42"));
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken issued, issuer.Issue("42"));
   EXPECT_EQ(issued.claims.subject, "42");
   EXPECT_EQ(issued.claims.issuer, kIssuer);
   EXPECT_EQ(issued.claims.audience, kAudience);
@@ -37,7 +37,7 @@ TEST_F(JwtTest, IssuedTokenVerifies) {
   EXPECT_EQ(issued.claims.not_before, now_);
   EXPECT_EQ(issued.claims.expires_at, now_ + absl::Minutes(15));
 
-  ASSERT_OK_AND_ASSIGN(TokenClaims claims, Verifier().Verify(issued.token));
+  ASSERT_OK_AND_ASSIGN(token::TokenClaims claims, Verifier().Verify(issued.token));
   EXPECT_EQ(claims.subject, "42");
   EXPECT_EQ(claims.issuer, kIssuer);
   EXPECT_EQ(claims.audience, kAudience);
@@ -50,9 +50,9 @@ TEST_F(JwtTest, IssuedTokenVerifies) {
 
 TEST_F(JwtTest, IssuedTokenHasTheDocumentedLayout) {
   now_ += absl::Milliseconds(999);  // sub-second parts are dropped, not rounded
-  JwtIssuer issuer(keys_, IssuerOptions());
-  ASSERT_OK_AND_ASSIGN(IssuedToken issued, issuer.Issue("7"));
-  ASSERT_OK_AND_ASSIGN(internal::CompactJws jws, internal::ParseCompactJws(issued.token));
+  token::JwtIssuer issuer(keys_, IssuerOptions());
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken issued, issuer.Issue("7"));
+  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws, token::internal::ParseCompactJws(issued.token));
   EXPECT_EQ(jws.header, (Json{{"alg", "EdDSA"}, {"kid", "current"}, {"typ", "JWT"}}));
   Json claims = Json::parse(jws.payload);
   EXPECT_EQ(claims.size(), 7u);
@@ -68,52 +68,52 @@ TEST_F(JwtTest, IssuedTokenHasTheDocumentedLayout) {
 }
 
 TEST_F(JwtTest, LifetimeIsConfigurable) {
-  JwtOptions options = IssuerOptions();
+  token::JwtOptions options = IssuerOptions();
   options.lifetime = absl::Minutes(5);
-  JwtIssuer issuer(keys_, options);
+  token::JwtIssuer issuer(keys_, options);
   EXPECT_EQ(issuer.lifetime(), absl::Minutes(5));
-  ASSERT_OK_AND_ASSIGN(IssuedToken issued, issuer.Issue("42"));
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken issued, issuer.Issue("42"));
   EXPECT_EQ(issued.claims.expires_at - issued.claims.issued_at, absl::Minutes(5));
 }
 
 TEST_F(JwtTest, JwtIdsAreUnique) {
-  JwtIssuer issuer(keys_, IssuerOptions());
+  token::JwtIssuer issuer(keys_, IssuerOptions());
   absl::flat_hash_set<std::string> ids;
   for (int i = 0; i < 1000; ++i) {
-    ASSERT_OK_AND_ASSIGN(IssuedToken issued, issuer.Issue("42"));
+    ASSERT_OK_AND_ASSIGN(token::IssuedToken issued, issuer.Issue("42"));
     EXPECT_TRUE(ids.insert(issued.claims.jwt_id).second) << "repeated jti";
   }
 }
 
 TEST_F(JwtTest, Hs256TokensVerify) {
-  Key hmac = MustKey(Key::Hs256("hmac", std::string(32, 'k')));
-  KeySet keys = MustKeySet(KeySet::Create(hmac, {}));
-  JwtIssuer issuer(keys, IssuerOptions());
-  ASSERT_OK_AND_ASSIGN(IssuedToken issued, issuer.Issue("42"));
-  ASSERT_OK_AND_ASSIGN(internal::CompactJws jws, internal::ParseCompactJws(issued.token));
+  token::Key hmac = MustKey(token::Key::Hs256("hmac", std::string(32, 'k')));
+  token::KeySet keys = MustKeySet(token::KeySet::Create(hmac, {}));
+  token::JwtIssuer issuer(keys, IssuerOptions());
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken issued, issuer.Issue("42"));
+  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws, token::internal::ParseCompactJws(issued.token));
   EXPECT_EQ(jws.header["alg"], "HS256");
-  ASSERT_OK_AND_ASSIGN(TokenClaims claims,
-                       JwtVerifier(keys, VerifierOptions()).Verify(issued.token));
+  ASSERT_OK_AND_ASSIGN(token::TokenClaims claims,
+                       token::JwtVerifier(keys, VerifierOptions()).Verify(issued.token));
   EXPECT_EQ(claims.key_id, "hmac");
   // A different secret under the same kid must not verify.
-  KeySet other = MustKeySet(KeySet::Create(MustKey(Key::Hs256("hmac", std::string(32, 'x'))), {}));
-  EXPECT_THAT(JwtVerifier(other, VerifierOptions()).Verify(issued.token),
+  token::KeySet other = MustKeySet(token::KeySet::Create(MustKey(token::Key::Hs256("hmac", std::string(32, 'x'))), {}));
+  EXPECT_THAT(token::JwtVerifier(other, VerifierOptions()).Verify(issued.token),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("bad signature")));
 }
 
 TEST_F(JwtTest, VerifiesWithThePublicKeyAlone) {
-  JwtIssuer issuer(keys_, IssuerOptions());
-  ASSERT_OK_AND_ASSIGN(IssuedToken issued, issuer.Issue("42"));
-  Key public_key = MustKey(Key::Ed25519FromPublicBytes("current", Decode(kRfc8037X)));
-  KeySet public_keys = MustKeySet(KeySet::Create(std::nullopt, {public_key}));
-  EXPECT_THAT(JwtVerifier(public_keys, VerifierOptions()).Verify(issued.token), IsOk());
+  token::JwtIssuer issuer(keys_, IssuerOptions());
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken issued, issuer.Issue("42"));
+  token::Key public_key = MustKey(token::Key::Ed25519FromPublicBytes("current", Decode(kRfc8037X)));
+  token::KeySet public_keys = MustKeySet(token::KeySet::Create(std::nullopt, {public_key}));
+  EXPECT_THAT(token::JwtVerifier(public_keys, VerifierOptions()).Verify(issued.token), IsOk());
 }
 
 TEST_F(JwtTest, Rfc8037ExampleVerifiesAndIsReproduced) {
   // A.5: the example verifies with the public key. It has no kid, so it is checked at the JWS
   // layer; the full verifier must refuse it for exactly that reason.
-  Key public_key = MustKey(Key::Ed25519FromPublicBytes("rfc", Decode(kRfc8037X)));
-  ASSERT_OK_AND_ASSIGN(internal::CompactJws jws, internal::ParseCompactJws(kRfc8037Jws));
+  token::Key public_key = MustKey(token::Key::Ed25519FromPublicBytes("rfc", Decode(kRfc8037X)));
+  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws, token::internal::ParseCompactJws(kRfc8037Jws));
   EXPECT_EQ(jws.header, (Json{{"alg", "EdDSA"}}));
   EXPECT_EQ(jws.payload, "Example of Ed25519 signing");
   EXPECT_TRUE(public_key.Verify(jws.signing_input, jws.signature));
@@ -123,8 +123,8 @@ TEST_F(JwtTest, Rfc8037ExampleVerifiesAndIsReproduced) {
 }
 
 TEST_F(JwtTest, Rfc7515HmacExampleVerifiesAtTheJwsLayer) {
-  Key key = MustKey(Key::Hs256("rfc", Decode(kRfc7515Key)));
-  ASSERT_OK_AND_ASSIGN(internal::CompactJws jws, internal::ParseCompactJws(kRfc7515Jws));
+  token::Key key = MustKey(token::Key::Hs256("rfc", Decode(kRfc7515Key)));
+  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws, token::internal::ParseCompactJws(kRfc7515Jws));
   EXPECT_EQ(jws.header["alg"], "HS256");
   EXPECT_TRUE(key.Verify(jws.signing_input, jws.signature));
   Json claims = Json::parse(jws.payload);
@@ -134,40 +134,40 @@ TEST_F(JwtTest, Rfc7515HmacExampleVerifiesAtTheJwsLayer) {
   tampered[tampered.size() - 3] ^= 1;
   EXPECT_FALSE(key.Verify(tampered, jws.signature));
   // No kid, no aud: the full verifier refuses it even with the clock before its exp.
-  KeySet keys = MustKeySet(KeySet::Create(key, {}));
+  token::KeySet keys = MustKeySet(token::KeySet::Create(key, {}));
   now_ = absl::FromUnixSeconds(1300819000);
-  EXPECT_THAT(JwtVerifier(keys, VerifierOptions()).Verify(kRfc7515Jws),
+  EXPECT_THAT(token::JwtVerifier(keys, VerifierOptions()).Verify(kRfc7515Jws),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("kid is missing")));
 }
 
 TEST_F(JwtTest, KeyRotation) {
-  Key old_key = MustKey(Key::GenerateEd25519("old"));
-  JwtIssuer old_issuer(MustKeySet(KeySet::Create(old_key, {})), IssuerOptions());
-  ASSERT_OK_AND_ASSIGN(IssuedToken old_token, old_issuer.Issue("42"));
+  token::Key old_key = MustKey(token::Key::GenerateEd25519("old"));
+  token::JwtIssuer old_issuer(MustKeySet(token::KeySet::Create(old_key, {})), IssuerOptions());
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken old_token, old_issuer.Issue("42"));
 
-  Key old_public = MustKey(Key::Ed25519FromPublicBytes("old", old_key.PublicKeyBytes().value()));
-  KeySet rotated = MustKeySet(KeySet::Create(signing_key_, {old_public}));
-  JwtIssuer new_issuer(rotated, IssuerOptions());
-  ASSERT_OK_AND_ASSIGN(IssuedToken new_token, new_issuer.Issue("43"));
+  token::Key old_public = MustKey(token::Key::Ed25519FromPublicBytes("old", old_key.PublicKeyBytes().value()));
+  token::KeySet rotated = MustKeySet(token::KeySet::Create(signing_key_, {old_public}));
+  token::JwtIssuer new_issuer(rotated, IssuerOptions());
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken new_token, new_issuer.Issue("43"));
   EXPECT_EQ(new_token.claims.key_id, "current");
 
-  JwtVerifier during(rotated, VerifierOptions());
-  ASSERT_OK_AND_ASSIGN(TokenClaims old_claims, during.Verify(old_token.token));
+  token::JwtVerifier during(rotated, VerifierOptions());
+  ASSERT_OK_AND_ASSIGN(token::TokenClaims old_claims, during.Verify(old_token.token));
   EXPECT_EQ(old_claims.key_id, "old");
   EXPECT_EQ(old_claims.subject, "42");
   EXPECT_THAT(during.Verify(new_token.token), IsOk());
 
-  JwtVerifier after(keys_, VerifierOptions());  // the old key has been removed
+  token::JwtVerifier after(keys_, VerifierOptions());  // the old key has been removed
   EXPECT_THAT(after.Verify(old_token.token),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("unknown kid")));
   EXPECT_THAT(after.Verify(new_token.token), IsOk());
 }
 
 TEST_F(JwtTest, IssueRejectsBadSubjects) {
-  JwtIssuer issuer(keys_, IssuerOptions());
+  token::JwtIssuer issuer(keys_, IssuerOptions());
   EXPECT_THAT(issuer.Issue(""), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(issuer.Issue("\xff\xfe"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace
-}  // namespace auth::token::testing
+}  // namespace auth::token_testing

@@ -19,11 +19,11 @@
 namespace auth::token {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::Runfile;
-using ::auth::testing::Subprocess;
-using ::auth::testing::SubprocessOptions;
-using ::auth::testing::TestTempPath;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::Runfile;
+using ::auth::test_util::Subprocess;
+using ::auth::test_util::SubprocessOptions;
+using ::auth::test_util::TestTempPath;
 using ::testing::ElementsAre;
 using ::testing::UnorderedElementsAre;
 
@@ -43,7 +43,7 @@ KeygenRun Keygen(const std::vector<std::string>& args) {
   KeygenRun run;
   absl::StatusOr<std::vector<std::string>> line = (*process)->WaitForLine(".*", absl::Seconds(30));
   if (line.ok()) run.line = (*line)[0];
-  absl::StatusOr<::auth::testing::ExitStatus> exit = (*process)->Wait(absl::Seconds(30));
+  absl::StatusOr<::auth::test_util::ExitStatus> exit = (*process)->Wait(absl::Seconds(30));
   EXPECT_THAT(exit, IsOk());
   if (exit.ok()) run.code = exit->code;
   return run;

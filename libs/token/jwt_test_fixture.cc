@@ -9,55 +9,55 @@
 #include "libs/token/internal/base64url.h"
 #include "libs/token/internal/compact_jws.h"
 
-namespace auth::token::testing {
+namespace auth::token_testing {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Decode(absl::string_view text) { return internal::Base64UrlDecode(text).value(); }
+std::string Decode(absl::string_view text) { return token::internal::Base64UrlDecode(text).value(); }
 
-Key MustKey(absl::StatusOr<Key> key) {
+token::Key MustKey(absl::StatusOr<token::Key> key) {
   EXPECT_THAT(key, IsOk());
   return *std::move(key);
 }
 
-KeySet MustKeySet(absl::StatusOr<KeySet> keys) {
+token::KeySet MustKeySet(absl::StatusOr<token::KeySet> keys) {
   EXPECT_THAT(keys, IsOk());
   return *std::move(keys);
 }
 
-std::string SignRaw(const Key& key, const std::string& header, const std::string& payload) {
-  std::string signing_input = internal::MakeSigningInput(header, payload);
-  return internal::AppendSignature(signing_input, key.Sign(signing_input).value());
+std::string SignRaw(const token::Key& key, const std::string& header, const std::string& payload) {
+  std::string signing_input = token::internal::MakeSigningInput(header, payload);
+  return token::internal::AppendSignature(signing_input, key.Sign(signing_input).value());
 }
 
 JwtTest::JwtTest()
-    : signing_key_(MustKey(Key::Ed25519FromSeed("current", Decode(kRfc8037D)))),
-      keys_(MustKeySet(KeySet::Create(signing_key_, {}))) {}
+    : signing_key_(MustKey(token::Key::Ed25519FromSeed("current", Decode(kRfc8037D)))),
+      keys_(MustKeySet(token::KeySet::Create(signing_key_, {}))) {}
 
-Clock JwtTest::clock() {
+token::Clock JwtTest::clock() {
   return [this] { return now_; };
 }
 
-JwtOptions JwtTest::IssuerOptions() {
-  JwtOptions options;
+token::JwtOptions JwtTest::IssuerOptions() {
+  token::JwtOptions options;
   options.issuer = kIssuer;
   options.audience = kAudience;
   options.clock = clock();
   return options;
 }
 
-JwtVerifierOptions JwtTest::VerifierOptions() {
-  JwtVerifierOptions options;
+token::JwtVerifierOptions JwtTest::VerifierOptions() {
+  token::JwtVerifierOptions options;
   options.issuer = kIssuer;
   options.audience = kAudience;
   options.clock = clock();
   return options;
 }
 
-JwtVerifier JwtTest::Verifier() { return JwtVerifier(keys_, VerifierOptions()); }
+token::JwtVerifier JwtTest::Verifier() { return token::JwtVerifier(keys_, VerifierOptions()); }
 
 Json JwtTest::ValidHeader() { return Json{{"alg", "EdDSA"}, {"kid", "current"}, {"typ", "JWT"}}; }
 
@@ -72,7 +72,7 @@ std::string JwtTest::Sign(const Json& header, const Json& claims) {
 }
 
 void JwtTest::ExpectRejected(const std::string& token, const std::string& check) {
-  absl::StatusOr<TokenClaims> claims = Verifier().Verify(token);
+  absl::StatusOr<token::TokenClaims> claims = Verifier().Verify(token);
   EXPECT_THAT(claims, StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr(check)));
   for (absl::string_view part : absl::StrSplit(token, '.')) {
     if (part.size() >= 8) {
@@ -81,4 +81,4 @@ void JwtTest::ExpectRejected(const std::string& token, const std::string& check)
   }
 }
 
-}  // namespace auth::token::testing
+}  // namespace auth::token_testing

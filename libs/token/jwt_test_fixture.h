@@ -19,7 +19,7 @@
 #include "libs/token/token.h"
 #include "nlohmann/json.hpp"
 
-namespace auth::token::testing {
+namespace auth::token_testing {
 
 using Json = nlohmann::json;
 
@@ -46,23 +46,23 @@ inline constexpr char kRfc7515Jws[] =
 std::string Decode(absl::string_view text);
 
 // The value of `key`, expecting it to be OK.
-Key MustKey(absl::StatusOr<Key> key);
+token::Key MustKey(absl::StatusOr<token::Key> key);
 
 // The value of `keys`, expecting it to be OK.
-KeySet MustKeySet(absl::StatusOr<KeySet> keys);
+token::KeySet MustKeySet(absl::StatusOr<token::KeySet> keys);
 
 // Signs arbitrary header and payload text, so tests can build tokens the issuer never would.
-std::string SignRaw(const Key& key, const std::string& header, const std::string& payload);
+std::string SignRaw(const token::Key& key, const std::string& header, const std::string& payload);
 
 class JwtTest : public ::testing::Test {
  protected:
   JwtTest();
 
   // A clock that reads now_, which tests move by hand.
-  Clock clock();
-  JwtOptions IssuerOptions();
-  JwtVerifierOptions VerifierOptions();
-  JwtVerifier Verifier();
+  token::Clock clock();
+  token::JwtOptions IssuerOptions();
+  token::JwtVerifierOptions VerifierOptions();
+  token::JwtVerifier Verifier();
 
   // A header and claims that verify; tests change one thing to see it rejected.
   Json ValidHeader();
@@ -73,10 +73,10 @@ class JwtTest : public ::testing::Test {
   void ExpectRejected(const std::string& token, const std::string& check);
 
   absl::Time now_ = absl::FromUnixSeconds(kStart);
-  Key signing_key_;
-  KeySet keys_;
+  token::Key signing_key_;
+  token::KeySet keys_;
 };
 
-}  // namespace auth::token::testing
+}  // namespace auth::token_testing
 
 #endif  // LIBS_TOKEN_JWT_TEST_FIXTURE_H_

@@ -18,11 +18,11 @@
 #include "libs/token/key_set.h"
 #include "libs/token/token.h"
 
-namespace auth::token::testing {
+namespace auth::token_testing {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -70,7 +70,7 @@ TEST_F(JwtTest, RejectsAlgNone) {
   Json header = ValidHeader();
   header["alg"] = "none";
   std::string unsigned_token =
-      internal::MakeSigningInput(header.dump(), ValidClaims().dump()) + ".";
+      token::internal::MakeSigningInput(header.dump(), ValidClaims().dump()) + ".";
   ExpectRejected(unsigned_token, "alg none");
   ExpectRejected(Sign(header, ValidClaims()), "alg none");
 }
@@ -79,7 +79,7 @@ TEST_F(JwtTest, TakesTheAlgorithmFromTheKeyNotTheHeader) {
   // The classic confusion attack: HMAC over the token with the public key as the secret.
   Json header = ValidHeader();
   header["alg"] = "HS256";
-  Key confused = MustKey(Key::Hs256("current", signing_key_.PublicKeyBytes().value()));
+  token::Key confused = MustKey(token::Key::Hs256("current", signing_key_.PublicKeyBytes().value()));
   ExpectRejected(SignRaw(confused, header.dump(), ValidClaims().dump()), "does not match");
   header["alg"] = "ES256";
   ExpectRejected(Sign(header, ValidClaims()), "does not match");
@@ -116,10 +116,10 @@ TEST_F(JwtTest, RejectsBadSignatures) {
   // Claims swapped under an otherwise valid signature.
   Json claims = ValidClaims();
   claims["sub"] = "1";
-  std::string swapped = parts[0] + "." + internal::Base64UrlEncode(claims.dump()) + "." + parts[2];
+  std::string swapped = parts[0] + "." + token::internal::Base64UrlEncode(claims.dump()) + "." + parts[2];
   ExpectRejected(swapped, "bad signature");
   // Signed by another key that claims our kid.
-  Key impostor = MustKey(Key::GenerateEd25519("current"));
+  token::Key impostor = MustKey(token::Key::GenerateEd25519("current"));
   ExpectRejected(SignRaw(impostor, ValidHeader().dump(), ValidClaims().dump()), "bad signature");
   // Truncated and empty signatures.
   ExpectRejected(parts[0] + "." + parts[1] + "." + parts[2].substr(0, 40), "bad signature");
@@ -160,13 +160,13 @@ TEST_F(JwtTest, RejectsBadBase64Url) {
 }
 
 TEST_F(JwtTest, RejectsOversizedTokens) {
-  JwtIssuer issuer(keys_, IssuerOptions());
-  ASSERT_OK_AND_ASSIGN(IssuedToken issued, issuer.Issue(std::string(3500, '9')));
+  token::JwtIssuer issuer(keys_, IssuerOptions());
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken issued, issuer.Issue(std::string(3500, '9')));
   ASSERT_GT(issued.token.size(), 4096u);
   ExpectRejected(issued.token, "too large");
-  JwtVerifierOptions options = VerifierOptions();
+  token::JwtVerifierOptions options = VerifierOptions();
   options.max_token_bytes = 8192;
-  EXPECT_THAT(JwtVerifier(keys_, options).Verify(issued.token), IsOk());
+  EXPECT_THAT(token::JwtVerifier(keys_, options).Verify(issued.token), IsOk());
 }
 
 TEST_F(JwtTest, RejectsMalformedJson) {
@@ -226,4 +226,4 @@ TEST_F(JwtTest, RejectsWrongClaimTypes) {
 
 
 }  // namespace
-}  // namespace auth::token::testing
+}  // namespace auth::token_testing

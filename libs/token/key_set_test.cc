@@ -18,9 +18,9 @@
 namespace auth::token {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;

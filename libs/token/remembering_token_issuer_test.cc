@@ -14,8 +14,8 @@
 namespace auth::token {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::Eq;
 using ::testing::Return;
 using ::testing::StrictMock;

@@ -18,8 +18,8 @@
 namespace auth::token {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Optional;

@@ -11,7 +11,7 @@
 namespace auth::token {
 namespace {
 
-using ::auth::testing::StatusIs;
+using ::auth::test_util::StatusIs;
 using ::testing::Eq;
 using ::testing::Return;
 using ::testing::StrictMock;

@@ -16,7 +16,7 @@
 #include "libs/audit/audit_log.h"
 #include "services/auth/testing/service_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::auth::audit::AuditEvent;
@@ -241,4 +241,4 @@ TEST_F(AuditEventsTest, InvalidRequestsAndUnknownTokensRecordNothing) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

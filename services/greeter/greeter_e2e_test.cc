@@ -31,15 +31,15 @@
 namespace greeter {
 namespace {
 
-using ::auth::service::testing::AuthServerBackend;
-using ::auth::service::testing::AuthServerProcess;
-using ::auth::service::testing::AuthTestClient;
-using ::auth::service::testing::Bearer;
-using ::auth::service::testing::kPassword;
-using ::auth::testing::IsOk;
-using ::auth::testing::Runfile;
-using ::auth::testing::Subprocess;
-using ::auth::testing::SubprocessOptions;
+using ::auth::service_testing::AuthServerBackend;
+using ::auth::service_testing::AuthServerProcess;
+using ::auth::service_testing::AuthTestClient;
+using ::auth::service_testing::Bearer;
+using ::auth::service_testing::kPassword;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::Runfile;
+using ::auth::test_util::Subprocess;
+using ::auth::test_util::SubprocessOptions;
 using ::testing::HasSubstr;
 
 std::chrono::system_clock::time_point InSeconds(int seconds) {

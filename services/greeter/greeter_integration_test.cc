@@ -27,7 +27,7 @@
 namespace greeter {
 namespace {
 
-using ::auth::testing::IsOk;
+using ::auth::test_util::IsOk;
 using ::auth::token::IssuedToken;
 using ::auth::token::JwtIssuer;
 using ::auth::token::JwtOptions;

@@ -28,17 +28,17 @@
 namespace greeter {
 namespace {
 
-using ::auth::service::testing::AuthServerBackend;
-using ::auth::service::testing::AuthServerProcess;
-using ::auth::service::testing::AuthTestClient;
-using ::auth::service::testing::kPassword;
-using ::auth::testing::IsOk;
-using ::auth::testing::MakeTestCa;
-using ::auth::testing::MakeTestCertificate;
-using ::auth::testing::Runfile;
-using ::auth::testing::Subprocess;
-using ::auth::testing::SubprocessOptions;
-using ::auth::testing::TestTempPath;
+using ::auth::service_testing::AuthServerBackend;
+using ::auth::service_testing::AuthServerProcess;
+using ::auth::service_testing::AuthTestClient;
+using ::auth::service_testing::kPassword;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::MakeTestCa;
+using ::auth::test_util::MakeTestCertificate;
+using ::auth::test_util::Runfile;
+using ::auth::test_util::Subprocess;
+using ::auth::test_util::SubprocessOptions;
+using ::auth::test_util::TestTempPath;
 
 class GreeterMtlsE2eTest : public ::testing::Test {
  protected:

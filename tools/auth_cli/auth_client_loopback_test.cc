@@ -17,7 +17,7 @@
 namespace auth::cli {
 namespace {
 
-using ::auth::testing::StatusIs;
+using ::auth::test_util::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Optional;

@@ -25,8 +25,8 @@
 namespace auth::cli {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::auth::v1::LoginRequest;
 using ::auth::v1::LoginResponse;
 using ::auth::v1::LogoutRequest;

@@ -32,14 +32,14 @@ extern char** environ;
 namespace auth::cli {
 namespace {
 
-using ::auth::service::testing::AuthServerBackend;
-using ::auth::service::testing::AuthServerProcess;
-using ::auth::service::testing::AuthTestClient;
-using ::auth::testing::ExitStatus;
-using ::auth::testing::Runfile;
-using ::auth::testing::Subprocess;
-using ::auth::testing::SubprocessOptions;
-using ::auth::testing::TestTempPath;
+using ::auth::service_testing::AuthServerBackend;
+using ::auth::service_testing::AuthServerProcess;
+using ::auth::service_testing::AuthTestClient;
+using ::auth::test_util::ExitStatus;
+using ::auth::test_util::Runfile;
+using ::auth::test_util::Subprocess;
+using ::auth::test_util::SubprocessOptions;
+using ::auth::test_util::TestTempPath;
 using ::testing::HasSubstr;
 
 std::string ReadWholeFile(const std::string& path) {
@@ -86,7 +86,7 @@ ExitStatus RunScript(const std::string& script, const std::string& target,
   options.stdout_path = output_path;
   options.stderr_path = output_path;
   absl::StatusOr<ExitStatus> status = Subprocess::Run(options, absl::Seconds(60));
-  EXPECT_THAT(status, ::auth::testing::IsOk());
+  EXPECT_THAT(status, ::auth::test_util::IsOk());
   return status.ok() ? *status : ExitStatus{};
 }
 

@@ -12,8 +12,8 @@
 namespace auth::cli {
 namespace {
 
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
 
 // A token with `claims_json` as its payload; header and signature do not matter here.
 std::string TokenWithClaims(const std::string& claims_json) {

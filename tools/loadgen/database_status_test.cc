@@ -7,8 +7,8 @@
 namespace auth::loadgen {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::DoubleEq;
 using ::testing::ElementsAre;
 using ::testing::Pair;

@@ -14,8 +14,8 @@
 namespace auth::loadgen {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::Gt;
 using ::testing::Ge;
 

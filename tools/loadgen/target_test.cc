@@ -7,8 +7,8 @@
 namespace auth::loadgen {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 
 TEST(CheckLoopbackTargetTest, AcceptsLoopback) {
   EXPECT_THAT(CheckLoopbackTarget("127.0.0.1:50051"), IsOk());

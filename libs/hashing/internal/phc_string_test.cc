@@ -15,8 +15,8 @@
 namespace auth::hashing::internal {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 

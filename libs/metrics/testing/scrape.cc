@@ -21,7 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
-namespace auth::metrics::testing {
+namespace auth::metrics_testing {
 
 absl::StatusOr<std::string> ScrapeMetrics(int port, absl::string_view path) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -82,4 +82,4 @@ std::optional<double> SampleValue(absl::string_view exposition, absl::string_vie
   return std::nullopt;
 }
 
-}  // namespace auth::metrics::testing
+}  // namespace auth::metrics_testing

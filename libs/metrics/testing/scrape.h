@@ -13,7 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace auth::metrics::testing {
+namespace auth::metrics_testing {
 
 // GET http://127.0.0.1:`port``path` with HTTP/1.0; the body of a 200 answer, else an error
 // naming the status line.
@@ -24,6 +24,6 @@ absl::StatusOr<std::string> ScrapeMetrics(int port, absl::string_view path = "/m
 // name, except a histogram bucket's `le`, which comes last.
 std::optional<double> SampleValue(absl::string_view exposition, absl::string_view series);
 
-}  // namespace auth::metrics::testing
+}  // namespace auth::metrics_testing
 
 #endif  // LIBS_METRICS_TESTING_SCRAPE_H_

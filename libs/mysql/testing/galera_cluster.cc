@@ -26,12 +26,12 @@
 #include "absl/time/clock.h"
 #include "libs/testing/subprocess.h"
 
-namespace auth::mysql::testing {
+namespace auth::mysql_testing {
 namespace {
 
-using ::auth::testing::ExitStatus;
-using ::auth::testing::Subprocess;
-using ::auth::testing::SubprocessOptions;
+using ::auth::test_util::ExitStatus;
+using ::auth::test_util::Subprocess;
+using ::auth::test_util::SubprocessOptions;
 
 // Bounds that popen() and system() never had: starting three nodes (with SST) takes a minute or
 // two, so a script still running after this hangs; a client statement takes well under a second.
@@ -152,9 +152,9 @@ std::string GaleraCluster::EndpointList(const std::vector<int>& nodes) const {
   return absl::StrJoin(list, ",");
 }
 
-ConnectionPoolOptions GaleraCluster::pool_options(const std::vector<int>& nodes,
+mysql::ConnectionPoolOptions GaleraCluster::pool_options(const std::vector<int>& nodes,
                                                  const std::string& database) const {
-  ConnectionPoolOptions options;
+  mysql::ConnectionPoolOptions options;
   options.endpoint = EndpointList(nodes);
   options.user = "auth";
   options.password = password_;
@@ -205,4 +205,4 @@ absl::StatusOr<absl::Duration> GaleraCluster::Restart(int n) {
   return absl::Now() - start;
 }
 
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql_testing

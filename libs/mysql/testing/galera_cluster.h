@@ -22,7 +22,7 @@
 #include "absl/time/time.h"
 #include "libs/mysql/connection_pool.h"
 
-namespace auth::mysql::testing {
+namespace auth::mysql_testing {
 
 class GaleraCluster {
  public:
@@ -44,7 +44,7 @@ class GaleraCluster {
   const std::string& password_file() const { return password_file_; }
 
   // Pool options for user `auth` on `database`, preferring `nodes` in order; short timeouts.
-  ConnectionPoolOptions pool_options(const std::vector<int>& nodes,
+  mysql::ConnectionPoolOptions pool_options(const std::vector<int>& nodes,
                                      const std::string& database = "auth") const;
 
   // Creates database `name` ([a-z0-9_]+) owned by user `auth`, through node 1.
@@ -68,6 +68,6 @@ class GaleraCluster {
   std::string password_;
 };
 
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql_testing
 
 #endif  // LIBS_MYSQL_TESTING_GALERA_CLUSTER_H_

@@ -32,7 +32,7 @@
 #include "absl/time/time.h"
 #include "libs/testing/subprocess.h"
 
-namespace auth::mysql::testing {
+namespace auth::mysql_testing {
 namespace {
 
 constexpr absl::Duration kInstallTimeout = absl::Seconds(60);
@@ -62,9 +62,9 @@ std::string OsUserName() {
 
 // Options to run `argv` with stdout and stderr appended to `log_path`, in a fixed environment
 // (a PATH with /usr/sbin, the C locale, UTC) so that the server behaves alike everywhere.
-auth::testing::SubprocessOptions Options(std::vector<std::string> argv,
+auth::test_util::SubprocessOptions Options(std::vector<std::string> argv,
                                          const std::string& log_path) {
-  auth::testing::SubprocessOptions options;
+  auth::test_util::SubprocessOptions options;
   options.argv = std::move(argv);
   options.env = std::vector<std::string>{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
                                          "TZ=UTC"};
@@ -133,8 +133,8 @@ absl::StatusOr<std::unique_ptr<MariadbServer>> MariadbServer::Start() {
   return server;
 }
 
-ConnectionPoolOptions MariadbServer::pool_options() const {
-  ConnectionPoolOptions options;
+mysql::ConnectionPoolOptions MariadbServer::pool_options() const {
+  mysql::ConnectionPoolOptions options;
   options.endpoint = endpoint();
   options.user = user_;
   options.password = password_;
@@ -147,7 +147,7 @@ ConnectionPoolOptions MariadbServer::pool_options() const {
   return options;
 }
 
-absl::StatusOr<ConnectionPoolOptions> MariadbServer::CreateDatabase(absl::string_view name) {
+absl::StatusOr<mysql::ConnectionPoolOptions> MariadbServer::CreateDatabase(absl::string_view name) {
   if (name.empty() || name.size() > 64 ||
       name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != absl::string_view::npos) {
     return absl::InvalidArgumentError("database name must be [a-z0-9_]+");
@@ -157,7 +157,7 @@ absl::StatusOr<ConnectionPoolOptions> MariadbServer::CreateDatabase(absl::string
       absl::StrCat("GRANT ALL PRIVILEGES ON `", name, "`.* TO '", user_, "'@'localhost'"),
   };
   if (absl::Status s = RunAdminStatements(statements, 2); !s.ok()) return s;
-  ConnectionPoolOptions options = pool_options();
+  mysql::ConnectionPoolOptions options = pool_options();
   options.database = std::string(name);
   return options;
 }
@@ -182,8 +182,8 @@ absl::Status MariadbServer::Install() {
     argv.push_back(absl::StrCat("--auth-root-socket-user=", admin_user_));
   }
   const std::string log = dir_ + "/install.log";
-  absl::StatusOr<auth::testing::ExitStatus> status =
-      auth::testing::Subprocess::Run(Options(std::move(argv), log), kInstallTimeout);
+  absl::StatusOr<auth::test_util::ExitStatus> status =
+      auth::test_util::Subprocess::Run(Options(std::move(argv), log), kInstallTimeout);
   if (absl::IsDeadlineExceeded(status.status())) {
     return absl::DeadlineExceededError("mariadb-install-db timed out");
   }
@@ -213,8 +213,8 @@ absl::Status MariadbServer::Launch() {
                                    "--innodb-buffer-pool-size=32M",
                                    "--skip-log-bin"};
   if (IsRoot()) argv.push_back("--user=root");
-  absl::StatusOr<std::unique_ptr<auth::testing::Subprocess>> process =
-      auth::testing::Subprocess::Start(Options(std::move(argv), dir_ + "/mariadbd.out"));
+  absl::StatusOr<std::unique_ptr<auth::test_util::Subprocess>> process =
+      auth::test_util::Subprocess::Start(Options(std::move(argv), dir_ + "/mariadbd.out"));
   if (!process.ok()) return process.status();
   process_ = *std::move(process);
 
@@ -238,13 +238,13 @@ absl::Status MariadbServer::Launch() {
 
 absl::Status MariadbServer::Stop() {
   if (process_ == nullptr) return absl::OkStatus();
-  const std::unique_ptr<auth::testing::Subprocess> process = std::move(process_);
+  const std::unique_ptr<auth::test_util::Subprocess> process = std::move(process_);
   return process->Stop(kStopTimeout).status();
 }
 
 absl::Status MariadbServer::Kill() {
   if (process_ == nullptr) return absl::OkStatus();
-  const std::unique_ptr<auth::testing::Subprocess> process = std::move(process_);
+  const std::unique_ptr<auth::test_util::Subprocess> process = std::move(process_);
   return process->Kill().status();
 }
 
@@ -293,4 +293,4 @@ std::string MariadbServer::ErrorLogTail() const {
   return log;
 }
 
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql_testing

@@ -1,7 +1,7 @@
 // MariadbServer: a private, throwaway MariaDB server for tests.
 //
 //   ASSERT_OK_AND_ASSIGN(std::unique_ptr<MariadbServer> server, MariadbServer::Start());
-//   ConnectionPool pool(server->pool_options());  // database "auth", user "auth"
+//   mysql::ConnectionPool pool(server->pool_options());  // database "auth", user "auth"
 //   ...
 //   ASSERT_THAT(server->Stop(), IsOk());     // simulate an outage
 //   ASSERT_THAT(server->Kill(), IsOk());     // or crash it
@@ -25,7 +25,7 @@
 #include "libs/mysql/connection_pool.h"
 #include "libs/testing/subprocess.h"
 
-namespace auth::mysql::testing {
+namespace auth::mysql_testing {
 
 class MariadbServer {
  public:
@@ -40,18 +40,18 @@ class MariadbServer {
   MariadbServer& operator=(const MariadbServer&) = delete;
 
   const std::string& socket_path() const { return socket_path_; }
-  // "unix://<socket_path>", the endpoint form ConnectionPoolOptions takes.
+  // "unix://<socket_path>", the endpoint form mysql::ConnectionPoolOptions takes.
   std::string endpoint() const { return "unix://" + socket_path_; }
   const std::string& user() const { return user_; }
   const std::string& password() const { return password_; }
   const std::string& database() const { return database_; }
 
   // Options for a pool of `user()` connections to `database()`, with short timeouts.
-  ConnectionPoolOptions pool_options() const;
+  mysql::ConnectionPoolOptions pool_options() const;
 
   // Creates another database, owned by `user()`, and returns pool options for it; for tests
   // that need a schema of their own. `name` is [a-z0-9_]+.
-  absl::StatusOr<ConnectionPoolOptions> CreateDatabase(absl::string_view name);
+  absl::StatusOr<mysql::ConnectionPoolOptions> CreateDatabase(absl::string_view name);
 
   // Shuts the server down (SIGTERM, then SIGKILL after 20 s). No-op if it is not running.
   absl::Status Stop();
@@ -87,9 +87,9 @@ class MariadbServer {
   const std::string user_ = "auth";
   std::string password_;
   const std::string database_ = "auth";
-  std::unique_ptr<auth::testing::Subprocess> process_;  // mariadbd, while it runs
+  std::unique_ptr<auth::test_util::Subprocess> process_;  // mariadbd, while it runs
 };
 
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql_testing
 
 #endif  // LIBS_MYSQL_TESTING_MARIADB_SERVER_H_

@@ -14,11 +14,11 @@
 #include "libs/mysql/connection_pool.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::mysql::testing {
+namespace auth::mysql_testing {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::StartsWith;
 
 bool Exists(const std::string& path) {
@@ -27,9 +27,9 @@ bool Exists(const std::string& path) {
 }
 
 // Writes and reads back a row through a pool on `options`.
-void ExpectUsable(const ConnectionPoolOptions& options, int value) {
-  ConnectionPool pool(options);
-  ASSERT_OK_AND_ASSIGN(PooledConnection connection, pool.Acquire());
+void ExpectUsable(const mysql::ConnectionPoolOptions& options, int value) {
+  mysql::ConnectionPool pool(options);
+  ASSERT_OK_AND_ASSIGN(mysql::PooledConnection connection, pool.Acquire());
   std::unique_ptr<sql::PreparedStatement> create(connection->prepareStatement(
       "CREATE TABLE IF NOT EXISTS probe (v INT NOT NULL) ENGINE = InnoDB"));
   create->execute();
@@ -64,12 +64,12 @@ TEST(MariadbServerTest, RestartKeepsTheData) {
   ASSERT_THAT(server->Stop(), IsOk());
   EXPECT_FALSE(server->running());
   {
-    ConnectionPool pool(server->pool_options());
+    mysql::ConnectionPool pool(server->pool_options());
     EXPECT_THAT(pool.Acquire(), StatusIs(absl::StatusCode::kUnavailable));
   }
   ASSERT_THAT(server->Restart(), IsOk());
   EXPECT_TRUE(server->running());
-  ConnectionPool pool(server->pool_options());
+  mysql::ConnectionPool pool(server->pool_options());
   EXPECT_EQ(QueryInt(pool, "SELECT COUNT(*) FROM probe WHERE v = 7"), 1);
 }
 
@@ -80,18 +80,18 @@ TEST(MariadbServerTest, KillLosesNoCommittedRow) {
   EXPECT_FALSE(server->running());
   EXPECT_THAT(server->Kill(), IsOk());  // already dead: no-op
   {
-    ConnectionPool pool(server->pool_options());
+    mysql::ConnectionPool pool(server->pool_options());
     EXPECT_THAT(pool.Acquire(), StatusIs(absl::StatusCode::kUnavailable));
   }
   // InnoDB recovers from its redo log on start.
   ASSERT_THAT(server->Restart(), IsOk());
-  ConnectionPool pool(server->pool_options());
+  mysql::ConnectionPool pool(server->pool_options());
   EXPECT_EQ(QueryInt(pool, "SELECT COUNT(*) FROM probe WHERE v = 9"), 1);
 }
 
 TEST(MariadbServerTest, CreatesExtraDatabases) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<MariadbServer> server, MariadbServer::Start());
-  ASSERT_OK_AND_ASSIGN(ConnectionPoolOptions options, server->CreateDatabase("extra_1"));
+  ASSERT_OK_AND_ASSIGN(mysql::ConnectionPoolOptions options, server->CreateDatabase("extra_1"));
   EXPECT_EQ(options.database, "extra_1");
   ExpectUsable(options, 3);
   EXPECT_THAT(server->CreateDatabase("bad`name"), StatusIs(absl::StatusCode::kInvalidArgument));
@@ -99,4 +99,4 @@ TEST(MariadbServerTest, CreatesExtraDatabases) {
 }
 
 }  // namespace
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql_testing

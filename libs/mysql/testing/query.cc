@@ -12,10 +12,10 @@
 #include "absl/status/statusor.h"
 #include "libs/mysql/connection_pool.h"
 
-namespace auth::mysql::testing {
+namespace auth::mysql_testing {
 
-int64_t QueryInt(ConnectionPool& pool, const std::string& sql) {
-  absl::StatusOr<PooledConnection> connection = pool.Acquire();
+int64_t QueryInt(mysql::ConnectionPool& pool, const std::string& sql) {
+  absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
   if (!connection.ok()) return -1;
   try {
     std::unique_ptr<sql::PreparedStatement> select((*connection)->prepareStatement(sql));
@@ -27,4 +27,4 @@ int64_t QueryInt(ConnectionPool& pool, const std::string& sql) {
   }
 }
 
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql_testing

@@ -10,12 +10,12 @@
 
 #include "libs/mysql/connection_pool.h"
 
-namespace auth::mysql::testing {
+namespace auth::mysql_testing {
 
 // The first column of the first row of `sql` (run uncached on a connection of `pool`), or -1
 // if there is no row, no connection, or the statement failed (the connection is then dropped).
-int64_t QueryInt(ConnectionPool& pool, const std::string& sql);
+int64_t QueryInt(mysql::ConnectionPool& pool, const std::string& sql);
 
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql_testing
 
 #endif  // LIBS_MYSQL_TESTING_QUERY_H_

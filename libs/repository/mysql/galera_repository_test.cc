@@ -35,10 +35,10 @@
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::GaleraCluster;
-using ::auth::mysql::testing::QueryInt;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::mysql_testing::GaleraCluster;
+using ::auth::mysql_testing::QueryInt;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 
 void Report(const std::string& name, const std::string& figures) {
   std::cout << "GALERA " << name << ": " << figures << std::endl;

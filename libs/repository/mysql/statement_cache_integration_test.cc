@@ -27,10 +27,10 @@
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::MariadbServer;
+using ::auth::mysql_testing::MariadbServer;
 using ::auth::repository::Session;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 
 // How many prepares, executions and closes of prepared statements the server has seen.
 struct StatementCounts {

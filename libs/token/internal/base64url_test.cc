@@ -10,8 +10,8 @@
 namespace auth::token::internal {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 
 TEST(Base64UrlTest, EncodesWithoutPaddingInTheUrlAlphabet) {
   EXPECT_EQ(Base64UrlEncode(""), "");

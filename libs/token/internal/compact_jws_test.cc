@@ -10,7 +10,7 @@
 namespace auth::token::internal {
 namespace {
 
-using ::auth::testing::StatusIs;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 
 // RFC 7515 Appendix A.1: header {"typ":"JWT",\r\n "alg":"HS256"}.

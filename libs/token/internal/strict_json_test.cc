@@ -11,8 +11,8 @@
 namespace auth::token::internal {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(StrictJsonTest, ParsesAnObject) {

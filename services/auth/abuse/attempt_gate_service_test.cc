@@ -13,7 +13,7 @@
 #include "services/auth/rpc/caller.h"
 #include "services/auth/testing/service_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::auth::repository::Admission;
@@ -183,7 +183,7 @@ TEST_F(AttemptGateServiceTest, OnlyTheInProcessChannelMayNameTheHttpPeer) {
   EXPECT_CALL(attempts_, Admit(Keys("login-address:203.0.113.7"), _)).WillOnce(Return(Admitted()));
   {
     grpc::ClientContext forged;
-    forged.AddMetadata(kClientAddressMetadata, "198.51.100.1");
+    forged.AddMetadata(service::kClientAddressMetadata, "198.51.100.1");
     auth::v1::LoginResponse response;
     EXPECT_EQ(stub_->Login(&forged, LoginByEmail(), &response).error_code(),
               grpc::StatusCode::NOT_FOUND);
@@ -191,7 +191,7 @@ TEST_F(AttemptGateServiceTest, OnlyTheInProcessChannelMayNameTheHttpPeer) {
   std::unique_ptr<auth::v1::AuthService::Stub> in_process =
       auth::v1::AuthService::NewStub(server_->InProcessChannel(grpc::ChannelArguments()));
   grpc::ClientContext forwarded;
-  forwarded.AddMetadata(kClientAddressMetadata, "203.0.113.7");
+  forwarded.AddMetadata(service::kClientAddressMetadata, "203.0.113.7");
   auth::v1::LoginResponse response;
   EXPECT_EQ(in_process->Login(&forwarded, LoginByEmail(), &response).error_code(),
             grpc::StatusCode::NOT_FOUND);
@@ -199,7 +199,7 @@ TEST_F(AttemptGateServiceTest, OnlyTheInProcessChannelMayNameTheHttpPeer) {
 
 TEST_F(AttemptGateServiceTest, LimitsSetToZeroAreNotConsulted) {
   StopServer();
-  AuthServiceOptions options;
+  service::AuthServiceOptions options;
   options.abuse_limits.registrations_per_address = 0;
   options.abuse_limits.login_failures_per_account = 0;
   options.abuse_limits.login_failures_per_address = 0;
@@ -212,4 +212,4 @@ TEST_F(AttemptGateServiceTest, LimitsSetToZeroAreNotConsulted) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

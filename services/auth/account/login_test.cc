@@ -14,7 +14,7 @@
 #include "libs/crypto/sha256.h"
 #include "services/auth/testing/service_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::auth::repository::RefreshToken;
@@ -219,7 +219,7 @@ TEST_F(LoginTest, GetJwksServesTheConfiguredDocument) {
     EXPECT_EQ(response.jwks_json(), R"({"keys":[]})");
   }
   StopServer();
-  AuthServiceOptions options;
+  service::AuthServiceOptions options;
   options.jwks_json = R"({"keys":[{"kty":"OKP","kid":"k1"}]})";
   StartServer(16, options);
   grpc::ClientContext context;
@@ -230,7 +230,7 @@ TEST_F(LoginTest, GetJwksServesTheConfiguredDocument) {
 TEST_F(LoginTest, GetJwksAsksForTheDocumentOnEveryCall) {
   StopServer();
   auto document = std::make_shared<std::string>(R"({"keys":[{"kid":"old"}]})");
-  AuthServiceOptions options;
+  service::AuthServiceOptions options;
   options.jwks = [document] { return *document; };  // keys rotated by another thread
   StartServer(16, options);
   auth::v1::GetJwksResponse response;
@@ -246,4 +246,4 @@ TEST_F(LoginTest, GetJwksAsksForTheDocumentOnEveryCall) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -14,7 +14,7 @@
 #include "gtest/gtest.h"
 #include "services/auth/testing/service_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::auth::repository::NewUser;
@@ -145,4 +145,4 @@ TEST_F(RegisterTest, CallWhoseDeadlinePassesInTheQueueIsNotWorkedOn) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -25,7 +25,7 @@
 #include "grpcpp/grpcpp.h"
 #include "services/auth/e2e/reliability_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 class AsyncCalls {
  public:
@@ -94,6 +94,6 @@ class AsyncCalls {
   int64_t outstanding_ = 0;  // guarded by mu_
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_E2E_ASYNC_CALLS_H_

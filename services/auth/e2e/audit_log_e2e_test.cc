@@ -22,11 +22,11 @@
 #include "nlohmann/json.hpp"
 #include "services/auth/e2e/e2e_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::TestTempPath;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::TestTempPath;
 using ::testing::SizeIs;
 
 constexpr char kWrongPassword[] = "not-the-password-0123";
@@ -126,4 +126,4 @@ TEST_F(AuditLogE2eTest, RecordsEachSecurityEventAndNoSecret) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -11,7 +11,7 @@
 #include "libs/testing/status_matchers.h"
 #include "services/auth/e2e/e2e_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::testing::AllOf;
@@ -116,10 +116,10 @@ TEST_F(AuthServerE2eTest, RestartKeepsUsersAndRevocations) {
 TEST(AuthServerStartupTest, ExitsAtOnceWithoutADatabase) {
   absl::StatusOr<std::unique_ptr<Subprocess>> server = AuthServerProcess::Launch(
       {"--mysql_endpoint=unix:///tmp/no-such-dir-for-auth-test/mysqld.sock"});
-  ASSERT_THAT(server, auth::testing::IsOk());
+  ASSERT_THAT(server, auth::test_util::IsOk());
   EXPECT_THAT((*server)->Wait(absl::Seconds(15)),
-              auth::testing::IsOkAndHolds(Field(&ExitStatus::code, 1)));
+              auth::test_util::IsOkAndHolds(Field(&ExitStatus::code, 1)));
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

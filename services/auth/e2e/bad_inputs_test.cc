@@ -14,7 +14,7 @@
 #include "services/auth/e2e/reliability_fixture.h"
 #include "services/auth/testing/auth_test_client.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using grpc::StatusCode;
@@ -199,4 +199,4 @@ TEST_F(BadInputsTest, EveryBadInputIsRefusedAndNothingIsStored) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -13,7 +13,7 @@
 #include "libs/mysql/testing/query.h"
 #include "services/auth/e2e/e2e_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 constexpr char kWrongPassword[] = "not-the-password-0123";
@@ -26,7 +26,7 @@ class ClientAddressE2eTest : public AuthServerE2eTest {
   // The attempts stored under `key` in attempt_counters; -1 if there is no such row.
   static int64_t StoredAttempts(const std::string& key) {
     mysql::ConnectionPool pool(backend_->database().pool_options());
-    return mysql::testing::QueryInt(
+    return mysql_testing::QueryInt(
         pool, "SELECT attempts FROM attempt_counters WHERE counter_key = '" + key + "'");
   }
 
@@ -61,4 +61,4 @@ TEST_F(ClientAddressE2eTest, AnIpv4ClientIsStillCountedUnderItsAddress) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

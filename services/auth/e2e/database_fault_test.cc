@@ -15,7 +15,7 @@
 #include "libs/testing/status_matchers.h"
 #include "services/auth/e2e/reliability_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 constexpr absl::Duration kDeadline = absl::Seconds(2);
@@ -76,13 +76,13 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
   }
 
   absl::SleepFor(absl::Seconds(2));
-  ASSERT_THAT(backend_->database().Kill(), auth::testing::IsOk());
+  ASSERT_THAT(backend_->database().Kill(), auth::test_util::IsOk());
   // Set once mariadbd is reaped: a call that started in the outage phase had no database.
   const absl::Time killed_at = absl::Now();
   phase = kOutage;
   absl::SleepFor(absl::Seconds(3));
   phase = kRestarting;
-  ASSERT_THAT(backend_->database().Restart(), auth::testing::IsOk());
+  ASSERT_THAT(backend_->database().Restart(), auth::test_util::IsOk());
   const absl::Time restarted_at = absl::Now();
   phase = kRestarted;
   // The service must recover by itself: no restart, no operator.
@@ -126,4 +126,4 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -12,10 +12,10 @@
 #include "libs/testing/status_matchers.h"
 #include "services/auth/testing/auth_test_client.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::IsOk;
+using ::auth::test_util::IsOk;
 
 }  // namespace
 
@@ -93,4 +93,4 @@ grpc::Status AuthServerE2eTest::Refresh(const std::string& refresh_token,
   return AuthTestClient(*stub_).Refresh(refresh_token, response);
 }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

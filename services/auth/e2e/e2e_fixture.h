@@ -16,7 +16,7 @@
 #include "services/auth/testing/auth_server_process.h"
 #include "services/auth/testing/test_password.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 // One database and signing key per suite; a fresh auth_server per test.
 class AuthServerE2eTest : public ::testing::Test {
@@ -55,6 +55,6 @@ class AuthServerE2eTest : public ::testing::Test {
   std::unique_ptr<auth::v1::AuthService::Stub> stub_;
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_E2E_E2E_FIXTURE_H_

@@ -34,11 +34,11 @@
 #include "services/auth/testing/replica.h"
 #include "services/auth/testing/test_password.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::TestTempPath;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::TestTempPath;
 
 constexpr int kReplicas = 3;
 constexpr int kWorkers = 6;
@@ -214,4 +214,4 @@ TEST_F(GaleraKillTest, SteadyLoadSurvivesADatabaseNodeAndAReplicaKilled) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -28,10 +28,10 @@
 #include "third_party/grpc_protos/health.grpc.pb.h"
 #include "third_party/grpc_protos/reflection.grpc.pb.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::IsOk;
+using ::auth::test_util::IsOk;
 using ::grpc::health::v1::HealthCheckResponse;
 using ::testing::Contains;
 using ::testing::IsSupersetOf;
@@ -183,4 +183,4 @@ TEST_F(HealthE2eTest, ReflectionListsTheServicesAndDescribesAuthService) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -14,7 +14,7 @@
 #include "nlohmann/json.hpp"
 #include "services/auth/e2e/http_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::testing::HasSubstr;
@@ -215,4 +215,4 @@ TEST_F(HttpBadInputsTest, MalformedRequestsAre400) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

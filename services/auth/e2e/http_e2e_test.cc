@@ -17,7 +17,7 @@
 #include "nlohmann/json.hpp"
 #include "services/auth/e2e/http_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::testing::AllOf;
@@ -218,4 +218,4 @@ TEST_F(HttpE2eTest, HealthzFollowsTheGrpcHealthStatusDuringTheDrain) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

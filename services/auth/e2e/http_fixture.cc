@@ -8,7 +8,7 @@
 #include "gtest/gtest.h"
 #include "libs/testing/status_matchers.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 std::vector<std::string> HttpE2eTest::HttpFlags(const std::vector<std::string>& extra) {
   std::vector<std::string> flags = {"--http_listen=127.0.0.1:0",
@@ -83,4 +83,4 @@ GrpcWebReply HttpE2eTest::CallGrpcWeb(const std::string& method, const std::stri
   return reply;
 }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

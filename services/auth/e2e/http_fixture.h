@@ -13,7 +13,7 @@
 #include "services/auth/testing/http_test_client.h"
 #include "services/auth/testing/test_password.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 // The one origin besides the server's own that the tests' servers allow.
 inline constexpr char kAllowedOrigin[] = "http://allowed.example:9000";
@@ -46,6 +46,6 @@ class HttpE2eTest : public AuthServerE2eTest {
   GrpcWebReply CallGrpcWeb(const std::string& method, const std::string& message, bool text);
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_E2E_HTTP_FIXTURE_H_

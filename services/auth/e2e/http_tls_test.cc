@@ -14,12 +14,12 @@
 #include "libs/testing/subprocess.h"
 #include "services/auth/e2e/http_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::Subprocess;
-using ::auth::testing::SubprocessOptions;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::Subprocess;
+using ::auth::test_util::SubprocessOptions;
 using ::testing::HasSubstr;
 
 std::string ReadFile(const std::string& path) {
@@ -55,7 +55,7 @@ class HttpTlsTest : public HttpE2eTest {
                     "-addext",
                     "subjectAltName=IP:127.0.0.1"};
     openssl.stderr_path = dir_ + "/openssl.log";
-    absl::StatusOr<auth::testing::ExitStatus> made = Subprocess::Run(openssl, absl::Seconds(60));
+    absl::StatusOr<auth::test_util::ExitStatus> made = Subprocess::Run(openssl, absl::Seconds(60));
     ASSERT_THAT(made, IsOk());
     ASSERT_TRUE(made->ok()) << ReadFile(openssl.stderr_path);
     StartServer(HttpFlags({"--http_tls_cert=" + cert_, "--http_tls_key=" + key_}));
@@ -72,7 +72,7 @@ class HttpTlsTest : public HttpE2eTest {
     curl.argv.push_back(absl::StrCat("https://127.0.0.1:", server_->http_port(), path));
     curl.stdout_path = dir_ + "/code";
     std::remove(curl.stdout_path.c_str());
-    absl::StatusOr<auth::testing::ExitStatus> ran = Subprocess::Run(curl, absl::Seconds(60));
+    absl::StatusOr<auth::test_util::ExitStatus> ran = Subprocess::Run(curl, absl::Seconds(60));
     EXPECT_THAT(ran, IsOk());
     *headers = ReadFile(dir_ + "/headers");
     *body = ReadFile(dir_ + "/body");
@@ -104,4 +104,4 @@ TEST_F(HttpTlsTest, ServesHttpsOnly) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

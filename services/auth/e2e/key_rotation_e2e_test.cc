@@ -25,11 +25,11 @@
 #include "services/auth/e2e/e2e_fixture.h"
 #include "services/auth/testing/http_test_client.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::TestTempPath;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::TestTempPath;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -185,4 +185,4 @@ TEST_F(KeyRotationE2eTest, ABadKeyFileKeepsTheKeysInForce) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

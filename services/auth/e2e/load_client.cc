@@ -13,10 +13,10 @@
 #include "libs/mysql/testing/query.h"
 #include "services/auth/testing/test_password.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::mysql::testing::QueryInt;
+using ::auth::mysql_testing::QueryInt;
 
 constexpr char kWrongPassword[] = "e2e-wrong-guess-000000000000";
 constexpr absl::Duration kDeadline = absl::Seconds(5);
@@ -265,4 +265,4 @@ std::vector<int64_t> LoadClient::ConnectionsPerNode(const GaleraCluster& cluster
   return counts;
 }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

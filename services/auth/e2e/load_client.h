@@ -28,9 +28,9 @@
 #include "services/auth/testing/auth_test_client.h"
 #include "services/auth/testing/replica.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
-using ::auth::mysql::testing::GaleraCluster;
+using ::auth::mysql_testing::GaleraCluster;
 
 class LoadClient {
  public:
@@ -124,6 +124,6 @@ class LoadClient {
   std::map<std::string, Guesses> guesses_;          // guarded by mu_
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_E2E_LOAD_CLIENT_H_

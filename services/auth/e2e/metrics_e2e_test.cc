@@ -14,11 +14,11 @@
 #include "libs/testing/status_matchers.h"
 #include "services/auth/e2e/e2e_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::metrics::testing::SampleValue;
-using ::auth::metrics::testing::ScrapeMetrics;
+using ::auth::metrics_testing::SampleValue;
+using ::auth::metrics_testing::ScrapeMetrics;
 using ::testing::Field;
 using ::testing::Ge;
 using ::testing::Optional;
@@ -34,13 +34,13 @@ class MetricsE2eTest : public AuthServerE2eTest {
     StartServer({"--metrics_listen=127.0.0.1:0"});
     // Printed after the gRPC port line, which StartServer() has consumed.
     absl::StatusOr<int> port = server_->WaitForPort("metrics");
-    ASSERT_THAT(port, auth::testing::IsOk()) << "auth_server did not report its metrics port";
+    ASSERT_THAT(port, auth::test_util::IsOk()) << "auth_server did not report its metrics port";
     metrics_port_ = *port;
   }
 
   std::string Scrape() {
     absl::StatusOr<std::string> text = ScrapeMetrics(metrics_port_);
-    EXPECT_THAT(text, auth::testing::IsOk());
+    EXPECT_THAT(text, auth::test_util::IsOk());
     return text.ok() ? *text : "";
   }
 
@@ -94,10 +94,10 @@ TEST_F(MetricsE2eTest, BadMetricsAddressStopsTheServerAtStart) {
   std::vector<std::string> flags = backend_->Flags();
   flags.push_back("--metrics_listen=no-port-here");
   absl::StatusOr<std::unique_ptr<Subprocess>> server = AuthServerProcess::Launch(flags);
-  ASSERT_THAT(server, auth::testing::IsOk());
+  ASSERT_THAT(server, auth::test_util::IsOk());
   EXPECT_THAT((*server)->Wait(absl::Seconds(20)),
-              auth::testing::IsOkAndHolds(Field(&ExitStatus::code, 1)));
+              auth::test_util::IsOkAndHolds(Field(&ExitStatus::code, 1)));
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -27,7 +27,7 @@
 #include "services/auth/e2e/async_calls.h"
 #include "services/auth/e2e/reliability_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 constexpr double kGarbagePerSecond = 10000;
@@ -114,7 +114,7 @@ class RefreshFloodTest : public ReliabilityTest {
   // Statements the database has received so far (SHOW GLOBAL STATUS 'Questions').
   static int64_t DatabaseStatements() {
     mysql::ConnectionPool pool(backend_->database().pool_options());
-    return mysql::testing::QueryInt(pool,
+    return mysql_testing::QueryInt(pool,
                                     "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
                                     "WHERE VARIABLE_NAME = 'QUESTIONS'");
   }
@@ -207,4 +207,4 @@ TEST_F(RefreshFloodTest, LoginsKeepTheirDeadlineWhileGarbageRefreshesArriveAt10k
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

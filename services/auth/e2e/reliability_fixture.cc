@@ -20,7 +20,7 @@
 #include "libs/testing/status_matchers.h"
 #include "services/auth/testing/auth_test_client.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 // gRPC's codes are absl's, number for number.
@@ -74,7 +74,7 @@ void StoredUsers::ExpectNothingLost() const {
 
 void ReliabilityTest::SetUpTestSuite() {
   absl::StatusOr<std::unique_ptr<AuthServerBackend>> backend = AuthServerBackend::Start();
-  ASSERT_THAT(backend, auth::testing::IsOk());
+  ASSERT_THAT(backend, auth::test_util::IsOk());
   backend_ = backend->release();
 }
 
@@ -89,7 +89,7 @@ std::unique_ptr<AuthServerProcess> ReliabilityTest::StartServer(
   flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
   absl::StatusOr<std::unique_ptr<AuthServerProcess>> server =
       AuthServerProcess::Start(std::move(flags));
-  EXPECT_THAT(server, auth::testing::IsOk());
+  EXPECT_THAT(server, auth::test_util::IsOk());
   return server.ok() ? *std::move(server) : nullptr;
 }
 
@@ -101,7 +101,7 @@ std::unique_ptr<Replica> ReliabilityTest::StartReplica(const std::vector<std::st
 
 std::string ReliabilityTest::FreshDatabase() {
   absl::StatusOr<std::string> name = backend_->NewDatabase("reliability");
-  EXPECT_THAT(name, auth::testing::IsOk());
+  EXPECT_THAT(name, auth::test_util::IsOk());
   return name.ok() ? *name : "";
 }
 
@@ -189,7 +189,7 @@ std::map<std::string, UserRow> ReliabilityTest::ReadUsers(const std::string& dat
   mysql::ConnectionPool pool(options);
   std::map<std::string, UserRow> users;
   absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
-  EXPECT_THAT(connection, auth::testing::IsOk());
+  EXPECT_THAT(connection, auth::test_util::IsOk());
   if (!connection.ok()) return users;
   std::unique_ptr<sql::PreparedStatement> select(
       (*connection)
@@ -205,4 +205,4 @@ std::map<std::string, UserRow> ReliabilityTest::ReadUsers(const std::string& dat
   return users;
 }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -24,7 +24,7 @@
 #include "services/auth/testing/replica.h"
 #include "services/auth/testing/test_password.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 // A stored user as the database holds it.
 struct UserRow {
@@ -164,6 +164,6 @@ class ReliabilityTest : public ::testing::Test {
   inline static AuthServerBackend* backend_ = nullptr;
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_E2E_RELIABILITY_FIXTURE_H_

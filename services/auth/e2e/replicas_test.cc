@@ -15,7 +15,7 @@
 #include "services/auth/e2e/reliability_fixture.h"
 #include "services/auth/testing/auth_test_client.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 constexpr int kReplicas = 3;
@@ -177,4 +177,4 @@ TEST_F(ReplicasTest, RegistrationLimitIsOneLimitAcrossReplicas) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -19,7 +19,7 @@
 #include "libs/testing/status_matchers.h"
 #include "services/auth/e2e/reliability_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 constexpr absl::Duration kDeadline = absl::Seconds(2);
@@ -85,4 +85,4 @@ TEST_F(ReliabilityTest, ServerKilledDuringRegistrationsLosesNoAcknowledgedUser) 
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -29,7 +29,7 @@
 #include "services/auth/e2e/async_calls.h"
 #include "services/auth/e2e/reliability_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 constexpr int kBatchQueue = 256;                          // --database_batch_queue
@@ -113,14 +113,14 @@ TEST_F(ReliabilityTest, StalledDatabaseUnderValidateFloodStaysBoundedAndRecovers
     }
   });
 
-  ASSERT_THAT(backend_->database().Pause(), auth::testing::IsOk());
+  ASSERT_THAT(backend_->database().Pause(), auth::test_util::IsOk());
   Flood flood(*stub, login.jwt_token());
   flood.Run(absl::Now() + kFlood);
   sampling = false;
   sampler.join();
   const bool server_up = server->Running();
 
-  ASSERT_THAT(backend_->database().Resume(), auth::testing::IsOk());
+  ASSERT_THAT(backend_->database().Resume(), auth::test_util::IsOk());
   const absl::Time resumed = absl::Now();
   bool recovered = false;
   while (!recovered && absl::Now() < resumed + absl::Seconds(30)) {
@@ -157,4 +157,4 @@ TEST_F(ReliabilityTest, StalledDatabaseUnderValidateFloodStaysBoundedAndRecovers
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

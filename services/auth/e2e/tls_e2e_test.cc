@@ -23,13 +23,13 @@
 #include "libs/testing/test_certificates.h"
 #include "services/auth/e2e/e2e_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::MakeTestCa;
-using ::auth::testing::MakeTestCertificate;
-using ::auth::testing::TestTempPath;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::MakeTestCa;
+using ::auth::test_util::MakeTestCertificate;
+using ::auth::test_util::TestTempPath;
 
 class TlsE2eTest : public AuthServerE2eTest {
  protected:
@@ -144,4 +144,4 @@ TEST_F(TlsE2eTest, AReplacedCertificateIsServedWithoutARestart) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -19,7 +19,7 @@
 #include "nlohmann/json.hpp"
 #include "services/auth/e2e/e2e_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::testing::SizeIs;
@@ -195,4 +195,4 @@ TEST_F(TokenE2eTest, JwksVerifiesTheIssuedTokens) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -12,8 +12,8 @@
 namespace auth::http {
 namespace {
 
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Optional;
 

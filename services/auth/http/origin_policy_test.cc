@@ -8,8 +8,8 @@
 namespace auth::http {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 
 constexpr char kOwn[] = "http://127.0.0.1:8080";
 

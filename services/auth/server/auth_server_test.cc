@@ -22,10 +22,10 @@
 namespace auth::service {
 namespace {
 
-using ::auth::mysql::testing::MariadbServer;
-using ::auth::mysql::testing::QueryInt;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::mysql_testing::MariadbServer;
+using ::auth::mysql_testing::QueryInt;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 
 constexpr char kClientDigest[] = "in-process-client-digest-0123";
 

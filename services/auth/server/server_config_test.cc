@@ -12,8 +12,8 @@
 namespace auth::service {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 
 // A config the flags' defaults describe (with the password a deployment would give).

@@ -11,7 +11,7 @@
 #include "gtest/gtest.h"
 #include "services/auth/testing/service_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::auth::repository::Session;
@@ -92,4 +92,4 @@ TEST_F(GetSessionTest, EndedOrMismatchedSessionsAreUnauthenticated) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "services/auth/testing/service_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::auth::repository::LogoutResults;
@@ -172,4 +172,4 @@ TEST_F(LogoutTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

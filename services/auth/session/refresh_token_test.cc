@@ -13,7 +13,7 @@
 #include "libs/crypto/sha256.h"
 #include "services/auth/testing/service_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::auth::repository::RefreshToken;
@@ -130,7 +130,7 @@ TEST_F(RefreshTokenTest, RefreshTokenWithNeitherBodyNorCookieIsInvalid) {
 
 TEST_F(RefreshTokenTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {
   StopServer();
-  AuthServiceOptions options;
+  service::AuthServiceOptions options;
   options.refresh_token_lifetime = absl::Hours(2);
   options.refresh_reuse_grace = absl::Seconds(5);
   StartServer(16, options);
@@ -166,7 +166,7 @@ auto RotateAndRecord(RefreshToken presented, SessionGrant* granted) {
 // --refresh_family_lifetime, and the successor keeps the family's start.
 TEST_F(RefreshTokenTest, RefreshTokenSuccessorExpiresNoLaterThanItsFamily) {
   StopServer();
-  AuthServiceOptions options;
+  service::AuthServiceOptions options;
   options.refresh_family_lifetime = absl::Hours(24 * 10);
   StartServer(16, options);
   const RefreshToken presented = Presented(42, /*family_age=*/absl::Hours(24 * 9));
@@ -246,4 +246,4 @@ TEST_F(RefreshTokenTest, RefreshTokenReportsDatabaseOutageAsUnavailable) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -12,7 +12,7 @@
 #include "gtest/gtest.h"
 #include "services/auth/testing/service_fixture.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 using ::auth::repository::Session;
@@ -129,4 +129,4 @@ TEST_F(ValidateTokenTest, QueuedValidationsShareOneQueryAndKeepTheirOwnVerdicts)
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -13,10 +13,10 @@
 #include "libs/testing/runfiles.h"
 #include "services/auth/testing/auth_server_process.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
-using ::auth::mysql::testing::MariadbServer;
-using ::auth::testing::TestTempPath;
+using ::auth::mysql_testing::MariadbServer;
+using ::auth::test_util::TestTempPath;
 
 absl::StatusOr<std::unique_ptr<AuthServerBackend>> AuthServerBackend::Start() {
   std::unique_ptr<AuthServerBackend> backend(new AuthServerBackend());
@@ -53,4 +53,4 @@ std::vector<std::string> AuthServerBackend::Flags(const std::string& database_na
   return flags;
 }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -19,14 +19,14 @@
 #include "absl/status/statusor.h"
 #include "libs/mysql/testing/mariadb_server.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 class AuthServerBackend {
  public:
   // Starts the database and writes the password and key files into $TEST_TMPDIR.
   static absl::StatusOr<std::unique_ptr<AuthServerBackend>> Start();
 
-  mysql::testing::MariadbServer& database() { return *database_; }
+  mysql_testing::MariadbServer& database() { return *database_; }
   const std::string& password_file() const { return password_file_; }
   const std::string& key_file() const { return key_file_; }
 
@@ -41,12 +41,12 @@ class AuthServerBackend {
  private:
   AuthServerBackend() = default;
 
-  std::unique_ptr<mysql::testing::MariadbServer> database_;
+  std::unique_ptr<mysql_testing::MariadbServer> database_;
   std::string password_file_;
   std::string key_file_;
   int databases_created_ = 0;
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_TESTING_AUTH_SERVER_BACKEND_H_

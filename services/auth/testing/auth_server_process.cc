@@ -19,11 +19,11 @@
 #include "grpcpp/grpcpp.h"
 #include "libs/testing/runfiles.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::Runfile;
-using ::auth::testing::SubprocessOptions;
+using ::auth::test_util::Runfile;
+using ::auth::test_util::SubprocessOptions;
 
 // auth_server's argv: the binary, `flags`, and a free loopback port unless `flags` name one.
 std::vector<std::string> Argv(std::vector<std::string> flags) {
@@ -154,4 +154,4 @@ absl::Status AuthServerProcess::Resume() { return process_->Signal(SIGCONT); }
 
 bool AuthServerProcess::Running() { return process_->Running(); }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

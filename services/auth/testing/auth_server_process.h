@@ -29,10 +29,10 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/testing/subprocess.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
-using ::auth::testing::ExitStatus;
-using ::auth::testing::Subprocess;
+using ::auth::test_util::ExitStatus;
+using ::auth::test_util::Subprocess;
 
 // Flags that make password hashing cheap (1 MiB, one pass): tests that do not measure the
 // hashing cost stay fast.
@@ -94,6 +94,6 @@ class AuthServerProcess {
   int http_port_ = 0;
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_TESTING_AUTH_SERVER_PROCESS_H_

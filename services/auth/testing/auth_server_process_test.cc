@@ -19,12 +19,12 @@
 #include "services/auth/testing/auth_test_client.h"
 #include "services/auth/testing/replica.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::IsOk;
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
 using ::testing::Field;
 
 class AuthServerProcessTest : public ::testing::Test {
@@ -112,4 +112,4 @@ TEST_F(AuthServerProcessTest, AKilledReplicaFailsUntilReset) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

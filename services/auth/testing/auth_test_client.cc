@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 Credentials Bearer(const std::string& token) { return {{"authorization", "Bearer " + token}}; }
 
@@ -89,4 +89,4 @@ grpc::Status AuthTestClient::GetJwks(auth::v1::GetJwksResponse* response) {
   return Call(&auth::v1::AuthService::Stub::GetJwks, auth::v1::GetJwksRequest(), response);
 }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -25,7 +25,7 @@
 #include "grpcpp/grpcpp.h"
 #include "services/auth/testing/test_password.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 // Request metadata (key, value) that carries a credential; empty: none.
 using Credentials = std::vector<std::pair<std::string, std::string>>;
@@ -81,6 +81,6 @@ class AuthTestClient {
   std::string last_retry_after_;
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_TESTING_AUTH_TEST_CLIENT_H_

@@ -10,7 +10,7 @@
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
 namespace asio = boost::asio;
@@ -102,4 +102,4 @@ absl::StatusOr<HttpReply> HttpTestClient::SendRaw(const std::string& raw) {
   return ReadReply(*stream);
 }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -17,7 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 struct HttpReply {
   int status = 0;
@@ -63,6 +63,6 @@ class HttpTestClient {
   std::string host_;
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_TESTING_HTTP_TEST_CLIENT_H_

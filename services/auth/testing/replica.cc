@@ -8,7 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 void Replica::Reset(std::unique_ptr<AuthServerProcess> server) {
   std::shared_ptr<auth::v1::AuthService::Stub> stub =
@@ -42,4 +42,4 @@ bool Replica::Running() {
   return server_ != nullptr && server_->Running();
 }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

@@ -18,7 +18,7 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "services/auth/testing/auth_server_process.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 class Replica {
  public:
@@ -46,6 +46,6 @@ class Replica {
   std::shared_ptr<auth::v1::AuthService::Stub> stub_;        // guarded by mu_
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_TESTING_REPLICA_H_

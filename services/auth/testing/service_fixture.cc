@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "libs/testing/grpc_happens_before.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 repository::User StoredUser(int64_t id) {
   repository::User user;
@@ -106,12 +106,12 @@ void ServiceTest::TearDown() {
   StopServer();
 }
 
-void ServiceTest::StartServer(size_t hashing_queue, AuthServiceOptions options) {
+void ServiceTest::StartServer(size_t hashing_queue, service::AuthServiceOptions options) {
   hashing_ = std::make_unique<executor::BoundedExecutor>(
       executor::BoundedExecutor::Options{"hashing", 1, hashing_queue});
   database_ = std::make_unique<executor::BoundedExecutor>(
       executor::BoundedExecutor::Options{"database", 2, 16});
-  AuthServiceDeps deps;
+  service::AuthServiceDeps deps;
   deps.users = &users_;
   deps.sessions = &sessions_;
   deps.refresh_tokens = &refresh_tokens_;
@@ -122,16 +122,16 @@ void ServiceTest::StartServer(size_t hashing_queue, AuthServiceOptions options) 
   deps.database_executor = database_.get();
   deps.attempts = limit_attempts_ ? &attempts_ : nullptr;
   deps.audit_log = &audit_log_;
-  service_ = std::make_unique<AuthServiceImpl>(deps, std::move(options));
+  service_ = std::make_unique<service::AuthServiceImpl>(deps, std::move(options));
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service_.get());
-  builder.experimental().SetInterceptorCreators(auth::testing::ServerHappensBeforeInterceptors());
+  builder.experimental().SetInterceptorCreators(auth::test_util::ServerHappensBeforeInterceptors());
   server_ = builder.BuildAndStart();
   ASSERT_NE(server_, nullptr);
   stub_ = auth::v1::AuthService::NewStub(
-      auth::testing::CreateInsecureChannelWithHappensBefore("127.0.0.1:" + std::to_string(port)));
+      auth::test_util::CreateInsecureChannelWithHappensBefore("127.0.0.1:" + std::to_string(port)));
 }
 
 void ServiceTest::StopServer() {
@@ -242,4 +242,4 @@ auth::v1::LoginRequest ServiceTest::LoginByEmail() {
   return request;
 }
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

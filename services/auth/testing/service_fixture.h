@@ -68,7 +68,7 @@
 #include "libs/token/token_mock.h"
 #include "services/auth/auth_service.h"
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 // The client-side password digest the requests carry (the API's password_hash).
 inline constexpr char kPasswordDigest[] = "client-side-digest-0123456789";
@@ -137,7 +137,7 @@ class ServiceTest : public ::testing::Test {
 
   // Starts the service (with `options`) behind a gRPC server on a free loopback port, and a
   // stub to it. The hashing executor has one worker and `hashing_queue` places.
-  void StartServer(size_t hashing_queue, AuthServiceOptions options = {});
+  void StartServer(size_t hashing_queue, service::AuthServiceOptions options = {});
   // Stops the running server so StartServer() can start another (with other options).
   void StopServer();
 
@@ -190,7 +190,7 @@ class ServiceTest : public ::testing::Test {
   audit::MockAuditLog& audit_log_;
   std::unique_ptr<executor::BoundedExecutor> hashing_;
   std::unique_ptr<executor::BoundedExecutor> database_;
-  std::unique_ptr<AuthServiceImpl> service_;
+  std::unique_ptr<service::AuthServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<auth::v1::AuthService::Stub> stub_;
 
@@ -201,6 +201,6 @@ class ServiceTest : public ::testing::Test {
   int blocked_workers_ = 0;  // guarded by block_mu_
 };
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_TESTING_SERVICE_FIXTURE_H_

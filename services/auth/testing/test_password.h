@@ -8,11 +8,11 @@
 #ifndef SERVICES_AUTH_TESTING_TEST_PASSWORD_H_
 #define SERVICES_AUTH_TESTING_TEST_PASSWORD_H_
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 
 // A client-side digest, as the API's password_hash expects (8 to 1024 bytes).
 inline constexpr char kPassword[] = "e2e-client-digest-0123456789";
 
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_TESTING_TEST_PASSWORD_H_

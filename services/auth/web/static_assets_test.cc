@@ -15,7 +15,7 @@
 namespace auth::web {
 namespace {
 
-using ::auth::testing::Runfile;
+using ::auth::test_util::Runfile;
 using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Not;

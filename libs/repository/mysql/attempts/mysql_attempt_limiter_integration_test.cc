@@ -25,10 +25,10 @@
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::QueryInt;
+using ::auth::mysql_testing::QueryInt;
 using ::auth::repository::Admission;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 
 class MysqlAttemptLimiterTest : public MigratedMariadbTest {
  protected:

@@ -23,8 +23,8 @@
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::QueryInt;
-using ::auth::testing::IsOk;
+using ::auth::mysql_testing::QueryInt;
+using ::auth::test_util::IsOk;
 
 // Runs `sql` on a connection of `pool`; false if it failed.
 bool Execute(mysql::ConnectionPool& pool, const std::string& sql) {

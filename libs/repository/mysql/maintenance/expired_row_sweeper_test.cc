@@ -13,19 +13,19 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/testing/mock_connector.h"
-#include "libs/mysql/testing/mock_pool.h"
+#include "libs/mysql/connector_mock.h"
+#include "libs/mysql/connection_pool_mock.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::MockPool;
-using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::SqlEq;
-using ::auth::mysql::testing::SqlHas;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::mysql::MockPool;
+using ::auth::mysql::MockPreparedStatement;
+using ::auth::mysql::SqlEq;
+using ::auth::mysql::SqlHas;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::Return;
 using ::testing::Throw;
 

@@ -25,10 +25,10 @@
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::MariadbServer;
-using ::auth::mysql::testing::QueryInt;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::mysql_testing::MariadbServer;
+using ::auth::mysql_testing::QueryInt;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::Pair;

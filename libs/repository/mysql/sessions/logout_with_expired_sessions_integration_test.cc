@@ -24,9 +24,9 @@
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::QueryInt;
+using ::auth::mysql_testing::QueryInt;
 using ::auth::repository::SessionGrant;
-using ::auth::testing::IsOk;
+using ::auth::test_util::IsOk;
 
 constexpr int kExpiredSessions = 100000;
 

@@ -26,12 +26,12 @@
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::QueryInt;
+using ::auth::mysql_testing::QueryInt;
 using ::auth::repository::RotationOutcome;
 using ::auth::repository::SessionGrant;
-using ::auth::testing::IsOk;
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
 
 TEST_F(MysqlRefreshTokenTest, RotationReplacesTokenAndSession) {
   MysqlRefreshTokenRepository tokens(*pool_);

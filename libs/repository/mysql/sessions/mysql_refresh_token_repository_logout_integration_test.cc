@@ -22,9 +22,9 @@ namespace {
 
 using ::auth::repository::LogoutRequest;
 using ::auth::repository::SessionGrant;
-using ::auth::testing::IsOk;
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
 
 LogoutRequest LogoutWith(const SessionGrant& grant, bool current_session_only = false) {
   return {grant.session.jti, grant.session.user_id, grant.session.token_hash,

@@ -12,7 +12,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/sessions/refresh_token_unit_test_base.h"
 #include "libs/testing/status_matchers.h"
@@ -20,14 +20,14 @@
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::SqlEq;
-using ::auth::mysql::testing::SqlHas;
+using ::auth::mysql::MockPreparedStatement;
+using ::auth::mysql::SqlEq;
+using ::auth::mysql::SqlHas;
 using ::auth::repository::RefreshToken;
 using ::auth::repository::RotationOutcome;
 using ::auth::repository::SessionGrant;
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::Eq;

@@ -22,9 +22,9 @@ namespace auth::mysql_repository {
 namespace {
 
 using ::auth::repository::Session;
-using ::auth::testing::IsOk;
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
 using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::Not;

@@ -14,19 +14,19 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
-#include "libs/mysql/testing/mock_connector.h"
-#include "libs/mysql/testing/mock_pool.h"
+#include "libs/mysql/connector_mock.h"
+#include "libs/mysql/connection_pool_mock.h"
 #include "libs/repository/mysql/sessions/mysql_session_repository.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::MockPool;
-using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::SqlEq;
-using ::auth::mysql::testing::SqlHas;
-using ::auth::testing::StatusIs;
+using ::auth::mysql::MockPool;
+using ::auth::mysql::MockPreparedStatement;
+using ::auth::mysql::SqlEq;
+using ::auth::mysql::SqlHas;
+using ::auth::test_util::StatusIs;
 using ::testing::_;
 using ::testing::Eq;
 using ::testing::Return;

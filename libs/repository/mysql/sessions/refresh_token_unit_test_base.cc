@@ -13,14 +13,14 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connector_mock.h"
 
 namespace auth::mysql_repository {
 
-using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::MockResultSet;
-using ::auth::mysql::testing::SqlEq;
-using ::auth::mysql::testing::SqlHas;
+using ::auth::mysql::MockPreparedStatement;
+using ::auth::mysql::MockResultSet;
+using ::auth::mysql::SqlEq;
+using ::auth::mysql::SqlHas;
 using ::auth::repository::SessionGrant;
 using ::testing::AllOf;
 using ::testing::Matcher;

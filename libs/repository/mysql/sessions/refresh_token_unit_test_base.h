@@ -14,8 +14,8 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/testing/mock_connector.h"
-#include "libs/mysql/testing/mock_pool.h"
+#include "libs/mysql/connector_mock.h"
+#include "libs/mysql/connection_pool_mock.h"
 #include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
@@ -42,9 +42,9 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
  protected:
   MysqlRefreshTokenRepositoryTest();
 
-  mysql::testing::MockConnection& connection() { return mock_.connection(); }
+  mysql::MockConnection& connection() { return mock_.connection(); }
 
-  mysql::testing::MockPreparedStatement* ExpectPrepare(
+  mysql::MockPreparedStatement* ExpectPrepare(
       ::testing::Matcher<const sql::SQLString&> sql) {
     return mock_.ExpectPrepare(std::move(sql));
   }
@@ -73,9 +73,9 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
   // A GrantFn that must not be called.
   static absl::StatusOr<repository::SessionGrant> NoGrant(const repository::RefreshToken&);
 
-  mysql::testing::MockPool mock_;
-  mysql::testing::MockPreparedStatement* select_ = nullptr;  // ExpectSelect()'s, cached
-  mysql::testing::MockPreparedStatement* lookup_ = nullptr;  // ExpectLookup()'s, cached
+  mysql::MockPool mock_;
+  mysql::MockPreparedStatement* select_ = nullptr;  // ExpectSelect()'s, cached
+  mysql::MockPreparedStatement* lookup_ = nullptr;  // ExpectLookup()'s, cached
   std::unique_ptr<MysqlRefreshTokenRepository> repository_;
 };
 

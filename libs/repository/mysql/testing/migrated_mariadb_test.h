@@ -35,14 +35,14 @@ class MigratedMariadbTest : public ::testing::Test {
  protected:
   // Starts the server and migrates its database.
   static void SetUpTestSuite() {
-    absl::StatusOr<std::unique_ptr<mysql::testing::MariadbServer>> server =
-        mysql::testing::MariadbServer::Start();
-    ASSERT_THAT(server, auth::testing::IsOk());
+    absl::StatusOr<std::unique_ptr<mysql_testing::MariadbServer>> server =
+        mysql_testing::MariadbServer::Start();
+    ASSERT_THAT(server, auth::test_util::IsOk());
     server_ = std::move(server).value().release();
     mysql::ConnectionPoolOptions options = server_->pool_options();
     options.size = 8;
     pool_ = new mysql::ConnectionPool(options);
-    ASSERT_THAT(ApplyMigrations(*pool_), auth::testing::IsOk());
+    ASSERT_THAT(ApplyMigrations(*pool_), auth::test_util::IsOk());
   }
 
   static void TearDownTestSuite() {
@@ -67,14 +67,14 @@ class MigratedMariadbTest : public ::testing::Test {
   // Stores UniqueUser(tag) and returns its id (0 after a failure, which fails the test).
   static int64_t CreateUniqueUser(absl::string_view tag) {
     absl::StatusOr<int64_t> id = MysqlUserRepository(*pool_).Create(UniqueUser(tag));
-    EXPECT_THAT(id, auth::testing::IsOk());
+    EXPECT_THAT(id, auth::test_util::IsOk());
     return id.value_or(0);
   }
 
   // A number no other call of the suite gets (thread-safe).
   static int Next() { return ++counter_; }
 
-  inline static mysql::testing::MariadbServer* server_ = nullptr;
+  inline static mysql_testing::MariadbServer* server_ = nullptr;
   inline static mysql::ConnectionPool* pool_ = nullptr;
 
  private:

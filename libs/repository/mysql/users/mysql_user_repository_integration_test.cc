@@ -23,8 +23,8 @@ namespace {
 
 using ::auth::repository::NewUser;
 using ::auth::repository::User;
-using ::auth::testing::IsOk;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::StatusIs;
 using ::testing::Eq;
 using ::testing::Optional;
 

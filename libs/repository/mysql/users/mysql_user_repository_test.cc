@@ -14,24 +14,24 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
-#include "libs/mysql/testing/mock_connection_factory.h"
-#include "libs/mysql/testing/mock_connector.h"
-#include "libs/mysql/testing/mock_pool.h"
+#include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connector_mock.h"
+#include "libs/mysql/connection_pool_mock.h"
 #include "libs/repository/mysql/users/mysql_user_repository.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql_repository {
 namespace {
 
-using ::auth::mysql::testing::MockPool;
-using ::auth::mysql::testing::MockPreparedStatement;
-using ::auth::mysql::testing::MockResultSet;
-using ::auth::mysql::testing::PrepareSucceeds;
-using ::auth::mysql::testing::SqlEq;
-using ::auth::mysql::testing::SqlHas;
+using ::auth::mysql::MockPool;
+using ::auth::mysql::MockPreparedStatement;
+using ::auth::mysql::MockResultSet;
+using ::auth::mysql::PrepareSucceeds;
+using ::auth::mysql::SqlEq;
+using ::auth::mysql::SqlHas;
 using ::auth::repository::NewUser;
-using ::auth::testing::IsOkAndHolds;
-using ::auth::testing::StatusIs;
+using ::auth::test_util::IsOkAndHolds;
+using ::auth::test_util::StatusIs;
 using ::testing::_;
 using ::testing::AllOf;
 using ::testing::Eq;

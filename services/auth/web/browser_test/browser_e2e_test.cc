@@ -27,15 +27,15 @@
 
 extern char** environ;
 
-namespace auth::service::testing {
+namespace auth::service_testing {
 namespace {
 
-using ::auth::testing::ExitStatus;
-using ::auth::testing::IsOk;
-using ::auth::testing::Runfile;
-using ::auth::testing::Subprocess;
-using ::auth::testing::SubprocessOptions;
-using ::auth::testing::TestTempPath;
+using ::auth::test_util::ExitStatus;
+using ::auth::test_util::IsOk;
+using ::auth::test_util::Runfile;
+using ::auth::test_util::Subprocess;
+using ::auth::test_util::SubprocessOptions;
+using ::auth::test_util::TestTempPath;
 
 constexpr char kPython[] = "/usr/bin/python3";
 constexpr absl::Duration kScenarioTimeout = absl::Minutes(4);
@@ -156,4 +156,4 @@ TEST_F(BrowserE2eTest, OfficialGrpcWebAndConnectClientsCallEveryStep) {
 }
 
 }  // namespace
-}  // namespace auth::service::testing
+}  // namespace auth::service_testing

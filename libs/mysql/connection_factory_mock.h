@@ -12,8 +12,8 @@
 // By default every Connect() opens a new connection. A scripted factory (Scripted()) hands out
 // only what the test queued, in order (Queue(), QueueError()), and refuses (kUnavailable) when
 // nothing is queued: for tests of when and where a pool connects. Thread-safe.
-#ifndef LIBS_MYSQL_TESTING_MOCK_CONNECTION_FACTORY_H_
-#define LIBS_MYSQL_TESTING_MOCK_CONNECTION_FACTORY_H_
+#ifndef LIBS_MYSQL_CONNECTION_FACTORY_MOCK_H_
+#define LIBS_MYSQL_CONNECTION_FACTORY_MOCK_H_
 
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
@@ -30,10 +30,10 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "libs/mysql/connection_factory.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connector_mock.h"
 
 
-namespace auth::mysql::testing {
+namespace auth::mysql {
 
 class MockConnectionFactory : public ConnectionFactory {
  public:
@@ -135,6 +135,6 @@ inline MockConnectionFactory::Setup PrepareSucceeds(
   };
 }
 
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql
 
-#endif  // LIBS_MYSQL_TESTING_MOCK_CONNECTION_FACTORY_H_
+#endif  // LIBS_MYSQL_CONNECTION_FACTORY_MOCK_H_

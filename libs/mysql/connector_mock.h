@@ -11,8 +11,8 @@
 //
 //   EXPECT_CALL(*connection, prepareStatement(Matcher<const sql::SQLString&>(SqlEq("COMMIT"))));
 //   EXPECT_CALL(*statement, setString(1, SqlEq("alice")));
-#ifndef LIBS_MYSQL_TESTING_MOCK_CONNECTOR_H_
-#define LIBS_MYSQL_TESTING_MOCK_CONNECTOR_H_
+#ifndef LIBS_MYSQL_CONNECTOR_MOCK_H_
+#define LIBS_MYSQL_CONNECTOR_MOCK_H_
 
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
@@ -24,7 +24,7 @@
 
 #include "gmock/gmock.h"
 
-namespace auth::mysql::testing {
+namespace auth::mysql {
 
 class MockConnection : public sql::Connection {
  public:
@@ -189,6 +189,6 @@ MATCHER_P(SqlHas, text, "contains \"" + std::string(text) + "\"") {
   return static_cast<const std::string&>(arg).find(text) != std::string::npos;
 }
 
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql
 
-#endif  // LIBS_MYSQL_TESTING_MOCK_CONNECTOR_H_
+#endif  // LIBS_MYSQL_CONNECTOR_MOCK_H_

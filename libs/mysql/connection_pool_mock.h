@@ -9,8 +9,8 @@
 //
 // By default each call runs once (max_attempts 1: the tests check what one run maps each
 // outcome to; retries have tests of their own) and idle connections are never pinged.
-#ifndef LIBS_MYSQL_TESTING_MOCK_POOL_H_
-#define LIBS_MYSQL_TESTING_MOCK_POOL_H_
+#ifndef LIBS_MYSQL_CONNECTION_POOL_MOCK_H_
+#define LIBS_MYSQL_CONNECTION_POOL_MOCK_H_
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/sqlstring.h>
@@ -21,10 +21,10 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "libs/mysql/connection_pool.h"
-#include "libs/mysql/testing/mock_connection_factory.h"
-#include "libs/mysql/testing/mock_connector.h"
+#include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connector_mock.h"
 
-namespace auth::mysql::testing {
+namespace auth::mysql {
 
 class MockPool {
  public:
@@ -64,6 +64,6 @@ class MockPool {
   std::unique_ptr<ConnectionPool> pool_;
 };
 
-}  // namespace auth::mysql::testing
+}  // namespace auth::mysql
 
-#endif  // LIBS_MYSQL_TESTING_MOCK_POOL_H_
+#endif  // LIBS_MYSQL_CONNECTION_POOL_MOCK_H_
