@@ -100,8 +100,8 @@ absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers) {
   return std::string(*token);
 }
 
-std::string MakeSetCookie(absl::string_view name, absl::string_view value,
-                          absl::Duration max_age, absl::string_view path) {
+std::string MakeSetCookie(absl::string_view name, absl::string_view value, absl::Duration max_age,
+                          absl::string_view path) {
   return absl::StrCat(name, "=", value, "; Path=", path,
                       "; Max-Age=", absl::ToInt64Seconds(max_age),
                       "; HttpOnly; Secure; SameSite=Strict");

@@ -49,8 +49,9 @@ TEST(ExtractAccessTokenTest, RejectsMissingMalformedAndConflictingCredentials) {
         << header;
   }
   EXPECT_THAT(ExtractAccessToken({{"cookie", "jwt-token="}}), StatusIs(kUnauthenticated));
-  EXPECT_THAT(ExtractAccessToken({{"authorization", "Bearer aaa"}, {"authorization", "Bearer bbb"}}),
-              StatusIs(kUnauthenticated, HasSubstr("conflicting")));
+  EXPECT_THAT(
+      ExtractAccessToken({{"authorization", "Bearer aaa"}, {"authorization", "Bearer bbb"}}),
+      StatusIs(kUnauthenticated, HasSubstr("conflicting")));
   EXPECT_THAT(ExtractAccessToken({{"cookie", "jwt-token=aaa; jwt-token=bbb"}}),
               StatusIs(kUnauthenticated, HasSubstr("conflicting")));
   EXPECT_THAT(ExtractAccessToken({{"authorization", "Bearer aaa"}, {"cookie", "jwt-token=bbb"}}),
@@ -72,10 +73,10 @@ TEST(CookieValuesTest, FindsEveryCookieOfTheName) {
 }
 
 TEST(MakeSetCookieTest, ScopesToThePathGiven) {
-  EXPECT_EQ(MakeSetCookie("refresh-token", "r", absl::Hours(1),
-                          "/auth.v1.AuthService/RefreshToken"),
-            "refresh-token=r; Path=/auth.v1.AuthService/RefreshToken; Max-Age=3600; HttpOnly; "
-            "Secure; SameSite=Strict");
+  EXPECT_EQ(
+      MakeSetCookie("refresh-token", "r", absl::Hours(1), "/auth.v1.AuthService/RefreshToken"),
+      "refresh-token=r; Path=/auth.v1.AuthService/RefreshToken; Max-Age=3600; HttpOnly; "
+      "Secure; SameSite=Strict");
 }
 
 TEST(MakeSetCookieTest, CarriesTheStrictAttributes) {

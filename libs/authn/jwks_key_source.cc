@@ -34,27 +34,27 @@ absl::StatusOr<nlohmann::json> ParseStrictJson(absl::string_view text) {
   std::vector<std::set<std::string>> open_objects;
   bool duplicate = false;
   bool too_deep = false;
-  nlohmann::json::parser_callback_t callback =
-      [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-        if (depth > kMaxJsonDepth) too_deep = true;
-        switch (event) {
-          case nlohmann::json::parse_event_t::object_start:
-            open_objects.emplace_back();
-            break;
-          case nlohmann::json::parse_event_t::key:
-            if (!open_objects.empty() &&
-                !open_objects.back().insert(parsed.get<std::string>()).second) {
-              duplicate = true;
-            }
-            break;
-          case nlohmann::json::parse_event_t::object_end:
-            if (!open_objects.empty()) open_objects.pop_back();
-            break;
-          default:
-            break;
+  nlohmann::json::parser_callback_t callback = [&](int depth, nlohmann::json::parse_event_t event,
+                                                   nlohmann::json& parsed) {
+    if (depth > kMaxJsonDepth) too_deep = true;
+    switch (event) {
+      case nlohmann::json::parse_event_t::object_start:
+        open_objects.emplace_back();
+        break;
+      case nlohmann::json::parse_event_t::key:
+        if (!open_objects.empty() &&
+            !open_objects.back().insert(parsed.get<std::string>()).second) {
+          duplicate = true;
         }
-        return true;
-      };
+        break;
+      case nlohmann::json::parse_event_t::object_end:
+        if (!open_objects.empty()) open_objects.pop_back();
+        break;
+      default:
+        break;
+    }
+    return true;
+  };
   nlohmann::json document = nlohmann::json::parse(text.begin(), text.end(), callback,
                                                   /*allow_exceptions=*/false);
   if (document.is_discarded()) return absl::InvalidArgumentError("JWKS is not valid JSON");
@@ -65,8 +65,8 @@ absl::StatusOr<nlohmann::json> ParseStrictJson(absl::string_view text) {
 
 // The string member `name` of `object`, or nullptr if it is absent; kInvalidArgument if it is
 // present but not a string.
-absl::StatusOr<const std::string*> StringMember(const nlohmann::json& object,
-                                                 const char* name, size_t index) {
+absl::StatusOr<const std::string*> StringMember(const nlohmann::json& object, const char* name,
+                                                size_t index) {
   auto it = object.find(name);
   if (it == object.end()) return nullptr;
   if (!it->is_string()) return Invalid(index, absl::StrCat("\"", name, "\" must be a string"));
@@ -100,8 +100,7 @@ absl::StatusOr<Key> ParseKey(const nlohmann::json& jwk, size_t index) {
   // one spelling, which re-encoding the decoded bytes must reproduce.
   std::string public_key;
   if (!absl::WebSafeBase64Unescape(**x, &public_key) ||
-      absl::WebSafeBase64Escape(public_key) != **x ||
-      public_key.size() != kEd25519PublicKeyBytes) {
+      absl::WebSafeBase64Escape(public_key) != **x || public_key.size() != kEd25519PublicKeyBytes) {
     return Invalid(index, "x is not 32 bytes of canonical base64url");
   }
   absl::StatusOr<Key> key = Key::Ed25519FromPublicBytes(**kid, public_key);
@@ -176,8 +175,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> JwksKeySource::KeysFor(absl::strin
   absl::Status fetched = FetchAndInstall();
   std::lock_guard<std::mutex> lock(mu_);
   if (keys_ == nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat("token keys not available: ", fetched.message()));
+    return absl::UnavailableError(absl::StrCat("token keys not available: ", fetched.message()));
   }
   return keys_;
 }

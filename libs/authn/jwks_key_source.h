@@ -88,8 +88,8 @@ class JwksKeySource {
   std::mutex fetch_mu_;
   mutable std::mutex mu_;
   std::shared_ptr<const auth::token::KeySet> keys_;  // guarded by mu_; null until a fetch works
-  absl::Time fetched_at_ = absl::InfinitePast();      // guarded by mu_
-  std::optional<absl::Time> last_attempt_;            // guarded by mu_
+  absl::Time fetched_at_ = absl::InfinitePast();     // guarded by mu_
+  std::optional<absl::Time> last_attempt_;           // guarded by mu_
 };
 
 }  // namespace auth::authn

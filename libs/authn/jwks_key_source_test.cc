@@ -61,9 +61,7 @@ auto ReturnJwks(const std::string& jwks_json) {
 
 // --- ParseJwks ---------------------------------------------------------------------------
 
-nlohmann::json ValidJwk() {
-  return nlohmann::json::parse(JwksOf({NewKey("k1")}))["keys"][0];
-}
+nlohmann::json ValidJwk() { return nlohmann::json::parse(JwksOf({NewKey("k1")}))["keys"][0]; }
 
 // (A vector, not a json: nlohmann reads a one-element brace list as a copy, not an array.)
 std::string WithKeys(const std::vector<nlohmann::json>& keys) {
@@ -102,9 +100,8 @@ TEST(ParseJwksTest, RejectsDocumentsThatAreNotAJwks) {
   for (const std::string& text :
        {std::string(""), std::string("not json"), std::string("[]"), std::string("{}"),
         std::string(R"({"keys":{}})"), std::string(R"({"keys":[]})"),
-        WithKeys({ValidJwk()}).insert(1, R"("extra":1,)"),
-        std::string(R"({"keys":[],"keys":[]})"), std::string(R"({"keys":[[[[[[1]]]]]]})"),
-        WithKeys({ValidJwk(), "not an object"})}) {
+        WithKeys({ValidJwk()}).insert(1, R"("extra":1,)"), std::string(R"({"keys":[],"keys":[]})"),
+        std::string(R"({"keys":[[[[[[1]]]]]]})"), WithKeys({ValidJwk(), "not an object"})}) {
     SCOPED_TRACE(text);
     EXPECT_THAT(ParseJwks(text), StatusIs(absl::StatusCode::kInvalidArgument));
   }
@@ -304,13 +301,13 @@ TEST_F(JwksKeySourceTest, RefreshIgnoresTheIntervalAndReportsFailure) {
 TEST_F(JwksKeySourceTest, ConcurrentCallersWithANewKidShareOneFetch) {
   EXPECT_CALL(stub_, GetJwks(_, _, _))
       .WillOnce(ReturnJwks(JwksOf({k1_})))
-      .WillOnce(Invoke([&](grpc::ClientContext*, const auth::v1::GetJwksRequest&,
-                           GetJwksResponse* response) {
-        // Slow enough that every caller arrives while this fetch is in flight.
-        absl::SleepFor(absl::Milliseconds(200));
-        response->set_jwks_json(JwksOf({k1_, k2_}));
-        return grpc::Status::OK;
-      }));
+      .WillOnce(Invoke(
+          [&](grpc::ClientContext*, const auth::v1::GetJwksRequest&, GetJwksResponse* response) {
+            // Slow enough that every caller arrives while this fetch is in flight.
+            absl::SleepFor(absl::Milliseconds(200));
+            response->set_jwks_json(JwksOf({k1_, k2_}));
+            return grpc::Status::OK;
+          }));
   JwksKeySource source(&stub_, Options());
   ASSERT_THAT(source.KeysFor("k1"), IsOk());
   clock_.Advance(absl::Minutes(1));

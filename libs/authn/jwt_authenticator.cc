@@ -13,10 +13,10 @@
 #include "absl/strings/str_split.h"
 #include "glog/logging.h"
 #include "grpcpp/grpcpp.h"
-#include "libs/token/key_set.h"
-#include "nlohmann/json.hpp"
 #include "libs/authn/credentials.h"
 #include "libs/authn/user_id.h"
+#include "libs/token/key_set.h"
+#include "nlohmann/json.hpp"
 
 namespace auth::authn {
 namespace {
@@ -46,15 +46,13 @@ absl::StatusOr<std::string> PeekKeyId(absl::string_view token) {
 // Whether ValidateToken's `code` is the auth service's verdict on the token (as opposed to
 // its failing to give one).
 bool IsVerdict(grpc::StatusCode code) {
-  return code == grpc::StatusCode::UNAUTHENTICATED ||
-         code == grpc::StatusCode::PERMISSION_DENIED ||
+  return code == grpc::StatusCode::UNAUTHENTICATED || code == grpc::StatusCode::PERMISSION_DENIED ||
          code == grpc::StatusCode::INVALID_ARGUMENT || code == grpc::StatusCode::NOT_FOUND;
 }
 
 }  // namespace
 
-JwtAuthenticator::JwtAuthenticator(JwksKeySource* keys,
-                                   auth::v1::AuthService::StubInterface* stub,
+JwtAuthenticator::JwtAuthenticator(JwksKeySource* keys, auth::v1::AuthService::StubInterface* stub,
                                    JwtAuthenticatorOptions options)
     : keys_(keys), stub_(stub), options_(std::move(options)) {
   verifier_options_.issuer = options_.issuer;
@@ -123,8 +121,8 @@ absl::Status JwtAuthenticator::ConfirmNotRevoked(absl::string_view token,
   // Both sides read the same signed claims; a disagreement is a bug somewhere, and the
   // caller must not get the benefit of the doubt.
   if (response.user_id() != user.user_id || response.session_id() != user.session_id) {
-    LOG(ERROR) << "ValidateToken disagrees with the token's claims (user " << user.user_id
-               << " vs " << response.user_id() << ")";
+    LOG(ERROR) << "ValidateToken disagrees with the token's claims (user " << user.user_id << " vs "
+               << response.user_id() << ")";
     return absl::UnauthenticatedError("access token refused by the auth service");
   }
   return absl::OkStatus();

@@ -265,8 +265,7 @@ class ConfirmNotRevokedTest : public JwtAuthenticatorTest {
   }
 
   void ExpectValidateToken(grpc::Status status, ValidateTokenResponse response = {}) {
-    EXPECT_CALL(stub_, ValidateToken(_,
-                                     Property(&ValidateTokenRequest::token, issued_.token), _))
+    EXPECT_CALL(stub_, ValidateToken(_, Property(&ValidateTokenRequest::token, issued_.token), _))
         .WillOnce(DoAll(SetArgPointee<2>(response), Return(status)));
   }
 
@@ -290,11 +289,9 @@ TEST_F(ConfirmNotRevokedTest, RevokedSessionIsUnauthenticated) {
 
 TEST_F(ConfirmNotRevokedTest, UnreachableAuthServiceIsUnavailable) {
   ExpectValidateToken(grpc::Status(grpc::StatusCode::UNAVAILABLE, "connection refused"));
-  EXPECT_THAT(WithBearer(*authenticator_, issued_.token),
-              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(WithBearer(*authenticator_, issued_.token), StatusIs(absl::StatusCode::kUnavailable));
   ExpectValidateToken(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "slow"));
-  EXPECT_THAT(WithBearer(*authenticator_, issued_.token),
-              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(WithBearer(*authenticator_, issued_.token), StatusIs(absl::StatusCode::kUnavailable));
 }
 
 TEST_F(ConfirmNotRevokedTest, DisagreementWithTheAuthServiceIsUnauthenticated) {

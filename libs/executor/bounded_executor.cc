@@ -36,8 +36,7 @@ BoundedExecutor::BoundedExecutor(Options options)
 
 BoundedExecutor::~BoundedExecutor() { Shutdown(); }
 
-absl::Status BoundedExecutor::Submit(absl::Time deadline,
-                                     std::function<void(absl::Status)> task) {
+absl::Status BoundedExecutor::Submit(absl::Time deadline, std::function<void(absl::Status)> task) {
   if (!task) {
     return absl::InvalidArgumentError(absl::StrCat("executor ", name_, ": empty task"));
   }

@@ -162,8 +162,7 @@ TEST(BoundedExecutorTest, FloodOfExpiredTasksDrainsWithoutWork) {
                                   if (status.ok()) {
                                     ++worked;
                                     absl::SleepFor(absl::Seconds(1));  // "Expensive" work.
-                                  } else if (status.code() ==
-                                             absl::StatusCode::kDeadlineExceeded) {
+                                  } else if (status.code() == absl::StatusCode::kDeadlineExceeded) {
                                     ++expired;
                                   }
                                   if (expired.load() + worked.load() == kTasks) all_done.Notify();
@@ -352,8 +351,8 @@ TEST(BoundedExecutorTest, StressEveryAcceptedTaskIsCalledExactlyOnce) {
     ASSERT_EQ(calls[id].load(), 1) << "accepted task " << id;
     const auto code = static_cast<absl::StatusCode>(codes[id].load());
     if (id % 3 == 0) {
-      EXPECT_THAT(code, AnyOf(Eq(absl::StatusCode::kDeadlineExceeded),
-                              Eq(absl::StatusCode::kCancelled)))
+      EXPECT_THAT(code,
+                  AnyOf(Eq(absl::StatusCode::kDeadlineExceeded), Eq(absl::StatusCode::kCancelled)))
           << "task " << id;
     } else {
       EXPECT_THAT(code, AnyOf(Eq(absl::StatusCode::kOk), Eq(absl::StatusCode::kCancelled)))

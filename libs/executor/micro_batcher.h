@@ -48,11 +48,11 @@
 // lock calls run_batch on the batch. If items are still pending afterwards it submits a successor
 // task, which inherits its in_flight slot, and returns (freeing the worker for other work queued
 // meanwhile); if that Submit() fails it serves the next batch itself. It stops when it finds
-// `pending` empty, and in that same critical section decrements in_flight. A task called with a non-OK status (the executor was shut down
-// while it was queued; its own deadline is InfiniteFuture, since items carry their deadlines)
-// takes ALL pending items, decrements in_flight, and fails them with that status: shutdown
-// means no work will be done, and leaving items for another task that is also about to be
-// cancelled would gain nothing.
+// `pending` empty, and in that same critical section decrements in_flight. A task called with a
+// non-OK status (the executor was shut down while it was queued; its own deadline is
+// InfiniteFuture, since items carry their deadlines) takes ALL pending items, decrements in_flight,
+// and fails them with that status: shutdown means no work will be done, and leaving items for
+// another task that is also about to be cancelled would gain nothing.
 //
 // Overload: if Submit() fails, Add() re-locks and gives back its reservation. If its own item
 // is still pending it removes it and returns the error; if a running task already took it, it
@@ -149,8 +149,7 @@ class MicroBatcher {
   MicroBatcher(BoundedExecutor& executor, Options options, RunBatch run_batch, Fail fail)
       : executor_(executor),
         state_(std::make_shared<State>(executor, std::move(options), std::move(run_batch),
-                                       std::move(fail))) {
-  }
+                                       std::move(fail))) {}
 
   MicroBatcher(const MicroBatcher&) = delete;
   MicroBatcher& operator=(const MicroBatcher&) = delete;
@@ -188,8 +187,9 @@ class MicroBatcher {
     if (before_submit_for_test_) before_submit_for_test_();
     // Infinite deadline: items carry their own, and an expired task would have to fail every
     // pending item instead of only the expired ones.
-    absl::Status submitted = executor_.Submit(
-        absl::InfiniteFuture(), [state = state_](absl::Status status) { state->RunTask(status, state); });
+    absl::Status submitted =
+        executor_.Submit(absl::InfiniteFuture(),
+                         [state = state_](absl::Status status) { state->RunTask(status, state); });
     if (submitted.ok()) return absl::OkStatus();
     return state_->GiveBackReservation(sequence, std::move(submitted));
   }
@@ -252,9 +252,8 @@ class MicroBatcher {
         // queued on a shared executor meanwhile gets its turn. If the executor refuses (full,
         // or shutting down), keep serving them here rather than strand them.
         lock.unlock();
-        const absl::Status handed_on =
-            executor.Submit(absl::InfiniteFuture(),
-                            [self](absl::Status next) { self->RunTask(next, self); });
+        const absl::Status handed_on = executor.Submit(
+            absl::InfiniteFuture(), [self](absl::Status next) { self->RunTask(next, self); });
         if (handed_on.ok()) return;
         lock.lock();
       }
@@ -295,8 +294,8 @@ class MicroBatcher {
     // Outside the lock: fails `expired` with kDeadlineExceeded, then destroys them.
     void FailExpired(std::vector<Item>& expired) {
       if (expired.empty()) return;
-      const absl::Status deadline_exceeded =
-          absl::DeadlineExceededError(absl::StrCat("deadline passed while queued in batcher ", name));
+      const absl::Status deadline_exceeded = absl::DeadlineExceededError(
+          absl::StrCat("deadline passed while queued in batcher ", name));
       for (Item& item : expired) fail(item, deadline_exceeded);
       expired.clear();
     }

@@ -35,8 +35,7 @@ using IntBatcher = MicroBatcher<int>;
 // True if another thread can take the batcher's lock within a few seconds: called from fail(),
 // it tells whether fail() runs with the lock held (the probe would then wait until it returns).
 bool LockIsFree(const IntBatcher& batcher) {
-  std::future<int> probe =
-      std::async(std::launch::async, [&batcher] { return batcher.pending(); });
+  std::future<int> probe = std::async(std::launch::async, [&batcher] { return batcher.pending(); });
   return probe.wait_for(std::chrono::seconds(5)) == std::future_status::ready;
 }
 

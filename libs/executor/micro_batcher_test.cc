@@ -94,8 +94,8 @@ TEST(MicroBatcherTest, BatchesTakeTurnsWithOtherWorkOnTheExecutor) {
   executor.Shutdown();
   std::lock_guard<std::mutex> lock(mu);
   EXPECT_THAT(order, ElementsAre("batch", "other", "batch", "batch"));
-  EXPECT_THAT(recorder.batches(), ElementsAre(ElementsAre(0, 1), ElementsAre(2, 3),
-                                              ElementsAre(4, 5)));
+  EXPECT_THAT(recorder.batches(),
+              ElementsAre(ElementsAre(0, 1), ElementsAre(2, 3), ElementsAre(4, 5)));
 }
 
 TEST(MicroBatcherTest, NeverSubmitsMoreThanMaxInFlightTasks) {

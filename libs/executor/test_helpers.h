@@ -1,5 +1,6 @@
 // Helpers for the BoundedExecutor and MicroBatcher tests: a task that occupies a worker on
-// demand, a log of the calls tasks receive, and a recorder of a MicroBatcher<int>'s batches and failures.
+// demand, a log of the calls tasks receive, and a recorder of a MicroBatcher<int>'s batches and
+// failures.
 //
 // They synchronise through std::mutex, not absl::Mutex/absl::Notification: Debian's libabsl is
 // not built with ThreadSanitizer, which then cannot see absl's synchronisation and would report
@@ -37,7 +38,7 @@ inline executor::BoundedExecutor::Options MakeOptions(int workers, size_t max_qu
 
 // Options of the MicroBatcher<int> the batcher tests use.
 inline executor::MicroBatcher<int>::Options BatcherOptions(int max_batch_size, int max_in_flight,
-                                                 int max_pending = 4096) {
+                                                           int max_pending = 4096) {
   executor::MicroBatcher<int>::Options options;
   options.name = "test";
   options.max_batch_size = max_batch_size;

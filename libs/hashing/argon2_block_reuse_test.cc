@@ -48,14 +48,12 @@ std::unique_ptr<Argon2PasswordHasher> MakeHasher(const Argon2Params& params) {
 // libargon2's own PHC string for `password` and kSalt: computed in memory libargon2 mallocs and
 // frees itself, so it is the reference the reused block must reproduce.
 std::string Libargon2Encoded(const Argon2Params& params, absl::string_view password) {
-  const size_t length = argon2_encodedlen(params.iterations, params.memory_kib,
-                                          params.parallelism, kSalt.size(), params.hash_bytes,
-                                          Argon2_id);
+  const size_t length = argon2_encodedlen(params.iterations, params.memory_kib, params.parallelism,
+                                          kSalt.size(), params.hash_bytes, Argon2_id);
   std::string encoded(length, '\0');
-  const int result = argon2id_hash_encoded(params.iterations, params.memory_kib,
-                                           params.parallelism, password.data(), password.size(),
-                                           kSalt.data(), kSalt.size(), params.hash_bytes,
-                                           encoded.data(), encoded.size());
+  const int result = argon2id_hash_encoded(
+      params.iterations, params.memory_kib, params.parallelism, password.data(), password.size(),
+      kSalt.data(), kSalt.size(), params.hash_bytes, encoded.data(), encoded.size());
   EXPECT_EQ(result, ARGON2_OK) << argon2_error_message(result);
   encoded.resize(encoded.find('\0'));
   return encoded;
@@ -70,8 +68,8 @@ void ExpectSameAsLibargon2InOrder(const std::vector<Argon2Params>& sizes) {
   for (const Argon2Params& params : sizes) {
     std::unique_ptr<Argon2PasswordHasher> hasher = MakeHasher(params);
     ASSERT_NE(hasher, nullptr);
-    const std::string label = absl::StrCat("m=", params.memory_kib, " t=", params.iterations,
-                                           " p=", params.parallelism);
+    const std::string label =
+        absl::StrCat("m=", params.memory_kib, " t=", params.iterations, " p=", params.parallelism);
     absl::StatusOr<std::string> ours = hasher->HashWithSaltForTest(kPassword, kSalt);
     ASSERT_THAT(ours, IsOk()) << label;
     EXPECT_EQ(*ours, Libargon2Encoded(params, kPassword)) << label;
@@ -92,9 +90,8 @@ TEST(Argon2BlockReuseTest, LargerThenSmallerMatchesLibargon2) {
 
 TEST(Argon2BlockReuseTest, SmallerThenLargerMatchesLibargon2) {
   OnFreshThread([] {
-    ExpectSameAsLibargon2InOrder(
-        {Params(32, 1, 4), Params(64, 1, 1), Params(256, 3, 2), Params(1024, 2, 1),
-         Params(64, 2, 1)});
+    ExpectSameAsLibargon2InOrder({Params(32, 1, 4), Params(64, 1, 1), Params(256, 3, 2),
+                                  Params(1024, 2, 1), Params(64, 2, 1)});
     const Stats stats = Argon2PasswordHasher::ThreadBlockStatsForTest();
     EXPECT_EQ(stats.block_allocations, 4u);  // grown for each larger m, reused for the last
     EXPECT_EQ(stats.uncached_allocations, 0u);
@@ -168,8 +165,8 @@ TEST(Argon2BlockReuseTest, StoredHashAboveOwnMemoryVerifiesWithoutGrowingTheBloc
 }
 
 TEST(Argon2BlockReuseTest, ConcurrentThreadsEachReuseTheirOwnBlock) {
-  const std::vector<Argon2Params> sizes = {Params(512, 1, 1), Params(1024, 2, 1),
-                                           Params(256, 1, 2), Params(768, 1, 1)};
+  const std::vector<Argon2Params> sizes = {Params(512, 1, 1), Params(1024, 2, 1), Params(256, 1, 2),
+                                           Params(768, 1, 1)};
   constexpr int kHashesPerThread = 4;
   std::vector<std::vector<std::string>> results(sizes.size());
   std::vector<Stats> stats(sizes.size());

@@ -2,9 +2,9 @@
 #include "libs/hashing/argon2_password_hasher.h"
 
 #include <argon2.h>
-#include <sys/mman.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <cstddef>
@@ -262,8 +262,8 @@ Argon2PasswordHasher::ThreadBlockStats Argon2PasswordHasher::ThreadBlockStatsFor
   stats.block_allocations = block.allocations;
   stats.uncached_allocations = block.uncached_allocations;
   stats.block_bytes = block.bytes;
-  stats.block_wiped = std::all_of(block.data, block.data + block.bytes,
-                                  [](uint8_t byte) { return byte == 0; });
+  stats.block_wiped =
+      std::all_of(block.data, block.data + block.bytes, [](uint8_t byte) { return byte == 0; });
   return stats;
 }
 

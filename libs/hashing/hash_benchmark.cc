@@ -43,8 +43,8 @@ Milliseconds HashMany(const auth::hashing::Argon2PasswordHasher& hasher, int cou
   if (!warmed_up) return Milliseconds(-1);
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < count; ++i) {
-    absl::StatusOr<std::string> encoded = hasher.Hash(
-        "benchmark password " + std::to_string(thread) + "/" + std::to_string(i));
+    absl::StatusOr<std::string> encoded =
+        hasher.Hash("benchmark password " + std::to_string(thread) + "/" + std::to_string(i));
     if (!encoded.ok()) return Milliseconds(-1);
     *checksum += encoded->size();  // uses every result, so the loop cannot be optimized away
   }
@@ -83,9 +83,8 @@ int main(int argc, char** argv) {
   std::vector<size_t> checksums(threads, 0);
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      elapsed[t] = HashMany(**hasher, count, t, &ready, &go, &checksums[t]);
-    });
+    workers.emplace_back(
+        [&, t] { elapsed[t] = HashMany(**hasher, count, t, &ready, &go, &checksums[t]); });
   }
   while (ready.load() < threads) std::this_thread::yield();
   // Minor page faults of the whole process during the timed loops show whether each hash maps

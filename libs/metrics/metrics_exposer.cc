@@ -42,8 +42,7 @@ absl::StatusOr<std::unique_ptr<MetricsExposer>> MetricsExposer::Start(
     exposer = std::make_unique<prometheus::Exposer>(std::string(listen), /*num_threads=*/2);
   } catch (const std::exception& e) {
     // Civetweb's message names the address and the socket error; nothing secret.
-    return absl::UnavailableError(
-        absl::StrCat("cannot serve metrics on ", listen, ": ", e.what()));
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", listen, ": ", e.what()));
   }
   const std::vector<int> ports = exposer->GetListeningPorts();
   if (ports.empty() || ports.front() <= 0) {

@@ -16,8 +16,8 @@
 namespace auth::metrics {
 namespace {
 
-using ::auth::metrics_testing::ScrapeMetrics;
 using ::auth::metrics_testing::SampleValue;
+using ::auth::metrics_testing::ScrapeMetrics;
 using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Optional;
@@ -60,8 +60,8 @@ TEST(MetricsExposerTest, PortInUseIsUnavailable) {
 
 TEST(MetricsExposerTest, MalformedAddressesAreRefused) {
   PrometheusAuthMetrics metrics;
-  for (const char* listen : {"", "9464", ":9464", "127.0.0.1", "127.0.0.1:x", "127.0.0.1:70000",
-                             "127.0.0.1:9464s"}) {
+  for (const char* listen :
+       {"", "9464", ":9464", "127.0.0.1", "127.0.0.1:x", "127.0.0.1:70000", "127.0.0.1:9464s"}) {
     EXPECT_THAT(MetricsExposer::Start(listen, metrics),
                 StatusIs(absl::StatusCode::kInvalidArgument))
         << listen;

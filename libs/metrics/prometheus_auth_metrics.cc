@@ -95,9 +95,9 @@ PrometheusAuthMetrics::PrometheusAuthMetrics()
   for (int rpc = 0; rpc < kRpcCount; ++rpc) {
     const std::string method(RpcName(static_cast<Rpc>(rpc)));
     for (int code = 0; code < kCodeCount; ++code) {
-      calls_[rpc][code] = &calls.Add(
-          {{"method", method},
-           {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}});
+      calls_[rpc][code] =
+          &calls.Add({{"method", method},
+                      {"code", absl::StatusCodeToString(static_cast<absl::StatusCode>(code))}});
     }
     latency_[rpc] = &latency.Add({{"method", method}}, LatencyBuckets());
   }
@@ -107,8 +107,7 @@ PrometheusAuthMetrics::PrometheusAuthMetrics()
                           .Register(*registry_);
   for (int rpc = 0; rpc < kRpcCount; ++rpc) {
     db_batch_calls_[rpc] =
-        &batch_calls.Add({{"method", std::string(RpcName(static_cast<Rpc>(rpc)))}},
-                         BatchBuckets());
+        &batch_calls.Add({{"method", std::string(RpcName(static_cast<Rpc>(rpc)))}}, BatchBuckets());
   }
 
   hashing_queue_depth_ = &prometheus::BuildGauge()
@@ -138,8 +137,9 @@ PrometheusAuthMetrics::PrometheusAuthMetrics()
                        .Add({});
   db_errors_ = &prometheus::BuildCounter()
                     .Name("auth_db_errors_total")
-                    .Help("Failed database connects, connection wait timeouts and connections "
-                          "that broke in use.")
+                    .Help(
+                        "Failed database connects, connection wait timeouts and connections "
+                        "that broke in use.")
                     .Register(*registry_)
                     .Add({});
   sessions_created_ = &prometheus::BuildCounter()

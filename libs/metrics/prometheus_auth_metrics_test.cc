@@ -68,9 +68,9 @@ TEST(PrometheusAuthMetricsTest, RecordCallCountsByMethodAndCode) {
 TEST(PrometheusAuthMetricsTest, CodeOutsideTheGrpcRangeCountsAsUnknown) {
   PrometheusAuthMetrics metrics;
   metrics.RecordCall(Rpc::kLogout, static_cast<absl::StatusCode>(99), absl::ZeroDuration());
-  EXPECT_THAT(SampleValue(metrics.TextFormat(),
-                          R"(auth_rpc_calls_total{code="UNKNOWN",method="Logout"})"),
-              Optional(1.0));
+  EXPECT_THAT(
+      SampleValue(metrics.TextFormat(), R"(auth_rpc_calls_total{code="UNKNOWN",method="Logout"})"),
+      Optional(1.0));
 }
 
 TEST(PrometheusAuthMetricsTest, SessionAndReuseCounters) {
@@ -98,8 +98,7 @@ TEST(PrometheusAuthMetricsTest, DatabaseBatchSizesByMethod) {
   EXPECT_THAT(SampleValue(text, R"(auth_db_batch_calls_bucket{method="ValidateToken",le="8"})"),
               Optional(1.0));
   EXPECT_THAT(SampleValue(text, R"(auth_db_batch_calls_count{method="Logout"})"), Optional(1.0));
-  EXPECT_THAT(SampleValue(text, R"(auth_db_batch_calls_count{method="Register"})"),
-              Optional(0.0));
+  EXPECT_THAT(SampleValue(text, R"(auth_db_batch_calls_count{method="Register"})"), Optional(0.0));
 }
 
 TEST(PrometheusAuthMetricsTest, HashingQueueDepthAndWait) {
@@ -109,10 +108,8 @@ TEST(PrometheusAuthMetricsTest, HashingQueueDepthAndWait) {
   const std::string text = metrics.TextFormat();
   EXPECT_THAT(SampleValue(text, "auth_hashing_queue_depth"), Optional(7.0));
   EXPECT_THAT(SampleValue(text, "auth_hashing_wait_seconds_count"), Optional(1.0));
-  EXPECT_THAT(SampleValue(text, R"(auth_hashing_wait_seconds_bucket{le="0.001"})"),
-              Optional(0.0));
-  EXPECT_THAT(SampleValue(text, R"(auth_hashing_wait_seconds_bucket{le="0.0025"})"),
-              Optional(1.0));
+  EXPECT_THAT(SampleValue(text, R"(auth_hashing_wait_seconds_bucket{le="0.001"})"), Optional(0.0));
+  EXPECT_THAT(SampleValue(text, R"(auth_hashing_wait_seconds_bucket{le="0.0025"})"), Optional(1.0));
 }
 
 TEST(PrometheusAuthMetricsTest, PoolErrorsFollowTheCumulativeTotalAndNeverDecrease) {

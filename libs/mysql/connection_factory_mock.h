@@ -32,7 +32,6 @@
 #include "libs/mysql/connection_factory.h"
 #include "libs/mysql/connector_mock.h"
 
-
 namespace auth::mysql {
 
 class MockConnectionFactory : public ConnectionFactory {

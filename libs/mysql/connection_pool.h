@@ -153,8 +153,7 @@ class ConnectionPool {
                bool node_unavailable);
   // Opens a connection (with an empty statement cache), trying the endpoints in `order`; on
   // success `*endpoint` is the one that answered. Records each outcome. Called without mu_.
-  absl::StatusOr<std::unique_ptr<Connection>> Connect(const std::vector<int>& order,
-                                                      int* endpoint);
+  absl::StatusOr<std::unique_ptr<Connection>> Connect(const std::vector<int>& order, int* endpoint);
   // Closes a connection the pool has given up on, its statements first, outside the lock.
   // Static: it may run after the lease that triggered it has let the pool go.
   static void Discard(std::unique_ptr<Connection> connection);
@@ -165,7 +164,7 @@ class ConnectionPool {
   // std::mutex rather than absl::Mutex: Debian's libabsl is not built with ThreadSanitizer, which
   // then cannot see absl's synchronisation and reports every access it guards as a race.
   mutable std::mutex mu_;
-  std::condition_variable freed_;  // notified when a connection is returned or a slot opens up
+  std::condition_variable freed_;     // notified when a connection is returned or a slot opens up
   std::vector<IdleConnection> idle_;  // guarded by mu_; most recently used last
   EndpointSelector selector_;         // guarded by mu_; which endpoints are failing
   int open_ = 0;                      // guarded by mu_

@@ -16,8 +16,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_factory.h"
-#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 

@@ -20,8 +20,8 @@
 
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
-#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connector_mock.h"
 
 namespace auth::mysql {

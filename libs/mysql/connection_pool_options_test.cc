@@ -19,7 +19,8 @@ TEST(SplitEndpointsTest, SplitsTrimsAndDropsEmptyItems) {
 }
 
 TEST(CanonicalEndpointOrderTest, EveryOrderGivesTheSameList) {
-  EXPECT_EQ(CanonicalEndpointOrder("tcp://b:2,tcp://c:3,tcp://a:1"), "tcp://a:1,tcp://b:2,tcp://c:3");
+  EXPECT_EQ(CanonicalEndpointOrder("tcp://b:2,tcp://c:3,tcp://a:1"),
+            "tcp://a:1,tcp://b:2,tcp://c:3");
   EXPECT_EQ(CanonicalEndpointOrder("tcp://c:3, tcp://a:1,tcp://b:2"),
             "tcp://a:1,tcp://b:2,tcp://c:3");
   EXPECT_EQ(CanonicalEndpointOrder("unix:///s.sock"), "unix:///s.sock");

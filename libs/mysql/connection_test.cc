@@ -17,8 +17,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
@@ -77,10 +77,8 @@ class ConnectionTest : public ::testing::Test {
 
 TEST_F(ConnectionTest, TheSameSqlIsPreparedOnceAndReusedWithParametersCleared) {
   std::unique_ptr<Connection> connection = NewConnection();
-  EXPECT_CALL(*mock_, prepareStatement(Matcher<const sql::SQLString&>(SqlEq("SELECT ?"))))
-      .Times(1);
-  EXPECT_CALL(*mock_, prepareStatement(Matcher<const sql::SQLString&>(SqlEq("SELECT 2"))))
-      .Times(1);
+  EXPECT_CALL(*mock_, prepareStatement(Matcher<const sql::SQLString&>(SqlEq("SELECT ?")))).Times(1);
+  EXPECT_CALL(*mock_, prepareStatement(Matcher<const sql::SQLString&>(SqlEq("SELECT 2")))).Times(1);
 
   sql::PreparedStatement& first = connection->Prepare("SELECT ?");
   auto& mock_first = static_cast<MockPreparedStatement&>(first);

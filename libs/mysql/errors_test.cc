@@ -67,8 +67,8 @@ TEST(SqlErrorToStatusTest, ConnectionErrorsAreUnavailable) {
 }
 
 TEST(SqlErrorToStatusTest, UnavailableNodesAndConflictsAreUnavailable) {
-  const sql::SQLException not_ready("WSREP has not yet prepared node for application use",
-                                    "08S01", 1047);
+  const sql::SQLException not_ready("WSREP has not yet prepared node for application use", "08S01",
+                                    1047);
   EXPECT_TRUE(IsNodeUnavailable(1047));
   EXPECT_FALSE(IsConnectionError(1047));
   EXPECT_THAT(SqlErrorToStatus(not_ready, "find user"),

@@ -36,8 +36,7 @@ int BindPaddedList(sql::PreparedStatement& statement, int first, absl::Span<cons
 
 }  // namespace
 
-int BindInList(sql::PreparedStatement& statement, int first,
-               absl::Span<const std::string> values) {
+int BindInList(sql::PreparedStatement& statement, int first, absl::Span<const std::string> values) {
   return BindPaddedList(statement, first, values,
                         [](sql::PreparedStatement& s, int index, const std::string& value) {
                           s.setString(index, value);
@@ -45,10 +44,9 @@ int BindInList(sql::PreparedStatement& statement, int first,
 }
 
 int BindInList(sql::PreparedStatement& statement, int first, absl::Span<const int64_t> values) {
-  return BindPaddedList(statement, first, values,
-                        [](sql::PreparedStatement& s, int index, int64_t value) {
-                          s.setInt64(index, value);
-                        });
+  return BindPaddedList(
+      statement, first, values,
+      [](sql::PreparedStatement& s, int index, int64_t value) { s.setInt64(index, value); });
 }
 
 std::string InListPlaceholders(size_t n) {

@@ -34,15 +34,15 @@ void PauseBeforeRetry(absl::Duration backoff, int attempt) {
   // the pause.
   thread_local absl::BitGen random;
   const absl::Duration ceiling = backoff * (int64_t{1} << std::min(attempt - 1, 10));
-  absl::SleepFor(absl::Nanoseconds(absl::Uniform<int64_t>(
-      random, 0, std::max<int64_t>(1, absl::ToInt64Nanoseconds(ceiling)))));
+  absl::SleepFor(absl::Nanoseconds(
+      absl::Uniform<int64_t>(random, 0, std::max<int64_t>(1, absl::ToInt64Nanoseconds(ceiling)))));
 }
 
 void Commit(Connection& connection) { connection.Prepare("COMMIT").execute(); }
 
 void LogRetry(absl::string_view operation, const sql::SQLException& e, int attempt) {
-  LOG(INFO) << operation << ": MySQL error " << e.getErrorCode() << " (SQLSTATE "
-            << e.getSQLState() << ") on attempt " << attempt << "; retrying";
+  LOG(INFO) << operation << ": MySQL error " << e.getErrorCode() << " (SQLSTATE " << e.getSQLState()
+            << ") on attempt " << attempt << "; retrying";
 }
 
 }  // namespace internal

@@ -7,8 +7,8 @@
 #include <cppconn/connection.h>
 #include <cppconn/exception.h>
 
-#include <string>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -17,8 +17,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connection_factory_mock.h"
+#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
@@ -38,8 +38,8 @@ using ::testing::Return;
 using ::testing::Throw;
 
 const sql::SQLException kDeadlock("Deadlock found when trying to get lock", "40001", 1213);
-const sql::SQLException kNotReady("WSREP has not yet prepared node for application use",
-                                  "08S01", 1047);
+const sql::SQLException kNotReady("WSREP has not yet prepared node for application use", "08S01",
+                                  1047);
 const sql::SQLException kLost("Lost connection to MySQL server during query", "HY000", 2013);
 const sql::SQLException kSyntax("You have an error in your SQL syntax", "42000", 1064);
 const sql::SQLException kDuplicate("Duplicate entry 'x' for key 'PRIMARY'", "23000", 1062);
@@ -58,7 +58,6 @@ MockPreparedStatement* ExpectCommitThrows(MockConnection& connection,
       .RetiresOnSaturation();
   return commit;
 }
-
 
 class RetryTest : public ::testing::Test {
  protected:
@@ -130,7 +129,7 @@ TEST_F(RetryTest, ANodeThatCannotServeSendsTheRetryToTheNextEndpoint) {
   ASSERT_EQ(factories_[0]->made(), 1);
   ASSERT_EQ(factories_[1]->made(), 1);
   EXPECT_EQ(used, (std::vector<sql::Connection*>{factories_[0]->connection(0),
-                                                  factories_[1]->connection(0)}));
+                                                 factories_[1]->connection(0)}));
   // Later calls go to endpoint 1 too, while endpoint 0 is passed over.
   ASSERT_OK_AND_ASSIGN(PooledConnection lease, pool_->Acquire());
   EXPECT_EQ(lease.endpoint_index(), 1);
@@ -262,8 +261,7 @@ TEST_F(RetryTest, AServerErrorLeavesTheCachedStatementUsable) {
     RunSelect(c);
     return absl::OkStatus();
   };
-  EXPECT_THAT(RunOnConnection(*pool_, "test", "", run),
-              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(RunOnConnection(*pool_, "test", "", run), StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_THAT(RunOnConnection(*pool_, "test", "", run), IsOk());
   EXPECT_EQ(factories_[0]->made(), 1);
 }

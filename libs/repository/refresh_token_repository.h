@@ -39,15 +39,15 @@
 namespace auth::repository {
 
 struct RefreshToken {
-  std::string token_hash;   // a digest of the token, never the token
-  std::string family_id;    // shared by every token rotated from the same login
+  std::string token_hash;        // a digest of the token, never the token
+  std::string family_id;         // shared by every token rotated from the same login
   absl::Time family_started_at;  // when that login happened; shared like family_id
-  std::string session_jti;  // the session opened together with this token
+  std::string session_jti;       // the session opened together with this token
   int64_t user_id = 0;
   absl::Time expires_at;
-  absl::Time created_at;                    // set by the database
-  std::optional<absl::Time> rotated_at;     // when Rotate() replaced it
-  std::optional<std::string> replaced_by;   // the successor's token_hash
+  absl::Time created_at;                   // set by the database
+  std::optional<absl::Time> rotated_at;    // when Rotate() replaced it
+  std::optional<std::string> replaced_by;  // the successor's token_hash
   std::optional<absl::Time> revoked_at;
 };
 
@@ -84,9 +84,9 @@ struct TokenOwner {
 
 // What Rotate() did with a refresh token that exists and has not expired.
 enum class RotationOutcome {
-  kRotated,          // it was unused: the successor is stored, the token and its session retired
-  kReuseDetected,    // it was already rotated: its whole family is now revoked
-  kReusedInGrace,    // it was rotated less than `reuse_grace` ago: nothing changed
+  kRotated,        // it was unused: the successor is stored, the token and its session retired
+  kReuseDetected,  // it was already rotated: its whole family is now revoked
+  kReusedInGrace,  // it was rotated less than `reuse_grace` ago: nothing changed
 };
 
 class RefreshTokenRepository {

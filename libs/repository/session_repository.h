@@ -21,12 +21,12 @@
 namespace auth::repository {
 
 struct Session {
-  std::string jti;         // the token's jti claim: the session id
+  std::string jti;  // the token's jti claim: the session id
   int64_t user_id = 0;
   absl::Time expires_at;
   std::string token_hash;  // a digest of the token, never the token
   std::string client_address;
-  absl::Time created_at;   // set by Create()
+  absl::Time created_at;  // set by Create()
   std::optional<absl::Time> revoked_at;
 };
 

@@ -19,8 +19,8 @@ namespace auth::test_util {
 inline std::string Runfile(absl::string_view path) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* workspace = std::getenv("TEST_WORKSPACE");
-  return absl::StrCat(srcdir != nullptr ? srcdir : ".", "/",
-                      workspace != nullptr ? workspace : "", "/", path);
+  return absl::StrCat(srcdir != nullptr ? srcdir : ".", "/", workspace != nullptr ? workspace : "",
+                      "/", path);
 }
 
 // `name` in the test's own temporary directory ($TEST_TMPDIR, emptied by Bazel per test).

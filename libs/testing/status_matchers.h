@@ -55,8 +55,7 @@ MATCHER_P(StatusIs, code, "has status code " + absl::StatusCodeToString(code)) {
 }
 
 // Matches a status whose code is `code` and whose message matches `message_matcher`.
-MATCHER_P2(StatusIs, code, message_matcher,
-           "has status code " + absl::StatusCodeToString(code)) {
+MATCHER_P2(StatusIs, code, message_matcher, "has status code " + absl::StatusCodeToString(code)) {
   const absl::Status& status = internal::GetStatus(arg);
   *result_listener << "status is " << status;
   return status.code() == code &&
@@ -70,10 +69,10 @@ MATCHER_P2(StatusIs, code, message_matcher,
 #define AUTH_STATUS_MACROS_CONCAT_(x, y) AUTH_STATUS_MACROS_CONCAT_INNER_(x, y)
 
 // Asserts that `rexpr` (an absl::StatusOr<T>) is OK and moves its value into `lhs`.
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                            \
-  auto AUTH_STATUS_MACROS_CONCAT_(status_or_, __LINE__) = (rexpr);                  \
-  ASSERT_TRUE(AUTH_STATUS_MACROS_CONCAT_(status_or_, __LINE__).ok())                \
-      << AUTH_STATUS_MACROS_CONCAT_(status_or_, __LINE__).status();                 \
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                             \
+  auto AUTH_STATUS_MACROS_CONCAT_(status_or_, __LINE__) = (rexpr);   \
+  ASSERT_TRUE(AUTH_STATUS_MACROS_CONCAT_(status_or_, __LINE__).ok()) \
+      << AUTH_STATUS_MACROS_CONCAT_(status_or_, __LINE__).status();  \
   lhs = std::move(AUTH_STATUS_MACROS_CONCAT_(status_or_, __LINE__)).value()
 
 #endif  // LIBS_TESTING_STATUS_MATCHERS_H_

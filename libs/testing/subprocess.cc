@@ -143,8 +143,8 @@ absl::StatusOr<ExitStatus> Subprocess::Run(const SubprocessOptions& options,
   absl::StatusOr<ExitStatus> status = (*process)->Wait(timeout);
   if (absl::IsDeadlineExceeded(status.status())) {
     (void)(*process)->Kill();
-    return absl::DeadlineExceededError(absl::StrCat(options.argv[0], " did not exit within ",
-                                                    absl::FormatDuration(timeout)));
+    return absl::DeadlineExceededError(
+        absl::StrCat(options.argv[0], " did not exit within ", absl::FormatDuration(timeout)));
   }
   return status;
 }
@@ -173,18 +173,18 @@ absl::StatusOr<std::vector<std::string>> Subprocess::WaitForLine(const std::stri
       }
     }
     if (stdout_ended_) {
-      return absl::NotFoundError(absl::StrCat("stdout ended without a line matching /",
-                                              pattern, "/"));
+      return absl::NotFoundError(
+          absl::StrCat("stdout ended without a line matching /", pattern, "/"));
     }
     const absl::Duration left = deadline - absl::Now();
     if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError(absl::StrCat("no line matching /", pattern,
-                                                      "/ within ", absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(
+          absl::StrCat("no line matching /", pattern, "/ within ", absl::FormatDuration(timeout)));
     }
     pollfd poll_fd = {stdout_fd_, POLLIN, 0};
-    const int ready = poll(&poll_fd, 1,
-                           static_cast<int>(std::min<int64_t>(
-                               absl::ToInt64Milliseconds(left) + 1, 1000)));
+    const int ready =
+        poll(&poll_fd, 1,
+             static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, 1000)));
     if (ready < 0 && errno != EINTR) return ErrnoError("poll");
     if (ready <= 0) continue;
     char chunk[4096];
@@ -236,9 +236,8 @@ absl::Status Subprocess::Freeze(absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   while (!AllThreadsStopped(pid_)) {
     if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("process ", pid_, " not stopped within ", absl::FormatDuration(timeout),
-                       " of SIGSTOP"));
+      return absl::DeadlineExceededError(absl::StrCat(
+          "process ", pid_, " not stopped within ", absl::FormatDuration(timeout), " of SIGSTOP"));
     }
     absl::SleepFor(absl::Milliseconds(1));
   }
@@ -258,8 +257,8 @@ absl::StatusOr<ExitStatus> Subprocess::Wait(absl::Duration timeout) {
     }
     if (done < 0 && errno != EINTR) return ErrnoError(absl::StrCat("waitpid ", pid_));
     if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(absl::StrCat("process ", pid_, " still runs after ",
-                                                      absl::FormatDuration(timeout)));
+      return absl::DeadlineExceededError(
+          absl::StrCat("process ", pid_, " still runs after ", absl::FormatDuration(timeout)));
     }
     absl::SleepFor(absl::Milliseconds(10));
   }
@@ -280,8 +279,6 @@ absl::StatusOr<ExitStatus> Subprocess::Kill() {
   return Wait(absl::InfiniteDuration());
 }
 
-bool Subprocess::Running() {
-  return absl::IsDeadlineExceeded(Wait(absl::ZeroDuration()).status());
-}
+bool Subprocess::Running() { return absl::IsDeadlineExceeded(Wait(absl::ZeroDuration()).status()); }
 
 }  // namespace auth::test_util

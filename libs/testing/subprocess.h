@@ -67,8 +67,7 @@ class Subprocess {
 
   // Starts the child and waits for it to exit, SIGKILLing it after `timeout`
   // (DEADLINE_EXCEEDED).
-  static absl::StatusOr<ExitStatus> Run(const SubprocessOptions& options,
-                                        absl::Duration timeout);
+  static absl::StatusOr<ExitStatus> Run(const SubprocessOptions& options, absl::Duration timeout);
 
   // SIGKILLs the child if it still runs, and reaps it.
   ~Subprocess();
@@ -113,7 +112,7 @@ class Subprocess {
   Subprocess(pid_t pid, int stdout_fd) : pid_(pid), stdout_fd_(stdout_fd) {}
 
   pid_t pid_;
-  int stdout_fd_;             // the read end of the stdout pipe, or -1
+  int stdout_fd_;              // the read end of the stdout pipe, or -1
   std::string stdout_buffer_;  // read from stdout_fd_, not yet returned by WaitForLine
   bool stdout_ended_ = false;
   std::optional<ExitStatus> exit_status_;  // set once reaped

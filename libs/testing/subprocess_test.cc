@@ -103,7 +103,7 @@ TEST(SubprocessTest, RedirectsStdoutAndStderrToFilesAndPassesTheEnvironment) {
   EXPECT_THAT(Subprocess::Run(options, absl::Seconds(10)),
               IsOkAndHolds(Field(&ExitStatus::code, 0)));
   EXPECT_EQ(ReadFile(out), "before\nout hello\n");  // appended
-  EXPECT_EQ(ReadFile(err), "err \n");                 // HOME was not passed on
+  EXPECT_EQ(ReadFile(err), "err \n");               // HOME was not passed on
 }
 
 TEST(SubprocessTest, InheritsOurEnvironmentByDefault) {
@@ -187,8 +187,7 @@ TEST(SubprocessTest, RunTimesOutAndKills) {
 }
 
 TEST(SubprocessTest, RefusesWhatCannotStart) {
-  EXPECT_THAT(Subprocess::Start(SubprocessOptions()),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Subprocess::Start(SubprocessOptions()), StatusIs(absl::StatusCode::kInvalidArgument));
   SubprocessOptions missing;
   missing.argv = {"no-such-program-for-subprocess-test"};
   EXPECT_THAT(Subprocess::Start(missing), StatusIs(absl::StatusCode::kNotFound));

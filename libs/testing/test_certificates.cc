@@ -39,15 +39,14 @@ absl::Status MakeTestCertificate(const std::string& name, const std::string& com
                                  const std::string& ca) {
   const std::string extensions = TestTempPath(name + ".ext");
   std::ofstream(extensions) << "subjectAltName=DNS:localhost,IP:127.0.0.1\n";
-  absl::Status request = Openssl({"req", "-newkey", "ec", "-pkeyopt",
-                                  "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
-                                  TestTempPath(name + ".key"), "-out", TestTempPath(name + ".csr"),
-                                  "-subj", "/CN=" + common_name});
+  absl::Status request =
+      Openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+               "-keyout", TestTempPath(name + ".key"), "-out", TestTempPath(name + ".csr"), "-subj",
+               "/CN=" + common_name});
   if (!request.ok()) return request;
   return Openssl({"x509", "-req", "-in", TestTempPath(name + ".csr"), "-CA",
-                  TestTempPath(ca + ".pem"), "-CAkey", TestTempPath(ca + ".key"),
-                  "-CAcreateserial", "-days", "1", "-extfile", extensions, "-out",
-                  TestTempPath(name + ".pem")});
+                  TestTempPath(ca + ".pem"), "-CAkey", TestTempPath(ca + ".key"), "-CAcreateserial",
+                  "-days", "1", "-extfile", extensions, "-out", TestTempPath(name + ".pem")});
 }
 
 }  // namespace auth::test_util

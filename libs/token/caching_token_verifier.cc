@@ -31,8 +31,7 @@ bool ExpiredAt(const TokenClaims& claims, absl::Time now) { return now >= claims
 }  // namespace
 
 CachingTokenVerifier::CachingTokenVerifier(const TokenVerifier& inner, std::size_t capacity,
-                                           std::function<absl::Time()> clock,
-                                           std::size_t shards)
+                                           std::function<absl::Time()> clock, std::size_t shards)
     : inner_(inner), clock_(std::move(clock)) {
   if (capacity == 0) return;
   num_shards_ = std::clamp<std::size_t>(shards, 1, capacity);

@@ -5,7 +5,8 @@
 //   CachingTokenVerifier verifier(jwt, /*capacity=*/100000);
 //   absl::StatusOr<IssuedToken> issued = issuer.Issue("42");
 //   if (issued.ok()) verifier.Remember(issued->token, issued->claims);  // we just signed it
-//   absl::StatusOr<TokenClaims> claims = verifier.Verify(token);        // a hit: no signature check
+//   absl::StatusOr<TokenClaims> claims = verifier.Verify(token);        // a hit: no signature
+//   check
 //
 // What is cached: only successes. The key is the SHA-256 of the token, the value the claims the
 // inner verifier returned. Failures are never cached (a negative cache would let anyone fill

@@ -126,8 +126,8 @@ TEST_F(CachingTokenVerifierTest, InnerFailureIsReturnedUnchangedAndNotCached) {
       .WillRepeatedly(Return(absl::UnauthenticatedError("token rejected: bad signature")));
 
   for (int i = 0; i < 2; ++i) {
-    EXPECT_THAT(cache.Verify("forged"), StatusIs(absl::StatusCode::kUnauthenticated,
-                                                 Eq("token rejected: bad signature")));
+    EXPECT_THAT(cache.Verify("forged"),
+                StatusIs(absl::StatusCode::kUnauthenticated, Eq("token rejected: bad signature")));
   }
   EXPECT_EQ(cache.size(), 0u);
   EXPECT_EQ(cache.hits(), 0u);

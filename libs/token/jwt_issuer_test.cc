@@ -52,7 +52,8 @@ TEST_F(JwtTest, IssuedTokenHasTheDocumentedLayout) {
   now_ += absl::Milliseconds(999);  // sub-second parts are dropped, not rounded
   token::JwtIssuer issuer(keys_, IssuerOptions());
   ASSERT_OK_AND_ASSIGN(token::IssuedToken issued, issuer.Issue("7"));
-  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws, token::internal::ParseCompactJws(issued.token));
+  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws,
+                       token::internal::ParseCompactJws(issued.token));
   EXPECT_EQ(jws.header, (Json{{"alg", "EdDSA"}, {"kid", "current"}, {"typ", "JWT"}}));
   Json claims = Json::parse(jws.payload);
   EXPECT_EQ(claims.size(), 7u);
@@ -90,13 +91,15 @@ TEST_F(JwtTest, Hs256TokensVerify) {
   token::KeySet keys = MustKeySet(token::KeySet::Create(hmac, {}));
   token::JwtIssuer issuer(keys, IssuerOptions());
   ASSERT_OK_AND_ASSIGN(token::IssuedToken issued, issuer.Issue("42"));
-  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws, token::internal::ParseCompactJws(issued.token));
+  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws,
+                       token::internal::ParseCompactJws(issued.token));
   EXPECT_EQ(jws.header["alg"], "HS256");
   ASSERT_OK_AND_ASSIGN(token::TokenClaims claims,
                        token::JwtVerifier(keys, VerifierOptions()).Verify(issued.token));
   EXPECT_EQ(claims.key_id, "hmac");
   // A different secret under the same kid must not verify.
-  token::KeySet other = MustKeySet(token::KeySet::Create(MustKey(token::Key::Hs256("hmac", std::string(32, 'x'))), {}));
+  token::KeySet other = MustKeySet(
+      token::KeySet::Create(MustKey(token::Key::Hs256("hmac", std::string(32, 'x'))), {}));
   EXPECT_THAT(token::JwtVerifier(other, VerifierOptions()).Verify(issued.token),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("bad signature")));
 }
@@ -113,7 +116,8 @@ TEST_F(JwtTest, Rfc8037ExampleVerifiesAndIsReproduced) {
   // A.5: the example verifies with the public key. It has no kid, so it is checked at the JWS
   // layer; the full verifier must refuse it for exactly that reason.
   token::Key public_key = MustKey(token::Key::Ed25519FromPublicBytes("rfc", Decode(kRfc8037X)));
-  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws, token::internal::ParseCompactJws(kRfc8037Jws));
+  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws,
+                       token::internal::ParseCompactJws(kRfc8037Jws));
   EXPECT_EQ(jws.header, (Json{{"alg", "EdDSA"}}));
   EXPECT_EQ(jws.payload, "Example of Ed25519 signing");
   EXPECT_TRUE(public_key.Verify(jws.signing_input, jws.signature));
@@ -124,7 +128,8 @@ TEST_F(JwtTest, Rfc8037ExampleVerifiesAndIsReproduced) {
 
 TEST_F(JwtTest, Rfc7515HmacExampleVerifiesAtTheJwsLayer) {
   token::Key key = MustKey(token::Key::Hs256("rfc", Decode(kRfc7515Key)));
-  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws, token::internal::ParseCompactJws(kRfc7515Jws));
+  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws,
+                       token::internal::ParseCompactJws(kRfc7515Jws));
   EXPECT_EQ(jws.header["alg"], "HS256");
   EXPECT_TRUE(key.Verify(jws.signing_input, jws.signature));
   Json claims = Json::parse(jws.payload);
@@ -145,7 +150,8 @@ TEST_F(JwtTest, KeyRotation) {
   token::JwtIssuer old_issuer(MustKeySet(token::KeySet::Create(old_key, {})), IssuerOptions());
   ASSERT_OK_AND_ASSIGN(token::IssuedToken old_token, old_issuer.Issue("42"));
 
-  token::Key old_public = MustKey(token::Key::Ed25519FromPublicBytes("old", old_key.PublicKeyBytes().value()));
+  token::Key old_public =
+      MustKey(token::Key::Ed25519FromPublicBytes("old", old_key.PublicKeyBytes().value()));
   token::KeySet rotated = MustKeySet(token::KeySet::Create(signing_key_, {old_public}));
   token::JwtIssuer new_issuer(rotated, IssuerOptions());
   ASSERT_OK_AND_ASSIGN(token::IssuedToken new_token, new_issuer.Issue("43"));

@@ -79,8 +79,8 @@ absl::Status WriteNewFile(const std::string& path, const std::string& contents, 
   }
   // The rename itself must reach the disk too.
   std::string directory = path.substr(0, path.find_last_of('/') + 1);
-  const int dir_fd = open(directory.empty() ? "." : directory.c_str(),
-                          O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  const int dir_fd =
+      open(directory.empty() ? "." : directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd < 0) return Failed(directory, errno);
   const int synced = fsync(dir_fd);
   const int error = errno;

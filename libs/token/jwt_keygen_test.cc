@@ -93,8 +93,7 @@ TEST(JwtKeygenTest, WritesAPrivateKeyOnlyItsOwnerReadsAndNoTemporaryFile) {
       KeySet::FromFiles(dir + "/k.pem", "", {{"public", dir + "/k.pub.pem"}});
   ASSERT_THAT(keys, IsOk());
   EXPECT_TRUE(absl::StrContains(run.line, keys->signing_key()->kid())) << run.line;
-  EXPECT_EQ(KeySet::Thumbprint(*keys->Find("public")).value_or(""),
-            keys->signing_key()->kid());
+  EXPECT_EQ(KeySet::Thumbprint(*keys->Find("public")).value_or(""), keys->signing_key()->kid());
 }
 
 TEST(JwtKeygenTest, NeverReplacesAFileAndLeavesNoTemporaryFile) {

@@ -16,7 +16,9 @@ using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::string Decode(absl::string_view text) { return token::internal::Base64UrlDecode(text).value(); }
+std::string Decode(absl::string_view text) {
+  return token::internal::Base64UrlDecode(text).value();
+}
 
 token::Key MustKey(absl::StatusOr<token::Key> key) {
   EXPECT_THAT(key, IsOk());

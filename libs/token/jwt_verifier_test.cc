@@ -79,7 +79,8 @@ TEST_F(JwtTest, TakesTheAlgorithmFromTheKeyNotTheHeader) {
   // The classic confusion attack: HMAC over the token with the public key as the secret.
   Json header = ValidHeader();
   header["alg"] = "HS256";
-  token::Key confused = MustKey(token::Key::Hs256("current", signing_key_.PublicKeyBytes().value()));
+  token::Key confused =
+      MustKey(token::Key::Hs256("current", signing_key_.PublicKeyBytes().value()));
   ExpectRejected(SignRaw(confused, header.dump(), ValidClaims().dump()), "does not match");
   header["alg"] = "ES256";
   ExpectRejected(Sign(header, ValidClaims()), "does not match");
@@ -116,7 +117,8 @@ TEST_F(JwtTest, RejectsBadSignatures) {
   // Claims swapped under an otherwise valid signature.
   Json claims = ValidClaims();
   claims["sub"] = "1";
-  std::string swapped = parts[0] + "." + token::internal::Base64UrlEncode(claims.dump()) + "." + parts[2];
+  std::string swapped =
+      parts[0] + "." + token::internal::Base64UrlEncode(claims.dump()) + "." + parts[2];
   ExpectRejected(swapped, "bad signature");
   // Signed by another key that claims our kid.
   token::Key impostor = MustKey(token::Key::GenerateEd25519("current"));
@@ -223,7 +225,6 @@ TEST_F(JwtTest, RejectsWrongClaimTypes) {
     ExpectRejected(Sign(ValidHeader(), claims), "claim " + name);
   }
 }
-
 
 }  // namespace
 }  // namespace auth::token_testing

@@ -138,8 +138,8 @@ absl::StatusOr<std::string> KeySet::Thumbprint(const Key& key) {
   absl::StatusOr<std::string> x = key.PublicKeyBytes();
   if (!x.ok()) return x.status();
   // RFC 7638 section 3.2: the required members only, in lexicographic order, no whitespace.
-  const std::string jwk = absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")",
-                                       internal::Base64UrlEncode(*x), R"("})");
+  const std::string jwk =
+      absl::StrCat(R"({"crv":"Ed25519","kty":"OKP","x":")", internal::Base64UrlEncode(*x), R"("})");
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(jwk.data()), jwk.size(), digest);
   return internal::Base64UrlEncode(

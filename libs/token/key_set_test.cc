@@ -262,9 +262,9 @@ TEST(KeySetTest, ThumbprintIsRfc8037AppendixA3) {
 TEST(KeySetTest, AnEmptyKidIsTheThumbprint) {
   std::string private_path = WriteTempFile("rfc8037.pem", kRfc8037PrivatePem);
   std::string public_path = WriteTempFile("rfc8037.pub.pem", kRfc8037PublicPem);
-  absl::StatusOr<KeySet> keys = KeySet::FromFiles(
-      KeySet::KeyFile{"", private_path, Algorithm::kEdDSA},
-      {KeySet::KeyFile{"old", public_path, Algorithm::kEdDSA}});
+  absl::StatusOr<KeySet> keys =
+      KeySet::FromFiles(KeySet::KeyFile{"", private_path, Algorithm::kEdDSA},
+                        {KeySet::KeyFile{"old", public_path, Algorithm::kEdDSA}});
   ASSERT_THAT(keys, IsOk());
   EXPECT_EQ(keys->signing_key()->kid(), "kPrK_qmxVWaYVA9wwBF6Iuo3vVzz7TxHCTwXBygrS4k");
   absl::StatusOr<KeySet> verify_only =

@@ -49,9 +49,7 @@ class RotatingKeySetTest : public ::testing::Test {
     return options;
   }
 
-  std::string SignerKid(const RotatingKeySet& keys) {
-    return keys.Current()->signing_key()->kid();
-  }
+  std::string SignerKid(const RotatingKeySet& keys) { return keys.Current()->signing_key()->kid(); }
   bool Accepts(const RotatingKeySet& keys, const std::string& kid) {
     return keys.Current()->Find(kid) != nullptr;
   }

@@ -26,14 +26,14 @@ namespace auth::token {
 
 // The registered claims this service issues and checks (RFC 7519 section 4.1).
 struct TokenClaims {
-  std::string issuer;      // iss
-  std::string audience;    // aud
-  std::string subject;     // sub: the user id, in decimal
-  std::string jwt_id;      // jti: random, unique per token; the session id
-  absl::Time issued_at;    // iat
-  absl::Time not_before;   // nbf
-  absl::Time expires_at;   // exp
-  std::string key_id;      // kid of the key that signed it (from the header)
+  std::string issuer;     // iss
+  std::string audience;   // aud
+  std::string subject;    // sub: the user id, in decimal
+  std::string jwt_id;     // jti: random, unique per token; the session id
+  absl::Time issued_at;   // iat
+  absl::Time not_before;  // nbf
+  absl::Time expires_at;  // exp
+  std::string key_id;     // kid of the key that signed it (from the header)
 };
 
 // The SHA-256 of a token: the key under which it is stored and cached, never the token itself.

@@ -1,5 +1,5 @@
-// gMock doubles for TokenIssuer, TokenVerifier and PrehashedTokenVerifier, for tests of code that issues or checks
-// tokens without real keys.
+// gMock doubles for TokenIssuer, TokenVerifier and PrehashedTokenVerifier, for tests of code that
+// issues or checks tokens without real keys.
 //
 //   ::testing::StrictMock<MockTokenVerifier> verifier;
 //   // absl::string_view here is not std::string_view: match with Eq(), not a bare literal.

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "api/greeter/v1/greeter.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -26,7 +27,6 @@
 #include "services/auth/testing/auth_server_process.h"
 #include "services/auth/testing/auth_test_client.h"
 #include "services/auth/testing/test_password.h"
-#include "api/greeter/v1/greeter.grpc.pb.h"
 
 namespace greeter {
 namespace {
@@ -78,10 +78,10 @@ class GreeterE2eTest : public ::testing::Test {
   // if it never comes (the child's stderr, with its log, goes to the test log).
   static std::unique_ptr<GreeterProcess> StartGreeter(bool confirm_not_revoked) {
     SubprocessOptions options;
-    options.argv = {Runfile("services/greeter/greeter_server"), "--listen=127.0.0.1:0",
-                    "--auth_target=" + auth_server_->address(),
-                    std::string("--confirm_not_revoked=") +
-                        (confirm_not_revoked ? "true" : "false")};
+    options.argv = {
+        Runfile("services/greeter/greeter_server"), "--listen=127.0.0.1:0",
+        "--auth_target=" + auth_server_->address(),
+        std::string("--confirm_not_revoked=") + (confirm_not_revoked ? "true" : "false")};
     options.capture_stdout = true;
     absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(options);
     EXPECT_THAT(process, IsOk());

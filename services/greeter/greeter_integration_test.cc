@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "api/greeter/v1/greeter.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -21,7 +22,6 @@
 #include "libs/token/jwt.h"
 #include "libs/token/key.h"
 #include "libs/token/key_set.h"
-#include "api/greeter/v1/greeter.grpc.pb.h"
 #include "services/greeter/greeter_service.h"
 
 namespace greeter {
@@ -138,8 +138,8 @@ class GreeterIntegrationTest : public ::testing::Test {
     builder.RegisterService(greeter_service_.get());
     greeter_server_ = builder.BuildAndStart();
     ASSERT_NE(greeter_server_, nullptr);
-    greeter_ = greeter::v1::Greeter::NewStub(grpc::CreateChannel(
-        absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+    greeter_ = greeter::v1::Greeter::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
   }
 
   void TearDown() override {

@@ -132,10 +132,9 @@ class GreeterMtlsE2eTest : public ::testing::Test {
 
 TEST_F(GreeterMtlsE2eTest, PresentsItsCertificateToTheAuthService) {
   const std::string token = LoginToken("mallory");
-  const std::vector<std::string> flags = {
-      "--auth_tls", "--auth_ca_cert=" + TestTempPath("ca.pem"),
-      "--auth_client_cert=" + TestTempPath("greeter.pem"),
-      "--auth_client_key=" + TestTempPath("greeter.key")};
+  const std::vector<std::string> flags = {"--auth_tls", "--auth_ca_cert=" + TestTempPath("ca.pem"),
+                                          "--auth_client_cert=" + TestTempPath("greeter.pem"),
+                                          "--auth_client_key=" + TestTempPath("greeter.key")};
   const int port = StartGreeter(flags);
   ASSERT_NE(port, 0);
   grpc::Status status = Hello(port, token);

@@ -10,9 +10,9 @@
 #ifndef SERVICES_GREETER_GREETER_SERVICE_H_
 #define SERVICES_GREETER_GREETER_SERVICE_H_
 
+#include "api/greeter/v1/greeter.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "libs/authn/authenticator.h"
-#include "api/greeter/v1/greeter.grpc.pb.h"
 
 namespace greeter {
 

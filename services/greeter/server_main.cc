@@ -40,8 +40,7 @@ ABSL_FLAG(std::string, auth_client_cert, "",
           "mTLS (--tls_client_ca); with --auth_client_key.");
 ABSL_FLAG(std::string, auth_client_key, "", "The PEM private key of --auth_client_cert.");
 ABSL_FLAG(std::string, token_issuer, "auth-service", "Expected JWT iss (auth_server's).");
-ABSL_FLAG(std::string, token_audience, "auth-service-clients",
-          "Expected JWT aud (auth_server's).");
+ABSL_FLAG(std::string, token_audience, "auth-service-clients", "Expected JWT aud (auth_server's).");
 ABSL_FLAG(bool, confirm_not_revoked, true,
           "Confirm every call's session with the auth service's ValidateToken. Without it a "
           "token stays usable here until it expires, even after Logout.");
@@ -58,7 +57,8 @@ constexpr int kMaxReceiveMessageBytes = 1024;
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::SetProgramUsageMessage("Serves greeter.v1.Greeter to callers the auth service vouches for.");
+  absl::SetProgramUsageMessage(
+      "Serves greeter.v1.Greeter to callers the auth service vouches for.");
   auth::version::InstallVersionFlag(argv[0]);
   absl::ParseCommandLine(argc, argv);
   auth::logging::InitLogging(argv[0]);

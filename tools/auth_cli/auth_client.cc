@@ -166,8 +166,7 @@ absl::StatusOr<RefreshResult> AuthClient::Refresh(absl::string_view refresh_toke
   grpc::ClientContext context;
   SetDeadline(context);
   auth::v1::RefreshTokenResponse response;
-  if (absl::Status s = StatusFromGrpc(stub_.RefreshToken(&context, request, &response));
-      !s.ok()) {
+  if (absl::Status s = StatusFromGrpc(stub_.RefreshToken(&context, request, &response)); !s.ok()) {
     return s;
   }
   return RefreshResult{response.user_id(), response.jwt_token(), response.refresh_token(),
@@ -183,8 +182,7 @@ absl::StatusOr<ValidateResult> AuthClient::Validate(absl::string_view token) {
   grpc::ClientContext context;
   SetDeadline(context);
   auth::v1::ValidateTokenResponse response;
-  if (absl::Status s = StatusFromGrpc(stub_.ValidateToken(&context, request, &response));
-      !s.ok()) {
+  if (absl::Status s = StatusFromGrpc(stub_.ValidateToken(&context, request, &response)); !s.ok()) {
     return s;
   }
   return ValidateResult{response.user_id(), response.session_id(),
@@ -195,8 +193,8 @@ absl::StatusOr<std::string> AuthClient::GetJwks() {
   grpc::ClientContext context;
   SetDeadline(context);
   auth::v1::GetJwksResponse response;
-  if (absl::Status s = StatusFromGrpc(
-          stub_.GetJwks(&context, auth::v1::GetJwksRequest(), &response));
+  if (absl::Status s =
+          StatusFromGrpc(stub_.GetJwks(&context, auth::v1::GetJwksRequest(), &response));
       !s.ok()) {
     return s;
   }

@@ -215,8 +215,7 @@ TEST(AuthClientTest, LogoutSendsTheTokenAsBearerMetadata) {
 TEST(AuthClientTest, LogoutCanEndTheCurrentSessionOnly) {
   StrictMock<MockAuthServiceStub> stub;
   LogoutRequest sent;
-  EXPECT_CALL(stub, Logout(_, _, _))
-      .WillOnce(DoAll(SaveArg<1>(&sent), Return(grpc::Status::OK)));
+  EXPECT_CALL(stub, Logout(_, _, _)).WillOnce(DoAll(SaveArg<1>(&sent), Return(grpc::Status::OK)));
   AuthClient client(stub);
   ASSERT_THAT(client.Logout(7, kToken, /*current_session_only=*/true), IsOk());
   EXPECT_TRUE(sent.current_session_only());

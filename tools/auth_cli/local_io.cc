@@ -147,12 +147,12 @@ std::string RefreshTokenFilePath(absl::string_view token_file) {
 absl::StatusOr<std::string> ReadSavedToken(const std::string& path) {
   absl::StatusOr<std::string> contents = ReadSmallFile(path);
   if (!contents.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "no --token and no readable token file (", contents.status().message(), "); log in first"));
+    return absl::InvalidArgumentError(absl::StrCat("no --token and no readable token file (",
+                                                   contents.status().message(), "); log in first"));
   }
   std::string token(absl::StripAsciiWhitespace(*contents));
-  if (token.empty()) return absl::InvalidArgumentError(absl::StrCat("the token file ", path,
-                                                                    " is empty"));
+  if (token.empty())
+    return absl::InvalidArgumentError(absl::StrCat("the token file ", path, " is empty"));
   return token;
 }
 

@@ -119,14 +119,10 @@ struct CommandFlag {
 
 const std::vector<CommandFlag>& CommandFlags() {
   static const auto* const kFlags = new std::vector<CommandFlag>{
-      {"username", {"register"}},
-      {"exist_ok", {"register"}},
-      {"email", {"register", "login"}},
-      {"phone", {"register", "login"}},
-      {"user_id", {"logout"}},
-      {"current_session_only", {"logout"}},
-      {"token", {"logout", "validate"}},
-      {"token_file", {"login", "logout", "refresh", "validate"}},
+      {"username", {"register"}},        {"exist_ok", {"register"}},
+      {"email", {"register", "login"}},  {"phone", {"register", "login"}},
+      {"user_id", {"logout"}},           {"current_session_only", {"logout"}},
+      {"token", {"logout", "validate"}}, {"token_file", {"login", "logout", "refresh", "validate"}},
   };
   return *kFlags;
 }
@@ -208,8 +204,7 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> MakeChannel() {
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       authn::ChannelCredentialsFor(tls);
   if (!credentials.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("TLS flags: ", credentials.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat("TLS flags: ", credentials.status().message()));
   }
   return grpc::CreateChannel(target, *credentials);
 }

@@ -69,8 +69,7 @@ TEST(AuthCliMtlsTest, PresentsItsClientCertificate) {
   flags.push_back("--tls_cert=" + TestTempPath("server.pem"));
   flags.push_back("--tls_key=" + TestTempPath("server.key"));
   flags.push_back("--tls_client_ca=" + TestTempPath("ca.pem"));
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuthServerProcess> server,
-                       AuthServerProcess::Start(flags));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuthServerProcess> server, AuthServerProcess::Start(flags));
 
   const std::vector<std::string> tls = {"--tls", "--ca_cert=" + TestTempPath("ca.pem")};
   std::vector<std::string> mtls = tls;

@@ -22,16 +22,14 @@ std::string TokenWithClaims(const std::string& claims_json) {
 }
 
 TEST(UserIdOfTokenTest, ReadsTheSubject) {
-  EXPECT_THAT(UserIdOfToken(TokenWithClaims(R"({"sub":"7","exp":1900000000})")),
-              IsOkAndHolds(7));
-  EXPECT_THAT(UserIdOfToken(TokenWithClaims(R"({"sub":"2147483647"})")),
-              IsOkAndHolds(2147483647));
+  EXPECT_THAT(UserIdOfToken(TokenWithClaims(R"({"sub":"7","exp":1900000000})")), IsOkAndHolds(7));
+  EXPECT_THAT(UserIdOfToken(TokenWithClaims(R"({"sub":"2147483647"})")), IsOkAndHolds(2147483647));
 }
 
 TEST(UserIdOfTokenTest, RefusesWhatNamesNoUser) {
   for (const char* claims :
-       {R"({"exp":1})", R"({"sub":7})", R"({"sub":"07"})", R"({"sub":"0"})",
-        R"({"sub":"-3"})", R"({"sub":"2147483648"})", R"(["sub"])", "not json"}) {
+       {R"({"exp":1})", R"({"sub":7})", R"({"sub":"07"})", R"({"sub":"0"})", R"({"sub":"-3"})",
+        R"({"sub":"2147483648"})", R"(["sub"])", "not json"}) {
     EXPECT_THAT(UserIdOfToken(TokenWithClaims(claims)),
                 StatusIs(absl::StatusCode::kInvalidArgument))
         << claims;

@@ -82,8 +82,7 @@ void StartLogin(auth::v1::AuthService::Stub& stub, const std::string& email, abs
   Unary<LoginRequest, LoginResponse>(
       deadline, std::move(request),
       [&stub](auto* call, auto callback) {
-        stub.async()->Login(&call->context, &call->request, &call->response,
-                            std::move(callback));
+        stub.async()->Login(&call->context, &call->request, &call->response, std::move(callback));
       },
       [done = std::move(done)](const grpc::Status& status, const grpc::ClientContext& context,
                                const LoginResponse& response) {
@@ -106,8 +105,7 @@ void StartLogout(auth::v1::AuthService::Stub& stub, int64_t user_id, const std::
       deadline, std::move(request),
       [&stub, &token](auto* call, auto callback) {
         call->context.AddMetadata("authorization", absl::StrCat("Bearer ", token));
-        stub.async()->Logout(&call->context, &call->request, &call->response,
-                             std::move(callback));
+        stub.async()->Logout(&call->context, &call->request, &call->response, std::move(callback));
       },
       [done = std::move(done)](const grpc::Status& status, const grpc::ClientContext&,
                                const LogoutResponse& response) {
@@ -138,8 +136,7 @@ void StartEmpty(auth::loadgen::v1::BenchmarkService::Stub& stub, absl::Time dead
   Unary<auth::loadgen::v1::EmptyRequest, auth::loadgen::v1::EmptyResponse>(
       deadline, auth::loadgen::v1::EmptyRequest(),
       [&stub](auto* call, auto callback) {
-        stub.async()->Empty(&call->context, &call->request, &call->response,
-                            std::move(callback));
+        stub.async()->Empty(&call->context, &call->request, &call->response, std::move(callback));
       },
       [done = std::move(done)](const grpc::Status& status, const grpc::ClientContext&,
                                const auth::loadgen::v1::EmptyResponse&) { done(status, true); });

@@ -6,8 +6,7 @@
 
 namespace auth::loadgen {
 
-absl::StatusOr<std::unique_ptr<Connections>> Connections::Open(const std::string& target,
-                                                               int count,
+absl::StatusOr<std::unique_ptr<Connections>> Connections::Open(const std::string& target, int count,
                                                                absl::Duration connect_timeout) {
   if (absl::Status loopback = CheckLoopbackTarget(target); !loopback.ok()) return loopback;
   if (count <= 0) return absl::InvalidArgumentError("need at least one connection");

@@ -26,8 +26,7 @@ namespace auth::loadgen {
 class Connections {
  public:
   // Refuses non-loopback targets; waits up to `connect_timeout` for every channel to connect.
-  static absl::StatusOr<std::unique_ptr<Connections>> Open(const std::string& target,
-                                                           int count,
+  static absl::StatusOr<std::unique_ptr<Connections>> Open(const std::string& target, int count,
                                                            absl::Duration connect_timeout);
 
   int size() const { return static_cast<int>(channels_.size()); }

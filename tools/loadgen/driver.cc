@@ -28,8 +28,8 @@ class Run : public std::enable_shared_from_this<Run> {
   // Closed loop and burst: starts the next call of `slot`, or retires the slot.
   void Issue(int slot) {
     const absl::Time now = absl::Now();
-    const bool over = now >= window_end_ ||
-                      (burst_ && issued_.fetch_add(1) >= options_.total_calls);
+    const bool over =
+        now >= window_end_ || (burst_ && issued_.fetch_add(1) >= options_.total_calls);
     if (over || !StartCall(slot, now, /*reissue=*/true)) RetireSlot();
   }
 
@@ -54,9 +54,8 @@ class Run : public std::enable_shared_from_this<Run> {
   // flight (open loop, once `open_loop_done`).
   void WaitIdle(absl::Time until, bool open_loop) {
     std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait_until(lock, absl::ToChronoTime(until), [&] {
-      return open_loop ? in_flight_ == 0 : active_slots_ == 0;
-    });
+    cv_.wait_until(lock, absl::ToChronoTime(until),
+                   [&] { return open_loop ? in_flight_ == 0 : active_slots_ == 0; });
   }
 
   void SetActiveSlots(int slots) {
@@ -79,12 +78,12 @@ class Run : public std::enable_shared_from_this<Run> {
  private:
   bool StartCall(int slot, absl::Time due, bool reissue) {
     std::shared_ptr<Run> self = shared_from_this();
-    const bool started = workload_.Start(
-        slot, due + options_.deadline,
-        [self, slot, due, reissue](const grpc::Status& status, bool well_formed) {
-          self->Completed(due, status, well_formed);
-          if (reissue) self->Issue(slot);
-        });
+    const bool started =
+        workload_.Start(slot, due + options_.deadline,
+                        [self, slot, due, reissue](const grpc::Status& status, bool well_formed) {
+                          self->Completed(due, status, well_formed);
+                          if (reissue) self->Issue(slot);
+                        });
     if (!started) {
       std::lock_guard<std::mutex> lock(mutex_);
       ran_dry_ = true;

@@ -52,8 +52,7 @@ absl::StatusOr<HashFloor> MeasureHashFloor(const hashing::Argon2Params& params, 
   }
   for (std::thread& thread : threads) thread.join();
   if (!all_ok) return absl::InternalError("hashing failed");
-  floor.parallel_qps =
-      floor.cores * hashes / absl::ToDoubleSeconds(absl::Now() - start);
+  floor.parallel_qps = floor.cores * hashes / absl::ToDoubleSeconds(absl::Now() - start);
   return floor;
 }
 

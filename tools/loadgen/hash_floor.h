@@ -16,10 +16,10 @@ namespace auth::loadgen {
 struct HashFloor {
   hashing::Argon2Params params;
   int cores = 0;
-  int hashes = 0;             // timed on one thread
-  double ms_per_hash = 0;     // one thread, nothing else running
-  double floor_qps = 0;       // cores * 1000 / ms_per_hash
-  double parallel_qps = 0;    // measured with `cores` threads hashing at once
+  int hashes = 0;           // timed on one thread
+  double ms_per_hash = 0;   // one thread, nothing else running
+  double floor_qps = 0;     // cores * 1000 / ms_per_hash
+  double parallel_qps = 0;  // measured with `cores` threads hashing at once
 };
 
 // Times `hashes` hashes on one thread, then `hashes` on each of `cores` threads at once.

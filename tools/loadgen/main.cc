@@ -234,8 +234,8 @@ int Main() {
   }
   // Core shares need the samples to bracket the window, which a burst's or a dry run's do not.
   const double window_s = absl::ToDoubleSeconds(result.window);
-  if (before.machine.has_value() && after.machine.has_value() && window_s > 0 &&
-      !result.ran_dry && load.total_calls == 0) {
+  if (before.machine.has_value() && after.machine.has_value() && window_s > 0 && !result.ran_dry &&
+      load.total_calls == 0) {
     CoreUse cores;
     cores.busy = (after.machine->busy_seconds - before.machine->busy_seconds) / window_s;
     cores.server = summary.server.has_value() ? summary.server->cpu_seconds / window_s : 0;

@@ -19,14 +19,14 @@
 namespace auth::loadgen {
 
 struct ProcessSample {
-  double cpu_seconds = 0;  // utime + stime, all threads
-  int64_t rss_kib = 0;     // VmRSS
+  double cpu_seconds = 0;    // utime + stime, all threads
+  int64_t rss_kib = 0;       // VmRSS
   int64_t peak_rss_kib = 0;  // VmHWM
 };
 
 // CPU time of the whole machine, from the first line of /proc/stat, in seconds summed over cores.
 struct MachineSample {
-  double busy_seconds = 0;   // everything but idle and iowait
+  double busy_seconds = 0;  // everything but idle and iowait
   double total_seconds = 0;
 };
 

@@ -16,8 +16,8 @@ namespace {
 
 using ::auth::test_util::IsOk;
 using ::auth::test_util::StatusIs;
-using ::testing::Gt;
 using ::testing::Ge;
+using ::testing::Gt;
 
 TEST(ParseStatCpuTicksTest, SumsUtimeAndStime) {
   // The command name holds spaces and a ')', which must not shift the fields.
@@ -29,8 +29,7 @@ TEST(ParseStatCpuTicksTest, SumsUtimeAndStime) {
 }
 
 TEST(ParseStatCpuTicksTest, RefusesTruncatedStat) {
-  EXPECT_THAT(ParseStatCpuTicks("4242 (x) S 1 2 3"),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseStatCpuTicks("4242 (x) S 1 2 3"), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseStatCpuTicks("no parenthesis"), StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
@@ -70,8 +69,8 @@ TEST(SampleProcessTest, ResetPeakRssLowersThePeak) {
     // mmap/munmap rather than the heap: the pages must really go back to the kernel, which a
     // heap block need not do (and under ASan, freed memory stays in quarantine).
     constexpr size_t kBallastBytes = 64 << 20;
-    void* ballast = mmap(nullptr, kBallastBytes, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    void* ballast =
+        mmap(nullptr, kBallastBytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     ASSERT_NE(ballast, MAP_FAILED);
     std::memset(ballast, 1, kBallastBytes);
     EXPECT_EQ(static_cast<char*>(ballast)[12345], 1);

@@ -282,8 +282,8 @@ std::string EmailFor(absl::string_view run_id, int64_t index) {
 }
 
 const std::vector<std::string>& ScenarioNames() {
-  static const auto* names = new std::vector<std::string>{"register", "login",  "logout",
-                                                          "validate", "mixed", "empty"};
+  static const auto* names =
+      new std::vector<std::string>{"register", "login", "logout", "validate", "mixed", "empty"};
   return *names;
 }
 
@@ -297,8 +297,8 @@ absl::StatusOr<std::unique_ptr<Scenario>> MakeScenario(const ScenarioOptions& op
   if (name == "validate") return std::make_unique<ValidateScenario>(options, connections);
   if (name == "mixed") return std::make_unique<MixedScenario>(options, connections);
   if (name == "empty") return std::make_unique<EmptyScenario>(options, connections);
-  return absl::InvalidArgumentError(absl::StrCat("unknown scenario ", name, "; one of ",
-                                                 absl::StrJoin(ScenarioNames(), ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown scenario ", name, "; one of ", absl::StrJoin(ScenarioNames(), ", ")));
 }
 
 }  // namespace auth::loadgen

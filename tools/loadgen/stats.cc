@@ -107,8 +107,10 @@ std::string SummaryJson(const RunSummary& summary) {
   }
   if (summary.cores.has_value()) {
     const CoreUse& cores = *summary.cores;
-    json["cores"] = {{"busy", Round3(cores.busy)},         {"server", Round3(cores.server)},
-                     {"client", Round3(cores.client)},     {"database", Round3(cores.database)},
+    json["cores"] = {{"busy", Round3(cores.busy)},
+                     {"server", Round3(cores.server)},
+                     {"client", Round3(cores.client)},
+                     {"database", Round3(cores.database)},
                      {"others", Round3(cores.others())}};
   }
   return json.dump();

@@ -46,8 +46,8 @@ LatencySummary SummarizeLatencies(std::vector<int64_t> latencies_us);
 
 // What a run recorded.
 struct Totals {
-  int64_t calls = 0;                     // every recorded call
-  int64_t ok = 0;                        // OK and well formed
+  int64_t calls = 0;                      // every recorded call
+  int64_t ok = 0;                         // OK and well formed
   std::map<std::string, int64_t> errors;  // by status code name, or kBadResponse
   std::vector<int64_t> ok_latencies_us;   // of the `ok` calls
 };

@@ -12,8 +12,8 @@ namespace {
 
 using ::testing::DoubleEq;
 using ::testing::ElementsAre;
-using ::testing::Not;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 std::vector<int64_t> OneToHundred() {
   std::vector<int64_t> values;

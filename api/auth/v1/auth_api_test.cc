@@ -71,8 +71,8 @@ TEST(AuthApiTest, RealRpcOverLoopback) {
   ASSERT_NE(server, nullptr);
   ASSERT_GT(port, 0);
 
-  auto stub = AuthService::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  auto stub = AuthService::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
   LogoutRequest request;
   request.set_user_id(42);
   LogoutResponse response;

@@ -60,7 +60,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   if (!absl::StrContains(input, *token)) std::abort();
   authn::CheckAlone(authn::kAuthorizationHeader, absl::StrCat("Bearer ", *token), *token);
-  authn::CheckAlone(authn::kCookieHeader, absl::StrCat(authn::kTokenCookie, "=", *token),
-                    *token);
+  authn::CheckAlone(authn::kCookieHeader, absl::StrCat(authn::kTokenCookie, "=", *token), *token);
   return 0;
 }

@@ -136,12 +136,12 @@ absl::Status GaleraCluster::Run(const std::string& command, std::string* output)
   const std::string text = ReadFile(log_path);
   if (output != nullptr) *output = text;
   if (!status.ok()) {
-    return absl::InternalError(absl::StrCat("galera_cluster.sh ", command, ": ",
-                                            status.status().message(), ": ", text));
+    return absl::InternalError(
+        absl::StrCat("galera_cluster.sh ", command, ": ", status.status().message(), ": ", text));
   }
   if (!status->ok()) {
-    return absl::InternalError(absl::StrCat("galera_cluster.sh ", command, " failed (",
-                                            status->ToString(), "): ", text));
+    return absl::InternalError(
+        absl::StrCat("galera_cluster.sh ", command, " failed (", status->ToString(), "): ", text));
   }
   return absl::OkStatus();
 }
@@ -153,7 +153,7 @@ std::string GaleraCluster::EndpointList(const std::vector<int>& nodes) const {
 }
 
 mysql::ConnectionPoolOptions GaleraCluster::pool_options(const std::vector<int>& nodes,
-                                                 const std::string& database) const {
+                                                         const std::string& database) const {
   mysql::ConnectionPoolOptions options;
   options.endpoint = EndpointList(nodes);
   options.user = "auth";

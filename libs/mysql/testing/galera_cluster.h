@@ -45,7 +45,7 @@ class GaleraCluster {
 
   // Pool options for user `auth` on `database`, preferring `nodes` in order; short timeouts.
   mysql::ConnectionPoolOptions pool_options(const std::vector<int>& nodes,
-                                     const std::string& database = "auth") const;
+                                            const std::string& database = "auth") const;
 
   // Creates database `name` ([a-z0-9_]+) owned by user `auth`, through node 1.
   absl::Status CreateDatabase(absl::string_view name);

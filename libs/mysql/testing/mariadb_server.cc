@@ -63,11 +63,11 @@ std::string OsUserName() {
 // Options to run `argv` with stdout and stderr appended to `log_path`, in a fixed environment
 // (a PATH with /usr/sbin, the C locale, UTC) so that the server behaves alike everywhere.
 auth::test_util::SubprocessOptions Options(std::vector<std::string> argv,
-                                         const std::string& log_path) {
+                                           const std::string& log_path) {
   auth::test_util::SubprocessOptions options;
   options.argv = std::move(argv);
-  options.env = std::vector<std::string>{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C",
-                                         "TZ=UTC"};
+  options.env =
+      std::vector<std::string>{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C", "TZ=UTC"};
   if (const char* home = getenv("HOME")) options.env->push_back(absl::StrCat("HOME=", home));
   options.stdout_path = log_path;
   options.stderr_path = log_path;
@@ -171,10 +171,12 @@ absl::Status MariadbServer::Install() {
   if (mkdir(TmpDir().c_str(), 0700) != 0 && errno != EEXIST) {
     return absl::InternalError(absl::StrCat("cannot create ", TmpDir()));
   }
-  std::vector<std::string> argv = {*install_db, "--no-defaults",
+  std::vector<std::string> argv = {*install_db,
+                                   "--no-defaults",
                                    absl::StrCat("--datadir=", data_dir_),
                                    absl::StrCat("--tmpdir=", TmpDir()),
-                                   "--auth-root-authentication-method=socket", "--skip-test-db"};
+                                   "--auth-root-authentication-method=socket",
+                                   "--skip-test-db"};
   if (IsRoot()) {
     argv.push_back("--user=root");
   } else {

@@ -1,6 +1,5 @@
 // Tests for the private MariaDB test fixture itself.
 #include "libs/mysql/testing/mariadb_server.h"
-#include "libs/mysql/testing/query.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -12,6 +11,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
+#include "libs/mysql/testing/query.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql_testing {

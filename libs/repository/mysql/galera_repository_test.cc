@@ -90,8 +90,9 @@ TEST_F(GaleraRepositoryTest, FirstStartsThroughThreeNodesAtOnceMigrateOnce) {
               migrations);
     EXPECT_EQ(QueryInt(*pools[1], "SELECT COUNT(*) FROM schema_migrations WHERE version = 0"), 0)
         << "the lock row was left behind";
-    EXPECT_EQ(QueryInt(*pools[0], "SELECT COUNT(*) FROM information_schema.tables WHERE "
-                                  "table_schema = DATABASE() AND table_name = 'attempt_counters'"),
+    EXPECT_EQ(QueryInt(*pools[0],
+                       "SELECT COUNT(*) FROM information_schema.tables WHERE "
+                       "table_schema = DATABASE() AND table_name = 'attempt_counters'"),
               1);
   }
   Report("migrations", absl::StrCat("rounds=", kRounds, " nodes=3 each_version_recorded_once=yes"));
@@ -132,9 +133,9 @@ TEST_F(GaleraRepositoryTest, TheSameUsernameThroughTwoNodesAtOnceIsStoredOnce) {
   EXPECT_EQ(QueryInt(first, "SELECT COUNT(*) FROM users"), kRounds);
   EXPECT_GE(created, kRounds);
   EXPECT_EQ(created + taken, 2 * kRounds);
-  Report("unique_race", absl::StrCat("rounds=", kRounds, " created=", created,
-                                     " already_exists=", taken, " other=", other,
-                                     " acknowledged_but_not_stored=", created - kRounds));
+  Report("unique_race",
+         absl::StrCat("rounds=", kRounds, " created=", created, " already_exists=", taken,
+                      " other=", other, " acknowledged_but_not_stored=", created - kRounds));
 }
 
 // Counts 9 threads x 8 attempts on one key, limit 7, through three pools (three replicas):
@@ -179,8 +180,9 @@ LimiterRun CountAttempts(GaleraCluster& cluster, const std::string& database,
   }
   for (std::thread& thread : threads) thread.join();
   LimiterRun run{admitted.load(), refused.load(), errors.load(),
-                 QueryInt(*pools[0], "SELECT attempts FROM attempt_counters "
-                                     "WHERE counter_key = 'login-account:1'")};
+                 QueryInt(*pools[0],
+                          "SELECT attempts FROM attempt_counters "
+                          "WHERE counter_key = 'login-account:1'")};
   return run;
 }
 
@@ -210,9 +212,8 @@ TEST_F(GaleraRepositoryTest, TheAttemptLimitIsExactThroughTheCanonicalNode) {
 // successful commits' increments were lost (the reason for the canonical node above).
 TEST_F(GaleraRepositoryTest, TheAttemptLimitThroughThreeNodesIsMeasured) {
   const std::string database = MigratedDatabase("limits_spread");
-  const LimiterRun run = CountAttempts(*cluster_, database, [](int i) {
-    return std::vector<int>{i + 1};
-  });
+  const LimiterRun run =
+      CountAttempts(*cluster_, database, [](int i) { return std::vector<int>{i + 1}; });
   EXPECT_EQ(run.admitted + run.refused + run.errors, 72);
   Report("attempt_limiter_three_nodes", Figures(run));
 }

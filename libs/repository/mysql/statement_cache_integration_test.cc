@@ -1,13 +1,13 @@
 // The per-connection statement cache (connection.h) against a real, private MariaDB: the server
 // counts the statements it prepared (Com_stmt_prepare), so a cache that stopped working, or
 // one that handed a statement to the wrong call, shows here.
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
 #include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <string>
-
-#include <cppconn/prepared_statement.h>
-#include <cppconn/resultset.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -130,10 +130,11 @@ TEST_F(StatementCacheTest, FindActiveIsPreparedOnceAndStillAnswersEachCallRightl
   const StatementCounts after = ReadCounts(*observer_);
   const int64_t prepared = after.prepared - before.prepared;
   const int64_t executed = after.executed - before.executed;
-  std::printf("%d FindActive calls on a pool of 1: Com_stmt_prepare +%lld, "
-              "Com_stmt_execute +%lld, Com_stmt_close +%lld\n",
-              kCalls, static_cast<long long>(prepared), static_cast<long long>(executed),
-              static_cast<long long>(after.closed - before.closed));
+  std::printf(
+      "%d FindActive calls on a pool of 1: Com_stmt_prepare +%lld, "
+      "Com_stmt_execute +%lld, Com_stmt_close +%lld\n",
+      kCalls, static_cast<long long>(prepared), static_cast<long long>(executed),
+      static_cast<long long>(after.closed - before.closed));
   // One prepare of FindActive's SELECT (none if an earlier call had cached it): not one a call.
   EXPECT_LE(prepared, 1);
   EXPECT_EQ(after.closed - before.closed, 0);
@@ -151,8 +152,7 @@ TEST_F(StatementCacheTest, ADuplicateKeyLeavesTheCachedInsertUsable) {
   ASSERT_THAT(sessions.Create(NewSession("jti-dup")), IsOk());
   ReadCounts(*observer_);
   const StatementCounts before = ReadCounts(*observer_);
-  EXPECT_THAT(sessions.Create(NewSession("jti-dup")),
-              StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(sessions.Create(NewSession("jti-dup")), StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_THAT(sessions.Create(NewSession("jti-dup2")), IsOk());
   EXPECT_THAT(sessions.FindActive("jti-dup2"), IsOk());
   const StatementCounts after = ReadCounts(*observer_);
@@ -174,7 +174,7 @@ TEST_F(StatementCacheTest, AfterARestartTheNewConnectionPreparesItsOwnStatements
   ASSERT_OK_AND_ASSIGN(const Session found, sessions.FindActive("jti-restart"));
   EXPECT_EQ(found.jti, "jti-restart");
   const StatementCounts counts = ReadCounts(*observer_);  // the restarted server's counters
-  EXPECT_GE(counts.prepared, 2);  // the SELECT and the observer's SHOW
+  EXPECT_GE(counts.prepared, 2);                          // the SELECT and the observer's SHOW
   EXPECT_EQ(pool_->OpenCountForTest(), 1);
   ASSERT_THAT(sessions.Revoke("jti-restart"), IsOk());
   EXPECT_THAT(sessions.FindActive("jti-restart"), StatusIs(absl::StatusCode::kNotFound));

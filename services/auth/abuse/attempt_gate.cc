@@ -110,13 +110,12 @@ absl::Status AttemptGate::AdmitLogin(int64_t user_id, absl::string_view address,
 }
 
 repository::AttemptSettlement AttemptGate::LoginSettlement(int64_t user_id,
-                                                         absl::string_view address) const {
+                                                           absl::string_view address) const {
   if (limiter_ == nullptr) return {};
   return {LoginResetKeys(config_, user_id), LoginRefundKeys(config_, address)};
 }
 
-absl::Status AttemptGate::CheckRefresh(absl::string_view address,
-                                      std::string* retry_after) const {
+absl::Status AttemptGate::CheckRefresh(absl::string_view address, std::string* retry_after) const {
   if (limiter_ == nullptr || config_.refresh_failures_per_address <= 0) return absl::OkStatus();
   const absl::Duration refused_for =
       refused_refreshes_.RefusedFor(absl::StrCat(kRefreshAddress, address), absl::Now());
@@ -129,8 +128,8 @@ void AttemptGate::CountRefreshFailure(absl::string_view address) const {
   if (limiter_ == nullptr || config_.refresh_failures_per_address <= 0) return;
   const std::string key = absl::StrCat(kRefreshAddress, address);
   const absl::Time now = absl::Now();
-  absl::StatusOr<repository::Admission> admission = limiter_->Admit(
-      {{key, config_.refresh_failures_per_address, config_.login_window}}, now);
+  absl::StatusOr<repository::Admission> admission =
+      limiter_->Admit({{key, config_.refresh_failures_per_address, config_.login_window}}, now);
   if (!admission.ok()) {
     LOG(WARNING) << "failed refresh not counted: " << admission.status().code();
     return;

@@ -80,8 +80,7 @@ class AttemptGate {
   // attempt back from the address. Empty when those limits are off (or there is no limiter).
   // The caller writes it with the session (RefreshTokenRepository::Create), so a login's writes
   // after the hash commit once; a login whose session is not stored stays counted.
-  repository::AttemptSettlement LoginSettlement(int64_t user_id,
-                                                absl::string_view address) const;
+  repository::AttemptSettlement LoginSettlement(int64_t user_id, absl::string_view address) const;
 
   // Whether a RefreshToken call from `address` may go on: kResourceExhausted, with
   // `*retry_after`, while this replica remembers the address refused. Never blocks and never

@@ -75,9 +75,8 @@ class AttemptGateServiceTest : public ServiceTest {
   }
 
   // The password matches and a token is issued; the session is stored with `settlement`.
-  void ExpectSuccessfulVerification(
-      ::testing::Matcher<const AttemptSettlement&> settlement = _,
-      absl::Status stored = absl::OkStatus()) {
+  void ExpectSuccessfulVerification(::testing::Matcher<const AttemptSettlement&> settlement = _,
+                                    absl::Status stored = absl::OkStatus()) {
     EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
     EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
     EXPECT_CALL(issuer_, Issue(absl::string_view("42")))

@@ -23,8 +23,8 @@ using auth::v1::LoginRequest;
 using auth::v1::LoginResponse;
 
 LoginHandler::LoginHandler(Deps deps) : deps_(deps) {
-  CHECK(deps_.users && deps_.refresh_tokens && deps_.hasher && deps_.gate &&
-        deps_.session_issuer && deps_.runner && deps_.audit_log)
+  CHECK(deps_.users && deps_.refresh_tokens && deps_.hasher && deps_.gate && deps_.session_issuer &&
+        deps_.runner && deps_.audit_log)
       << "LoginHandler needs every dependency";
 }
 
@@ -38,8 +38,7 @@ grpc::ServerUnaryReactor* LoginHandler::Handle(grpc::CallbackServerContext* cont
     return call->reactor();
   }
   // One database task looks the account up and counts the attempt, before any hash.
-  deps_.runner->OnDatabase(call, [this, call, request, response,
-                                  identity = *std::move(identity),
+  deps_.runner->OnDatabase(call, [this, call, request, response, identity = *std::move(identity),
                                   address = CallerAddress(*context)]() {
     absl::StatusOr<repository::User> user = identity.kind == LoginIdentity::Kind::kEmail
                                                 ? deps_.users->FindByEmail(identity.value)
@@ -124,8 +123,8 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
     // The session, its refresh token, and the success's settlement of the attempt counters
     // (the account's failures reset, the address's attempt taken back): one transaction, one
     // commit.
-    const absl::Status created = deps_.refresh_tokens->Create(
-        issued.grant, deps_.gate->LoginSettlement(user_id, address));
+    const absl::Status created =
+        deps_.refresh_tokens->Create(issued.grant, deps_.gate->LoginSettlement(user_id, address));
     if (!created.ok()) {
       call->Finish(created);
       return;

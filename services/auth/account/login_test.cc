@@ -86,16 +86,16 @@ TEST_F(LoginTest, LoginByEmailOpensSessionAndSetsCookies) {
   for (auto it = range.first; it != range.second; ++it) {
     cookies.emplace_back(it->second.data(), it->second.size());
   }
-  EXPECT_THAT(cookies, UnorderedElementsAre(AllOf(HasSubstr("user_id=42; Path=/; Max-Age="),
-                                                  HasSubstr("HttpOnly; Secure; SameSite=Strict")),
-                                            AllOf(HasSubstr(std::string("jwt-token=") + kToken +
-                                                            "; Path=/; Max-Age="),
-                                                  HasSubstr("HttpOnly; Secure; SameSite=Strict")),
-                                            AllOf(HasSubstr("refresh-token=" +
-                                                            response.refresh_token() +
-                                                            "; Path=/auth.v1.AuthService/"
-                                                            "RefreshToken; Max-Age=259"),
-                                                  HasSubstr("HttpOnly; Secure; SameSite=Strict"))));
+  EXPECT_THAT(cookies,
+              UnorderedElementsAre(
+                  AllOf(HasSubstr("user_id=42; Path=/; Max-Age="),
+                        HasSubstr("HttpOnly; Secure; SameSite=Strict")),
+                  AllOf(HasSubstr(std::string("jwt-token=") + kToken + "; Path=/; Max-Age="),
+                        HasSubstr("HttpOnly; Secure; SameSite=Strict")),
+                  AllOf(HasSubstr("refresh-token=" + response.refresh_token() +
+                                  "; Path=/auth.v1.AuthService/"
+                                  "RefreshToken; Max-Age=259"),
+                        HasSubstr("HttpOnly; Secure; SameSite=Strict"))));
 }
 
 TEST_F(LoginTest, LoginByPhoneLooksUpThePhone) {

@@ -19,9 +19,13 @@ bool IsUsernameChar(char c) {
 }
 
 // The printable characters RFC 5322 allows in a dot-atom besides letters, digits and dots.
-bool IsAtextSymbol(char c) { return absl::string_view("!#$%&'*+/=?^_`{|}~-").find(c) != absl::string_view::npos; }
+bool IsAtextSymbol(char c) {
+  return absl::string_view("!#$%&'*+/=?^_`{|}~-").find(c) != absl::string_view::npos;
+}
 
-bool IsAtext(char c) { return absl::ascii_isalnum(static_cast<unsigned char>(c)) || IsAtextSymbol(c); }
+bool IsAtext(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || IsAtextSymbol(c);
+}
 
 absl::Status ValidateLocalPart(absl::string_view local) {
   if (local.empty()) return Invalid("email", "missing the part before '@'");
@@ -86,7 +90,8 @@ absl::Status ValidatePhoneNumber(absl::string_view phone_number) {
     return Invalid("phone_number", "must be E.164: '+' and 7 to 15 digits");
   }
   absl::string_view digits = phone_number.substr(1);
-  if (digits.front() == '0') return Invalid("phone_number", "the country code may not start with 0");
+  if (digits.front() == '0')
+    return Invalid("phone_number", "the country code may not start with 0");
   for (char c : digits) {
     if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) {
       return Invalid("phone_number", "must be E.164: '+' and 7 to 15 digits");

@@ -32,20 +32,35 @@ TEST(ValidateUsernameTest, RejectsBadLengthsAndCharacters) {
 TEST(NormalizeEmailTest, LowercasesValidAddresses) {
   ASSERT_OK_AND_ASSIGN(std::string email, NormalizeEmail("Alice.Smith+tag@Example.COM"));
   EXPECT_EQ(email, "alice.smith+tag@example.com");
-  for (const char* valid : {"a@b.co", "x!#$%&'*+/=?^_`{|}~-y@sub.example-host.org",
-                            "first.last@a-b.c-d.example"}) {
+  for (const char* valid :
+       {"a@b.co", "x!#$%&'*+/=?^_`{|}~-y@sub.example-host.org", "first.last@a-b.c-d.example"}) {
     EXPECT_THAT(NormalizeEmail(valid), IsOk()) << valid;
   }
 }
 
 TEST(NormalizeEmailTest, RejectsMalformedAddresses) {
-  for (const char* bad : {"", "plain", "@example.com", "alice@", "alice@@example.com",
-                          "a@b@example.com", "alice@localhost", "al ice@example.com",
-                          "\"quoted\"@example.com", ".alice@example.com", "alice.@example.com",
-                          "al..ice@example.com", "alice@-example.com", "alice@example-.com",
-                          "alice@exa_mple.com", "alice@example..com", "alice@.example.com",
-                          "alice@example.com.", "ali\tce@example.com", "alice@exam ple.com",
-                          "(comment)alice@example.com", "alice@[127.0.0.1]"}) {
+  for (const char* bad : {"",
+                          "plain",
+                          "@example.com",
+                          "alice@",
+                          "alice@@example.com",
+                          "a@b@example.com",
+                          "alice@localhost",
+                          "al ice@example.com",
+                          "\"quoted\"@example.com",
+                          ".alice@example.com",
+                          "alice.@example.com",
+                          "al..ice@example.com",
+                          "alice@-example.com",
+                          "alice@example-.com",
+                          "alice@exa_mple.com",
+                          "alice@example..com",
+                          "alice@.example.com",
+                          "alice@example.com.",
+                          "ali\tce@example.com",
+                          "alice@exam ple.com",
+                          "(comment)alice@example.com",
+                          "alice@[127.0.0.1]"}) {
     EXPECT_THAT(NormalizeEmail(bad), StatusIs(kInvalid, HasSubstr("email"))) << bad;
   }
 }
@@ -67,11 +82,10 @@ TEST(ValidatePhoneNumberTest, AcceptsE164) {
 }
 
 TEST(ValidatePhoneNumberTest, RejectsEverythingElse) {
-  for (const char* phone : {"15551234567", "+0123456789", "+123456", "+1234567890123456",
-                            "+1 555 123 4567", "+1-555-1234", "+", "++15551234567",
-                            "+1555123456a"}) {
-    EXPECT_THAT(ValidatePhoneNumber(phone), StatusIs(kInvalid, HasSubstr("phone_number")))
-        << phone;
+  for (const char* phone :
+       {"15551234567", "+0123456789", "+123456", "+1234567890123456", "+1 555 123 4567",
+        "+1-555-1234", "+", "++15551234567", "+1555123456a"}) {
+    EXPECT_THAT(ValidatePhoneNumber(phone), StatusIs(kInvalid, HasSubstr("phone_number"))) << phone;
   }
 }
 
@@ -79,7 +93,8 @@ TEST(ValidatePasswordTest, EnforcesLengthWithoutEchoingIt) {
   EXPECT_THAT(ValidatePassword(std::string(8, 'x')), IsOk());
   EXPECT_THAT(ValidatePassword(std::string(1024, 'x')), IsOk());
   EXPECT_THAT(ValidatePassword("secret7"), StatusIs(kInvalid, Not(HasSubstr("secret7"))));
-  EXPECT_THAT(ValidatePassword(std::string(1025, 'x')), StatusIs(kInvalid, HasSubstr("password_hash")));
+  EXPECT_THAT(ValidatePassword(std::string(1025, 'x')),
+              StatusIs(kInvalid, HasSubstr("password_hash")));
 }
 
 auth::v1::RegisterRequest ValidRegisterRequest() {

@@ -27,10 +27,10 @@ TEST_F(AuthServerE2eTest, RegisterLoginLogoutAndTheTokenIsRefusedAfterwards) {
   ASSERT_TRUE(by_email.status.ok()) << by_email.status.error_message();
   const int32_t user_id = by_email.response.user_id();
   EXPECT_GT(user_id, 0);
-  EXPECT_THAT(by_email.cookies,
-              Contains(AllOf(StartsWith("user_id=" + std::to_string(user_id) + ";"),
-                             HasSubstr("HttpOnly"), HasSubstr("Secure"),
-                             HasSubstr("SameSite=Strict"))));
+  EXPECT_THAT(
+      by_email.cookies,
+      Contains(AllOf(StartsWith("user_id=" + std::to_string(user_id) + ";"), HasSubstr("HttpOnly"),
+                     HasSubstr("Secure"), HasSubstr("SameSite=Strict"))));
   EXPECT_THAT(by_email.cookies,
               Contains(StartsWith("jwt-token=" + by_email.response.jwt_token() + ";")));
 

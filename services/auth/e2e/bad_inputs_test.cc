@@ -75,7 +75,10 @@ TEST_F(BadInputsTest, EveryBadInputIsRefusedAndNothingIsStored) {
       {"symbol in username", "ali$ce", "a@example.com", "", good},
       // (Invalid UTF-8 cannot be sent at all: proto3 strings are checked by the client stub.)
       {"non-ASCII username", "\xc3\xa1lvaro", "a@example.com", "", good},
-      {"right-to-left override in username", "ab\xe2\x80\xae" "cd", "a@example.com", "", good},
+      {"right-to-left override in username",
+       "ab\xe2\x80\xae"
+       "cd",
+       "a@example.com", "", good},
       {"NUL in username", std::string("ab\0cd", 5), "a@example.com", "", good},
       {"SQL in username", "x'; DROP TABLE users;--", "a@example.com", "", good},
       {"empty email", "eve1", "", "", good},

@@ -104,12 +104,12 @@ TEST_F(ReliabilityTest, DatabaseKilledDuringTrafficFailsFastAndRecovers) {
   const StoredUsers stored =
       CheckStoredUsers(*replica->stub(), registrations, /*skip_prefix=*/"steady");
 
-  Report("database_kill",
-         absl::StrCat("Register{", registers.Summary(), "} Login{", logins.Summary(), "} outage{",
-                      during_outage.Summary(), "} faults=1 (SIGKILL mariadbd)",
-                      " outage_ms=", absl::ToInt64Milliseconds(restarted_at - killed_at),
-                      " recovery_ms=", recovery_ms, " server_up=", server_up, " ",
-                      stored.Summary()));
+  Report(
+      "database_kill",
+      absl::StrCat("Register{", registers.Summary(), "} Login{", logins.Summary(), "} outage{",
+                   during_outage.Summary(), "} faults=1 (SIGKILL mariadbd)",
+                   " outage_ms=", absl::ToInt64Milliseconds(restarted_at - killed_at),
+                   " recovery_ms=", recovery_ms, " server_up=", server_up, " ", stored.Summary()));
 
   // Fail fast: nothing but OK or UNAVAILABLE, nothing past its deadline.
   EXPECT_EQ(registers.CountOtherThan({grpc::StatusCode::OK, grpc::StatusCode::UNAVAILABLE}), 0)

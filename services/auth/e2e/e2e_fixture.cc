@@ -73,9 +73,8 @@ AuthServerE2eTest::LoginResult AuthServerE2eTest::Login(const std::string& email
 grpc::Status AuthServerE2eTest::Logout(int32_t user_id, const std::string& token, bool as_cookie,
                                        bool current_session_only) {
   auth::v1::LogoutResponse response;
-  grpc::Status status =
-      AuthTestClient(*stub_).Logout(user_id, as_cookie ? Cookie(user_id, token) : Bearer(token),
-                                    current_session_only, &response);
+  grpc::Status status = AuthTestClient(*stub_).Logout(
+      user_id, as_cookie ? Cookie(user_id, token) : Bearer(token), current_session_only, &response);
   if (status.ok()) {
     EXPECT_EQ(response.message(), "User logout successfully");
     EXPECT_EQ(response.status(), 200);

@@ -26,10 +26,10 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
+#include "libs/mysql/testing/galera_cluster.h"
 #include "libs/testing/runfiles.h"
 #include "libs/testing/status_matchers.h"
 #include "services/auth/e2e/load_client.h"
-#include "libs/mysql/testing/galera_cluster.h"
 #include "services/auth/testing/auth_server_process.h"
 #include "services/auth/testing/replica.h"
 #include "services/auth/testing/test_password.h"
@@ -136,12 +136,10 @@ TEST_F(GaleraKillTest, SteadyLoadSurvivesADatabaseNodeAndAReplicaKilled) {
 
   // --- what the clients saw ----------------------------------------------------------------
   Report("calls", load.Summary());
-  Report("throughput", absl::StrCat("seconds=", absl::ToDoubleSeconds(t_end - t0),
-                                    " calls_per_s=", load.total_calls() /
-                                                         absl::ToDoubleSeconds(t_end - t0)));
+  Report("throughput", absl::StrCat("seconds=", absl::ToDoubleSeconds(t_end - t0), " calls_per_s=",
+                                    load.total_calls() / absl::ToDoubleSeconds(t_end - t0)));
   const LoadClient::Window db_window = load.FailuresBetween(db_kill, rejoin_start, -1);
-  const LoadClient::Window rejoin_window =
-      load.FailuresBetween(rejoin_start, server_kill, -1);
+  const LoadClient::Window rejoin_window = load.FailuresBetween(rejoin_start, server_kill, -1);
   const LoadClient::Window server_window = load.FailuresBetween(server_kill, t_end, 1);
   Report("database_node_kill",
          absl::StrCat("failed_calls=", db_window.failures, " (", db_window.codes,
@@ -152,15 +150,14 @@ TEST_F(GaleraKillTest, SteadyLoadSurvivesADatabaseNodeAndAReplicaKilled) {
          absl::StrCat("before=", absl::StrJoin(connections_before, "/"),
                       " node1_down=", absl::StrJoin(connections_down, "/"),
                       " after_rejoin=", absl::StrJoin(connections_after, "/")));
-  Report("replica_kill",
-         absl::StrCat("failed_calls_on_replica1=", server_window.failures, " (",
-                      server_window.codes, ") restart_to_listening_ms=",
-                      absl::ToInt64Milliseconds(restart_to_listening),
-                      " first_ok_after_kill_ms=",
-                      load.FirstOkAfter(server_restart, 1) >= 0
-                          ? load.FirstOkAfter(server_restart, 1) + ms(server_restart) -
-                                ms(server_kill)
-                          : -1));
+  Report(
+      "replica_kill",
+      absl::StrCat("failed_calls_on_replica1=", server_window.failures, " (", server_window.codes,
+                   ") restart_to_listening_ms=", absl::ToInt64Milliseconds(restart_to_listening),
+                   " first_ok_after_kill_ms=",
+                   load.FirstOkAfter(server_restart, 1) >= 0
+                       ? load.FirstOkAfter(server_restart, 1) + ms(server_restart) - ms(server_kill)
+                       : -1));
   // Node 1 served again after its rejoin (the replica preferring it moved back).
   EXPECT_GE(connections_after[0], 1) << "no replica returned to node 1";
   EXPECT_EQ(connections_down[0], -1) << "node 1 answered while killed";

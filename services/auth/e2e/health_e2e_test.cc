@@ -112,8 +112,8 @@ TEST_F(HealthE2eTest, HealthFollowsTheDatabase) {
   std::cout << "RELIABILITY health_e2e_test: " << kHealthCheckPeriod << ": NOT_SERVING "
             << absl::ToInt64Milliseconds(*to_not_serving)
             << " ms after the database was killed; SERVING "
-            << absl::ToInt64Milliseconds(*to_serving)
-            << " ms after it was back (restart returned)" << std::endl;
+            << absl::ToInt64Milliseconds(*to_serving) << " ms after it was back (restart returned)"
+            << std::endl;
 }
 
 TEST_F(HealthE2eTest, SigtermTurnsHealthNotServingWhileTheServerStillAcceptsCalls) {

@@ -146,9 +146,8 @@ TEST_F(HttpBadInputsTest, MalformedJsonUnknownFieldsAndWrongTypesAre400) {
 }
 
 TEST_F(HttpBadInputsTest, OtherContentTypesAre415) {
-  const std::string body =
-      R"({"username":"ct_user","email":"ct@example.com",)"
-      R"("passwordHash":"e2e-client-digest-0123456789"})";
+  const std::string body = R"({"username":"ct_user","email":"ct@example.com",)"
+                           R"("passwordHash":"e2e-client-digest-0123456789"})";
   for (const char* type :
        {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
         "application/grpc", "application/grpc-web+json"}) {
@@ -191,13 +190,11 @@ TEST_F(HttpBadInputsTest, BadGrpcWebBodiesAre400) {
 }
 
 TEST_F(HttpBadInputsTest, OversizedHeadersAre431) {
-  ASSERT_OK_AND_ASSIGN(
-      HttpReply reply,
-      http().Post(
-          "/auth.v1.AuthService/Register", "application/json",
-          R"({"username":"hd_user","email":"hd@example.com",)"
-          R"("passwordHash":"e2e-client-digest-0123456789"})",
-          {{"Cookie", "jwt-token=" + std::string(10 * 1024, 'a')}}));
+  ASSERT_OK_AND_ASSIGN(HttpReply reply,
+                       http().Post("/auth.v1.AuthService/Register", "application/json",
+                                   R"({"username":"hd_user","email":"hd@example.com",)"
+                                   R"("passwordHash":"e2e-client-digest-0123456789"})",
+                                   {{"Cookie", "jwt-token=" + std::string(10 * 1024, 'a')}}));
   EXPECT_EQ(reply.status, 431);
   ExpectNoUser("hd@example.com");
   ExpectServing();

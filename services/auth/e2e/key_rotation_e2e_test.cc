@@ -140,8 +140,8 @@ TEST_F(KeyRotationE2eTest, SighupPublishesANewKeyThatSignsAfterTheDelay) {
 
   // The new key signs once the delay has passed, not before.
   std::string new_token;
-  for (absl::Time deadline = signalled + kPublishDelay + absl::Seconds(30);
-       absl::Now() < deadline; absl::SleepFor(absl::Milliseconds(200))) {
+  for (absl::Time deadline = signalled + kPublishDelay + absl::Seconds(30); absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(200))) {
     new_token = LoginToken("rotor");
     if (KidOfToken(new_token) == second_kid) break;
   }

@@ -28,11 +28,16 @@ std::string CodeName(grpc::StatusCode code) {
 
 const char* RpcName(LoadClient::Rpc rpc) {
   switch (rpc) {
-    case LoadClient::kRegister: return "Register";
-    case LoadClient::kLogin: return "Login";
-    case LoadClient::kValidate: return "ValidateToken";
-    case LoadClient::kLogout: return "Logout";
-    default: return "Login(wrong password)";
+    case LoadClient::kRegister:
+      return "Register";
+    case LoadClient::kLogin:
+      return "Login";
+    case LoadClient::kValidate:
+      return "ValidateToken";
+    case LoadClient::kLogout:
+      return "Logout";
+    default:
+      return "Login(wrong password)";
   }
 }
 
@@ -92,9 +97,8 @@ void LoadClient::Work(int worker) {
   for (int i = 0; !stop_; ++i) {
     const std::string name = absl::StrCat("w", worker, "_", i);
     const int r = (worker + i) % n;
-    grpc::Status status = Record(kRegister, r, [&](AuthTestClient& client) {
-      return client.Register(name, EmailOf(name));
-    });
+    grpc::Status status = Record(
+        kRegister, r, [&](AuthTestClient& client) { return client.Register(name, EmailOf(name)); });
     if (!status.ok()) continue;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -159,8 +163,7 @@ int64_t LoadClient::UnexpectedOutcomes() const {
                        [](const Event& e) { return !Expected(e.rpc, e.code); });
 }
 
-LoadClient::Window LoadClient::FailuresBetween(absl::Time from, absl::Time to,
-                                               int replica) const {
+LoadClient::Window LoadClient::FailuresBetween(absl::Time from, absl::Time to, int replica) const {
   std::lock_guard<std::mutex> lock(mu_);
   Window window;
   std::map<grpc::StatusCode, int64_t> codes;
@@ -194,8 +197,8 @@ LoadClient::Stored LoadClient::ReadStored(mysql::ConnectionPool& pool) const {
   Stored stored;
   absl::StatusOr<mysql::PooledConnection> connection = pool.Acquire();
   if (!connection.ok()) return stored;
-  std::unique_ptr<sql::PreparedStatement> select((*connection)->prepareStatement(
-      "SELECT username FROM users WHERE username LIKE 'w%'"));
+  std::unique_ptr<sql::PreparedStatement> select(
+      (*connection)->prepareStatement("SELECT username FROM users WHERE username LIKE 'w%'"));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   while (rows->next()) {
     stored.usernames.insert(std::string(rows->getString(1)));
@@ -258,8 +261,8 @@ std::vector<int64_t> LoadClient::ConnectionsPerNode(const GaleraCluster& cluster
     mysql::ConnectionPoolOptions options = cluster.pool_options({node});
     options.connect_timeout = absl::Seconds(1);
     mysql::ConnectionPool pool(options);
-    const int64_t count = QueryInt(
-        pool, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'auth'");
+    const int64_t count =
+        QueryInt(pool, "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'auth'");
     counts.push_back(count < 0 ? -1 : count - 1);
   }
   return counts;

@@ -58,9 +58,9 @@ class LoadClient {
   // Calls that ended with a code their RPC must never give (see load_client.cc).
   int64_t UnexpectedOutcomes() const;
   struct Window {
-    int64_t failures = 0;          // calls that started in the window and did not succeed
-    std::string codes;             // their codes, "UNAVAILABLE=3 ..."
-    int64_t last_failure_ms = 0;   // when the last of them ended, after the window's start
+    int64_t failures = 0;         // calls that started in the window and did not succeed
+    std::string codes;            // their codes, "UNAVAILABLE=3 ..."
+    int64_t last_failure_ms = 0;  // when the last of them ended, after the window's start
   };
   // Failed calls started in [from, to) on `replica` (-1: any); guesses do not count.
   Window FailuresBetween(absl::Time from, absl::Time to, int replica) const;
@@ -118,10 +118,10 @@ class LoadClient {
   std::vector<std::thread> threads_;
 
   mutable std::mutex mu_;
-  std::vector<Event> events_;                       // guarded by mu_
-  std::set<std::string> acked_;                     // guarded by mu_ while running
-  std::vector<std::string> logged_out_;             // guarded by mu_ while running
-  std::map<std::string, Guesses> guesses_;          // guarded by mu_
+  std::vector<Event> events_;               // guarded by mu_
+  std::set<std::string> acked_;             // guarded by mu_ while running
+  std::vector<std::string> logged_out_;     // guarded by mu_ while running
+  std::map<std::string, Guesses> guesses_;  // guarded by mu_
 };
 
 }  // namespace auth::service_testing

@@ -115,8 +115,8 @@ class RefreshFloodTest : public ReliabilityTest {
   static int64_t DatabaseStatements() {
     mysql::ConnectionPool pool(backend_->database().pool_options());
     return mysql_testing::QueryInt(pool,
-                                    "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-                                    "WHERE VARIABLE_NAME = 'QUESTIONS'");
+                                   "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                                   "WHERE VARIABLE_NAME = 'QUESTIONS'");
   }
 
   // Floods a server started with `limit_flags` while kLoginThreads log a user in over and

@@ -70,10 +70,9 @@ TEST_F(ReliabilityTest, ServerKilledDuringRegistrationsLosesNoAcknowledgedUser) 
 
   const StoredUsers stored = CheckStoredUsers(*replica->stub(), registrations);
 
-  Report("server_kill",
-         absl::StrCat("Register{", registers.Summary(), "} faults=", kills,
-                      " (SIGKILL auth_server) mean_restart_ms=", restart_ms_total / kills,
-                      " ", stored.Summary()));
+  Report("server_kill", absl::StrCat("Register{", registers.Summary(), "} faults=", kills,
+                                     " (SIGKILL auth_server) mean_restart_ms=",
+                                     restart_ms_total / kills, " ", stored.Summary()));
 
   EXPECT_EQ(kills, kKills);
   EXPECT_GT(registers.count(grpc::StatusCode::OK), 0);

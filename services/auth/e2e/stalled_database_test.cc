@@ -32,9 +32,9 @@
 namespace auth::service_testing {
 namespace {
 
-constexpr int kBatchQueue = 256;                          // --database_batch_queue
-constexpr int kOutstanding = 2000;                        // flood calls in flight at once
-constexpr absl::Duration kFlood = absl::Seconds(6);       // how long the flood lasts
+constexpr int kBatchQueue = 256;                     // --database_batch_queue
+constexpr int kOutstanding = 2000;                   // flood calls in flight at once
+constexpr absl::Duration kFlood = absl::Seconds(6);  // how long the flood lasts
 constexpr absl::Duration kCallDeadline = absl::Seconds(1);
 // Scheduling noise allowed on top of a deadline before a call counts as hung.
 constexpr absl::Duration kSlack = absl::Milliseconds(500);
@@ -131,19 +131,19 @@ TEST_F(ReliabilityTest, StalledDatabaseUnderValidateFloodStaysBoundedAndRecovers
 
   const Tally& tally = flood.tally();
   Report("stalled_database",
-         absl::StrCat("ValidateToken{", tally.Summary(), "} slowest_ms=",
-                      absl::ToInt64Milliseconds(tally.slowest()), " flood_s=",
-                      absl::ToInt64Seconds(kFlood), " in_flight=", kOutstanding,
+         absl::StrCat("ValidateToken{", tally.Summary(),
+                      "} slowest_ms=", absl::ToInt64Milliseconds(tally.slowest()),
+                      " flood_s=", absl::ToInt64Seconds(kFlood), " in_flight=", kOutstanding,
                       " batch_queue=", kBatchQueue, " rss_baseline_kib=", baseline_kib,
                       " rss_peak_kib=", peak_kib.load(), " server_up=", server_up,
                       " recovery_ms=", recovery_ms));
 
   EXPECT_TRUE(server_up) << "auth_server exited";
   EXPECT_TRUE(flood.answered_all()) << "calls still unanswered after their deadline";
-  EXPECT_EQ(tally.CountOtherThan({grpc::StatusCode::RESOURCE_EXHAUSTED,
-                                  grpc::StatusCode::DEADLINE_EXCEEDED,
-                                  grpc::StatusCode::UNAVAILABLE}),
-            0)
+  EXPECT_EQ(
+      tally.CountOtherThan({grpc::StatusCode::RESOURCE_EXHAUSTED,
+                            grpc::StatusCode::DEADLINE_EXCEEDED, grpc::StatusCode::UNAVAILABLE}),
+      0)
       << tally.Summary();
   // The cap was reached: callers were refused at once rather than queued without bound.
   EXPECT_GT(tally.count(grpc::StatusCode::RESOURCE_EXHAUSTED), 0) << tally.Summary();

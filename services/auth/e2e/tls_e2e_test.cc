@@ -59,8 +59,8 @@ class TlsE2eTest : public AuthServerE2eTest {
     EXPECT_THAT(credentials, IsOk());
     grpc::ChannelArguments args;
     args.SetSslTargetNameOverride("localhost");
-    return auth::v1::AuthService::NewStub(grpc::CreateCustomChannel(
-        absl::StrCat("127.0.0.1:", server_->port()), *credentials, args));
+    return auth::v1::AuthService::NewStub(
+        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", server_->port()), *credentials, args));
   }
 
   static authn::ClientTlsFiles TrustingOurCa() {

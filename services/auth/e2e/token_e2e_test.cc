@@ -86,8 +86,7 @@ TEST_F(TokenE2eTest, RefreshRotatesBothTokens) {
   auth::v1::ValidateTokenResponse valid;
   ASSERT_TRUE(Validate(second.jwt_token(), &valid).ok());
   EXPECT_EQ(valid.user_id(), login.user_id());
-  EXPECT_EQ(Logout(login.user_id(), login.jwt_token(), false, true).error_code(),
-            kUnauthenticated);
+  EXPECT_EQ(Logout(login.user_id(), login.jwt_token(), false, true).error_code(), kUnauthenticated);
 
   // The new refresh token rotates again.
   const auth::v1::RefreshTokenResponse third = MustRefresh(second.refresh_token());
@@ -154,8 +153,8 @@ TEST_F(TokenE2eTest, AFamilyEndsItsLifetimeAfterTheLogin) {
 TEST_F(TokenE2eTest, LogoutOfTheCurrentSessionOnly) {
   const auth::v1::LoginResponse laptop = RegisterAndLogin("karl");
   const auth::v1::LoginResponse phone = LoginAgain("karl");
-  ASSERT_TRUE(Logout(laptop.user_id(), laptop.jwt_token(), false, /*current_session_only=*/true)
-                  .ok());
+  ASSERT_TRUE(
+      Logout(laptop.user_id(), laptop.jwt_token(), false, /*current_session_only=*/true).ok());
   EXPECT_EQ(Validate(laptop.jwt_token()).error_code(), kUnauthenticated);
   EXPECT_EQ(Refresh(laptop.refresh_token()).error_code(), kUnauthenticated);
   EXPECT_TRUE(Validate(phone.jwt_token()).ok());

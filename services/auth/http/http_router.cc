@@ -51,9 +51,8 @@ Response TextResponse(unsigned version, beast_http::status status, std::string t
   return response;
 }
 
-HttpRouter::HttpRouter(const RpcBridge& bridge, const RpcHandler& rpcs,
-                       const OriginPolicy& origins, std::function<bool()> serving,
-                       std::function<std::string()> jwks)
+HttpRouter::HttpRouter(const RpcBridge& bridge, const RpcHandler& rpcs, const OriginPolicy& origins,
+                       std::function<bool()> serving, std::function<std::string()> jwks)
     : bridge_(bridge),
       rpcs_(rpcs),
       origins_(origins),

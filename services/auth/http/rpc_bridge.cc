@@ -8,8 +8,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "libs/authn/credentials.h"
 #include "google/protobuf/util/json_util.h"
+#include "libs/authn/credentials.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/rpc/status_mapping.h"
 
@@ -97,8 +97,8 @@ void RpcBridge::Call(RpcRequest request, std::function<void(RpcResult)> done) {
                       result.retry_after.assign(it->second.data(), it->second.size());
                     }
                     // What the service says of cookies, as grpc-gateway passes it on.
-                    AppendValues(state->context.GetServerInitialMetadata(),
-                                 authn::kSetCookieHeader, result.set_cookies);
+                    AppendValues(state->context.GetServerInitialMetadata(), authn::kSetCookieHeader,
+                                 result.set_cookies);
                     AppendValues(trailers, authn::kSetCookieHeader, result.set_cookies);
                     std::function<void(RpcResult)> finish = std::move(state->done);
                     finish(std::move(result));

@@ -131,8 +131,8 @@ void AddCorsHeaders(const Request& request, const RequestInfo& info, const Origi
                "grpc-status, grpc-message, retry-after");
 }
 
-void RpcHandler::Handle(absl::string_view path, const Request& request,
-                        const RequestInfo& info, Respond respond) const {
+void RpcHandler::Handle(absl::string_view path, const Request& request, const RequestInfo& info,
+                        Respond respond) const {
   const std::string content_type = HeaderValue(request, beast_http::field::content_type);
   Protocol protocol;  // Connect JSON unless the content type names another
   bool known_content_type = true;
@@ -203,16 +203,15 @@ void RpcHandler::Handle(absl::string_view path, const Request& request,
   if (const auto origin = request.find(beast_http::field::origin); origin != request.end()) {
     head->set(beast_http::field::origin, origin->value());
   }
-  bridge_.Call(std::move(call),
-               [head, protocol, method, info, respond = std::move(respond),
-                &origins = origins_](RpcResult result) {
-                 Response response = CompletedResponse(*head, protocol, *method, result);
-                 for (const std::string& cookie : result.set_cookies) {
-                   response.insert(beast_http::field::set_cookie, cookie);
-                 }
-                 AddCorsHeaders(*head, info, origins, response);
-                 respond(std::move(response));
-               });
+  bridge_.Call(std::move(call), [head, protocol, method, info, respond = std::move(respond),
+                                 &origins = origins_](RpcResult result) {
+    Response response = CompletedResponse(*head, protocol, *method, result);
+    for (const std::string& cookie : result.set_cookies) {
+      response.insert(beast_http::field::set_cookie, cookie);
+    }
+    AddCorsHeaders(*head, info, origins, response);
+    respond(std::move(response));
+  });
 }
 
 }  // namespace auth::http

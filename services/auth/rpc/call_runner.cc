@@ -13,8 +13,8 @@
 namespace auth::service {
 
 CallRunner::CallRunner(executor::BoundedExecutor* hashing_executor,
-                       executor::BoundedExecutor* database_executor,
-                       metrics::AuthMetrics* metrics, absl::Duration max_call_duration)
+                       executor::BoundedExecutor* database_executor, metrics::AuthMetrics* metrics,
+                       absl::Duration max_call_duration)
     : hashing_executor_(hashing_executor),
       database_executor_(database_executor),
       metrics_(metrics != nullptr ? metrics : &metrics::NoopAuthMetrics::Get()),

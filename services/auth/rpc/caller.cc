@@ -77,7 +77,6 @@ std::string NormaliseIpv6(absl::string_view text) {
 
 }  // namespace
 
-
 std::string CallerPeer(absl::string_view peer,
                        const std::multimap<grpc::string_ref, grpc::string_ref>& client_metadata) {
   if (peer != kInProcessPeer) return std::string(peer);

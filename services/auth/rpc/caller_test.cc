@@ -65,7 +65,8 @@ TEST(ClientAddressTest, ReadsUnencodedIpv6Too) {
 TEST(ClientAddressTest, Ipv4MappedIpv6IsTheIpv4Address) {
   EXPECT_EQ(ClientAddress("ipv6:%5B::ffff:198.51.100.4%5D:9"), "198.51.100.4");
   EXPECT_EQ(ClientAddress("ipv6:[::ffff:198.51.100.4]:9"), "198.51.100.4");
-  EXPECT_EQ(ClientAddress("ipv6:%5B::ffff:198.51.100.4%5D:9"), ClientAddress("ipv4:198.51.100.4:1"));
+  EXPECT_EQ(ClientAddress("ipv6:%5B::ffff:198.51.100.4%5D:9"),
+            ClientAddress("ipv4:198.51.100.4:1"));
 }
 
 TEST(ClientAddressTest, OddPeersStillGetABoundedKey) {

@@ -37,8 +37,8 @@
 #include "libs/token/remembering_token_issuer.h"
 #include "libs/token/rotating_key_set.h"
 #include "services/auth/auth_service.h"
-#include "services/auth/server/database_health.h"
 #include "services/auth/http/http_front.h"
+#include "services/auth/server/database_health.h"
 
 namespace auth::service {
 namespace {

@@ -150,18 +150,21 @@ TEST_F(AuthServerTest, SweepsExpiredRowsEverySweepPeriod) {
   for (const char* row : {"('sweep-expired', 1, UTC_TIMESTAMP(6) - INTERVAL 1 MINUTE)",
                           "('sweep-live', 1, UTC_TIMESTAMP(6) + INTERVAL 1 HOUR)"}) {
     ASSERT_EQ(QueryInt(pool, absl::StrCat("INSERT INTO attempt_counters (counter_key, attempts, "
-                                          "expires_at) VALUES ", row, " RETURNING attempts")),
+                                          "expires_at) VALUES ",
+                                          row, " RETURNING attempts")),
               1);
   }
   ASSERT_THAT((*server)->Start(), IsOk());
-  const std::string count = "SELECT COUNT(*) FROM attempt_counters WHERE counter_key LIKE 'sweep-%'";
+  const std::string count =
+      "SELECT COUNT(*) FROM attempt_counters WHERE counter_key LIKE 'sweep-%'";
   const absl::Time deadline = absl::Now() + absl::Seconds(20);
   while (QueryInt(pool, count) != 1 && absl::Now() < deadline) {
     absl::SleepFor(absl::Milliseconds(20));
   }
   EXPECT_EQ(QueryInt(pool, count), 1);
-  EXPECT_EQ(QueryInt(pool, "SELECT COUNT(*) FROM attempt_counters WHERE counter_key = "
-                           "'sweep-live'"),
+  EXPECT_EQ(QueryInt(pool,
+                     "SELECT COUNT(*) FROM attempt_counters WHERE counter_key = "
+                     "'sweep-live'"),
             1);
   (*server)->Shutdown();
 }

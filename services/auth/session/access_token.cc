@@ -11,8 +11,8 @@
 
 namespace auth::service {
 
-absl::StatusOr<VerifiedAccessToken> VerifyAccessToken(
-    const token::PrehashedTokenVerifier& verifier, absl::string_view token) {
+absl::StatusOr<VerifiedAccessToken> VerifyAccessToken(const token::PrehashedTokenVerifier& verifier,
+                                                      absl::string_view token) {
   const token::TokenDigest digest = token::DigestToken(token);
   absl::StatusOr<token::TokenClaims> claims = verifier.VerifyPrehashed(token, digest);
   if (!claims.ok()) return absl::UnauthenticatedError(claims.status().message());

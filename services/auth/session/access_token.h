@@ -26,8 +26,8 @@ struct VerifiedAccessToken {
 // Hashes `token` once (the digest keys the verifier's verdict cache and is what the session row
 // stores) and verifies it: signature checks are microseconds, cheap enough for a gRPC thread.
 // kUnauthenticated if the token is not valid or its subject is not a user id.
-absl::StatusOr<VerifiedAccessToken> VerifyAccessToken(
-    const token::PrehashedTokenVerifier& verifier, absl::string_view token);
+absl::StatusOr<VerifiedAccessToken> VerifyAccessToken(const token::PrehashedTokenVerifier& verifier,
+                                                      absl::string_view token);
 
 }  // namespace auth::service
 

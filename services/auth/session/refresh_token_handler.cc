@@ -9,8 +9,8 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "glog/logging.h"
 #include "absl/time/clock.h"
+#include "glog/logging.h"
 #include "libs/authn/credentials.h"
 #include "libs/crypto/sha256.h"
 #include "services/auth/rpc/caller.h"
@@ -54,8 +54,7 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
   if (!PassedAdmission(*call, deps_.gate->CheckRefresh(address, &retry_after), retry_after)) {
     return call->reactor();
   }
-  deps_.runner->OnDatabase(call, [this, call, response,
-                                  token_hash = crypto::Sha256Hex(presented),
+  deps_.runner->OnDatabase(call, [this, call, response, token_hash = crypto::Sha256Hex(presented),
                                   address = std::move(address)]() {
     // Filled in by the grant function, which Rotate() calls only for a live, unused token (and
     // which refuses one whose family has ended: Rotate() returns that refusal).

@@ -60,7 +60,8 @@ TEST_F(RefreshTokenTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
   EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
       .WillOnce(Return(IssuedToken{kNewToken, claims}));
   SessionGrant granted;
-  EXPECT_CALL(refresh_tokens_, Rotate(Eq(crypto::Sha256Hex(kRefreshToken)), absl::ZeroDuration(), _, _))
+  EXPECT_CALL(refresh_tokens_,
+              Rotate(Eq(crypto::Sha256Hex(kRefreshToken)), absl::ZeroDuration(), _, _))
       .WillOnce(Invoke([&](absl::string_view, absl::Duration,
                            const RefreshTokenRepository::GrantFn& grant,
                            TokenOwner*) -> absl::StatusOr<RotationOutcome> {
@@ -113,11 +114,11 @@ TEST_F(RefreshTokenTest, RefreshTokenReadsTheCookieAndSetsTheNewSessionsCookies)
   for (auto it = range.first; it != range.second; ++it) {
     cookies.emplace_back(it->second.data(), it->second.size());
   }
-  EXPECT_THAT(cookies, UnorderedElementsAre(
-                           HasSubstr("user_id=42; Path=/;"),
-                           HasSubstr(std::string("jwt-token=") + kNewToken + "; Path=/;"),
-                           HasSubstr("refresh-token=" + response.refresh_token() +
-                                     "; Path=/auth.v1.AuthService/RefreshToken;")));
+  EXPECT_THAT(cookies,
+              UnorderedElementsAre(HasSubstr("user_id=42; Path=/;"),
+                                   HasSubstr(std::string("jwt-token=") + kNewToken + "; Path=/;"),
+                                   HasSubstr("refresh-token=" + response.refresh_token() +
+                                             "; Path=/auth.v1.AuthService/RefreshToken;")));
 }
 
 TEST_F(RefreshTokenTest, RefreshTokenWithNeitherBodyNorCookieIsInvalid) {

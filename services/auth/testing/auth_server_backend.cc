@@ -41,11 +41,9 @@ absl::StatusOr<std::string> AuthServerBackend::NewDatabase(const std::string& pr
 
 std::vector<std::string> AuthServerBackend::Flags(const std::string& database_name) const {
   std::vector<std::string> flags = {
-      "--mysql_endpoint=" + database_->endpoint(),
-      "--mysql_user=" + database_->user(),
+      "--mysql_endpoint=" + database_->endpoint(), "--mysql_user=" + database_->user(),
       "--mysql_database=" + (database_name.empty() ? database_->database() : database_name),
-      "--mysql_password_file=" + password_file_,
-      "--token_signing_key=" + key_file_,
+      "--mysql_password_file=" + password_file_, "--token_signing_key=" + key_file_,
       // Tests stop servers often and have no load balancer to warn: no drain delay (a test
       // of the drain sets its own after these).
       "--shutdown_drain_delay=0s"};

@@ -97,8 +97,7 @@ absl::StatusOr<std::unique_ptr<AuthServerProcess>> AuthServerProcess::Start(
   options.capture_stdout = true;
   absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(options);
   if (!process.ok()) return process.status();
-  absl::StatusOr<int> port =
-      Port((*process)->WaitForLine("listening on port ([0-9]+)", timeout));
+  absl::StatusOr<int> port = Port((*process)->WaitForLine("listening on port ([0-9]+)", timeout));
   if (!port.ok()) {
     // Its reason to exit is in the test log (the server's stderr).
     return absl::UnavailableError(
@@ -134,8 +133,7 @@ std::unique_ptr<auth::v1::AuthService::Stub> AuthServerProcess::NewStub() const 
       grpc::CreateChannel(address(), grpc::InsecureChannelCredentials()));
 }
 
-absl::StatusOr<int> AuthServerProcess::WaitForPort(absl::string_view what,
-                                                   absl::Duration timeout) {
+absl::StatusOr<int> AuthServerProcess::WaitForPort(absl::string_view what, absl::Duration timeout) {
   return Port(process_->WaitForLine(absl::StrCat(what, " on port ([0-9]+)"), timeout));
 }
 

@@ -1,5 +1,7 @@
 // AuthServerProcess and Replica against the real auth_server on a private MariaDB: the fault
 // controls the fault tests rely on do what they say.
+#include "services/auth/testing/auth_server_process.h"
+
 #include <signal.h>
 
 #include <memory>
@@ -15,7 +17,6 @@
 #include "gtest/gtest.h"
 #include "libs/testing/status_matchers.h"
 #include "services/auth/testing/auth_server_backend.h"
-#include "services/auth/testing/auth_server_process.h"
 #include "services/auth/testing/auth_test_client.h"
 #include "services/auth/testing/replica.h"
 
@@ -80,8 +81,7 @@ TEST_F(AuthServerProcessTest, APausedServerAnswersNothingUntilResumed) {
   EXPECT_EQ(AuthTestClient(*stub, absl::Milliseconds(500)).Validate("x").error_code(),
             grpc::StatusCode::DEADLINE_EXCEEDED);
   ASSERT_THAT(server->Resume(), IsOk());
-  EXPECT_EQ(AuthTestClient(*stub).Validate("x").error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(AuthTestClient(*stub).Validate("x").error_code(), grpc::StatusCode::UNAUTHENTICATED);
 }
 
 TEST_F(AuthServerProcessTest, DoesNotStartWithABadFlag) {

@@ -53,8 +53,7 @@ grpc::Status AuthTestClient::Register(const std::string& username, const std::st
 }
 
 grpc::Status AuthTestClient::Login(const std::string& email, const std::string& phone,
-                                   const std::string& password,
-                                   auth::v1::LoginResponse* response) {
+                                   const std::string& password, auth::v1::LoginResponse* response) {
   auth::v1::LoginRequest request;
   request.set_email(email);
   request.set_phone_number(phone);
@@ -63,8 +62,7 @@ grpc::Status AuthTestClient::Login(const std::string& email, const std::string& 
 }
 
 grpc::Status AuthTestClient::Logout(int32_t user_id, const Credentials& credentials,
-                                    bool current_session_only,
-                                    auth::v1::LogoutResponse* response) {
+                                    bool current_session_only, auth::v1::LogoutResponse* response) {
   auth::v1::LogoutRequest request;
   request.set_user_id(user_id);
   request.set_current_session_only(current_session_only);

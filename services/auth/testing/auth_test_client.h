@@ -69,8 +69,8 @@ class AuthTestClient {
  private:
   // Runs `call` with a fresh context (deadline, `credentials`) and keeps its metadata.
   template <typename Request, typename Response>
-  grpc::Status Call(grpc::Status (auth::v1::AuthService::Stub::*method)(
-                        grpc::ClientContext*, const Request&, Response*),
+  grpc::Status Call(grpc::Status (auth::v1::AuthService::Stub::*method)(grpc::ClientContext*,
+                                                                        const Request&, Response*),
                     const Request& request, Response* response,
                     const Credentials& credentials = {});
 

@@ -42,8 +42,8 @@ class Replica {
 
  private:
   std::mutex mu_;
-  std::unique_ptr<AuthServerProcess> server_;                // guarded by mu_
-  std::shared_ptr<auth::v1::AuthService::Stub> stub_;        // guarded by mu_
+  std::unique_ptr<AuthServerProcess> server_;          // guarded by mu_
+  std::shared_ptr<auth::v1::AuthService::Stub> stub_;  // guarded by mu_
 };
 
 }  // namespace auth::service_testing

@@ -87,8 +87,7 @@ ServiceTest::ServiceTest(std::initializer_list<Collaborator> under_test)
       owned_issuer_(NewMock<token::MockTokenIssuer>(Collaborator::kIssuer, under_test)),
       owned_verifier_(
           NewMock<token::MockPrehashedTokenVerifier>(Collaborator::kVerifier, under_test)),
-      owned_attempts_(
-          NewMock<repository::MockAttemptLimiter>(Collaborator::kAttempts, under_test)),
+      owned_attempts_(NewMock<repository::MockAttemptLimiter>(Collaborator::kAttempts, under_test)),
       owned_audit_log_(NewMock<audit::MockAuditLog>(Collaborator::kAuditLog, under_test)),
       users_(*owned_users_),
       sessions_(*owned_sessions_),

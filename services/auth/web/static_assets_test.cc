@@ -68,7 +68,7 @@ TEST(StaticAssetsTest, PageHasNoInlineScriptOrStyleAndNoExternalResource) {
   EXPECT_THAT(page, Not(ContainsRegex("<script>|<script [^>]*>[^<]")));  // inline script
   EXPECT_THAT(page, Not(ContainsRegex("<style")));
   EXPECT_THAT(page, Not(ContainsRegex(" style=")));
-  EXPECT_THAT(page, Not(ContainsRegex(" on[a-z]+=")));   // inline event handlers
+  EXPECT_THAT(page, Not(ContainsRegex(" on[a-z]+=")));  // inline event handlers
   EXPECT_THAT(page, Not(ContainsRegex("(src|href|action)=\"(https?:)?//")));
   EXPECT_THAT(page, Not(ContainsRegex("javascript:")));
 }

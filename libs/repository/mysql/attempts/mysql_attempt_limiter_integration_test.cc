@@ -82,10 +82,12 @@ TEST_F(MysqlAttemptLimiterTest, AdmitIsOneStatementAndARefusalPastTheLimitChange
   mysql::ConnectionPool observer(server_->pool_options());
   auto counts = [&] {
     return StatementCounts{
-        QueryInt(observer, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
-                           "WHERE VARIABLE_NAME = 'QUESTIONS'"),
-        QueryInt(observer, "SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS "
-                           "WHERE VARIABLE_NAME IN ('HANDLER_UPDATE')")};
+        QueryInt(observer,
+                 "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                 "WHERE VARIABLE_NAME = 'QUESTIONS'"),
+        QueryInt(observer,
+                 "SELECT SUM(VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS "
+                 "WHERE VARIABLE_NAME IN ('HANDLER_UPDATE')")};
   };
   // What reading the counters itself adds to them.
   const StatementCounts idle_a = counts();
@@ -108,7 +110,8 @@ TEST_F(MysqlAttemptLimiterTest, AdmitIsOneStatementAndARefusalPastTheLimitChange
   EXPECT_EQ(after.statements - before.statements - overhead, 5);
   EXPECT_EQ(after.row_writes - before.row_writes, 0);
   EXPECT_EQ(QueryInt(observer, absl::StrCat("SELECT attempts FROM attempt_counters WHERE "
-                                            "counter_key = '", key, "'")),
+                                            "counter_key = '",
+                                            key, "'")),
             3);
 }
 

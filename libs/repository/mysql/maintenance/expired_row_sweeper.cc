@@ -57,7 +57,7 @@ Lock TryLock(mysql::Connection& connection) {
   try {
     std::unique_ptr<sql::ResultSet> rows(lock.executeQuery());
     return rows->next() && !rows->isNull(1) && rows->getInt(1) == 1 ? Lock::kTaken
-                                                                     : Lock::kHeldElsewhere;
+                                                                    : Lock::kHeldElsewhere;
   } catch (const sql::SQLException& e) {
     if (e.getErrorCode() != kNotSupportedYet) throw;
     return Lock::kUnsupported;
@@ -117,8 +117,8 @@ absl::StatusOr<SweepResult> ExpiredRowSweeper::SweepOnce() {
         result.sessions_deleted = DeleteInBatches(connection, "sessions", "<", cutoff,
                                                   options_.batch_size, budget, result);
         budget -= result.sessions_deleted;
-        result.refresh_tokens_deleted = DeleteInBatches(
-            connection, "refresh_tokens", "<", cutoff, options_.batch_size, budget, result);
+        result.refresh_tokens_deleted = DeleteInBatches(connection, "refresh_tokens", "<", cutoff,
+                                                        options_.batch_size, budget, result);
         budget -= result.refresh_tokens_deleted;
         result.attempt_counters_deleted = DeleteInBatches(
             connection, "attempt_counters", "<=", cutoff, options_.batch_size, budget, result);
@@ -153,8 +153,8 @@ void ExpiredRowSweeper::Run(absl::Duration period) {
     } else if (result->swept) {
       VLOG(1) << "sweeper: deleted " << result->sessions_deleted << " sessions, "
               << result->refresh_tokens_deleted << " refresh tokens, "
-              << result->attempt_counters_deleted << " attempt counters in "
-              << result->batches << " batches";
+              << result->attempt_counters_deleted << " attempt counters in " << result->batches
+              << " batches";
     }
   }
 }

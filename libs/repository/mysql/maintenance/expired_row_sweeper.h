@@ -49,7 +49,7 @@ struct SweepResult {
   int64_t sessions_deleted = 0;
   int64_t refresh_tokens_deleted = 0;
   int64_t attempt_counters_deleted = 0;
-  int64_t batches = 0;  // DELETE statements run
+  int64_t batches = 0;           // DELETE statements run
   absl::Duration longest_batch;  // the slowest of them: about how long it held its row locks
 };
 
@@ -59,8 +59,9 @@ class ExpiredRowSweeper {
   static constexpr char kLockName[] = "auth_sweeper";
 
   // `pool` must outlive the sweeper. `clock` says what "expired" means, as the repositories'.
-  ExpiredRowSweeper(mysql::ConnectionPool& pool, ExpiredRowSweeperOptions options,
-                    std::function<absl::Time()> clock = [] { return absl::Now(); });
+  ExpiredRowSweeper(
+      mysql::ConnectionPool& pool, ExpiredRowSweeperOptions options,
+      std::function<absl::Time()> clock = [] { return absl::Now(); });
   ~ExpiredRowSweeper();  // Stop()
 
   ExpiredRowSweeper(const ExpiredRowSweeper&) = delete;

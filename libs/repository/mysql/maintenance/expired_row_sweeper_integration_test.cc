@@ -1,7 +1,5 @@
 // ExpiredRowSweeper against a real, private MariaDB: expired rows of the three tables go in
 // batches, live ones stay, a run stops at its budget, and only the holder of the lock sweeps.
-#include "libs/repository/mysql/maintenance/expired_row_sweeper.h"
-
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
@@ -16,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/testing/query.h"
+#include "libs/repository/mysql/maintenance/expired_row_sweeper.h"
 #include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/sessions/refresh_token_integration_test_base.h"
 #include "libs/testing/status_matchers.h"
@@ -55,8 +54,8 @@ class ExpiredRowSweeperTest : public MysqlRefreshTokenTest {
       grant.refresh_token.expires_at = absl::Now() + lifetime;
       ASSERT_THAT(tokens.Create(grant, {}), IsOk());
       ASSERT_TRUE(Execute(*pool_, absl::StrCat("INSERT INTO attempt_counters (counter_key, "
-                                               "attempts, expires_at) VALUES ('sweep-", Next(),
-                                               "', 1, UTC_TIMESTAMP(6) + INTERVAL ",
+                                               "attempts, expires_at) VALUES ('sweep-",
+                                               Next(), "', 1, UTC_TIMESTAMP(6) + INTERVAL ",
                                                absl::ToInt64Seconds(lifetime), " SECOND)")));
     }
   }
@@ -85,8 +84,7 @@ TEST_F(ExpiredRowSweeperTest, DeletesExpiredRowsInBatchesAndKeepsLiveOnes) {
 
   ASSERT_OK_AND_ASSIGN(const SweepResult again, sweeper.SweepOnce());
   EXPECT_TRUE(again.swept);
-  EXPECT_EQ(again.sessions_deleted + again.refresh_tokens_deleted +
-                again.attempt_counters_deleted,
+  EXPECT_EQ(again.sessions_deleted + again.refresh_tokens_deleted + again.attempt_counters_deleted,
             0);
 }
 
@@ -132,8 +130,8 @@ TEST_F(ExpiredRowSweeperTest, OfTwoSweepersAtOnceOnlyTheLockHolderSweeps) {
   ASSERT_THAT(blocker, IsOk());
   std::unique_ptr<sql::Statement> statement((*blocker)->createStatement());
   statement->execute("START TRANSACTION");
-  std::unique_ptr<sql::ResultSet>(statement->executeQuery(
-      "SELECT jti FROM sessions ORDER BY expires_at LIMIT 1 FOR UPDATE"));
+  std::unique_ptr<sql::ResultSet>(
+      statement->executeQuery("SELECT jti FROM sessions ORDER BY expires_at LIMIT 1 FOR UPDATE"));
 
   ExpiredRowSweeper first(*pool_, {.batch_size = 2, .max_rows_per_run = 1000});
   ExpiredRowSweeper second(*pool_, {.batch_size = 2, .max_rows_per_run = 1000});

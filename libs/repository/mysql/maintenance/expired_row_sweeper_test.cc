@@ -13,8 +13,8 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/connector_mock.h"
 #include "libs/mysql/connection_pool_mock.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql_repository {
@@ -71,8 +71,7 @@ TEST_F(ExpiredRowSweeperTest, SweepsWithoutTheLockWhereTheDatabaseRefusesGetLock
 
 TEST_F(ExpiredRowSweeperTest, AnyOtherErrorOfGetLockEndsTheRunUnswept) {
   ExpectLockRefused(sql::SQLException("Lost connection to server during query", "HY000", 2013));
-  ExpiredRowSweeper sweeper(mock_.pool(), {},
-                            [] { return absl::FromUnixSeconds(1700000000); });
+  ExpiredRowSweeper sweeper(mock_.pool(), {}, [] { return absl::FromUnixSeconds(1700000000); });
   EXPECT_THAT(sweeper.SweepOnce(), StatusIs(absl::StatusCode::kUnavailable));
 }
 

@@ -45,8 +45,8 @@ void Execute(sql::Connection& connection, const std::string& statement) {
 
 absl::flat_hash_set<int> ReadApplied(sql::Connection& connection) {
   absl::flat_hash_set<int> applied;
-  std::unique_ptr<sql::PreparedStatement> select(connection.prepareStatement(
-      "SELECT version FROM schema_migrations WHERE version <> 0"));
+  std::unique_ptr<sql::PreparedStatement> select(
+      connection.prepareStatement("SELECT version FROM schema_migrations WHERE version <> 0"));
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   while (rows->next()) applied.insert(static_cast<int>(rows->getUInt(1)));
   return applied;
@@ -92,8 +92,8 @@ absl::Status TakeClusterLock(sql::Connection& connection, const std::string& own
 
 void ReleaseClusterLock(sql::Connection& connection, const std::string& owner) {
   try {
-    std::unique_ptr<sql::PreparedStatement> remove(
-        connection.prepareStatement("DELETE FROM schema_migrations WHERE version = ? AND name = ?"));
+    std::unique_ptr<sql::PreparedStatement> remove(connection.prepareStatement(
+        "DELETE FROM schema_migrations WHERE version = ? AND name = ?"));
     remove->setUInt(1, kLockVersion);
     remove->setString(2, owner);
     remove->executeUpdate();
@@ -120,8 +120,8 @@ absl::Status ApplyLocked(sql::Connection& connection, absl::Span<const Migration
   for (const Migration& migration : migrations) missing |= !applied.contains(migration.version);
   if (!missing) return absl::OkStatus();
 
-  const std::string owner = absl::StrCat("lock ", absl::Hex(absl::Uniform<uint64_t>(absl::BitGen()),
-                                                          absl::kZeroPad16));
+  const std::string owner =
+      absl::StrCat("lock ", absl::Hex(absl::Uniform<uint64_t>(absl::BitGen()), absl::kZeroPad16));
   if (absl::Status locked = TakeClusterLock(connection, owner, lock); !locked.ok()) return locked;
   absl::Cleanup release = [&connection, &owner] { ReleaseClusterLock(connection, owner); };
 

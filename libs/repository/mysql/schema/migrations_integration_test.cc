@@ -88,11 +88,11 @@ TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
   mysql::ConnectionPool pool(FreshDatabase("twice"));
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
-  EXPECT_THAT(Applied(pool), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
-                                          Pair(3, "create_refresh_tokens"),
-                                          Pair(4, "create_attempt_counters"),
-                                          Pair(5, "add_refresh_family_start"),
-                                          Pair(6, "index_active_sessions_of_user")));
+  EXPECT_THAT(
+      Applied(pool),
+      ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
+                  Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
+                  Pair(5, "add_refresh_family_start"), Pair(6, "index_active_sessions_of_user")));
   EXPECT_TRUE(TableExists(pool, "users"));
   EXPECT_TRUE(TableExists(pool, "sessions"));
   EXPECT_TRUE(TableExists(pool, "refresh_tokens"));
@@ -111,11 +111,11 @@ TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
   b.join();
   EXPECT_THAT(first_status, IsOk());
   EXPECT_THAT(second_status, IsOk());
-  EXPECT_THAT(Applied(first), ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
-                                          Pair(3, "create_refresh_tokens"),
-                                          Pair(4, "create_attempt_counters"),
-                                          Pair(5, "add_refresh_family_start"),
-                                          Pair(6, "index_active_sessions_of_user")));
+  EXPECT_THAT(
+      Applied(first),
+      ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
+                  Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
+                  Pair(5, "add_refresh_family_start"), Pair(6, "index_active_sessions_of_user")));
 }
 
 TEST_F(MigrationsTest, WaitsForTheLockHolder) {
@@ -182,7 +182,8 @@ TEST_F(MigrationsTest, RefreshFamilyStartIsBackfilledFromTheFamilysFirstToken) {
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
   auto started = [&](const std::string& token) {
     return QueryInt(pool, absl::StrCat("SELECT UNIX_TIMESTAMP(family_started_at) FROM "
-                                       "refresh_tokens WHERE token_hash = '", token, "'"));
+                                       "refresh_tokens WHERE token_hash = '",
+                                       token, "'"));
   };
   EXPECT_EQ(started("t1"), 1767225600);  // 2026-01-01 UTC
   EXPECT_EQ(started("t2"), 1767225600);

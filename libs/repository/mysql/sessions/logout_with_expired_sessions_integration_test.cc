@@ -44,12 +44,12 @@ class LogoutWithExpiredSessionsTest : public MysqlRefreshTokenTest {
     std::unique_ptr<sql::Statement> statement((*connection)->createStatement());
     statement->execute(absl::StrCat(
         "INSERT INTO sessions (jti, user_id, expires_at, token_hash) "
-        "SELECT CONCAT('bulk-", user_id, "-', seq), ", user_id,
-        ", UTC_TIMESTAMP(6) + INTERVAL ", absl::ToInt64Seconds(lifetime),
-        " SECOND, REPEAT('e', 64) FROM seq_1_to_", count));
-    ASSERT_EQ(QueryInt(*pool_, absl::StrCat("SELECT COUNT(*) FROM sessions WHERE user_id = ",
-                                            user_id)),
-              count);
+        "SELECT CONCAT('bulk-",
+        user_id, "-', seq), ", user_id, ", UTC_TIMESTAMP(6) + INTERVAL ",
+        absl::ToInt64Seconds(lifetime), " SECOND, REPEAT('e', 64) FROM seq_1_to_", count));
+    ASSERT_EQ(
+        QueryInt(*pool_, absl::StrCat("SELECT COUNT(*) FROM sessions WHERE user_id = ", user_id)),
+        count);
   }
 
   // Rows the server reads to revoke the user's sessions as Logout does: MariaDB's ANALYZE runs
@@ -63,8 +63,8 @@ class LogoutWithExpiredSessionsTest : public MysqlRefreshTokenTest {
     int64_t rows_read = -1;
     {
       std::unique_ptr<sql::ResultSet> plan(statement->executeQuery(absl::StrCat(
-          "ANALYZE UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6) WHERE user_id IN (",
-          user_id_, ") AND revoked_at IS NULL AND expires_at > UTC_TIMESTAMP(6)")));
+          "ANALYZE UPDATE sessions SET revoked_at = UTC_TIMESTAMP(6) WHERE user_id IN (", user_id_,
+          ") AND revoked_at IS NULL AND expires_at > UTC_TIMESTAMP(6)")));
       if (plan->next()) {
         std::cout << "RELIABILITY revoke_all_index: " << plan->getString("key") << std::endl;
         rows_read = static_cast<int64_t>(plan->getDouble("r_rows"));
@@ -96,8 +96,8 @@ TEST_F(LogoutWithExpiredSessionsTest, ExpiredSessionsLogNothingOutAndDoNotSlowLo
   // Over (user_id, revoked_at), or expires_at, the UPDATE read 100,000 sessions (and locked
   // them); over (user_id, revoked_at, expires_at) it reads the user's live one.
   const int64_t rows_read = RowsReadToRevokeAll();
-  std::cout << "RELIABILITY revoke_all_rows_read: rows read to revoke the sessions of a user with " << kExpiredSessions
-            << " expired ones: " << rows_read << std::endl;
+  std::cout << "RELIABILITY revoke_all_rows_read: rows read to revoke the sessions of a user with "
+            << kExpiredSessions << " expired ones: " << rows_read << std::endl;
   EXPECT_LT(rows_read, 100);
 
   const absl::Time start = absl::Now();
@@ -107,8 +107,10 @@ TEST_F(LogoutWithExpiredSessionsTest, ExpiredSessionsLogNothingOutAndDoNotSlowLo
   EXPECT_THAT(results->logged_out, ::testing::ElementsAre(true));
   EXPECT_EQ(results->sessions_revoked, 1);
   EXPECT_FALSE(Active(live));
-  std::cout << "RELIABILITY logout_with_expired_sessions: Logout (LogoutMany, every session) of a user with " << kExpiredSessions
-            << " expired sessions: " << absl::ToDoubleMilliseconds(took) << " ms" << std::endl;
+  std::cout << "RELIABILITY logout_with_expired_sessions: Logout (LogoutMany, every session) of a "
+               "user with "
+            << kExpiredSessions << " expired sessions: " << absl::ToDoubleMilliseconds(took)
+            << " ms" << std::endl;
   // Loose, for a loaded 2-core machine: with the scan it took ~290 ms, without ~17 ms.
   EXPECT_LT(took, absl::Milliseconds(150));
 
@@ -119,13 +121,13 @@ TEST_F(LogoutWithExpiredSessionsTest, ExpiredSessionsLogNothingOutAndDoNotSlowLo
   ASSERT_OK_AND_ASSIGN(const SweepResult swept, sweeper.SweepOnce());
   const absl::Duration sweep_took = absl::Now() - sweep_start;
   EXPECT_EQ(swept.sessions_deleted, kExpiredSessions + 1);
-  std::cout << "RELIABILITY sweep_expired_sessions: sweep of " << swept.sessions_deleted << " expired sessions: "
-            << absl::ToDoubleMilliseconds(sweep_took) << " ms in " << swept.batches
-            << " batches, the longest " << absl::ToDoubleMilliseconds(swept.longest_batch)
-            << " ms" << std::endl;
-  EXPECT_EQ(QueryInt(*pool_, absl::StrCat("SELECT COUNT(*) FROM sessions WHERE user_id = ",
-                                          user_id_)),
-            1);  // the live session (revoked by the logout, not yet expired)
+  std::cout << "RELIABILITY sweep_expired_sessions: sweep of " << swept.sessions_deleted
+            << " expired sessions: " << absl::ToDoubleMilliseconds(sweep_took) << " ms in "
+            << swept.batches << " batches, the longest "
+            << absl::ToDoubleMilliseconds(swept.longest_batch) << " ms" << std::endl;
+  EXPECT_EQ(
+      QueryInt(*pool_, absl::StrCat("SELECT COUNT(*) FROM sessions WHERE user_id = ", user_id_)),
+      1);  // the live session (revoked by the logout, not yet expired)
 }
 
 }  // namespace

@@ -127,8 +127,7 @@ bool SuccessorWasUsed(mysql::Connection& connection, const std::optional<std::st
 absl::Status CheckGrantFollows(const SessionGrant& grant, const RefreshToken& presented) {
   const RefreshToken& next = grant.refresh_token;
   if (next.family_id != presented.family_id ||
-      next.family_started_at != presented.family_started_at ||
-      next.user_id != presented.user_id ||
+      next.family_started_at != presented.family_started_at || next.user_id != presented.user_id ||
       grant.session.user_id != presented.user_id || next.session_jti != grant.session.jti ||
       next.token_hash == presented.token_hash) {
     return absl::InternalError("successor token does not continue the presented one");
@@ -295,7 +294,7 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
         }
         LogoutResults results;
         results.logged_out.assign(count, false);
-        std::vector<int64_t> users;               // whose every session ends
+        std::vector<int64_t> users;                // whose every session ends
         std::vector<std::string> single_sessions;  // that end with their family only
         for (size_t i = 0; i < count; ++i) {
           const LogoutRequest& request = requests[i];

@@ -40,17 +40,17 @@ TEST_F(MysqlRefreshTokenTest, RotationReplacesTokenAndSession) {
   EXPECT_TRUE(Active(login));
 
   SessionGrant second;
-  EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&second)),
-              IsOkAndHolds(RotationOutcome::kRotated));
+  EXPECT_THAT(
+      tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(), Successor(&second)),
+      IsOkAndHolds(RotationOutcome::kRotated));
   EXPECT_FALSE(Active(login));  // the old access token stops working too
   EXPECT_TRUE(Active(second));
   EXPECT_EQ(second.refresh_token.family_id, login.session.jti);
 
   SessionGrant third;
-  EXPECT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&third)),
-              IsOkAndHolds(RotationOutcome::kRotated));
+  EXPECT_THAT(
+      tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(), Successor(&third)),
+      IsOkAndHolds(RotationOutcome::kRotated));
   EXPECT_FALSE(Active(second));
   EXPECT_TRUE(Active(third));
 }
@@ -62,9 +62,9 @@ TEST_F(MysqlRefreshTokenTest, ReuseRevokesTheWholeFamilyAndNothingElse) {
   ASSERT_THAT(tokens.Create(login, {}), IsOk());
   ASSERT_THAT(tokens.Create(other_login, {}), IsOk());
   SessionGrant second;
-  ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&second)),
-              IsOkAndHolds(RotationOutcome::kRotated));
+  ASSERT_THAT(
+      tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(), Successor(&second)),
+      IsOkAndHolds(RotationOutcome::kRotated));
 
   SessionGrant unused;
   repository::TokenOwner owner;
@@ -76,18 +76,18 @@ TEST_F(MysqlRefreshTokenTest, ReuseRevokesTheWholeFamilyAndNothingElse) {
   EXPECT_EQ(owner.family_id, login.refresh_token.family_id);
   // The newest token of the family and its session are dead...
   EXPECT_FALSE(Active(second));
-  EXPECT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      StatusIs(absl::StatusCode::kNotFound));
   // ...presenting the reused one again is still reuse; the user's other login is untouched.
-  EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              IsOkAndHolds(RotationOutcome::kReuseDetected));
+  EXPECT_THAT(
+      tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      IsOkAndHolds(RotationOutcome::kReuseDetected));
   EXPECT_TRUE(unused.session.jti.empty());
   EXPECT_TRUE(Active(other_login));
-  EXPECT_THAT(tokens.Rotate(other_login.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              IsOkAndHolds(RotationOutcome::kRotated));
+  EXPECT_THAT(
+      tokens.Rotate(other_login.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      IsOkAndHolds(RotationOutcome::kRotated));
 }
 
 // Within the grace a reuse is taken for a client retrying a lost response, but not once the
@@ -122,9 +122,9 @@ TEST_F(MysqlRefreshTokenTest, RotationsKeepTheFamilyStart) {
   const SessionGrant login = Grant(user_id_);
   ASSERT_THAT(tokens.Create(login, {}), IsOk());
   SessionGrant second;
-  ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&second)),
-              IsOkAndHolds(RotationOutcome::kRotated));
+  ASSERT_THAT(
+      tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(), Successor(&second)),
+      IsOkAndHolds(RotationOutcome::kRotated));
   absl::Time seen = absl::InfinitePast();
   SessionGrant third;
   auto record = [&](const repository::RefreshToken& presented) -> absl::StatusOr<SessionGrant> {
@@ -146,9 +146,9 @@ TEST_F(MysqlRefreshTokenTest, UnknownAndExpiredTokensAreNotFound) {
   const SessionGrant login = Grant(user_id_);
   ASSERT_THAT(tokens.Create(login, {}), IsOk());
   now += absl::Hours(25);
-  EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      StatusIs(absl::StatusCode::kNotFound));
   EXPECT_TRUE(unused.session.jti.empty());
   // Tests share the database: other tests' tokens expired by `now` too.
   ASSERT_OK_AND_ASSIGN(const int64_t deleted, tokens.DeleteExpired(now));
@@ -171,9 +171,9 @@ TEST_F(MysqlRefreshTokenTest, AFailedGrantLeavesTheTokenUsable) {
               StatusIs(absl::StatusCode::kAlreadyExists));
   EXPECT_TRUE(Active(login));
   SessionGrant second;
-  EXPECT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&second)),
-              IsOkAndHolds(RotationOutcome::kRotated));
+  EXPECT_THAT(
+      tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(), Successor(&second)),
+      IsOkAndHolds(RotationOutcome::kRotated));
 }
 
 TEST_F(MysqlRefreshTokenTest, ConcurrentRotationsOfOneTokenHaveOneWinner) {
@@ -192,8 +192,8 @@ TEST_F(MysqlRefreshTokenTest, ConcurrentRotationsOfOneTokenHaveOneWinner) {
     for (int i = 0; i < kThreads; ++i) {
       threads.emplace_back([&, i] {
         while (!go.load()) std::this_thread::yield();
-        outcomes[i] = tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
-                                    grants[i]);
+        outcomes[i] =
+            tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(), grants[i]);
       });
     }
     go = true;
@@ -223,16 +223,16 @@ TEST_F(MysqlRefreshTokenTest, RevokeSessionFamilyEndsOneFamily) {
   ASSERT_THAT(tokens.Create(login, {}), IsOk());
   ASSERT_THAT(tokens.Create(other_login, {}), IsOk());
   SessionGrant second;
-  ASSERT_THAT(tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&second)),
-              IsOkAndHolds(RotationOutcome::kRotated));
+  ASSERT_THAT(
+      tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(), Successor(&second)),
+      IsOkAndHolds(RotationOutcome::kRotated));
 
   ASSERT_THAT(tokens.RevokeSessionFamily(second.session.jti), IsOk());
   EXPECT_FALSE(Active(second));
   SessionGrant unused;
-  EXPECT_THAT(tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      StatusIs(absl::StatusCode::kNotFound));
   EXPECT_TRUE(Active(other_login));
   // Again, or for a session without a refresh token: nothing left to do, still OK.
   EXPECT_THAT(tokens.RevokeSessionFamily(second.session.jti), IsOk());
@@ -256,13 +256,13 @@ TEST_F(MysqlRefreshTokenTest, RevokeAllForUserEndsEveryFamilyOfTheUserOnly) {
   EXPECT_FALSE(Active(first));
   EXPECT_FALSE(Active(second));
   SessionGrant unused;
-  EXPECT_THAT(tokens.Rotate(first.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      tokens.Rotate(first.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      StatusIs(absl::StatusCode::kNotFound));
   EXPECT_TRUE(Active(theirs));
-  EXPECT_THAT(tokens.Rotate(theirs.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              IsOkAndHolds(RotationOutcome::kRotated));
+  EXPECT_THAT(
+      tokens.Rotate(theirs.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      IsOkAndHolds(RotationOutcome::kRotated));
 }
 
 // A login's writes after its hash are one transaction: the session, its refresh token and the
@@ -274,7 +274,8 @@ TEST_F(MysqlRefreshTokenTest, CreateWritesTheSettlementInTheSessionsTransaction)
   const std::string address = absl::StrCat("login-address:settle-", Next());
   auto attempts = [&](const std::string& key) {
     return QueryInt(*pool_, absl::StrCat("SELECT attempts FROM attempt_counters WHERE "
-                                         "counter_key = '", key, "'"));
+                                         "counter_key = '",
+                                         key, "'"));
   };
   auto admit = [&] {
     ASSERT_THAT(limiter.Admit({{account, 5, absl::Minutes(15)}, {address, 50, absl::Minutes(15)}},

@@ -27,8 +27,7 @@ using ::auth::test_util::IsOkAndHolds;
 using ::auth::test_util::StatusIs;
 
 LogoutRequest LogoutWith(const SessionGrant& grant, bool current_session_only = false) {
-  return {grant.session.jti, grant.session.user_id, grant.session.token_hash,
-          current_session_only};
+  return {grant.session.jti, grant.session.user_id, grant.session.token_hash, current_session_only};
 }
 
 TEST_F(MysqlRefreshTokenTest, LogoutManyChecksEachRequestAndEndsOnlyWhatItAsks) {
@@ -64,12 +63,12 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyChecksEachRequestAndEndsOnlyWhatItAsks) 
   EXPECT_TRUE(Active(one_b));
   EXPECT_TRUE(Active(wrong_token));
   SessionGrant unused;
-  EXPECT_THAT(tokens.Rotate(all_b.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_THAT(tokens.Rotate(one_a.refresh_token.token_hash, absl::ZeroDuration(),
-                            Successor(&unused)),
-              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      tokens.Rotate(all_b.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(
+      tokens.Rotate(one_a.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(
       tokens.Rotate(one_b.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
       IsOkAndHolds(repository::RotationOutcome::kRotated));

@@ -1,6 +1,8 @@
 // MysqlRefreshTokenRepository over mocked Connector/C++ objects: the statements of Create(),
 // RevokeSessionFamily() and RevokeAllForUser(), their bound parameters, commit and rollback.
 // (Rotate(): mysql_refresh_token_repository_rotate_test.cc.)
+#include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
+
 #include <cppconn/exception.h>
 
 #include <cstdint>
@@ -13,7 +15,6 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connector_mock.h"
-#include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/sessions/refresh_token_unit_test_base.h"
 #include "libs/testing/status_matchers.h"
 
@@ -63,9 +64,9 @@ TEST_F(MysqlRefreshTokenRepositoryTest, CreateSettlesTheAttemptCountersLastInThe
 
 TEST_F(MysqlRefreshTokenRepositoryTest, CreateRefusesABadSettlementKeyBeforeAnyStatement) {
   EXPECT_CALL(connection(), prepareStatement(Matcher<const sql::SQLString&>(_))).Times(0);
-  EXPECT_THAT(repository_->Create(Successor(),
-                                  {.reset_keys = {}, .refund_keys = {std::string(161, 'k')}}),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      repository_->Create(Successor(), {.reset_keys = {}, .refund_keys = {std::string(161, 'k')}}),
+      StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(MysqlRefreshTokenRepositoryTest, CreateRollsBackWhenTheSessionCannotBeStored) {
@@ -80,8 +81,8 @@ TEST_F(MysqlRefreshTokenRepositoryTest, CreateRollsBackWhenTheSessionCannotBeSto
   EXPECT_CALL(*session, setInt64(_, _));
   EXPECT_CALL(*session, setDateTime(_, _));
   EXPECT_CALL(*session, executeUpdate())
-      .WillOnce(Throw(sql::SQLException("Duplicate entry 'jti-new' for key 'PRIMARY'", "23000",
-                                        1062)));
+      .WillOnce(
+          Throw(sql::SQLException("Duplicate entry 'jti-new' for key 'PRIMARY'", "23000", 1062)));
   EXPECT_THAT(repository_->Create(Successor(), {}),
               StatusIs(absl::StatusCode::kAlreadyExists, Eq("jti already taken")));
   EXPECT_EQ(mock_.pool().OpenCountForTest(), 1);  // rolled back cleanly: the connection is kept
@@ -97,15 +98,13 @@ TEST_F(MysqlRefreshTokenRepositoryTest, CreateRefusesATokenOfAnotherSession) {
 TEST_F(MysqlRefreshTokenRepositoryTest, RevokeSessionFamilyRevokesTheFamilyThenTheSession) {
   ExpectCommit();
   InSequence order;
-  MockPreparedStatement* select = ExpectPrepare(
-      AllOf(SqlHas("SELECT family_id FROM refresh_tokens WHERE session_jti = ?"),
-            SqlHas("FOR UPDATE")));
+  MockPreparedStatement* select = ExpectPrepare(AllOf(
+      SqlHas("SELECT family_id FROM refresh_tokens WHERE session_jti = ?"), SqlHas("FOR UPDATE")));
   auto* rows = new StrictMock<MockResultSet>;
   EXPECT_CALL(*select, setString(1, SqlEq("jti-old")));
   EXPECT_CALL(*select, executeQuery()).WillOnce(Return(rows));
   EXPECT_CALL(*rows, next()).WillOnce(Return(true));
-  EXPECT_CALL(*rows, getString(Matcher<uint32_t>(1)))
-      .WillOnce(Return(sql::SQLString("family-1")));
+  EXPECT_CALL(*rows, getString(Matcher<uint32_t>(1))).WillOnce(Return(sql::SQLString("family-1")));
   ExpectRevokeFamily();
   MockPreparedStatement* revoke = ExpectPrepare(SqlHas("UPDATE sessions SET revoked_at"));
   EXPECT_CALL(*revoke, setDateTime(1, SqlEq(kNowSql)));

@@ -117,9 +117,9 @@ absl::Status MysqlSessionRepository::Revoke(absl::string_view jti) {
   const std::string now = mysql::ToSqlTime(clock_());
   return mysql::RunOnConnection(
       pool_, "revoke session", kPrimaryKeyField, [&](mysql::Connection& connection) {
-        sql::PreparedStatement& update =
-            connection.Prepare("UPDATE sessions SET revoked_at = ? "
-                               "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?");
+        sql::PreparedStatement& update = connection.Prepare(
+            "UPDATE sessions SET revoked_at = ? "
+            "WHERE jti = ? AND revoked_at IS NULL AND expires_at > ?");
         update.setDateTime(1, now);
         update.setString(2, id);
         update.setDateTime(3, now);
@@ -145,14 +145,13 @@ absl::StatusOr<int64_t> MysqlSessionRepository::RevokeAllForUser(int64_t user_id
 
 absl::StatusOr<int64_t> MysqlSessionRepository::DeleteExpired(absl::Time now) {
   const std::string cutoff = mysql::ToSqlTime(now);
-  return mysql::RunOnConnection(
-      pool_, "delete expired sessions", kPrimaryKeyField,
-      [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
-        sql::PreparedStatement& remove =
-            connection.Prepare("DELETE FROM sessions WHERE expires_at < ?");
-        remove.setDateTime(1, cutoff);
-        return static_cast<int64_t>(remove.executeUpdate());
-      });
+  return mysql::RunOnConnection(pool_, "delete expired sessions", kPrimaryKeyField,
+                                [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
+                                  sql::PreparedStatement& remove = connection.Prepare(
+                                      "DELETE FROM sessions WHERE expires_at < ?");
+                                  remove.setDateTime(1, cutoff);
+                                  return static_cast<int64_t>(remove.executeUpdate());
+                                });
 }
 
 }  // namespace auth::mysql_repository

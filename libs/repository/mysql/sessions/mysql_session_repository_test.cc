@@ -1,5 +1,7 @@
 // MysqlSessionRepository over mocked Connector/C++ objects: bound parameters and the mapping
 // of duplicates and of revocations that find nothing.
+#include "libs/repository/mysql/sessions/mysql_session_repository.h"
+
 #include <cppconn/datatype.h>
 #include <cppconn/exception.h>
 
@@ -14,9 +16,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/mysql/connection_pool.h"
-#include "libs/mysql/connector_mock.h"
 #include "libs/mysql/connection_pool_mock.h"
-#include "libs/repository/mysql/sessions/mysql_session_repository.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql_repository {

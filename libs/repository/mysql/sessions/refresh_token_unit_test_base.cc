@@ -81,9 +81,9 @@ void MysqlRefreshTokenRepositoryTest::ExpectSelect(const std::optional<TokenRow>
 }
 
 void MysqlRefreshTokenRepositoryTest::ExpectSuccessorSelect(bool used) {
-  MockPreparedStatement* select = ExpectPrepare(AllOf(
-      SqlHas("SELECT rotated_at IS NOT NULL FROM refresh_tokens WHERE token_hash = ?"),
-      SqlHas("FOR UPDATE")));
+  MockPreparedStatement* select = ExpectPrepare(
+      AllOf(SqlHas("SELECT rotated_at IS NOT NULL FROM refresh_tokens WHERE token_hash = ?"),
+            SqlHas("FOR UPDATE")));
   auto* rows = new StrictMock<MockResultSet>;
   EXPECT_CALL(*select, setString(1, SqlEq(kNewHash)));
   EXPECT_CALL(*select, executeQuery()).WillOnce(Return(rows));
@@ -110,14 +110,13 @@ void MysqlRefreshTokenRepositoryTest::ExpectInsertGrant() {
 }
 
 void MysqlRefreshTokenRepositoryTest::ExpectRevokeFamily() {
-  MockPreparedStatement* tokens = ExpectPrepare(
-      AllOf(SqlHas("UPDATE refresh_tokens SET revoked_at"), SqlHas("family_id = ?")));
+  MockPreparedStatement* tokens =
+      ExpectPrepare(AllOf(SqlHas("UPDATE refresh_tokens SET revoked_at"), SqlHas("family_id = ?")));
   EXPECT_CALL(*tokens, setDateTime(1, SqlEq(kNowSql)));
   EXPECT_CALL(*tokens, setString(2, SqlEq("family-1")));
   EXPECT_CALL(*tokens, executeUpdate()).WillOnce(Return(2));
-  MockPreparedStatement* sessions =
-      ExpectPrepare(AllOf(SqlHas("UPDATE sessions s JOIN refresh_tokens r"),
-                          SqlHas("r.family_id = ?")));
+  MockPreparedStatement* sessions = ExpectPrepare(
+      AllOf(SqlHas("UPDATE sessions s JOIN refresh_tokens r"), SqlHas("r.family_id = ?")));
   EXPECT_CALL(*sessions, setDateTime(1, SqlEq(kNowSql)));
   EXPECT_CALL(*sessions, setString(2, SqlEq("family-1")));
   EXPECT_CALL(*sessions, executeUpdate()).WillOnce(Return(1));

@@ -14,8 +14,8 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/connector_mock.h"
 #include "libs/mysql/connection_pool_mock.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
@@ -44,8 +44,7 @@ class MysqlRefreshTokenRepositoryTest : public ::testing::Test {
 
   mysql::MockConnection& connection() { return mock_.connection(); }
 
-  mysql::MockPreparedStatement* ExpectPrepare(
-      ::testing::Matcher<const sql::SQLString&> sql) {
+  mysql::MockPreparedStatement* ExpectPrepare(::testing::Matcher<const sql::SQLString&> sql) {
     return mock_.ExpectPrepare(std::move(sql));
   }
 

@@ -70,8 +70,8 @@ void RevokeFamily(mysql::Connection& connection, const std::string& family_id,
 // Revokes session `jti`; returns 1 if it was not revoked yet, else 0.
 int64_t RevokeSession(mysql::Connection& connection, const std::string& jti,
                       const std::string& now) {
-  sql::PreparedStatement& revoke = connection.Prepare(
-      "UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
+  sql::PreparedStatement& revoke =
+      connection.Prepare("UPDATE sessions SET revoked_at = ? WHERE jti = ? AND revoked_at IS NULL");
   revoke.setDateTime(1, now);
   revoke.setString(2, jti);
   return revoke.executeUpdate();

@@ -76,9 +76,9 @@ absl::StatusOr<int64_t> MysqlUserRepository::Create(const repository::NewUser& u
   // (the user may or may not exist; a retry by the caller gets ALREADY_EXISTS if it does).
   return mysql::RunOnConnection(
       pool_, "create user", "", [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
-        sql::PreparedStatement& insert =
-            connection.Prepare("INSERT INTO users (username, email, phone_number, password_hash) "
-                               "VALUES (?, ?, ?, ?) RETURNING id");
+        sql::PreparedStatement& insert = connection.Prepare(
+            "INSERT INTO users (username, email, phone_number, password_hash) "
+            "VALUES (?, ?, ?, ?) RETURNING id");
         insert.setString(1, user.username);
         insert.setString(2, absl::AsciiStrToLower(user.email));
         if (user.phone_number.has_value()) {

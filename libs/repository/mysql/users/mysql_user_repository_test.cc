@@ -1,5 +1,7 @@
 // MysqlUserRepository over mocked Connector/C++ objects: row mapping, bound parameters, and the
 // mapping of every kind of SQL error.
+#include "libs/repository/mysql/users/mysql_user_repository.h"
+
 #include <cppconn/datatype.h>
 #include <cppconn/exception.h>
 
@@ -13,11 +15,10 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connection_factory_mock.h"
-#include "libs/mysql/connector_mock.h"
+#include "libs/mysql/connection_pool.h"
 #include "libs/mysql/connection_pool_mock.h"
-#include "libs/repository/mysql/users/mysql_user_repository.h"
+#include "libs/mysql/connector_mock.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql_repository {
@@ -75,9 +76,9 @@ TEST_F(MysqlUserRepositoryTest, CreateBindsEveryValueAsAParameter) {
   user.phone_number.reset();
   // One statement that returns the new id: no transaction, no second round trip.
   EXPECT_CALL(mock_.connection(), setAutoCommit(_)).Times(0);
-  MockPreparedStatement* insert = mock_.ExpectPrepare(AllOf(
-      SqlHas("INSERT INTO users"), SqlHas("RETURNING id"), Not(SqlHas("alice")),
-      Not(SqlHas("argon2"))));
+  MockPreparedStatement* insert =
+      mock_.ExpectPrepare(AllOf(SqlHas("INSERT INTO users"), SqlHas("RETURNING id"),
+                                Not(SqlHas("alice")), Not(SqlHas("argon2"))));
   EXPECT_CALL(*insert, setString(1, SqlEq("alice")));
   EXPECT_CALL(*insert, setString(2, SqlEq("alice@example.org")));  // lowercased
   EXPECT_CALL(*insert, setNull(3, sql::DataType::VARCHAR));
@@ -138,8 +139,8 @@ TEST_F(MysqlUserRepositoryTest, DuplicateKeyNamesTheFieldOfEachIndex) {
   };
   std::vector<sql::SQLException> errors;
   for (const auto& [index, message] : cases) {
-    errors.emplace_back(
-        std::string("Duplicate entry 'alice@example.org' for key '") + index + "'", "23000", 1062);
+    errors.emplace_back(std::string("Duplicate entry 'alice@example.org' for key '") + index + "'",
+                        "23000", 1062);
   }
   // A duplicate breaks neither the connection nor its cached INSERT: prepared once, run thrice.
   ExpectInsertUserThrows(errors);

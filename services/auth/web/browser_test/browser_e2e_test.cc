@@ -59,8 +59,8 @@ absl::StatusOr<StaticServer> StartStaticServer(const std::string& name) {
   mkdir(server.directory.c_str(), 0700);
   SubprocessOptions options;
   // -u: the "Serving HTTP on ... port N" line must not wait in a buffer.
-  options.argv = {kPython, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
-                  "--directory", server.directory};
+  options.argv = {kPython,  "-u",        "-m",          "http.server",   "0",
+                  "--bind", "127.0.0.1", "--directory", server.directory};
   options.capture_stdout = true;
   absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(options);
   if (!process.ok()) return process.status();
@@ -138,8 +138,7 @@ TEST_F(BrowserE2eTest, ForeignOriginCannotLogOutTheSession) {
   ASSERT_THAT(allowed, IsOk());
   std::string server = StartServer({"--http_allowed_origins=" + allowed->origin});
   ASSERT_FALSE(server.empty());
-  ExitStatus status =
-      RunScenario("cross_origin.py", {server, foreign->origin, allowed->origin});
+  ExitStatus status = RunScenario("cross_origin.py", {server, foreign->origin, allowed->origin});
   EXPECT_TRUE(status.ok()) << "cross_origin.py: " << status.ToString();
 }
 
@@ -148,10 +147,9 @@ TEST_F(BrowserE2eTest, OfficialGrpcWebAndConnectClientsCallEveryStep) {
   ASSERT_THAT(app, IsOk());
   std::string server = StartServer({"--http_allowed_origins=" + app->origin});
   ASSERT_FALSE(server.empty());
-  ExitStatus status = RunScenario(
-      "official_clients.py",
-      {server, app->origin, app->directory, Runfile("api/auth/v1/auth.proto"),
-       ScriptPath("package.json")});
+  ExitStatus status = RunScenario("official_clients.py",
+                                  {server, app->origin, app->directory,
+                                   Runfile("api/auth/v1/auth.proto"), ScriptPath("package.json")});
   EXPECT_TRUE(status.ok()) << "official_clients.py: " << status.ToString();
 }
 
