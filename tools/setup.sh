@@ -28,8 +28,9 @@ PACKAGES=(
   # The browser tests (services/auth/web/browser_test): headless Chromium driven by selenium
   # from Debian's /usr/bin/python3; a font, which Chromium only recommends.
   chromium chromium-driver python3-selenium fonts-liberation
-  # tools/loadgen/run_benchmarks.sh: its table (jq) and its chart (gnuplot, no X).
-  jq gnuplot-nox
+  # tools/loadgen/run_benchmarks.sh: its table (jq) and its chart (gnuplot, no X);
+  # tools/http_bench/run_http_benchmarks.sh: the HTTP load (wrk).
+  jq gnuplot-nox wrk
   # CI's style stage checks the C++ format with it (.clang-format, tools/style/check_format.sh).
   clang-format
 )

@@ -1,10 +1,14 @@
 // The auth_server flags and their reading into a ServerConfig; see server_config.h.
 #include "services/auth/server/server_config.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -129,6 +133,12 @@ ABSL_FLAG(std::vector<std::string>, http_allowed_origins, {},
 ABSL_FLAG(std::string, http_tls_cert, "",
           "PEM certificate chain; with --http_tls_key the HTTP front serves HTTPS only.");
 ABSL_FLAG(std::string, http_tls_key, "", "PEM private key for --http_tls_cert.");
+ABSL_FLAG(bool, http_allow_without_client_cert, false,
+          "Start the HTTP front although --tls_client_ca requires client certificates of gRPC "
+          "clients: the front asks none, so say so only when a proxy in front of it checks them.");
+ABSL_FLAG(bool, http_allow_plaintext, false,
+          "Serve the HTTP front without TLS on a non-loopback --http_listen: only behind a "
+          "proxy that terminates TLS (passwords and tokens cross the network otherwise).");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP, no auth: keep it "
           "on loopback or a private network); port 0 picks one. Empty: no metrics.");
@@ -163,6 +173,45 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
 
 absl::Status WithWhat(absl::string_view what, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
+}
+
+namespace {
+
+// Whether the host of `listen` ("127.0.0.1:8080", "[::1]:0") is a loopback address; nullopt if
+// it is no IP address (the HTTP front refuses that itself, naming the flag).
+std::optional<bool> IsLoopbackListen(absl::string_view listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == absl::string_view::npos) return std::nullopt;
+  absl::string_view host = listen.substr(0, colon);
+  if (absl::ConsumePrefix(&host, "[") && !absl::ConsumeSuffix(&host, "]")) return std::nullopt;
+  const std::string text(host);
+  in_addr v4;
+  if (inet_pton(AF_INET, text.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6;
+  if (inet_pton(AF_INET6, text.c_str(), &v6) != 1) return std::nullopt;
+  if (IN6_IS_ADDR_V4MAPPED(&v6)) return v6.s6_addr[12] == 127;
+  return IN6_IS_ADDR_LOOPBACK(&v6) != 0;
+}
+
+}  // namespace
+
+absl::Status ValidateHttpListener(const ServerConfig& config) {
+  if (config.http_listen.empty()) return absl::OkStatus();
+  if (!config.tls_client_ca.empty() && !config.http_allow_without_client_cert) {
+    return absl::InvalidArgumentError(
+        "HTTP front: --tls_client_ca requires client certificates of gRPC clients, but "
+        "--http_listen would serve every RPC without one; drop --http_listen, or give "
+        "--http_allow_without_client_cert when a proxy in front of it checks them");
+  }
+  if (config.http_tls_cert.empty() && !config.http_allow_plaintext &&
+      IsLoopbackListen(config.http_listen) == false) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "HTTP front: --http_listen=", config.http_listen,
+        " is not a loopback address and has no --http_tls_cert: passwords and tokens would "
+        "cross the network in the clear; give --http_tls_cert and --http_tls_key, or "
+        "--http_allow_plaintext behind a proxy that terminates TLS"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateServerConfig(const ServerConfig& config) {
@@ -218,7 +267,7 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
       return WithWhat("--http_allowed_origins", valid);
     }
   }
-  return absl::OkStatus();
+  return ValidateHttpListener(config);
 }
 
 absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
@@ -296,6 +345,8 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.http_allowed_origins = absl::GetFlag(FLAGS_http_allowed_origins);
   config.http_tls_cert = absl::GetFlag(FLAGS_http_tls_cert);
   config.http_tls_key = absl::GetFlag(FLAGS_http_tls_key);
+  config.http_allow_without_client_cert = absl::GetFlag(FLAGS_http_allow_without_client_cert);
+  config.http_allow_plaintext = absl::GetFlag(FLAGS_http_allow_plaintext);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.audit_log = absl::GetFlag(FLAGS_audit_log);
 

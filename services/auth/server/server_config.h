@@ -88,6 +88,11 @@ struct ServerConfig {
   // TLS for the HTTP front (cert and key together), PEM file paths.
   std::string http_tls_cert;
   std::string http_tls_key;
+  // The front asks no client certificate: with tls_client_ca set it starts only when told that
+  // a proxy in front of it checks them.
+  bool http_allow_without_client_cert = false;
+  // A non-loopback http_listen without TLS starts only when told that a proxy terminates TLS.
+  bool http_allow_plaintext = false;
   // host:port for Prometheus metrics; empty: none.
   std::string metrics_listen;
   // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:
@@ -96,8 +101,14 @@ struct ServerConfig {
 };
 
 // kInvalidArgument naming the flag when a value is out of range or flags that go together are
-// not given together; OK otherwise. (Files are read later, by AuthServer.)
+// not given together, or when the HTTP front would be unsafe (ValidateHttpListener); OK
+// otherwise. (Files are read later, by AuthServer.)
 absl::Status ValidateServerConfig(const ServerConfig& config);
+
+// kInvalidArgument naming the flags when http_listen would serve every RPC without the client
+// certificate tls_client_ca requires of gRPC clients, or would serve a non-loopback address
+// without TLS; unless the matching http_allow_* says a proxy takes care of it.
+absl::Status ValidateHttpListener(const ServerConfig& config);
 
 // The config the parsed auth_server flags describe, validated; the MySQL password comes from
 // --mysql_password_file or the AUTH_MYSQL_PASSWORD environment variable. Errors say what was

@@ -157,5 +157,44 @@ TEST(ServerConfigTest, RefusesAllowedOriginsThatAreNotOrigins) {
   }
 }
 
+// The HTTP front asks no client certificate: with mTLS on for gRPC it would be the way around it.
+TEST(ServerConfigTest, RefusesAnHttpFrontThatWouldBypassMutualTls) {
+  ServerConfig config = Defaults();
+  config.tls_cert = "cert.pem";
+  config.tls_key = "key.pem";
+  config.tls_client_ca = "ca.pem";
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.http_listen = "127.0.0.1:8080";
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--tls_client_ca"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--http_allow_without_client_cert"));
+  config.http_allow_without_client_cert = true;
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
+TEST(ServerConfigTest, RefusesAPlaintextHttpFrontOffLoopback) {
+  ServerConfig config = Defaults();
+  for (const char* loopback :
+       {"127.0.0.1:8080", "127.1.2.3:0", "[::1]:8080", "[::ffff:127.0.0.1]:80"}) {
+    config.http_listen = loopback;
+    EXPECT_THAT(ValidateServerConfig(config), IsOk()) << loopback;
+  }
+  for (const char* exposed : {"0.0.0.0:8080", "192.0.2.10:80", "[::]:8080", "[2001:db8::1]:80"}) {
+    config.http_listen = exposed;
+    const absl::Status status = ValidateServerConfig(config);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument)) << exposed;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--http_tls_cert")) << exposed;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--http_allow_plaintext")) << exposed;
+  }
+  config.http_listen = "0.0.0.0:8080";
+  config.http_allow_plaintext = true;
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.http_allow_plaintext = false;
+  config.http_tls_cert = "cert.pem";
+  config.http_tls_key = "key.pem";
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
 }  // namespace
 }  // namespace auth::service
