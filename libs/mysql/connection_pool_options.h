@@ -58,7 +58,7 @@ std::vector<std::string> SplitEndpoints(absl::string_view list);
 // rows that many replicas write at once (a username being registered, attempt counters, a
 // refresh token being rotated) are then serialised by that node's locks, not left to
 // certification between nodes, which under contention was seen to acknowledge a few commits
-// that did not persist (see DEPLOYMENT.md).
+// that did not persist (see docs/operations.md).
 std::string CanonicalEndpointOrder(absl::string_view list);
 
 }  // namespace auth::mysql

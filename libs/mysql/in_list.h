@@ -9,7 +9,7 @@
 // repeating its last value, which changes nothing in the result, so that four prepared
 // statements per connection and statement cover every batch. Longer lists are split. (Every
 // cached statement counts against the server's max_prepared_stmt_count, 16,382 by default,
-// shared by all clients: see Connection and DEPLOYMENT.md.)
+// shared by all clients: see Connection and docs/operations.md.)
 #ifndef LIBS_MYSQL_IN_LIST_H_
 #define LIBS_MYSQL_IN_LIST_H_
 

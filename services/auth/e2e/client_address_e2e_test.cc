@@ -44,7 +44,7 @@ TEST_F(ClientAddressE2eTest, AnIpv6ClientIsCountedUnderItsSlash64) {
   ASSERT_EQ(server_->address().rfind("[::1]:", 0), 0u) << server_->address();
   RegisterAndFailALogin("ipv6_client");
 
-  // ::1's /64 in RFC 5952 form, as README.md ("Abuse limits") documents.
+  // ::1's /64 in RFC 5952 form, as docs/security.md ("Abuse limits") documents.
   EXPECT_EQ(StoredAttempts("login-address:::/64"), 1);
   EXPECT_EQ(StoredAttempts("register-address:::/64"), 1);
   // Not under an empty address, which every IPv6 client would share.

@@ -1,5 +1,5 @@
 // End-to-end test of the HTTP front over TLS (--http_tls_cert, --http_tls_key), spoken to by
-// curl exactly as the README's examples do: a self-signed certificate made by openssl for
+// curl exactly as docs/api.md's examples do: a self-signed certificate made by openssl for
 // 127.0.0.1, curl trusting it (--cacert).
 #include <cstdlib>
 #include <fstream>

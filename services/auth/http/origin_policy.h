@@ -3,7 +3,7 @@
 //   absl::StatusOr<OriginPolicy> policy = OriginPolicy::Create({"https://app.example.com"});
 //   if (!policy->AllowsRequest(origin, sec_fetch_site, "http://" + host)) -> 403
 //
-// The model (README, "Browsers"): the session cookies are SameSite=Strict, so another site's
+// The model (docs/security.md): the session cookies are SameSite=Strict, so another site's
 // page never sends them; but another origin of the same site (another port or subdomain) would,
 // so every RPC carrying an Origin is checked against the allowed origins before any work, and a
 // browser request that says it is cross-origin (Sec-Fetch-Site) without an Origin is refused.

@@ -10,7 +10,7 @@
 //   config.database.endpoint = mariadb.endpoint();
 //   ASSERT_THAT(ValidateServerConfig(config), IsOk());
 //
-// The defaults of the struct are the flags' defaults (see README.md, "Configuration").
+// The defaults of the struct are the flags' defaults (see docs/configuration.md).
 #ifndef SERVICES_AUTH_SERVER_SERVER_CONFIG_H_
 #define SERVICES_AUTH_SERVER_SERVER_CONFIG_H_
 
