@@ -9,7 +9,9 @@
 #
 # Environment: AUTH_LOCAL_DIR (default ~/.local/share/auth-service) holds the database and the
 # generated credentials; AUTH_LISTEN (default 127.0.0.1:50051); AUTH_HTTP_LISTEN (default
-# 127.0.0.1:8080; empty turns the HTTP front off).
+# 127.0.0.1:8080; empty turns the HTTP front off); AUTH_HTTP_PUBLIC_ORIGINS (default
+# http://127.0.0.1:8080,http://localhost:8080: the origins the page is opened at; set it with
+# AUTH_HTTP_LISTEN, or any other Host is answered 421).
 set -euo pipefail
 # Under `bazel run` the script runs in its runfiles tree; Bazel names the workspace it came from.
 WORKSPACE_DIR=${BUILD_WORKSPACE_DIRECTORY:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -81,6 +83,7 @@ echo "run_local: MariaDB on $SOCKET; starting auth_server (Ctrl-C stops both)"
 bazel-bin/services/auth/auth_server \
   --listen="${AUTH_LISTEN:-127.0.0.1:50051}" \
   --http_listen="${AUTH_HTTP_LISTEN-127.0.0.1:8080}" \
+  --http_public_origins="${AUTH_HTTP_PUBLIC_ORIGINS-http://127.0.0.1:8080,http://localhost:8080}" \
   --mysql_endpoint="unix://$SOCKET" \
   --mysql_password_file="$PASSWORD_FILE" \
   --token_signing_key="$KEY_FILE" \

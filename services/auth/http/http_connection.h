@@ -2,9 +2,11 @@
 // plain TCP or TLS. Private to http_front.cc.
 //
 // Every resource a client can hold is bounded (HttpLimits): the header and body sizes (431 and
-// 413, then the connection closes), how long a connection may sit idle before its next request
-// and how long a started request may take to arrive (then it is closed), and one request at a
-// time per connection (the next is read only after the answer is written).
+// 413, then the connection closes), how long a connection may take to send a whole request head
+// (counted from its accept, TLS handshake included, and again from the end of each answer on a
+// kept-alive connection) and its body (then it is closed), and one request at a time per
+// connection (the next is read only after the answer is written). So a client that opens
+// connections and sends nothing, or a byte at a time, holds each for at most header_timeout.
 #ifndef SERVICES_AUTH_HTTP_HTTP_CONNECTION_H_
 #define SERVICES_AUTH_HTTP_HTTP_CONNECTION_H_
 
@@ -28,8 +30,9 @@ namespace auth::http {
 struct HttpLimits {
   size_t max_header_bytes = 8 * 1024;
   size_t max_body_bytes = 8 * 1024;
-  absl::Duration idle_timeout = absl::Seconds(60);  // waiting for a request (keep-alive)
-  absl::Duration read_timeout = absl::Seconds(10);  // a started request, and a TLS handshake
+  // From the accept (or the end of the previous answer) to the end of the request head.
+  absl::Duration header_timeout = absl::Seconds(10);
+  absl::Duration read_timeout = absl::Seconds(10);  // the body, once the head has arrived
   absl::Duration write_timeout = absl::Seconds(10);
 };
 
@@ -41,24 +44,28 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
 
   // `info.own_origin` holds the scheme ("http://"), completed per request with its Host.
   // `slot` is released (the connection no longer counts) when the connection is destroyed.
+  // `strict_transport_security` is the HSTS header every answer carries over TLS (empty: none).
   HttpConnection(Stream stream, const HttpRouter& router, const HttpLimits& limits,
-                 RequestInfo info, std::shared_ptr<void> slot)
+                 RequestInfo info, std::shared_ptr<void> slot,
+                 const std::string& strict_transport_security)
       : stream_(std::move(stream)),
         router_(router),
         limits_(limits),
         info_(std::move(info)),
-        slot_(std::move(slot)) {}
+        slot_(std::move(slot)),
+        strict_transport_security_(strict_transport_security) {}
 
   void Start() {
     boost::asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+      // One deadline for the handshake and the first request head together.
+      self->Expire(self->limits_.header_timeout);
       if constexpr (kTls) {
-        self->Expire(self->limits_.read_timeout);
         self->stream_.async_handshake(boost::asio::ssl::stream_base::server,
                                       [self](boost::beast::error_code ec) {
-                                        if (!ec) self->ReadRequest();
+                                        if (!ec) self->ReadRequest(/*first=*/true);
                                       });
       } else {
-        self->ReadRequest();
+        self->ReadRequest(/*first=*/true);
       }
     });
   }
@@ -70,11 +77,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
     boost::beast::get_lowest_layer(stream_).expires_after(absl::ToChronoMilliseconds(after));
   }
 
-  void ReadRequest() {
+  void ReadRequest(bool first) {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser_->body_limit(limits_.max_body_bytes);
-    Expire(limits_.idle_timeout);
+    // A deadline for the whole head, not per read: a byte every few seconds does not extend it.
+    if (!first) Expire(limits_.header_timeout);
     boost::beast::http::async_read_header(
         stream_, buffer_, *parser_,
         [self = this->shared_from_this()](boost::beast::error_code ec, size_t) {
@@ -155,6 +163,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
   }
 
   void Write(Response response) {
+    if (kTls && !strict_transport_security_.empty()) {
+      response.set(boost::beast::http::field::strict_transport_security,
+                   strict_transport_security_);
+    }
     auto message = std::make_shared<Response>(std::move(response));
     Expire(limits_.write_timeout);
     boost::beast::http::async_write(
@@ -164,7 +176,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
             self->Close();
             return;
           }
-          self->ReadRequest();
+          self->ReadRequest(/*first=*/false);
         });
   }
 
@@ -187,6 +199,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection<Stream
   const HttpLimits& limits_;
   const RequestInfo info_;
   std::shared_ptr<void> slot_;
+  const std::string& strict_transport_security_;
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
 };

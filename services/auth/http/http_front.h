@@ -21,23 +21,45 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/grpcpp.h"
 #include "services/auth/http/http_connection.h"
 
 namespace auth::http {
 
+// How long a browser that saw Strict-Transport-Security keeps to HTTPS for the host: a year,
+// the value preload lists ask for.
+inline constexpr int kHstsMaxAgeSeconds = 31536000;
+
 struct HttpFrontOptions {
   // host:port ("127.0.0.1:8080", "[::1]:0"); port 0 picks a free one (port()).
   std::string listen;
+  // The server's own origins ("https://auth.example.com"): a request whose scheme and Host are
+  // none of them is answered 421 (origin_policy.h). Empty: on a loopback listen address, its
+  // loopback origins (http[s]://<address>:<port> and http[s]://localhost:<port>); on any
+  // other, the origin the Host header names (no Host check).
+  std::vector<std::string> public_origins;
   // Browser origins besides the server's own that may call the RPCs (origin_policy.h).
   std::vector<std::string> allowed_origins;
   // PEM contents; both set: HTTPS only, both empty: plain HTTP.
   std::string tls_cert_pem;
   std::string tls_key_pem;
+  // With TLS: the files tls_cert_pem and tls_key_pem came from, read again every
+  // tls_reload_interval; a pair that changed and is usable is served to new connections
+  // (connections open keep theirs), one that is not is logged and the one in force kept.
+  // Empty: no reload.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  absl::Duration tls_reload_interval = absl::Minutes(1);
+  // With TLS, every answer carries Strict-Transport-Security: max-age=31536000, and
+  // includeSubDomains when this is set.
+  bool hsts_include_subdomains = false;
   HttpLimits limits;
-  // Connections open at once; more are closed as soon as they are accepted.
+  // Connections open at once, and per client address (an IPv6 address counts as its /64);
+  // more are closed as soon as they are accepted, before any byte is read.
   int max_connections = 1024;
+  int max_connections_per_address = 64;
   // Threads that run the connections (parsing, routing, writing; never a blocking call).
   int threads = 2;
   // The services whose unary methods are served (descriptors of the generated pool).

@@ -71,6 +71,15 @@ void HttpRouter::Route(const Request& request, const RequestInfo& info, Respond 
   auto text = [&](beast_http::status status, std::string body) {
     respond(TextResponse(request.version(), status, std::move(body), keep_alive));
   };
+  // Not addressed to one of our origins (DNS rebinding: Host: evil.test): refused before any
+  // work. /healthz and the JWKS document excepted: they carry nothing private, and probes and
+  // key fetchers address the server by IP or an internal name.
+  const bool public_document = path == kHealthPath || path == kJwksPath;
+  if (!public_document && !origins_.ServesOwnOrigin(info.own_origin)) {
+    text(beast_http::status::misdirected_request,
+         "this server does not answer for the Host of this request\n");
+    return;
+  }
   if (method == beast_http::verb::options) {
     respond(Preflight(request, info, origins_));
     return;

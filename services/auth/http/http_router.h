@@ -6,6 +6,8 @@
 //   GET     /.well-known/jwks.json          the keys GetJwks answers, cacheable
 //   GET     every path of auth::web::StaticAssets(), with a strict Content-Security-Policy
 //   anything else                           404 (405 for a known path with another method)
+// Except /healthz and the JWKS document, a request whose scheme and Host are not one of the
+// server's public origins (OriginPolicy::ServesOwnOrigin) gets 421 Misdirected Request first.
 #ifndef SERVICES_AUTH_HTTP_HTTP_ROUTER_H_
 #define SERVICES_AUTH_HTTP_HTTP_ROUTER_H_
 

@@ -310,8 +310,17 @@ absl::Status AuthServer::Start() {
     http::HttpFrontOptions options;
     options.listen = parts_->config.http_listen;
     options.allowed_origins = parts_->config.http_allowed_origins;
+    options.public_origins = parts_->config.http_public_origins;
     options.tls_cert_pem = parts_->http_tls_cert_pem;
     options.tls_key_pem = parts_->http_tls_key_pem;
+    // Read again on gRPC's interval: a renewed certificate is served on both without a restart.
+    options.tls_cert_file = parts_->config.http_tls_cert;
+    options.tls_key_file = parts_->config.http_tls_key;
+    options.tls_reload_interval = parts_->config.tls_reload_interval;
+    options.hsts_include_subdomains = parts_->config.http_hsts_include_subdomains;
+    options.max_connections = parts_->config.http_max_connections;
+    options.max_connections_per_address = parts_->config.http_max_connections_per_address;
+    options.limits.header_timeout = parts_->config.http_header_timeout;
     // The front serves every method of the services named here, and nothing else.
     options.services = {google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
         auth::v1::AuthService::service_full_name())};

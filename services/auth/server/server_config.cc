@@ -130,8 +130,25 @@ ABSL_FLAG(std::string, http_listen, "",
 ABSL_FLAG(std::vector<std::string>, http_allowed_origins, {},
           "Comma-separated browser origins (scheme://host[:port]) besides the server's own that "
           "may call the RPCs over HTTP: CORS preflights and the CSRF check.");
+ABSL_FLAG(std::vector<std::string>, http_public_origins, {},
+          "Comma-separated origins (scheme://host[:port]) the HTTP front is reached at: CSRF and "
+          "CORS take them as the server's own, and a request whose Host is none of them gets 421 "
+          "(DNS rebinding). Empty: a loopback --http_listen answers for its loopback origins "
+          "(127.0.0.1/[::1] and localhost on its port), any other for whatever Host it is sent.");
 ABSL_FLAG(std::string, http_tls_cert, "",
-          "PEM certificate chain; with --http_tls_key the HTTP front serves HTTPS only.");
+          "PEM certificate chain; with --http_tls_key the HTTP front serves HTTPS only (with "
+          "Strict-Transport-Security). Read again every --tls_reload_interval.");
+ABSL_FLAG(bool, http_hsts_include_subdomains, false,
+          "Add includeSubDomains to the HTTP front's Strict-Transport-Security header: only when "
+          "every subdomain of its host is served over HTTPS.");
+ABSL_FLAG(int, http_max_connections, 1024,
+          "Connections the HTTP front holds open at once; more are closed on accept.");
+ABSL_FLAG(int, http_max_connections_per_address, 64,
+          "Connections the HTTP front holds open at once per client address (an IPv6 address "
+          "counts as its /64); more are closed on accept.");
+ABSL_FLAG(absl::Duration, http_header_timeout, absl::Seconds(10),
+          "How long an HTTP connection has to send a whole request head, from its accept (TLS "
+          "handshake included) or the previous answer; then it is closed.");
 ABSL_FLAG(std::string, http_tls_key, "", "PEM private key for --http_tls_cert.");
 ABSL_FLAG(bool, http_allow_without_client_cert, false,
           "Start the HTTP front although --tls_client_ca requires client certificates of gRPC "
@@ -267,6 +284,19 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
       return WithWhat("--http_allowed_origins", valid);
     }
   }
+  for (const std::string& origin : config.http_public_origins) {
+    if (absl::Status valid = http::ValidateOrigin(origin); !valid.ok()) {
+      return WithWhat("--http_public_origins", valid);
+    }
+  }
+  if (config.http_max_connections < 1 || config.http_max_connections_per_address < 1) {
+    return absl::InvalidArgumentError(
+        "HTTP connections: --http_max_connections and --http_max_connections_per_address must "
+        "be at least 1");
+  }
+  if (config.http_header_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("HTTP: --http_header_timeout must be positive");
+  }
   return ValidateHttpListener(config);
 }
 
@@ -343,7 +373,12 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.tls_reload_interval = absl::GetFlag(FLAGS_tls_reload_interval);
   config.http_listen = absl::GetFlag(FLAGS_http_listen);
   config.http_allowed_origins = absl::GetFlag(FLAGS_http_allowed_origins);
+  config.http_public_origins = absl::GetFlag(FLAGS_http_public_origins);
   config.http_tls_cert = absl::GetFlag(FLAGS_http_tls_cert);
+  config.http_hsts_include_subdomains = absl::GetFlag(FLAGS_http_hsts_include_subdomains);
+  config.http_max_connections = absl::GetFlag(FLAGS_http_max_connections);
+  config.http_max_connections_per_address = absl::GetFlag(FLAGS_http_max_connections_per_address);
+  config.http_header_timeout = absl::GetFlag(FLAGS_http_header_timeout);
   config.http_tls_key = absl::GetFlag(FLAGS_http_tls_key);
   config.http_allow_without_client_cert = absl::GetFlag(FLAGS_http_allow_without_client_cert);
   config.http_allow_plaintext = absl::GetFlag(FLAGS_http_allow_plaintext);

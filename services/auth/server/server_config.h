@@ -85,9 +85,24 @@ struct ServerConfig {
   // Browser origins besides the server's own that may call the RPCs over HTTP (CORS, CSRF):
   // "scheme://host[:port]" each.
   std::vector<std::string> http_allowed_origins;
-  // TLS for the HTTP front (cert and key together), PEM file paths.
+  // The server's own origins over HTTP ("https://auth.example.com"): CSRF and CORS take them
+  // for same-origin instead of the Host header's, and a request whose Host is none of them gets
+  // 421 (DNS rebinding). Empty: a loopback http_listen answers for its loopback origins only
+  // (http://127.0.0.1:<port>, http://localhost:<port>), any other for whatever Host it is sent.
+  std::vector<std::string> http_public_origins;
+  // TLS for the HTTP front (cert and key together), PEM file paths, read again every
+  // tls_reload_interval; every HTTPS answer carries Strict-Transport-Security (a year), with
+  // includeSubDomains when http_hsts_include_subdomains.
   std::string http_tls_cert;
   std::string http_tls_key;
+  bool http_hsts_include_subdomains = false;
+  // Connections the HTTP front holds open at once, in all and per client address (an IPv6
+  // address counts as its /64); >= 1 each.
+  int http_max_connections = 1024;
+  int http_max_connections_per_address = 64;
+  // How long a connection has to send a whole request head, from its accept (TLS handshake
+  // included) or from the previous answer on a kept-alive one; > 0.
+  absl::Duration http_header_timeout = absl::Seconds(10);
   // The front asks no client certificate: with tls_client_ca set it starts only when told that
   // a proxy in front of it checks them.
   bool http_allow_without_client_cert = false;

@@ -157,6 +157,32 @@ TEST(ServerConfigTest, RefusesAllowedOriginsThatAreNotOrigins) {
   }
 }
 
+TEST(ServerConfigTest, RefusesPublicOriginsThatAreNotOrigins) {
+  ServerConfig config = Defaults();
+  config.http_public_origins = {"https://auth.example.com", "http://localhost:8080"};
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  for (const char* bad : {"auth.example.com", "https://auth.example.com/", "*"}) {
+    config.http_public_origins = {bad};
+    const absl::Status status = ValidateServerConfig(config);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--http_public_origins")) << bad;
+  }
+}
+
+TEST(ServerConfigTest, RefusesHttpConnectionBoundsBelowOneAndNoHeaderTimeout) {
+  ServerConfig config = Defaults();
+  config.http_max_connections_per_address = 0;
+  EXPECT_THAT(ValidateServerConfig(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = Defaults();
+  config.http_max_connections = 0;
+  EXPECT_THAT(ValidateServerConfig(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = Defaults();
+  config.http_header_timeout = absl::ZeroDuration();
+  const absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--http_header_timeout"));
+}
+
 // The HTTP front asks no client certificate: with mTLS on for gRPC it would be the way around it.
 TEST(ServerConfigTest, RefusesAnHttpFrontThatWouldBypassMutualTls) {
   ServerConfig config = Defaults();
