@@ -159,6 +159,46 @@ TEST_F(HttpE2eTest, ForeignOriginsAreRefusedBeforeAnyWork) {
   EXPECT_EQ(own.status, 200) << own.body;
 }
 
+// DNS rebinding (issue 21, item 7): the attacker's name resolves to the server, so the
+// victim's browser sends the attacker page's Origin with a matching Host. The server answers
+// only for its own origins (a loopback listener: its loopback ones; else --http_public_origins),
+// so this is 421 before any work: no CORS grant, the CSRF check never reached, the session kept.
+TEST_F(HttpE2eTest, DnsRebindingIsRefusedWith421) {
+  ASSERT_NO_FATAL_FAILURE(RegisterOverHttp("rebind_user", "rebind@example.com"));
+  HttpReply login =
+      PostJson("Login", {{"email", "rebind@example.com"}, {"passwordHash", kPassword}});
+  ASSERT_EQ(login.status, 200);
+  const int user_id = nlohmann::json::parse(login.body)["userId"].get<int>();
+  const std::string cookie = absl::StrCat("jwt-token=", login.Cookie("jwt-token"));
+  const std::string evil = absl::StrCat("evil.test:", server_->http_port());
+  const HttpHeaders rebound = {{"Host", evil}, {"Origin", "http://" + evil}, {"Cookie", cookie}};
+
+  HttpHeaders preflight = rebound;
+  preflight.emplace_back("Access-Control-Request-Method", "POST");
+  ASSERT_OK_AND_ASSIGN(HttpReply refused_preflight,
+                       http().Send("OPTIONS", "/auth.v1.AuthService/Logout", preflight));
+  EXPECT_EQ(refused_preflight.status, 421);
+  EXPECT_TRUE(refused_preflight.Header("access-control-allow-origin").empty());
+  HttpReply refused = PostJson("Logout", {{"userId", user_id}}, rebound);
+  EXPECT_EQ(refused.status, 421) << refused.body;
+  EXPECT_TRUE(refused.cookies.empty());
+  EXPECT_TRUE(refused.Header("access-control-allow-origin").empty());
+  HttpReply who = PostJson("GetSession", nlohmann::json::object(), {{"Cookie", cookie}});
+  EXPECT_EQ(who.status, 200) << "the rebound logout ended the session";
+
+  // With --http_public_origins, those are the server's own, and only they.
+  RestartHttpServer({"--http_public_origins=http://auth.test"});
+  HttpReply public_host = PostJson("GetSession", nlohmann::json::object(),
+                                   {{"Host", "auth.test"}, {"Origin", "http://auth.test"}});
+  EXPECT_EQ(public_host.status, 401) << public_host.body;  // served: no session cookie sent
+  EXPECT_EQ(public_host.Header("access-control-allow-origin"), "http://auth.test");
+  for (const std::string& host : {evil, http().host_header()}) {
+    HttpReply misdirected = PostJson("GetSession", nlohmann::json::object(),
+                                     {{"Host", host}, {"Origin", "http://" + host}});
+    EXPECT_EQ(misdirected.status, 421) << host;
+  }
+}
+
 TEST_F(HttpE2eTest, CorsPreflightOnlyForAllowedOrigins) {
   const HttpHeaders preflight = {{"Access-Control-Request-Method", "POST"},
                                  {"Access-Control-Request-Headers", "content-type"}};
