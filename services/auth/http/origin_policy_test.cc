@@ -58,5 +58,30 @@ TEST(OriginPolicyTest, CsrfCheckRefusesForeignBrowserRequests) {
   EXPECT_THAT(policy.CheckRequest("", "same-site", kOwn), StatusIs(kDenied));
 }
 
+TEST(OriginPolicyTest, WithoutPublicOriginsEveryHostIsServedAndTheHostIsOwn) {
+  const OriginPolicy policy = Policy();
+  EXPECT_TRUE(policy.ServesOwnOrigin("http://evil.test:8080"));
+  EXPECT_TRUE(policy.AllowsOrigin("http://evil.test:8080", "http://evil.test:8080"));
+}
+
+TEST(OriginPolicyTest, PublicOriginsAreTheOnlyOwnOnes) {
+  absl::StatusOr<OriginPolicy> policy = OriginPolicy::Create(
+      {"https://app.example.com"}, {"https://auth.example.com", "http://localhost:8080"});
+  ASSERT_THAT(policy, IsOk());
+  // Case and the scheme's default port do not matter.
+  EXPECT_TRUE(policy->ServesOwnOrigin("https://Auth.Example.com"));
+  EXPECT_TRUE(policy->ServesOwnOrigin("https://auth.example.com:443"));
+  EXPECT_TRUE(policy->ServesOwnOrigin("http://localhost:8080"));
+  EXPECT_FALSE(policy->ServesOwnOrigin("http://auth.example.com"));  // the scheme counts
+  EXPECT_FALSE(policy->ServesOwnOrigin("http://evil.test:8080"));
+  EXPECT_FALSE(policy->ServesOwnOrigin("http://localhost"));
+  // The Host-derived origin is no longer own: only the public and the allowed ones are.
+  EXPECT_FALSE(policy->AllowsOrigin("http://evil.test:8080", "http://evil.test:8080"));
+  EXPECT_TRUE(policy->AllowsOrigin("http://localhost:8080", "https://auth.example.com"));
+  EXPECT_TRUE(policy->AllowsOrigin("https://app.example.com", "https://auth.example.com"));
+  EXPECT_THAT(OriginPolicy::Create({}, {"auth.example.com"}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace auth::http
