@@ -2,12 +2,22 @@
 // real HTTP against the real server and database: each Connect status mapping, the 8 KiB body
 // limit, bad JSON, unknown fields, wrong content types, bad gRPC-Web frames and base64,
 // oversized headers, malformed requests. Each gets a clear 4xx (or the mapped 5xx), the server
-// keeps serving, and nothing is stored.
+// keeps serving, and nothing is stored. And connections that hold the front: the per-address
+// bound and the header timeout, set by their flags.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "libs/testing/status_matchers.h"
@@ -209,6 +219,57 @@ TEST_F(HttpBadInputsTest, MalformedRequestsAre400) {
     EXPECT_EQ(reply.status, 400) << raw;
   }
   ExpectServing();
+}
+
+// A TCP connection from `source` (a 127.0.0.0/8 address) to the loopback `port`; -1 on failure.
+int ConnectFrom(const std::string& source, int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// How long until the server closes `fd` (it reads end of stream), or nullopt after `within`.
+std::optional<absl::Duration> TimeToClose(int fd, absl::Duration within) {
+  const absl::Time start = absl::Now();
+  pollfd readable{fd, POLLIN, 0};
+  if (poll(&readable, 1, static_cast<int>(absl::ToInt64Milliseconds(within))) != 1) {
+    return std::nullopt;
+  }
+  char byte;
+  if (recv(fd, &byte, 1, 0) > 0) return std::nullopt;
+  return absl::Now() - start;
+}
+
+// The real binary with --http_max_connections_per_address and --http_header_timeout: one
+// address holds its allowance and no more, the others are served, and silent connections go.
+TEST_F(HttpBadInputsTest, ConnectionBoundsPerAddressAndHeaderTimeoutFromTheFlags) {
+  RestartHttpServer({"--http_max_connections_per_address=3", "--http_header_timeout=1s"});
+  const int port = server_->http_port();
+  std::vector<int> held;
+  for (int i = 0; i < 3; ++i) held.push_back(ConnectFrom("127.0.0.2", port));
+  const int over = ConnectFrom("127.0.0.2", port);
+  ASSERT_GE(over, 0);
+  EXPECT_TRUE(TimeToClose(over, absl::Milliseconds(500)).has_value()) << "over the bound";
+  close(over);
+  ExpectServing();  // from 127.0.0.1
+  for (int fd : held) {
+    ASSERT_GE(fd, 0);
+    const std::optional<absl::Duration> closed = TimeToClose(fd, absl::Seconds(5));
+    ASSERT_TRUE(closed.has_value()) << "a silent connection outlived 5 s";
+    EXPECT_LT(*closed, absl::Seconds(3));
+    close(fd);
+  }
 }
 
 }  // namespace
