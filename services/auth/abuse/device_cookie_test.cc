@@ -90,8 +90,9 @@ TEST(DeviceCookieTest, ForgedForeignExpiredOrAccessTokenValuesAreNoDevice) {
   DeviceCookies expiring(&short_lived.issuer, &later);
   EXPECT_FALSE(Present(expiring, "device=" + CookieValue(*expiring.SetCookie(42))).has_value());
   // Two different device cookies: which one would we trust?
-  EXPECT_FALSE(Present(devices, "device=" + valid + "; device=" + CookieValue(*devices.SetCookie(7)))
-                   .has_value());
+  EXPECT_FALSE(
+      Present(devices, "device=" + valid + "; device=" + CookieValue(*devices.SetCookie(7)))
+          .has_value());
   EXPECT_TRUE(Present(devices, "device=" + valid + "; device=" + valid).has_value());
 }
 

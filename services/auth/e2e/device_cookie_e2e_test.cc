@@ -83,10 +83,10 @@ Reply PostFrom(const std::string& source, int port, const std::string& method,
     return reply;
   }
   const std::string payload = body.dump();
-  std::string request = absl::StrCat("POST /auth.v1.AuthService/", method,
-                                     " HTTP/1.1\r\nHost: 127.0.0.1:", port,
-                                     "\r\nContent-Type: application/json\r\nContent-Length: ",
-                                     payload.size(), "\r\nConnection: close\r\n");
+  std::string request =
+      absl::StrCat("POST /auth.v1.AuthService/", method, " HTTP/1.1\r\nHost: 127.0.0.1:", port,
+                   "\r\nContent-Type: application/json\r\nContent-Length: ", payload.size(),
+                   "\r\nConnection: close\r\n");
   if (!cookie.empty()) absl::StrAppend(&request, "Cookie: ", cookie, "\r\n");
   absl::StrAppend(&request, "\r\n", payload);
   for (size_t sent = 0; sent < request.size();) {
@@ -167,8 +167,8 @@ TEST_F(DeviceCookieE2eTest, VictimWithDeviceLogsInWhileAttackerOn64AddressesGues
     // Between the rounds, the victim logs in with the right password on the device.
     const Reply victim = Post(victim_address, "Login", LoginBody("victim@example.com", kPassword),
                               "device=" + device);
-    EXPECT_EQ(victim.status, 200) << "round " << round << ": the victim is locked out: "
-                                  << victim.body;
+    EXPECT_EQ(victim.status, 200) << "round " << round
+                                  << ": the victim is locked out: " << victim.body;
   }
   // Untrusted guesses per account per window: --login_failures_per_account (5).
   std::printf("DEVICE attack: 64 addresses, %d guesses: %d hashed, %d refused\n",
@@ -191,9 +191,9 @@ TEST_F(DeviceCookieE2eTest, VictimWithDeviceLogsInWhileAttackerOn64AddressesGues
             429);
 
   // The victim's device has failures of its own (5 per window): then it is trusted no more.
-  const std::string latest = Post(victim_address, "Login",
-                                  LoginBody("victim@example.com", kPassword), "device=" + device)
-                                 .Cookie("device");
+  const std::string latest =
+      Post(victim_address, "Login", LoginBody("victim@example.com", kPassword), "device=" + device)
+          .Cookie("device");
   ASSERT_FALSE(latest.empty());
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(Post(victim_address, "Login", LoginBody("victim@example.com", kWrongPassword),
@@ -201,10 +201,10 @@ TEST_F(DeviceCookieE2eTest, VictimWithDeviceLogsInWhileAttackerOn64AddressesGues
                   .status,
               401);
   }
-  EXPECT_EQ(Post(victim_address, "Login", LoginBody("victim@example.com", kPassword),
-                 "device=" + latest)
-                .status,
-            429);
+  EXPECT_EQ(
+      Post(victim_address, "Login", LoginBody("victim@example.com", kPassword), "device=" + latest)
+          .status,
+      429);
 }
 
 // The median of `samples`, in milliseconds.
@@ -244,16 +244,15 @@ TEST_F(DeviceCookieE2eTest, ConcealedUnknownAccountAnswersAsAWrongPasswordInAsMu
   const double wrong_median = MedianMs(wrong_ms);
   std::printf("DEVICE conceal: median unknown account %.2f ms, wrong password %.2f ms\n",
               unknown_median, wrong_median);
-  EXPECT_LE(std::max(unknown_median, wrong_median),
-            1.2 * std::min(unknown_median, wrong_median));
+  EXPECT_LE(std::max(unknown_median, wrong_median), 1.2 * std::min(unknown_median, wrong_median));
 }
 
 TEST_F(DeviceCookieE2eTest, ConcealedUnknownAccountsStillCountAgainstTheAddress) {
   RestartHttpServer({"--conceal_accounts", "--login_failures_per_address=3"});
   // Addresses no other test of this suite (which shares the database) used.
   for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(Post(Loopback(101), "Login", LoginBody(absl::StrCat("nobody", i, "@example.com"),
-                                                   kWrongPassword))
+    EXPECT_EQ(Post(Loopback(101), "Login",
+                   LoginBody(absl::StrCat("nobody", i, "@example.com"), kWrongPassword))
                   .status,
               401);
   }
