@@ -24,7 +24,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "api/auth/v1/auth.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "services/auth/e2e/http_fixture.h"
@@ -207,6 +209,40 @@ TEST_F(DeviceCookieE2eTest, VictimWithDeviceLogsInWhileAttackerOn64AddressesGues
       429);
 }
 
+// Over gRPC the device cookie is `set-cookie` initial metadata, presented back as `cookie`
+// metadata, with the same effect.
+TEST_F(DeviceCookieE2eTest, GrpcClientKeepsItsDeviceCookieInMetadata) {
+  ASSERT_NO_FATAL_FAILURE(RegisterOverHttp("grpc_victim", "grpc_victim@example.com"));
+  auth::v1::LoginRequest request;
+  request.set_email("grpc_victim@example.com");
+  request.set_password_hash(kPassword);
+  std::string device;
+  {
+    grpc::ClientContext context;
+    auth::v1::LoginResponse response;
+    ASSERT_TRUE(stub_->Login(&context, request, &response).ok());
+    for (const auto& [key, value] : context.GetServerInitialMetadata()) {
+      const std::string line(value.data(), value.size());
+      if (key == "set-cookie" && absl::StartsWith(line, "device=")) {
+        device = line.substr(7, line.find(';') - 7);
+      }
+    }
+  }
+  ASSERT_FALSE(device.empty()) << "no device cookie in the initial metadata";
+  // An attacker on 6 other addresses uses up the account's untrusted failures.
+  for (int host = 70; host < 76; ++host) {
+    Post(Loopback(host), "Login", LoginBody("grpc_victim@example.com", kWrongPassword));
+  }
+  grpc::ClientContext untrusted;
+  auth::v1::LoginResponse response;
+  EXPECT_EQ(stub_->Login(&untrusted, request, &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  grpc::ClientContext trusted;
+  trusted.AddMetadata("cookie", "device=" + device);
+  const grpc::Status status = stub_->Login(&trusted, request, &response);
+  EXPECT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
+}
+
 // The median of `samples`, in milliseconds.
 double MedianMs(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
@@ -226,25 +262,33 @@ TEST_F(DeviceCookieE2eTest, ConcealedUnknownAccountAnswersAsAWrongPasswordInAsMu
   EXPECT_EQ(unknown.status, wrong.status);
   EXPECT_EQ(unknown.body, wrong.body);
 
-  std::vector<double> unknown_ms, wrong_ms;
-  for (int i = 0; i < 25; ++i) {
-    for (bool known : {false, true}) {
-      const auto start = std::chrono::steady_clock::now();
-      const Reply reply =
-          Post(Loopback(1), "Login",
-               LoginBody(known ? "known@example.com" : "nobody@example.com", kWrongPassword));
-      const double ms =
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count();
-      EXPECT_EQ(reply.status, 401);
-      (known ? wrong_ms : unknown_ms).push_back(ms);
+  // Interleaved samples (in alternating order, so that a drift in the machine's load touches
+  // both alike), their medians compared. Other tests may share the two cores: a measurement
+  // disturbed by them is taken again, up to 5 times. Without the dummy hash an unknown account
+  // answers in a tenth of the time (measured: 1.8 ms against 23.7 ms), which no retry hides.
+  bool within = false;
+  for (int attempt = 0; attempt < 5 && !within; ++attempt) {
+    std::vector<double> unknown_ms, wrong_ms;
+    for (int i = 0; i < 31; ++i) {
+      for (const bool known : {i % 2 == 0, i % 2 != 0}) {
+        const auto start = std::chrono::steady_clock::now();
+        const Reply reply =
+            Post(Loopback(1), "Login",
+                 LoginBody(known ? "known@example.com" : "nobody@example.com", kWrongPassword));
+        const double ms =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
+        EXPECT_EQ(reply.status, 401);
+        (known ? wrong_ms : unknown_ms).push_back(ms);
+      }
     }
+    const double unknown_median = MedianMs(unknown_ms);
+    const double wrong_median = MedianMs(wrong_ms);
+    std::printf("DEVICE conceal: median unknown account %.2f ms, wrong password %.2f ms\n",
+                unknown_median, wrong_median);
+    within = std::max(unknown_median, wrong_median) <= 1.2 * std::min(unknown_median, wrong_median);
   }
-  const double unknown_median = MedianMs(unknown_ms);
-  const double wrong_median = MedianMs(wrong_ms);
-  std::printf("DEVICE conceal: median unknown account %.2f ms, wrong password %.2f ms\n",
-              unknown_median, wrong_median);
-  EXPECT_LE(std::max(unknown_median, wrong_median), 1.2 * std::min(unknown_median, wrong_median));
+  EXPECT_TRUE(within) << "an unknown account's answer takes another time than a wrong password's";
 }
 
 TEST_F(DeviceCookieE2eTest, ConcealedUnknownAccountsStillCountAgainstTheAddress) {
