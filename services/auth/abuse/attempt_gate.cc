@@ -33,18 +33,27 @@ std::vector<repository::AttemptLimit> AddressLimit(const AbuseLimitsConfig& conf
            config.login_window}};
 }
 
+// The name an attempt's account is counted under: its id, or the concealed unknown account's
+// name; empty for an unknown account that is not concealed.
+std::string AccountName(const LoginAttempt& attempt) {
+  if (attempt.user_id > 0) return absl::StrCat(attempt.user_id);
+  if (!attempt.concealed_account.empty()) return absl::StrCat("?", attempt.concealed_account);
+  return "";
+}
+
 // The limits an untrusted login attempt counts against: the account and (account, address)
-// (when `user_id` > 0, i.e. it exists) and the client address. Empty when all are off.
+// (when it has an AccountName()) and the client address. Empty when all are off.
 std::vector<repository::AttemptLimit> UntrustedLoginLimits(const AbuseLimitsConfig& config,
-                                                           int64_t user_id,
-                                                           absl::string_view address) {
+                                                           const LoginAttempt& attempt) {
   std::vector<repository::AttemptLimit> limits;
-  if (config.login_failures_per_account > 0 && user_id > 0) {
-    limits.push_back({absl::StrCat(kLoginAccount, user_id), config.login_failures_per_account,
+  const std::string account = AccountName(attempt);
+  const absl::string_view address = attempt.address;
+  if (config.login_failures_per_account > 0 && !account.empty()) {
+    limits.push_back({absl::StrCat(kLoginAccount, account), config.login_failures_per_account,
                       config.login_window});
   }
-  if (config.login_failures_per_account_address > 0 && user_id > 0) {
-    limits.push_back({absl::StrCat(kLoginAccountAddress, user_id, ":", address),
+  if (config.login_failures_per_account_address > 0 && !account.empty()) {
+    limits.push_back({absl::StrCat(kLoginAccountAddress, account, ":", address),
                       config.login_failures_per_account_address, config.login_window});
   }
   for (repository::AttemptLimit& limit : AddressLimit(config, address)) {
@@ -161,14 +170,13 @@ absl::Status AttemptGate::AdmitLogin(LoginAttempt* attempt, std::string* retry_a
     if (trusted.code() != absl::StatusCode::kResourceExhausted) return trusted;
     attempt->device.clear();
   }
-  return AuditRefusal(
-      Admit(UntrustedLoginLimits(config_, attempt->user_id, attempt->address), retry_after),
-      "login", attempt->user_id, attempt->address);
+  return AuditRefusal(Admit(UntrustedLoginLimits(config_, *attempt), retry_after), "login",
+                      attempt->user_id, attempt->address);
 }
 
 absl::Status AttemptGate::AdmitLogin(int64_t user_id, absl::string_view address,
                                      std::string* retry_after) const {
-  LoginAttempt attempt{user_id, std::string(address), ""};
+  LoginAttempt attempt{user_id, std::string(address), "", ""};
   return AdmitLogin(&attempt, retry_after);
 }
 
@@ -179,7 +187,7 @@ repository::AttemptSettlement AttemptGate::LoginSettlement(const LoginAttempt& a
 
 repository::AttemptSettlement AttemptGate::LoginSettlement(int64_t user_id,
                                                            absl::string_view address) const {
-  return LoginSettlement(LoginAttempt{user_id, std::string(address), ""});
+  return LoginSettlement(LoginAttempt{user_id, std::string(address), "", ""});
 }
 
 absl::Status AttemptGate::CheckRefresh(absl::string_view address, std::string* retry_after) const {

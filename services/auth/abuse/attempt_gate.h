@@ -64,6 +64,10 @@ struct LoginAttempt {
   // The nonce of the valid device cookie of `user_id` the client presented; empty: none
   // (untrusted). AdmitLogin() empties it when the device is trusted no more.
   std::string device;
+  // For an unknown account (`user_id` 0) under --conceal_accounts: a name for it (a digest of
+  // the email or phone asked for), counted like an account, so that the account limits do not
+  // tell which accounts exist either. Empty: an unknown account counts against the address only.
+  std::string concealed_account;
 };
 
 // kInvalidArgument naming the flag if a maximum is negative or a window not positive.

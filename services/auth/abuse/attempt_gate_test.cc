@@ -75,7 +75,7 @@ TEST(AttemptGateTest, TrustedDeviceCountsAgainstItselfAndTheAddressOnly) {
                                          Field(&AttemptLimit::key, "login-address:a")),
                              _))
       .WillOnce(Return(Admitted()));
-  LoginAttempt attempt{42, "a", "n0nce"};
+  LoginAttempt attempt{42, "a", "n0nce", ""};
   std::string retry_after;
   EXPECT_THAT(gate.AdmitLogin(&attempt, &retry_after), IsOk());
   EXPECT_EQ(attempt.device, "n0nce");
@@ -100,7 +100,7 @@ TEST(AttemptGateTest, UsedUpDeviceFallsBackToTheUntrustedLimits) {
                                            Field(&AttemptLimit::key, "login-address:a")),
                                _))
         .WillOnce(Return(untrusted_admits ? Admitted() : Admission{false, absl::Seconds(600)}));
-    LoginAttempt attempt{42, "a", "n0nce"};
+    LoginAttempt attempt{42, "a", "n0nce", ""};
     std::string retry_after;
     const absl::Status admitted = gate.AdmitLogin(&attempt, &retry_after);
     EXPECT_EQ(attempt.device, "");
@@ -116,12 +116,26 @@ TEST(AttemptGateTest, UsedUpDeviceFallsBackToTheUntrustedLimits) {
   }
 }
 
+// --conceal_accounts: an unknown account is counted like an account, under its concealed name.
+TEST(AttemptGateTest, ConcealedUnknownAccountCountsLikeAnAccount) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-account:?d1g"),
+                                         Field(&AttemptLimit::key, "login-account-address:?d1g:a"),
+                                         Field(&AttemptLimit::key, "login-address:a")),
+                             _))
+      .WillOnce(Return(Admitted()));
+  LoginAttempt attempt{0, "a", "", "d1g"};
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitLogin(&attempt, &retry_after), IsOk());
+}
+
 // A failing limiter refuses a trusted attempt too (fail closed), without a second call.
 TEST(AttemptGateTest, TrustedDeviceFailsClosed) {
   StrictMock<MockAttemptLimiter> limiter;
   AttemptGate gate(&limiter, AbuseLimitsConfig());
   EXPECT_CALL(limiter, Admit(_, _)).WillOnce(Return(absl::UnavailableError("database down")));
-  LoginAttempt attempt{42, "a", "n0nce"};
+  LoginAttempt attempt{42, "a", "n0nce", ""};
   std::string retry_after;
   EXPECT_THAT(gate.AdmitLogin(&attempt, &retry_after), StatusIs(absl::StatusCode::kUnavailable));
 }
@@ -138,7 +152,7 @@ TEST(AttemptGateTest, DevicesUntrustedWhenOffOrWithoutAccount) {
                                          Field(&AttemptLimit::key, "login-address:a")),
                              _))
       .WillOnce(Return(Admitted()));
-  LoginAttempt attempt{42, "a", "n0nce"};
+  LoginAttempt attempt{42, "a", "n0nce", ""};
   std::string retry_after;
   EXPECT_THAT(off.AdmitLogin(&attempt, &retry_after), IsOk());
   EXPECT_EQ(attempt.device, "");
@@ -146,7 +160,7 @@ TEST(AttemptGateTest, DevicesUntrustedWhenOffOrWithoutAccount) {
   AttemptGate on(&limiter, AbuseLimitsConfig());
   EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-address:a")), _))
       .WillOnce(Return(Admitted()));
-  LoginAttempt unknown{0, "a", "n0nce"};
+  LoginAttempt unknown{0, "a", "n0nce", ""};
   EXPECT_THAT(on.AdmitLogin(&unknown, &retry_after), IsOk());
   EXPECT_EQ(unknown.device, "");
 }

@@ -9,10 +9,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
 #include "libs/crypto/random_token.h"
+#include "libs/crypto/sha256.h"
 #include "services/auth/account/validation.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/session/session_cookies.h"
@@ -75,7 +77,15 @@ grpc::ServerUnaryReactor* LoginHandler::Handle(grpc::CallbackServerContext* cont
     const int64_t user_id = user.ok() ? user->id : 0;
     // A device cookie of another account gives no trust.
     LoginAttempt attempt{user_id, address,
-                         device && user_id > 0 && device->user_id == user_id ? device->nonce : ""};
+                         device && user_id > 0 && device->user_id == user_id ? device->nonce : "",
+                         ""};
+    if (deps_.conceal_accounts && user_id == 0) {
+      // Counted like an account, so that the account limits do not tell either; a digest, so
+      // that the key is short and the counters hold no email or phone number. Lowercase, as
+      // the lookup matches emails (one counter however the prober spells it).
+      attempt.concealed_account =
+          crypto::Sha256Hex(absl::AsciiStrToLower(identity.value)).substr(0, 32);
+    }
     std::string retry_after;
     const absl::Status admitted = deps_.gate->AdmitLogin(&attempt, &retry_after);
     if (!admitted.ok()) {
