@@ -29,6 +29,7 @@
 #include "libs/repository/user_repository.h"
 #include "libs/token/token.h"
 #include "services/auth/abuse/attempt_gate.h"
+#include "services/auth/abuse/device_cookie.h"
 #include "services/auth/account/login_handler.h"
 #include "services/auth/account/register_handler.h"
 #include "services/auth/rpc/call_runner.h"
@@ -50,6 +51,10 @@ struct AuthServiceDeps {
   token::TokenIssuer* issuer = nullptr;
   // Checks access tokens, given the digest the service computes once per call anyway.
   token::PrehashedTokenVerifier* verifier = nullptr;
+  // Sign and check device cookies (abuse/device_cookie.h): the same keys as access tokens, an
+  // audience of their own. Null (either): no device cookies, every login is untrusted.
+  token::TokenIssuer* device_issuer = nullptr;
+  token::TokenVerifier* device_verifier = nullptr;
   executor::BoundedExecutor* hashing_executor = nullptr;
   executor::BoundedExecutor* database_executor = nullptr;
   // Counts attempts for the abuse limits (options.abuse_limits); null turns the limits off.
@@ -80,6 +85,9 @@ struct AuthServiceOptions {
   std::string jwks_json = R"({"keys":[]})";
   // Failed logins per account and per address, registrations per address (abuse/attempt_gate.h).
   AbuseLimitsConfig abuse_limits;
+  // Login answers an unknown account as a wrong password, after a dummy hash (--conceal_accounts;
+  // off: NOT_FOUND "user not found", as the spec says).
+  bool conceal_accounts = false;
   // Most ValidateToken (or Logout) calls one database round trip (or transaction) answers
   // when they queue up; 1 gives every call its own.
   int max_database_batch = 64;
@@ -133,6 +141,7 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   // Shared by the handlers (declared before them: they keep pointers to these).
   CallRunner runner_;
   AttemptGate gate_;
+  DeviceCookies devices_;
   SessionIssuer session_issuer_;
   // One per RPC.
   RegisterHandler register_;

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -18,30 +19,78 @@ namespace auth::service {
 namespace {
 
 constexpr char kLoginAccount[] = "login-account:";
+constexpr char kLoginAccountAddress[] = "login-account-address:";
+constexpr char kLoginDevice[] = "login-device:";
 constexpr char kLoginAddress[] = "login-address:";
 constexpr char kRegisterAddress[] = "register-address:";
 constexpr char kRefreshAddress[] = "refresh-address:";
 
-// The limits a login attempt counts against: the account (when `user_id` > 0, i.e. it exists)
-// and the client address. Empty when both are off.
-std::vector<repository::AttemptLimit> LoginLimits(const AbuseLimitsConfig& config, int64_t user_id,
-                                                  absl::string_view address) {
+// The address limit of every login attempt; empty when off.
+std::vector<repository::AttemptLimit> AddressLimit(const AbuseLimitsConfig& config,
+                                                   absl::string_view address) {
+  if (config.login_failures_per_address <= 0) return {};
+  return {{absl::StrCat(kLoginAddress, address), config.login_failures_per_address,
+           config.login_window}};
+}
+
+// The name an attempt's account is counted under: its id, or the concealed unknown account's
+// name; empty for an unknown account that is not concealed.
+std::string AccountName(const LoginAttempt& attempt) {
+  if (attempt.user_id > 0) return absl::StrCat(attempt.user_id);
+  if (!attempt.concealed_account.empty()) return absl::StrCat("?", attempt.concealed_account);
+  return "";
+}
+
+// The limits an untrusted login attempt counts against: the account and (account, address)
+// (when it has an AccountName()) and the client address. Empty when all are off.
+std::vector<repository::AttemptLimit> UntrustedLoginLimits(const AbuseLimitsConfig& config,
+                                                           const LoginAttempt& attempt) {
   std::vector<repository::AttemptLimit> limits;
-  if (config.login_failures_per_account > 0 && user_id > 0) {
-    limits.push_back({absl::StrCat(kLoginAccount, user_id), config.login_failures_per_account,
+  const std::string account = AccountName(attempt);
+  const absl::string_view address = attempt.address;
+  if (config.login_failures_per_account > 0 && !account.empty()) {
+    limits.push_back({absl::StrCat(kLoginAccount, account), config.login_failures_per_account,
                       config.login_window});
   }
-  if (config.login_failures_per_address > 0) {
-    limits.push_back({absl::StrCat(kLoginAddress, address), config.login_failures_per_address,
-                      config.login_window});
+  if (config.login_failures_per_account_address > 0 && !account.empty()) {
+    limits.push_back({absl::StrCat(kLoginAccountAddress, account, ":", address),
+                      config.login_failures_per_account_address, config.login_window});
+  }
+  for (repository::AttemptLimit& limit : AddressLimit(config, address)) {
+    limits.push_back(std::move(limit));
   }
   return limits;
 }
 
-// The keys a successful login settles: its account is reset, its address refunded.
-std::vector<std::string> LoginResetKeys(const AbuseLimitsConfig& config, int64_t user_id) {
-  if (config.login_failures_per_account <= 0 || user_id <= 0) return {};
-  return {absl::StrCat(kLoginAccount, user_id)};
+// The limits a trusted device's login attempt counts against: its device and the address.
+std::vector<repository::AttemptLimit> TrustedLoginLimits(const AbuseLimitsConfig& config,
+                                                         absl::string_view device,
+                                                         absl::string_view address) {
+  std::vector<repository::AttemptLimit> limits = {
+      {absl::StrCat(kLoginDevice, device), config.login_failures_per_device, config.login_window}};
+  for (repository::AttemptLimit& limit : AddressLimit(config, address)) {
+    limits.push_back(std::move(limit));
+  }
+  return limits;
+}
+
+// The keys a successful login resets: its device's (trusted), or its account's and its
+// (account, address)'s (untrusted).
+std::vector<std::string> LoginResetKeys(const AbuseLimitsConfig& config,
+                                        const LoginAttempt& attempt) {
+  std::vector<std::string> keys;
+  if (!attempt.device.empty()) {
+    keys.push_back(absl::StrCat(kLoginDevice, attempt.device));
+    return keys;
+  }
+  if (attempt.user_id <= 0) return keys;
+  if (config.login_failures_per_account > 0) {
+    keys.push_back(absl::StrCat(kLoginAccount, attempt.user_id));
+  }
+  if (config.login_failures_per_account_address > 0) {
+    keys.push_back(absl::StrCat(kLoginAccountAddress, attempt.user_id, ":", attempt.address));
+  }
+  return keys;
 }
 
 std::vector<std::string> LoginRefundKeys(const AbuseLimitsConfig& config,
@@ -63,6 +112,12 @@ std::vector<repository::AttemptLimit> RegisterLimits(const AbuseLimitsConfig& co
 absl::Status ValidateAbuseLimits(const AbuseLimitsConfig& config) {
   if (config.login_failures_per_account < 0) {
     return absl::InvalidArgumentError("--login_failures_per_account must not be negative");
+  }
+  if (config.login_failures_per_account_address < 0) {
+    return absl::InvalidArgumentError("--login_failures_per_account_address must not be negative");
+  }
+  if (config.login_failures_per_device < 0) {
+    return absl::InvalidArgumentError("--login_failures_per_device must not be negative");
   }
   if (config.login_failures_per_address < 0) {
     return absl::InvalidArgumentError("--login_failures_per_address must not be negative");
@@ -102,17 +157,37 @@ absl::Status AttemptGate::AdmitRegistration(absl::string_view address,
                       /*user_id=*/0, address);
 }
 
+bool AttemptGate::TrustsDevices() const { return config_.login_failures_per_device > 0; }
+
+absl::Status AttemptGate::AdmitLogin(LoginAttempt* attempt, std::string* retry_after) const {
+  if (limiter_ == nullptr) return absl::OkStatus();
+  if (!TrustsDevices() || attempt->user_id <= 0) attempt->device.clear();
+  if (!attempt->device.empty()) {
+    const absl::Status trusted =
+        Admit(TrustedLoginLimits(config_, attempt->device, attempt->address), retry_after);
+    // A failing limiter refuses (fail closed); a refusal by a limit leaves the untrusted rules,
+    // which count the attempt once more (so a used-up device costs its address double).
+    if (trusted.code() != absl::StatusCode::kResourceExhausted) return trusted;
+    attempt->device.clear();
+  }
+  return AuditRefusal(Admit(UntrustedLoginLimits(config_, *attempt), retry_after), "login",
+                      attempt->user_id, attempt->address);
+}
+
 absl::Status AttemptGate::AdmitLogin(int64_t user_id, absl::string_view address,
                                      std::string* retry_after) const {
-  if (limiter_ == nullptr) return absl::OkStatus();
-  return AuditRefusal(Admit(LoginLimits(config_, user_id, address), retry_after), "login", user_id,
-                      address);
+  LoginAttempt attempt{user_id, std::string(address), "", ""};
+  return AdmitLogin(&attempt, retry_after);
+}
+
+repository::AttemptSettlement AttemptGate::LoginSettlement(const LoginAttempt& attempt) const {
+  if (limiter_ == nullptr) return {};
+  return {LoginResetKeys(config_, attempt), LoginRefundKeys(config_, attempt.address)};
 }
 
 repository::AttemptSettlement AttemptGate::LoginSettlement(int64_t user_id,
                                                            absl::string_view address) const {
-  if (limiter_ == nullptr) return {};
-  return {LoginResetKeys(config_, user_id), LoginRefundKeys(config_, address)};
+  return LoginSettlement(LoginAttempt{user_id, std::string(address), "", ""});
 }
 
 absl::Status AttemptGate::CheckRefresh(absl::string_view address, std::string* retry_after) const {

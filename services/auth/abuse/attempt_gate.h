@@ -5,12 +5,18 @@
 //
 //   AttemptGate gate(&limiter, config);            // a null limiter lets everything through
 //   std::string retry_after;
-//   absl::Status admitted = gate.AdmitLogin(/*user_id=*/42, CallerAddress(*context),
-//                                           &retry_after);
+//   LoginAttempt attempt{/*user_id=*/42, CallerAddress(*context), device_nonce};
+//   absl::Status admitted = gate.AdmitLogin(&attempt, &retry_after);
 //   if (!admitted.ok()) ...  // RESOURCE_EXHAUSTED: send retry_after as rpc::kRetryAfterKey
 //   ... the password matched: the session is stored with the login's settlement, in one
 //   transaction (RefreshTokenRepository::Create):
-//   refresh_tokens->Create(grant, gate.LoginSettlement(42, address));
+//   refresh_tokens->Create(grant, gate.LoginSettlement(attempt));
+//
+// A login from a trusted device (it presents a valid device cookie of that account,
+// abuse/device_cookie.h) counts against its device and its address only, so failures made
+// elsewhere never refuse it; every other login counts against (account, address), the
+// account's untrusted failures and the address. Once a device has used up its own limit it is
+// trusted no more in that window: its attempts count as untrusted ones.
 //
 // Addresses are rpc/caller.h's ClientAddress() keys; why the limits are what they are is in
 // ARCHITECTURE.md ("Abuse limits").
@@ -32,9 +38,14 @@ namespace auth::service {
 
 // The limits; a zero maximum turns that limit off.
 struct AbuseLimitsConfig {
-  // Failed logins per account, and per client address (which also counts logins of unknown
-  // accounts, so that probing for accounts is limited too), within `login_window`.
+  // Failed logins per account from untrusted clients (no valid device cookie of the account),
+  // per (account, client address) from untrusted clients, per trusted device (0: device
+  // cookies give no trust, every login is untrusted), and per client address (which also counts
+  // logins of unknown accounts, so that probing for accounts is limited too), within
+  // `login_window`.
   int64_t login_failures_per_account = 5;
+  int64_t login_failures_per_account_address = 5;
+  int64_t login_failures_per_device = 5;
   int64_t login_failures_per_address = 50;
   absl::Duration login_window = absl::Minutes(15);
   // Registration attempts per client address within `register_window`.
@@ -44,6 +55,19 @@ struct AbuseLimitsConfig {
   // `login_window`. Once the shared counter refuses an address, each replica remembers the
   // refusal until it ends and refuses that address's RefreshToken calls without the database.
   int64_t refresh_failures_per_address = 100;
+};
+
+// Who a login attempt is counted against.
+struct LoginAttempt {
+  int64_t user_id = 0;  // 0: an unknown account
+  std::string address;  // a ClientAddress() key
+  // The nonce of the valid device cookie of `user_id` the client presented; empty: none
+  // (untrusted). AdmitLogin() empties it when the device is trusted no more.
+  std::string device;
+  // For an unknown account (`user_id` 0) under --conceal_accounts: a name for it (a digest of
+  // the email or phone asked for), counted like an account, so that the account limits do not
+  // tell which accounts exist either. Empty: an unknown account counts against the address only.
+  std::string concealed_account;
 };
 
 // kInvalidArgument naming the flag if a maximum is negative or a window not positive.
@@ -70,16 +94,31 @@ class AttemptGate {
   // limits cannot be enforced). Blocks on the database: call it from the database executor.
   absl::Status AdmitRegistration(absl::string_view address, std::string* retry_after) const;
 
-  // Counts a login attempt against its account (`user_id` > 0, i.e. it exists; an unknown
+  // Whether a login's device cookie can make it trusted (login_failures_per_device > 0): if
+  // not, the service neither reads nor issues device cookies.
+  bool TrustsDevices() const;
+
+  // Counts a login attempt, before its hash, in one limiter call. From a trusted device
+  // (`attempt->device` set): against the device and the address; if that refuses it (the device
+  // or the address used up), the device is trusted no more (`attempt->device` emptied) and the
+  // attempt is counted as an untrusted one, a second call. Untrusted: against (account,
+  // address), the account's untrusted failures (when `user_id` > 0, i.e. it exists; an unknown
   // account counts against the address only, so probing for accounts is limited like guessing
-  // passwords) and its address. Answers like AdmitRegistration().
+  // passwords) and the address. Answers like AdmitRegistration().
+  absl::Status AdmitLogin(LoginAttempt* attempt, std::string* retry_after) const;
+  // An untrusted attempt.
   absl::Status AdmitLogin(int64_t user_id, absl::string_view address,
                           std::string* retry_after) const;
 
-  // What a successful login does to the counters: resets its account's failures and takes its
-  // attempt back from the address. Empty when those limits are off (or there is no limiter).
-  // The caller writes it with the session (RefreshTokenRepository::Create), so a login's writes
-  // after the hash commit once; a login whose session is not stored stays counted.
+  // What a successful login, as AdmitLogin() left `attempt`, does to the counters: a trusted
+  // one resets its device's failures, an untrusted one its account's and its (account,
+  // address)'s; either takes its attempt back from the address. A trusted success leaves the
+  // account's untrusted failures alone, so the owner's logins do not reopen the account to a
+  // guesser. Empty when those limits are off (or there is no limiter). The caller writes it
+  // with the session (RefreshTokenRepository::Create), so a login's writes after the hash
+  // commit once; a login whose session is not stored stays counted.
+  repository::AttemptSettlement LoginSettlement(const LoginAttempt& attempt) const;
+  // An untrusted attempt's.
   repository::AttemptSettlement LoginSettlement(int64_t user_id, absl::string_view address) const;
 
   // Whether a RefreshToken call from `address` may go on: kResourceExhausted, with

@@ -39,23 +39,130 @@ auto Settles(Reset reset, Refund refund) {
                Field(&AttemptSettlement::refund_keys, refund));
 }
 
-TEST(AttemptGateTest, LoginCountsAgainstAccountAndAddressAndSettlesBoth) {
+TEST(AttemptGateTest, UntrustedLoginCountsAgainstAccountAccountAddressAndAddressAndSettlesAll) {
   StrictMock<MockAttemptLimiter> limiter;
   AttemptGate gate(&limiter, AbuseLimitsConfig());
-  EXPECT_CALL(limiter,
-              Admit(ElementsAre(AllOf(Field(&AttemptLimit::key, "login-account:42"),
-                                      Field(&AttemptLimit::max_attempts, 5),
-                                      Field(&AttemptLimit::window, absl::Minutes(15))),
-                                AllOf(Field(&AttemptLimit::key, "login-address:203.0.113.7"),
-                                      Field(&AttemptLimit::max_attempts, 50))),
-                    _))
+  EXPECT_CALL(
+      limiter,
+      Admit(ElementsAre(AllOf(Field(&AttemptLimit::key, "login-account:42"),
+                              Field(&AttemptLimit::max_attempts, 5),
+                              Field(&AttemptLimit::window, absl::Minutes(15))),
+                        AllOf(Field(&AttemptLimit::key, "login-account-address:42:203.0.113.7"),
+                              Field(&AttemptLimit::max_attempts, 5),
+                              Field(&AttemptLimit::window, absl::Minutes(15))),
+                        AllOf(Field(&AttemptLimit::key, "login-address:203.0.113.7"),
+                              Field(&AttemptLimit::max_attempts, 50))),
+            _))
       .WillOnce(Return(Admitted()));
   std::string retry_after;
   EXPECT_THAT(gate.AdmitLogin(42, "203.0.113.7", &retry_after), IsOk());
   EXPECT_EQ(retry_after, "");
   // The settlement is data for the session's transaction; the limiter is not asked to settle.
   EXPECT_THAT(gate.LoginSettlement(42, "203.0.113.7"),
-              Settles(ElementsAre("login-account:42"), ElementsAre("login-address:203.0.113.7")));
+              Settles(ElementsAre("login-account:42", "login-account-address:42:203.0.113.7"),
+                      ElementsAre("login-address:203.0.113.7")));
+}
+
+// A trusted device counts against itself and the address only: the account's untrusted
+// failures (an attacker's) never refuse it. Its success resets the device, not the account.
+TEST(AttemptGateTest, TrustedDeviceCountsAgainstItselfAndTheAddressOnly) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  EXPECT_TRUE(gate.TrustsDevices());
+  EXPECT_CALL(limiter, Admit(ElementsAre(AllOf(Field(&AttemptLimit::key, "login-device:n0nce"),
+                                               Field(&AttemptLimit::max_attempts, 5),
+                                               Field(&AttemptLimit::window, absl::Minutes(15))),
+                                         Field(&AttemptLimit::key, "login-address:a")),
+                             _))
+      .WillOnce(Return(Admitted()));
+  LoginAttempt attempt{42, "a", "n0nce", ""};
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitLogin(&attempt, &retry_after), IsOk());
+  EXPECT_EQ(attempt.device, "n0nce");
+  EXPECT_THAT(gate.LoginSettlement(attempt),
+              Settles(ElementsAre("login-device:n0nce"), ElementsAre("login-address:a")));
+}
+
+// A device that used up its own failures is trusted no more: the attempt is counted as an
+// untrusted one (and refused if the account's untrusted failures are used up), and its
+// success would settle as an untrusted one's.
+TEST(AttemptGateTest, UsedUpDeviceFallsBackToTheUntrustedLimits) {
+  for (const bool untrusted_admits : {false, true}) {
+    StrictMock<MockAttemptLimiter> limiter;
+    AttemptGate gate(&limiter, AbuseLimitsConfig());
+    ::testing::InSequence in_order;
+    EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-device:n0nce"),
+                                           Field(&AttemptLimit::key, "login-address:a")),
+                               _))
+        .WillOnce(Return(Admission{false, absl::Seconds(60)}));
+    EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-account:42"),
+                                           Field(&AttemptLimit::key, "login-account-address:42:a"),
+                                           Field(&AttemptLimit::key, "login-address:a")),
+                               _))
+        .WillOnce(Return(untrusted_admits ? Admitted() : Admission{false, absl::Seconds(600)}));
+    LoginAttempt attempt{42, "a", "n0nce", ""};
+    std::string retry_after;
+    const absl::Status admitted = gate.AdmitLogin(&attempt, &retry_after);
+    EXPECT_EQ(attempt.device, "");
+    if (!untrusted_admits) {
+      EXPECT_THAT(admitted, StatusIs(absl::StatusCode::kResourceExhausted));
+      EXPECT_EQ(retry_after, "600");
+      continue;
+    }
+    EXPECT_THAT(admitted, IsOk());
+    EXPECT_THAT(gate.LoginSettlement(attempt),
+                Settles(ElementsAre("login-account:42", "login-account-address:42:a"),
+                        ElementsAre("login-address:a")));
+  }
+}
+
+// --conceal_accounts: an unknown account is counted like an account, under its concealed name.
+TEST(AttemptGateTest, ConcealedUnknownAccountCountsLikeAnAccount) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-account:?d1g"),
+                                         Field(&AttemptLimit::key, "login-account-address:?d1g:a"),
+                                         Field(&AttemptLimit::key, "login-address:a")),
+                             _))
+      .WillOnce(Return(Admitted()));
+  LoginAttempt attempt{0, "a", "", "d1g"};
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitLogin(&attempt, &retry_after), IsOk());
+}
+
+// A failing limiter refuses a trusted attempt too (fail closed), without a second call.
+TEST(AttemptGateTest, TrustedDeviceFailsClosed) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  EXPECT_CALL(limiter, Admit(_, _)).WillOnce(Return(absl::UnavailableError("database down")));
+  LoginAttempt attempt{42, "a", "n0nce", ""};
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitLogin(&attempt, &retry_after), StatusIs(absl::StatusCode::kUnavailable));
+}
+
+// Zero failures per device: device cookies give no trust; an unknown account has no device.
+TEST(AttemptGateTest, DevicesUntrustedWhenOffOrWithoutAccount) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AbuseLimitsConfig config;
+  config.login_failures_per_device = 0;
+  AttemptGate off(&limiter, config);
+  EXPECT_FALSE(off.TrustsDevices());
+  EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-account:42"),
+                                         Field(&AttemptLimit::key, "login-account-address:42:a"),
+                                         Field(&AttemptLimit::key, "login-address:a")),
+                             _))
+      .WillOnce(Return(Admitted()));
+  LoginAttempt attempt{42, "a", "n0nce", ""};
+  std::string retry_after;
+  EXPECT_THAT(off.AdmitLogin(&attempt, &retry_after), IsOk());
+  EXPECT_EQ(attempt.device, "");
+
+  AttemptGate on(&limiter, AbuseLimitsConfig());
+  EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-address:a")), _))
+      .WillOnce(Return(Admitted()));
+  LoginAttempt unknown{0, "a", "n0nce", ""};
+  EXPECT_THAT(on.AdmitLogin(&unknown, &retry_after), IsOk());
+  EXPECT_EQ(unknown.device, "");
 }
 
 TEST(AttemptGateTest, UnknownAccountsCountAgainstTheAddressOnly) {
@@ -72,6 +179,7 @@ TEST(AttemptGateTest, ZeroTurnsALimitOff) {
   StrictMock<MockAttemptLimiter> limiter;
   AbuseLimitsConfig config;
   config.login_failures_per_account = 0;
+  config.login_failures_per_account_address = 0;
   {
     AttemptGate gate(&limiter, config);
     EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-address:a")), _))
@@ -166,6 +274,12 @@ TEST(ValidateAbuseLimitsTest, RejectsNegativeMaximaAndEmptyWindows) {
   AbuseLimitsConfig config;
   EXPECT_THAT(ValidateAbuseLimits(config), IsOk());
   config.login_failures_per_account = -1;
+  EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = AbuseLimitsConfig();
+  config.login_failures_per_account_address = -1;
+  EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
+  config = AbuseLimitsConfig();
+  config.login_failures_per_device = -1;
   EXPECT_THAT(ValidateAbuseLimits(config), StatusIs(absl::StatusCode::kInvalidArgument));
   config = AbuseLimitsConfig();
   config.login_failures_per_address = -1;

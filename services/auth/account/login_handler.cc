@@ -9,9 +9,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
+#include "libs/crypto/random_token.h"
+#include "libs/crypto/sha256.h"
 #include "services/auth/account/validation.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/session/session_cookies.h"
@@ -22,10 +25,26 @@ using audit::AuditEventType;
 using auth::v1::LoginRequest;
 using auth::v1::LoginResponse;
 
+namespace {
+
+// A wrong password's message; with --conceal_accounts, an unknown account's too.
+constexpr char kWrongPasswordMessage[] = "wrong password";
+
+}  // namespace
+
 LoginHandler::LoginHandler(Deps deps) : deps_(deps) {
   CHECK(deps_.users && deps_.refresh_tokens && deps_.hasher && deps_.gate && deps_.session_issuer &&
         deps_.runner && deps_.audit_log)
       << "LoginHandler needs every dependency";
+  if (deps_.conceal_accounts) {
+    // Of a random password, with the configured parameters: verifying against it costs what
+    // verifying against a real account's hash does. Nobody knows the password.
+    absl::StatusOr<std::string> secret = crypto::NewRandomToken();
+    CHECK(secret.ok()) << "no random password for the dummy hash: " << secret.status();
+    absl::StatusOr<std::string> dummy = deps_.hasher->Hash(*secret);
+    CHECK(dummy.ok()) << "cannot make the dummy password hash: " << dummy.status();
+    dummy_hash_ = *std::move(dummy);
+  }
 }
 
 grpc::ServerUnaryReactor* LoginHandler::Handle(grpc::CallbackServerContext* context,
@@ -37,9 +56,15 @@ grpc::ServerUnaryReactor* LoginHandler::Handle(grpc::CallbackServerContext* cont
     call->Finish(identity.status());
     return call->reactor();
   }
+  // A device cookie is checked here (a signature check, no database): the database step only
+  // compares its account with the one found.
+  std::optional<Device> device;
+  if (deps_.devices != nullptr && deps_.gate->TrustsDevices()) {
+    device = deps_.devices->Presented(authn::ToHeaders(context->client_metadata()));
+  }
   // One database task looks the account up and counts the attempt, before any hash.
   deps_.runner->OnDatabase(call, [this, call, request, response, identity = *std::move(identity),
-                                  address = CallerAddress(*context)]() {
+                                  address = CallerAddress(*context), device = std::move(device)]() {
     absl::StatusOr<repository::User> user = identity.kind == LoginIdentity::Kind::kEmail
                                                 ? deps_.users->FindByEmail(identity.value)
                                                 : deps_.users->FindByPhone(identity.value);
@@ -50,8 +75,19 @@ grpc::ServerUnaryReactor* LoginHandler::Handle(grpc::CallbackServerContext* cont
     // An unknown account counts against the address only: probing for accounts is limited
     // like guessing passwords.
     const int64_t user_id = user.ok() ? user->id : 0;
+    // A device cookie of another account gives no trust.
+    LoginAttempt attempt{user_id, address,
+                         device && user_id > 0 && device->user_id == user_id ? device->nonce : "",
+                         ""};
+    if (deps_.conceal_accounts && user_id == 0) {
+      // Counted like an account, so that the account limits do not tell either; a digest, so
+      // that the key is short and the counters hold no email or phone number. Lowercase, as
+      // the lookup matches emails (one counter however the prober spells it).
+      attempt.concealed_account =
+          crypto::Sha256Hex(absl::AsciiStrToLower(identity.value)).substr(0, 32);
+    }
     std::string retry_after;
-    const absl::Status admitted = deps_.gate->AdmitLogin(user_id, address, &retry_after);
+    const absl::Status admitted = deps_.gate->AdmitLogin(&attempt, &retry_after);
     if (!admitted.ok()) {
       deps_.audit_log->RecordEvent(AuditEventType::kLoginRefused, user_id, address,
                                    admitted.code() == absl::StatusCode::kResourceExhausted
@@ -61,19 +97,32 @@ grpc::ServerUnaryReactor* LoginHandler::Handle(grpc::CallbackServerContext* cont
     if (!PassedAdmission(*call, admitted, retry_after)) return;
     if (!user.ok()) {
       deps_.audit_log->RecordEvent(AuditEventType::kLoginFailure, 0, address, "unknown_account");
+      if (deps_.conceal_accounts) {
+        RefuseUnknownAccount(call, request);
+        return;
+      }
       call->Finish(absl::NotFoundError("user not found"));
       return;
     }
-    VerifyPassword(call, request, response, *std::move(user), address);
+    VerifyPassword(call, request, response, *std::move(user), std::move(attempt));
   });
   return call->reactor();
 }
 
+void LoginHandler::RefuseUnknownAccount(std::shared_ptr<UnaryCall> call,
+                                        const LoginRequest* request) const {
+  deps_.runner->OnHashing(call, [this, call, request]() {
+    // The verdict is known; the time it takes is what matters.
+    (void)deps_.hasher->Verify(request->password_hash(), dummy_hash_);
+    call->Finish(absl::UnauthenticatedError(kWrongPasswordMessage));
+  });
+}
+
 void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRequest* request,
                                   LoginResponse* response, repository::User user,
-                                  std::string address) const {
+                                  LoginAttempt attempt) const {
   deps_.runner->OnHashing(call, [this, call, request, response, user = std::move(user),
-                                 address = std::move(address)]() {
+                                 attempt = std::move(attempt)]() {
     absl::StatusOr<bool> match = deps_.hasher->Verify(request->password_hash(), user.password_hash);
     if (!match.ok()) {
       // The stored hash is unreadable: our data is broken, not the caller's input.
@@ -83,9 +132,9 @@ void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRe
       return;
     }
     if (!*match) {
-      deps_.audit_log->RecordEvent(AuditEventType::kLoginFailure, user.id, address,
+      deps_.audit_log->RecordEvent(AuditEventType::kLoginFailure, user.id, attempt.address,
                                    "wrong_password");
-      call->Finish(absl::UnauthenticatedError("wrong password"));
+      call->Finish(absl::UnauthenticatedError(kWrongPasswordMessage));
       return;
     }
     std::optional<std::string> upgraded_hash;
@@ -98,22 +147,35 @@ void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRe
                      << " failed: " << rehashed.status().code();
       }
     }
-    OpenSession(call, response, user.id, std::move(upgraded_hash), address);
+    OpenSession(call, response, user.id, std::move(upgraded_hash), std::move(attempt));
   });
 }
 
 void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* response,
                                int64_t user_id, std::optional<std::string> upgraded_hash,
-                               std::string address) const {
+                               LoginAttempt attempt) const {
   absl::StatusOr<IssuedSession> issued =
       deps_.session_issuer->Issue(user_id, CallerPeer(*call->context()));
   if (!issued.ok()) {
     call->Finish(issued.status());
     return;
   }
+  // Every successful login gets a new device cookie (a new nonce, its own failure counter),
+  // signed by the current key. Without one the login still succeeds: the next is untrusted.
+  std::optional<std::string> device_cookie;
+  if (deps_.devices != nullptr && deps_.devices->enabled() && deps_.gate->TrustsDevices()) {
+    absl::StatusOr<std::string> set_cookie = deps_.devices->SetCookie(user_id);
+    if (set_cookie.ok()) {
+      device_cookie = *std::move(set_cookie);
+    } else {
+      LOG(WARNING) << "no device cookie for user " << user_id << ": " << set_cookie.status().code();
+    }
+  }
   deps_.runner->OnDatabase(call, [this, call, response, user_id,
                                   upgraded_hash = std::move(upgraded_hash),
-                                  issued = *std::move(issued), address = std::move(address)]() {
+                                  issued = *std::move(issued), attempt = std::move(attempt),
+                                  device_cookie = std::move(device_cookie)]() {
+    const std::string& address = attempt.address;
     if (upgraded_hash.has_value()) {
       // Best effort: the login itself succeeded, the upgrade is retried at the next one.
       absl::Status updated = deps_.users->UpdatePasswordHash(user_id, *upgraded_hash);
@@ -124,7 +186,7 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
     // (the account's failures reset, the address's attempt taken back): one transaction, one
     // commit.
     const absl::Status created =
-        deps_.refresh_tokens->Create(issued.grant, deps_.gate->LoginSettlement(user_id, address));
+        deps_.refresh_tokens->Create(issued.grant, deps_.gate->LoginSettlement(attempt));
     if (!created.ok()) {
       call->Finish(created);
       return;
@@ -137,6 +199,9 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
                                  issued.grant.refresh_token.expires_at};
     for (const std::string& cookie : SetSessionCookies(cookies, absl::Now())) {
       call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
+    }
+    if (device_cookie.has_value()) {
+      call->context()->AddInitialMetadata(authn::kSetCookieHeader, *device_cookie);
     }
     response->set_user_id(static_cast<int32_t>(user_id));
     response->set_jwt_token(issued.access_token);

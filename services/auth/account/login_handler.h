@@ -20,6 +20,7 @@
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/user_repository.h"
 #include "services/auth/abuse/attempt_gate.h"
+#include "services/auth/abuse/device_cookie.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/rpc/unary_call.h"
 #include "services/auth/session/session_issuer.h"
@@ -37,8 +38,15 @@ class LoginHandler {
     const SessionIssuer* session_issuer = nullptr;
     const CallRunner* runner = nullptr;
     audit::AuditLog* audit_log = nullptr;
+    // Reads and issues device cookies (when the gate trusts devices); null: none.
+    const DeviceCookies* devices = nullptr;
+    // Answer an unknown account exactly as a wrong password, after verifying the password
+    // against a dummy hash made at construction, so that neither the answer nor its time tells
+    // whether the account exists (--conceal_accounts).
+    bool conceal_accounts = false;
   };
 
+  // With `conceal_accounts`, hashes a random password once (the dummy hash).
   explicit LoginHandler(Deps deps);
 
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
@@ -48,12 +56,17 @@ class LoginHandler {
  private:
   void VerifyPassword(std::shared_ptr<UnaryCall> call, const auth::v1::LoginRequest* request,
                       auth::v1::LoginResponse* response, repository::User user,
-                      std::string address) const;
+                      LoginAttempt attempt) const;
+  // --conceal_accounts: verifies the password against the dummy hash, then answers as a wrong
+  // password does.
+  void RefuseUnknownAccount(std::shared_ptr<UnaryCall> call,
+                            const auth::v1::LoginRequest* request) const;
   void OpenSession(std::shared_ptr<UnaryCall> call, auth::v1::LoginResponse* response,
                    int64_t user_id, std::optional<std::string> upgraded_hash,
-                   std::string address) const;
+                   LoginAttempt attempt) const;
 
   Deps deps_;
+  std::string dummy_hash_;  // with conceal_accounts only
 };
 
 }  // namespace auth::service

@@ -36,6 +36,7 @@
 #include "libs/token/key_set.h"
 #include "libs/token/remembering_token_issuer.h"
 #include "libs/token/rotating_key_set.h"
+#include "services/auth/abuse/device_cookie.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/http/http_front.h"
 #include "services/auth/server/database_health.h"
@@ -109,6 +110,8 @@ struct AuthServer::Parts {
   std::unique_ptr<token::JwtVerifier> signature_verifier;
   std::unique_ptr<token::CachingTokenVerifier> verifier;
   std::unique_ptr<token::RememberingTokenIssuer> issuer;
+  std::unique_ptr<token::JwtIssuer> device_issuer;
+  std::unique_ptr<token::JwtVerifier> device_verifier;
   std::unique_ptr<mysql_repository::MysqlSessionRepository> sessions;
   std::unique_ptr<mysql_repository::MysqlUserRepository> users;
   std::unique_ptr<mysql_repository::MysqlRefreshTokenRepository> refresh_tokens;
@@ -182,6 +185,14 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
                                                              config.verified_token_cache_entries);
   // Tokens this process signs are remembered at once: their first check skips the signature.
   p.issuer = std::make_unique<token::RememberingTokenIssuer>(*p.jwt_issuer, *p.verifier);
+  // Device cookies (abuse/device_cookie.h, which says why): the same keys, their own audience.
+  token::JwtOptions device_options = issuer_options;
+  device_options.audience = DeviceCookieAudience(config.token_audience);
+  device_options.lifetime = kDeviceCookieLifetime;
+  token::JwtVerifierOptions device_verifier_options = verifier_options;
+  device_verifier_options.audience = device_options.audience;
+  p.device_issuer = std::make_unique<token::JwtIssuer>(p.keys, device_options);
+  p.device_verifier = std::make_unique<token::JwtVerifier>(p.keys, device_verifier_options);
 
   p.sessions = std::make_unique<mysql_repository::MysqlSessionRepository>(*p.pool);
   // With several endpoints (Galera), the rows that replicas contend for (usernames and emails
@@ -239,6 +250,8 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.hasher = p.hasher.get();
   deps.issuer = p.issuer.get();
   deps.verifier = p.verifier.get();
+  deps.device_issuer = p.device_issuer.get();
+  deps.device_verifier = p.device_verifier.get();
   deps.hashing_executor = p.hashing_executor.get();
   deps.database_executor = p.database_executor.get();
   deps.attempts = p.attempts.get();

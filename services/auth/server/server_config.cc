@@ -82,8 +82,20 @@ ABSL_FLAG(int, database_queue, 4096, "Calls that may wait for a database worker.
 ABSL_FLAG(absl::Duration, max_call_duration, absl::Seconds(10),
           "Upper bound on any call's waits, whatever the client's deadline.");
 ABSL_FLAG(int64_t, login_failures_per_account, 5,
-          "Failed logins an account may have within --login_failure_window before further "
-          "attempts are refused (RESOURCE_EXHAUSTED, retry-after); a success resets it. 0 = off.");
+          "Failed logins from untrusted clients (without a valid device cookie of the account) an "
+          "account may have within --login_failure_window before further untrusted attempts are "
+          "refused (RESOURCE_EXHAUSTED, retry-after); its trusted devices are not. An untrusted "
+          "success resets it. 0 = off.");
+ABSL_FLAG(int64_t, login_failures_per_account_address, 5,
+          "Failed untrusted logins of one account from one client address within "
+          "--login_failure_window; IPv6 counts per /64. 0 = off.");
+ABSL_FLAG(int64_t, login_failures_per_device, 5,
+          "Failed logins one device (a valid device cookie, given by a successful login) may "
+          "make within --login_failure_window while trusted; past it, its logins count as "
+          "untrusted. 0 = no device cookies (none issued, every login untrusted).");
+ABSL_FLAG(bool, conceal_accounts, false,
+          "Login answers an unknown account exactly as a wrong password (UNAUTHENTICATED), after "
+          "verifying a dummy hash, instead of NOT_FOUND.");
 ABSL_FLAG(int64_t, login_failures_per_address, 50,
           "Failed logins (including unknown accounts) one client address may have within "
           "--login_failure_window; IPv6 counts per /64. 0 = off.");
@@ -353,7 +365,11 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.refresh_family_lifetime = absl::GetFlag(FLAGS_refresh_family_lifetime);
   service.refresh_reuse_grace = absl::GetFlag(FLAGS_refresh_reuse_grace);
   service.abuse_limits.login_failures_per_account = absl::GetFlag(FLAGS_login_failures_per_account);
+  service.abuse_limits.login_failures_per_account_address =
+      absl::GetFlag(FLAGS_login_failures_per_account_address);
+  service.abuse_limits.login_failures_per_device = absl::GetFlag(FLAGS_login_failures_per_device);
   service.abuse_limits.login_failures_per_address = absl::GetFlag(FLAGS_login_failures_per_address);
+  service.conceal_accounts = absl::GetFlag(FLAGS_conceal_accounts);
   service.abuse_limits.login_window = absl::GetFlag(FLAGS_login_failure_window);
   service.abuse_limits.registrations_per_address = absl::GetFlag(FLAGS_registrations_per_address);
   service.abuse_limits.refresh_failures_per_address =

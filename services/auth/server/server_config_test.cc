@@ -38,6 +38,9 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_EQ(config.service.database_batch_queue, 4096);
   EXPECT_EQ(config.service.refresh_family_lifetime, absl::Hours(24 * 90));
   EXPECT_EQ(config.service.abuse_limits.login_failures_per_account, 5);
+  EXPECT_EQ(config.service.abuse_limits.login_failures_per_account_address, 5);
+  EXPECT_EQ(config.service.abuse_limits.login_failures_per_device, 5);
+  EXPECT_FALSE(config.service.conceal_accounts);  // the spec's NOT_FOUND
   EXPECT_EQ(config.shutdown_grace, absl::Seconds(10));
   EXPECT_EQ(config.health_check_period, absl::Seconds(1));
   EXPECT_EQ(config.sweep_period, absl::Minutes(10));
@@ -79,6 +82,19 @@ TEST(ServerConfigTest, RefusesBadAbuseLimitsNamingTheFlag) {
   const absl::Status status = ValidateServerConfig(config);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(status.message()), HasSubstr("--registrations_per_address"));
+}
+
+TEST(ServerConfigTest, RefusesNegativeDeviceAndAccountAddressLimitsNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.service.abuse_limits.login_failures_per_device = -1;
+  absl::Status status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--login_failures_per_device"));
+  config = Defaults();
+  config.service.abuse_limits.login_failures_per_account_address = -1;
+  status = ValidateServerConfig(config);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("--login_failures_per_account_address"));
 }
 
 TEST(ServerConfigTest, RefusesABadTlsReloadIntervalNamingTheFlag) {

@@ -4,7 +4,8 @@ limit's wait.
 
     /usr/bin/python3 page_flow.py http://127.0.0.1:PORT
 
-The server must run with --login_failures_per_account=3 (the rate-limit step counts on it).
+The server must run with --login_failures_per_account=3 and --login_failures_per_device=0 (the
+rate-limit step counts on them).
 Exits 0 when every step held; otherwise an AssertionError names the step.
 """
 

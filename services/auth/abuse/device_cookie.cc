@@ -1,0 +1,62 @@
+// DeviceCookies; see device_cookie.h.
+#include "services/auth/abuse/device_cookie.h"
+
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "api/auth/v1/auth.grpc.pb.h"
+
+namespace auth::service {
+namespace {
+
+// The Login route: the only one the browser sends the cookie to.
+const std::string& LoginPath() {
+  static const std::string* const path =
+      new std::string(absl::StrCat("/", auth::v1::AuthService::service_full_name(), "/Login"));
+  return *path;
+}
+
+}  // namespace
+
+std::string DeviceCookieAudience(absl::string_view access_token_audience) {
+  return absl::StrCat(access_token_audience, "#device");
+}
+
+DeviceCookies::DeviceCookies(const token::TokenIssuer* issuer, const token::TokenVerifier* verifier)
+    : issuer_(issuer), verifier_(verifier) {}
+
+std::optional<Device> DeviceCookies::Presented(const authn::Headers& headers) const {
+  if (!enabled()) return std::nullopt;
+  std::vector<absl::string_view> values;
+  for (const auto& [key, value] : headers) {
+    if (key != authn::kCookieHeader) continue;
+    for (absl::string_view cookie : authn::CookieValues(value, kDeviceCookie)) {
+      values.push_back(cookie);
+    }
+  }
+  if (values.empty()) return std::nullopt;
+  for (absl::string_view value : values) {
+    if (value != values.front()) return std::nullopt;
+  }
+  if (values.front().size() > authn::kMaxTokenBytes) return std::nullopt;
+  absl::StatusOr<token::TokenClaims> claims = verifier_->Verify(values.front());
+  if (!claims.ok()) return std::nullopt;
+  Device device;
+  if (!absl::SimpleAtoi(claims->subject, &device.user_id) || device.user_id <= 0 ||
+      claims->jwt_id.empty()) {
+    return std::nullopt;
+  }
+  device.nonce = claims->jwt_id;
+  return device;
+}
+
+absl::StatusOr<std::string> DeviceCookies::SetCookie(int64_t user_id) const {
+  if (!enabled()) return absl::FailedPreconditionError("device cookies are off");
+  absl::StatusOr<token::IssuedToken> issued = issuer_->Issue(absl::StrCat(user_id));
+  if (!issued.ok()) return issued.status();
+  return authn::MakeSetCookie(kDeviceCookie, issued->token, issuer_->lifetime(), LoginPath());
+}
+
+}  // namespace auth::service
