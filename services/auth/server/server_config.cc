@@ -16,6 +16,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -71,6 +72,11 @@ ABSL_FLAG(std::string, token_key_id, "primary",
 ABSL_FLAG(absl::Duration, token_key_publish_delay, absl::Minutes(10),
           "After SIGHUP reloads a new signing key: how long it is published in GetJwks (and "
           "accepted) before it signs; the key it replaces signs until then.");
+ABSL_FLAG(std::string, token_revoked_keys_file, "",
+          "File of revoked key ids (kids), one a line, '#' comments; read at start and on every "
+          "SIGHUP. A listed key is dropped at once: its tokens are refused, GetJwks no longer "
+          "lists it, and if it signed, the reloaded signing key signs at once (no publish "
+          "delay). Needs --token_signing_key.");
 ABSL_FLAG(std::vector<std::string>, token_verify_keys, {},
           "Older public keys still accepted, as kid=path.pem,... (key rotation).");
 ABSL_FLAG(int, argon2_memory_kib, 19456, "Argon2id memory cost (KiB).");
@@ -171,6 +177,27 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
   return contents.str();
 }
 
+absl::StatusOr<absl::flat_hash_set<std::string>> ReadRevokedKeyIds(const std::string& path) {
+  absl::flat_hash_set<std::string> kids;
+  if (path.empty()) return kids;
+  absl::StatusOr<std::string> contents = ReadConfigFile(path);
+  if (!contents.ok()) return contents.status();
+  constexpr size_t kMaxKidBytes = 128;  // as libs/token's Key
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(*contents, '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    if (line.size() > kMaxKidBytes ||
+        std::any_of(line.begin(), line.end(), [](char c) { return absl::ascii_isspace(c); })) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, " line ", line_number, ": expected one key id"));
+    }
+    kids.insert(std::string(line));
+  }
+  return kids;
+}
+
 absl::Status WithWhat(absl::string_view what, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
 }
@@ -251,6 +278,16 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   if (config.token_key_publish_delay < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("JWT keys: --token_key_publish_delay must not be negative");
   }
+  if (!config.token_revoked_keys_file.empty()) {
+    if (config.token_signing_key.empty()) {
+      return absl::InvalidArgumentError(
+          "JWT keys: --token_revoked_keys_file needs --token_signing_key (an ephemeral key has "
+          "nothing to revoke)");
+    }
+    absl::StatusOr<absl::flat_hash_set<std::string>> revoked =
+        ReadRevokedKeyIds(config.token_revoked_keys_file);
+    if (!revoked.ok()) return WithWhat("JWT keys: --token_revoked_keys_file", revoked.status());
+  }
   if (config.shutdown_drain_delay < absl::ZeroDuration() ||
       config.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -293,6 +330,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.token_signing_key = absl::GetFlag(FLAGS_token_signing_key);
   config.token_key_id = absl::GetFlag(FLAGS_token_key_id);
   config.token_key_publish_delay = absl::GetFlag(FLAGS_token_key_publish_delay);
+  config.token_revoked_keys_file = absl::GetFlag(FLAGS_token_revoked_keys_file);
   // Older keys only matter with a configured signing key (an ephemeral key has no history).
   if (!config.token_signing_key.empty()) {
     for (const std::string& entry : absl::GetFlag(FLAGS_token_verify_keys)) {
