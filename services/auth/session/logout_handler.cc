@@ -45,8 +45,8 @@ grpc::ServerUnaryReactor* LogoutHandler::Handle(grpc::CallbackServerContext* con
     call->Finish(absl::InvalidArgumentError("user_id: must be a positive user id"));
     return call->reactor();
   }
-  absl::StatusOr<std::string> token =
-      authn::ExtractAccessToken(authn::ToHeaders(context->client_metadata()));
+  absl::StatusOr<std::string> token = authn::ExtractAccessToken(
+      authn::ToHeaders(context->client_metadata()), authn::AccessTokenSources{/*cookie=*/true});
   if (!token.ok()) {
     call->Finish(token.status());
     return call->reactor();
