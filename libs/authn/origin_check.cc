@@ -63,8 +63,8 @@ bool CookiesMayAuthenticate(const Headers& headers,
     if (origin != nullptr) return false;  // which one would we trust?
     origin = &value;
   }
-  return origin != nullptr &&
-         std::find(allowed_origins.begin(), allowed_origins.end(), *origin) != allowed_origins.end();
+  return origin != nullptr && std::find(allowed_origins.begin(), allowed_origins.end(), *origin) !=
+                                  allowed_origins.end();
 }
 
 std::unique_ptr<experimental::ServerInterceptorFactoryInterface> MakeCookieOriginCheck(

@@ -33,7 +33,8 @@ inline constexpr char kOriginHeader[] = "origin";
 
 // Whether the cookies of a call with `headers` may authenticate it: it has exactly one
 // `origin`, equal to one of `allowed_origins` ("https://app.example.com", no path).
-bool CookiesMayAuthenticate(const Headers& headers, const std::vector<std::string>& allowed_origins);
+bool CookiesMayAuthenticate(const Headers& headers,
+                            const std::vector<std::string>& allowed_origins);
 
 // The interceptor above, for grpc::ServerBuilder::experimental().SetInterceptorCreators().
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeCookieOriginCheck(

@@ -22,6 +22,7 @@
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/rpc/unary_call.h"
+#include "services/auth/session/session_cookies.h"
 #include "services/auth/session/session_issuer.h"
 
 namespace auth::service {
@@ -37,6 +38,7 @@ class LoginHandler {
     const SessionIssuer* session_issuer = nullptr;
     const CallRunner* runner = nullptr;
     audit::AuditLog* audit_log = nullptr;
+    SessionCookieNames cookie_names;  // --cookie_prefix
   };
 
   explicit LoginHandler(Deps deps);

@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/http/origin_policy.h"
+#include "services/auth/session/session_cookies.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to serve gRPC on.");
 ABSL_FLAG(std::string, mysql_endpoint, "tcp://127.0.0.1:3306",
@@ -59,6 +60,8 @@ ABSL_FLAG(absl::Duration, refresh_token_lifetime, absl::Hours(24 * 30),
 ABSL_FLAG(absl::Duration, refresh_family_lifetime, absl::Hours(24 * 90),
           "How long a refresh-token family lasts from the login that started it, however often "
           "it rotates; then the user must log in again.");
+ABSL_FLAG(std::string, cookie_prefix, "",
+          "Starts every cookie name the service sets and reads: __Host-, __Secure- or a token.");
 ABSL_FLAG(absl::Duration, refresh_reuse_grace, absl::ZeroDuration(),
           "A rotated refresh token presented again within this time is refused without "
           "revoking its family (tolerates a client retrying a lost response), unless its "
@@ -72,11 +75,10 @@ ABSL_FLAG(std::string, token_key_id, "primary",
 ABSL_FLAG(absl::Duration, token_key_publish_delay, absl::Minutes(10),
           "After SIGHUP reloads a new signing key: how long it is published in GetJwks (and "
           "accepted) before it signs; the key it replaces signs until then.");
-ABSL_FLAG(std::string, token_revoked_keys_file, "",
-          "File of revoked key ids (kids), one a line, '#' comments; read at start and on every "
-          "SIGHUP. A listed key is dropped at once: its tokens are refused, GetJwks no longer "
-          "lists it, and if it signed, the reloaded signing key signs at once (no publish "
-          "delay). Needs --token_signing_key.");
+ABSL_FLAG(
+    std::string, token_revoked_keys_file, "",
+    "File of revoked kids, one a line ('#' comments), read at start and on SIGHUP: a listed key "
+    "is dropped at once, and the reloaded key signs at once. Needs --token_signing_key.");
 ABSL_FLAG(std::vector<std::string>, token_verify_keys, {},
           "Older public keys still accepted, as kid=path.pem,... (key rotation).");
 ABSL_FLAG(int, argon2_memory_kib, 19456, "Argon2id memory cost (KiB).");
@@ -304,6 +306,8 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
       return WithWhat("--http_allowed_origins", valid);
     }
   }
+  const absl::Status prefix = ValidateCookiePrefix(config.service.cookie_prefix);
+  if (!prefix.ok()) return WithWhat("--cookie_prefix", prefix);
   return ValidateHttpListener(config);
 }
 
@@ -360,6 +364,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.refresh_token_lifetime = absl::GetFlag(FLAGS_refresh_token_lifetime);
   service.refresh_family_lifetime = absl::GetFlag(FLAGS_refresh_family_lifetime);
   service.refresh_reuse_grace = absl::GetFlag(FLAGS_refresh_reuse_grace);
+  service.cookie_prefix = absl::GetFlag(FLAGS_cookie_prefix);
   service.abuse_limits.login_failures_per_account = absl::GetFlag(FLAGS_login_failures_per_account);
   service.abuse_limits.login_failures_per_address = absl::GetFlag(FLAGS_login_failures_per_address);
   service.abuse_limits.login_window = absl::GetFlag(FLAGS_login_failure_window);

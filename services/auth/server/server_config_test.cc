@@ -126,6 +126,19 @@ TEST(ServerConfigTest, ReadsRevokedKeyIdsAndRefusesABadFileNamingTheFlag) {
               StatusIs(absl::StatusCode::kNotFound, HasSubstr("--token_revoked_keys_file")));
 }
 
+TEST(ServerConfigTest, RefusesAnUnsafeCookiePrefixNamingTheFlag) {
+  ServerConfig config = Defaults();
+  EXPECT_EQ(config.service.cookie_prefix, "");  // the spec's names
+  config.service.cookie_prefix = "__Host-";
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.service.cookie_prefix = "__host-";
+  EXPECT_THAT(ValidateServerConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--cookie_prefix")));
+  config.service.cookie_prefix = "a=b; ";
+  EXPECT_THAT(ValidateServerConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--cookie_prefix")));
+}
+
 TEST(ServerConfigTest, RefusesBadHealthAndShutdownSettingsNamingTheFlag) {
   ServerConfig config = Defaults();
   config.health_check_period = absl::ZeroDuration();

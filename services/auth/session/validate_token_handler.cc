@@ -122,7 +122,7 @@ grpc::ServerUnaryReactor* GetSessionHandler::Handle(grpc::CallbackServerContext*
                                                     auth::v1::GetSessionResponse* response) const {
   auto call = validator_->runner().Start(context, metrics::Rpc::kGetSession);
   absl::StatusOr<std::string> token = authn::ExtractAccessToken(
-      authn::ToHeaders(context->client_metadata()), authn::AccessTokenSources{/*cookie=*/true});
+      authn::ToHeaders(context->client_metadata()), cookie_names_.TokenSources());
   if (!token.ok()) {
     call->Finish(token.status());
     return call->reactor();
