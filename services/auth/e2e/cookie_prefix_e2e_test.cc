@@ -30,9 +30,8 @@ TEST_F(CookiePrefixE2eTest, HostPrefixedCookiesAreSetAndReadAndPlainOnesIgnored)
   ASSERT_EQ(login.status, 200) << login.body;
   const int user_id = nlohmann::json::parse(login.body)["userId"].get<int>();
   for (const char* name : {"__Host-user_id", "__Host-jwt-token", "__Host-refresh-token"}) {
-    EXPECT_THAT(login.SetCookieLine(name),
-                AllOf(HasSubstr("; Path=/;"), HasSubstr("; Secure"), HasSubstr("; HttpOnly"),
-                      Not(HasSubstr("Domain"))))
+    EXPECT_THAT(login.SetCookieLine(name), AllOf(HasSubstr("; Path=/;"), HasSubstr("; Secure"),
+                                                 HasSubstr("; HttpOnly"), Not(HasSubstr("Domain"))))
         << name;
   }
   for (const std::string& line : login.cookies) EXPECT_THAT(line, StartsWith("__Host-"));
@@ -42,14 +41,14 @@ TEST_F(CookiePrefixE2eTest, HostPrefixedCookiesAreSetAndReadAndPlainOnesIgnored)
   ASSERT_FALSE(refresh.empty());
 
   // Read under the prefixed name only.
-  HttpReply who = PostJson("GetSession", nlohmann::json::object(),
-                           {{"Cookie", "__Host-jwt-token=" + access}});
+  HttpReply who =
+      PostJson("GetSession", nlohmann::json::object(), {{"Cookie", "__Host-jwt-token=" + access}});
   ASSERT_EQ(who.status, 200) << who.body;
   EXPECT_EQ(nlohmann::json::parse(who.body)["userId"].get<int>(), user_id);
   who = PostJson("GetSession", nlohmann::json::object(), {{"Cookie", "jwt-token=" + access}});
   EXPECT_EQ(who.status, 401) << who.body;
-  HttpReply refused = PostJson("RefreshToken", nlohmann::json::object(),
-                               {{"Cookie", "refresh-token=" + refresh}});
+  HttpReply refused =
+      PostJson("RefreshToken", nlohmann::json::object(), {{"Cookie", "refresh-token=" + refresh}});
   EXPECT_NE(refused.status, 200) << refused.body;
   EXPECT_TRUE(refused.cookies.empty());
 
