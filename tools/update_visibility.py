@@ -47,7 +47,8 @@ PUBLIC_PACKAGES = ('api/',)                       # the API: every rule public
 INFRA = {'//tools/sanitizers:tsan_suppressions', '//tools/sanitizers:tsan',
          '//tools/fuzz:libfuzzer', '//tools/fuzz:replay_main'}
 PUBLIC_TARGETS = {'//libs/authn:authenticator', '//libs/authn:authenticator_mock',
-                  '//libs/authn:authn', '//libs/authn:credentials', '//libs/authn:user_id'}
+                  '//libs/authn:authn', '//libs/authn:credentials', '//libs/authn:origin_check',
+                  '//libs/authn:user_id'}
 
 def layer(p): return p.split('/')[0]
 def entries(label):

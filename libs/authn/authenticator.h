@@ -8,8 +8,9 @@
 //     ... user->user_id ...
 //   }
 //
-// The caller presents its token as `authorization: Bearer <jwt>` metadata or a `jwt-token`
-// cookie, exactly as for the auth service's own Logout. Any problem with it is
+// The caller presents its token as `authorization: Bearer <jwt>` metadata, or, in a service
+// that opts in (JwtAuthenticatorOptions::token_sources, with origin_check.h's interceptor), as
+// the `jwt-token` cookie, as for the auth service's own Logout. Any problem with it is
 // kUnauthenticated; kUnavailable means the auth service was needed and could not be reached
 // (retry later, the token may be fine).
 //

@@ -55,14 +55,15 @@ std::vector<absl::string_view> CookieValues(absl::string_view cookie_header,
 
 namespace {
 
-// Returns the jwt-token cookie of one `cookie` header, or nullopt if it has none.
-absl::StatusOr<std::optional<absl::string_view>> ParseCookieHeader(absl::string_view value) {
+// Returns the `name` cookie of one `cookie` header, or nullopt if it has none.
+absl::StatusOr<std::optional<absl::string_view>> ParseCookieHeader(absl::string_view value,
+                                                                   absl::string_view name) {
   std::optional<absl::string_view> token;
-  for (absl::string_view cookie : CookieValues(value, kTokenCookie)) {
+  for (absl::string_view cookie : CookieValues(value, name)) {
     absl::StatusOr<absl::string_view> checked = CheckTokenShape(cookie);
     if (!checked.ok()) return checked.status();
     if (token.has_value() && *token != *checked) {
-      return absl::UnauthenticatedError("conflicting jwt-token cookies");
+      return absl::UnauthenticatedError("conflicting access-token cookies");
     }
     token = *checked;
   }
@@ -71,7 +72,8 @@ absl::StatusOr<std::optional<absl::string_view>> ParseCookieHeader(absl::string_
 
 }  // namespace
 
-absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers) {
+absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers,
+                                               const AccessTokenSources& sources) {
   std::optional<absl::string_view> token;
   auto accept = [&token](absl::string_view candidate) -> absl::Status {
     if (token.has_value() && *token != candidate) {
@@ -85,8 +87,9 @@ absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers) {
       absl::StatusOr<absl::string_view> bearer = ParseAuthorization(value);
       if (!bearer.ok()) return bearer.status();
       if (absl::Status status = accept(*bearer); !status.ok()) return status;
-    } else if (key == kCookieHeader) {
-      absl::StatusOr<std::optional<absl::string_view>> cookie = ParseCookieHeader(value);
+    } else if (key == kCookieHeader && sources.cookie) {
+      absl::StatusOr<std::optional<absl::string_view>> cookie =
+          ParseCookieHeader(value, sources.cookie_name);
       if (!cookie.ok()) return cookie.status();
       if (cookie->has_value()) {
         if (absl::Status status = accept(**cookie); !status.ok()) return status;
@@ -95,7 +98,10 @@ absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers) {
   }
   if (!token.has_value()) {
     return absl::UnauthenticatedError(
-        "missing access token: send 'authorization: Bearer <token>' or the jwt-token cookie");
+        sources.cookie ? absl::StrCat("missing access token: send 'authorization: Bearer <token>' "
+                                      "or the ",
+                                      sources.cookie_name, " cookie")
+                       : "missing access token: send 'authorization: Bearer <token>'");
   }
   return std::string(*token);
 }

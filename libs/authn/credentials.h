@@ -3,8 +3,11 @@
 //   absl::StatusOr<std::string> token = ExtractAccessToken(ToHeaders(context->client_metadata()));
 //   context->AddInitialMetadata("set-cookie", MakeSetCookie("jwt-token", jwt, absl::Minutes(15)));
 //
-// A token is accepted from `authorization: Bearer <jwt>` or from a `cookie` header carrying
-// `jwt-token=<jwt>` (what a gRPC-Web or gateway front forwards from a browser).
+// A token is accepted from `authorization: Bearer <jwt>`, and, only for a caller that opts in
+// (AccessTokenSources::cookie), from a `cookie` header carrying `jwt-token=<jwt>` (what a
+// gRPC-Web or gateway front forwards from a browser). Opt-in because a browser attaches cookies
+// to requests other sites make it send: a service that takes the cookie needs a CSRF defence
+// (origin_check.h) that a bearer token, which only the client's own code can attach, does not.
 #ifndef LIBS_AUTHN_CREDENTIALS_H_
 #define LIBS_AUTHN_CREDENTIALS_H_
 
@@ -44,10 +47,20 @@ Headers ToHeaders(const Metadata& metadata) {
   return headers;
 }
 
-// The access token the caller presented. kUnauthenticated when there is none, when a header is
-// malformed, or when several differing tokens are presented (which one would we trust?).
-// The message never contains the token.
-absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers);
+// Where an access token may come from, besides `authorization: Bearer`.
+struct AccessTokenSources {
+  // Also the access-token cookie. Off by default: see above.
+  bool cookie = false;
+  // Its name: kTokenCookie, after the auth service's --cookie_prefix if it has one.
+  std::string cookie_name = kTokenCookie;
+};
+
+// The access token the caller presented in `sources`. kUnauthenticated when there is none, when
+// a header is malformed, or when several differing tokens are presented (which one would we
+// trust?). `cookie` headers are not looked at unless sources.cookie. The message never contains
+// the token.
+absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers,
+                                               const AccessTokenSources& sources = {});
 
 // The values of every cookie called `name` in one `cookie` header ("a=1; b=2"), in order.
 std::vector<absl::string_view> CookieValues(absl::string_view cookie_header,

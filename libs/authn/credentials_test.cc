@@ -11,6 +11,7 @@ namespace {
 
 using ::auth::test_util::IsOk;
 using ::auth::test_util::StatusIs;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -18,6 +19,7 @@ using ::testing::Not;
 
 constexpr char kToken[] = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl";
 constexpr auto kUnauthenticated = absl::StatusCode::kUnauthenticated;
+const AccessTokenSources kWithCookie = {/*cookie=*/true};
 
 TEST(ExtractAccessTokenTest, ReadsBearerAuthorization) {
   const std::string header = std::string("Bearer ") + kToken;
@@ -27,16 +29,36 @@ TEST(ExtractAccessTokenTest, ReadsBearerAuthorization) {
   EXPECT_THAT(ExtractAccessToken({{"authorization", lower}}), IsOk());
 }
 
-TEST(ExtractAccessTokenTest, ReadsTheJwtTokenCookieAmongOthers) {
+TEST(ExtractAccessTokenTest, ReadsTheJwtTokenCookieAmongOthersWhenOptedIn) {
   const std::string cookie = std::string("theme=dark; jwt-token=") + kToken + "; user_id=42";
-  ASSERT_OK_AND_ASSIGN(std::string token, ExtractAccessToken({{"cookie", cookie}}));
+  ASSERT_OK_AND_ASSIGN(std::string token, ExtractAccessToken({{"cookie", cookie}}, kWithCookie));
   EXPECT_EQ(token, kToken);
+}
+
+TEST(ExtractAccessTokenTest, IgnoresTheCookieByDefault) {
+  const std::string cookie = std::string("jwt-token=") + kToken;
+  EXPECT_THAT(ExtractAccessToken({{"cookie", cookie}}),
+              StatusIs(kUnauthenticated, AllOf(HasSubstr("missing"), Not(HasSubstr("cookie")))));
+  // Not even a malformed or conflicting cookie matters then.
+  const std::string header = std::string("Bearer ") + kToken;
+  EXPECT_THAT(ExtractAccessToken({{"authorization", header}, {"cookie", "jwt-token=bbb"}}), IsOk());
+}
+
+TEST(ExtractAccessTokenTest, ReadsTheCookieOfTheNameGiven) {
+  AccessTokenSources prefixed = kWithCookie;
+  prefixed.cookie_name = "__Host-jwt-token";
+  const std::string both = std::string("jwt-token=planted; __Host-jwt-token=") + kToken;
+  ASSERT_OK_AND_ASSIGN(std::string token, ExtractAccessToken({{"cookie", both}}, prefixed));
+  EXPECT_EQ(token, kToken);
+  EXPECT_THAT(ExtractAccessToken({{"cookie", std::string("jwt-token=") + kToken}}, prefixed),
+              StatusIs(kUnauthenticated, HasSubstr("__Host-jwt-token cookie")));
 }
 
 TEST(ExtractAccessTokenTest, AgreeingHeaderAndCookieAreFine) {
   const std::string header = std::string("Bearer ") + kToken;
   const std::string cookie = std::string("jwt-token=") + kToken;
-  EXPECT_THAT(ExtractAccessToken({{"authorization", header}, {"cookie", cookie}}), IsOk());
+  EXPECT_THAT(ExtractAccessToken({{"authorization", header}, {"cookie", cookie}}, kWithCookie),
+              IsOk());
 }
 
 TEST(ExtractAccessTokenTest, RejectsMissingMalformedAndConflictingCredentials) {
@@ -48,13 +70,15 @@ TEST(ExtractAccessTokenTest, RejectsMissingMalformedAndConflictingCredentials) {
     EXPECT_THAT(ExtractAccessToken({{"authorization", header}}), StatusIs(kUnauthenticated))
         << header;
   }
-  EXPECT_THAT(ExtractAccessToken({{"cookie", "jwt-token="}}), StatusIs(kUnauthenticated));
+  EXPECT_THAT(ExtractAccessToken({{"cookie", "jwt-token="}}, kWithCookie),
+              StatusIs(kUnauthenticated));
   EXPECT_THAT(
       ExtractAccessToken({{"authorization", "Bearer aaa"}, {"authorization", "Bearer bbb"}}),
       StatusIs(kUnauthenticated, HasSubstr("conflicting")));
-  EXPECT_THAT(ExtractAccessToken({{"cookie", "jwt-token=aaa; jwt-token=bbb"}}),
+  EXPECT_THAT(ExtractAccessToken({{"cookie", "jwt-token=aaa; jwt-token=bbb"}}, kWithCookie),
               StatusIs(kUnauthenticated, HasSubstr("conflicting")));
-  EXPECT_THAT(ExtractAccessToken({{"authorization", "Bearer aaa"}, {"cookie", "jwt-token=bbb"}}),
+  EXPECT_THAT(ExtractAccessToken({{"authorization", "Bearer aaa"}, {"cookie", "jwt-token=bbb"}},
+                                 kWithCookie),
               StatusIs(kUnauthenticated, HasSubstr("conflicting")));
 }
 

@@ -64,7 +64,8 @@ JwtAuthenticator::JwtAuthenticator(JwksKeySource* keys, auth::v1::AuthService::S
 
 absl::StatusOr<AuthenticatedUser> JwtAuthenticator::Authenticate(
     const ClientMetadata& metadata) const {
-  absl::StatusOr<std::string> token = ExtractAccessToken(ToHeaders(metadata));
+  absl::StatusOr<std::string> token =
+      ExtractAccessToken(ToHeaders(metadata), options_.token_sources);
   if (!token.ok()) return absl::UnauthenticatedError(token.status().message());
   return AuthenticateToken(*token);
 }

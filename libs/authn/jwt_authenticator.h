@@ -23,6 +23,7 @@
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/authn/authenticator.h"
+#include "libs/authn/credentials.h"
 #include "libs/authn/jwks_key_source.h"
 #include "libs/token/jwt.h"
 
@@ -40,6 +41,10 @@ struct JwtAuthenticatorOptions {
   absl::Duration validate_timeout = absl::Seconds(2);
   // The current time for token expiry; tests inject a fake one. Empty means absl::Now.
   auth::token::Clock clock;
+  // Bearer only by default. A service that also takes the browser's access-token cookie sets
+  // token_sources.cookie (and the cookie's name under a --cookie_prefix) and registers the
+  // origin check (origin_check.h), which drops the cookie of calls from other origins.
+  AccessTokenSources token_sources;
 };
 
 class JwtAuthenticator : public Authenticator {

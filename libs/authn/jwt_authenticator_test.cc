@@ -99,13 +99,15 @@ class JwtAuthenticatorTest : public ::testing::Test {
   }
 
   // A fresh JwtAuthenticator (and key cache) over the mock stub.
-  std::unique_ptr<JwtAuthenticator> MakeAuthenticator(bool confirm_not_revoked) {
+  std::unique_ptr<JwtAuthenticator> MakeAuthenticator(bool confirm_not_revoked,
+                                                      AccessTokenSources sources = {}) {
     JwksKeySourceOptions key_options;
     key_options.max_age = absl::Hours(24);
     key_options.clock = clock_.AsClock();
     key_source_ = std::make_unique<JwksKeySource>(&stub_, key_options);
     JwtAuthenticatorOptions options;
     options.confirm_not_revoked = confirm_not_revoked;
+    options.token_sources = std::move(sources);
     options.clock = clock_.AsClock();
     return std::make_unique<JwtAuthenticator>(key_source_.get(), &stub_, options);
   }
@@ -138,12 +140,24 @@ TEST_F(JwtAuthenticatorTest, AcceptsAValidBearerToken) {
   EXPECT_EQ(user->expires_at, issued.claims.expires_at);
 }
 
-TEST_F(JwtAuthenticatorTest, AcceptsTheCookie) {
-  ExpectJwksFetch({primary_});
-  auto authenticator = MakeAuthenticator(false);
+TEST_F(JwtAuthenticatorTest, RefusesTheCookieByDefault) {
+  auto authenticator = MakeAuthenticator(true);  // StrictMock: no call expected
   const IssuedToken issued = Mint(primary_, "7");
   Metadata metadata;
-  metadata.Add("cookie", "user_id=7; jwt-token=" + issued.token + "; theme=dark");
+  metadata.Add("cookie", "user_id=7; jwt-token=" + issued.token);
+  EXPECT_THAT(authenticator->Authenticate(metadata.Get()),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("missing")));
+}
+
+TEST_F(JwtAuthenticatorTest, AcceptsTheCookieWhenOptedIn) {
+  ExpectJwksFetch({primary_});
+  AccessTokenSources sources;
+  sources.cookie = true;
+  sources.cookie_name = "__Host-jwt-token";
+  auto authenticator = MakeAuthenticator(false, sources);
+  const IssuedToken issued = Mint(primary_, "7");
+  Metadata metadata;
+  metadata.Add("cookie", "user_id=7; __Host-jwt-token=" + issued.token + "; theme=dark");
   absl::StatusOr<AuthenticatedUser> user = authenticator->Authenticate(metadata.Get());
   ASSERT_THAT(user, IsOk());
   EXPECT_EQ(user->user_id, 7);

@@ -80,22 +80,31 @@ absl::StatusOr<TokenClaims> CachingTokenVerifier::VerifyPrehashed(absl::string_v
     }
   }
   misses_.fetch_add(1, std::memory_order_relaxed);
+  const std::uint64_t generation = generation_.load();  // before the inner verifier reads keys
   absl::StatusOr<TokenClaims> claims = inner_.Verify(token);
-  if (claims.ok()) Insert(digest, *claims, Now());
+  if (claims.ok()) Insert(digest, *claims, Now(), generation);
   return claims;
 }
 
 void CachingTokenVerifier::Remember(absl::string_view token, const TokenClaims& claims) {
-  if (num_shards_ == 0 || token.size() > kMaxCachedTokenBytes) return;
-  Insert(DigestToken(token), claims, Now());
+  Remember(token, claims, generation_.load());
 }
 
-void CachingTokenVerifier::Insert(const Digest& digest, const TokenClaims& claims,
-                                  absl::Time now) const {
+void CachingTokenVerifier::Remember(absl::string_view token, const TokenClaims& claims,
+                                    std::uint64_t generation) {
+  if (num_shards_ == 0 || token.size() > kMaxCachedTokenBytes) return;
+  Insert(DigestToken(token), claims, Now(), generation);
+}
+
+void CachingTokenVerifier::Insert(const Digest& digest, const TokenClaims& claims, absl::Time now,
+                                  std::uint64_t generation) const {
   // An entry that can never be a hit would only take the place of one that can.
   if (ExpiredAt(claims, now)) return;
   Shard& shard = ShardFor(digest);
   std::lock_guard<std::mutex> lock(shard.mu);
+  // Clear() moves to the next generation before it takes this lock: either it has, and this
+  // answer may come from dropped keys, or it will clear this entry.
+  if (generation_.load() != generation) return;
   auto& entries = shard.entries;
   if (auto it = entries.find(digest); it != entries.end()) {
     it->second = claims;
@@ -121,6 +130,7 @@ void CachingTokenVerifier::Insert(const Digest& digest, const TokenClaims& claim
 }
 
 void CachingTokenVerifier::Clear() {
+  generation_.fetch_add(1);
   for (std::size_t i = 0; i < num_shards_; ++i) {
     std::lock_guard<std::mutex> lock(shards_[i].mu);
     shards_[i].entries.clear();

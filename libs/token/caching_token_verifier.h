@@ -29,7 +29,10 @@
 // Keys that rotate (RotatingKeySet) only leave the set on their own once every token they
 // signed has expired; but a reload may drop a key at once, so whoever reloads calls Clear()
 // right after (AuthServer::ReloadKeys does), or tokens signed by a dropped key would keep
-// verifying from the cache until they expire.
+// verifying from the cache until they expire. A verdict reached with the keys before a Clear()
+// and stored after it would outlive the dropped key just the same, so each Clear() starts a new
+// generation, and an answer is stored only in the generation its verification (or, for
+// Remember(), its signing) started in.
 //
 // Memory: at most `capacity` entries (each ~32 bytes of digest plus the claims, a few hundred
 // bytes), split over up to 16 shards, each with its own std::mutex, so concurrent gRPC threads
@@ -89,6 +92,11 @@ class CachingTokenVerifier : public PrehashedTokenVerifier {
   // Caches `claims` for `token`, a token this process has just issued: the caller vouches that
   // the inner verifier would accept it. Ignored if the claims have already expired.
   void Remember(absl::string_view token, const TokenClaims& claims);
+  // The same for a token signed after generation() answered `generation`: ignored if Clear()
+  // was called since (the token may be signed by a key that was dropped).
+  void Remember(absl::string_view token, const TokenClaims& claims, std::uint64_t generation);
+  // How many times Clear() was called.
+  std::uint64_t generation() const { return generation_.load(); }
 
   // Drops every entry. Call it after changing the inner verifier's keys (see above).
   void Clear();
@@ -110,8 +118,10 @@ class CachingTokenVerifier : public PrehashedTokenVerifier {
 
   Shard& ShardFor(const Digest& digest) const;
   absl::Time Now() const;
-  // Inserts or replaces under the shard's lock, making room first if the shard is full.
-  void Insert(const Digest& digest, const TokenClaims& claims, absl::Time now) const;
+  // Inserts or replaces under the shard's lock, making room first if the shard is full;
+  // nothing if the generation is no longer `generation`.
+  void Insert(const Digest& digest, const TokenClaims& claims, absl::Time now,
+              std::uint64_t generation) const;
 
   const TokenVerifier& inner_;
   const std::function<absl::Time()> clock_;
@@ -119,6 +129,7 @@ class CachingTokenVerifier : public PrehashedTokenVerifier {
   std::unique_ptr<Shard[]> shards_;  // num_shards_ of them; none when capacity is 0
   mutable std::atomic<std::uint64_t> hits_{0};
   mutable std::atomic<std::uint64_t> misses_{0};
+  std::atomic<std::uint64_t> generation_{0};
 };
 
 }  // namespace auth::token

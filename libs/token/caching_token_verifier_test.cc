@@ -272,6 +272,30 @@ TEST_F(CachingTokenVerifierTest, ClearForgetsEverything) {
   EXPECT_THAT(cache.Verify("token-a"), StatusIs(absl::StatusCode::kUnauthenticated));
 }
 
+TEST_F(CachingTokenVerifierTest, AVerdictReachedBeforeAClearIsNotStoredAfterIt) {
+  CachingTokenVerifier cache(inner_, 100, clock());
+  const TokenClaims claims = MakeClaims("1", now_);
+  // A key reload (and its Clear()) while the inner verifier checks with the old keys.
+  EXPECT_CALL(inner_, Verify(Eq("token-a")))
+      .Times(2)
+      .WillOnce(Invoke([&](absl::string_view) -> absl::StatusOr<TokenClaims> {
+        cache.Clear();
+        return claims;
+      }))
+      .WillOnce(Return(absl::UnauthenticatedError("token rejected: unknown kid")));
+  EXPECT_THAT(cache.Verify("token-a"), HoldsClaims(claims));
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_THAT(cache.Verify("token-a"), StatusIs(absl::StatusCode::kUnauthenticated));
+
+  // A token signed before a Clear() and remembered after it is not remembered.
+  const std::uint64_t before_signing = cache.generation();
+  cache.Clear();
+  cache.Remember("token-b", claims, before_signing);
+  EXPECT_EQ(cache.size(), 0u);
+  cache.Remember("token-b", claims, cache.generation());
+  EXPECT_EQ(cache.size(), 1u);
+}
+
 TEST_F(CachingTokenVerifierTest, OversizedTokenBypassesTheCache) {
   CachingTokenVerifier cache(inner_, 100, clock());
   const std::string huge(CachingTokenVerifier::kMaxCachedTokenBytes + 1, 'x');

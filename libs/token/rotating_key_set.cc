@@ -48,9 +48,14 @@ RotatingKeySet::RotatingKeySet(KeySet initial, RotatingKeySetOptions options)
 
 absl::Time RotatingKeySet::Now() const { return options_.clock ? options_.clock() : absl::Now(); }
 
-absl::Status RotatingKeySet::Reload(KeySet loaded) {
+absl::Status RotatingKeySet::Reload(KeySet loaded, absl::flat_hash_set<std::string> revoked_kids) {
   if (loaded.signing_key() == nullptr) {
     return absl::InvalidArgumentError("the reloaded key set has no signing key");
+  }
+  if (revoked_kids.contains(loaded.signing_key()->kid())) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the signing key ", loaded.signing_key()->kid(),
+                     " is revoked; install a new key before revoking the one in force"));
   }
   const absl::Time now = Now();
   std::lock_guard<std::mutex> lock(mu_);
@@ -66,7 +71,13 @@ absl::Status RotatingKeySet::Reload(KeySet loaded) {
     }
   }
   const Key& new_signer = *loaded.signing_key();
-  if (new_signer.kid() == signer_->kid()) {
+  if (revoked_kids.contains(signer_->kid())) {
+    // A compromised key must not sign one more token: no publish delay for its successor.
+    LOG(WARNING) << "JWT key " << signer_->kid() << " revoked: dropped at once; key "
+                 << new_signer.kid() << " signs from now on";
+    signer_ = new_signer;
+    pending_.reset();
+  } else if (new_signer.kid() == signer_->kid()) {
     pending_.reset();  // a reload back to the key signing now cancels a pending one
   } else if (!pending_.has_value() || pending_->kid() != new_signer.kid()) {
     pending_ = new_signer;
@@ -74,6 +85,11 @@ absl::Status RotatingKeySet::Reload(KeySet loaded) {
     LOG(INFO) << "JWT key " << new_signer.kid() << " published; it signs after "
               << options_.publish_delay << " (key " << signer_->kid() << " signs until then)";
   }
+  const auto revoked = [&revoked_kids](const Retired& retired) {
+    return revoked_kids.contains(retired.key.kid());
+  };
+  retired_.erase(std::remove_if(retired_.begin(), retired_.end(), revoked), retired_.end());
+  revoked_ = std::move(revoked_kids);
   loaded_ = std::move(loaded);
   RebuildLocked();
   AdvanceLocked(now);  // a zero delay promotes at once
@@ -118,6 +134,7 @@ void RotatingKeySet::RebuildLocked() const {
   absl::flat_hash_set<std::string> kids = {signer_->kid()};
   std::vector<Key> verify_only;
   for (const Key& key : loaded_.keys()) {
+    if (revoked_.contains(key.kid())) continue;
     if (kids.insert(key.kid()).second) verify_only.push_back(key);
   }
   for (const Retired& retired : retired_) {

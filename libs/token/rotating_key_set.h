@@ -23,6 +23,13 @@
 // no signing key or reuses a kid in force for a different key (a kid names one key forever:
 // JWKS caches are keyed by it). The initial set signs at once: nothing was published before.
 //
+// Dropping a compromised key at once: Reload(loaded, revoked_kids) with its kid among
+// `revoked_kids`. A revoked key leaves the set in that same call (so JWKS and every verifier
+// refuse it), whether it signed, waited or was retired; if it signed, the new set's signing key
+// signs at once, with no publish delay (consumers that meet an unknown kid fetch the JWKS
+// again). A reload whose signing key is revoked is refused. The list replaces the previous
+// one: a kid stays refused while it is listed.
+//
 // Thread-safe; Current() takes a std::mutex briefly and shares one immutable snapshot.
 #ifndef LIBS_TOKEN_ROTATING_KEY_SET_H_
 #define LIBS_TOKEN_ROTATING_KEY_SET_H_
@@ -34,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "libs/token/key.h"
@@ -60,7 +68,9 @@ class RotatingKeySet final : public KeySetSource {
   // Installs `loaded` by the rules above. kInvalidArgument (keys in force unchanged) for a set
   // without a signing key or a kid that now names a different key; the message names the kid,
   // never key material.
-  absl::Status Reload(KeySet loaded);
+  // Kids in `revoked_kids` are dropped at once (see above); kInvalidArgument when the loaded
+  // signing key is among them.
+  absl::Status Reload(KeySet loaded, absl::flat_hash_set<std::string> revoked_kids = {});
 
   std::shared_ptr<const KeySet> Current() const override;
 
@@ -88,6 +98,8 @@ class RotatingKeySet final : public KeySetSource {
   mutable std::optional<Key> pending_;
   mutable absl::Time pending_since_;
   mutable std::vector<Retired> retired_;
+  // Kids of the last Reload's revocation list: never in the snapshot.
+  absl::flat_hash_set<std::string> revoked_;
   mutable std::shared_ptr<const KeySet> snapshot_;
 };
 

@@ -175,5 +175,48 @@ TEST_F(RotatingKeySetTest, BadReloadsKeepTheKeysInForce) {
   EXPECT_THAT(keys.Reload(SetOf(old_)), IsOk());
 }
 
+TEST_F(RotatingKeySetTest, ARevokedSignerIsDroppedAndItsSuccessorSignsAtOnce) {
+  auto keys = std::make_shared<RotatingKeySet>(SetOf(old_), Options());
+  JwtOptions issuer_options{"auth", "api", absl::Minutes(15), [this] { return now_; }};
+  JwtVerifierOptions verifier_options;
+  verifier_options.issuer = "auth";
+  verifier_options.audience = "api";
+  verifier_options.clock = [this] { return now_; };
+  JwtIssuer issuer(keys, issuer_options);
+  JwtVerifier verifier(keys, verifier_options);
+  absl::StatusOr<IssuedToken> stolen = issuer.Issue("42");
+  ASSERT_THAT(stolen, IsOk());
+
+  ASSERT_THAT(keys->Reload(SetOf(new_, {old_}), {"old"}), IsOk());
+  EXPECT_EQ(SignerKid(*keys), "new");
+  EXPECT_EQ(keys->PendingKid(), std::nullopt);
+  EXPECT_FALSE(Accepts(*keys, "old"));  // even though the new set still lists it
+  EXPECT_THAT(keys->Current()->ToJwks(), Not(HasSubstr(R"("kid":"old")")));
+  EXPECT_THAT(verifier.Verify(stolen->token), StatusIs(absl::StatusCode::kUnauthenticated));
+  absl::StatusOr<IssuedToken> fresh = issuer.Issue("42");
+  ASSERT_THAT(fresh, IsOk());
+  EXPECT_EQ(fresh->claims.key_id, "new");
+  EXPECT_THAT(verifier.Verify(fresh->token), IsOk());
+}
+
+TEST_F(RotatingKeySetTest, ARevokedRetiredKeyIsDroppedBeforeItsTime) {
+  RotatingKeySet keys(SetOf(old_), Options());
+  ASSERT_THAT(keys.Reload(SetOf(new_)), IsOk());
+  now_ += kPublishDelay;
+  ASSERT_EQ(SignerKid(keys), "new");
+  ASSERT_TRUE(Accepts(keys, "old"));  // retired, still accepted
+  ASSERT_THAT(keys.Reload(SetOf(new_), {"old"}), IsOk());
+  EXPECT_FALSE(Accepts(keys, "old"));
+  EXPECT_EQ(SignerKid(keys), "new");
+}
+
+TEST_F(RotatingKeySetTest, AReloadWhoseSignerIsRevokedIsRefused) {
+  RotatingKeySet keys(SetOf(old_), Options());
+  EXPECT_THAT(keys.Reload(SetOf(old_), {"old"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("old is revoked")));
+  EXPECT_EQ(SignerKid(keys), "old");
+  EXPECT_TRUE(Accepts(keys, "old"));
+}
+
 }  // namespace
 }  // namespace auth::token

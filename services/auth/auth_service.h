@@ -99,6 +99,9 @@ struct AuthServiceOptions {
   // Most ValidateToken (or Logout) calls waiting for a batch; more are refused with
   // RESOURCE_EXHAUSTED, so a stalled database under a flood of calls costs bounded memory.
   int database_batch_queue = 4096;
+  // Starts the name of every cookie the service sets and reads (session/session_cookies.h):
+  // "", "__Host-", "__Secure-" or a plain token (ValidateCookiePrefix).
+  std::string cookie_prefix;
 };
 
 class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {

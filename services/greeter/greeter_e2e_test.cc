@@ -76,12 +76,14 @@ class GreeterE2eTest : public ::testing::Test {
 
   // Starts greeter_server on a free port and waits for its "listening on port N" line; null
   // if it never comes (the child's stderr, with its log, goes to the test log).
-  static std::unique_ptr<GreeterProcess> StartGreeter(bool confirm_not_revoked) {
+  static std::unique_ptr<GreeterProcess> StartGreeter(bool confirm_not_revoked,
+                                                      std::vector<std::string> more_flags = {}) {
     SubprocessOptions options;
     options.argv = {
         Runfile("services/greeter/greeter_server"), "--listen=127.0.0.1:0",
         "--auth_target=" + auth_server_->address(),
         std::string("--confirm_not_revoked=") + (confirm_not_revoked ? "true" : "false")};
+    options.argv.insert(options.argv.end(), more_flags.begin(), more_flags.end());
     options.capture_stdout = true;
     absl::StatusOr<std::unique_ptr<Subprocess>> process = Subprocess::Start(options);
     EXPECT_THAT(process, IsOk());
@@ -154,13 +156,36 @@ TEST_F(GreeterE2eTest, GreetsTheLoggedInUserUntilLogout) {
   ASSERT_TRUE(status.ok()) << status.error_code() << ": " << status.error_message();
   EXPECT_EQ(response.user_id(), login.user_id());
   EXPECT_EQ(response.message(), absl::StrCat("Hello, user ", login.user_id(), "!"));
-  // The browser's way: the cookie Login set.
-  EXPECT_EQ(HelloCode(login.jwt_token(), Send::kCookie), grpc::StatusCode::OK);
+  // The cookie Login set counts only in a greeter that opts in (below).
+  EXPECT_EQ(HelloCode(login.jwt_token(), Send::kCookie), grpc::StatusCode::UNAUTHENTICATED);
 
   ASSERT_TRUE(Logout(login.user_id(), login.jwt_token()).ok());
   // The token still verifies locally; ValidateToken knows the session is gone.
   EXPECT_EQ(HelloCode(login.jwt_token()), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(HelloCode(login.jwt_token(), Send::kCookie), grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(GreeterE2eTest, WithCookieOriginsTheCookieCountsFromThoseOriginsOnly) {
+  std::unique_ptr<GreeterProcess> cookie_greeter =
+      StartGreeter(/*confirm_not_revoked=*/true, {"--cookie_origins=https://app.example"});
+  ASSERT_NE(cookie_greeter, nullptr);
+  std::unique_ptr<greeter::v1::Greeter::Stub> stub = greeter::v1::Greeter::NewStub(
+      grpc::CreateChannel(cookie_greeter->address(), grpc::InsecureChannelCredentials()));
+  const auth::v1::LoginResponse login = RegisterAndLogin("carol");
+  auto hello_code = [&](const std::string& origin, const std::string& cookie) {
+    grpc::ClientContext context;
+    context.set_deadline(InSeconds(10));
+    if (!origin.empty()) context.AddMetadata("origin", origin);
+    context.AddMetadata("cookie", cookie);
+    greeter::v1::HelloResponse response;
+    return stub->Hello(&context, greeter::v1::HelloRequest(), &response).error_code();
+  };
+  const std::string cookie = "user_id=1; jwt-token=" + login.jwt_token();
+  EXPECT_EQ(hello_code("https://app.example", cookie), grpc::StatusCode::OK);
+  EXPECT_EQ(hello_code("https://evil.example", cookie), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(hello_code("", cookie), grpc::StatusCode::UNAUTHENTICATED);
+  greeter::v1::HelloResponse response;
+  EXPECT_TRUE(Hello(login.jwt_token(), &response, Send::kBearer, stub.get()).ok());
 }
 
 TEST_F(GreeterE2eTest, RefusesAMissingToken) {

@@ -6,16 +6,21 @@
 // Tokens are verified locally with the auth service's published keys (GetJwks, cached and
 // refreshed on rotation); with --confirm_not_revoked (the default) each call is also confirmed
 // with ValidateToken, so a logout takes effect at once instead of when the token expires.
+// Callers present `authorization: Bearer <token>`; with --cookie_origins the access-token cookie
+// is accepted too, from browser calls (through a gRPC-Web proxy) of those origins only.
 // SIGTERM/SIGINT: stop accepting, let in-flight calls finish within --shutdown_grace, exit 0.
 
 #include <csignal>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "glog/logging.h"
@@ -23,8 +28,10 @@
 #include "grpcpp/grpcpp.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "libs/authn/channel_credentials.h"
+#include "libs/authn/credentials.h"
 #include "libs/authn/jwks_key_source.h"
 #include "libs/authn/jwt_authenticator.h"
+#include "libs/authn/origin_check.h"
 #include "libs/logging/glog_flags.h"
 #include "libs/version/version.h"
 #include "services/greeter/greeter_service.h"
@@ -44,6 +51,11 @@ ABSL_FLAG(std::string, token_audience, "auth-service-clients", "Expected JWT aud
 ABSL_FLAG(bool, confirm_not_revoked, true,
           "Confirm every call's session with the auth service's ValidateToken. Without it a "
           "token stays usable here until it expires, even after Logout.");
+ABSL_FLAG(std::vector<std::string>, cookie_origins, {},
+          "Also accept the auth service's access-token cookie, from calls whose origin metadata is "
+          "one of these (https://app.example.com,...); empty: bearer tokens only.");
+ABSL_FLAG(std::string, cookie_prefix, "",
+          "The auth service's --cookie_prefix, which its access-token cookie's name starts with.");
 ABSL_FLAG(absl::Duration, jwks_refetch_interval, absl::Seconds(30),
           "Least time between two fetches of the auth service's keys.");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
@@ -99,6 +111,10 @@ int main(int argc, char** argv) {
   authn_options.issuer = absl::GetFlag(FLAGS_token_issuer);
   authn_options.audience = absl::GetFlag(FLAGS_token_audience);
   authn_options.confirm_not_revoked = absl::GetFlag(FLAGS_confirm_not_revoked);
+  const std::vector<std::string> cookie_origins = absl::GetFlag(FLAGS_cookie_origins);
+  authn_options.token_sources.cookie = !cookie_origins.empty();
+  authn_options.token_sources.cookie_name =
+      absl::StrCat(absl::GetFlag(FLAGS_cookie_prefix), auth::authn::kTokenCookie);
   auth::authn::JwtAuthenticator authenticator(&keys, auth_stub.get(), authn_options);
   greeter::GreeterServiceImpl service(&authenticator);
 
@@ -109,6 +125,12 @@ int main(int argc, char** argv) {
   builder.AddListeningPort(absl::GetFlag(FLAGS_listen), grpc::InsecureServerCredentials(), &port);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
   builder.RegisterService(&service);
+  if (!cookie_origins.empty()) {
+    // The CSRF defence that accepting the cookie needs: cookies of other origins are dropped.
+    std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+    creators.push_back(auth::authn::MakeCookieOriginCheck(cookie_origins));
+    builder.experimental().SetInterceptorCreators(std::move(creators));
+  }
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || port == 0) {
     std::cerr << "greeter_server: cannot listen on " << absl::GetFlag(FLAGS_listen) << "\n";

@@ -28,9 +28,12 @@ bool IsTokenChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
 }
 
+// The auth service's own sources (the cookie opted in), the larger parser.
+const AccessTokenSources kWithCookie = {/*cookie=*/true};
+
 void CheckAlone(absl::string_view key, const std::string& value, const std::string& token) {
   const Headers headers = {{key, value}};
-  absl::StatusOr<std::string> again = ExtractAccessToken(headers);
+  absl::StatusOr<std::string> again = ExtractAccessToken(headers, kWithCookie);
   if (!again.ok() || *again != token) std::abort();
 }
 
@@ -49,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       headers.emplace_back(line.substr(0, colon), line.substr(colon + 1));
     }
   }
-  absl::StatusOr<std::string> token = authn::ExtractAccessToken(headers);
+  absl::StatusOr<std::string> token = authn::ExtractAccessToken(headers, authn::kWithCookie);
   if (!token.ok()) {
     if (token.status().code() != absl::StatusCode::kUnauthenticated) std::abort();
     return 0;

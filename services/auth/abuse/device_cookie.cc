@@ -24,15 +24,19 @@ std::string DeviceCookieAudience(absl::string_view access_token_audience) {
   return absl::StrCat(access_token_audience, "#device");
 }
 
-DeviceCookies::DeviceCookies(const token::TokenIssuer* issuer, const token::TokenVerifier* verifier)
-    : issuer_(issuer), verifier_(verifier) {}
+DeviceCookies::DeviceCookies(const token::TokenIssuer* issuer, const token::TokenVerifier* verifier,
+                             absl::string_view cookie_prefix)
+    : issuer_(issuer),
+      verifier_(verifier),
+      cookie_name_(absl::StrCat(cookie_prefix, kDeviceCookie)),
+      cookie_path_(cookie_prefix == "__Host-" ? "/" : LoginPath()) {}
 
 std::optional<Device> DeviceCookies::Presented(const authn::Headers& headers) const {
   if (!enabled()) return std::nullopt;
   std::vector<absl::string_view> values;
   for (const auto& [key, value] : headers) {
     if (key != authn::kCookieHeader) continue;
-    for (absl::string_view cookie : authn::CookieValues(value, kDeviceCookie)) {
+    for (absl::string_view cookie : authn::CookieValues(value, cookie_name_)) {
       values.push_back(cookie);
     }
   }
@@ -56,7 +60,7 @@ absl::StatusOr<std::string> DeviceCookies::SetCookie(int64_t user_id) const {
   if (!enabled()) return absl::FailedPreconditionError("device cookies are off");
   absl::StatusOr<token::IssuedToken> issued = issuer_->Issue(absl::StrCat(user_id));
   if (!issued.ok()) return issued.status();
-  return authn::MakeSetCookie(kDeviceCookie, issued->token, issuer_->lifetime(), LoginPath());
+  return authn::MakeSetCookie(cookie_name_, issued->token, issuer_->lifetime(), cookie_path_);
 }
 
 }  // namespace auth::service

@@ -48,7 +48,10 @@ class DeviceCookies {
  public:
   // `issuer` signs device cookies (its lifetime is theirs), `verifier` checks them; both with
   // the device audience, neither owned. Null: no device cookies (none issued, none trusted).
-  DeviceCookies(const token::TokenIssuer* issuer, const token::TokenVerifier* verifier);
+  // `cookie_prefix` is --cookie_prefix: the cookie is `<prefix>device`; under `__Host-` its
+  // Path is "/" (the browser keeps a `__Host-` cookie only so), otherwise the Login route.
+  DeviceCookies(const token::TokenIssuer* issuer, const token::TokenVerifier* verifier,
+                absl::string_view cookie_prefix = "");
 
   bool enabled() const { return issuer_ != nullptr && verifier_ != nullptr; }
 
@@ -57,12 +60,14 @@ class DeviceCookies {
   std::optional<Device> Presented(const authn::Headers& headers) const;
 
   // A `set-cookie` value giving the client a new device cookie of `user_id`: HttpOnly, Secure,
-  // SameSite=Strict, sent to the Login route only, for the issuer's lifetime.
+  // SameSite=Strict, sent to the Login route only (unless `__Host-`), for the issuer's lifetime.
   absl::StatusOr<std::string> SetCookie(int64_t user_id) const;
 
  private:
   const token::TokenIssuer* issuer_;
   const token::TokenVerifier* verifier_;
+  std::string cookie_name_;
+  std::string cookie_path_;
 };
 
 }  // namespace auth::service

@@ -61,6 +61,23 @@ TEST(DeviceCookieTest, IssuedCookieIsReadBackAsItsAccountsDevice) {
   EXPECT_NE(Present(devices, "device=" + CookieValue(*second))->nonce, device->nonce);
 }
 
+// --cookie_prefix names the device cookie too; under `__Host-` its Path is "/" (the browser's
+// rule for that prefix), and the unprefixed name is no longer read.
+TEST(DeviceCookieTest, CookiePrefixNamesTheCookie) {
+  Signer signer(token::KeySet::GenerateEphemeral());
+  DeviceCookies host(&signer.issuer, &signer.verifier, "__Host-");
+  absl::StatusOr<std::string> set_cookie = host.SetCookie(42);
+  ASSERT_TRUE(set_cookie.ok()) << set_cookie.status();
+  EXPECT_TRUE(absl::StartsWith(*set_cookie, "__Host-device=")) << *set_cookie;
+  EXPECT_THAT(*set_cookie, HasSubstr("; Path=/; "));
+  const std::string value = CookieValue(*set_cookie);
+  ASSERT_TRUE(Present(host, "__Host-device=" + value).has_value());
+  EXPECT_FALSE(Present(host, "device=" + value).has_value());
+
+  DeviceCookies secure(&signer.issuer, &signer.verifier, "__Secure-");
+  EXPECT_THAT(*secure.SetCookie(42), HasSubstr("Path=/auth.v1.AuthService/Login;"));
+}
+
 TEST(DeviceCookieTest, ForgedForeignExpiredOrAccessTokenValuesAreNoDevice) {
   const token::KeySet keys = token::KeySet::GenerateEphemeral();
   Signer signer(keys);

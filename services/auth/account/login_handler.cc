@@ -197,7 +197,7 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
     const absl::Time expires_at = issued.grant.session.expires_at;
     const SessionCookies cookies{user_id, issued.access_token, expires_at, issued.refresh_token,
                                  issued.grant.refresh_token.expires_at};
-    for (const std::string& cookie : SetSessionCookies(cookies, absl::Now())) {
+    for (const std::string& cookie : SetSessionCookies(cookies, absl::Now(), deps_.cookie_names)) {
       call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
     }
     if (device_cookie.has_value()) {

@@ -23,6 +23,7 @@
 #include "services/auth/abuse/device_cookie.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/rpc/unary_call.h"
+#include "services/auth/session/session_cookies.h"
 #include "services/auth/session/session_issuer.h"
 
 namespace auth::service {
@@ -44,6 +45,7 @@ class LoginHandler {
     // against a dummy hash made at construction, so that neither the answer nor its time tells
     // whether the account exists (--conceal_accounts).
     bool conceal_accounts = false;
+    SessionCookieNames cookie_names;  // --cookie_prefix
   };
 
   // With `conceal_accounts`, hashes a random password once (the dummy hash).

@@ -58,7 +58,10 @@ class KeyRotationE2eTest : public AuthServerE2eTest {
     ASSERT_THAT(GenerateSigningKey(Path("first.pem"), Path("first.pub.pem")), IsOk());
     ASSERT_EQ(std::rename(Path("first.pem").c_str(), key_file_.c_str()), 0);
     first_kid_ = KidOf(key_file_);
-    StartServer({"--token_signing_key=" + key_file_, "--token_key_id=",
+    revoked_file_ = Path("revoked-kids");
+    std::ofstream(revoked_file_) << "# kids dropped at once on SIGHUP\n";
+    StartServer({"--token_signing_key=" + key_file_,
+                 "--token_key_id=", "--token_revoked_keys_file=" + revoked_file_,
                  "--token_key_publish_delay=" + absl::FormatDuration(kPublishDelay),
                  "--http_listen=127.0.0.1:0"});
   }
@@ -113,6 +116,7 @@ class KeyRotationE2eTest : public AuthServerE2eTest {
   }
 
   std::string key_file_;
+  std::string revoked_file_;
   std::string first_kid_;
 };
 
@@ -182,6 +186,49 @@ TEST_F(KeyRotationE2eTest, ABadKeyFileKeepsTheKeysInForce) {
   Sighup();
   EXPECT_TRUE(WaitUntilPublished(next_kid));
   EXPECT_THAT(Jwks(), HasSubstr(first_kid_));
+}
+
+// A compromised key is dropped at once (docs/operations.md, "Dropping a signing key at once"):
+// a new key file, the old kid in --token_revoked_keys_file, SIGHUP.
+TEST_F(KeyRotationE2eTest, ARevokedKeyIsDroppedAtOnceAndTheNewKeySignsAtOnce) {
+  ASSERT_TRUE(Register("victim", "victim@example.com", "").ok());
+  const std::string stolen = LoginToken("victim");
+  ASSERT_EQ(KidOfToken(stolen), first_kid_);
+  ASSERT_TRUE(Validate(stolen).ok());  // its verdict is now remembered too
+
+  const std::string second_kid = ReplaceKeyFile("second");
+  std::ofstream(revoked_file_, std::ios::app) << first_kid_ << "  # leaked\n";
+  const absl::Time signalled = absl::Now();
+  Sighup();
+  bool dropped = false;
+  for (absl::Time deadline = absl::Now() + absl::Seconds(30); !dropped && absl::Now() < deadline;
+       absl::SleepFor(absl::Milliseconds(50))) {
+    dropped = !absl::StrContains(Jwks(), first_kid_);
+  }
+  ASSERT_TRUE(dropped) << "GetJwks still lists the revoked key";
+  const absl::Duration dropped_after = absl::Now() - signalled;
+  EXPECT_THAT(Jwks(), HasSubstr(second_kid));
+  EXPECT_THAT(HttpJwks(), Not(HasSubstr(first_kid_)));
+
+  const grpc::Status refused = Validate(stolen);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAUTHENTICATED) << refused.error_message();
+  const std::string fresh = LoginToken("victim");
+  ASSERT_LT(absl::Now() - signalled, kPublishDelay) << "the machine is too slow for this test";
+  EXPECT_EQ(KidOfToken(fresh), second_kid);  // no publish delay for a revoked key's successor
+  EXPECT_TRUE(Validate(fresh).ok());
+  std::cout << "FIGURE revoked key gone from GetJwks " << absl::ToInt64Milliseconds(dropped_after)
+            << " ms after SIGHUP\n";
+}
+
+TEST_F(KeyRotationE2eTest, RevokingTheOnlySigningKeyIsRefusedAndKeepsTheKeysInForce) {
+  ASSERT_TRUE(Register("keeper", "keeper@example.com", "").ok());
+  const std::string token = LoginToken("keeper");
+  std::ofstream(revoked_file_, std::ios::app) << first_kid_ << "\n";
+  Sighup();
+  absl::SleepFor(absl::Seconds(1));  // nothing observable is meant to happen
+  EXPECT_TRUE(server_->Running());
+  EXPECT_THAT(Jwks(), HasSubstr(first_kid_));
+  EXPECT_TRUE(Validate(token).ok());
 }
 
 }  // namespace

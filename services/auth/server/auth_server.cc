@@ -9,6 +9,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
@@ -52,6 +53,15 @@ absl::StatusOr<token::KeySet> LoadKeys(const ServerConfig& config) {
   if (config.token_signing_key.empty()) return token::KeySet::GenerateEphemeral();
   return token::KeySet::FromFiles(config.token_signing_key, config.token_key_id,
                                   config.token_verify_keys);
+}
+
+// `keys` into `set` less the kids of --token_revoked_keys_file (a listed signer is refused).
+absl::Status InstallKeys(const ServerConfig& config, token::KeySet keys,
+                         token::RotatingKeySet& set) {
+  absl::StatusOr<absl::flat_hash_set<std::string>> revoked =
+      ReadRevokedKeyIds(config.token_revoked_keys_file);
+  return revoked.ok() ? set.Reload(std::move(keys), *std::move(revoked))
+                      : WithWhat("--token_revoked_keys_file", revoked.status());
 }
 
 // TLS from files that gRPC's FileWatcherCertificateProvider reads again every
@@ -171,7 +181,9 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   // A replaced key's last tokens expire token_lifetime after it stopped signing, and verifiers
   // accept them for the leeway beyond.
   rotation.retired_key_lifetime = config.token_lifetime + verifier_options.leeway;
-  p.keys = std::make_shared<token::RotatingKeySet>(*std::move(keys), rotation);
+  p.keys = std::make_shared<token::RotatingKeySet>(*keys, rotation);  // then less revoked kids
+  const absl::Status installed = InstallKeys(config, *std::move(keys), *p.keys);
+  if (!installed.ok()) return WithWhat("JWT keys", installed);
   token::JwtOptions issuer_options;
   issuer_options.issuer = config.token_issuer;
   issuer_options.audience = config.token_audience;
@@ -357,7 +369,8 @@ absl::Status AuthServer::ReloadKeys() {
   if (!loaded.ok()) {
     return WithWhat("JWT keys: reload failed, keeping the keys in force", loaded.status());
   }
-  if (absl::Status installed = parts_->keys->Reload(*std::move(loaded)); !installed.ok()) {
+  if (absl::Status installed = InstallKeys(config, *std::move(loaded), *parts_->keys);
+      !installed.ok()) {
     return WithWhat("JWT keys: reload refused, keeping the keys in force", installed);
   }
   // Verdicts remembered under keys the reload dropped must not outlive them.

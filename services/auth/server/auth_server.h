@@ -55,9 +55,11 @@ class AuthServer {
 
   // Reads the key files again (on SIGHUP) and installs them by RotatingKeySet's rules: a new
   // signing key is published at once and signs after config.token_key_publish_delay; the one it
-  // replaces stays accepted until its tokens expire. On an error (a missing or bad file, a kid
-  // that now names another key) the keys in force stay, and the message says why, naming files
-  // and kids, never key material. kFailedPrecondition with an ephemeral key.
+  // replaces stays accepted until its tokens expire. Kids listed in
+  // config.token_revoked_keys_file (read again too) are dropped at once, and if the signing key
+  // is among them the reloaded one signs at once (docs/operations.md). On an error (a missing or
+  // bad file, a kid that now names another key) the keys in force stay, and the message says why,
+  // naming files and kids, never key material. kFailedPrecondition with an ephemeral key.
   absl::Status ReloadKeys();
 
   // Blocks until Shutdown() has stopped the server (from another thread).

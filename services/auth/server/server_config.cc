@@ -16,12 +16,14 @@
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/http/origin_policy.h"
+#include "services/auth/session/session_cookies.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to serve gRPC on.");
 ABSL_FLAG(std::string, mysql_endpoint, "tcp://127.0.0.1:3306",
@@ -58,6 +60,8 @@ ABSL_FLAG(absl::Duration, refresh_token_lifetime, absl::Hours(24 * 30),
 ABSL_FLAG(absl::Duration, refresh_family_lifetime, absl::Hours(24 * 90),
           "How long a refresh-token family lasts from the login that started it, however often "
           "it rotates; then the user must log in again.");
+ABSL_FLAG(std::string, cookie_prefix, "",
+          "Starts every cookie name the service sets and reads: __Host-, __Secure- or a token.");
 ABSL_FLAG(absl::Duration, refresh_reuse_grace, absl::ZeroDuration(),
           "A rotated refresh token presented again within this time is refused without "
           "revoking its family (tolerates a client retrying a lost response), unless its "
@@ -71,6 +75,10 @@ ABSL_FLAG(std::string, token_key_id, "primary",
 ABSL_FLAG(absl::Duration, token_key_publish_delay, absl::Minutes(10),
           "After SIGHUP reloads a new signing key: how long it is published in GetJwks (and "
           "accepted) before it signs; the key it replaces signs until then.");
+ABSL_FLAG(
+    std::string, token_revoked_keys_file, "",
+    "File of revoked kids, one a line ('#' comments), read at start and on SIGHUP: a listed key "
+    "is dropped at once, and the reloaded key signs at once. Needs --token_signing_key.");
 ABSL_FLAG(std::vector<std::string>, token_verify_keys, {},
           "Older public keys still accepted, as kid=path.pem,... (key rotation).");
 ABSL_FLAG(int, argon2_memory_kib, 19456, "Argon2id memory cost (KiB).");
@@ -200,6 +208,27 @@ absl::StatusOr<std::string> ReadConfigFile(const std::string& path) {
   return contents.str();
 }
 
+absl::StatusOr<absl::flat_hash_set<std::string>> ReadRevokedKeyIds(const std::string& path) {
+  absl::flat_hash_set<std::string> kids;
+  if (path.empty()) return kids;
+  absl::StatusOr<std::string> contents = ReadConfigFile(path);
+  if (!contents.ok()) return contents.status();
+  constexpr size_t kMaxKidBytes = 128;  // as libs/token's Key
+  int line_number = 0;
+  for (absl::string_view line : absl::StrSplit(*contents, '\n')) {
+    ++line_number;
+    line = absl::StripAsciiWhitespace(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    if (line.size() > kMaxKidBytes ||
+        std::any_of(line.begin(), line.end(), [](char c) { return absl::ascii_isspace(c); })) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, " line ", line_number, ": expected one key id"));
+    }
+    kids.insert(std::string(line));
+  }
+  return kids;
+}
+
 absl::Status WithWhat(absl::string_view what, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(what, ": ", status.message()));
 }
@@ -280,6 +309,16 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   if (config.token_key_publish_delay < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("JWT keys: --token_key_publish_delay must not be negative");
   }
+  if (!config.token_revoked_keys_file.empty()) {
+    if (config.token_signing_key.empty()) {
+      return absl::InvalidArgumentError(
+          "JWT keys: --token_revoked_keys_file needs --token_signing_key (an ephemeral key has "
+          "nothing to revoke)");
+    }
+    absl::StatusOr<absl::flat_hash_set<std::string>> revoked =
+        ReadRevokedKeyIds(config.token_revoked_keys_file);
+    if (!revoked.ok()) return WithWhat("JWT keys: --token_revoked_keys_file", revoked.status());
+  }
   if (config.shutdown_drain_delay < absl::ZeroDuration() ||
       config.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -309,6 +348,8 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   if (config.http_header_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("HTTP: --http_header_timeout must be positive");
   }
+  const absl::Status prefix = ValidateCookiePrefix(config.service.cookie_prefix);
+  if (!prefix.ok()) return WithWhat("--cookie_prefix", prefix);
   return ValidateHttpListener(config);
 }
 
@@ -335,6 +376,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.token_signing_key = absl::GetFlag(FLAGS_token_signing_key);
   config.token_key_id = absl::GetFlag(FLAGS_token_key_id);
   config.token_key_publish_delay = absl::GetFlag(FLAGS_token_key_publish_delay);
+  config.token_revoked_keys_file = absl::GetFlag(FLAGS_token_revoked_keys_file);
   // Older keys only matter with a configured signing key (an ephemeral key has no history).
   if (!config.token_signing_key.empty()) {
     for (const std::string& entry : absl::GetFlag(FLAGS_token_verify_keys)) {
@@ -364,6 +406,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.refresh_token_lifetime = absl::GetFlag(FLAGS_refresh_token_lifetime);
   service.refresh_family_lifetime = absl::GetFlag(FLAGS_refresh_family_lifetime);
   service.refresh_reuse_grace = absl::GetFlag(FLAGS_refresh_reuse_grace);
+  service.cookie_prefix = absl::GetFlag(FLAGS_cookie_prefix);
   service.abuse_limits.login_failures_per_account = absl::GetFlag(FLAGS_login_failures_per_account);
   service.abuse_limits.login_failures_per_account_address =
       absl::GetFlag(FLAGS_login_failures_per_account_address);

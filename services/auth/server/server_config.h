@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -48,6 +49,10 @@ struct ServerConfig {
   // After a reload (SIGHUP) brings a new signing key: how long it is published (GetJwks, and
   // accepted) before it signs, so that every verifier knows it first; >= 0.
   absl::Duration token_key_publish_delay = absl::Minutes(10);
+  // Path of a file of revoked kids (one a line, '#' comments), read at start and on every
+  // SIGHUP: a listed key is dropped at once (RotatingKeySet::Reload); empty: none. Needs
+  // token_signing_key.
+  std::string token_revoked_keys_file;
   // Access tokens whose signature verdict is remembered until they expire; 0: none.
   size_t verified_token_cache_entries = 65536;
 
@@ -129,6 +134,11 @@ absl::Status ValidateHttpListener(const ServerConfig& config);
 // --mysql_password_file or the AUTH_MYSQL_PASSWORD environment variable. Errors say what was
 // wrong ("MySQL timeouts: --mysql_connect_timeout and ... must be positive").
 absl::StatusOr<ServerConfig> ServerConfigFromFlags();
+
+// The kids listed in the revoked-keys file at `path` (one a line; blank lines and '#' comments
+// ignored); an empty set for an empty path. kNotFound if unreadable, kInvalidArgument for a
+// line that is no kid (whitespace inside, or longer than 128 bytes).
+absl::StatusOr<absl::flat_hash_set<std::string>> ReadRevokedKeyIds(const std::string& path);
 
 // The contents of a file the config names (password, keys, TLS); kNotFound if unreadable.
 absl::StatusOr<std::string> ReadConfigFile(const std::string& path);

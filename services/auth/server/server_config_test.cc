@@ -1,20 +1,25 @@
 // Unit tests of ServerConfig: the flags' defaults, and what ValidateServerConfig refuses.
 #include "services/auth/server/server_config.h"
 
+#include <fstream>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/testing/runfiles.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::service {
 namespace {
 
 using ::auth::test_util::IsOk;
+using ::auth::test_util::IsOkAndHolds;
 using ::auth::test_util::StatusIs;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::UnorderedElementsAre;
 
 // A config the flags' defaults describe (with the password a deployment would give).
 ServerConfig Defaults() {
@@ -115,6 +120,39 @@ TEST(ServerConfigTest, RefusesANegativeKeyPublishDelayNamingTheFlag) {
   const absl::Status status = ValidateServerConfig(config);
   EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(status.message()), HasSubstr("--token_key_publish_delay"));
+}
+
+TEST(ServerConfigTest, ReadsRevokedKeyIdsAndRefusesABadFileNamingTheFlag) {
+  const std::string path = test_util::TestTempPath("revoked-kids");
+  std::ofstream(path) << "# dropped 2026-12-07\n  leaked-kid  # from the backup\n\nother\n";
+  EXPECT_THAT(ReadRevokedKeyIds(path), IsOkAndHolds(UnorderedElementsAre("leaked-kid", "other")));
+  EXPECT_THAT(ReadRevokedKeyIds(""), IsOkAndHolds(IsEmpty()));
+
+  ServerConfig config = Defaults();
+  config.token_revoked_keys_file = path;
+  EXPECT_THAT(ValidateServerConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--token_signing_key")));
+  config.token_signing_key = "jwt.pem";  // not read by validation
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  std::ofstream(path) << "two kids\n";
+  EXPECT_THAT(ValidateServerConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--token_revoked_keys_file")));
+  config.token_revoked_keys_file = path + ".missing";
+  EXPECT_THAT(ValidateServerConfig(config),
+              StatusIs(absl::StatusCode::kNotFound, HasSubstr("--token_revoked_keys_file")));
+}
+
+TEST(ServerConfigTest, RefusesAnUnsafeCookiePrefixNamingTheFlag) {
+  ServerConfig config = Defaults();
+  EXPECT_EQ(config.service.cookie_prefix, "");  // the spec's names
+  config.service.cookie_prefix = "__Host-";
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.service.cookie_prefix = "__host-";
+  EXPECT_THAT(ValidateServerConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--cookie_prefix")));
+  config.service.cookie_prefix = "a=b; ";
+  EXPECT_THAT(ValidateServerConfig(config),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--cookie_prefix")));
 }
 
 TEST(ServerConfigTest, RefusesBadHealthAndShutdownSettingsNamingTheFlag) {

@@ -9,7 +9,8 @@
 // SIGTERM/SIGINT: health NOT_SERVING, keep serving for --shutdown_drain_delay, stop accepting,
 // let in-flight calls finish within --shutdown_grace, drain the executors, exit 0.
 // SIGHUP: read the JWT key files again (a new signing key is published at once and signs after
-// --token_key_publish_delay); a bad file is logged and the keys in force stay.
+// --token_key_publish_delay; kids in --token_revoked_keys_file are dropped at once); a bad file
+// is logged and the keys in force stay.
 // tools/run_local.sh does all of this against a private MariaDB with one command.
 //
 // main() only turns the flags into a ServerConfig (server_config.h) and runs the AuthServer it

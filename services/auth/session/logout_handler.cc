@@ -45,8 +45,8 @@ grpc::ServerUnaryReactor* LogoutHandler::Handle(grpc::CallbackServerContext* con
     call->Finish(absl::InvalidArgumentError("user_id: must be a positive user id"));
     return call->reactor();
   }
-  absl::StatusOr<std::string> token =
-      authn::ExtractAccessToken(authn::ToHeaders(context->client_metadata()));
+  absl::StatusOr<std::string> token = authn::ExtractAccessToken(
+      authn::ToHeaders(context->client_metadata()), deps_.cookie_names.TokenSources());
   if (!token.ok()) {
     call->Finish(token.status());
     return call->reactor();
@@ -100,7 +100,7 @@ void LogoutHandler::LogoutBatch(std::vector<Pending>& batch) {
     deps_.audit_log->RecordEvent(
         AuditEventType::kLogout, request.user_id, CallerAddress(*live[i]->call->context()),
         request.current_session_only ? "current_session" : "all_sessions", request.session_jti);
-    for (const std::string& cookie : ExpiredSessionCookies()) {
+    for (const std::string& cookie : ExpiredSessionCookies(deps_.cookie_names)) {
       live[i]->call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
     }
     live[i]->response->set_message(kLoggedOutMessage);

@@ -21,6 +21,7 @@
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/rpc/unary_call.h"
 #include "services/auth/session/session_batch_options.h"
+#include "services/auth/session/session_cookies.h"
 
 namespace auth::service {
 
@@ -36,6 +37,7 @@ class LogoutHandler {
     const token::PrehashedTokenVerifier* verifier = nullptr;
     const CallRunner* runner = nullptr;
     audit::AuditLog* audit_log = nullptr;
+    SessionCookieNames cookie_names;  // --cookie_prefix
   };
 
   LogoutHandler(Deps deps, SessionBatchOptions options);

@@ -40,7 +40,8 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
   // A browser keeps its refresh token in a cookie sent to this route only.
   std::string presented = request->refresh_token();
   if (presented.empty()) {
-    presented = RefreshTokenCookie(authn::ToHeaders(context->client_metadata())).value_or("");
+    presented = RefreshTokenCookie(authn::ToHeaders(context->client_metadata()), deps_.cookie_names)
+                    .value_or("");
   }
   if (presented.empty() || presented.size() > kMaxRefreshTokenBytes) {
     call->Finish(absl::InvalidArgumentError(
@@ -108,7 +109,7 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
                                  /*reason=*/"", session.jti, issued->grant.refresh_token.family_id);
     const SessionCookies cookies{session.user_id, issued->access_token, session.expires_at,
                                  issued->refresh_token, issued->grant.refresh_token.expires_at};
-    for (const std::string& cookie : SetSessionCookies(cookies, absl::Now())) {
+    for (const std::string& cookie : SetSessionCookies(cookies, absl::Now(), deps_.cookie_names)) {
       call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
     }
     response->set_user_id(static_cast<int32_t>(session.user_id));

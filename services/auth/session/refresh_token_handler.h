@@ -18,6 +18,7 @@
 #include "libs/repository/refresh_token_repository.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/rpc/call_runner.h"
+#include "services/auth/session/session_cookies.h"
 #include "services/auth/session/session_issuer.h"
 
 namespace auth::service {
@@ -35,6 +36,7 @@ class RefreshTokenHandler {
     const SessionIssuer* session_issuer = nullptr;
     const CallRunner* runner = nullptr;
     audit::AuditLog* audit_log = nullptr;
+    SessionCookieNames cookie_names;  // --cookie_prefix
   };
 
   RefreshTokenHandler(Deps deps, absl::Duration reuse_grace);

@@ -11,7 +11,8 @@
 // Login and RefreshToken set `user_id` and `jwt-token` (Path=/, until the access token expires)
 // and `refresh-token` scoped to the RefreshToken route, so that the browser sends the refresh
 // token to that one route only; all three HttpOnly, Secure, SameSite=Strict. Logout expires all
-// three (Max-Age=0, the same paths).
+// three (Max-Age=0, the same paths). With --cookie_prefix every name starts with the prefix
+// (SessionCookieNames), and only those names are read.
 #ifndef SERVICES_AUTH_SESSION_SESSION_COOKIES_H_
 #define SERVICES_AUTH_SESSION_SESSION_COOKIES_H_
 
@@ -20,6 +21,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "libs/authn/credentials.h"
 
@@ -28,6 +31,26 @@ namespace auth::service {
 // The route of RefreshToken, and the refresh-token cookie's Path:
 // "/auth.v1.AuthService/RefreshToken".
 const std::string& RefreshTokenCookiePath();
+
+// The session's cookie names: the spec's (`user_id`, `jwt-token`, `refresh-token`) after
+// --cookie_prefix. `__Host-` makes browsers keep a cookie only if it is Secure, has Path=/ and
+// no Domain, so that a sibling subdomain cannot plant or shadow it; the refresh-token cookie
+// then has Path=/ too. `__Secure-` asks Secure only, and keeps the refresh-token cookie's Path.
+struct SessionCookieNames {
+  std::string prefix;
+
+  std::string UserId() const { return prefix + authn::kUserIdCookie; }
+  std::string AccessToken() const { return prefix + authn::kTokenCookie; }
+  std::string RefreshToken() const { return prefix + authn::kRefreshTokenCookie; }
+  // RefreshTokenCookiePath(), or "/" under `__Host-`.
+  std::string RefreshTokenPath() const;
+  // Where the service reads the access token: Bearer, or the access-token cookie.
+  authn::AccessTokenSources TokenSources() const { return {true, AccessToken()}; }
+};
+
+// OK for "", "__Host-", "__Secure-", or 1 to 32 of [A-Za-z0-9._-] not starting with "__"
+// (browsers give meaning to "__"-prefixes, case-insensitively); kInvalidArgument otherwise.
+absl::Status ValidateCookiePrefix(absl::string_view prefix);
 
 // What Login and RefreshToken answered.
 struct SessionCookies {
@@ -39,14 +62,16 @@ struct SessionCookies {
 };
 
 // Set-Cookie values for `session`, at time `now`.
-std::vector<std::string> SetSessionCookies(const SessionCookies& session, absl::Time now);
+std::vector<std::string> SetSessionCookies(const SessionCookies& session, absl::Time now,
+                                           const SessionCookieNames& names = {});
 
 // Set-Cookie values that expire every cookie SetSessionCookies() sets.
-std::vector<std::string> ExpiredSessionCookies();
+std::vector<std::string> ExpiredSessionCookies(const SessionCookieNames& names = {});
 
 // The refresh-token cookie of the `cookie` headers in `headers`; nullopt if there is none, or
 // several that differ (which one would we trust?).
-std::optional<std::string> RefreshTokenCookie(const authn::Headers& headers);
+std::optional<std::string> RefreshTokenCookie(const authn::Headers& headers,
+                                              const SessionCookieNames& names = {});
 
 }  // namespace auth::service
 

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -12,6 +13,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::Optional;
+using ::testing::StartsWith;
 
 TEST(SessionCookiesTest, SetsTheThreeStrictCookies) {
   const absl::Time now = absl::FromUnixSeconds(1000);
@@ -52,6 +54,46 @@ TEST(RefreshTokenCookieTest, ReadsOneUnambiguousValue) {
             std::nullopt);
   EXPECT_EQ(RefreshTokenCookie({{"cookie", "jwt-token=a.b.c"}}), std::nullopt);
   EXPECT_EQ(RefreshTokenCookie({{"authorization", "refresh-token=xyz"}}), std::nullopt);
+}
+
+TEST(SessionCookieNamesTest, HostPrefixNamesEveryCookieAndPutsItAtPathSlash) {
+  const absl::Time now = absl::FromUnixSeconds(1000);
+  const SessionCookies session{42, "h.p.s", now + absl::Minutes(15), "r", now + absl::Hours(1)};
+  const SessionCookieNames host{"__Host-"};
+  EXPECT_THAT(
+      SetSessionCookies(session, now, host),
+      ElementsAre("__Host-user_id=42; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
+                  "__Host-jwt-token=h.p.s; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
+                  "__Host-refresh-token=r; Path=/; Max-Age=3600; HttpOnly; Secure; "
+                  "SameSite=Strict"));
+  EXPECT_THAT(ExpiredSessionCookies(host),
+              ElementsAre(StartsWith("__Host-user_id=; Path=/; Max-Age=0;"),
+                          StartsWith("__Host-jwt-token=; Path=/; Max-Age=0;"),
+                          StartsWith("__Host-refresh-token=; Path=/; Max-Age=0;")));
+  // __Secure- asks no particular Path: the refresh-token cookie keeps its route.
+  EXPECT_THAT(SetSessionCookies(session, now, {"__Secure-"}).back(),
+              StartsWith("__Secure-refresh-token=r; Path=/auth.v1.AuthService/RefreshToken;"));
+  EXPECT_EQ(host.TokenSources().cookie_name, "__Host-jwt-token");
+  EXPECT_TRUE(host.TokenSources().cookie);
+}
+
+TEST(SessionCookieNamesTest, OnlyThePrefixedRefreshCookieIsRead) {
+  const SessionCookieNames host{"__Host-"};
+  EXPECT_THAT(
+      RefreshTokenCookie({{"cookie", "refresh-token=planted; __Host-refresh-token=r"}}, host),
+      Optional(std::string("r")));
+  EXPECT_EQ(RefreshTokenCookie({{"cookie", "refresh-token=planted"}}, host), std::nullopt);
+}
+
+TEST(ValidateCookiePrefixTest, AcceptsTheBrowserPrefixesAndSafeTokensOnly) {
+  for (const char* prefix : {"", "__Host-", "__Secure-", "app_", "my.app-", "A1"}) {
+    EXPECT_TRUE(ValidateCookiePrefix(prefix).ok()) << prefix;
+  }
+  for (const char* prefix :
+       {"__host-", "__HOST-", "__Host", "__secure-", "__x", "a b", "a=b", "a;b", "a,b", "é",
+        "\"q\"", "a\tb", "0123456789012345678901234567890123"}) {
+    EXPECT_EQ(ValidateCookiePrefix(prefix).code(), absl::StatusCode::kInvalidArgument) << prefix;
+  }
 }
 
 }  // namespace

@@ -121,8 +121,8 @@ grpc::ServerUnaryReactor* GetSessionHandler::Handle(grpc::CallbackServerContext*
                                                     const auth::v1::GetSessionRequest* /*request*/,
                                                     auth::v1::GetSessionResponse* response) const {
   auto call = validator_->runner().Start(context, metrics::Rpc::kGetSession);
-  absl::StatusOr<std::string> token =
-      authn::ExtractAccessToken(authn::ToHeaders(context->client_metadata()));
+  absl::StatusOr<std::string> token = authn::ExtractAccessToken(
+      authn::ToHeaders(context->client_metadata()), cookie_names_.TokenSources());
   if (!token.ok()) {
     call->Finish(token.status());
     return call->reactor();

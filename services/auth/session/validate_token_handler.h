@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/auth/v1/auth.grpc.pb.h"
@@ -22,6 +23,7 @@
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/rpc/unary_call.h"
 #include "services/auth/session/session_batch_options.h"
+#include "services/auth/session/session_cookies.h"
 
 namespace auth::service {
 
@@ -80,7 +82,9 @@ class ValidateTokenHandler {
 // The GetSession RPC: ValidateToken for the token the caller presents, read as Logout reads it.
 class GetSessionHandler {
  public:
-  explicit GetSessionHandler(SessionValidator* validator) : validator_(validator) {}
+  // `cookie_names`: the access-token cookie it reads (--cookie_prefix).
+  explicit GetSessionHandler(SessionValidator* validator, SessionCookieNames cookie_names = {})
+      : validator_(validator), cookie_names_(std::move(cookie_names)) {}
 
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
                                    const auth::v1::GetSessionRequest* request,
@@ -88,6 +92,7 @@ class GetSessionHandler {
 
  private:
   SessionValidator* validator_;
+  const SessionCookieNames cookie_names_;
 };
 
 }  // namespace auth::service

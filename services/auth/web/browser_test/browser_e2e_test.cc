@@ -134,6 +134,13 @@ TEST_F(BrowserE2eTest, SignInPageRegistersSignsInShowsRefreshesAndSignsOut) {
   EXPECT_TRUE(status.ok()) << "page_flow.py: " << status.ToString();
 }
 
+TEST_F(BrowserE2eTest, HostPrefixedCookiesAreKeptByTheBrowserAndCarryTheSession) {
+  std::string server = StartServer({"--cookie_prefix=__Host-"});
+  ASSERT_FALSE(server.empty());
+  ExitStatus status = RunScenario("host_cookies.py", {server});
+  EXPECT_TRUE(status.ok()) << "host_cookies.py: " << status.ToString();
+}
+
 TEST_F(BrowserE2eTest, ForeignOriginCannotLogOutTheSession) {
   absl::StatusOr<StaticServer> foreign = StartStaticServer("foreign-origin");
   ASSERT_THAT(foreign, IsOk());
