@@ -118,7 +118,7 @@ TEST_F(RefreshTokenTest, RefreshTokenReadsTheCookieAndSetsTheNewSessionsCookies)
               UnorderedElementsAre(HasSubstr("user_id=42; Path=/;"),
                                    HasSubstr(std::string("jwt-token=") + kNewToken + "; Path=/;"),
                                    HasSubstr("refresh-token=" + response.refresh_token() +
-                                             "; Path=/auth.v1.AuthService/RefreshToken;")));
+                                             "; Path=/auth.v1.AuthService/;")));
 }
 
 TEST_F(RefreshTokenTest, RefreshTokenWithNeitherBodyNorCookieIsInvalid) {

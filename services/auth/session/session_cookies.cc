@@ -9,8 +9,8 @@
 namespace auth::service {
 
 const std::string& RefreshTokenCookiePath() {
-  static const std::string* const path = new std::string(
-      absl::StrCat("/", auth::v1::AuthService::service_full_name(), "/RefreshToken"));
+  static const std::string* const path =
+      new std::string(absl::StrCat("/", auth::v1::AuthService::service_full_name(), "/"));
   return *path;
 }
 

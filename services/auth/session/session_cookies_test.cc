@@ -20,7 +20,7 @@ TEST(SessionCookiesTest, SetsTheThreeStrictCookies) {
   EXPECT_THAT(SetSessionCookies(session, now),
               ElementsAre("user_id=42; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
                           "jwt-token=h.p.s; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
-                          "refresh-token=refresh-xyz; Path=/auth.v1.AuthService/RefreshToken; "
+                          "refresh-token=refresh-xyz; Path=/auth.v1.AuthService/; "
                           "Max-Age=3600; HttpOnly; Secure; SameSite=Strict"));
 }
 
@@ -36,7 +36,7 @@ TEST(SessionCookiesTest, LogoutExpiresEveryCookieOnItsPath) {
   EXPECT_THAT(ExpiredSessionCookies(),
               ElementsAre("user_id=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
                           "jwt-token=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
-                          "refresh-token=; Path=/auth.v1.AuthService/RefreshToken; Max-Age=0; "
+                          "refresh-token=; Path=/auth.v1.AuthService/; Max-Age=0; "
                           "HttpOnly; Secure; SameSite=Strict"));
 }
 
