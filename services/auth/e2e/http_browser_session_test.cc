@@ -67,8 +67,8 @@ TEST_F(HttpE2eTest, BrowsersGetTheirTokensInCookiesOnly) {
   auth::v1::LoginRequest request;
   request.set_email("browser@example.com");
   request.set_password_hash(kPassword);
-  GrpcWebReply grpc_web = CallGrpcWeb("Login", request.SerializeAsString(), /*text=*/false,
-                                      OriginOnly(own_origin));
+  GrpcWebReply grpc_web =
+      CallGrpcWeb("Login", request.SerializeAsString(), /*text=*/false, OriginOnly(own_origin));
   ASSERT_EQ(grpc_web.trailers["grpc-status"], "0") << grpc_web.http.body;
   auth::v1::LoginResponse response;
   ASSERT_TRUE(response.ParseFromString(grpc_web.message));
