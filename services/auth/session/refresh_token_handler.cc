@@ -38,7 +38,7 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
                                                       const RefreshTokenRequest* request,
                                                       RefreshTokenResponse* response) const {
   auto call = deps_.runner->Start(context, metrics::Rpc::kRefreshToken);
-  // A browser keeps its refresh token in a cookie sent to this route only.
+  // A browser keeps its refresh token in a cookie sent to the service's routes (this and Logout).
   std::string presented = request->refresh_token();
   if (presented.empty()) {
     presented = RefreshTokenCookie(authn::ToHeaders(context->client_metadata())).value_or("");

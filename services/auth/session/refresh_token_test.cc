@@ -91,7 +91,7 @@ TEST_F(RefreshTokenTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
 }
 
 // A browser's refresh token comes in its cookie (the HTTP front forwards `cookie`), and the new
-// session's cookies go back as set-cookie metadata, the refresh token's scoped to this route.
+// session's cookies go back as set-cookie metadata, the refresh token's scoped to the service.
 TEST_F(RefreshTokenTest, RefreshTokenReadsTheCookieAndSetsTheNewSessionsCookies) {
   EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
       .WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42", "jti-2")}));
