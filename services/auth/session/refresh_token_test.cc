@@ -105,10 +105,15 @@ TEST_F(RefreshTokenTest, RefreshTokenReadsTheCookieAndSetsTheNewSessionsCookies)
       }));
   grpc::ClientContext context;
   context.AddMetadata("cookie", std::string("user_id=42; refresh-token=") + kRefreshToken);
+  // The HTTP front's browser mark, sent by a network client: believed only in-process, so the
+  // tokens stay in the body.
+  context.AddMetadata("x-auth-browser-call", "1");
   auth::v1::RefreshTokenResponse response;
   const grpc::Status status =
       stub_->RefreshToken(&context, auth::v1::RefreshTokenRequest(), &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.jwt_token(), kNewToken);
+  EXPECT_FALSE(response.refresh_token().empty());
   std::vector<std::string> cookies;
   auto range = context.GetServerInitialMetadata().equal_range("set-cookie");
   for (auto it = range.first; it != range.second; ++it) {
