@@ -47,7 +47,7 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
       session_validator_(deps_.sessions, deps_.verifier, &runner_, BatchOptions(deps_, options_)),
       validate_token_(&session_validator_),
       get_session_(&session_validator_),
-      logout_({deps_.refresh_tokens, deps_.verifier, &runner_, deps_.audit_log},
+      logout_({deps_.refresh_tokens, deps_.verifier, &runner_, deps_.audit_log, &gate_},
               BatchOptions(deps_, options_)),
       refresh_token_({deps_.refresh_tokens, &gate_, &session_issuer_, &runner_, deps_.audit_log},
                      options_.refresh_reuse_grace) {}

@@ -25,7 +25,7 @@ using auth::v1::LogoutRequest;
 using auth::v1::LogoutResponse;
 
 LogoutHandler::LogoutHandler(Deps deps, SessionBatchOptions options) : deps_(deps) {
-  CHECK(deps_.refresh_tokens && deps_.verifier && deps_.runner && deps_.audit_log)
+  CHECK(deps_.refresh_tokens && deps_.verifier && deps_.runner && deps_.audit_log && deps_.gate)
       << "LogoutHandler needs every dependency";
   batcher_ = std::make_unique<Batcher>(
       deps_.runner->database_executor(),
@@ -87,30 +87,39 @@ grpc::ServerUnaryReactor* LogoutHandler::Handle(grpc::CallbackServerContext* con
 void LogoutHandler::LogoutWithRefreshToken(const std::shared_ptr<UnaryCall>& call,
                                            const LogoutRequest& request, LogoutResponse* response,
                                            std::string refresh_token_hash) {
+  // An address whose failed refreshes used up its limit is refused here, on the gRPC thread,
+  // as at RefreshToken: garbage cookies cost the database nothing.
+  std::string address = CallerAddress(*call->context());
+  std::string retry_after;
+  if (!PassedAdmission(*call, deps_.gate->CheckRefresh(address, &retry_after), retry_after)) {
+    return;
+  }
   // Not batched: few clients sign out after their access token expired.
-  deps_.runner->OnDatabase(call, [this, call, response, user_id = request.user_id(),
-                                  current_session_only = request.current_session_only(),
-                                  hash = std::move(refresh_token_hash)]() {
-    absl::StatusOr<int64_t> revoked =
-        deps_.refresh_tokens->LogoutWithRefreshToken(hash, user_id, current_session_only);
-    if (!revoked.ok()) {
-      switch (revoked.status().code()) {
-        case absl::StatusCode::kNotFound:
-          call->Finish(absl::UnauthenticatedError("refresh token unknown, expired or revoked"));
-          return;
-        case absl::StatusCode::kPermissionDenied:
-          call->Finish(absl::PermissionDeniedError("the token belongs to another user"));
-          return;
-        default:
-          call->Finish(revoked.status());
-          return;
-      }
-    }
-    deps_.runner->metrics().RecordSessionsRevoked(*revoked);
-    deps_.audit_log->RecordEvent(AuditEventType::kLogout, user_id, CallerAddress(*call->context()),
-                                 current_session_only ? "current_session" : "all_sessions");
-    Answer(*call, response);
-  });
+  deps_.runner->OnDatabase(
+      call, [this, call, response, user_id = request.user_id(),
+             current_session_only = request.current_session_only(),
+             hash = std::move(refresh_token_hash), address = std::move(address)]() {
+        absl::StatusOr<int64_t> revoked =
+            deps_.refresh_tokens->LogoutWithRefreshToken(hash, user_id, current_session_only);
+        if (!revoked.ok()) {
+          switch (revoked.status().code()) {
+            case absl::StatusCode::kNotFound:
+              deps_.gate->CountRefreshFailure(address);
+              call->Finish(absl::UnauthenticatedError("refresh token unknown, expired or revoked"));
+              return;
+            case absl::StatusCode::kPermissionDenied:
+              call->Finish(absl::PermissionDeniedError("the token belongs to another user"));
+              return;
+            default:
+              call->Finish(revoked.status());
+              return;
+          }
+        }
+        deps_.runner->metrics().RecordSessionsRevoked(*revoked);
+        deps_.audit_log->RecordEvent(AuditEventType::kLogout, user_id, address,
+                                     current_session_only ? "current_session" : "all_sessions");
+        Answer(*call, response);
+      });
 }
 
 void LogoutHandler::LogoutBatch(std::vector<Pending>& batch) {

@@ -5,7 +5,9 @@
 // transaction. A caller whose access token is missing or no longer valid (expired: a browser
 // left idle) signs out with its refresh-token cookie instead (`cookie` metadata, which the
 // browser sends to this route too), checked against user_id the same way. Every answer, error
-// or not, expires the session's cookies (set-cookie metadata, session_cookies.h).
+// or not, expires the session's cookies (set-cookie metadata, session_cookies.h). Unknown refresh
+// tokens count against the caller's address as failed refreshes do (AttemptGate), and an address
+// past that limit is refused from memory: garbage cookies cannot make the database work.
 //
 //   LogoutHandler handler(deps, batch_options);
 //   return handler.Handle(context, request, response);   // from AuthServiceImpl::Logout
@@ -21,6 +23,7 @@
 #include "libs/executor/micro_batcher.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/token/token.h"
+#include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/rpc/unary_call.h"
 #include "services/auth/session/session_batch_options.h"
@@ -39,6 +42,8 @@ class LogoutHandler {
     const token::PrehashedTokenVerifier* verifier = nullptr;
     const CallRunner* runner = nullptr;
     audit::AuditLog* audit_log = nullptr;
+    // The refresh-failure limit: a refresh token presented here counts as at RefreshToken.
+    const AttemptGate* gate = nullptr;
   };
 
   LogoutHandler(Deps deps, SessionBatchOptions options);

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/repository/attempt_limiter.h"
 #include "services/auth/testing/service_fixture.h"
 
 namespace auth::service_testing {
@@ -287,6 +288,34 @@ TEST_F(LogoutTest, EveryRefusedLogoutExpiresTheCookies) {
                 false, &set_cookies)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
+}
+
+// With the abuse limits on: an unknown refresh token presented to Logout counts as a failed
+// refresh of the address, and once the address is past that limit its refresh-token logouts are
+// refused from memory, before any database work (the StrictMock repository sees one call).
+class LogoutLimitTest : public LogoutTest {
+ protected:
+  void SetUp() override {
+    limit_attempts_ = true;
+    LogoutTest::SetUp();
+  }
+};
+
+TEST_F(LogoutLimitTest, UnknownRefreshTokensCountAsFailedRefreshesOfTheAddress) {
+  EXPECT_CALL(refresh_tokens_, LogoutWithRefreshToken(_, 42, false))
+      .WillOnce(Return(absl::NotFoundError("refresh token not found")));
+  EXPECT_CALL(attempts_, Admit(ElementsAre(::testing::Field(&repository::AttemptLimit::key,
+                                                            ::testing::StartsWith("refresh-"))),
+                               _))
+      .WillOnce(Return(repository::Admission{false, absl::Seconds(60)}));
+  std::vector<std::string> set_cookies;
+  const std::string cookie = std::string("refresh-token=") + kRefreshToken;
+  EXPECT_EQ(LogoutWithCookie(*stub_, 42, cookie, false, &set_cookies).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  set_cookies.clear();
+  EXPECT_EQ(LogoutWithCookie(*stub_, 42, cookie, false, &set_cookies).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(set_cookies, kEveryCookieExpired);
 }
 
