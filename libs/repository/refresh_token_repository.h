@@ -140,6 +140,18 @@ class RefreshTokenRepository {
   // (RevokeSessionFamily()). The other requests change nothing.
   virtual absl::StatusOr<LogoutResults> LogoutMany(const std::vector<LogoutRequest>& requests) = 0;
 
+  // Logs a caller out by its refresh token, for one whose access token is missing or expired
+  // (a browser idle past the access token's lifetime), in one transaction: reads the refresh
+  // token whose digest is `token_hash` by its primary key, row locked; if it is live (not
+  // expired, rotated or revoked) and `user_id`'s, revokes its family (its refresh tokens and
+  // sessions, as RevokeSessionFamily()) or, without current_session_only, every refresh token
+  // and session of the user (RevokeAllForUser()). Returns how many sessions were revoked.
+  // kNotFound if no live token has that digest; kPermissionDenied if it is another user's (then
+  // nothing changes).
+  virtual absl::StatusOr<int64_t> LogoutWithRefreshToken(absl::string_view token_hash,
+                                                         int64_t user_id,
+                                                         bool current_session_only) = 0;
+
   // Deletes refresh tokens that expired before `now`; returns how many were deleted.
   virtual absl::StatusOr<int64_t> DeleteExpired(absl::Time now) = 0;
 };

@@ -34,6 +34,9 @@ class MockRefreshTokenRepository : public RefreshTokenRepository {
   MOCK_METHOD(absl::StatusOr<int64_t>, RevokeAllForUser, (int64_t user_id), (override));
   MOCK_METHOD(absl::StatusOr<LogoutResults>, LogoutMany,
               (const std::vector<LogoutRequest>& requests), (override));
+  MOCK_METHOD(absl::StatusOr<int64_t>, LogoutWithRefreshToken,
+              (absl::string_view token_hash, int64_t user_id, bool current_session_only),
+              (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, DeleteExpired, (absl::Time now), (override));
 };
 

@@ -16,6 +16,7 @@
 #include "libs/crypto/random_token.h"
 #include "libs/crypto/sha256.h"
 #include "services/auth/account/validation.h"
+#include "services/auth/rpc/browser_call.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/session/session_cookies.h"
 
@@ -204,8 +205,11 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
       call->context()->AddInitialMetadata(authn::kSetCookieHeader, *device_cookie);
     }
     response->set_user_id(static_cast<int32_t>(user_id));
-    response->set_jwt_token(issued.access_token);
-    response->set_refresh_token(issued.refresh_token);
+    // A browser's tokens stay in its HttpOnly cookies, out of its page scripts' reach.
+    if (!IsBrowserCall(*call->context())) {
+      response->set_jwt_token(issued.access_token);
+      response->set_refresh_token(issued.refresh_token);
+    }
     response->set_expires_at_unix_seconds(absl::ToUnixSeconds(expires_at));
     call->Finish(absl::OkStatus());
   });

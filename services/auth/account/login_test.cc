@@ -93,8 +93,7 @@ TEST_F(LoginTest, LoginByEmailOpensSessionAndSetsCookies) {
                   AllOf(HasSubstr(std::string("jwt-token=") + kToken + "; Path=/; Max-Age="),
                         HasSubstr("HttpOnly; Secure; SameSite=Strict")),
                   AllOf(HasSubstr("refresh-token=" + response.refresh_token() +
-                                  "; Path=/auth.v1.AuthService/"
-                                  "RefreshToken; Max-Age=259"),
+                                  "; Path=/auth.v1.AuthService/; Max-Age=259"),
                         HasSubstr("HttpOnly; Secure; SameSite=Strict"))));
 }
 

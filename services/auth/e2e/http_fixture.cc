@@ -43,16 +43,17 @@ void HttpE2eTest::RegisterOverHttp(const std::string& username, const std::strin
 }
 
 GrpcWebReply HttpE2eTest::CallGrpcWeb(const std::string& method, const std::string& message,
-                                      bool text) {
+                                      bool text, HttpHeaders headers) {
   std::string framed(5, '\0');
   const uint32_t length = static_cast<uint32_t>(message.size());
   for (int i = 0; i < 4; ++i) framed[1 + i] = static_cast<char>((length >> (24 - 8 * i)) & 0xff);
   framed += message;
   GrpcWebReply reply;
+  headers.emplace_back("X-Grpc-Web", "1");
   absl::StatusOr<HttpReply> http_reply =
       http().Post("/auth.v1.AuthService/" + method,
                   text ? "application/grpc-web-text" : "application/grpc-web+proto",
-                  text ? absl::Base64Escape(framed) : framed, {{"X-Grpc-Web", "1"}});
+                  text ? absl::Base64Escape(framed) : framed, headers);
   if (!http_reply.ok()) {
     ADD_FAILURE() << method << ": " << http_reply.status();
     return reply;

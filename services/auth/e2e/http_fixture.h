@@ -43,7 +43,9 @@ class HttpE2eTest : public AuthServerE2eTest {
   // Registers over HTTP and expects 200.
   void RegisterOverHttp(const std::string& username, const std::string& email);
   // A gRPC-Web call: `message` framed, base64 for `text`; the answer's frames read back.
-  GrpcWebReply CallGrpcWeb(const std::string& method, const std::string& message, bool text);
+  // `headers` go with it.
+  GrpcWebReply CallGrpcWeb(const std::string& method, const std::string& message, bool text,
+                           HttpHeaders headers = {});
 };
 
 }  // namespace auth::service_testing

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/authn/credentials.h"
+#include "services/auth/rpc/browser_call.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/rpc/status_mapping.h"
 
@@ -79,6 +80,9 @@ void RpcBridge::Call(RpcRequest request, std::function<void(RpcResult)> done) {
   }
   if (!request.cookie.empty()) state->context.AddMetadata(authn::kCookieHeader, request.cookie);
   state->context.AddMetadata(service::kClientAddressMetadata, request.client_address);
+  if (request.browser) {
+    state->context.AddMetadata(service::kBrowserCallMetadata, service::kBrowserCallValue);
+  }
   if (request.timeout.has_value()) {
     state->context.set_deadline(std::chrono::system_clock::now() +
                                 absl::ToChronoMilliseconds(*request.timeout));

@@ -31,10 +31,11 @@ namespace auth::http {
 // One call on behalf of an HTTP client.
 struct RpcRequest {
   const google::protobuf::MethodDescriptor* method = nullptr;
-  std::string request;                    // the request message, serialized
-  std::string authorization;              // forwarded as `authorization` metadata when not empty
-  std::string cookie;                     // forwarded as `cookie` metadata when not empty
-  std::string client_address;             // the HTTP client's IP address ("203.0.113.7")
+  std::string request;         // the request message, serialized
+  std::string authorization;   // forwarded as `authorization` metadata when not empty
+  std::string cookie;          // forwarded as `cookie` metadata when not empty
+  std::string client_address;  // the HTTP client's IP address ("203.0.113.7")
+  bool browser = false;        // a browser's request: marked so (rpc/browser_call.h), else unmarked
   std::optional<absl::Duration> timeout;  // the client's own deadline, if it sent one
 };
 

@@ -192,6 +192,10 @@ void RpcHandler::Handle(absl::string_view path, const Request& request, const Re
   call.authorization = HeaderValue(request, beast_http::field::authorization);
   call.cookie = HeaderValue(request, beast_http::field::cookie);
   call.client_address = info.client_address;
+  // Browsers send one or both on every POST; other HTTP clients, neither. A browser gets its
+  // tokens in HttpOnly cookies only, out of its page scripts' reach.
+  call.browser = request.find(beast_http::field::origin) != request.end() ||
+                 request.find("sec-fetch-site") != request.end();
   call.request = (*message)->SerializeAsString();
   call.timeout = protocol.grpc_web
                      ? ParseGrpcTimeout(HeaderValue(request, "grpc-timeout"))

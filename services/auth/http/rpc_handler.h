@@ -9,7 +9,8 @@
 // Around the call it does what only HTTP has: the CSRF check before any work (403
 // permission_denied), the client's timeout header, the CORS headers of an allowed origin, and
 // the service's `set-cookie` metadata copied into Set-Cookie headers (as grpc-gateway does); the
-// `cookie` and `authorization` headers reach the service as metadata.
+// `cookie` and `authorization` headers reach the service as metadata, and a browser's request
+// (one with `Origin` or `Sec-Fetch-Site`) is marked as one (rpc/browser_call.h).
 #ifndef SERVICES_AUTH_HTTP_RPC_HANDLER_H_
 #define SERVICES_AUTH_HTTP_RPC_HANDLER_H_
 

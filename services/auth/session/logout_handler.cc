@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
+#include "libs/crypto/sha256.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/rpc/status_mapping.h"
 #include "services/auth/session/access_token.h"
@@ -23,7 +25,7 @@ using auth::v1::LogoutRequest;
 using auth::v1::LogoutResponse;
 
 LogoutHandler::LogoutHandler(Deps deps, SessionBatchOptions options) : deps_(deps) {
-  CHECK(deps_.refresh_tokens && deps_.verifier && deps_.runner && deps_.audit_log)
+  CHECK(deps_.refresh_tokens && deps_.verifier && deps_.runner && deps_.audit_log && deps_.gate)
       << "LogoutHandler needs every dependency";
   batcher_ = std::make_unique<Batcher>(
       deps_.runner->database_executor(),
@@ -41,19 +43,31 @@ grpc::ServerUnaryReactor* LogoutHandler::Handle(grpc::CallbackServerContext* con
                                                 const LogoutRequest* request,
                                                 LogoutResponse* response) {
   auto call = deps_.runner->Start(context, metrics::Rpc::kLogout);
+  // Whatever the outcome (a refused or expired token, another user's, a database outage), the
+  // client that asked to sign out is left with no session cookie: a browser at a shared
+  // computer must not keep a session its user tried to end.
+  for (const std::string& cookie : ExpiredSessionCookies(deps_.cookie_names)) {
+    context->AddInitialMetadata(authn::kSetCookieHeader, cookie);
+  }
   if (request->user_id() <= 0) {
     call->Finish(absl::InvalidArgumentError("user_id: must be a positive user id"));
     return call->reactor();
   }
-  absl::StatusOr<std::string> token = authn::ExtractAccessToken(
-      authn::ToHeaders(context->client_metadata()), deps_.cookie_names.TokenSources());
-  if (!token.ok()) {
-    call->Finish(token.status());
-    return call->reactor();
-  }
-  absl::StatusOr<VerifiedAccessToken> verified = VerifyAccessToken(*deps_.verifier, *token);
+  const authn::Headers headers = authn::ToHeaders(context->client_metadata());
+  absl::StatusOr<std::string> token =
+      authn::ExtractAccessToken(headers, deps_.cookie_names.TokenSources());
+  absl::StatusOr<VerifiedAccessToken> verified =
+      token.ok() ? VerifyAccessToken(*deps_.verifier, *token) : token.status();
   if (!verified.ok()) {
-    call->Finish(verified.status());
+    // An idle browser's access token (and its cookie) expire long before its refresh token,
+    // whose cookie reaches this route too: that still signs it out.
+    std::optional<std::string> refresh_token = RefreshTokenCookie(headers, deps_.cookie_names);
+    if (refresh_token.has_value() && !refresh_token->empty() &&
+        refresh_token->size() <= kMaxRefreshTokenBytes) {
+      LogoutWithRefreshToken(call, *request, response, crypto::Sha256Hex(*refresh_token));
+    } else {
+      call->Finish(verified.status());
+    }
     return call->reactor();
   }
   if (verified->user_id != request->user_id()) {
@@ -69,6 +83,44 @@ grpc::ServerUnaryReactor* LogoutHandler::Handle(grpc::CallbackServerContext* con
     call->Finish(ExecutorRejection(queued));
   }
   return call->reactor();
+}
+
+void LogoutHandler::LogoutWithRefreshToken(const std::shared_ptr<UnaryCall>& call,
+                                           const LogoutRequest& request, LogoutResponse* response,
+                                           std::string refresh_token_hash) {
+  // An address whose failed refreshes used up its limit is refused here, on the gRPC thread,
+  // as at RefreshToken: garbage cookies cost the database nothing.
+  std::string address = CallerAddress(*call->context());
+  std::string retry_after;
+  if (!PassedAdmission(*call, deps_.gate->CheckRefresh(address, &retry_after), retry_after)) {
+    return;
+  }
+  // Not batched: few clients sign out after their access token expired.
+  deps_.runner->OnDatabase(
+      call, [this, call, response, user_id = request.user_id(),
+             current_session_only = request.current_session_only(),
+             hash = std::move(refresh_token_hash), address = std::move(address)]() {
+        absl::StatusOr<int64_t> revoked =
+            deps_.refresh_tokens->LogoutWithRefreshToken(hash, user_id, current_session_only);
+        if (!revoked.ok()) {
+          switch (revoked.status().code()) {
+            case absl::StatusCode::kNotFound:
+              deps_.gate->CountRefreshFailure(address);
+              call->Finish(absl::UnauthenticatedError("refresh token unknown, expired or revoked"));
+              return;
+            case absl::StatusCode::kPermissionDenied:
+              call->Finish(absl::PermissionDeniedError("the token belongs to another user"));
+              return;
+            default:
+              call->Finish(revoked.status());
+              return;
+          }
+        }
+        deps_.runner->metrics().RecordSessionsRevoked(*revoked);
+        deps_.audit_log->RecordEvent(AuditEventType::kLogout, user_id, address,
+                                     current_session_only ? "current_session" : "all_sessions");
+        Answer(*call, response);
+      });
 }
 
 void LogoutHandler::LogoutBatch(std::vector<Pending>& batch) {
@@ -100,13 +152,14 @@ void LogoutHandler::LogoutBatch(std::vector<Pending>& batch) {
     deps_.audit_log->RecordEvent(
         AuditEventType::kLogout, request.user_id, CallerAddress(*live[i]->call->context()),
         request.current_session_only ? "current_session" : "all_sessions", request.session_jti);
-    for (const std::string& cookie : ExpiredSessionCookies(deps_.cookie_names)) {
-      live[i]->call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
-    }
-    live[i]->response->set_message(kLoggedOutMessage);
-    live[i]->response->set_status(kLoggedOutStatus);
-    live[i]->call->Finish(absl::OkStatus());
+    Answer(*live[i]->call, live[i]->response);
   }
+}
+
+void LogoutHandler::Answer(UnaryCall& call, LogoutResponse* response) {
+  response->set_message(kLoggedOutMessage);
+  response->set_status(kLoggedOutStatus);
+  call.Finish(absl::OkStatus());
 }
 
 }  // namespace auth::service

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/repository/attempt_limiter.h"
 #include "services/auth/testing/service_fixture.h"
 
 namespace auth::service_testing {
@@ -61,8 +62,8 @@ TEST_F(LogoutTest, LogoutExpiresTheSessionCookies) {
   }
   EXPECT_THAT(cookies, ElementsAre(HasSubstr("user_id=; Path=/; Max-Age=0;"),
                                    HasSubstr("jwt-token=; Path=/; Max-Age=0;"),
-                                   HasSubstr("refresh-token=; Path=/auth.v1.AuthService/"
-                                             "RefreshToken; Max-Age=0;")));
+                                   HasSubstr("refresh-token=; Path=/auth.v1.AuthService/;"
+                                             " Max-Age=0;")));
 }
 
 TEST_F(LogoutTest, LogoutAcceptsTheTokenCookie) {
@@ -169,6 +170,153 @@ TEST_F(LogoutTest, QueuedLogoutsShareOneTransactionAndKeepTheirOwnVerdicts) {
   EXPECT_TRUE(statuses[2].ok()) << statuses[2].error_message();
   EXPECT_EQ(batches.total(), 3u);
   EXPECT_GE(batches.largest(), 2u);
+}
+
+// --- Logout with the refresh-token cookie (an idle browser: its access token has expired) ---
+
+constexpr char kRefreshToken[] = "refresh-token-of-an-idle-browser";
+
+// The digest the repository receives (kept alive for the matchers, which hold a string_view).
+const std::string& RefreshTokenHash() {
+  static const std::string* const hash = new std::string(TokenHash(kRefreshToken));
+  return *hash;
+}
+
+// A Logout call with `cookie` metadata; `set_cookies` receives every set-cookie value.
+grpc::Status LogoutWithCookie(auth::v1::AuthService::Stub& stub, int32_t user_id,
+                              const std::string& cookie, bool current_session_only,
+                              std::vector<std::string>* set_cookies) {
+  grpc::ClientContext context;
+  if (!cookie.empty()) context.AddMetadata("cookie", cookie);
+  auth::v1::LogoutRequest request;
+  request.set_user_id(user_id);
+  request.set_current_session_only(current_session_only);
+  auth::v1::LogoutResponse response;
+  grpc::Status status = stub.Logout(&context, request, &response);
+  for (const auto* metadata :
+       {&context.GetServerInitialMetadata(), &context.GetServerTrailingMetadata()}) {
+    auto range = metadata->equal_range("set-cookie");
+    for (auto it = range.first; it != range.second; ++it) {
+      set_cookies->emplace_back(it->second.data(), it->second.size());
+    }
+  }
+  if (status.ok()) {
+    EXPECT_EQ(response.message(), "User logout successfully");
+  }
+  return status;
+}
+
+const auto kEveryCookieExpired = ElementsAre(
+    HasSubstr("user_id=; Path=/; Max-Age=0;"), HasSubstr("jwt-token=; Path=/; Max-Age=0;"),
+    HasSubstr("refresh-token=; Path=/auth.v1.AuthService/; Max-Age=0;"));
+
+TEST_F(LogoutTest, LogoutWithAnExpiredAccessTokenSignsOutWithTheRefreshTokenCookie) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), IsDigestOf(kToken)))
+      .WillOnce(Return(absl::UnauthenticatedError("token expired")));
+  EXPECT_CALL(refresh_tokens_,
+              LogoutWithRefreshToken(absl::string_view(RefreshTokenHash()), 42, false))
+      .WillOnce(Return(int64_t{2}));
+  std::vector<std::string> set_cookies;
+  grpc::Status status = LogoutWithCookie(
+      *stub_, 42, std::string("jwt-token=") + kToken + "; refresh-token=" + kRefreshToken,
+      /*current_session_only=*/false, &set_cookies);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
+}
+
+// The access-token cookie is gone once the token expired: the refresh token alone signs out,
+// over gRPC as over HTTP (`cookie` metadata), and current_session_only reaches the repository.
+TEST_F(LogoutTest, LogoutWithOnlyTheRefreshTokenCookieEndsItsFamily) {
+  EXPECT_CALL(refresh_tokens_,
+              LogoutWithRefreshToken(absl::string_view(RefreshTokenHash()), 42, true))
+      .WillOnce(Return(int64_t{1}));
+  std::vector<std::string> set_cookies;
+  grpc::Status status = LogoutWithCookie(*stub_, 42, std::string("refresh-token=") + kRefreshToken,
+                                         /*current_session_only=*/true, &set_cookies);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(LogoutTest, LogoutWithAnotherUsersRefreshTokenIsPermissionDeniedAndStillExpiresCookies) {
+  EXPECT_CALL(refresh_tokens_,
+              LogoutWithRefreshToken(absl::string_view(RefreshTokenHash()), 42, false))
+      .WillOnce(Return(absl::PermissionDeniedError("the refresh token belongs to another user")));
+  std::vector<std::string> set_cookies;
+  grpc::Status status = LogoutWithCookie(*stub_, 42, std::string("refresh-token=") + kRefreshToken,
+                                         false, &set_cookies);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(status.error_message(), Not(HasSubstr(kRefreshToken)));
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
+}
+
+TEST_F(LogoutTest, LogoutWithAnUnknownRefreshTokenIsUnauthenticatedAndStillExpiresCookies) {
+  EXPECT_CALL(refresh_tokens_, LogoutWithRefreshToken(_, 42, false))
+      .WillOnce(Return(absl::NotFoundError("refresh token not found")))
+      .WillOnce(Return(absl::UnavailableError("down")));
+  std::vector<std::string> set_cookies;
+  const std::string cookie = std::string("refresh-token=") + kRefreshToken;
+  EXPECT_EQ(LogoutWithCookie(*stub_, 42, cookie, false, &set_cookies).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
+  set_cookies.clear();
+  EXPECT_EQ(LogoutWithCookie(*stub_, 42, cookie, false, &set_cookies).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
+}
+
+// Every refusal expires the cookies too: no token, a bad user id, an oversized refresh token
+// (refused without a database read), another user's valid access token (which is not passed
+// over for the refresh token).
+TEST_F(LogoutTest, EveryRefusedLogoutExpiresTheCookies) {
+  std::vector<std::string> set_cookies;
+  EXPECT_EQ(LogoutWithCookie(*stub_, 42, "", false, &set_cookies).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
+  set_cookies.clear();
+  EXPECT_EQ(LogoutWithCookie(*stub_, 0, "", false, &set_cookies).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
+  set_cookies.clear();
+  EXPECT_EQ(
+      LogoutWithCookie(*stub_, 42, "refresh-token=" + std::string(300, 'x'), false, &set_cookies)
+          .error_code(),
+      grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
+  set_cookies.clear();
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("7")));
+  EXPECT_EQ(LogoutWithCookie(
+                *stub_, 42, std::string("jwt-token=") + kToken + "; refresh-token=" + kRefreshToken,
+                false, &set_cookies)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
+}
+
+// With the abuse limits on: an unknown refresh token presented to Logout counts as a failed
+// refresh of the address, and once the address is past that limit its refresh-token logouts are
+// refused from memory, before any database work (the StrictMock repository sees one call).
+class LogoutLimitTest : public LogoutTest {
+ protected:
+  void SetUp() override {
+    limit_attempts_ = true;
+    LogoutTest::SetUp();
+  }
+};
+
+TEST_F(LogoutLimitTest, UnknownRefreshTokensCountAsFailedRefreshesOfTheAddress) {
+  EXPECT_CALL(refresh_tokens_, LogoutWithRefreshToken(_, 42, false))
+      .WillOnce(Return(absl::NotFoundError("refresh token not found")));
+  EXPECT_CALL(attempts_, Admit(ElementsAre(::testing::Field(&repository::AttemptLimit::key,
+                                                            ::testing::StartsWith("refresh-"))),
+                               _))
+      .WillOnce(Return(repository::Admission{false, absl::Seconds(60)}));
+  std::vector<std::string> set_cookies;
+  const std::string cookie = std::string("refresh-token=") + kRefreshToken;
+  EXPECT_EQ(LogoutWithCookie(*stub_, 42, cookie, false, &set_cookies).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  set_cookies.clear();
+  EXPECT_EQ(LogoutWithCookie(*stub_, 42, cookie, false, &set_cookies).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(set_cookies, kEveryCookieExpired);
 }
 
 }  // namespace

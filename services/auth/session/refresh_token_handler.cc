@@ -13,6 +13,7 @@
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
 #include "libs/crypto/sha256.h"
+#include "services/auth/rpc/browser_call.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/rpc/unary_call.h"
 #include "services/auth/session/session_cookies.h"
@@ -37,7 +38,7 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
                                                       const RefreshTokenRequest* request,
                                                       RefreshTokenResponse* response) const {
   auto call = deps_.runner->Start(context, metrics::Rpc::kRefreshToken);
-  // A browser keeps its refresh token in a cookie sent to this route only.
+  // A browser keeps its refresh token in a cookie sent to the service's routes (this and Logout).
   std::string presented = request->refresh_token();
   if (presented.empty()) {
     presented = RefreshTokenCookie(authn::ToHeaders(context->client_metadata()), deps_.cookie_names)
@@ -113,8 +114,12 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
       call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
     }
     response->set_user_id(static_cast<int32_t>(session.user_id));
-    response->set_jwt_token(issued->access_token);
-    response->set_refresh_token(issued->refresh_token);
+    // A browser's tokens stay in its HttpOnly cookies: a page script that posts {} here (the
+    // cookie rides along) must not read a fresh refresh token out of the answer.
+    if (!IsBrowserCall(*call->context())) {
+      response->set_jwt_token(issued->access_token);
+      response->set_refresh_token(issued->refresh_token);
+    }
     response->set_expires_at_unix_seconds(absl::ToUnixSeconds(session.expires_at));
     call->Finish(absl::OkStatus());
   });

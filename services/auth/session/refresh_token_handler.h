@@ -2,7 +2,8 @@
 // same family and retires the old one; a rotated token presented again is taken as theft and
 // revokes its family (within `reuse_grace` of its rotation it is only refused). The token comes
 // from the request, or from the refresh-token cookie when the request has none; the new session's
-// cookies are set as Login sets them (session_cookies.h). An address whose
+// cookies are set as Login sets them (session_cookies.h), and a browser's call (rpc/browser_call.h)
+// gets the new tokens in those cookies only, not in its body. An address whose
 // failed refreshes used up its limit is refused on the gRPC thread, before any database work.
 //
 //   RefreshTokenHandler handler(deps, /*reuse_grace=*/absl::ZeroDuration());
@@ -10,22 +11,16 @@
 #ifndef SERVICES_AUTH_SESSION_REFRESH_TOKEN_HANDLER_H_
 #define SERVICES_AUTH_SESSION_REFRESH_TOKEN_HANDLER_H_
 
-#include <cstddef>
-
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/audit/audit_log.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/rpc/call_runner.h"
-#include "services/auth/session/session_cookies.h"
+#include "services/auth/session/session_cookies.h"  // kMaxRefreshTokenBytes
 #include "services/auth/session/session_issuer.h"
 
 namespace auth::service {
-
-// A bound far above any refresh token we issue (43 characters), so a hostile request costs
-// nothing to reject.
-inline constexpr size_t kMaxRefreshTokenBytes = 256;
 
 class RefreshTokenHandler {
  public:

@@ -91,7 +91,7 @@ TEST_F(RefreshTokenTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
 }
 
 // A browser's refresh token comes in its cookie (the HTTP front forwards `cookie`), and the new
-// session's cookies go back as set-cookie metadata, the refresh token's scoped to this route.
+// session's cookies go back as set-cookie metadata, the refresh token's scoped to the service.
 TEST_F(RefreshTokenTest, RefreshTokenReadsTheCookieAndSetsTheNewSessionsCookies) {
   EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
       .WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42", "jti-2")}));
@@ -105,10 +105,15 @@ TEST_F(RefreshTokenTest, RefreshTokenReadsTheCookieAndSetsTheNewSessionsCookies)
       }));
   grpc::ClientContext context;
   context.AddMetadata("cookie", std::string("user_id=42; refresh-token=") + kRefreshToken);
+  // The HTTP front's browser mark, sent by a network client: believed only in-process, so the
+  // tokens stay in the body.
+  context.AddMetadata("x-auth-browser-call", "1");
   auth::v1::RefreshTokenResponse response;
   const grpc::Status status =
       stub_->RefreshToken(&context, auth::v1::RefreshTokenRequest(), &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.jwt_token(), kNewToken);
+  EXPECT_FALSE(response.refresh_token().empty());
   std::vector<std::string> cookies;
   auto range = context.GetServerInitialMetadata().equal_range("set-cookie");
   for (auto it = range.first; it != range.second; ++it) {
@@ -118,7 +123,7 @@ TEST_F(RefreshTokenTest, RefreshTokenReadsTheCookieAndSetsTheNewSessionsCookies)
               UnorderedElementsAre(HasSubstr("user_id=42; Path=/;"),
                                    HasSubstr(std::string("jwt-token=") + kNewToken + "; Path=/;"),
                                    HasSubstr("refresh-token=" + response.refresh_token() +
-                                             "; Path=/auth.v1.AuthService/RefreshToken;")));
+                                             "; Path=/auth.v1.AuthService/;")));
 }
 
 TEST_F(RefreshTokenTest, RefreshTokenWithNeitherBodyNorCookieIsInvalid) {

@@ -17,8 +17,8 @@ constexpr absl::string_view kSecurePrefix = "__Secure-";
 }  // namespace
 
 const std::string& RefreshTokenCookiePath() {
-  static const std::string* const path = new std::string(
-      absl::StrCat("/", auth::v1::AuthService::service_full_name(), "/RefreshToken"));
+  static const std::string* const path =
+      new std::string(absl::StrCat("/", auth::v1::AuthService::service_full_name(), "/"));
   return *path;
 }
 

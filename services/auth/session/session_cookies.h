@@ -9,13 +9,14 @@
 //     context->AddInitialMetadata(authn::kSetCookieHeader, value);
 //
 // Login and RefreshToken set `user_id` and `jwt-token` (Path=/, until the access token expires)
-// and `refresh-token` scoped to the RefreshToken route, so that the browser sends the refresh
-// token to that one route only; all three HttpOnly, Secure, SameSite=Strict. Logout expires all
-// three (Max-Age=0, the same paths). With --cookie_prefix every name starts with the prefix
-// (SessionCookieNames), and only those names are read.
+// and `refresh-token` scoped to the service's routes (RefreshToken and Logout read it), never
+// sent to the page or any other path; all three HttpOnly, Secure, SameSite=Strict. Logout
+// expires all three (Max-Age=0, the same paths). With --cookie_prefix every name starts with the
+// prefix (SessionCookieNames), and only those names are read.
 #ifndef SERVICES_AUTH_SESSION_SESSION_COOKIES_H_
 #define SERVICES_AUTH_SESSION_SESSION_COOKIES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,8 +29,15 @@
 
 namespace auth::service {
 
-// The route of RefreshToken, and the refresh-token cookie's Path:
-// "/auth.v1.AuthService/RefreshToken".
+// A bound far above any refresh token we issue (43 characters), so a hostile request costs
+// nothing to reject.
+inline constexpr size_t kMaxRefreshTokenBytes = 256;
+
+// The refresh-token cookie's Path, "/auth.v1.AuthService/": the routes of the service, which
+// RefreshToken (to rotate it) and Logout (to sign out an idle browser, whose access token has
+// expired) both read it from. One cookie rather than one per route: a rotation replaces it
+// everywhere at once, so Logout never holds a stale copy; the page and every other path of the
+// server never receive it.
 const std::string& RefreshTokenCookiePath();
 
 // The session's cookie names: the spec's (`user_id`, `jwt-token`, `refresh-token`) after

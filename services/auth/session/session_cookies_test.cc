@@ -22,7 +22,7 @@ TEST(SessionCookiesTest, SetsTheThreeStrictCookies) {
   EXPECT_THAT(SetSessionCookies(session, now),
               ElementsAre("user_id=42; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
                           "jwt-token=h.p.s; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
-                          "refresh-token=refresh-xyz; Path=/auth.v1.AuthService/RefreshToken; "
+                          "refresh-token=refresh-xyz; Path=/auth.v1.AuthService/; "
                           "Max-Age=3600; HttpOnly; Secure; SameSite=Strict"));
 }
 
@@ -38,7 +38,7 @@ TEST(SessionCookiesTest, LogoutExpiresEveryCookieOnItsPath) {
   EXPECT_THAT(ExpiredSessionCookies(),
               ElementsAre("user_id=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
                           "jwt-token=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict",
-                          "refresh-token=; Path=/auth.v1.AuthService/RefreshToken; Max-Age=0; "
+                          "refresh-token=; Path=/auth.v1.AuthService/; Max-Age=0; "
                           "HttpOnly; Secure; SameSite=Strict"));
 }
 
@@ -72,7 +72,7 @@ TEST(SessionCookieNamesTest, HostPrefixNamesEveryCookieAndPutsItAtPathSlash) {
                           StartsWith("__Host-refresh-token=; Path=/; Max-Age=0;")));
   // __Secure- asks no particular Path: the refresh-token cookie keeps its route.
   EXPECT_THAT(SetSessionCookies(session, now, {"__Secure-"}).back(),
-              StartsWith("__Secure-refresh-token=r; Path=/auth.v1.AuthService/RefreshToken;"));
+              StartsWith("__Secure-refresh-token=r; Path=/auth.v1.AuthService/;"));
   EXPECT_EQ(host.TokenSources().cookie_name, "__Host-jwt-token");
   EXPECT_TRUE(host.TokenSources().cookie);
 }

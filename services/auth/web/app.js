@@ -2,9 +2,11 @@
 // unary JSON form (POST /auth.v1.AuthService/<Method>, application/json, proto3 JSON names).
 //
 // The session lives in the server's cookies only: `jwt-token` and `refresh-token` are HttpOnly,
-// so this script never sees a token and keeps none (the Login and RefreshToken answers carry the
-// tokens in their bodies too; they are dropped here). The page is served with a CSP that allows
-// no inline script or style, so everything it shows is set through textContent and `hidden`.
+// and the server leaves the tokens out of the bodies it answers a browser with, so this script
+// never sees a token. It keeps only the user id it was told (Logout names its user, and once the
+// access token has expired no call says whose the session is). The page is served with a CSP
+// that allows no inline script or style, so everything it shows is set through textContent and
+// `hidden`.
 'use strict';
 
 const kServicePath = '/auth.v1.AuthService/';
@@ -92,6 +94,18 @@ function showError(error) {
   }
 }
 
+// The user id of the signed-in user, kept across reloads for the sign-out (not a secret).
+const kUserIdKey = 'auth.userId';
+function rememberUser(userId) {
+  if (userId) localStorage.setItem(kUserIdKey, String(userId));
+}
+function rememberedUser() {
+  return Number(localStorage.getItem(kUserIdKey) || 0);
+}
+function forgetUser() {
+  localStorage.removeItem(kUserIdKey);
+}
+
 const sessionList = document.getElementById('session');
 
 function showSession(session) {
@@ -141,6 +155,7 @@ function passwordValue(id) {
 
 async function whoAmI() {
   const session = await callRpc('GetSession', {});
+  rememberUser(session.userId);
   showSession(session);
   return session;
 }
@@ -164,6 +179,7 @@ handle(document.getElementById('signin-form'), 'submit', async () => {
     request.phoneNumber = value('signin-phone');
   }
   const answer = await callRpc('Login', request);
+  rememberUser(answer.userId);
   document.getElementById('signin-password').value = '';
   showStatus(`Signed in as user ${answer.userId}.`);
   await whoAmI();
@@ -179,20 +195,34 @@ handle(document.getElementById('whoami'), 'click', async () => {
   }
 });
 
-// The refresh token travels in its own HttpOnly cookie, scoped to the RefreshToken path, so the
+// The refresh token travels in its own HttpOnly cookie, scoped to the service's routes, so the
 // request names none.
 handle(document.getElementById('refresh'), 'click', async () => {
   const answer = await callRpc('RefreshToken', {});
+  rememberUser(answer.userId);
   showStatus(`Session refreshed for user ${answer.userId}.`);
   await whoAmI();
 });
 
+// Signing out must work however long the page sat idle: once the access token has expired,
+// GetSession fails, and Logout takes the refresh-token cookie (which reaches it too) for the user
+// id remembered at sign-in. Whatever Logout answers, the server has expired the cookies, and the
+// page forgets the session too: an error is shown, never a session that seems to live on.
 handle(document.getElementById('signout-form'), 'submit', async () => {
-  // Logout names its user; GetSession says who the cookie belongs to.
-  const session = await callRpc('GetSession', {});
+  // Logout names its user; GetSession says who the cookie belongs to, while it can.
+  let userId = rememberedUser();
+  try {
+    userId = (await callRpc('GetSession', {})).userId || userId;
+  } catch (expired) {
+    // The access token has expired (or the session ended): the remembered user id it is.
+  }
   const everywhere = document.getElementById('signout-everywhere').checked;
-  await callRpc('Logout', {userId: session.userId, currentSessionOnly: !everywhere});
-  hideSession();
+  try {
+    await callRpc('Logout', {userId: userId, currentSessionOnly: !everywhere});
+  } finally {
+    forgetUser();
+    hideSession();
+  }
   showStatus(everywhere ? 'Signed out on every device.' : 'Signed out.');
 });
 

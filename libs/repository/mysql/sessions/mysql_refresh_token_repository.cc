@@ -334,6 +334,38 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
       });
 }
 
+absl::StatusOr<int64_t> MysqlRefreshTokenRepository::LogoutWithRefreshToken(
+    absl::string_view token_hash, int64_t user_id, bool current_session_only) {
+  const std::string hash(token_hash);
+  return mysql::RunInTransaction(
+      pool_, "log out with refresh token", kPrimaryKeyField,
+      [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
+        // The one primary-key read; its lock keeps a concurrent rotation from handing out a
+        // successor that this logout would miss.
+        sql::PreparedStatement& select = connection.Prepare(
+            "SELECT user_id, family_id, session_jti FROM refresh_tokens WHERE token_hash = ? "
+            "AND expires_at > ? AND rotated_at IS NULL AND revoked_at IS NULL FOR UPDATE");
+        const std::string now = mysql::ToSqlTime(clock_());
+        select.setString(1, hash);
+        select.setDateTime(2, now);
+        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+        if (!rows->next()) return absl::NotFoundError("refresh token not found");
+        if (static_cast<int64_t>(rows->getUInt64(1)) != user_id) {
+          return absl::PermissionDeniedError("the refresh token belongs to another user");
+        }
+        const std::string family_id = rows->getString(2);
+        const std::string session_jti = rows->getString(3);
+        rows.reset();
+        if (!current_session_only) {
+          RevokeTokensOfUsers(connection, {user_id}, now);
+          return RevokeSessionsOfUsers(connection, {user_id}, now);
+        }
+        // refresh_tokens rows first, then sessions rows (see refresh_token_repository.h).
+        RevokeFamilyTokens(connection, family_id, now);
+        return RevokeFamilySessions(connection, family_id, now);
+      });
+}
+
 absl::StatusOr<int64_t> MysqlRefreshTokenRepository::DeleteExpired(absl::Time now) {
   const std::string cutoff = mysql::ToSqlTime(now);
   return mysql::RunOnConnection(pool_, "delete expired refresh tokens", kPrimaryKeyField,

@@ -47,6 +47,8 @@ class MysqlRefreshTokenRepository : public repository::RefreshTokenRepository {
   absl::StatusOr<int64_t> RevokeAllForUser(int64_t user_id) override;
   absl::StatusOr<repository::LogoutResults> LogoutMany(
       const std::vector<repository::LogoutRequest>& requests) override;
+  absl::StatusOr<int64_t> LogoutWithRefreshToken(absl::string_view token_hash, int64_t user_id,
+                                                 bool current_session_only) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;
 
  private:

@@ -81,6 +81,57 @@ TEST_F(MysqlRefreshTokenTest, LogoutManyChecksEachRequestAndEndsOnlyWhatItAsks) 
   EXPECT_THAT(tokens.LogoutMany({}), IsOk());
 }
 
+// A client whose access token has expired logs out with its refresh token: its family ends
+// (sessions and refresh tokens), or every session of its user; another user's token, a rotated
+// one and garbage change nothing.
+TEST_F(MysqlRefreshTokenTest, LogoutWithRefreshTokenEndsItsFamilyOrEveryUserSession) {
+  MysqlRefreshTokenRepository tokens(*pool_);
+  const int64_t other = CreateUniqueUser("other");
+  const SessionGrant first = Grant(user_id_);
+  const SessionGrant elsewhere = Grant(user_id_);
+  const SessionGrant others = Grant(other);
+  for (const SessionGrant* grant : {&first, &elsewhere, &others}) {
+    ASSERT_THAT(tokens.Create(*grant, {}), IsOk());
+  }
+  SessionGrant second;  // the family's live token, after one rotation
+  ASSERT_THAT(
+      tokens.Rotate(first.refresh_token.token_hash, absl::ZeroDuration(), Successor(&second)),
+      IsOkAndHolds(repository::RotationOutcome::kRotated));
+
+  EXPECT_THAT(tokens.LogoutWithRefreshToken(std::string(64, 'z'), user_id_, true),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(tokens.LogoutWithRefreshToken(first.refresh_token.token_hash, user_id_, true),
+              StatusIs(absl::StatusCode::kNotFound));  // rotated: not the family's live token
+  EXPECT_THAT(tokens.LogoutWithRefreshToken(others.refresh_token.token_hash, user_id_, true),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_TRUE(Active(others));
+  EXPECT_TRUE(Active(second));
+
+  EXPECT_THAT(tokens.LogoutWithRefreshToken(second.refresh_token.token_hash, user_id_, true),
+              IsOkAndHolds(1));
+  EXPECT_FALSE(Active(second));
+  EXPECT_TRUE(Active(elsewhere));
+  SessionGrant unused;
+  EXPECT_THAT(
+      tokens.Rotate(second.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      StatusIs(absl::StatusCode::kNotFound));
+  // Revoked now: a second logout with it finds nothing.
+  EXPECT_THAT(tokens.LogoutWithRefreshToken(second.refresh_token.token_hash, user_id_, true),
+              StatusIs(absl::StatusCode::kNotFound));
+
+  // Without current_session_only every session of the user ends, and only the user's.
+  const SessionGrant third = Grant(user_id_);
+  ASSERT_THAT(tokens.Create(third, {}), IsOk());
+  EXPECT_THAT(tokens.LogoutWithRefreshToken(third.refresh_token.token_hash, user_id_, false),
+              IsOkAndHolds(2));
+  EXPECT_FALSE(Active(third));
+  EXPECT_FALSE(Active(elsewhere));
+  EXPECT_TRUE(Active(others));
+  EXPECT_THAT(
+      tokens.Rotate(elsewhere.refresh_token.token_hash, absl::ZeroDuration(), Successor(&unused)),
+      StatusIs(absl::StatusCode::kNotFound));
+}
+
 // Batches of every size share a few prepared statements (IN lists padded to a power of two)
 // and longer ones are split; the answers must not depend on either.
 TEST_F(MysqlRefreshTokenTest, LogoutManyAndFindActiveManyHandleAnyBatchSize) {

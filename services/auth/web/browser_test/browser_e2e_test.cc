@@ -3,9 +3,11 @@
 //
 // Each test starts a server with --http_listen and runs one scenario script with
 // /usr/bin/python3 (Debian's, which has selenium; not whatever python3 is first on PATH):
-// page_flow.py (the sign-in page, its cookies), cross_origin.py (forged posts from another
-// origin) and official_clients.py (grpc-web and @connectrpc/connect-web, bundled by esbuild).
-// The scripts print what they saw to the test log and exit non-zero naming the step that failed.
+// page_flow.py (the sign-in page, its cookies), sign_out.py (no token in a script's reach, the
+// page's sign-out after the access token expired and when Logout fails), cross_origin.py (forged
+// posts from another origin) and official_clients.py (grpc-web and @connectrpc/connect-web, bundled
+// by esbuild). The scripts print what they saw to the test log and exit non-zero naming the step
+// that failed.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -139,6 +141,13 @@ TEST_F(BrowserE2eTest, HostPrefixedCookiesAreKeptByTheBrowserAndCarryTheSession)
   ASSERT_FALSE(server.empty());
   ExitStatus status = RunScenario("host_cookies.py", {server});
   EXPECT_TRUE(status.ok()) << "host_cookies.py: " << status.ToString();
+}
+
+TEST_F(BrowserE2eTest, ScriptsReadNoTokenAndSignOutWorksAfterExpiryAndOnFailure) {
+  std::string server = StartServer({"--token_lifetime=2s"});
+  ASSERT_FALSE(server.empty());
+  ExitStatus status = RunScenario("sign_out.py", {server});
+  EXPECT_TRUE(status.ok()) << "sign_out.py: " << status.ToString();
 }
 
 TEST_F(BrowserE2eTest, ForeignOriginCannotLogOutTheSession) {

@@ -4,27 +4,28 @@
 //
 //   await connectClient.run('http://127.0.0.1:8080', {binary: false, suffix: '123'})
 //
-// The page that loads it is on another origin than the server (an allowed one), as a browser
-// app served by its own host would be: the calls are CORS requests carrying the access token as
-// `Authorization: Bearer`, as the Connect clients of other services do.
+// The page that loads it is on another origin than the server (an allowed one, of the same
+// site), as a browser app served by its own host would be: the calls are CORS requests with
+// credentials, and the session is the server's HttpOnly cookies: a browser's Login answer
+// carries no token (hasToken is false).
 import {Code, ConnectError, createClient} from '@connectrpc/connect';
 import {createConnectTransport} from '@connectrpc/connect-web';
 import {AuthService} from './gen/auth/v1/auth_pb.js';
 
 export async function run(baseUrl, {binary, suffix, password}) {
+  const withCookies = (input, init) => fetch(input, {...init, credentials: 'include'});
   const client = createClient(
-      AuthService, createConnectTransport({baseUrl, useBinaryFormat: binary}));
+      AuthService, createConnectTransport({baseUrl, useBinaryFormat: binary, fetch: withCookies}));
   const email = `connect${suffix}@example.com`;
   const results = {};
   results.register = await client.register(
       {username: `connect_${suffix}`, email, passwordHash: password});
   const login = await client.login({email, passwordHash: password});
   results.login = {userId: login.userId, hasToken: login.jwtToken.length > 0};
-  const headers = {Authorization: `Bearer ${login.jwtToken}`};
-  results.session = await client.getSession({}, {headers});
-  results.logout = await client.logout({userId: login.userId}, {headers});
+  results.session = await client.getSession({});
+  results.logout = await client.logout({userId: login.userId});
   try {
-    await client.getSession({}, {headers});
+    await client.getSession({});
     results.afterLogout = 'ok';
   } catch (error) {
     const connectError = ConnectError.from(error);
