@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/grpcpp.h"
 #include "services/auth/http/http_connection.h"
@@ -38,6 +39,8 @@ struct HttpFrontOptions {
   HttpLimits limits;
   // Connections open at once; more are closed as soon as they are accepted.
   int max_connections = 1024;
+  // A client's timeout header is clamped to this (--max_call_duration) before it is used.
+  absl::Duration max_call_duration = absl::Seconds(10);
   // Threads that run the connections (parsing, routing, writing; never a blocking call).
   int threads = 2;
   // The services whose unary methods are served (descriptors of the generated pool).

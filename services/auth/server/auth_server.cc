@@ -14,6 +14,7 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "glog/logging.h"
 #include "google/protobuf/descriptor.h"
+#include "grpc/impl/codegen/grpc_types.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
@@ -38,6 +39,7 @@
 #include "libs/token/rotating_key_set.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/http/http_front.h"
+#include "services/auth/rpc/caller.h"
 #include "services/auth/server/database_health.h"
 
 namespace auth::service {
@@ -134,6 +136,7 @@ struct AuthServer::Parts {
 
 absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfig& config) {
   if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) return valid;
+  SetTrustedProxies(*TrustedProxies::Parse(config.trusted_proxies));  // validated just above
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   Parts& p = *parts;
@@ -278,6 +281,13 @@ absl::Status AuthServer::Start() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(parts_->config.listen, parts_->credentials, &port_);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  if (const ServerConfig& c = parts_->config; c.max_connection_age > absl::ZeroDuration()) {
+    // At most 24 days each (ValidateServerConfig): the milliseconds fit gRPC's int.
+    const auto ms = [](absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); };
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, ms(c.max_connection_age));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               ms(c.max_connection_age_grace));
+  }
   builder.RegisterService(parts_->service.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
@@ -317,6 +327,7 @@ absl::Status AuthServer::Start() {
         auth::v1::AuthService::service_full_name())};
     options.jwks = [keys = parts_->keys] { return keys->Current()->ToJwks(); };
     options.serving = [serving = &parts_->serving] { return serving->load(); };
+    options.max_call_duration = parts_->config.service.max_call_duration;
     absl::StatusOr<std::unique_ptr<http::HttpFront>> front =
         http::HttpFront::Start(std::move(options), server_->InProcessChannel({}));
     if (!front.ok()) return WithWhat("--http_listen", front.status());

@@ -22,6 +22,7 @@
 #include "absl/time/time.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/http/origin_policy.h"
+#include "services/auth/rpc/caller.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to serve gRPC on.");
 ABSL_FLAG(std::string, mysql_endpoint, "tcp://127.0.0.1:3306",
@@ -55,7 +56,7 @@ ABSL_FLAG(std::string, token_audience, "auth-service-clients", "JWT aud claim.")
 ABSL_FLAG(absl::Duration, token_lifetime, absl::Minutes(15), "Access token lifetime.");
 ABSL_FLAG(absl::Duration, refresh_token_lifetime, absl::Hours(24 * 30),
           "How long a refresh token (from Login or RefreshToken) stays usable.");
-ABSL_FLAG(absl::Duration, refresh_family_lifetime, absl::Hours(24 * 90),
+ABSL_FLAG(absl::Duration, refresh_family_lifetime, absl::Hours(24 * 30),
           "How long a refresh-token family lasts from the login that started it, however often "
           "it rotates; then the user must log in again.");
 ABSL_FLAG(absl::Duration, refresh_reuse_grace, absl::ZeroDuration(),
@@ -139,6 +140,18 @@ ABSL_FLAG(bool, http_allow_without_client_cert, false,
 ABSL_FLAG(bool, http_allow_plaintext, false,
           "Serve the HTTP front without TLS on a non-loopback --http_listen: only behind a "
           "proxy that terminates TLS (passwords and tokens cross the network otherwise).");
+ABSL_FLAG(std::vector<std::string>, trusted_proxies, {},
+          "Comma-separated networks (CIDR: 10.0.0.0/8,2001:db8::/32; a bare address is one "
+          "host) of proxies believed about whom they forward for: from such a peer the client "
+          "is the rightmost untrusted entry of X-Forwarded-For (HTTP) or x-forwarded-for "
+          "metadata (gRPC); any other peer's is ignored. Empty: every peer is the client.");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
+          "Longest a gRPC connection lives: then the server asks the client to reconnect (so a "
+          "client removed from --tls_client_ca's bundle is shut out within this time), giving "
+          "calls in flight --max_connection_age_grace. 0: forever.");
+ABSL_FLAG(absl::Duration, max_connection_age_grace, absl::Seconds(30),
+          "After --max_connection_age: how long calls in flight may still finish before the "
+          "connection is closed.");
 ABSL_FLAG(std::string, metrics_listen, "",
           "host:port to serve Prometheus metrics on (GET /metrics, plain HTTP, no auth: keep it "
           "on loopback or a private network); port 0 picks one. Empty: no metrics.");
@@ -267,6 +280,18 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
       return WithWhat("--http_allowed_origins", valid);
     }
   }
+  if (absl::StatusOr<TrustedProxies> proxies = TrustedProxies::Parse(config.trusted_proxies);
+      !proxies.ok()) {
+    return WithWhat("--trusted_proxies", proxies.status());
+  }
+  if (config.max_connection_age < absl::ZeroDuration() ||
+      config.max_connection_age_grace < absl::ZeroDuration() ||
+      config.max_connection_age > absl::Hours(24 * 24) ||
+      config.max_connection_age_grace > absl::Hours(24 * 24)) {
+    // gRPC takes milliseconds as an int: 24 days is under 2^31 ms.
+    return absl::InvalidArgumentError(
+        "--max_connection_age and --max_connection_age_grace: from 0 to 576h (24 days)");
+  }
   return ValidateHttpListener(config);
 }
 
@@ -347,6 +372,9 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.http_tls_key = absl::GetFlag(FLAGS_http_tls_key);
   config.http_allow_without_client_cert = absl::GetFlag(FLAGS_http_allow_without_client_cert);
   config.http_allow_plaintext = absl::GetFlag(FLAGS_http_allow_plaintext);
+  config.trusted_proxies = absl::GetFlag(FLAGS_trusted_proxies);
+  config.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  config.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.audit_log = absl::GetFlag(FLAGS_audit_log);
 

@@ -10,11 +10,15 @@
 #ifndef SERVICES_AUTH_SESSION_LOGOUT_HANDLER_H_
 #define SERVICES_AUTH_SESSION_LOGOUT_HANDLER_H_
 
+#include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/audit/audit_log.h"
+#include "libs/audit/audit_sampler.h"
 #include "libs/executor/micro_batcher.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/token/token.h"
@@ -57,7 +61,13 @@ class LogoutHandler {
   // Answers a batch of calls with one database transaction.
   void LogoutBatch(std::vector<Pending>& batch);
 
+  // Finishes `call` with `denial`, recording a sampled logout_denied for `reason` (a denial
+  // costs the caller nothing when the token is made up: unsampled, a flood would fill the log).
+  void Deny(UnaryCall& call, const absl::Status& denial, absl::string_view reason,
+            int64_t user_id = 0);
+
   Deps deps_;
+  audit::AuditSampler denials_;
   std::unique_ptr<Batcher> batcher_;
 };
 

@@ -47,6 +47,7 @@ class MysqlRefreshTokenRepository : public repository::RefreshTokenRepository {
   absl::StatusOr<int64_t> RevokeAllForUser(int64_t user_id) override;
   absl::StatusOr<repository::LogoutResults> LogoutMany(
       const std::vector<repository::LogoutRequest>& requests) override;
+  absl::StatusOr<bool> IsUnused(absl::string_view token_hash) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;
 
  private:
