@@ -23,14 +23,17 @@
 namespace auth::audit {
 
 enum class AuditEventType {
-  kRegister,       // an account was created
-  kLoginSuccess,   // a session was opened
-  kLoginFailure,   // unknown account or wrong password
-  kLoginRefused,   // refused before the password was checked: abuse limit (or limiter down)
-  kLogout,         // sessions were ended
-  kRefresh,        // a refresh token was rotated into a new session
-  kReuseDetected,  // a rotated refresh token was presented again
-  kLimitHit,       // an abuse limit refused an attempt (login, registration)
+  kRegister,        // an account was created
+  kLoginSuccess,    // a session was opened
+  kLoginFailure,    // unknown account or wrong password
+  kLoginRefused,    // refused before the password was checked: abuse limit (or limiter down)
+  kLogout,          // sessions were ended
+  kRefresh,         // a refresh token was rotated into a new session
+  kReuseDetected,   // a rotated refresh token was presented again
+  kLimitHit,        // an abuse limit refused an attempt (login, registration)
+  kLogoutDenied,    // a Logout was refused: no valid token, or another user's (sampled)
+  kTokenRejected,   // an access token failed ValidateToken or GetSession (sampled)
+  kRefreshFailure,  // a RefreshToken call presented an unknown, expired or revoked token
 };
 
 // The event's name in the log: "register", "login_success", ..., "limit_hit".
@@ -52,6 +55,12 @@ constexpr absl::string_view AuditEventName(AuditEventType type) {
       return "reuse_detected";
     case AuditEventType::kLimitHit:
       return "limit_hit";
+    case AuditEventType::kLogoutDenied:
+      return "logout_denied";
+    case AuditEventType::kTokenRejected:
+      return "token_rejected";
+    case AuditEventType::kRefreshFailure:
+      return "refresh_failure";
   }
   return "unknown";
 }
@@ -71,6 +80,9 @@ struct AuditEvent {
   // Why, for failures, refusals and limits ("wrong_password", "abuse_limit", "login"); how,
   // for the others ("all_sessions").
   std::string reason;
+  // For a sampled event (AuditSampler): how many events of its type were left out since the
+  // last one recorded. A count, never what they held.
+  int64_t suppressed = 0;
 };
 
 class AuditLog {

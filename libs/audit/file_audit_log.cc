@@ -35,6 +35,7 @@ std::string AuditLine(const AuditEvent& event, absl::Time time) {
   if (!event.session_id.empty()) line["session_id"] = event.session_id;
   if (!event.family_id.empty()) line["family_id"] = event.family_id;
   if (!event.reason.empty()) line["reason"] = event.reason;
+  if (event.suppressed != 0) line["suppressed"] = event.suppressed;
   // A client address is whatever the peer string held: bytes that are not UTF-8 are replaced
   // rather than thrown on, and control characters are escaped, so a line stays one line.
   std::string text = line.dump(/*indent=*/-1, /*indent_char=*/' ', /*ensure_ascii=*/false,

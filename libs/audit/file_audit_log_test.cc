@@ -58,6 +58,7 @@ AuditEvent EveryField() {
   event.session_id = "jti-7";
   event.family_id = "jti-1";
   event.reason = "family_revoked";
+  event.suppressed = 3;
   return event;
 }
 
@@ -72,13 +73,14 @@ std::unique_ptr<FileAuditLog> OpenOrDie(const std::string& destination) {
 // password, digest, token, refresh token or hash of one).
 TEST(AuditEventTest, HasOnlyIdentifierFields) {
   const AuditEvent event = EveryField();
-  const auto& [type, user_id, client_address, session_id, family_id, reason] = event;
+  const auto& [type, user_id, client_address, session_id, family_id, reason, suppressed] = event;
   EXPECT_EQ(type, AuditEventType::kReuseDetected);
   EXPECT_EQ(user_id, 42);
   EXPECT_EQ(client_address, "2001:db8:1:2::/64");
   EXPECT_EQ(session_id, "jti-7");
   EXPECT_EQ(family_id, "jti-1");
   EXPECT_EQ(reason, "family_revoked");
+  EXPECT_EQ(suppressed, 3);  // a count of events left out by sampling
 }
 
 TEST(AuditLineTest, IsOneJsonObjectWithTheTimeTheEventAndItsFieldsOnly) {
@@ -88,7 +90,7 @@ TEST(AuditLineTest, IsOneJsonObjectWithTheTimeTheEventAndItsFieldsOnly) {
   std::set<std::string> keys;
   for (const auto& item : parsed.items()) keys.insert(item.key());
   EXPECT_EQ(keys, (std::set<std::string>{"time", "event", "user_id", "client_address", "session_id",
-                                         "family_id", "reason"}));
+                                         "family_id", "reason", "suppressed"}));
   EXPECT_EQ(parsed["time"], "2026-12-04T09:12:03.511204Z");
   EXPECT_EQ(parsed["event"], "reuse_detected");
   EXPECT_EQ(parsed["user_id"], 42);
@@ -96,11 +98,12 @@ TEST(AuditLineTest, IsOneJsonObjectWithTheTimeTheEventAndItsFieldsOnly) {
   EXPECT_EQ(parsed["session_id"], "jti-7");
   EXPECT_EQ(parsed["family_id"], "jti-1");
   EXPECT_EQ(parsed["reason"], "family_revoked");
+  EXPECT_EQ(parsed["suppressed"], 3);
   // The order is fixed: the time and the event lead, for a reader's eye.
   EXPECT_EQ(line,
             R"({"time":"2026-12-04T09:12:03.511204Z","event":"reuse_detected","user_id":42,)"
             R"("client_address":"2001:db8:1:2::/64","session_id":"jti-7","family_id":"jti-1",)"
-            R"("reason":"family_revoked"})"
+            R"("reason":"family_revoked","suppressed":3})"
             "\n");
 }
 
@@ -117,17 +120,22 @@ TEST(AuditLineTest, LeavesOutWhatTheEventDoesNotHave) {
 }
 
 TEST(AuditLineTest, NamesEveryEvent) {
-  const std::set<std::string> names = {std::string(AuditEventName(AuditEventType::kRegister)),
-                                       std::string(AuditEventName(AuditEventType::kLoginSuccess)),
-                                       std::string(AuditEventName(AuditEventType::kLoginFailure)),
-                                       std::string(AuditEventName(AuditEventType::kLoginRefused)),
-                                       std::string(AuditEventName(AuditEventType::kLogout)),
-                                       std::string(AuditEventName(AuditEventType::kRefresh)),
-                                       std::string(AuditEventName(AuditEventType::kReuseDetected)),
-                                       std::string(AuditEventName(AuditEventType::kLimitHit))};
+  const std::set<std::string> names = {
+      std::string(AuditEventName(AuditEventType::kRegister)),
+      std::string(AuditEventName(AuditEventType::kLoginSuccess)),
+      std::string(AuditEventName(AuditEventType::kLoginFailure)),
+      std::string(AuditEventName(AuditEventType::kLoginRefused)),
+      std::string(AuditEventName(AuditEventType::kLogout)),
+      std::string(AuditEventName(AuditEventType::kRefresh)),
+      std::string(AuditEventName(AuditEventType::kReuseDetected)),
+      std::string(AuditEventName(AuditEventType::kLimitHit)),
+      std::string(AuditEventName(AuditEventType::kLogoutDenied)),
+      std::string(AuditEventName(AuditEventType::kTokenRejected)),
+      std::string(AuditEventName(AuditEventType::kRefreshFailure))};
   EXPECT_EQ(names,
             (std::set<std::string>{"register", "login_success", "login_failure", "login_refused",
-                                   "logout", "refresh", "reuse_detected", "limit_hit"}));
+                                   "logout", "refresh", "reuse_detected", "limit_hit",
+                                   "logout_denied", "token_rejected", "refresh_failure"}));
 }
 
 // A client address is whatever the peer string held: a newline or bytes that are not UTF-8

@@ -125,6 +125,12 @@ class RefreshTokenRepository {
     return Rotate(token_hash, reuse_grace, grant, /*owner=*/nullptr);
   }
 
+  // Whether the refresh token whose digest is `token_hash` exists, has not expired and was
+  // neither rotated nor revoked: what Rotate() would turn into a new session. One primary-key
+  // read that writes nothing, so a caller may afford it where Rotate()'s reuse detection (a
+  // write) must not run: a flood of replayed or made-up tokens costs reads only.
+  virtual absl::StatusOr<bool> IsUnused(absl::string_view token_hash) = 0;
+
   // Revokes session `session_jti` and, if it has a refresh token, that token's whole family
   // (its refresh tokens and sessions). OK even if nothing was left to revoke.
   virtual absl::Status RevokeSessionFamily(absl::string_view session_jti) = 0;

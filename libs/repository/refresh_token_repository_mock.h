@@ -30,6 +30,7 @@ class MockRefreshTokenRepository : public RefreshTokenRepository {
               (absl::string_view token_hash, absl::Duration reuse_grace, const GrantFn& grant,
                TokenOwner* owner),
               (override));
+  MOCK_METHOD(absl::StatusOr<bool>, IsUnused, (absl::string_view token_hash), (override));
   MOCK_METHOD(absl::Status, RevokeSessionFamily, (absl::string_view session_jti), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, RevokeAllForUser, (int64_t user_id), (override));
   MOCK_METHOD(absl::StatusOr<LogoutResults>, LogoutMany,

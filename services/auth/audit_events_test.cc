@@ -14,6 +14,7 @@
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
 #include "libs/audit/audit_log.h"
+#include "libs/audit/audit_sampler.h"
 #include "services/auth/testing/service_fixture.h"
 
 namespace auth::service_testing {
@@ -22,6 +23,7 @@ namespace {
 using ::auth::audit::AuditEvent;
 using ::auth::audit::AuditEventType;
 using ::auth::repository::Admission;
+using ::auth::repository::AttemptLimit;
 using ::auth::repository::LogoutResults;
 using ::auth::repository::RefreshToken;
 using ::auth::repository::RefreshTokenRepository;
@@ -32,6 +34,7 @@ using ::testing::_;
 using ::testing::AllOf;
 using ::testing::AllOfArray;
 using ::testing::Contains;
+using ::testing::ElementsAre;
 using ::testing::Field;
 using ::testing::HasSubstr;
 using ::testing::InSequence;
@@ -224,14 +227,90 @@ TEST_F(AuditEventsTest, ReuseWithinTheGraceIsRecordedToo) {
             grpc::StatusCode::UNAUTHENTICATED);
 }
 
-// Invalid input and unknown tokens are no security event of anyone: nothing is recorded (the
-// StrictMock fails the test otherwise).
-TEST_F(AuditEventsTest, InvalidRequestsAndUnknownTokensRecordNothing) {
+// A replayed token writes its family's revocation again: each replay counts as a failed
+// refresh of its address, so the address limit bounds those writes.
+TEST_F(AuditEventsTest, AReuseCountsAsAFailedRefreshOfItsAddress) {
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
+      .Times(2)
+      .WillRepeatedly(Invoke(RotatedWith(RotationOutcome::kReuseDetected)));
+  EXPECT_CALL(audit_log_, Record(EventIs(AuditEventType::kReuseDetected, 42, "family_revoked")))
+      .Times(2);
+  EXPECT_CALL(
+      attempts_,
+      Admit(ElementsAre(Field(&AttemptLimit::key, std::string("refresh-address:") + kClient)), _))
+      .Times(2)
+      .WillRepeatedly(Return(Admission{true, absl::ZeroDuration()}));
+  auth::v1::RefreshTokenResponse response;
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_EQ(Refresh("presented-refresh-token", &response).error_code(),
+              grpc::StatusCode::UNAUTHENTICATED);
+  }
+}
+
+TEST_F(AuditEventsTest, LogoutWithAnotherUsersTokenIsDeniedNamingTheTokensUser) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _)).WillOnce(Return(ClaimsFor("42", "jti-3")));
+  EXPECT_CALL(audit_log_, Record(EventIs(AuditEventType::kLogoutDenied, 42, "other_user")));
+  auth::v1::LogoutResponse response;
+  EXPECT_EQ(Logout(7, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(AuditEventsTest, LogoutWithoutAValidTokenIsDenied) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _))
+      .WillOnce(Return(absl::UnauthenticatedError("bad signature")));
+  EXPECT_CALL(audit_log_, Record(EventIs(AuditEventType::kLogoutDenied, 0, "invalid_token")));
+  EXPECT_CALL(audit_log_, Record(EventIs(AuditEventType::kLogoutDenied, 0, "no_token")));
+  auth::v1::LogoutResponse response;
+  EXPECT_EQ(Logout(42, "authorization", std::string("Bearer ") + kToken, &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Logout(42, "x-unrelated", "nothing", &response).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// Made-up tokens cost an attacker nothing (rejected on the gRPC thread): their events are
+// sampled, at most AuditSampler::kDefaultPerSecond a second, with the count left out.
+TEST_F(AuditEventsTest, RejectedTokensAreRecordedSampled) {
+  constexpr int kCalls = 50;
+  EXPECT_CALL(verifier_, VerifyPrehashed(_, _))
+      .Times(kCalls)
+      .WillRepeatedly(Return(absl::UnauthenticatedError("bad signature")));
+  std::mutex mu;
+  int recorded = 0;
+  int64_t suppressed = 0;
+  EXPECT_CALL(audit_log_, Record(EventIs(AuditEventType::kTokenRejected, 0, "invalid_token")))
+      .WillRepeatedly(Invoke([&](const AuditEvent& event) {
+        std::lock_guard<std::mutex> lock(mu);
+        ++recorded;
+        suppressed += event.suppressed;
+      }));
+  auth::v1::ValidateTokenResponse response;
+  for (int i = 0; i < kCalls; ++i) {
+    EXPECT_EQ(Validate(kToken, &response).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  }
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_GE(recorded, 1);
+  // Within one second, or straddling two.
+  EXPECT_LE(recorded, 2 * audit::AuditSampler::kDefaultPerSecond);
+  EXPECT_LE(recorded + suppressed, kCalls);
+}
+
+// An unknown (expired, revoked) refresh token is a refresh_failure: bounded by the address
+// limit, which it counts against, so it is not sampled.
+TEST_F(AuditEventsTest, AnUnknownRefreshTokenIsARefreshFailure) {
   EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
       .WillOnce(Return(absl::NotFoundError("refresh token not found")));
+  EXPECT_CALL(
+      audit_log_,
+      Record(AllOf(EventIs(AuditEventType::kRefreshFailure, 0, "unknown_expired_or_revoked"),
+                   InSession("", ""))));
   auth::v1::RefreshTokenResponse refreshed;
   EXPECT_EQ(Refresh("unknown-refresh-token", &refreshed).error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
+}
+
+// Invalid input is no security event of anyone: nothing is recorded (the StrictMock fails the
+// test otherwise).
+TEST_F(AuditEventsTest, InvalidRequestsRecordNothing) {
   auth::v1::LoginRequest no_password = LoginByEmail();
   no_password.clear_password_hash();
   grpc::ClientContext context;

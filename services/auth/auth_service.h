@@ -74,7 +74,7 @@ struct AuthServiceOptions {
   absl::Duration refresh_token_lifetime = absl::Hours(24 * 30);
   // How long a refresh-token family lasts from the login that started it, however often it
   // rotates: no refresh token outlives it.
-  absl::Duration refresh_family_lifetime = absl::Hours(24 * 90);
+  absl::Duration refresh_family_lifetime = absl::Hours(24 * 30);
   // A rotated refresh token presented again within this time of its rotation is refused
   // without revoking its family (a client retrying a lost response), unless its successor has
   // been used already; zero: never.

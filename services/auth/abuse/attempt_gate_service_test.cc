@@ -1,6 +1,6 @@
-// Unit tests of the abuse limits (AttemptGate) in AuthServiceImpl's Login and Register, with a
-// mocked AttemptLimiter (see testing/service_fixture.h): what is counted, that a refused attempt
-// computes no hash and carries retry-after, and what a success settles.
+// Unit tests of the abuse limits (AttemptGate) in AuthServiceImpl's Login, Register and
+// RefreshToken, with a mocked AttemptLimiter (see testing/service_fixture.h): what is counted,
+// that a refused attempt computes no hash and carries retry-after, and what a success settles.
 #include <memory>
 #include <string>
 #include <vector>
@@ -212,6 +212,41 @@ TEST_F(AttemptGateServiceTest, LimitsSetToZeroAreNotConsulted) {
   EXPECT_TRUE(RegisterOnce().ok());
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(absl::NotFoundError("user not found")));
   EXPECT_EQ(Login().error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// Past the refresh-failure limit, garbage is refused on the gRPC thread without the database;
+// a token of the issued form is looked up (one read) and only an unused one is rotated, so a
+// shared address's valid token still works and nothing is written for the rest.
+TEST_F(AttemptGateServiceTest, PastTheRefreshLimitOnlyTokensOfTheIssuedFormAreLookedUp) {
+  const std::string issued_form(43, 'A');
+  const auto refresh = [this](const std::string& token, std::string* retry_after = nullptr) {
+    grpc::ClientContext context;
+    auth::v1::RefreshTokenRequest request;
+    request.set_refresh_token(token);
+    auth::v1::RefreshTokenResponse response;
+    const grpc::StatusCode code = stub_->RefreshToken(&context, request, &response).error_code();
+    if (retry_after != nullptr) *retry_after = RetryAfter(context);
+    return code;
+  };
+  // The failure that uses up the limit: remembered by this replica.
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
+      .WillOnce(Return(absl::NotFoundError("refresh token not found")));
+  EXPECT_CALL(attempts_, Admit(Keys("refresh-address:127.0.0.1"), _))
+      .WillOnce(Return(Refused(absl::Minutes(10))));
+  EXPECT_EQ(refresh("garbage"), grpc::StatusCode::UNAUTHENTICATED);
+
+  // Garbage: no repository call at all (the StrictMock fails the test otherwise).
+  std::string retry_after;
+  EXPECT_EQ(refresh("more-garbage", &retry_after), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(retry_after.empty());
+  // Of the issued form but not unused (made up, or replayed): one read, refused, no rotation.
+  EXPECT_CALL(refresh_tokens_, IsUnused(_)).WillOnce(Return(false)).WillOnce(Return(true));
+  EXPECT_EQ(refresh(issued_form, &retry_after), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(retry_after.empty());
+  // Unused: rotated as from any address.
+  EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
+      .WillOnce(Return(absl::UnavailableError("rotation reached")));
+  EXPECT_EQ(refresh(issued_form), grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // End-to-end test of the audit log: the real auth_server, started with --audit_log=<a file>,
-// goes through a registration, a login, a failed login, a refresh, a reuse and a logout; the
+// goes through a registration, a login, a failed login, a refresh, a reuse, a logout, a
+// rejected token, a denied logout and a failed refresh; the
 // file read back holds one parseable JSON line per event, naming the user, the client, the
 // session and the family, and none of the secrets the calls carried: not the password digest,
 // no access or refresh token, no digest of one.
@@ -69,6 +70,12 @@ TEST_F(AuditLogE2eTest, RecordsEachSecurityEventAndNoSecret) {
   ASSERT_TRUE(again.status.ok());
   const std::string second_session = SessionOf(again.response.jwt_token());
   ASSERT_TRUE(Logout(user_id, again.response.jwt_token()).ok());
+  // The ended session's token is rejected, a second logout with it denied, and a made-up
+  // refresh token a refresh failure.
+  EXPECT_EQ(Validate(again.response.jwt_token()).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Logout(user_id, again.response.jwt_token(), /*as_cookie=*/false).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Refresh("made-up-refresh-token").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   absl::StatusOr<ExitStatus> stopped = server_->Stop(absl::Seconds(20));
   ASSERT_THAT(stopped, IsOk());
 
@@ -98,6 +105,9 @@ TEST_F(AuditLogE2eTest, RecordsEachSecurityEventAndNoSecret) {
        {"user_id", user_id},
        {"session_id", second_session},
        {"reason", "all_sessions"}},
+      {{"event", "token_rejected"}, {"reason", "session_ended"}},
+      {{"event", "logout_denied"}, {"user_id", user_id}, {"reason", "session_ended"}},
+      {{"event", "refresh_failure"}, {"reason", "unknown_expired_or_revoked"}},
   };
   const std::vector<std::string> lines = absl::StrSplit(contents, '\n', absl::SkipEmpty());
   ASSERT_THAT(lines, SizeIs(expected.size()));

@@ -117,7 +117,7 @@ struct HttpFront::Impl {
   Impl(HttpFrontOptions options_in, OriginPolicy origins_in, std::shared_ptr<grpc::Channel> channel)
       : options(std::move(options_in)),
         origins(std::move(origins_in)),
-        bridge(std::move(channel), options.services),
+        bridge(std::move(channel), options.services, options.max_call_duration),
         rpcs(bridge, origins),
         router(bridge, rpcs, origins, options.serving, options.jwks),
         io(options.threads),

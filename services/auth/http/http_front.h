@@ -60,6 +60,8 @@ struct HttpFrontOptions {
   // more are closed as soon as they are accepted, before any byte is read.
   int max_connections = 1024;
   int max_connections_per_address = 64;
+  // A client's timeout header is clamped to this (--max_call_duration) before it is used.
+  absl::Duration max_call_duration = absl::Seconds(10);
   // Threads that run the connections (parsing, routing, writing; never a blocking call).
   int threads = 2;
   // The services whose unary methods are served (descriptors of the generated pool).

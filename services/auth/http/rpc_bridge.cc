@@ -1,6 +1,7 @@
 // RpcBridge: calls over the in-process channel; see rpc_bridge.h.
 #include "services/auth/http/rpc_bridge.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <utility>
@@ -8,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "google/protobuf/util/json_util.h"
 #include "libs/authn/credentials.h"
 #include "services/auth/rpc/browser_call.h"
@@ -45,9 +47,19 @@ void AppendValues(const std::multimap<grpc::string_ref, grpc::string_ref>& metad
 
 }  // namespace
 
+std::chrono::system_clock::time_point CallDeadline(std::chrono::system_clock::time_point now,
+                                                   absl::Duration timeout,
+                                                   absl::Duration max_call_duration) {
+  const absl::Duration bounded =
+      std::max(absl::ZeroDuration(), std::min(timeout, max_call_duration));
+  return now + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                   absl::ToChronoMicroseconds(bounded));
+}
+
 RpcBridge::RpcBridge(std::shared_ptr<grpc::Channel> channel,
-                     std::vector<const google::protobuf::ServiceDescriptor*> services)
-    : stub_(std::move(channel)) {
+                     std::vector<const google::protobuf::ServiceDescriptor*> services,
+                     absl::Duration max_call_duration)
+    : stub_(std::move(channel)), max_call_duration_(max_call_duration) {
   for (const google::protobuf::ServiceDescriptor* service : services) {
     const std::string prefix = absl::StrCat("/", service->full_name(), "/");
     service_prefixes_.push_back(prefix);
@@ -84,8 +96,8 @@ void RpcBridge::Call(RpcRequest request, std::function<void(RpcResult)> done) {
     state->context.AddMetadata(service::kBrowserCallMetadata, service::kBrowserCallValue);
   }
   if (request.timeout.has_value()) {
-    state->context.set_deadline(std::chrono::system_clock::now() +
-                                absl::ToChronoMilliseconds(*request.timeout));
+    state->context.set_deadline(
+        CallDeadline(std::chrono::system_clock::now(), *request.timeout, max_call_duration_));
   }
   grpc::Slice slice(request.request);
   state->request = grpc::ByteBuffer(&slice, 1);

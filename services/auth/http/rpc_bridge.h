@@ -11,6 +11,7 @@
 #ifndef SERVICES_AUTH_HTTP_RPC_BRIDGE_H_
 #define SERVICES_AUTH_HTTP_RPC_BRIDGE_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -47,11 +48,21 @@ struct RpcResult {
   std::vector<std::string> set_cookies;
 };
 
+// When a call whose client asked for `timeout` must end: `now` plus the timeout, first clamped
+// to `max_call_duration` (the server bounds every call by it anyway). Clamped before any
+// arithmetic, so that no number a client sends reaches it: "grpc-timeout: 99999999H" in
+// system_clock's signed nanoseconds would overflow (undefined behaviour).
+std::chrono::system_clock::time_point CallDeadline(std::chrono::system_clock::time_point now,
+                                                   absl::Duration timeout,
+                                                   absl::Duration max_call_duration);
+
 class RpcBridge {
  public:
-  // Serves the methods of `services` (descriptors of the generated pool; not owned).
+  // Serves the methods of `services` (descriptors of the generated pool; not owned). A client's
+  // timeout is clamped to `max_call_duration` (--max_call_duration) before it is used.
   RpcBridge(std::shared_ptr<grpc::Channel> channel,
-            std::vector<const google::protobuf::ServiceDescriptor*> services);
+            std::vector<const google::protobuf::ServiceDescriptor*> services,
+            absl::Duration max_call_duration = absl::Seconds(10));
 
   // The method whose gRPC path is `path` ("/example.v1.Greeter/SayHello"); null if none of the
   // services has it.
@@ -65,6 +76,7 @@ class RpcBridge {
 
  private:
   grpc::GenericStub stub_;
+  absl::Duration max_call_duration_;
   std::vector<std::string> service_prefixes_;  // "/example.v1.Greeter/"
   absl::flat_hash_map<std::string, const google::protobuf::MethodDescriptor*> methods_;
 };

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/auth/http/connect_protocol.h"
 #include "services/auth/http/grpc_web_protocol.h"
+#include "services/auth/rpc/caller.h"
 
 namespace auth::http {
 namespace {
@@ -32,6 +33,17 @@ std::string HeaderValue(const Request& request, beast_http::field field) {
 std::string HeaderValue(const Request& request, absl::string_view name) {
   const auto it = request.find(boost::beast::string_view(name.data(), name.size()));
   return it == request.end() ? std::string() : std::string(it->value());
+}
+
+// The client the call counts against: the TCP peer, or, when the peer is a trusted proxy
+// (--trusted_proxies), the client it names in X-Forwarded-For (rpc/caller.h).
+std::string ClientIp(const Request& request, const std::string& peer_ip) {
+  std::vector<absl::string_view> forwarded_for;
+  const auto [begin, end] = request.equal_range(service::kForwardedForMetadata);
+  for (auto field = begin; field != end; ++field) {
+    forwarded_for.emplace_back(field->value().data(), field->value().size());
+  }
+  return service::ForwardedClientIp(peer_ip, forwarded_for);
 }
 
 Response NewResponse(const Request& request, beast_http::status status) {
@@ -191,7 +203,7 @@ void RpcHandler::Handle(absl::string_view path, const Request& request, const Re
   call.method = method;
   call.authorization = HeaderValue(request, beast_http::field::authorization);
   call.cookie = HeaderValue(request, beast_http::field::cookie);
-  call.client_address = info.client_address;
+  call.client_address = ClientIp(request, info.client_address);
   // Browsers send one or both on every POST; other HTTP clients, neither. A browser gets its
   // tokens in HttpOnly cookies only, out of its page scripts' reach.
   call.browser = request.find(beast_http::field::origin) != request.end() ||

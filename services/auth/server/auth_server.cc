@@ -15,11 +15,10 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "glog/logging.h"
 #include "google/protobuf/descriptor.h"
+#include "grpc/impl/codegen/grpc_types.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
-#include "grpcpp/security/tls_certificate_provider.h"
-#include "grpcpp/security/tls_credentials_options.h"
 #include "libs/audit/file_audit_log.h"
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/argon2_password_hasher.h"
@@ -40,6 +39,7 @@
 #include "services/auth/abuse/device_cookie.h"
 #include "services/auth/auth_service.h"
 #include "services/auth/http/http_front.h"
+#include "services/auth/rpc/caller.h"
 #include "services/auth/server/database_health.h"
 
 namespace auth::service {
@@ -62,39 +62,6 @@ absl::Status InstallKeys(const ServerConfig& config, token::KeySet keys,
       ReadRevokedKeyIds(config.token_revoked_keys_file);
   return revoked.ok() ? set.Reload(std::move(keys), *std::move(revoked))
                       : WithWhat("--token_revoked_keys_file", revoked.status());
-}
-
-// TLS from files that gRPC's FileWatcherCertificateProvider reads again every
-// tls_reload_interval: a renewed certificate (or client CA) is served without a restart. The
-// files are read once here first, so that a missing one is a clear start-up error rather than
-// failed handshakes. With a client CA, clients must present a certificate it signed (mTLS).
-absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentials(
-    const ServerConfig& config) {
-  if (config.tls_cert.empty() && config.tls_key.empty()) {
-    if (!config.tls_client_ca.empty()) {
-      return absl::InvalidArgumentError("--tls_client_ca needs --tls_cert and --tls_key");
-    }
-    return grpc::InsecureServerCredentials();
-  }
-  if (config.tls_cert.empty() || config.tls_key.empty()) {
-    return absl::InvalidArgumentError("--tls_cert and --tls_key go together");
-  }
-  for (const std::string* path : {&config.tls_cert, &config.tls_key, &config.tls_client_ca}) {
-    if (path->empty()) continue;
-    if (absl::StatusOr<std::string> pem = ReadConfigFile(*path); !pem.ok()) return pem.status();
-  }
-  auto files = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
-      config.tls_key, config.tls_cert, config.tls_client_ca,
-      static_cast<unsigned int>(absl::ToInt64Seconds(config.tls_reload_interval)));
-  grpc::experimental::TlsServerCredentialsOptions options(files);
-  options.watch_identity_key_cert_pairs();
-  if (config.tls_client_ca.empty()) {
-    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
-  } else {
-    options.watch_root_certs();
-    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  }
-  return grpc::experimental::TlsServerCredentials(options);
 }
 
 }  // namespace
@@ -147,6 +114,7 @@ struct AuthServer::Parts {
 
 absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfig& config) {
   if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) return valid;
+  SetTrustedProxies(*TrustedProxies::Parse(config.trusted_proxies));  // validated just above
   auto parts = std::make_unique<Parts>();
   parts->config = config;
   Parts& p = *parts;
@@ -271,7 +239,8 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.audit_log = p.audit_log.get();  // null without audit_log: records nothing
   p.service = std::make_unique<AuthServiceImpl>(deps, std::move(service_options));
 
-  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials = ServerCredentials(config);
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      GrpcServerCredentials(config);
   if (!credentials.ok()) {
     // The executors must be drained before the service goes (~AuthServiceImpl).
     p.hashing_executor->Shutdown();
@@ -303,6 +272,13 @@ absl::Status AuthServer::Start() {
   grpc::ServerBuilder builder;
   builder.AddListeningPort(parts_->config.listen, parts_->credentials, &port_);
   builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  if (const ServerConfig& c = parts_->config; c.max_connection_age > absl::ZeroDuration()) {
+    // At most 24 days each (ValidateServerConfig): the milliseconds fit gRPC's int.
+    const auto ms = [](absl::Duration d) { return static_cast<int>(absl::ToInt64Milliseconds(d)); };
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS, ms(c.max_connection_age));
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                               ms(c.max_connection_age_grace));
+  }
   builder.RegisterService(parts_->service.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
@@ -332,23 +308,9 @@ absl::Status AuthServer::Start() {
   parts_->health_monitor->Start();
   if (parts_->sweeper != nullptr) parts_->sweeper->Start(parts_->config.sweep_period);
   if (!parts_->config.http_listen.empty()) {
-    http::HttpFrontOptions options;
-    options.listen = parts_->config.http_listen;
-    options.allowed_origins = parts_->config.http_allowed_origins;
-    options.public_origins = parts_->config.http_public_origins;
+    http::HttpFrontOptions options = HttpFrontOptionsFromConfig(parts_->config);
     options.tls_cert_pem = parts_->http_tls_cert_pem;
     options.tls_key_pem = parts_->http_tls_key_pem;
-    // Read again on gRPC's interval: a renewed certificate is served on both without a restart.
-    options.tls_cert_file = parts_->config.http_tls_cert;
-    options.tls_key_file = parts_->config.http_tls_key;
-    options.tls_reload_interval = parts_->config.tls_reload_interval;
-    options.hsts_include_subdomains = parts_->config.http_hsts_include_subdomains;
-    options.max_connections = parts_->config.http_max_connections;
-    options.max_connections_per_address = parts_->config.http_max_connections_per_address;
-    options.limits.header_timeout = parts_->config.http_header_timeout;
-    // The front serves every method of the services named here, and nothing else.
-    options.services = {google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-        auth::v1::AuthService::service_full_name())};
     options.jwks = [keys = parts_->keys] { return keys->Current()->ToJwks(); };
     options.serving = [serving = &parts_->serving] { return serving->load(); };
     absl::StatusOr<std::unique_ptr<http::HttpFront>> front =

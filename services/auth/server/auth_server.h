@@ -29,9 +29,21 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "grpcpp/grpcpp.h"
+#include "services/auth/http/http_front.h"
 #include "services/auth/server/server_config.h"
 
 namespace auth::service {
+
+// The gRPC port's credentials: insecure, TLS, or mTLS with --tls_client_ca. The files are read
+// once here, so that a missing one is a clear start-up error rather than failed handshakes;
+// then gRPC's FileWatcherCertificateProvider reads them again every --tls_reload_interval, so
+// a renewed certificate (or client CA) is served without a restart.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> GrpcServerCredentials(
+    const ServerConfig& config);
+
+// The HTTP front's options that come from the flags (--http_listen and the --http_* bounds,
+// origins, TLS files); the caller adds the PEM contents, the JWKS and health callbacks.
+http::HttpFrontOptions HttpFrontOptionsFromConfig(const ServerConfig& config);
 
 class AuthServer {
  public:

@@ -113,6 +113,14 @@ struct ServerConfig {
   bool http_allow_without_client_cert = false;
   // A non-loopback http_listen without TLS starts only when told that a proxy terminates TLS.
   bool http_allow_plaintext = false;
+  // Networks (CIDR) of proxies believed about whom they forward for (X-Forwarded-For; see
+  // services/auth/rpc/caller.h); empty: every peer is the client.
+  std::vector<std::string> trusted_proxies;
+  // Longest a gRPC connection lives before the server asks the client to reconnect (so that a
+  // client removed from tls_client_ca's bundle is shut out), and how long its calls in flight
+  // may then finish; zero age: forever. At most 24 days each (gRPC's int milliseconds).
+  absl::Duration max_connection_age = absl::Hours(1);
+  absl::Duration max_connection_age_grace = absl::Seconds(30);
   // host:port for Prometheus metrics; empty: none.
   std::string metrics_listen;
   // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:

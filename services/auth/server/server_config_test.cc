@@ -41,7 +41,12 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_GE(config.hashing_workers, 1);
   EXPECT_EQ(config.service.max_database_batch, 64);
   EXPECT_EQ(config.service.database_batch_queue, 4096);
-  EXPECT_EQ(config.service.refresh_family_lifetime, absl::Hours(24 * 90));
+  // 30 days (it was 90): a stolen refresh token's family ends a month after its login at most.
+  EXPECT_EQ(config.service.refresh_family_lifetime, absl::Hours(24 * 30));
+  EXPECT_EQ(ServerConfig().service.refresh_family_lifetime, absl::Hours(24 * 30));
+  EXPECT_TRUE(config.trusted_proxies.empty());  // no peer is believed about others
+  EXPECT_EQ(config.max_connection_age, absl::Hours(1));
+  EXPECT_EQ(config.max_connection_age_grace, absl::Seconds(30));
   EXPECT_EQ(config.service.abuse_limits.login_failures_per_account, 5);
   EXPECT_EQ(config.service.abuse_limits.login_failures_per_account_address, 5);
   EXPECT_EQ(config.service.abuse_limits.login_failures_per_device, 5);
@@ -52,6 +57,31 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_EQ(config.shutdown_drain_delay, absl::Seconds(5));
   EXPECT_EQ(config.audit_log, "stderr");  // on by default
   EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
+TEST(ServerConfigTest, RefusesTrustedProxiesThatAreNotNetworksNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.trusted_proxies = {"10.0.0.0/8", "2001:db8::/32", "127.0.0.1"};
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  for (const std::string bad : {"10.0.0.0/33", "proxy.example.com", "2001:db8::/200"}) {
+    config.trusted_proxies = {"10.0.0.0/8", bad};
+    const absl::Status status = ValidateServerConfig(config);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--trusted_proxies"));
+    EXPECT_THAT(std::string(status.message()), HasSubstr(bad));
+  }
+}
+
+TEST(ServerConfigTest, RefusesAConnectionAgeGrpcCannotTakeNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.max_connection_age = absl::ZeroDuration();  // forever: allowed
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  for (absl::Duration bad : {absl::Seconds(-1), absl::Hours(24 * 25)}) {
+    config.max_connection_age = bad;
+    const absl::Status status = ValidateServerConfig(config);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument));
+    EXPECT_THAT(std::string(status.message()), HasSubstr("--max_connection_age"));
+  }
 }
 
 TEST(ServerConfigTest, RefusesNonPositiveTimeouts) {

@@ -10,6 +10,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
 #include "libs/crypto/sha256.h"
@@ -39,6 +40,21 @@ LogoutHandler::LogoutHandler(Deps deps, SessionBatchOptions options) : deps_(dep
 
 LogoutHandler::~LogoutHandler() = default;
 
+void LogoutHandler::Deny(UnaryCall& call, const absl::Status& denial, absl::string_view reason,
+                         int64_t user_id) {
+  int64_t suppressed = 0;
+  if (denials_.Admit(absl::Now(), &suppressed)) {
+    audit::AuditEvent event;
+    event.type = AuditEventType::kLogoutDenied;
+    event.user_id = user_id;  // the token's user, when a valid token was presented
+    event.client_address = CallerAddress(*call.context());
+    event.reason = std::string(reason);
+    event.suppressed = suppressed;
+    deps_.audit_log->Record(event);
+  }
+  call.Finish(denial);
+}
+
 grpc::ServerUnaryReactor* LogoutHandler::Handle(grpc::CallbackServerContext* context,
                                                 const LogoutRequest* request,
                                                 LogoutResponse* response) {
@@ -66,12 +82,13 @@ grpc::ServerUnaryReactor* LogoutHandler::Handle(grpc::CallbackServerContext* con
         refresh_token->size() <= kMaxRefreshTokenBytes) {
       LogoutWithRefreshToken(call, *request, response, crypto::Sha256Hex(*refresh_token));
     } else {
-      call->Finish(verified.status());
+      Deny(*call, verified.status(), token.ok() ? "invalid_token" : "no_token");
     }
     return call->reactor();
   }
   if (verified->user_id != request->user_id()) {
-    call->Finish(absl::PermissionDeniedError("the token belongs to another user"));
+    Deny(*call, absl::PermissionDeniedError("the token belongs to another user"), "other_user",
+         verified->user_id);
     return call->reactor();
   }
   Pending pending{call, response, {}};
@@ -144,8 +161,8 @@ void LogoutHandler::LogoutBatch(std::vector<Pending>& batch) {
   deps_.runner->metrics().RecordSessionsRevoked(results->sessions_revoked);
   for (size_t i = 0; i < live.size(); ++i) {
     if (!results->logged_out[i]) {
-      live[i]->call->Finish(
-          absl::UnauthenticatedError("session ended, unknown or not this token's"));
+      Deny(*live[i]->call, absl::UnauthenticatedError("session ended, unknown or not this token's"),
+           "session_ended", live[i]->request.user_id);
       continue;
     }
     const repository::LogoutRequest& request = live[i]->request;

@@ -14,12 +14,16 @@
 #ifndef SERVICES_AUTH_SESSION_LOGOUT_HANDLER_H_
 #define SERVICES_AUTH_SESSION_LOGOUT_HANDLER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/audit/audit_log.h"
+#include "libs/audit/audit_sampler.h"
 #include "libs/executor/micro_batcher.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/token/token.h"
@@ -76,7 +80,13 @@ class LogoutHandler {
   // The answer to a call that logged out.
   static void Answer(UnaryCall& call, auth::v1::LogoutResponse* response);
 
+  // Finishes `call` with `denial`, recording a sampled logout_denied for `reason` (a denial
+  // costs the caller nothing when the token is made up: unsampled, a flood would fill the log).
+  void Deny(UnaryCall& call, const absl::Status& denial, absl::string_view reason,
+            int64_t user_id = 0);
+
   Deps deps_;
+  audit::AuditSampler denials_;
   std::unique_ptr<Batcher> batcher_;
 };
 

@@ -1,6 +1,8 @@
 // RefreshTokenHandler; see refresh_token_handler.h.
 #include "services/auth/session/refresh_token_handler.h"
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,10 +10,13 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
+#include "libs/crypto/random_token.h"
 #include "libs/crypto/sha256.h"
 #include "services/auth/rpc/browser_call.h"
 #include "services/auth/rpc/caller.h"
@@ -26,6 +31,19 @@ using auth::v1::RefreshTokenResponse;
 using repository::RotationOutcome;
 using repository::SessionGrant;
 using repository::TokenOwner;
+
+namespace {
+
+// Whether `token` could be one we issued: crypto::NewRandomToken()'s 43 base64url characters.
+// Anything else cannot exist in the database.
+bool IsOfIssuedForm(absl::string_view token) {
+  constexpr size_t kIssuedLength = (crypto::kRandomTokenBytes * 8 + 5) / 6;
+  return token.size() == kIssuedLength && std::all_of(token.begin(), token.end(), [](char c) {
+           return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+         });
+}
+
+}  // namespace
 
 RefreshTokenHandler::RefreshTokenHandler(Deps deps, absl::Duration reuse_grace)
     : deps_(deps), reuse_grace_(reuse_grace) {
@@ -50,14 +68,33 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
     return call->reactor();
   }
   std::string address = CallerAddress(*context);
-  // An address whose failed refreshes used up its limit is refused here, on the gRPC thread:
-  // a flood of garbage tokens from it costs the database nothing.
+  // An address whose failed refreshes used up its limit is refused here, on the gRPC thread,
+  // for a token that is not even of the form we issue: a flood of garbage from it costs the
+  // database nothing. A token of our form is still looked up (one primary-key read, no write):
+  // behind a NAT or proxy the address is shared, and one client's garbage must not lock out
+  // another's valid token.
   std::string retry_after;
-  if (!PassedAdmission(*call, deps_.gate->CheckRefresh(address, &retry_after), retry_after)) {
+  absl::Status admitted = deps_.gate->CheckRefresh(address, &retry_after);
+  if (!admitted.ok() && !IsOfIssuedForm(presented)) {
+    (void)PassedAdmission(*call, admitted, retry_after);
     return call->reactor();
   }
   deps_.runner->OnDatabase(call, [this, call, response, token_hash = crypto::Sha256Hex(presented),
-                                  address = std::move(address)]() {
+                                  address = std::move(address), admitted = std::move(admitted),
+                                  retry_after = std::move(retry_after)]() {
+    // Past the limit only an unused token may go on: a replayed one would write its reuse
+    // again, and a made-up one would be counted again, neither of which the limit allows.
+    if (!admitted.ok()) {
+      absl::StatusOr<bool> unused = deps_.refresh_tokens->IsUnused(token_hash);
+      if (!unused.ok()) {
+        call->Finish(unused.status());
+        return;
+      }
+      if (!*unused) {
+        (void)PassedAdmission(*call, admitted, retry_after);
+        return;
+      }
+    }
     // Filled in by the grant function, which Rotate() calls only for a live, unused token (and
     // which refuses one whose family has ended: Rotate() returns that refusal).
     std::optional<IssuedSession> issued;
@@ -73,6 +110,10 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
         deps_.refresh_tokens->Rotate(token_hash, reuse_grace_, grant, &owner);
     if (!outcome.ok()) {
       if (outcome.status().code() == absl::StatusCode::kNotFound) {
+        // One line per failure up to the address limit, then the address is refused (and the
+        // refusal audited once): the audit log is bounded like the database work.
+        deps_.audit_log->RecordEvent(AuditEventType::kRefreshFailure, /*user_id=*/0, address,
+                                     "unknown_expired_or_revoked");
         deps_.gate->CountRefreshFailure(address);
       }
       call->Finish(outcome.status().code() == absl::StatusCode::kNotFound
@@ -91,12 +132,16 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
         deps_.runner->metrics().RecordRefreshReuseDetected();
         deps_.audit_log->RecordEvent(AuditEventType::kReuseDetected, owner.user_id, address,
                                      "family_revoked", /*session_id=*/"", owner.family_id);
+        // A failure like an unknown token: replaying an old token writes the revocation again,
+        // so the address limit bounds those writes too.
+        deps_.gate->CountRefreshFailure(address);
         call->Finish(absl::UnauthenticatedError("refresh token already used"));
         return;
       case RotationOutcome::kReusedInGrace:
         // Most likely a client retrying a lost response; recorded all the same.
         deps_.audit_log->RecordEvent(AuditEventType::kReuseDetected, owner.user_id, address,
                                      "within_grace", /*session_id=*/"", owner.family_id);
+        deps_.gate->CountRefreshFailure(address);
         call->Finish(absl::UnauthenticatedError("refresh token already used"));
         return;
     }

@@ -188,10 +188,10 @@ TEST_F(RefreshTokenTest, RefreshTokenSuccessorExpiresNoLaterThanItsFamily) {
 }
 
 TEST_F(RefreshTokenTest, RefreshTokenOfAnEndedFamilyIsUnauthenticatedWithoutNewTokens) {
-  // Default lifetime: 90 days. The issuer must not be asked (StrictMock).
+  // Default lifetime: 30 days (it was 90). The issuer must not be asked (StrictMock).
   SessionGrant granted;
   EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
-      .WillOnce(Invoke(RotateAndRecord(Presented(42, absl::Hours(24 * 90 + 1)), &granted)));
+      .WillOnce(Invoke(RotateAndRecord(Presented(42, absl::Hours(24 * 30 + 1)), &granted)));
   auth::v1::RefreshTokenResponse response;
   const grpc::Status status = Refresh(kRefreshToken, &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);

@@ -3,7 +3,7 @@
 // digest), and an opaque refresh token bound to that session, in a refresh-token family.
 //
 //   SessionIssuer sessions(issuer, /*refresh_token_lifetime=*/absl::Hours(24 * 30),
-//                          /*family_lifetime=*/absl::Hours(24 * 90));
+//                          /*family_lifetime=*/absl::Hours(24 * 30));
 //   absl::StatusOr<IssuedSession> issued = sessions.Issue(42, peer);   // login: a new family
 //   refresh_tokens->Create(issued->grant);   // then answer with the two tokens
 //   sessions.IssueSuccessor(presented, peer);  // refresh: the same family, while it lasts

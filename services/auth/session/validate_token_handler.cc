@@ -11,8 +11,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
+#include "services/auth/rpc/caller.h"
 #include "services/auth/rpc/status_mapping.h"
 #include "services/auth/session/access_token.h"
 
@@ -31,8 +33,9 @@ void FillSession(int64_t user_id, const token::TokenClaims& claims, Response& re
 
 SessionValidator::SessionValidator(repository::SessionRepository* sessions,
                                    const token::PrehashedTokenVerifier* verifier,
-                                   const CallRunner* runner, SessionBatchOptions options)
-    : sessions_(sessions), verifier_(verifier), runner_(runner) {
+                                   const CallRunner* runner, SessionBatchOptions options,
+                                   audit::AuditLog* audit_log)
+    : sessions_(sessions), verifier_(verifier), runner_(runner), audit_log_(audit_log) {
   CHECK(sessions_ && verifier_ && runner_) << "SessionValidator needs every dependency";
   batcher_ = std::make_unique<Batcher>(
       runner_->database_executor(),
@@ -46,12 +49,26 @@ SessionValidator::SessionValidator(repository::SessionRepository* sessions,
 
 SessionValidator::~SessionValidator() = default;
 
+void SessionValidator::Reject(UnaryCall& call, const absl::Status& rejection,
+                              absl::string_view reason) {
+  int64_t suppressed = 0;
+  if (audit_log_ != nullptr && rejections_.Admit(absl::Now(), &suppressed)) {
+    audit::AuditEvent event;
+    event.type = audit::AuditEventType::kTokenRejected;
+    event.client_address = CallerAddress(*call.context());
+    event.reason = std::string(reason);
+    event.suppressed = suppressed;
+    audit_log_->Record(event);
+  }
+  call.Finish(rejection);
+}
+
 void SessionValidator::Check(const std::shared_ptr<UnaryCall>& call, const std::string& token,
                              auth::v1::ValidateTokenResponse* validate_response,
                              auth::v1::GetSessionResponse* session_response) {
   absl::StatusOr<VerifiedAccessToken> verified = VerifyAccessToken(*verifier_, token);
   if (!verified.ok()) {
-    call->Finish(verified.status());
+    Reject(*call, verified.status(), "invalid_token");
     return;
   }
   Pending pending;
@@ -85,12 +102,14 @@ void SessionValidator::ValidateBatch(std::vector<Pending>& batch) {
   for (Pending* pending : live) {
     const auto found = by_jti.find(pending->claims.jwt_id);
     if (found == by_jti.end()) {
-      pending->call->Finish(absl::UnauthenticatedError("session ended or unknown"));
+      Reject(*pending->call, absl::UnauthenticatedError("session ended or unknown"),
+             "session_ended");
       continue;
     }
     const repository::Session& session = *found->second;
     if (session.user_id != pending->user_id || session.token_hash != pending->token_hash) {
-      pending->call->Finish(absl::UnauthenticatedError("token does not match its session"));
+      Reject(*pending->call, absl::UnauthenticatedError("token does not match its session"),
+             "session_mismatch");
       continue;
     }
     if (pending->validate_response != nullptr) {

@@ -16,7 +16,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "libs/audit/audit_log.h"
+#include "libs/audit/audit_sampler.h"
 #include "libs/executor/micro_batcher.h"
 #include "libs/repository/session_repository.h"
 #include "libs/token/token.h"
@@ -32,9 +36,12 @@ class SessionValidator {
  public:
   // Nothing is owned; everything must outlive the validator, whose batch tasks run on the
   // runner's database executor (shut that down before destroying the validator).
+  // A rejected token is recorded in `audit_log` (token_rejected), sampled: at most
+  // AuditSampler::kDefaultPerSecond lines a second, since anyone can send made-up tokens at
+  // line rate for free. Null records nothing.
   SessionValidator(repository::SessionRepository* sessions,
                    const token::PrehashedTokenVerifier* verifier, const CallRunner* runner,
-                   SessionBatchOptions options);
+                   SessionBatchOptions options, audit::AuditLog* audit_log = nullptr);
   ~SessionValidator();
 
   // Checks `token` and finishes `call`, filling exactly one of the two responses (the other
@@ -46,6 +53,9 @@ class SessionValidator {
   const CallRunner& runner() const { return *runner_; }
 
  private:
+  // Finishes `call` with `rejection`, recording a sampled token_rejected for `reason`.
+  void Reject(UnaryCall& call, const absl::Status& rejection, absl::string_view reason);
+
   // A call whose token passed the checks that need no database.
   struct Pending {
     std::shared_ptr<UnaryCall> call;
@@ -63,6 +73,8 @@ class SessionValidator {
   repository::SessionRepository* sessions_;
   const token::PrehashedTokenVerifier* verifier_;
   const CallRunner* runner_;
+  audit::AuditLog* audit_log_;
+  audit::AuditSampler rejections_;
   std::unique_ptr<Batcher> batcher_;
 };
 

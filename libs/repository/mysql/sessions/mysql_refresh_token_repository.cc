@@ -226,6 +226,20 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
       });
 }
 
+absl::StatusOr<bool> MysqlRefreshTokenRepository::IsUnused(absl::string_view token_hash) {
+  const std::string hash(token_hash);
+  return mysql::RunQuery(
+      pool_, "look up refresh token", [&](mysql::Connection& connection) -> absl::StatusOr<bool> {
+        sql::PreparedStatement& select = connection.Prepare(
+            "SELECT 1 FROM refresh_tokens WHERE token_hash = ? AND expires_at > ? "
+            "AND rotated_at IS NULL AND revoked_at IS NULL");
+        select.setString(1, hash);
+        select.setDateTime(2, mysql::ToSqlTime(clock_()));
+        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+        return rows->next();
+      });
+}
+
 absl::Status MysqlRefreshTokenRepository::RevokeSessionFamily(absl::string_view session_jti) {
   const std::string jti(session_jti);
   const std::string now = mysql::ToSqlTime(clock_());

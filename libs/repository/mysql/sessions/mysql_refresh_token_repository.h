@@ -49,6 +49,7 @@ class MysqlRefreshTokenRepository : public repository::RefreshTokenRepository {
       const std::vector<repository::LogoutRequest>& requests) override;
   absl::StatusOr<int64_t> LogoutWithRefreshToken(absl::string_view token_hash, int64_t user_id,
                                                  bool current_session_only) override;
+  absl::StatusOr<bool> IsUnused(absl::string_view token_hash) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;
 
  private:

@@ -156,6 +156,30 @@ TEST_F(MysqlRefreshTokenTest, UnknownAndExpiredTokensAreNotFound) {
   EXPECT_THAT(tokens.DeleteExpired(now), IsOkAndHolds(int64_t{0}));
 }
 
+// IsUnused() is what Rotate() would rotate, read without a write: a live token only.
+TEST_F(MysqlRefreshTokenTest, IsUnusedOnlyForALiveTokenAndWritesNothing) {
+  absl::Time now = absl::Now();
+  MysqlRefreshTokenRepository tokens(*pool_, [&now] { return now; });
+  EXPECT_THAT(tokens.IsUnused(std::string(64, 'y')), IsOkAndHolds(false));
+  const SessionGrant login = Grant(user_id_);
+  ASSERT_THAT(tokens.Create(login, {}), IsOk());
+  EXPECT_THAT(tokens.IsUnused(login.refresh_token.token_hash), IsOkAndHolds(true));
+  SessionGrant second;
+  ASSERT_THAT(
+      tokens.Rotate(login.refresh_token.token_hash, absl::ZeroDuration(), Successor(&second)),
+      IsOkAndHolds(RotationOutcome::kRotated));
+  EXPECT_THAT(tokens.IsUnused(login.refresh_token.token_hash), IsOkAndHolds(false));
+  EXPECT_THAT(tokens.IsUnused(second.refresh_token.token_hash), IsOkAndHolds(true));
+  // Asking about the rotated token revoked nothing (Rotate() would have revoked the family).
+  EXPECT_TRUE(Active(second));
+  ASSERT_THAT(tokens.RevokeSessionFamily(second.session.jti), IsOk());
+  EXPECT_THAT(tokens.IsUnused(second.refresh_token.token_hash), IsOkAndHolds(false));
+  const SessionGrant expiring = Grant(user_id_);
+  ASSERT_THAT(tokens.Create(expiring, {}), IsOk());
+  now += absl::Hours(25);
+  EXPECT_THAT(tokens.IsUnused(expiring.refresh_token.token_hash), IsOkAndHolds(false));
+}
+
 TEST_F(MysqlRefreshTokenTest, AFailedGrantLeavesTheTokenUsable) {
   MysqlRefreshTokenRepository tokens(*pool_);
   const SessionGrant login = Grant(user_id_);
