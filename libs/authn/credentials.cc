@@ -53,6 +53,19 @@ std::vector<absl::string_view> CookieValues(absl::string_view cookie_header,
   return values;
 }
 
+std::optional<std::string> UnambiguousCookie(const Headers& headers, absl::string_view name) {
+  std::optional<absl::string_view> found;
+  for (const auto& [key, value] : headers) {
+    if (key != kCookieHeader) continue;
+    for (absl::string_view cookie : CookieValues(value, name)) {
+      if (found.has_value() && *found != cookie) return std::nullopt;
+      found = cookie;
+    }
+  }
+  if (!found.has_value()) return std::nullopt;
+  return std::string(*found);
+}
+
 namespace {
 
 // Returns the `name` cookie of one `cookie` header, or nullopt if it has none.

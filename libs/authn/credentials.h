@@ -11,6 +11,7 @@
 #ifndef LIBS_AUTHN_CREDENTIALS_H_
 #define LIBS_AUTHN_CREDENTIALS_H_
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -65,6 +66,11 @@ absl::StatusOr<std::string> ExtractAccessToken(const Headers& headers,
 // The values of every cookie called `name` in one `cookie` header ("a=1; b=2"), in order.
 std::vector<absl::string_view> CookieValues(absl::string_view cookie_header,
                                             absl::string_view name);
+
+// The value of the cookie called `name` across every `cookie` header of `headers`: nullopt when
+// there is none, or several that differ (which one would we trust? A cookie planted at another
+// path or domain rides along beside the real one).
+std::optional<std::string> UnambiguousCookie(const Headers& headers, absl::string_view name);
 
 // A `set-cookie` value: `name=value; Path=/; Max-Age=N; HttpOnly; Secure; SameSite=Strict`
 // (with `path` for Path). `value` must be cookie-safe (the ids, JWTs and refresh tokens we issue

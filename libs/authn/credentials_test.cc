@@ -1,5 +1,6 @@
 #include "libs/authn/credentials.h"
 
+#include <optional>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -20,6 +21,17 @@ using ::testing::Not;
 constexpr char kToken[] = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiI0MiJ9.c2lnbmF0dXJl";
 constexpr auto kUnauthenticated = absl::StatusCode::kUnauthenticated;
 const AccessTokenSources kWithCookie = {/*cookie=*/true};
+
+TEST(UnambiguousCookieTest, OneValueAcrossHeadersOrNone) {
+  EXPECT_EQ(UnambiguousCookie({{"cookie", "a=1; device=xyz"}}, "device"), "xyz");
+  EXPECT_EQ(UnambiguousCookie({{"cookie", "device=xyz"}, {"cookie", "device=xyz; b=2"}}, "device"),
+            "xyz");
+  EXPECT_EQ(UnambiguousCookie({{"cookie", "device=a; device=b"}}, "device"), std::nullopt);
+  EXPECT_EQ(UnambiguousCookie({{"cookie", "device=a"}, {"cookie", "device=b"}}, "device"),
+            std::nullopt);
+  EXPECT_EQ(UnambiguousCookie({{"cookie", "__Host-device=a"}}, "device"), std::nullopt);
+  EXPECT_EQ(UnambiguousCookie({{"authorization", "device=a"}}, "device"), std::nullopt);
+}
 
 TEST(ExtractAccessTokenTest, ReadsBearerAuthorization) {
   const std::string header = std::string("Bearer ") + kToken;

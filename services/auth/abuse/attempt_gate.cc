@@ -41,6 +41,16 @@ std::string AccountName(const LoginAttempt& attempt) {
   return "";
 }
 
+// Whether an untrusted login counts against its (account, address) too. Both counters grow with
+// every untrusted attempt and a success resets both, so the pair's never exceeds the account's:
+// a pair limit that is not below the account's (the defaults: 5 and 5) could never refuse
+// first, and counting it would only cost a row write per login.
+bool CountsAccountAddress(const AbuseLimitsConfig& config) {
+  return config.login_failures_per_account_address > 0 &&
+         (config.login_failures_per_account <= 0 ||
+          config.login_failures_per_account_address < config.login_failures_per_account);
+}
+
 // The limits an untrusted login attempt counts against: the account and (account, address)
 // (when it has an AccountName()) and the client address. Empty when all are off.
 std::vector<repository::AttemptLimit> UntrustedLoginLimits(const AbuseLimitsConfig& config,
@@ -52,7 +62,7 @@ std::vector<repository::AttemptLimit> UntrustedLoginLimits(const AbuseLimitsConf
     limits.push_back({absl::StrCat(kLoginAccount, account), config.login_failures_per_account,
                       config.login_window});
   }
-  if (config.login_failures_per_account_address > 0 && !account.empty()) {
+  if (CountsAccountAddress(config) && !account.empty()) {
     limits.push_back({absl::StrCat(kLoginAccountAddress, account, ":", address),
                       config.login_failures_per_account_address, config.login_window});
   }
@@ -87,7 +97,7 @@ std::vector<std::string> LoginResetKeys(const AbuseLimitsConfig& config,
   if (config.login_failures_per_account > 0) {
     keys.push_back(absl::StrCat(kLoginAccount, attempt.user_id));
   }
-  if (config.login_failures_per_account_address > 0) {
+  if (CountsAccountAddress(config)) {
     keys.push_back(absl::StrCat(kLoginAccountAddress, attempt.user_id, ":", attempt.address));
   }
   return keys;

@@ -39,13 +39,21 @@ auto Settles(Reset reset, Refund refund) {
                Field(&AttemptSettlement::refund_keys, refund));
 }
 
+// The defaults, but with the account's untrusted limit above the (account, address) one, so that
+// the pair is counted (at the defaults, 5 and 5, it could never refuse first, and is not).
+AbuseLimitsConfig PairCountingConfig() {
+  AbuseLimitsConfig config;
+  config.login_failures_per_account = 20;
+  return config;
+}
+
 TEST(AttemptGateTest, UntrustedLoginCountsAgainstAccountAccountAddressAndAddressAndSettlesAll) {
   StrictMock<MockAttemptLimiter> limiter;
-  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  AttemptGate gate(&limiter, PairCountingConfig());
   EXPECT_CALL(
       limiter,
       Admit(ElementsAre(AllOf(Field(&AttemptLimit::key, "login-account:42"),
-                              Field(&AttemptLimit::max_attempts, 5),
+                              Field(&AttemptLimit::max_attempts, 20),
                               Field(&AttemptLimit::window, absl::Minutes(15))),
                         AllOf(Field(&AttemptLimit::key, "login-account-address:42:203.0.113.7"),
                               Field(&AttemptLimit::max_attempts, 5),
@@ -61,6 +69,21 @@ TEST(AttemptGateTest, UntrustedLoginCountsAgainstAccountAccountAddressAndAddress
   EXPECT_THAT(gate.LoginSettlement(42, "203.0.113.7"),
               Settles(ElementsAre("login-account:42", "login-account-address:42:203.0.113.7"),
                       ElementsAre("login-address:203.0.113.7")));
+}
+
+// The pair limit at or above the account's never refuses first (every untrusted attempt counts
+// against both, a success resets both): it is not counted, which saves a row write per login.
+TEST(AttemptGateTest, PairLimitNotBelowTheAccountsIsNotCounted) {
+  StrictMock<MockAttemptLimiter> limiter;
+  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-account:42"),
+                                         Field(&AttemptLimit::key, "login-address:a")),
+                             _))
+      .WillOnce(Return(Admitted()));
+  std::string retry_after;
+  EXPECT_THAT(gate.AdmitLogin(42, "a", &retry_after), IsOk());
+  EXPECT_THAT(gate.LoginSettlement(42, "a"),
+              Settles(ElementsAre("login-account:42"), ElementsAre("login-address:a")));
 }
 
 // A trusted device counts against itself and the address only: the account's untrusted
@@ -89,7 +112,7 @@ TEST(AttemptGateTest, TrustedDeviceCountsAgainstItselfAndTheAddressOnly) {
 TEST(AttemptGateTest, UsedUpDeviceFallsBackToTheUntrustedLimits) {
   for (const bool untrusted_admits : {false, true}) {
     StrictMock<MockAttemptLimiter> limiter;
-    AttemptGate gate(&limiter, AbuseLimitsConfig());
+    AttemptGate gate(&limiter, PairCountingConfig());
     ::testing::InSequence in_order;
     EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-device:n0nce"),
                                            Field(&AttemptLimit::key, "login-address:a")),
@@ -119,7 +142,7 @@ TEST(AttemptGateTest, UsedUpDeviceFallsBackToTheUntrustedLimits) {
 // --conceal_accounts: an unknown account is counted like an account, under its concealed name.
 TEST(AttemptGateTest, ConcealedUnknownAccountCountsLikeAnAccount) {
   StrictMock<MockAttemptLimiter> limiter;
-  AttemptGate gate(&limiter, AbuseLimitsConfig());
+  AttemptGate gate(&limiter, PairCountingConfig());
   EXPECT_CALL(limiter, Admit(ElementsAre(Field(&AttemptLimit::key, "login-account:?d1g"),
                                          Field(&AttemptLimit::key, "login-account-address:?d1g:a"),
                                          Field(&AttemptLimit::key, "login-address:a")),
@@ -143,7 +166,7 @@ TEST(AttemptGateTest, TrustedDeviceFailsClosed) {
 // Zero failures per device: device cookies give no trust; an unknown account has no device.
 TEST(AttemptGateTest, DevicesUntrustedWhenOffOrWithoutAccount) {
   StrictMock<MockAttemptLimiter> limiter;
-  AbuseLimitsConfig config;
+  AbuseLimitsConfig config = PairCountingConfig();
   config.login_failures_per_device = 0;
   AttemptGate off(&limiter, config);
   EXPECT_FALSE(off.TrustsDevices());

@@ -33,19 +33,9 @@ DeviceCookies::DeviceCookies(const token::TokenIssuer* issuer, const token::Toke
 
 std::optional<Device> DeviceCookies::Presented(const authn::Headers& headers) const {
   if (!enabled()) return std::nullopt;
-  std::vector<absl::string_view> values;
-  for (const auto& [key, value] : headers) {
-    if (key != authn::kCookieHeader) continue;
-    for (absl::string_view cookie : authn::CookieValues(value, cookie_name_)) {
-      values.push_back(cookie);
-    }
-  }
-  if (values.empty()) return std::nullopt;
-  for (absl::string_view value : values) {
-    if (value != values.front()) return std::nullopt;
-  }
-  if (values.front().size() > authn::kMaxTokenBytes) return std::nullopt;
-  absl::StatusOr<token::TokenClaims> claims = verifier_->Verify(values.front());
+  std::optional<std::string> value = authn::UnambiguousCookie(headers, cookie_name_);
+  if (!value.has_value() || value->size() > authn::kMaxTokenBytes) return std::nullopt;
+  absl::StatusOr<token::TokenClaims> claims = verifier_->Verify(*value);
   if (!claims.ok()) return std::nullopt;
   Device device;
   if (!absl::SimpleAtoi(claims->subject, &device.user_id) || device.user_id <= 0 ||

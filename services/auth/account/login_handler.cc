@@ -196,8 +196,12 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
     deps_.audit_log->RecordEvent(AuditEventType::kLoginSuccess, user_id, address, /*reason=*/"",
                                  issued.grant.session.jti, issued.grant.refresh_token.family_id);
     const absl::Time expires_at = issued.grant.session.expires_at;
-    const SessionCookies cookies{user_id, issued.access_token, expires_at, issued.refresh_token,
-                                 issued.grant.refresh_token.expires_at};
+    const SessionCookies cookies{user_id,
+                                 issued.access_token,
+                                 expires_at,
+                                 issued.refresh_token,
+                                 issued.grant.refresh_token.expires_at,
+                                 IsBrowserCall(*call->context())};
     for (const std::string& cookie : SetSessionCookies(cookies, absl::Now(), deps_.cookie_names)) {
       call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
     }

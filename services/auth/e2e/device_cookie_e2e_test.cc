@@ -8,9 +8,6 @@
 // another account gives no trust, and a device that used up its own failures is trusted no
 // more. And --conceal_accounts: an unknown account answers as a wrong password, in as much
 // time, still counted against the address.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -66,22 +63,9 @@ struct Reply {
 Reply PostFrom(const std::string& source, int port, const std::string& method,
                const nlohmann::json& body, const std::string& cookie = "") {
   Reply reply;
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = ConnectFrom(source, port);
   if (fd < 0) {
-    ADD_FAILURE() << "socket";
-    return reply;
-  }
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  inet_pton(AF_INET, source.c_str(), &local.sin_addr);
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof(local)) != 0 ||
-      connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof(server)) != 0) {
     ADD_FAILURE() << "cannot connect from " << source;
-    close(fd);
     return reply;
   }
   const std::string payload = body.dump();

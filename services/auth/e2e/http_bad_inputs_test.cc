@@ -4,8 +4,6 @@
 // oversized headers, malformed requests. Each gets a clear 4xx (or the mapped 5xx), the server
 // keeps serving, and nothing is stored. And connections that hold the front: the per-address
 // bound and the header timeout, set by their flags.
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -219,24 +217,6 @@ TEST_F(HttpBadInputsTest, MalformedRequestsAre400) {
     EXPECT_EQ(reply.status, 400) << raw;
   }
   ExpectServing();
-}
-
-// A TCP connection from `source` (a 127.0.0.0/8 address) to the loopback `port`; -1 on failure.
-int ConnectFrom(const std::string& source, int port) {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in from{};
-  from.sin_family = AF_INET;
-  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
-  sockaddr_in to{};
-  to.sin_family = AF_INET;
-  to.sin_port = htons(static_cast<uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0 ||
-      connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
-    if (fd >= 0) close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 // How long until the server closes `fd` (it reads end of stream), or nullopt after `within`.

@@ -1,6 +1,11 @@
 // HttpE2eTest; see http_fixture.h.
 #include "services/auth/e2e/http_fixture.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdint>
 
 #include "absl/strings/escaping.h"
@@ -82,6 +87,23 @@ GrpcWebReply HttpE2eTest::CallGrpcWeb(const std::string& method, const std::stri
   }
   EXPECT_EQ(at, body.size()) << "trailing bytes after the frames";
   return reply;
+}
+
+int ConnectFrom(const std::string& source, int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source.c_str(), &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) != 0 ||
+      connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return fd;
 }
 
 }  // namespace auth::service_testing

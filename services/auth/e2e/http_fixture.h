@@ -48,6 +48,10 @@ class HttpE2eTest : public AuthServerE2eTest {
                            HttpHeaders headers = {});
 };
 
+// A TCP connection from `source` (a 127.0.0.0/8 address) to 127.0.0.1:`port`, so that the
+// server's peer is `source`, as for a client on another machine; -1 on failure.
+int ConnectFrom(const std::string& source, int port);
+
 }  // namespace auth::service_testing
 
 #endif  // SERVICES_AUTH_E2E_HTTP_FIXTURE_H_

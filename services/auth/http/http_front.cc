@@ -134,12 +134,13 @@ struct HttpFront::Impl {
   }
 
   // A place for a connection from `address_key`, or null when the front or that address is
-  // at its bound; released when the last copy goes.
-  std::shared_ptr<void> TakeSlot(const std::string& address_key) {
+  // at its bound (a trusted proxy, which carries many clients, has the front's bound only);
+  // released when the last copy goes.
+  std::shared_ptr<void> TakeSlot(const std::string& address_key, bool trusted_proxy) {
     absl::MutexLock lock(&mutex);
     int& of_address = connections_per_address[address_key];
     if (connections >= options.max_connections ||
-        of_address >= options.max_connections_per_address) {
+        (!trusted_proxy && of_address >= options.max_connections_per_address)) {
       if (of_address == 0) connections_per_address.erase(address_key);
       return nullptr;
     }
@@ -161,7 +162,8 @@ struct HttpFront::Impl {
     RequestInfo info;
     info.client_address = remote.address().to_string();
     // Over a bound: closed at once, before any byte is read.
-    std::shared_ptr<void> slot = TakeSlot(service::AddressKey(info.client_address));
+    std::shared_ptr<void> slot = TakeSlot(service::AddressKey(info.client_address),
+                                          service::IsTrustedProxy(info.client_address));
     if (slot == nullptr) {
       socket.close(ec);
       return;

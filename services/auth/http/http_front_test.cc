@@ -13,14 +13,17 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/beast/core.hpp"
 #include "boost/beast/http.hpp"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/auth/rpc/caller.h"
 
 namespace auth::http {
 namespace {
@@ -166,6 +169,32 @@ TEST_F(HttpFrontTest, OneAddressHoldingItsAllowanceLeavesTheFrontServingOthers) 
   // The attacker's held connections are not lost either.
   auto attacker_more = Connect("127.0.0.2");
   EXPECT_TRUE(ClosedWithin(*attacker_more, std::chrono::seconds(5)));
+}
+
+// A trusted proxy carries many clients on its connections: it is bounded by the front's total
+// only, and the per-address bound still holds for every other peer.
+TEST_F(HttpFrontTest, TrustedProxiesAreBoundedByTheTotalOnly) {
+  absl::StatusOr<service::TrustedProxies> proxies = service::TrustedProxies::Parse({"127.0.0.6"});
+  ASSERT_TRUE(proxies.ok()) << proxies.status();
+  service::SetTrustedProxies(*std::move(proxies));
+  HttpFrontOptions options;
+  options.max_connections_per_address = 2;
+  options.max_connections = 6;
+  ASSERT_NO_FATAL_FAILURE(Start(options));
+  beast::flat_buffer buffer;
+  std::vector<std::unique_ptr<beast::tcp_stream>> proxy;
+  for (int i = 0; i < 4; ++i) {
+    proxy.push_back(Connect("127.0.0.6"));
+    EXPECT_EQ(Exchange(*proxy.back(), kHealthRequest, buffer), 200) << "proxy connection " << i;
+  }
+  auto client = Connect("127.0.0.7");
+  auto client_second = Connect("127.0.0.7");
+  EXPECT_EQ(Exchange(*client, kHealthRequest, buffer), 200);
+  EXPECT_EQ(Exchange(*client_second, kHealthRequest, buffer), 200);
+  EXPECT_TRUE(ClosedWithin(*Connect("127.0.0.7"), std::chrono::seconds(5)));
+  // The total bound holds for the proxy too.
+  EXPECT_TRUE(ClosedWithin(*Connect("127.0.0.6"), std::chrono::seconds(5)));
+  service::SetTrustedProxies(service::TrustedProxies());
 }
 
 // A client that sends nothing, or its head a byte at a time, is closed header_timeout after it

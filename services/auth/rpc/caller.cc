@@ -225,6 +225,11 @@ void SetTrustedProxies(TrustedProxies proxies) {
   process.proxies = std::make_shared<const TrustedProxies>(std::move(proxies));
 }
 
+bool IsTrustedProxy(absl::string_view ip) {
+  const std::shared_ptr<const TrustedProxies> proxies = CurrentProxies();
+  return proxies != nullptr && proxies->Contains(ip);
+}
+
 std::string ForwardedClientIp(absl::string_view peer_ip,
                               const std::vector<absl::string_view>& forwarded_for) {
   const std::shared_ptr<const TrustedProxies> proxies = CurrentProxies();

@@ -73,6 +73,10 @@ class TrustedProxies {
 // AuthServer sets them before it serves (one process serves one configuration); thread-safe.
 void SetTrustedProxies(TrustedProxies proxies);
 
+// Whether `ip` (a plain address) is one of the process's trusted proxies: the HTTP front bounds
+// its connections by the total only, not per address (they carry many clients each).
+bool IsTrustedProxy(absl::string_view ip);
+
 // The client IP the HTTP front counts a request against: TrustedProxies::ClientIp() of the
 // process's trusted proxies for the TCP peer `peer_ip` and the request's X-Forwarded-For
 // values.

@@ -14,6 +14,7 @@
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
 #include "libs/crypto/sha256.h"
+#include "services/auth/rpc/browser_call.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/rpc/status_mapping.h"
 #include "services/auth/session/access_token.h"
@@ -62,7 +63,8 @@ grpc::ServerUnaryReactor* LogoutHandler::Handle(grpc::CallbackServerContext* con
   // Whatever the outcome (a refused or expired token, another user's, a database outage), the
   // client that asked to sign out is left with no session cookie: a browser at a shared
   // computer must not keep a session its user tried to end.
-  for (const std::string& cookie : ExpiredSessionCookies(deps_.cookie_names)) {
+  for (const std::string& cookie :
+       ExpiredSessionCookies(deps_.cookie_names, IsBrowserCall(*context))) {
     context->AddInitialMetadata(authn::kSetCookieHeader, cookie);
   }
   if (request->user_id() <= 0) {

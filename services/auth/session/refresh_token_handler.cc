@@ -153,8 +153,12 @@ grpc::ServerUnaryReactor* RefreshTokenHandler::Handle(grpc::CallbackServerContex
     const repository::Session& session = issued->grant.session;
     deps_.audit_log->RecordEvent(AuditEventType::kRefresh, session.user_id, address,
                                  /*reason=*/"", session.jti, issued->grant.refresh_token.family_id);
-    const SessionCookies cookies{session.user_id, issued->access_token, session.expires_at,
-                                 issued->refresh_token, issued->grant.refresh_token.expires_at};
+    const SessionCookies cookies{session.user_id,
+                                 issued->access_token,
+                                 session.expires_at,
+                                 issued->refresh_token,
+                                 issued->grant.refresh_token.expires_at,
+                                 IsBrowserCall(*call->context())};
     for (const std::string& cookie : SetSessionCookies(cookies, absl::Now(), deps_.cookie_names)) {
       call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
     }

@@ -2,6 +2,8 @@
 #include "services/auth/session/session_cookies.h"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -13,6 +15,23 @@ namespace {
 
 constexpr absl::string_view kHostPrefix = "__Host-";
 constexpr absl::string_view kSecurePrefix = "__Secure-";
+
+// Until December 2026 the refresh-token cookie had the RefreshToken route as its Path. A
+// browser that still holds one would send both it and the new cookie to RefreshToken (the
+// narrower path is another cookie, not replaced by the new one), two values of which the
+// second refresh would refuse; so every answer to a browser that sets or expires the
+// refresh-token cookie also expires the old one. Only browsers keep cookies by path, and only
+// the spec's names (no --cookie_prefix) ever had it; other clients never see this line, which
+// one that keeps cookies by name alone could mistake for the new cookie. Drop this once such
+// cookies have expired everywhere (--refresh_token_lifetime after the upgrade).
+constexpr absl::string_view kLegacyRefreshTokenPath = "/auth.v1.AuthService/RefreshToken";
+
+void ExpireLegacyRefreshTokenCookie(const SessionCookieNames& names,
+                                    std::vector<std::string>& cookies) {
+  if (!names.prefix.empty()) return;
+  cookies.push_back(authn::MakeSetCookie(names.RefreshToken(), "", absl::ZeroDuration(),
+                                         std::string(kLegacyRefreshTokenPath)));
+}
 
 }  // namespace
 
@@ -52,34 +71,25 @@ std::vector<std::string> SetSessionCookies(const SessionCookies& session, absl::
         std::max(absl::ZeroDuration(), session.refresh_token_expires_at - now);
     cookies.push_back(authn::MakeSetCookie(names.RefreshToken(), session.refresh_token,
                                            refresh_left, names.RefreshTokenPath()));
+    if (session.browser) ExpireLegacyRefreshTokenCookie(names, cookies);
   }
   return cookies;
 }
 
-std::vector<std::string> ExpiredSessionCookies(const SessionCookieNames& names) {
-  return {
+std::vector<std::string> ExpiredSessionCookies(const SessionCookieNames& names, bool browser) {
+  std::vector<std::string> cookies = {
       authn::MakeSetCookie(names.UserId(), "", absl::ZeroDuration()),
       authn::MakeSetCookie(names.AccessToken(), "", absl::ZeroDuration()),
       authn::MakeSetCookie(names.RefreshToken(), "", absl::ZeroDuration(),
                            names.RefreshTokenPath()),
   };
+  if (browser) ExpireLegacyRefreshTokenCookie(names, cookies);
+  return cookies;
 }
 
 std::optional<std::string> RefreshTokenCookie(const authn::Headers& headers,
                                               const SessionCookieNames& names) {
-  const std::string name = names.RefreshToken();
-  std::vector<absl::string_view> values;
-  for (const auto& [key, value] : headers) {
-    if (key != authn::kCookieHeader) continue;
-    for (absl::string_view cookie : authn::CookieValues(value, name)) {
-      values.push_back(cookie);
-    }
-  }
-  if (values.empty()) return std::nullopt;
-  for (absl::string_view value : values) {
-    if (value != values.front()) return std::nullopt;
-  }
-  return std::string(values.front());
+  return authn::UnambiguousCookie(headers, names.RefreshToken());
 }
 
 }  // namespace auth::service

@@ -67,6 +67,8 @@ struct SessionCookies {
   absl::Time access_token_expires_at;
   std::string refresh_token;  // empty: no refresh-token cookie
   absl::Time refresh_token_expires_at;
+  // A browser's call (IsBrowserCall): also expires a refresh-token cookie left at its old Path.
+  bool browser = false;
 };
 
 // Set-Cookie values for `session`, at time `now`.
@@ -74,7 +76,9 @@ std::vector<std::string> SetSessionCookies(const SessionCookies& session, absl::
                                            const SessionCookieNames& names = {});
 
 // Set-Cookie values that expire every cookie SetSessionCookies() sets.
-std::vector<std::string> ExpiredSessionCookies(const SessionCookieNames& names = {});
+// `browser` as in SessionCookies.
+std::vector<std::string> ExpiredSessionCookies(const SessionCookieNames& names = {},
+                                               bool browser = false);
 
 // The refresh-token cookie of the `cookie` headers in `headers`; nullopt if there is none, or
 // several that differ (which one would we trust?).

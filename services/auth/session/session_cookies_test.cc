@@ -2,6 +2,7 @@
 #include "services/auth/session/session_cookies.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -15,6 +16,12 @@ using ::testing::ElementsAre;
 using ::testing::Optional;
 using ::testing::StartsWith;
 
+// The refresh-token cookie at its old Path (the RefreshToken route), expired in a browser's
+// answers that set or expire the cookie: a browser holding it would send two refresh tokens.
+constexpr char kLegacyRefreshCookieExpired[] =
+    "refresh-token=; Path=/auth.v1.AuthService/RefreshToken; Max-Age=0; HttpOnly; Secure; "
+    "SameSite=Strict";
+
 TEST(SessionCookiesTest, SetsTheThreeStrictCookies) {
   const absl::Time now = absl::FromUnixSeconds(1000);
   const SessionCookies session{42, "h.p.s", now + absl::Minutes(15), "refresh-xyz",
@@ -24,6 +31,15 @@ TEST(SessionCookiesTest, SetsTheThreeStrictCookies) {
                           "jwt-token=h.p.s; Path=/; Max-Age=900; HttpOnly; Secure; SameSite=Strict",
                           "refresh-token=refresh-xyz; Path=/auth.v1.AuthService/; "
                           "Max-Age=3600; HttpOnly; Secure; SameSite=Strict"));
+  // A browser's answer also expires the refresh-token cookie at its old path.
+  SessionCookies browser = session;
+  browser.browser = true;
+  const std::vector<std::string> to_browser = SetSessionCookies(browser, now);
+  ASSERT_EQ(to_browser.size(), 4u);
+  EXPECT_EQ(to_browser[3], kLegacyRefreshCookieExpired);
+  EXPECT_EQ(ExpiredSessionCookies({}, /*browser=*/true).back(), kLegacyRefreshCookieExpired);
+  // Never under a prefix: those names never had the old path.
+  EXPECT_EQ(SetSessionCookies(browser, now, {"__Secure-"}).size(), 3u);
 }
 
 TEST(SessionCookiesTest, AnExpiredTokenGetsACookieThatExpiresAtOnce) {

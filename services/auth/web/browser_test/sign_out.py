@@ -4,6 +4,9 @@
   reads no token from the answer: a browser's tokens are in its HttpOnly cookies only;
 - the page signs out once the access token has expired (its cookie gone, only the refresh-token
   cookie left): the session's refresh token is revoked and every cookie is gone;
+- a refresh-token cookie left at its old Path (the RefreshToken route, before December 2026) is
+  expired by the next sign-in, so it never rides along beside the new one (two values, which
+  RefreshToken would refuse);
 - when Logout fails (the session was already ended elsewhere), the page clears what it showed and
   what it kept, shows the error, and the cookies are gone all the same.
 
@@ -26,6 +29,21 @@ from page_flow import PASSWORD, SignInPage, all_cookies
 SERVICE = "/auth.v1.AuthService/"
 ACCESS_TOKEN_SECONDS = 2
 SESSION_COOKIES = {"jwt-token", "refresh-token", "user_id"}
+LEGACY_REFRESH_PATH = SERVICE + "RefreshToken"
+
+
+def refresh_cookie_paths(driver):
+    cookies = driver.execute_cdp_cmd("Network.getAllCookies", {})["cookies"]
+    return sorted(c["path"] for c in cookies if c["name"] == "refresh-token")
+
+
+def plant_legacy_refresh_cookie(driver, server):
+    """A refresh-token cookie as the server set it before December 2026: the RefreshToken route."""
+    planted = driver.execute_cdp_cmd("Network.setCookie", {
+        "name": "refresh-token", "value": "left-from-an-older-release", "url": server,
+        "path": LEGACY_REFRESH_PATH, "httpOnly": True, "secure": True, "sameSite": "Strict"})
+    check(planted.get("success", True) and LEGACY_REFRESH_PATH in refresh_cookie_paths(driver),
+          "the old cookie was not planted: %s" % refresh_cookie_paths(driver))
 
 
 def post_outside_the_browser(server, method, body, cookie):
@@ -62,7 +80,15 @@ def main(server):
         page = SignInPage(driver, server)
         page.open()
         page.register("signout_" + suffix, email, "+1666%s" % suffix[-7:].rjust(7, "1"))
+        plant_legacy_refresh_cookie(driver, server)
         user_id = sign_in(page, email)
+        check(refresh_cookie_paths(driver) == [SERVICE],
+              "refresh-token cookies after sign-in: %s" % refresh_cookie_paths(driver))
+        for attempt in (1, 2):
+            answer = browser.fetch(driver, SERVICE + "RefreshToken", {})
+            check(answer.get("status") == 200,
+                  "refresh %d beside an old-path cookie: %s" % (attempt, answer))
+        print("the old-path refresh cookie is gone after sign-in; two refreshes: 200")
 
         # A script on the page cannot obtain a token, though its calls carry the cookies.
         answer = browser.fetch(driver, SERVICE + "RefreshToken", {})
