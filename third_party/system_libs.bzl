@@ -39,6 +39,9 @@ _LIBRARIES = {
     },
     # civetweb (no .pc file): only the HTTP library comparison (tools/http_bench) names it.
     "civetweb": {"linkopts": ["-lcivetweb", "-lpthread"]},
+    # libcurl (OpenSSL flavour, libcurl4-openssl-dev): its SMTP client sends the mails
+    # (libs/mail:smtp_mail_sender).
+    "curl": {"modules": ["libcurl"]},
     "glog": {"modules": ["libglog"]},
     "gmock": {"modules": ["gmock"]},
     "gmock_main": {"modules": ["gmock_main"]},
@@ -54,6 +57,8 @@ _LIBRARIES = {
     "prometheus": {"modules": ["prometheus-cpp-core", "prometheus-cpp-pull"]},
     "protobuf": {"modules": ["protobuf"]},
 }
+
+_DEFAULT_INCLUDES = ("/usr/include", "/usr/include/x86_64-linux-gnu")
 
 def _pkg_config(rctx, flag, modules):
     result = rctx.execute(["pkg-config", flag] + modules)
@@ -82,7 +87,9 @@ def _library_target(rctx, name, spec):
         for flag in _pkg_config(rctx, "--cflags", modules):
             if flag.startswith("-D"):
                 defines.append(flag[2:])
-            elif flag.startswith("-I") and flag[2:] not in ("/usr/include",):
+            # The compiler searches both of these anyway (the second is Debian's multiarch
+            # directory, where libcurl's .pc points).
+            elif flag.startswith("-I") and flag[2:] not in _DEFAULT_INCLUDES:
                 fail("{}: include directory {} is not supported; add it as 'include'".format(name, flag))
         linkopts = _pkg_config(rctx, "--libs", modules)
     linkopts = _dedupe(linkopts + spec.get("linkopts", []))

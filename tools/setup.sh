@@ -19,6 +19,9 @@ PACKAGES=(
   libcivetweb-dev
   # Prometheus metrics: the client library and its civetweb HTTP exposer.
   prometheus-cpp-dev
+  # Mail: libcurl's SMTP client (libs/mail); the SMTP server the mail tests start (aiosmtpd,
+  # run by /usr/bin/python3).
+  libcurl4-openssl-dev python3-aiosmtpd
   # The MySQL-compatible server the integration and end-to-end tests start privately.
   mariadb-server mariadb-client
   # The 3-node Galera harness (tools/galera): provider, mariabackup SST and its stream transport.
