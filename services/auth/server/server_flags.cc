@@ -1,7 +1,5 @@
 // The auth_server flags and their reading into a ServerConfig (ServerConfigFromFlags); see
 // server_config.h.
-#include "services/auth/server/server_config.h"
-
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
@@ -25,6 +23,7 @@
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/http/origin_policy.h"
 #include "services/auth/rpc/caller.h"
+#include "services/auth/server/server_config.h"
 #include "services/auth/session/session_cookies.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051", "Address to serve gRPC on.");
