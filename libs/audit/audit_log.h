@@ -1,6 +1,7 @@
 // AuditLog: where the security events of the auth service go, one record per event: who
 // registered, logged in or failed to, was refused, logged out, refreshed, reused a refresh
-// token, or hit an abuse limit, from which client address and in which session.
+// token, changed a password or was refused that, or hit an abuse limit, from which client
+// address and in which session.
 //
 //   audit_log.Record({.type = AuditEventType::kLoginFailure, .user_id = 42,
 //                     .client_address = "203.0.113.7", .reason = "wrong_password"});
@@ -23,17 +24,19 @@
 namespace auth::audit {
 
 enum class AuditEventType {
-  kRegister,        // an account was created
-  kLoginSuccess,    // a session was opened
-  kLoginFailure,    // unknown account or wrong password
-  kLoginRefused,    // refused before the password was checked: abuse limit (or limiter down)
-  kLogout,          // sessions were ended
-  kRefresh,         // a refresh token was rotated into a new session
-  kReuseDetected,   // a rotated refresh token was presented again
-  kLimitHit,        // an abuse limit refused an attempt (login, registration)
-  kLogoutDenied,    // a Logout was refused: no valid token, or another user's (sampled)
-  kTokenRejected,   // an access token failed ValidateToken or GetSession (sampled)
-  kRefreshFailure,  // a RefreshToken call presented an unknown, expired or revoked token
+  kRegister,               // an account was created
+  kLoginSuccess,           // a session was opened
+  kLoginFailure,           // unknown account or wrong password
+  kLoginRefused,           // refused before the password was checked: abuse limit (or limiter down)
+  kLogout,                 // sessions were ended
+  kRefresh,                // a refresh token was rotated into a new session
+  kReuseDetected,          // a rotated refresh token was presented again
+  kLimitHit,               // an abuse limit refused an attempt (login, registration)
+  kLogoutDenied,           // a Logout was refused: no valid token, or another user's (sampled)
+  kTokenRejected,          // an access token failed ValidateToken or GetSession (sampled)
+  kRefreshFailure,         // a RefreshToken call presented an unknown, expired or revoked token
+  kPasswordChanged,        // ChangePassword stored a new password (and ended sessions)
+  kPasswordChangeRefused,  // ChangePassword was refused: wrong current password, abuse limit
 };
 
 // The event's name in the log: "register", "login_success", ..., "limit_hit".
@@ -61,6 +64,10 @@ constexpr absl::string_view AuditEventName(AuditEventType type) {
       return "token_rejected";
     case AuditEventType::kRefreshFailure:
       return "refresh_failure";
+    case AuditEventType::kPasswordChanged:
+      return "password_changed";
+    case AuditEventType::kPasswordChangeRefused:
+      return "password_change_refused";
   }
   return "unknown";
 }

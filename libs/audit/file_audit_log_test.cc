@@ -131,11 +131,13 @@ TEST(AuditLineTest, NamesEveryEvent) {
       std::string(AuditEventName(AuditEventType::kLimitHit)),
       std::string(AuditEventName(AuditEventType::kLogoutDenied)),
       std::string(AuditEventName(AuditEventType::kTokenRejected)),
-      std::string(AuditEventName(AuditEventType::kRefreshFailure))};
-  EXPECT_EQ(names,
-            (std::set<std::string>{"register", "login_success", "login_failure", "login_refused",
-                                   "logout", "refresh", "reuse_detected", "limit_hit",
-                                   "logout_denied", "token_rejected", "refresh_failure"}));
+      std::string(AuditEventName(AuditEventType::kRefreshFailure)),
+      std::string(AuditEventName(AuditEventType::kPasswordChanged)),
+      std::string(AuditEventName(AuditEventType::kPasswordChangeRefused))};
+  EXPECT_EQ(names, (std::set<std::string>{
+                       "register", "login_success", "login_failure", "login_refused", "logout",
+                       "refresh", "reuse_detected", "limit_hit", "logout_denied", "token_rejected",
+                       "refresh_failure", "password_changed", "password_change_refused"}));
 }
 
 // A client address is whatever the peer string held: a newline or bytes that are not UTF-8

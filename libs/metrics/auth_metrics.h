@@ -20,9 +20,18 @@
 
 namespace auth::metrics {
 
-// The RPCs of auth.v1.AuthService.
-enum class Rpc { kRegister, kLogin, kLogout, kValidateToken, kRefreshToken, kGetJwks, kGetSession };
-inline constexpr int kRpcCount = 7;
+// The RPCs of auth.v1.AuthService, then of auth.v1.AccountService.
+enum class Rpc {
+  kRegister,
+  kLogin,
+  kLogout,
+  kValidateToken,
+  kRefreshToken,
+  kGetJwks,
+  kGetSession,
+  kChangePassword,
+};
+inline constexpr int kRpcCount = 8;
 
 // The RPC's method name as in the proto ("Login"): the `method` label.
 inline absl::string_view RpcName(Rpc rpc) {
@@ -41,6 +50,8 @@ inline absl::string_view RpcName(Rpc rpc) {
       return "GetJwks";
     case Rpc::kGetSession:
       return "GetSession";
+    case Rpc::kChangePassword:
+      return "ChangePassword";
   }
   return "unknown";
 }

@@ -147,6 +147,7 @@ TEST(RpcNameTest, NamesEveryRpcAsTheProtoDoes) {
   EXPECT_EQ(RpcName(Rpc::kRefreshToken), "RefreshToken");
   EXPECT_EQ(RpcName(Rpc::kGetJwks), "GetJwks");
   EXPECT_EQ(RpcName(Rpc::kGetSession), "GetSession");
+  EXPECT_EQ(RpcName(Rpc::kChangePassword), "ChangePassword");
 }
 
 // Code that records through the interface works the same with any implementation.

@@ -1,5 +1,6 @@
 // RefreshTokenRepository: refresh tokens, their session families, and the transactions that
-// create, rotate and revoke them together with their sessions.
+// create, rotate and revoke them together with their sessions (a password change too, which
+// revokes them in the transaction that stores the new password).
 //
 //   // Login: a session and its refresh token, stored together with the login's settlement of
 //   // its attempt counters (AttemptLimiter), in one transaction.
@@ -73,6 +74,18 @@ struct LogoutResults {
   std::vector<bool> logged_out;
   // Sessions revoked in all.
   int64_t sessions_revoked = 0;
+};
+
+// A password change, for ChangePassword(): the new hash, and which session survives it.
+struct PasswordChange {
+  int64_t user_id = 0;
+  // The stored hash the caller verified the current password against: the change is made only
+  // while it is still the stored one, so of two concurrent changes that both verified the old
+  // password exactly one is made.
+  std::string verified_password_hash;
+  std::string new_password_hash;  // the encoded (PHC) hash, never a password
+  // The session that stays open, with its refresh-token family; empty: every session ends.
+  std::string kept_session_jti;
 };
 
 // Whose a refresh token presented to Rotate() is: its user and its family (never the token or
@@ -157,6 +170,15 @@ class RefreshTokenRepository {
   virtual absl::StatusOr<int64_t> LogoutWithRefreshToken(absl::string_view token_hash,
                                                          int64_t user_id,
                                                          bool current_session_only) = 0;
+
+  // Changes a user's password, in one transaction: stores `change.new_password_hash`, revokes
+  // every refresh token and every active session of the user except `kept_session_jti` and
+  // its family's refresh tokens, and writes `settlement` (as Create()). Nothing is stored
+  // unless all of it is. Returns how many sessions were revoked. kNotFound if the user does not
+  // exist; kFailedPrecondition if its stored hash is no longer `verified_password_hash` (then
+  // nothing changes); kInvalidArgument for a bad settlement key.
+  virtual absl::StatusOr<int64_t> ChangePassword(const PasswordChange& change,
+                                                 const AttemptSettlement& settlement) = 0;
 
   // Deletes refresh tokens that expired before `now`; returns how many were deleted.
   virtual absl::StatusOr<int64_t> DeleteExpired(absl::Time now) = 0;

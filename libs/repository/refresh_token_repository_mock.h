@@ -38,6 +38,8 @@ class MockRefreshTokenRepository : public RefreshTokenRepository {
   MOCK_METHOD(absl::StatusOr<int64_t>, LogoutWithRefreshToken,
               (absl::string_view token_hash, int64_t user_id, bool current_session_only),
               (override));
+  MOCK_METHOD(absl::StatusOr<int64_t>, ChangePassword,
+              (const PasswordChange& change, const AttemptSettlement& settlement), (override));
   MOCK_METHOD(absl::StatusOr<int64_t>, DeleteExpired, (absl::Time now), (override));
 };
 

@@ -70,7 +70,17 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
                       &runner_,
                       deps_.audit_log,
                       {options_.cookie_prefix}},
-                     options_.refresh_reuse_grace) {}
+                     options_.refresh_reuse_grace),
+      change_password_({deps_.users,
+                        deps_.sessions,
+                        deps_.refresh_tokens,
+                        deps_.hasher,
+                        deps_.verifier,
+                        &gate_,
+                        &runner_,
+                        deps_.audit_log,
+                        {options_.cookie_prefix}}),
+      account_service_(&change_password_) {}
 
 AuthServiceImpl::~AuthServiceImpl() = default;
 
@@ -108,6 +118,12 @@ grpc::ServerUnaryReactor* AuthServiceImpl::GetSession(grpc::CallbackServerContex
                                                       const auth::v1::GetSessionRequest* request,
                                                       auth::v1::GetSessionResponse* response) {
   return get_session_.Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AccountServiceImpl::ChangePassword(
+    grpc::CallbackServerContext* context, const auth::v1::ChangePasswordRequest* request,
+    auth::v1::ChangePasswordResponse* response) {
+  return change_password_->Handle(context, request, response);
 }
 
 grpc::ServerUnaryReactor* AuthServiceImpl::GetJwks(grpc::CallbackServerContext* context,

@@ -1,6 +1,8 @@
 // AuthServiceImpl: the auth.v1.AuthService of gRPC's callback API, a thin facade that forwards
 // each RPC to the handler of its feature (account/, session/); the handlers share the
 // CallRunner (rpc/), the AttemptGate (abuse/) and the SessionIssuer (session/) it owns.
+// AccountServiceImpl, the auth.v1.AccountService (recovery/), is the same kind of facade; the
+// AuthServiceImpl owns it too, so that its handlers share those parts and the abuse limits.
 // How calls are served (threads, executors, batching) is in ARCHITECTURE.md.
 //
 //   AuthServiceDeps deps;
@@ -9,6 +11,7 @@
 //   deps.hashing_executor = &hashing; deps.database_executor = &database;
 //   AuthServiceImpl service(deps, options);
 //   builder.RegisterService(&service);
+//   builder.RegisterService(service.account_service());
 //   ... shut the executors down before destroying the service.
 #ifndef SERVICES_AUTH_AUTH_SERVICE_H_
 #define SERVICES_AUTH_AUTH_SERVICE_H_
@@ -18,6 +21,7 @@
 #include <string>
 
 #include "absl/time/time.h"
+#include "api/auth/v1/account.grpc.pb.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/audit/audit_log.h"
 #include "libs/executor/bounded_executor.h"
@@ -32,6 +36,7 @@
 #include "services/auth/abuse/device_cookie.h"
 #include "services/auth/account/login_handler.h"
 #include "services/auth/account/register_handler.h"
+#include "services/auth/recovery/change_password_handler.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/session/logout_handler.h"
 #include "services/auth/session/refresh_token_handler.h"
@@ -104,6 +109,20 @@ struct AuthServiceOptions {
   std::string cookie_prefix;
 };
 
+// auth.v1.AccountService: forwards each RPC to its handler, owned by the AuthServiceImpl.
+class AccountServiceImpl final : public auth::v1::AccountService::CallbackService {
+ public:
+  explicit AccountServiceImpl(const ChangePasswordHandler* change_password)
+      : change_password_(change_password) {}
+
+  grpc::ServerUnaryReactor* ChangePassword(grpc::CallbackServerContext* context,
+                                           const auth::v1::ChangePasswordRequest* request,
+                                           auth::v1::ChangePasswordResponse* response) override;
+
+ private:
+  const ChangePasswordHandler* change_password_;
+};
+
 class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
  public:
   explicit AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions options = {});
@@ -138,6 +157,9 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
                                        const auth::v1::GetSessionRequest* request,
                                        auth::v1::GetSessionResponse* response) override;
 
+  // auth.v1.AccountService, to register beside this service; it lives as long as this one.
+  AccountServiceImpl* account_service() { return &account_service_; }
+
  private:
   AuthServiceDeps deps_;  // with the defaults for the optional ones filled in
   AuthServiceOptions options_;
@@ -154,6 +176,8 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   GetSessionHandler get_session_;
   LogoutHandler logout_;
   RefreshTokenHandler refresh_token_;
+  ChangePasswordHandler change_password_;
+  AccountServiceImpl account_service_;
 };
 
 }  // namespace auth::service

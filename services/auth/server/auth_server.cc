@@ -12,6 +12,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "api/auth/v1/account.grpc.pb.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "glog/logging.h"
 #include "google/protobuf/descriptor.h"
@@ -280,6 +281,7 @@ absl::Status AuthServer::Start() {
                                ms(c.max_connection_age_grace));
   }
   builder.RegisterService(parts_->service.get());
+  builder.RegisterService(parts_->service->account_service());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     server_.reset();
@@ -288,8 +290,9 @@ absl::Status AuthServer::Start() {
   }
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   // By name too (the default service knows only "" until told), for balancers that check the
-  // service they route to; SetServingStatus(bool) then moves both.
+  // service they route to; SetServingStatus(bool) then moves them all.
   health->SetServingStatus(auth::v1::AuthService::service_full_name(), true);
+  health->SetServingStatus(auth::v1::AccountService::service_full_name(), true);
   parts_->serving = true;
   parts_->health_monitor = std::make_unique<DatabaseHealthMonitor>(
       [pool = parts_->health_pool.get()] { return PingDatabase(*pool); },

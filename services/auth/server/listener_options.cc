@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 
+#include "api/auth/v1/account.grpc.pb.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/security/server_credentials.h"
@@ -55,8 +56,10 @@ http::HttpFrontOptions HttpFrontOptionsFromConfig(const ServerConfig& config) {
   options.max_connections_per_address = config.http_max_connections_per_address;
   options.limits.header_timeout = config.http_header_timeout;
   // The front serves every method of the services named here, and nothing else.
-  options.services = {google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
-      auth::v1::AuthService::service_full_name())};
+  const google::protobuf::DescriptorPool& pool =
+      *google::protobuf::DescriptorPool::generated_pool();
+  options.services = {pool.FindServiceByName(auth::v1::AuthService::service_full_name()),
+                      pool.FindServiceByName(auth::v1::AccountService::service_full_name())};
   options.max_call_duration = config.service.max_call_duration;
   return options;
 }

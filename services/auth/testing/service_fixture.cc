@@ -126,11 +126,14 @@ void ServiceTest::StartServer(size_t hashing_queue, service::AuthServiceOptions 
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service_.get());
+  builder.RegisterService(service_->account_service());
   builder.experimental().SetInterceptorCreators(auth::test_util::ServerHappensBeforeInterceptors());
   server_ = builder.BuildAndStart();
   ASSERT_NE(server_, nullptr);
-  stub_ = auth::v1::AuthService::NewStub(
-      auth::test_util::CreateInsecureChannelWithHappensBefore("127.0.0.1:" + std::to_string(port)));
+  const std::shared_ptr<grpc::Channel> channel =
+      auth::test_util::CreateInsecureChannelWithHappensBefore("127.0.0.1:" + std::to_string(port));
+  stub_ = auth::v1::AuthService::NewStub(channel);
+  account_stub_ = auth::v1::AccountService::NewStub(channel);
 }
 
 void ServiceTest::StopServer() {

@@ -35,6 +35,9 @@
 //   AttemptGateServiceTest  attempts, users, hasher, issuer, refresh_tokens: a refused login or
 //                   registration computes no hash, and a failed login settles nothing.
 //   AuditEventsTest  audit_log: each outcome records its event, with whom and why, and once.
+//   ChangePasswordTest  users, sessions, refresh_tokens, hasher, verifier: bad input and bad
+//                   tokens look nothing up, a wrong or refused password stores nothing, and a
+//                   refused attempt computes no hash (AccountService, through account_stub_).
 // The gRPC server and client are joined by the happens-before interceptors
 // (libs/testing/grpc_happens_before.h), so ThreadSanitizer sees expectations set before a call
 // and results read after it as ordered.
@@ -52,6 +55,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "api/auth/v1/account.grpc.pb.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
@@ -193,6 +197,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<service::AuthServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<auth::v1::AuthService::Stub> stub_;
+  std::unique_ptr<auth::v1::AccountService::Stub> account_stub_;
 
  private:
   std::mutex block_mu_;

@@ -50,6 +50,10 @@ class MysqlRefreshTokenRepository : public repository::RefreshTokenRepository {
   absl::StatusOr<int64_t> LogoutWithRefreshToken(absl::string_view token_hash, int64_t user_id,
                                                  bool current_session_only) override;
   absl::StatusOr<bool> IsUnused(absl::string_view token_hash) override;
+  // In mysql_password_change.cc. The users row is updated first: it serialises the changes of
+  // one user before any refresh_tokens or sessions row is locked.
+  absl::StatusOr<int64_t> ChangePassword(const repository::PasswordChange& change,
+                                         const repository::AttemptSettlement& settlement) override;
   absl::StatusOr<int64_t> DeleteExpired(absl::Time now) override;
 
  private:
