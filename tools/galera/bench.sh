@@ -90,7 +90,8 @@ SERVER_PIDS=()
 SERVER_PORTS=()
 AUTH_FLAGS=(--mysql_password_file="$GALERA_PASSWORD_FILE" --token_signing_key="$OUT/jwt.pem"
   --registrations_per_address=0 --login_failures_per_address=0
-  --login_failures_per_account=1000000000 ${GALERA_BENCH_EXTRA_FLAGS:-})
+  --login_failures_per_account=1000000000 --login_failures_per_account_address=0
+  ${GALERA_BENCH_EXTRA_FLAGS:-})
 CHEAP_ARGON2=(--argon2_memory_kib=64 --argon2_iterations=1)
 
 start_server() {  # start_server NAME ENDPOINTS [FLAGS...]

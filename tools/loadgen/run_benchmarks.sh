@@ -118,10 +118,12 @@ stop_server() {
 # The abuse limits are raised out of the way (they stay on, so their counters are still part of
 # the measured path): every benchmark call comes from 127.0.0.1, and the login limits count an
 # attempt when it starts and refund it when it succeeds, so more than 50 concurrent logins from
-# one address, or 5 of one account, are refused even when every one would succeed.
+# one address, or 5 of one account (from one address, 5 of the pair), are refused even when
+# every one would succeed.
 AUTH_FLAGS=(--mysql_endpoint="unix://$SOCKET" --mysql_password_file="$PASSWORD_FILE"
   --token_signing_key="$DB_DIR/jwt.pem" --registrations_per_address=1000000000
   --login_failures_per_address=1000000000 --login_failures_per_account=1000000000
+  --login_failures_per_account_address=1000000000
   ${AUTH_EXTRA_FLAGS:-})
 # Cheap hashing: for minting many sessions (logout), and for the smoke run.
 CHEAP_ARGON2=(--argon2_memory_kib=64 --argon2_iterations=1)
