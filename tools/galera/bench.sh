@@ -57,7 +57,7 @@ range_free() {
   done
 }
 for _ in $(seq 20); do
-  BASE_PORT=$((20000 + (RANDOM % 390) * 100 + 1))
+  BASE_PORT=$((20000 + (RANDOM % 120) * 100 + 1))  # below the ephemeral range (32768+)
   range_free "$BASE_PORT" && break
 done
 "$CLUSTER" start --dir "$GDIR" --base-port "$BASE_PORT" >"$OUT/cluster.env"

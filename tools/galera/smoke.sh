@@ -37,7 +37,7 @@ range_free() {
 BASE_PORT=${GALERA_BASE_PORT:-}
 if [[ -z $BASE_PORT ]]; then
   for _ in $(seq 20); do
-    BASE_PORT=$((20000 + (RANDOM % 390) * 100 + 1))
+    BASE_PORT=$((20000 + (RANDOM % 120) * 100 + 1))  # below the ephemeral range (32768+)
     range_free "$BASE_PORT" && break
   done
 fi
