@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -13,7 +14,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 #include "boost/asio/ip/tcp.hpp"
 #include "boost/asio/ssl.hpp"
 #include "boost/asio/steady_timer.hpp"
@@ -99,7 +99,9 @@ struct HttpFront::Impl {
   std::string strict_transport_security;
   // Before the io_context: connections still queued in it when it is destroyed release their
   // slot (and, with TLS, the context they were accepted with).
-  absl::Mutex mutex;
+  // std::mutex rather than absl::Mutex: Debian's libabsl is not built for ThreadSanitizer, which
+  // then cannot see absl::Mutex's ordering (the TSan stage reported these maps as races).
+  std::mutex mutex;
   int connections ABSL_GUARDED_BY(mutex) = 0;
   // Open connections per client address key (rpc/caller.h: IPv4 address, IPv6 /64); no entry
   // for an address with none, so the map holds at most max_connections entries.
@@ -137,7 +139,7 @@ struct HttpFront::Impl {
   // at its bound (a trusted proxy, which carries many clients, has the front's bound only);
   // released when the last copy goes.
   std::shared_ptr<void> TakeSlot(const std::string& address_key, bool trusted_proxy) {
-    absl::MutexLock lock(&mutex);
+    std::lock_guard<std::mutex> lock(mutex);
     int& of_address = connections_per_address[address_key];
     if (connections >= options.max_connections ||
         (!trusted_proxy && of_address >= options.max_connections_per_address)) {
@@ -148,7 +150,7 @@ struct HttpFront::Impl {
     ++of_address;
     // Points at the front (deletes nothing) so that a slot taken is never null.
     return std::shared_ptr<void>(this, [this, address_key](void*) {
-      absl::MutexLock lock(&mutex);
+      std::lock_guard<std::mutex> lock(mutex);
       --connections;
       auto count = connections_per_address.find(address_key);
       if (--count->second == 0) connections_per_address.erase(count);
@@ -170,7 +172,7 @@ struct HttpFront::Impl {
     }
     std::shared_ptr<asio::ssl::context> tls_now;
     {
-      absl::MutexLock lock(&mutex);
+      std::lock_guard<std::mutex> lock(mutex);
       tls_now = tls;
     }
     info.own_origin = tls_now != nullptr ? "https://" : "http://";  // and the Host, per request
@@ -220,7 +222,7 @@ struct HttpFront::Impl {
     }
     tls_cert_pem = *std::move(cert_pem);
     tls_key_pem = *std::move(key_pem);
-    absl::MutexLock lock(&mutex);
+    std::lock_guard<std::mutex> lock(mutex);
     tls = *std::move(renewed);
     LOG(INFO) << "HTTP TLS: certificate reloaded from " << options.tls_cert_file;
   }
@@ -253,7 +255,7 @@ absl::StatusOr<std::unique_ptr<HttpFront>> HttpFront::Start(
     absl::StatusOr<std::shared_ptr<asio::ssl::context>> tls =
         TlsContext(impl->options.tls_cert_pem, impl->options.tls_key_pem);
     if (!tls.ok()) return tls.status();
-    absl::MutexLock lock(&impl->mutex);
+    std::lock_guard<std::mutex> lock(impl->mutex);
     impl->tls = *std::move(tls);
     impl->tls_cert_pem = impl->options.tls_cert_pem;
     impl->tls_key_pem = impl->options.tls_key_pem;

@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,7 +24,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 
 namespace auth::service {
 namespace {
@@ -125,7 +125,7 @@ std::string ForwardedEntryIp(absl::string_view entry) {
 // whether there are any before the lock is taken.
 struct ProcessProxies {
   std::atomic<bool> any{false};
-  absl::Mutex mu;
+  std::mutex mu;  // not absl::Mutex: Debian's libabsl is not built for ThreadSanitizer
   std::shared_ptr<const TrustedProxies> proxies ABSL_GUARDED_BY(mu) =
       std::make_shared<const TrustedProxies>();
 };
@@ -139,7 +139,7 @@ ProcessProxies& Proxies() {
 std::shared_ptr<const TrustedProxies> CurrentProxies() {
   ProcessProxies& process = Proxies();
   if (!process.any.load(std::memory_order_acquire)) return nullptr;
-  absl::MutexLock lock(&process.mu);
+  std::lock_guard<std::mutex> lock(process.mu);
   return process.proxies;
 }
 
@@ -220,7 +220,7 @@ std::string TrustedProxies::ClientIp(absl::string_view peer_ip,
 
 void SetTrustedProxies(TrustedProxies proxies) {
   ProcessProxies& process = Proxies();
-  absl::MutexLock lock(&process.mu);
+  std::lock_guard<std::mutex> lock(process.mu);
   process.any.store(!proxies.empty(), std::memory_order_release);
   process.proxies = std::make_shared<const TrustedProxies>(std::move(proxies));
 }
