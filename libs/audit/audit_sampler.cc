@@ -2,12 +2,13 @@
 #include "libs/audit/audit_sampler.h"
 
 #include <cstdint>
+#include <mutex>
 
 namespace auth::audit {
 
 bool AuditSampler::Admit(absl::Time now, int64_t* suppressed) {
   const int64_t second = absl::ToUnixSeconds(now);
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   if (second != second_) {
     second_ = second;
     admitted_ = 0;

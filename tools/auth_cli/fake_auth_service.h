@@ -16,17 +16,17 @@
 #define TOOLS_AUTH_CLI_FAKE_AUTH_SERVICE_H_
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "api/auth/v1/auth.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "libs/testing/notification.h"
 
 namespace auth::cli {
 
@@ -78,7 +78,7 @@ class FakeAuthService final : public auth::v1::AuthService::Service {
     auto [begin, end] = context->client_metadata().equal_range("authorization");
     for (auto it = begin; it != end; ++it) seen.emplace_back(it->second.data(), it->second.size());
     {
-      absl::MutexLock lock(&mutex_);
+      std::lock_guard<std::mutex> lock(mutex_);
       authorization_ = seen;
     }
     if (seen.size() != 1 || (seen[0] != absl::StrCat("Bearer ", kFakeToken) &&
@@ -125,7 +125,7 @@ class FakeAuthService final : public auth::v1::AuthService::Service {
 
   // The `authorization` metadata values of the last Logout.
   std::vector<std::string> authorization() {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     return authorization_;
   }
 
@@ -133,9 +133,9 @@ class FakeAuthService final : public auth::v1::AuthService::Service {
   void ReleaseSlowRegister() { release_slow_register_.Notify(); }
 
  private:
-  absl::Mutex mutex_;
+  std::mutex mutex_;  // not absl::Mutex: ThreadSanitizer cannot see Debian's libabsl
   std::vector<std::string> authorization_ ABSL_GUARDED_BY(mutex_);
-  absl::Notification release_slow_register_;
+  test_util::Notification release_slow_register_;
 };
 
 }  // namespace auth::cli

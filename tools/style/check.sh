@@ -20,6 +20,7 @@ check() {
 
 check "clang-format" tools/style/check_format.sh
 check "400 lines per file" tools/style/check_lines.sh
+check "no absl::Mutex" tools/style/check_sync.sh
 check "declared includes" python3 tools/style/check_includes.py
 check "visibility" python3 tools/update_visibility.py --check
 

@@ -2,10 +2,10 @@
 #include "services/auth/abuse/refusal_memory.h"
 
 #include <algorithm>
+#include <mutex>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -13,7 +13,7 @@ namespace auth::service {
 
 bool RefusalMemory::Remember(absl::string_view key, absl::Time until) {
   const absl::Time now = absl::Now();
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   auto it = until_.find(key);
   if (it != until_.end()) {
     const bool was_refused = it->second > now;
@@ -29,14 +29,14 @@ bool RefusalMemory::Remember(absl::string_view key, absl::Time until) {
 }
 
 absl::Duration RefusalMemory::RefusedFor(absl::string_view key, absl::Time now) const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   const auto it = until_.find(key);
   if (it == until_.end() || it->second <= now) return absl::ZeroDuration();
   return it->second - now;
 }
 
 size_t RefusalMemory::size() const {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return until_.size();
 }
 

@@ -12,12 +12,12 @@
 #define SERVICES_AUTH_ABUSE_REFUSAL_MEMORY_H_
 
 #include <cstddef>
+#include <mutex>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace auth::service {
@@ -38,7 +38,8 @@ class RefusalMemory {
 
  private:
   const size_t capacity_;
-  mutable absl::Mutex mu_;
+  // std::mutex, not absl::Mutex: Debian's libabsl is not built for ThreadSanitizer.
+  mutable std::mutex mu_;
   absl::flat_hash_map<std::string, absl::Time> until_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -5,13 +5,13 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/testing/notification.h"
 #include "services/auth/testing/service_fixture.h"
 
 namespace auth::service_testing {
@@ -96,7 +96,7 @@ TEST_F(RegisterTest, RegisterFailsInternallyWhenHashingFails) {
 }
 
 TEST_F(RegisterTest, CallWhoseDeadlinePassesInTheQueueIsNotWorkedOn) {
-  absl::Notification hashing_started, release_hashing;
+  test_util::Notification hashing_started, release_hashing;
   EXPECT_CALL(hasher_, Hash(_)).WillOnce(Invoke([&](absl::string_view) {
     hashing_started.Notify();
     release_hashing.WaitForNotification();
@@ -108,7 +108,7 @@ TEST_F(RegisterTest, CallWhoseDeadlinePassesInTheQueueIsNotWorkedOn) {
   auth::v1::RegisterResponse first_response;
   grpc::ClientContext first_context;
   grpc::Status first_status;
-  absl::Notification first_done;
+  test_util::Notification first_done;
   const auth::v1::RegisterRequest first_request = ValidRegistration();  // outlives the call
   stub_->async()->Register(&first_context, &first_request, &first_response, [&](grpc::Status s) {
     first_status = s;
@@ -122,7 +122,7 @@ TEST_F(RegisterTest, CallWhoseDeadlinePassesInTheQueueIsNotWorkedOn) {
   context.set_deadline(absl::ToChronoTime(absl::Now() + kTimeout));
   auth::v1::RegisterResponse response;
   grpc::Status status;
-  absl::Notification done;
+  test_util::Notification done;
   const auth::v1::RegisterRequest request = ValidRegistration();
   stub_->async()->Register(&context, &request, &response, [&](grpc::Status s) {
     status = s;

@@ -11,7 +11,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
@@ -20,6 +19,7 @@
 #include "libs/mysql/testing/mariadb_server.h"
 #include "libs/mysql/testing/query.h"
 #include "libs/repository/mysql/schema/migrations.h"
+#include "libs/testing/notification.h"
 #include "libs/testing/status_matchers.h"
 
 namespace auth::mysql_repository {
@@ -129,7 +129,7 @@ TEST_F(MigrationsTest, WaitsForTheLockHolder) {
   ASSERT_TRUE(locked->next());
   ASSERT_EQ(locked->getInt(1), 1);
 
-  absl::Notification done;
+  test_util::Notification done;
   absl::Status status;
   std::thread migrate([&] {
     status = ApplyMigrations(pool);
