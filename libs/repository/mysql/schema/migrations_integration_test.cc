@@ -92,12 +92,14 @@ TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
               ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
                           Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
                           Pair(5, "add_refresh_family_start"),
-                          Pair(6, "index_active_sessions_of_user"), Pair(7, "create_mail_outbox")));
+                          Pair(6, "index_active_sessions_of_user"), Pair(7, "create_mail_outbox"),
+                          Pair(8, "create_account_tokens")));
   EXPECT_TRUE(TableExists(pool, "users"));
   EXPECT_TRUE(TableExists(pool, "sessions"));
   EXPECT_TRUE(TableExists(pool, "refresh_tokens"));
   EXPECT_TRUE(TableExists(pool, "attempt_counters"));
   EXPECT_TRUE(TableExists(pool, "mail_outbox"));
+  EXPECT_TRUE(TableExists(pool, "account_tokens"));
 }
 
 TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
@@ -116,7 +118,8 @@ TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
               ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
                           Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
                           Pair(5, "add_refresh_family_start"),
-                          Pair(6, "index_active_sessions_of_user"), Pair(7, "create_mail_outbox")));
+                          Pair(6, "index_active_sessions_of_user"), Pair(7, "create_mail_outbox"),
+                          Pair(8, "create_account_tokens")));
 }
 
 TEST_F(MigrationsTest, WaitsForTheLockHolder) {
