@@ -37,6 +37,9 @@ enum class AuditEventType {
   kRefreshFailure,         // a RefreshToken call presented an unknown, expired or revoked token
   kPasswordChanged,        // ChangePassword stored a new password (and ended sessions)
   kPasswordChangeRefused,  // ChangePassword was refused: wrong current password, abuse limit
+  kPasswordResetRequested,  // RequestPasswordReset: reason says whether a mail was queued
+  kPasswordReset,           // ResetPassword stored a new password (and ended every session)
+  kPasswordResetRefused,    // ResetPassword was refused: a dead token, abuse limit
 };
 
 // The event's name in the log: "register", "login_success", ..., "limit_hit".
@@ -68,6 +71,12 @@ constexpr absl::string_view AuditEventName(AuditEventType type) {
       return "password_changed";
     case AuditEventType::kPasswordChangeRefused:
       return "password_change_refused";
+    case AuditEventType::kPasswordResetRequested:
+      return "password_reset_requested";
+    case AuditEventType::kPasswordReset:
+      return "password_reset";
+    case AuditEventType::kPasswordResetRefused:
+      return "password_reset_refused";
   }
   return "unknown";
 }

@@ -30,8 +30,10 @@ enum class Rpc {
   kGetJwks,
   kGetSession,
   kChangePassword,
+  kRequestPasswordReset,
+  kResetPassword,
 };
-inline constexpr int kRpcCount = 8;
+inline constexpr int kRpcCount = 10;
 
 // The RPC's method name as in the proto ("Login"): the `method` label.
 inline absl::string_view RpcName(Rpc rpc) {
@@ -52,6 +54,10 @@ inline absl::string_view RpcName(Rpc rpc) {
       return "GetSession";
     case Rpc::kChangePassword:
       return "ChangePassword";
+    case Rpc::kRequestPasswordReset:
+      return "RequestPasswordReset";
+    case Rpc::kResetPassword:
+      return "ResetPassword";
   }
   return "unknown";
 }

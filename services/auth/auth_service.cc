@@ -80,7 +80,16 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
                         &runner_,
                         deps_.audit_log,
                         {options_.cookie_prefix}}),
-      account_service_(&change_password_) {}
+      password_reset_({deps_.users,
+                       deps_.account_tokens,
+                       deps_.attempts,
+                       deps_.hasher,
+                       &gate_,
+                       &runner_,
+                       deps_.audit_log,
+                       {options_.cookie_prefix}},
+                      options_.recovery),
+      account_service_(&change_password_, &password_reset_) {}
 
 AuthServiceImpl::~AuthServiceImpl() = default;
 
@@ -124,6 +133,18 @@ grpc::ServerUnaryReactor* AccountServiceImpl::ChangePassword(
     grpc::CallbackServerContext* context, const auth::v1::ChangePasswordRequest* request,
     auth::v1::ChangePasswordResponse* response) {
   return change_password_->Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AccountServiceImpl::RequestPasswordReset(
+    grpc::CallbackServerContext* context, const auth::v1::RequestPasswordResetRequest* request,
+    auth::v1::RequestPasswordResetResponse* response) {
+  return password_reset_->Request(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AccountServiceImpl::ResetPassword(
+    grpc::CallbackServerContext* context, const auth::v1::ResetPasswordRequest* request,
+    auth::v1::ResetPasswordResponse* response) {
+  return password_reset_->Reset(context, request, response);
 }
 
 grpc::ServerUnaryReactor* AuthServiceImpl::GetJwks(grpc::CallbackServerContext* context,

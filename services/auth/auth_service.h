@@ -27,6 +27,7 @@
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/password_hasher.h"
 #include "libs/metrics/auth_metrics.h"
+#include "libs/repository/account_token_repository.h"
 #include "libs/repository/attempt_limiter.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
@@ -37,6 +38,7 @@
 #include "services/auth/account/login_handler.h"
 #include "services/auth/account/register_handler.h"
 #include "services/auth/recovery/change_password_handler.h"
+#include "services/auth/recovery/password_reset_handler.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/session/logout_handler.h"
 #include "services/auth/session/refresh_token_handler.h"
@@ -50,6 +52,9 @@ struct AuthServiceDeps {
   repository::UserRepository* users = nullptr;
   repository::SessionRepository* sessions = nullptr;
   repository::RefreshTokenRepository* refresh_tokens = nullptr;
+  // The tokens of mailed links (password reset); null: ResetPassword is unavailable
+  // (FAILED_PRECONDITION), and options.recovery.mail_configured must be false.
+  repository::AccountTokenRepository* account_tokens = nullptr;
   hashing::PasswordHasher* hasher = nullptr;
   // Signs access tokens. (In the server a RememberingTokenIssuer, so that `verifier` knows
   // the tokens this process issued without checking their signature.)
@@ -107,20 +112,33 @@ struct AuthServiceOptions {
   // Starts the name of every cookie the service sets and reads (session/session_cookies.h):
   // "", "__Host-", "__Secure-" or a plain token (ValidateCookiePrefix).
   std::string cookie_prefix;
+  // Account recovery by mail: whether mail is configured, the links' base URL, lifetimes and
+  // limits (recovery/password_reset_handler.h).
+  RecoveryOptions recovery;
 };
 
 // auth.v1.AccountService: forwards each RPC to its handler, owned by the AuthServiceImpl.
 class AccountServiceImpl final : public auth::v1::AccountService::CallbackService {
  public:
-  explicit AccountServiceImpl(const ChangePasswordHandler* change_password)
-      : change_password_(change_password) {}
+  AccountServiceImpl(const ChangePasswordHandler* change_password,
+                     const PasswordResetHandler* password_reset)
+      : change_password_(change_password), password_reset_(password_reset) {}
 
   grpc::ServerUnaryReactor* ChangePassword(grpc::CallbackServerContext* context,
                                            const auth::v1::ChangePasswordRequest* request,
                                            auth::v1::ChangePasswordResponse* response) override;
 
+  grpc::ServerUnaryReactor* RequestPasswordReset(
+      grpc::CallbackServerContext* context, const auth::v1::RequestPasswordResetRequest* request,
+      auth::v1::RequestPasswordResetResponse* response) override;
+
+  grpc::ServerUnaryReactor* ResetPassword(grpc::CallbackServerContext* context,
+                                          const auth::v1::ResetPasswordRequest* request,
+                                          auth::v1::ResetPasswordResponse* response) override;
+
  private:
   const ChangePasswordHandler* change_password_;
+  const PasswordResetHandler* password_reset_;
 };
 
 class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
@@ -177,6 +195,7 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   LogoutHandler logout_;
   RefreshTokenHandler refresh_token_;
   ChangePasswordHandler change_password_;
+  PasswordResetHandler password_reset_;
   AccountServiceImpl account_service_;
 };
 

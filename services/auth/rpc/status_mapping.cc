@@ -27,6 +27,8 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view method) 
       return grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, message);
     case absl::StatusCode::kCancelled:
       return grpc::Status(grpc::StatusCode::CANCELLED, message);
+    case absl::StatusCode::kFailedPrecondition:  // the server is not set up for the call
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, message);
     case absl::StatusCode::kUnavailable:
       LOG(WARNING) << method << ": unavailable: " << status;
       return grpc::Status(grpc::StatusCode::UNAVAILABLE,

@@ -31,6 +31,7 @@
 #include "libs/repository/mysql/schema/migrations.h"
 #include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/sessions/mysql_session_repository.h"
+#include "libs/repository/mysql/tokens/mysql_account_token_repository.h"
 #include "libs/repository/mysql/users/mysql_user_repository.h"
 #include "libs/token/caching_token_verifier.h"
 #include "libs/token/jwt.h"
@@ -42,6 +43,8 @@
 #include "services/auth/http/http_front.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/server/database_health.h"
+#include "services/auth/server/mail_delivery.h"
+#include "services/auth/server/server_keys.h"
 
 namespace auth::service {
 namespace {
@@ -49,21 +52,6 @@ namespace {
 // Requests are a few short fields (the largest, password_hash, is at most 1 KiB), so anything
 // bigger is refused by gRPC before it reaches a handler.
 constexpr int kMaxReceiveMessageBytes = 8 * 1024;
-
-absl::StatusOr<token::KeySet> LoadKeys(const ServerConfig& config) {
-  if (config.token_signing_key.empty()) return token::KeySet::GenerateEphemeral();
-  return token::KeySet::FromFiles(config.token_signing_key, config.token_key_id,
-                                  config.token_verify_keys);
-}
-
-// `keys` into `set` less the kids of --token_revoked_keys_file (a listed signer is refused).
-absl::Status InstallKeys(const ServerConfig& config, token::KeySet keys,
-                         token::RotatingKeySet& set) {
-  absl::StatusOr<absl::flat_hash_set<std::string>> revoked =
-      ReadRevokedKeyIds(config.token_revoked_keys_file);
-  return revoked.ok() ? set.Reload(std::move(keys), *std::move(revoked))
-                      : WithWhat("--token_revoked_keys_file", revoked.status());
-}
 
 }  // namespace
 
@@ -94,6 +82,8 @@ struct AuthServer::Parts {
   std::unique_ptr<mysql_repository::MysqlUserRepository> users;
   std::unique_ptr<mysql_repository::MysqlRefreshTokenRepository> refresh_tokens;
   std::unique_ptr<mysql_repository::MysqlAttemptLimiter> attempts;
+  std::unique_ptr<mysql_repository::MysqlAccountTokenRepository> account_tokens;
+  std::unique_ptr<MailDelivery> mail;  // null without --smtp_url
   std::unique_ptr<executor::BoundedExecutor> hashing_executor;
   std::unique_ptr<executor::BoundedExecutor> database_executor;
   std::unique_ptr<metrics::PrometheusAuthMetrics> metrics;
@@ -200,6 +190,13 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   p.users = std::make_unique<mysql_repository::MysqlUserRepository>(contended);
   p.refresh_tokens = std::make_unique<mysql_repository::MysqlRefreshTokenRepository>(contended);
   p.attempts = std::make_unique<mysql_repository::MysqlAttemptLimiter>(contended);
+  p.account_tokens = std::make_unique<mysql_repository::MysqlAccountTokenRepository>(contended);
+  if (!config.smtp.url.empty()) {
+    absl::StatusOr<std::unique_ptr<MailDelivery>> mail =
+        MailDelivery::Create(config, contended.options());
+    if (!mail.ok()) return mail.status();
+    p.mail = *std::move(mail);
+  }
   p.hashing_executor = std::make_unique<executor::BoundedExecutor>(
       executor::BoundedExecutor::Options{"hashing", config.hashing_workers, config.hashing_queue});
   p.database_executor = std::make_unique<executor::BoundedExecutor>(
@@ -224,10 +221,14 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   AuthServiceOptions service_options = config.service;
   // Asked on every GetJwks: a reloaded key is published at once.
   service_options.jwks = [keys = p.keys] { return keys->Current()->ToJwks(); };
+  if (p.mail != nullptr) {
+    service_options.recovery.mail_queued = [mail = p.mail.get()] { mail->Wake(); };
+  }
   AuthServiceDeps deps;
   deps.users = p.users.get();
   deps.sessions = p.sessions.get();
   deps.refresh_tokens = p.refresh_tokens.get();
+  deps.account_tokens = p.account_tokens.get();
   deps.hasher = p.hasher.get();
   deps.issuer = p.issuer.get();
   deps.verifier = p.verifier.get();
@@ -310,6 +311,7 @@ absl::Status AuthServer::Start() {
       parts_->config.health_check_period);
   parts_->health_monitor->Start();
   if (parts_->sweeper != nullptr) parts_->sweeper->Start(parts_->config.sweep_period);
+  if (parts_->mail != nullptr) parts_->mail->Start();
   if (!parts_->config.http_listen.empty()) {
     http::HttpFrontOptions options = HttpFrontOptionsFromConfig(parts_->config);
     options.tls_cert_pem = parts_->http_tls_cert_pem;
@@ -382,6 +384,8 @@ void AuthServer::Shutdown() {
   if (parts_->sweeper != nullptr) parts_->sweeper->Stop();
   parts_->hashing_executor->Shutdown();
   parts_->database_executor->Shutdown();
+  // After the executors: no handler queues a mail any more. A mail being sent finishes first.
+  if (parts_->mail != nullptr) parts_->mail->Stop();
 }
 
 }  // namespace auth::service

@@ -17,10 +17,12 @@
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
+#include "libs/mail/mail.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/http/origin_policy.h"
 #include "services/auth/rpc/caller.h"
@@ -99,6 +101,56 @@ absl::Status ValidateHttpListener(const ServerConfig& config) {
   }
   return absl::OkStatus();
 }
+
+namespace {
+
+// The mail flags: a mail server needs a sender and the links' base; limits in range.
+absl::Status ValidateMailConfig(const ServerConfig& config) {
+  const RecoveryOptions& recovery = config.service.recovery;
+  if (recovery.password_reset_token_lifetime < absl::Minutes(1) ||
+      recovery.password_reset_token_lifetime > absl::Hours(24)) {
+    return absl::InvalidArgumentError("--password_reset_token_lifetime: from 1m to 24h");
+  }
+  if (config.mail_retry_backoff < absl::Seconds(1)) {
+    return absl::InvalidArgumentError("--mail_retry_backoff: at least 1s");
+  }
+  if (recovery.limits.mails_per_minute < 1) {
+    return absl::InvalidArgumentError("--mail_per_minute: at least 1");
+  }
+  if (recovery.limits.reset_requests_per_address < 0 ||
+      recovery.limits.reset_mails_per_account < 0) {
+    return absl::InvalidArgumentError(
+        "--password_reset_requests_per_address and --password_reset_mails_per_account: not "
+        "negative (0 = off)");
+  }
+  if (config.smtp.url.empty()) {
+    if (!config.smtp_password_file.empty() || !config.smtp.user.empty()) {
+      return absl::InvalidArgumentError(
+          "mail: --smtp_user and --smtp_password_file need --smtp_url");
+    }
+    return absl::OkStatus();
+  }
+  if (!absl::StartsWith(config.smtp.url, "smtp://") &&
+      !absl::StartsWith(config.smtp.url, "smtps://")) {
+    return absl::InvalidArgumentError("mail: --smtp_url must be smtp://host[:port] or smtps://");
+  }
+  if (absl::Status from = mail::ValidateAddress(config.smtp.from); !from.ok()) {
+    return WithWhat("mail: --smtp_from", from);
+  }
+  if (config.smtp.user.empty() != config.smtp_password_file.empty()) {
+    return absl::InvalidArgumentError("mail: --smtp_user and --smtp_password_file go together");
+  }
+  const std::string& base = recovery.public_base_url;
+  const bool web_url = absl::StartsWith(base, "https://") || absl::StartsWith(base, "http://");
+  if (!web_url || base.find_first_of("?# \t\r\n") != std::string::npos || base.size() > 200) {
+    return absl::InvalidArgumentError(
+        "mail: --smtp_url needs --public_base_url, the http(s):// address the links in mails "
+        "point to (no query or fragment, at most 200 bytes)");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status ValidateServerConfig(const ServerConfig& config) {
   if (config.database.connect_timeout <= absl::ZeroDuration() ||
@@ -190,6 +242,7 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
     return absl::InvalidArgumentError(
         "--max_connection_age and --max_connection_age_grace: from 0 to 576h (24 days)");
   }
+  if (absl::Status valid = ValidateMailConfig(config); !valid.ok()) return valid;
   return ValidateHttpListener(config);
 }
 

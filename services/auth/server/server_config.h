@@ -25,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "libs/hashing/argon2_password_hasher.h"
+#include "libs/mail/smtp_mail_sender.h"
 #include "libs/mysql/connection_pool.h"
 #include "services/auth/auth_service.h"
 
@@ -121,6 +122,15 @@ struct ServerConfig {
   // may then finish; zero age: forever. At most 24 days each (gRPC's int milliseconds).
   absl::Duration max_connection_age = absl::Hours(1);
   absl::Duration max_connection_age_grace = absl::Seconds(30);
+  // The mail server of account recovery (libs/mail/smtp_mail_sender.h): smtp.url empty means
+  // no mail, and the RPCs that mail answer FAILED_PRECONDITION. The password is read from
+  // smtp_password_file by AuthServer. The links, lifetimes and mail limits are in
+  // service.recovery (public_base_url is required with a mail server).
+  mail::SmtpSettings smtp;
+  std::string smtp_password_file;
+  // The wait before a mail's second attempt after the mail server failed it; it doubles with
+  // each attempt up to an hour (libs/mail/mail_dispatcher.h); >= 1 s.
+  absl::Duration mail_retry_backoff = absl::Seconds(30);
   // host:port for Prometheus metrics; empty: none.
   std::string metrics_listen;
   // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:

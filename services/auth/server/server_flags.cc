@@ -115,6 +115,36 @@ ABSL_FLAG(int64_t, refresh_failures_per_address, 100,
           "make within --login_failure_window; past it, each replica refuses that address's "
           "RefreshToken calls (RESOURCE_EXHAUSTED, retry-after) without the database until the "
           "window ends. 0 = off.");
+ABSL_FLAG(std::string, smtp_url, "",
+          "The mail server of account recovery: smtp://host[:port] (STARTTLS required unless "
+          "the host is loopback) or smtps://host[:port]. Empty: no mail, and "
+          "RequestPasswordReset answers FAILED_PRECONDITION.");
+ABSL_FLAG(std::string, smtp_from, "",
+          "The sender address of the service's mails (MAIL FROM and From); required with "
+          "--smtp_url.");
+ABSL_FLAG(std::string, smtp_user, "", "SMTP login name; with --smtp_password_file.");
+ABSL_FLAG(std::string, smtp_password_file, "",
+          "File holding the SMTP password (trailing newline ignored); with --smtp_user.");
+ABSL_FLAG(std::string, smtp_ca_file, "",
+          "PEM file of the CAs that verify the mail server's certificate; empty: the system's.");
+ABSL_FLAG(std::string, public_base_url, "",
+          "Where the links in mails point, e.g. https://auth.example.com: "
+          "<base>/reset-password#token=... Never taken from a request. Required with "
+          "--smtp_url.");
+ABSL_FLAG(absl::Duration, password_reset_token_lifetime, absl::Minutes(30),
+          "How long a password-reset link works (1m to 24h); a newer one voids it at once.");
+ABSL_FLAG(absl::Duration, mail_retry_backoff, absl::Seconds(30),
+          "After the mail server fails a mail, the wait before its next attempt (doubling each "
+          "time, at most 1h; given up after 10 attempts).");
+ABSL_FLAG(int64_t, password_reset_requests_per_address, 10,
+          "RequestPasswordReset calls one client address may make an hour; past it they are "
+          "still answered OK and nothing is sent. 0 = off.");
+ABSL_FLAG(int64_t, password_reset_mails_per_account, 3,
+          "Reset mails one account may get an hour; past it requests are still answered OK and "
+          "nothing is sent. 0 = off.");
+ABSL_FLAG(int64_t, mail_per_minute, 60,
+          "Most mails the whole service (every replica together) queues per minute; past it, "
+          "requests are still answered OK and nothing is sent.");
 ABSL_FLAG(int64_t, registrations_per_address, 20,
           "Registration attempts one client address may make within --registration_window. "
           "0 = off.");
@@ -307,6 +337,20 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   config.max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace);
   config.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   config.audit_log = absl::GetFlag(FLAGS_audit_log);
+  config.smtp.url = absl::GetFlag(FLAGS_smtp_url);
+  config.smtp.from = absl::GetFlag(FLAGS_smtp_from);
+  config.smtp.user = absl::GetFlag(FLAGS_smtp_user);
+  config.smtp.ca_file = absl::GetFlag(FLAGS_smtp_ca_file);
+  config.smtp_password_file = absl::GetFlag(FLAGS_smtp_password_file);
+  config.mail_retry_backoff = absl::GetFlag(FLAGS_mail_retry_backoff);
+  RecoveryOptions& recovery = service.recovery;
+  recovery.mail_configured = !config.smtp.url.empty();
+  recovery.public_base_url = absl::GetFlag(FLAGS_public_base_url);
+  recovery.password_reset_token_lifetime = absl::GetFlag(FLAGS_password_reset_token_lifetime);
+  recovery.limits.mails_per_minute = absl::GetFlag(FLAGS_mail_per_minute);
+  recovery.limits.reset_requests_per_address =
+      absl::GetFlag(FLAGS_password_reset_requests_per_address);
+  recovery.limits.reset_mails_per_account = absl::GetFlag(FLAGS_password_reset_mails_per_account);
 
   if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) return valid;
   return config;

@@ -57,9 +57,8 @@ class MysqlAccountTokenRepositoryTest : public MysqlRefreshTokenTest {
   }
 
   static int64_t OutboxMailsWith(const std::string& digest) {
-    return QueryInt(*pool_,
-                    absl::StrCat("SELECT COUNT(*) FROM mail_outbox WHERE body LIKE '%", digest,
-                                 "%'"));
+    return QueryInt(
+        *pool_, absl::StrCat("SELECT COUNT(*) FROM mail_outbox WHERE body LIKE '%", digest, "%'"));
   }
 
   PasswordReset ResetOf(const NewAccountToken& token) {

@@ -1,0 +1,62 @@
+// RecoveryLimits; see recovery_limits.h.
+#include "services/auth/recovery/recovery_limits.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "services/auth/abuse/attempt_gate.h"
+
+namespace auth::service {
+
+absl::Status RecoveryLimits::AdmitResetRequest(absl::string_view address) const {
+  std::string unused;
+  return Admit({{absl::StrCat("reset-request:", address), config_.reset_requests_per_address,
+                 config_.request_window}},
+               &unused);
+}
+
+absl::Status RecoveryLimits::AdmitMail(int64_t user_id) const {
+  std::string unused;
+  return Admit({{absl::StrCat("mail-account:", user_id), config_.reset_mails_per_account,
+                 config_.request_window},
+                {"mail-service", config_.mails_per_minute, absl::Minutes(1)}},
+               &unused);
+}
+
+absl::Status RecoveryLimits::AdmitResetTry(absl::string_view address,
+                                           std::string* retry_after) const {
+  return Admit(
+      {{ResetRefundKey(address), config_.reset_failures_per_address, config_.failure_window}},
+      retry_after);
+}
+
+std::string RecoveryLimits::ResetRefundKey(absl::string_view address) const {
+  return limiter_ == nullptr ? std::string() : absl::StrCat("reset-try:", address);
+}
+
+absl::Status RecoveryLimits::Admit(std::vector<repository::AttemptLimit> limits,
+                                   std::string* retry_after) const {
+  // A bound of 0 turns its limit off.
+  limits.erase(
+      std::remove_if(limits.begin(), limits.end(),
+                     [](const repository::AttemptLimit& limit) { return limit.max_attempts <= 0; }),
+      limits.end());
+  if (limiter_ == nullptr || limits.empty()) return absl::OkStatus();
+  absl::StatusOr<repository::Admission> admission = limiter_->Admit(limits, absl::Now());
+  // Fail closed: without the counters, the limits cannot be enforced.
+  if (!admission.ok()) return admission.status();
+  if (!admission->admitted) {
+    *retry_after = RetryAfterSeconds(admission->retry_after);
+    return absl::ResourceExhaustedError("too many attempts, retry later");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace auth::service

@@ -1,0 +1,46 @@
+// The recovery mails; see recovery_mail.h.
+#include "services/auth/recovery/recovery_mail.h"
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+#include "absl/time/time.h"
+
+namespace auth::service {
+
+namespace {
+
+// "30 minutes", "24 hours", "90 seconds": the lifetime as a reader says it.
+std::string Spoken(absl::Duration lifetime) {
+  const int64_t seconds = absl::ToInt64Seconds(lifetime);
+  if (seconds % 3600 == 0) {
+    return absl::StrCat(seconds / 3600, seconds == 3600 ? " hour" : " hours");
+  }
+  if (seconds % 60 == 0) return absl::StrCat(seconds / 60, seconds == 60 ? " minute" : " minutes");
+  return absl::StrCat(seconds, " seconds");
+}
+
+}  // namespace
+
+std::string PasswordResetLink(absl::string_view public_base_url, absl::string_view token) {
+  return absl::StrCat(absl::StripSuffix(public_base_url, "/"), "/reset-password#token=", token);
+}
+
+mail::Mail PasswordResetMail(absl::string_view to, absl::string_view public_base_url,
+                             absl::string_view token, absl::Duration lifetime) {
+  mail::Mail mail;
+  mail.to = std::string(to);
+  mail.subject = "Reset your password";
+  mail.body = absl::StrCat(
+      "Someone asked to reset the password of the account with this address.\n\n",
+      "To choose a new password, open this link within ", Spoken(lifetime), ":\n\n",
+      PasswordResetLink(public_base_url, token), "\n\n",
+      "The link works once. Setting a new password signs the account out everywhere.\n\n",
+      "If you did not ask for this, ignore this mail: your password stays as it is.\n");
+  return mail;
+}
+
+}  // namespace auth::service
