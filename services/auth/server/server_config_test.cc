@@ -59,6 +59,42 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_THAT(ValidateServerConfig(config), IsOk());
 }
 
+TEST(ServerConfigTest, MailServerNeedsASenderAndTheLinksBaseNamingTheFlag) {
+  ServerConfig config = Defaults();
+  config.smtp.url = "smtp://127.0.0.1:2525";
+  config.smtp.from = "auth@example.org";
+  config.service.recovery.public_base_url = "https://auth.example.org";
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  const auto refused_naming = [&](const ServerConfig& bad, const std::string& flag) {
+    const absl::Status status = ValidateServerConfig(bad);
+    EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument)) << flag;
+    EXPECT_THAT(std::string(status.message()), HasSubstr(flag));
+  };
+  ServerConfig bad = config;
+  bad.smtp.url = "http://mail.example.org";
+  refused_naming(bad, "--smtp_url");
+  bad = config;
+  bad.smtp.from = "auth@example.org\r\nBcc: x@y.org";
+  refused_naming(bad, "--smtp_from");
+  for (const std::string base : {"", "auth.example.org", "https://a.example/#x", "https://a/?q"}) {
+    bad = config;
+    bad.service.recovery.public_base_url = base;
+    refused_naming(bad, "--public_base_url");
+  }
+  bad = config;
+  bad.smtp.user = "mailer";
+  refused_naming(bad, "--smtp_password_file");
+  bad = config;
+  bad.service.recovery.password_reset_token_lifetime = absl::Hours(25);
+  refused_naming(bad, "--password_reset_token_lifetime");
+  bad = config;
+  bad.service.recovery.limits.mails_per_minute = 0;
+  refused_naming(bad, "--mail_per_minute");
+  bad = Defaults();
+  bad.smtp_password_file = "/run/secrets/smtp";
+  refused_naming(bad, "--smtp_url");
+}
+
 TEST(ServerConfigTest, RefusesTrustedProxiesThatAreNotNetworksNamingTheFlag) {
   ServerConfig config = Defaults();
   config.trusted_proxies = {"10.0.0.0/8", "2001:db8::/32", "127.0.0.1"};
