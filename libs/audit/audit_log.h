@@ -37,9 +37,12 @@ enum class AuditEventType {
   kRefreshFailure,         // a RefreshToken call presented an unknown, expired or revoked token
   kPasswordChanged,        // ChangePassword stored a new password (and ended sessions)
   kPasswordChangeRefused,  // ChangePassword was refused: wrong current password, abuse limit
-  kPasswordResetRequested,  // RequestPasswordReset: reason says whether a mail was queued
-  kPasswordReset,           // ResetPassword stored a new password (and ended every session)
-  kPasswordResetRefused,    // ResetPassword was refused: a dead token, abuse limit
+  kPasswordResetRequested,    // RequestPasswordReset: reason says whether a mail was queued
+  kPasswordReset,             // ResetPassword stored a new password (and ended every session)
+  kPasswordResetRefused,      // ResetPassword was refused: a dead token, abuse limit
+  kEmailVerificationSent,     // SendEmailVerification: reason says whether a mail was queued
+  kEmailVerified,             // VerifyEmail marked the address verified
+  kEmailVerificationRefused,  // VerifyEmail was refused: a dead token, abuse limit
 };
 
 // The event's name in the log: "register", "login_success", ..., "limit_hit".
@@ -77,6 +80,12 @@ constexpr absl::string_view AuditEventName(AuditEventType type) {
       return "password_reset";
     case AuditEventType::kPasswordResetRefused:
       return "password_reset_refused";
+    case AuditEventType::kEmailVerificationSent:
+      return "email_verification_sent";
+    case AuditEventType::kEmailVerified:
+      return "email_verified";
+    case AuditEventType::kEmailVerificationRefused:
+      return "email_verification_refused";
   }
   return "unknown";
 }

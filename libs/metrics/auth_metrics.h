@@ -32,8 +32,10 @@ enum class Rpc {
   kChangePassword,
   kRequestPasswordReset,
   kResetPassword,
+  kSendEmailVerification,
+  kVerifyEmail,
 };
-inline constexpr int kRpcCount = 10;
+inline constexpr int kRpcCount = 12;
 
 // The RPC's method name as in the proto ("Login"): the `method` label.
 inline absl::string_view RpcName(Rpc rpc) {
@@ -58,6 +60,10 @@ inline absl::string_view RpcName(Rpc rpc) {
       return "RequestPasswordReset";
     case Rpc::kResetPassword:
       return "ResetPassword";
+    case Rpc::kSendEmailVerification:
+      return "SendEmailVerification";
+    case Rpc::kVerifyEmail:
+      return "VerifyEmail";
   }
   return "unknown";
 }

@@ -1,5 +1,5 @@
-// AccountTokenRepository: the single-use tokens of mailed links (a password reset now; email
-// verification later), each stored with the mail that carries it.
+// AccountTokenRepository: the single-use tokens of mailed links (a password reset, an email
+// verification), each stored with the mail that carries it.
 //
 //   const std::string token = RandomToken();                  // 32 bytes, base64url: the link
 //   repository->Issue({.token_hash = Digest(token), .purpose = kPasswordReset, .user_id = id,
@@ -75,6 +75,12 @@ class AccountTokenRepository {
   // token is no longer live (another call spent it first, a newer one voided it, it expired):
   // then nothing is changed.
   virtual absl::StatusOr<PasswordResetResult> ResetPassword(const PasswordReset& reset) = 0;
+
+  // In one transaction: spends the live email-verification token with this digest (one
+  // conditional UPDATE, as ResetPassword()) and marks its user's address verified, if the user
+  // still has the address the token was sent to. Returns the user. kNotFound if the token is not
+  // live, or the user's address changed since (then nothing is changed).
+  virtual absl::StatusOr<int64_t> VerifyEmail(absl::string_view token_hash) = 0;
 };
 
 }  // namespace auth::repository

@@ -21,6 +21,7 @@ class MockAccountTokenRepository : public AccountTokenRepository {
               (absl::string_view token_hash, AccountTokenPurpose purpose), (override));
   MOCK_METHOD(absl::StatusOr<PasswordResetResult>, ResetPassword, (const PasswordReset& reset),
               (override));
+  MOCK_METHOD(absl::StatusOr<int64_t>, VerifyEmail, (absl::string_view token_hash), (override));
 };
 
 }  // namespace auth::repository

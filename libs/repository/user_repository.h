@@ -36,6 +36,8 @@ struct User {
   std::string password_hash;
   absl::Time created_at;
   absl::Time updated_at;
+  // The address was proven through a mailed link (AccountTokenRepository::VerifyEmail).
+  bool email_verified = false;
 };
 
 class UserRepository {

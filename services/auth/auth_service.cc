@@ -52,9 +52,10 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
               deps_.audit_log,
               &devices_,
               options_.conceal_accounts,
-              {options_.cookie_prefix}}),
+              {options_.cookie_prefix},
+              options_.require_verified_email}),
       session_validator_(deps_.sessions, deps_.verifier, &runner_, BatchOptions(deps_, options_),
-                         deps_.audit_log),
+                         deps_.audit_log, deps_.users),
       validate_token_(&session_validator_),
       get_session_(&session_validator_, {options_.cookie_prefix}),
       logout_({deps_.refresh_tokens,
@@ -89,7 +90,16 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
                        deps_.audit_log,
                        {options_.cookie_prefix}},
                       options_.recovery),
-      account_service_(&change_password_, &password_reset_) {}
+      email_verification_({deps_.users,
+                           deps_.sessions,
+                           deps_.account_tokens,
+                           deps_.attempts,
+                           deps_.verifier,
+                           &runner_,
+                           deps_.audit_log,
+                           {options_.cookie_prefix}},
+                          options_.recovery),
+      account_service_(&change_password_, &password_reset_, &email_verification_) {}
 
 AuthServiceImpl::~AuthServiceImpl() = default;
 
@@ -145,6 +155,18 @@ grpc::ServerUnaryReactor* AccountServiceImpl::ResetPassword(
     grpc::CallbackServerContext* context, const auth::v1::ResetPasswordRequest* request,
     auth::v1::ResetPasswordResponse* response) {
   return password_reset_->Reset(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AccountServiceImpl::SendEmailVerification(
+    grpc::CallbackServerContext* context, const auth::v1::SendEmailVerificationRequest* request,
+    auth::v1::SendEmailVerificationResponse* response) {
+  return email_verification_->Send(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AccountServiceImpl::VerifyEmail(
+    grpc::CallbackServerContext* context, const auth::v1::VerifyEmailRequest* request,
+    auth::v1::VerifyEmailResponse* response) {
+  return email_verification_->Verify(context, request, response);
 }
 
 grpc::ServerUnaryReactor* AuthServiceImpl::GetJwks(grpc::CallbackServerContext* context,

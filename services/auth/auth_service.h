@@ -38,6 +38,7 @@
 #include "services/auth/account/login_handler.h"
 #include "services/auth/account/register_handler.h"
 #include "services/auth/recovery/change_password_handler.h"
+#include "services/auth/recovery/email_verification_handler.h"
 #include "services/auth/recovery/password_reset_handler.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/session/logout_handler.h"
@@ -98,6 +99,10 @@ struct AuthServiceOptions {
   // Login answers an unknown account as a wrong password, after a dummy hash (--conceal_accounts;
   // off: NOT_FOUND "user not found", as the spec says).
   bool conceal_accounts = false;
+  // Login refuses an account whose email address is not verified (FAILED_PRECONDITION), after
+  // the password checks out (--require_verified_email; off: the spec's Login works right after
+  // Register).
+  bool require_verified_email = false;
   // Most ValidateToken (or Logout) calls one database round trip (or transaction) answers
   // when they queue up; 1 gives every call its own.
   int max_database_batch = 64;
@@ -121,8 +126,11 @@ struct AuthServiceOptions {
 class AccountServiceImpl final : public auth::v1::AccountService::CallbackService {
  public:
   AccountServiceImpl(const ChangePasswordHandler* change_password,
-                     const PasswordResetHandler* password_reset)
-      : change_password_(change_password), password_reset_(password_reset) {}
+                     const PasswordResetHandler* password_reset,
+                     const EmailVerificationHandler* email_verification)
+      : change_password_(change_password),
+        password_reset_(password_reset),
+        email_verification_(email_verification) {}
 
   grpc::ServerUnaryReactor* ChangePassword(grpc::CallbackServerContext* context,
                                            const auth::v1::ChangePasswordRequest* request,
@@ -136,9 +144,18 @@ class AccountServiceImpl final : public auth::v1::AccountService::CallbackServic
                                           const auth::v1::ResetPasswordRequest* request,
                                           auth::v1::ResetPasswordResponse* response) override;
 
+  grpc::ServerUnaryReactor* SendEmailVerification(
+      grpc::CallbackServerContext* context, const auth::v1::SendEmailVerificationRequest* request,
+      auth::v1::SendEmailVerificationResponse* response) override;
+
+  grpc::ServerUnaryReactor* VerifyEmail(grpc::CallbackServerContext* context,
+                                        const auth::v1::VerifyEmailRequest* request,
+                                        auth::v1::VerifyEmailResponse* response) override;
+
  private:
   const ChangePasswordHandler* change_password_;
   const PasswordResetHandler* password_reset_;
+  const EmailVerificationHandler* email_verification_;
 };
 
 class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
@@ -196,6 +213,7 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   RefreshTokenHandler refresh_token_;
   ChangePasswordHandler change_password_;
   PasswordResetHandler password_reset_;
+  EmailVerificationHandler email_verification_;
   AccountServiceImpl account_service_;
 };
 

@@ -138,6 +138,15 @@ void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRe
       call->Finish(absl::UnauthenticatedError(kWrongPasswordMessage));
       return;
     }
+    // Only after the password: a guesser learns nothing about verification.
+    if (deps_.require_verified_email && !user.email_verified) {
+      deps_.audit_log->RecordEvent(AuditEventType::kLoginRefused, user.id, attempt.address,
+                                   "email_not_verified");
+      call->Finish(absl::FailedPreconditionError(
+          "email address not verified: open the link mailed to it (SendEmailVerification "
+          "sends a new one)"));
+      return;
+    }
     std::optional<std::string> upgraded_hash;
     if (deps_.hasher->NeedsRehash(user.password_hash)) {
       absl::StatusOr<std::string> rehashed = deps_.hasher->Hash(request->password_hash());

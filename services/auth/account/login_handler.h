@@ -46,6 +46,10 @@ class LoginHandler {
     // whether the account exists (--conceal_accounts).
     bool conceal_accounts = false;
     SessionCookieNames cookie_names;  // --cookie_prefix
+    // Refuse, once the password checks out, an account whose email address is not verified
+    // (FAILED_PRECONDITION), so nobody signs in to an address they never proved
+    // (--require_verified_email).
+    bool require_verified_email = false;
   };
 
   // With `conceal_accounts`, hashes a random password once (the dummy hash).

@@ -6,7 +6,6 @@
 // back, across a restart of the auth server.
 #include <algorithm>
 #include <memory>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -19,60 +18,17 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
-#include "libs/mail/testing/aiosmtpd_server.h"
 #include "libs/testing/status_matchers.h"
 #include "nlohmann/json.hpp"
-#include "services/auth/e2e/http_fixture.h"
+#include "services/auth/e2e/mail_fixture.h"
 
 namespace auth::service_testing {
 namespace {
 
 constexpr char kNewPassword[] = "e2e-reset-client-digest-1234567890";
 
-class PasswordResetE2eTest : public HttpE2eTest {
+class PasswordResetE2eTest : public MailE2eTest {
  protected:
-  static void SetUpTestSuite() {
-    HttpE2eTest::SetUpTestSuite();
-    absl::StatusOr<std::unique_ptr<mail_testing::AiosmtpdServer>> smtp =
-        mail_testing::AiosmtpdServer::Start();
-    ASSERT_THAT(smtp, test_util::IsOk());
-    smtp_ = smtp->release();
-  }
-  static void TearDownTestSuite() {
-    delete smtp_;
-    smtp_ = nullptr;
-    HttpE2eTest::TearDownTestSuite();
-  }
-
-  void SetUp() override {
-    ASSERT_NE(smtp_, nullptr);
-    StartServer(HttpFlags(MailFlags()));
-  }
-
-  static std::vector<std::string> MailFlags() {
-    return {"--smtp_url=" + smtp_->url(), "--smtp_from=auth@example.org",
-            "--public_base_url=http://localhost:8080", "--mail_retry_backoff=1s",
-            // Every test calls from 127.0.0.1: the address limit is not what they test.
-            "--password_reset_requests_per_address=0"};
-  }
-
-  // A registered account's unique email.
-  std::string NewAccount(const std::string& tag) {
-    static int n = 0;
-    const std::string name = absl::StrCat("reset_", tag, "_", absl::ToUnixMicros(absl::Now()), n++);
-    const std::string email = name + "@example.org";
-    EXPECT_TRUE(Register(name, email, "").ok());
-    return email;
-  }
-
-  auth::v1::AccountService::Stub& account() {
-    if (account_ == nullptr) {
-      account_ = auth::v1::AccountService::NewStub(
-          grpc::CreateChannel(server_->address(), grpc::InsecureChannelCredentials()));
-    }
-    return *account_;
-  }
-
   grpc::Status RequestReset(const std::string& email) {
     grpc::ClientContext context;
     auth::v1::RequestPasswordResetRequest request;
@@ -90,30 +46,10 @@ class PasswordResetE2eTest : public HttpE2eTest {
     return account().ResetPassword(&context, request, &response);
   }
 
-  // The reset tokens of the mails to `email`, oldest first, once there are `count`.
-  // Waits at most `wait` (a mail that must come) or a second (the count is what there is).
   static std::vector<std::string> TokensMailedTo(const std::string& email, size_t count,
                                                  absl::Duration wait = absl::Seconds(20)) {
-    std::vector<std::string> tokens;
-    const absl::Time deadline = absl::Now() + wait;
-    const std::regex link("http://localhost:8080/reset-password#token=([A-Za-z0-9_-]{43})\n");
-    do {
-      tokens.clear();
-      absl::StatusOr<std::vector<std::string>> mails = smtp_->Mails();
-      if (!mails.ok()) continue;
-      for (const std::string& mail : *mails) {
-        if (!absl::StrContains(mail, "\nTo: " + email + "\n")) continue;
-        std::smatch match;
-        if (std::regex_search(mail, match, link)) tokens.push_back(match[1]);
-      }
-      if (tokens.size() >= count) return tokens;
-      absl::SleepFor(absl::Milliseconds(50));
-    } while (absl::Now() < deadline);
-    return tokens;
+    return MailE2eTest::TokensMailedTo(email, "reset-password", count, wait);
   }
-
-  inline static mail_testing::AiosmtpdServer* smtp_ = nullptr;
-  std::unique_ptr<auth::v1::AccountService::Stub> account_;
 };
 
 TEST_F(PasswordResetE2eTest, LinkSetsThePasswordOnceAndEndsEverySession) {
@@ -197,8 +133,7 @@ TEST_F(PasswordResetE2eTest, MailQueuedDuringAnOutageArrivesAfterARestart) {
   ASSERT_THAT(smtp_->Stop(), test_util::IsOk());
   ASSERT_TRUE(RequestReset(email).ok());  // answered at once: nothing waits for SMTP
   absl::SleepFor(absl::Seconds(1));       // the dispatcher tries and fails
-  RestartServer(HttpFlags(MailFlags()));
-  account_.reset();  // the new server listens on another port
+  RestartMailServer(MailFlags());
   ASSERT_THAT(smtp_->Restart(), test_util::IsOk());
   const std::vector<std::string> tokens = TokensMailedTo(email, 1);
   ASSERT_EQ(tokens.size(), 1u);
@@ -240,8 +175,7 @@ TEST_F(PasswordResetE2eTest, BadInputIsRefusedAndChangesNothing) {
 }
 
 TEST_F(PasswordResetE2eTest, WithoutAMailServerTheRequestSaysSo) {
-  RestartServer(HttpFlags());
-  account_.reset();
+  RestartMailServer({});
   const grpc::Status status = RequestReset(NewAccount("nomail"));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_THAT(status.error_message(), testing::HasSubstr("mail is not configured"));

@@ -12,6 +12,7 @@
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
 #include "services/auth/account/validation.h"
+#include "services/auth/recovery/session_owner.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/session/access_token.h"
 #include "services/auth/session/session_cookies.h"
@@ -25,7 +26,6 @@ using auth::v1::ChangePasswordResponse;
 namespace {
 
 constexpr char kWrongPasswordMessage[] = "wrong password";
-constexpr char kSessionEndedMessage[] = "session ended, unknown or not this token's";
 
 // Register's rule for each password, with the message naming this request's field.
 absl::Status ValidateChangePasswordRequest(const ChangePasswordRequest& request) {
@@ -72,41 +72,27 @@ void ChangePasswordHandler::CheckSessionAndAdmit(std::shared_ptr<UnaryCall> call
                                                  const ChangePasswordRequest* request,
                                                  VerifiedAccessToken token,
                                                  std::string address) const {
-  deps_.runner->OnDatabase(call, [this, call, request, token = std::move(token),
-                                  address = std::move(address)]() {
-    // The session is read on every call, as ValidateToken does: a logout takes effect at once.
-    absl::StatusOr<repository::Session> session = deps_.sessions->FindActive(token.claims.jwt_id);
-    if (!session.ok()) {
-      call->Finish(session.status().code() == absl::StatusCode::kNotFound
-                       ? absl::UnauthenticatedError(kSessionEndedMessage)
-                       : session.status());
-      return;
-    }
-    if (session->user_id != token.user_id || session->token_hash != token.token_hash) {
-      call->Finish(absl::UnauthenticatedError(kSessionEndedMessage));
-      return;
-    }
-    absl::StatusOr<repository::User> user = deps_.users->FindById(token.user_id);
-    if (!user.ok()) {
-      call->Finish(user.status().code() == absl::StatusCode::kNotFound
-                       ? absl::UnauthenticatedError(kSessionEndedMessage)
-                       : user.status());
-      return;
-    }
-    // A guess at the current password is a login attempt of the account from this address,
-    // counted before the hash: a stolen session guesses no faster than Login allows.
-    std::string retry_after;
-    const absl::Status admitted = deps_.gate->AdmitLogin(user->id, address, &retry_after);
-    if (!admitted.ok()) {
-      deps_.audit_log->RecordEvent(AuditEventType::kPasswordChangeRefused, user->id, address,
-                                   admitted.code() == absl::StatusCode::kResourceExhausted
-                                       ? "abuse_limit"
-                                       : "limiter_failed",
-                                   token.claims.jwt_id);
-    }
-    if (!PassedAdmission(*call, admitted, retry_after)) return;
-    VerifyAndHash(call, request, *std::move(user), token.claims.jwt_id, address);
-  });
+  deps_.runner->OnDatabase(
+      call, [this, call, request, token = std::move(token), address = std::move(address)]() {
+        absl::StatusOr<repository::User> user = SessionOwner(*deps_.sessions, *deps_.users, token);
+        if (!user.ok()) {
+          call->Finish(user.status());
+          return;
+        }
+        // A guess at the current password is a login attempt of the account from this address,
+        // counted before the hash: a stolen session guesses no faster than Login allows.
+        std::string retry_after;
+        const absl::Status admitted = deps_.gate->AdmitLogin(user->id, address, &retry_after);
+        if (!admitted.ok()) {
+          deps_.audit_log->RecordEvent(AuditEventType::kPasswordChangeRefused, user->id, address,
+                                       admitted.code() == absl::StatusCode::kResourceExhausted
+                                           ? "abuse_limit"
+                                           : "limiter_failed",
+                                       token.claims.jwt_id);
+        }
+        if (!PassedAdmission(*call, admitted, retry_after)) return;
+        VerifyAndHash(call, request, *std::move(user), token.claims.jwt_id, address);
+      });
 }
 
 void ChangePasswordHandler::VerifyAndHash(std::shared_ptr<UnaryCall> call,

@@ -30,15 +30,15 @@ using repository::AccountTokenPurpose;
 
 namespace {
 
-constexpr char kMailNotConfigured[] =
-    "mail is not configured on this server (--smtp_url): no link can be sent";
 // One message for every dead token: which of unknown, used, voided or expired it is would only
 // help someone holding tokens that are not theirs.
 constexpr char kDeadLinkMessage[] = "reset link invalid, used or expired: ask for a new one";
 // What NewRandomToken() gives for 32 bytes.
 constexpr size_t kTokenCharacters = 43;
 
-absl::Status ValidateResetToken(absl::string_view token) {
+}  // namespace
+
+absl::Status ValidateLinkToken(absl::string_view token) {
   bool base64url = token.size() == kTokenCharacters;
   for (const char c : token) {
     base64url = base64url && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
@@ -47,8 +47,6 @@ absl::Status ValidateResetToken(absl::string_view token) {
   if (!base64url) return absl::InvalidArgumentError("token: must be 43 base64url characters");
   return absl::OkStatus();
 }
-
-}  // namespace
 
 PasswordResetHandler::PasswordResetHandler(Deps deps, RecoveryOptions options)
     : deps_(std::move(deps)),
@@ -65,7 +63,7 @@ grpc::ServerUnaryReactor* PasswordResetHandler::Request(
     RequestPasswordResetResponse* /*response*/) const {
   auto call = deps_.runner->Start(context, metrics::Rpc::kRequestPasswordReset);
   if (!options_.mail_configured) {
-    call->Finish(absl::FailedPreconditionError(kMailNotConfigured));
+    call->Finish(absl::FailedPreconditionError(kMailNotConfiguredMessage));
     return call->reactor();
   }
   const bool has_email = !request->email().empty();
@@ -163,13 +161,13 @@ grpc::ServerUnaryReactor* PasswordResetHandler::Reset(grpc::CallbackServerContex
                                                       ResetPasswordResponse* /*response*/) const {
   auto call = deps_.runner->Start(context, metrics::Rpc::kResetPassword);
   if (deps_.account_tokens == nullptr) {
-    call->Finish(absl::FailedPreconditionError(kMailNotConfigured));
+    call->Finish(absl::FailedPreconditionError(kMailNotConfiguredMessage));
     return call->reactor();
   }
   // The password first: a bad one is refused before the token is even looked at, so the link
   // stays usable.
   absl::Status valid = ValidatePassword(request->password_hash());
-  if (valid.ok()) valid = ValidateResetToken(request->token());
+  if (valid.ok()) valid = ValidateLinkToken(request->token());
   if (!valid.ok()) {
     call->Finish(valid);
     return call->reactor();
@@ -184,7 +182,7 @@ void PasswordResetHandler::FindToken(std::shared_ptr<UnaryCall> call,
   deps_.runner->OnDatabase(call, [this, call, request, token_hash = std::move(token_hash),
                                   address = std::move(address)]() {
     std::string retry_after;
-    const absl::Status admitted = limits_.AdmitResetTry(address, &retry_after);
+    const absl::Status admitted = limits_.AdmitTokenTry(address, &retry_after);
     if (!admitted.ok()) {
       deps_.audit_log->RecordEvent(AuditEventType::kPasswordResetRefused, 0, address,
                                    admitted.code() == absl::StatusCode::kResourceExhausted
@@ -226,7 +224,7 @@ void PasswordResetHandler::Hash(std::shared_ptr<UnaryCall> call,
     // The owner proved control of the address: the account's failed logins are forgiven, and
     // this try does not count against the client's address.
     reset.settlement = deps_.gate->LoginSettlement(user_id, address);
-    if (std::string key = limits_.ResetRefundKey(address); !key.empty()) {
+    if (std::string key = limits_.TokenTryKey(address); !key.empty()) {
       reset.settlement.refund_keys.push_back(std::move(key));
     }
     Store(call, std::move(reset), address);

@@ -23,6 +23,8 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/account.grpc.pb.h"
 #include "libs/audit/audit_log.h"
@@ -45,11 +47,19 @@ struct RecoveryOptions {
   // --public_base_url: where the links point (never the request's Host).
   std::string public_base_url;
   absl::Duration password_reset_token_lifetime = absl::Minutes(30);
+  absl::Duration email_verification_token_lifetime = absl::Hours(24);
   RecoveryLimitsConfig limits;
   // Called after a mail was queued (the server wakes its MailDispatcher, which otherwise looks
   // every few seconds); may be empty.
   std::function<void()> mail_queued;
 };
+
+// The answer of the RPCs that mail when no mail server is configured.
+inline constexpr char kMailNotConfiguredMessage[] =
+    "mail is not configured on this server (--smtp_url): no link can be sent";
+
+// kInvalidArgument unless `token` is what a mailed link carries: 43 base64url characters.
+absl::Status ValidateLinkToken(absl::string_view token);
 
 class PasswordResetHandler {
  public:

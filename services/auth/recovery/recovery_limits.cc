@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
+#include "glog/logging.h"
 #include "services/auth/abuse/attempt_gate.h"
 
 namespace auth::service {
@@ -30,15 +31,24 @@ absl::Status RecoveryLimits::AdmitMail(int64_t user_id) const {
                &unused);
 }
 
-absl::Status RecoveryLimits::AdmitResetTry(absl::string_view address,
+absl::Status RecoveryLimits::AdmitTokenTry(absl::string_view address,
                                            std::string* retry_after) const {
-  return Admit(
-      {{ResetRefundKey(address), config_.reset_failures_per_address, config_.failure_window}},
-      retry_after);
+  return Admit({{TokenTryKey(address), config_.reset_failures_per_address, config_.failure_window}},
+               retry_after);
 }
 
-std::string RecoveryLimits::ResetRefundKey(absl::string_view address) const {
+std::string RecoveryLimits::TokenTryKey(absl::string_view address) const {
   return limiter_ == nullptr ? std::string() : absl::StrCat("reset-try:", address);
+}
+
+void RecoveryLimits::RefundTokenTry(absl::string_view address) const {
+  if (limiter_ == nullptr || config_.reset_failures_per_address <= 0) return;
+  repository::AttemptSettlement settlement;
+  settlement.refund_keys.push_back(TokenTryKey(address));
+  if (absl::Status settled = limiter_->Settle(settlement); !settled.ok()) {
+    LOG(WARNING) << "a successful token try from " << address
+                 << " stays counted: " << settled.code();
+  }
 }
 
 absl::Status RecoveryLimits::Admit(std::vector<repository::AttemptLimit> limits,

@@ -4,8 +4,8 @@
 //   - reset mails per account (3 an hour): nobody floods one inbox;
 //   - mails per minute for the whole service (--mail_per_minute, 60): a bound on what an
 //     attacker with many addresses can make the service send, and so on its mail reputation;
-//   - failed ResetPassword tokens per client address (20 a 15 minutes): tokens are 256-bit, so
-//     this bounds load and log noise, not guessing.
+//   - failed ResetPassword and VerifyEmail tokens per client address (20 a 15 minutes): tokens
+//     are 256-bit, so this bounds load and log noise, not guessing.
 //
 //   RecoveryLimits limits(limiter, RecoveryLimitsConfig{});
 //   if (!limits.AdmitResetRequest(address).ok()) return;  // past it: OK answered, nothing sent
@@ -49,14 +49,17 @@ class RecoveryLimits {
   // One more mail to `user_id`'s address: the account's and the service's limits.
   absl::Status AdmitMail(int64_t user_id) const;
 
-  // A ResetPassword try from `address`, before its token is looked up; kResourceExhausted
-  // with `*retry_after` (RetryAfterSeconds()) past the limit. A success takes it back
-  // (ResetRefundKey()).
-  absl::Status AdmitResetTry(absl::string_view address, std::string* retry_after) const;
+  // A ResetPassword or VerifyEmail try from `address`, before its token is looked up;
+  // kResourceExhausted with `*retry_after` (RetryAfterSeconds()) past the limit. A success
+  // takes it back (TokenTryKey() in the success's settlement, or RefundTokenTry()).
+  absl::Status AdmitTokenTry(absl::string_view address, std::string* retry_after) const;
 
-  // The counter key of AdmitResetTry(), for the settlement of a successful reset; empty
+  // The counter key of AdmitTokenTry(), for the settlement of a successful reset; empty
   // without a limiter.
-  std::string ResetRefundKey(absl::string_view address) const;
+  std::string TokenTryKey(absl::string_view address) const;
+
+  // Takes back the try a success made (best effort: a failing limiter is logged).
+  void RefundTokenTry(absl::string_view address) const;
 
  private:
   absl::Status Admit(std::vector<repository::AttemptLimit> limits, std::string* retry_after) const;

@@ -43,4 +43,21 @@ mail::Mail PasswordResetMail(absl::string_view to, absl::string_view public_base
   return mail;
 }
 
+std::string EmailVerificationLink(absl::string_view public_base_url, absl::string_view token) {
+  return absl::StrCat(absl::StripSuffix(public_base_url, "/"), "/verify-email#token=", token);
+}
+
+mail::Mail EmailVerificationMail(absl::string_view to, absl::string_view public_base_url,
+                                 absl::string_view token, absl::Duration lifetime) {
+  mail::Mail mail;
+  mail.to = std::string(to);
+  mail.subject = "Confirm your email address";
+  mail.body = absl::StrCat(
+      "Someone signed up or asked to confirm this address for their account.\n\n",
+      "To confirm that it is yours, open this link within ", Spoken(lifetime), ":\n\n",
+      EmailVerificationLink(public_base_url, token), "\n\n",
+      "If you did not ask for this, ignore this mail: nothing happens without the link.\n");
+  return mail;
+}
+
 }  // namespace auth::service

@@ -4,6 +4,7 @@
 // from --public_base_url, never from the request.
 //
 //   mail::Mail mail = PasswordResetMail(user.email, "https://auth.example", token, 30min);
+//   mail::Mail mail = EmailVerificationMail(user.email, "https://auth.example", token, 24h);
 #ifndef SERVICES_AUTH_RECOVERY_RECOVERY_MAIL_H_
 #define SERVICES_AUTH_RECOVERY_RECOVERY_MAIL_H_
 
@@ -23,6 +24,13 @@ std::string PasswordResetLink(absl::string_view public_base_url, absl::string_vi
 // ask for it.
 mail::Mail PasswordResetMail(absl::string_view to, absl::string_view public_base_url,
                              absl::string_view token, absl::Duration lifetime);
+
+// `<public_base_url>/verify-email#token=<token>`, in the fragment for the same reason.
+std::string EmailVerificationLink(absl::string_view public_base_url, absl::string_view token);
+
+// The mail with the verification link.
+mail::Mail EmailVerificationMail(absl::string_view to, absl::string_view public_base_url,
+                                 absl::string_view token, absl::Duration lifetime);
 
 }  // namespace auth::service
 

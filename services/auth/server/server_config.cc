@@ -111,6 +111,10 @@ absl::Status ValidateMailConfig(const ServerConfig& config) {
       recovery.password_reset_token_lifetime > absl::Hours(24)) {
     return absl::InvalidArgumentError("--password_reset_token_lifetime: from 1m to 24h");
   }
+  if (recovery.email_verification_token_lifetime < absl::Minutes(1) ||
+      recovery.email_verification_token_lifetime > absl::Hours(24 * 7)) {
+    return absl::InvalidArgumentError("--email_verification_token_lifetime: from 1m to 168h");
+  }
   if (config.mail_retry_backoff < absl::Seconds(1)) {
     return absl::InvalidArgumentError("--mail_retry_backoff: at least 1s");
   }

@@ -105,6 +105,9 @@ ABSL_FLAG(int64_t, login_failures_per_device, 5,
 ABSL_FLAG(bool, conceal_accounts, false,
           "Login answers an unknown account exactly as a wrong password (UNAUTHENTICATED), after "
           "verifying a dummy hash, instead of NOT_FOUND.");
+ABSL_FLAG(bool, require_verified_email, false,
+          "Login refuses (FAILED_PRECONDITION), once the password checks out, an account whose "
+          "email address was not verified through a mailed link (AccountService.VerifyEmail).");
 ABSL_FLAG(int64_t, login_failures_per_address, 50,
           "Failed logins (including unknown accounts) one client address may have within "
           "--login_failure_window; IPv6 counts per /64. 0 = off.");
@@ -133,6 +136,8 @@ ABSL_FLAG(std::string, public_base_url, "",
           "--smtp_url.");
 ABSL_FLAG(absl::Duration, password_reset_token_lifetime, absl::Minutes(30),
           "How long a password-reset link works (1m to 24h); a newer one voids it at once.");
+ABSL_FLAG(absl::Duration, email_verification_token_lifetime, absl::Hours(24),
+          "How long an email verification link works (1m to 7 days); a newer one voids it.");
 ABSL_FLAG(absl::Duration, mail_retry_backoff, absl::Seconds(30),
           "After the mail server fails a mail, the wait before its next attempt (doubling each "
           "time, at most 1h; given up after 10 attempts).");
@@ -304,6 +309,7 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.abuse_limits.login_failures_per_device = absl::GetFlag(FLAGS_login_failures_per_device);
   service.abuse_limits.login_failures_per_address = absl::GetFlag(FLAGS_login_failures_per_address);
   service.conceal_accounts = absl::GetFlag(FLAGS_conceal_accounts);
+  service.require_verified_email = absl::GetFlag(FLAGS_require_verified_email);
   service.abuse_limits.login_window = absl::GetFlag(FLAGS_login_failure_window);
   service.abuse_limits.registrations_per_address = absl::GetFlag(FLAGS_registrations_per_address);
   service.abuse_limits.refresh_failures_per_address =
@@ -347,6 +353,8 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   recovery.mail_configured = !config.smtp.url.empty();
   recovery.public_base_url = absl::GetFlag(FLAGS_public_base_url);
   recovery.password_reset_token_lifetime = absl::GetFlag(FLAGS_password_reset_token_lifetime);
+  recovery.email_verification_token_lifetime =
+      absl::GetFlag(FLAGS_email_verification_token_lifetime);
   recovery.limits.mails_per_minute = absl::GetFlag(FLAGS_mail_per_minute);
   recovery.limits.reset_requests_per_address =
       absl::GetFlag(FLAGS_password_reset_requests_per_address);

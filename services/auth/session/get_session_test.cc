@@ -22,11 +22,12 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::Return;
 
-// GetSession reaches the verifier and the sessions, like ValidateToken: a missing token does no
-// work, and a forged one never reaches the database.
+// GetSession reaches the verifier and the sessions, like ValidateToken, then reads the user
+// (email_verified): a missing token does no work, and a forged one never reaches the database.
 class GetSessionTest : public ServiceTest {
  protected:
-  GetSessionTest() : ServiceTest({Collaborator::kVerifier, Collaborator::kSessions}) {}
+  GetSessionTest()
+      : ServiceTest({Collaborator::kVerifier, Collaborator::kSessions, Collaborator::kUsers}) {}
 
   // GetSession with metadata `key: value` (none if `key` is empty).
   grpc::Status GetSession(const std::string& key, const std::string& value,
@@ -43,12 +44,16 @@ TEST_F(GetSessionTest, AnswersWhoAmIForABearerToken) {
       .WillOnce(Return(claims));
   EXPECT_CALL(sessions_, FindActiveMany(ElementsAre("jti-1")))
       .WillOnce(Return(std::vector<Session>{SessionOf(kToken)}));
+  repository::User verified = StoredUser(42);
+  verified.email_verified = true;
+  EXPECT_CALL(users_, FindById(42)).WillOnce(Return(verified));
   auth::v1::GetSessionResponse response;
   grpc::Status status = GetSession("authorization", std::string("Bearer ") + kToken, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.user_id(), 42);
   EXPECT_EQ(response.session_id(), "jti-1");
   EXPECT_EQ(response.expires_at_unix_seconds(), absl::ToUnixSeconds(claims.expires_at));
+  EXPECT_TRUE(response.email_verified());
 }
 
 TEST_F(GetSessionTest, AnswersWhoAmIForAJwtTokenCookie) {
@@ -56,11 +61,24 @@ TEST_F(GetSessionTest, AnswersWhoAmIForAJwtTokenCookie) {
       .WillOnce(Return(ClaimsFor("42", "jti-1")));
   EXPECT_CALL(sessions_, FindActiveMany(ElementsAre("jti-1")))
       .WillOnce(Return(std::vector<Session>{SessionOf(kToken)}));
+  EXPECT_CALL(users_, FindById(42)).WillOnce(Return(StoredUser(42)));
   auth::v1::GetSessionResponse response;
   grpc::Status status =
       GetSession("cookie", std::string("user_id=42; jwt-token=") + kToken, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.user_id(), 42);
+  EXPECT_FALSE(response.email_verified());
+}
+
+TEST_F(GetSessionTest, UnreachableUsersAreUnavailableNotUnverified) {
+  EXPECT_CALL(verifier_, VerifyPrehashed(absl::string_view(kToken), _))
+      .WillOnce(Return(ClaimsFor("42", "jti-1")));
+  EXPECT_CALL(sessions_, FindActiveMany(ElementsAre("jti-1")))
+      .WillOnce(Return(std::vector<Session>{SessionOf(kToken)}));
+  EXPECT_CALL(users_, FindById(42)).WillOnce(Return(absl::UnavailableError("db down")));
+  auth::v1::GetSessionResponse response;
+  EXPECT_EQ(GetSession("authorization", std::string("Bearer ") + kToken, &response).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST_F(GetSessionTest, WithoutATokenIsUnauthenticatedWithoutWork) {

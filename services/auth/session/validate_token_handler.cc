@@ -34,8 +34,12 @@ void FillSession(int64_t user_id, const token::TokenClaims& claims, Response& re
 SessionValidator::SessionValidator(repository::SessionRepository* sessions,
                                    const token::PrehashedTokenVerifier* verifier,
                                    const CallRunner* runner, SessionBatchOptions options,
-                                   audit::AuditLog* audit_log)
-    : sessions_(sessions), verifier_(verifier), runner_(runner), audit_log_(audit_log) {
+                                   audit::AuditLog* audit_log, repository::UserRepository* users)
+    : sessions_(sessions),
+      users_(users),
+      verifier_(verifier),
+      runner_(runner),
+      audit_log_(audit_log) {
   CHECK(sessions_ && verifier_ && runner_) << "SessionValidator needs every dependency";
   batcher_ = std::make_unique<Batcher>(
       runner_->database_executor(),
@@ -117,6 +121,14 @@ void SessionValidator::ValidateBatch(std::vector<Pending>& batch) {
     }
     if (pending->session_response != nullptr) {
       FillSession(pending->user_id, pending->claims, *pending->session_response);
+      if (users_ != nullptr) {
+        absl::StatusOr<repository::User> user = users_->FindById(pending->user_id);
+        if (!user.ok() && user.status().code() != absl::StatusCode::kNotFound) {
+          pending->call->Finish(user.status());
+          continue;
+        }
+        pending->session_response->set_email_verified(user.ok() && user->email_verified);
+      }
     }
     pending->call->Finish(absl::OkStatus());
   }

@@ -23,6 +23,7 @@
 #include "libs/audit/audit_sampler.h"
 #include "libs/executor/micro_batcher.h"
 #include "libs/repository/session_repository.h"
+#include "libs/repository/user_repository.h"
 #include "libs/token/token.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/rpc/unary_call.h"
@@ -39,9 +40,12 @@ class SessionValidator {
   // A rejected token is recorded in `audit_log` (token_rejected), sampled: at most
   // AuditSampler::kDefaultPerSecond lines a second, since anyone can send made-up tokens at
   // line rate for free. Null records nothing.
+  // `users`, if not null, is read for GetSession's email_verified (one read per GetSession
+  // call; ValidateToken reads no user).
   SessionValidator(repository::SessionRepository* sessions,
                    const token::PrehashedTokenVerifier* verifier, const CallRunner* runner,
-                   SessionBatchOptions options, audit::AuditLog* audit_log = nullptr);
+                   SessionBatchOptions options, audit::AuditLog* audit_log = nullptr,
+                   repository::UserRepository* users = nullptr);
   ~SessionValidator();
 
   // Checks `token` and finishes `call`, filling exactly one of the two responses (the other
@@ -71,6 +75,7 @@ class SessionValidator {
   void ValidateBatch(std::vector<Pending>& batch);
 
   repository::SessionRepository* sessions_;
+  repository::UserRepository* users_;
   const token::PrehashedTokenVerifier* verifier_;
   const CallRunner* runner_;
   audit::AuditLog* audit_log_;

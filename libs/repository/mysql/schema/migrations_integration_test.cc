@@ -93,7 +93,8 @@ TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
       ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
                   Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
                   Pair(5, "add_refresh_family_start"), Pair(6, "index_active_sessions_of_user"),
-                  Pair(7, "create_mail_outbox"), Pair(8, "create_account_tokens")));
+                  Pair(7, "create_mail_outbox"), Pair(8, "create_account_tokens"),
+                  Pair(9, "add_users_email_verified_at")));
   EXPECT_TRUE(TableExists(pool, "users"));
   EXPECT_TRUE(TableExists(pool, "sessions"));
   EXPECT_TRUE(TableExists(pool, "refresh_tokens"));
@@ -119,7 +120,8 @@ TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
       ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
                   Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
                   Pair(5, "add_refresh_family_start"), Pair(6, "index_active_sessions_of_user"),
-                  Pair(7, "create_mail_outbox"), Pair(8, "create_account_tokens")));
+                  Pair(7, "create_mail_outbox"), Pair(8, "create_account_tokens"),
+                  Pair(9, "add_users_email_verified_at")));
 }
 
 TEST_F(MigrationsTest, WaitsForTheLockHolder) {

@@ -137,4 +137,36 @@ absl::StatusOr<repository::PasswordResetResult> MysqlAccountTokenRepository::Res
       });
 }
 
+absl::StatusOr<int64_t> MysqlAccountTokenRepository::VerifyEmail(absl::string_view token_hash) {
+  if (absl::Status valid = CheckTokenHash(token_hash); !valid.ok()) return valid;
+  return mysql::RunInTransaction(
+      pool_, "verify email", "", [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
+        const std::string now = mysql::ToSqlTime(clock_());
+        sql::PreparedStatement& spend = connection.Prepare(
+            "UPDATE account_tokens SET used_at = ? WHERE token_hash = ? AND purpose = ? "
+            "AND used_at IS NULL AND voided_at IS NULL AND expires_at > ?");
+        spend.setDateTime(1, now);
+        spend.setString(2, std::string(token_hash));
+        spend.setInt(3, static_cast<int>(AccountTokenPurpose::kEmailVerification));
+        spend.setDateTime(4, now);
+        if (spend.executeUpdate() == 0) return absl::NotFoundError(kNoLiveToken);
+        sql::PreparedStatement& select =
+            connection.Prepare("SELECT user_id, email FROM account_tokens WHERE token_hash = ?");
+        select.setString(1, std::string(token_hash));
+        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
+        if (!rows->next()) return absl::NotFoundError(kNoLiveToken);
+        const uint64_t user_id = rows->getUInt64(1);
+        const std::string email = rows->getString(2);
+        // Only the address the link was sent to: a link to an address the account no longer
+        // has proves nothing about the one it has now.
+        sql::PreparedStatement& verify =
+            connection.Prepare("UPDATE users SET email_verified_at = ? WHERE id = ? AND email = ?");
+        verify.setDateTime(1, now);
+        verify.setUInt64(2, user_id);
+        verify.setString(3, email);
+        if (verify.executeUpdate() == 0) return absl::NotFoundError(kNoLiveToken);
+        return static_cast<int64_t>(user_id);
+      });
+}
+
 }  // namespace auth::mysql_repository

@@ -41,6 +41,7 @@ class MysqlAccountTokenRepository : public repository::AccountTokenRepository {
                                    repository::AccountTokenPurpose purpose) override;
   absl::StatusOr<repository::PasswordResetResult> ResetPassword(
       const repository::PasswordReset& reset) override;
+  absl::StatusOr<int64_t> VerifyEmail(absl::string_view token_hash) override;
 
  private:
   mysql::ConnectionPool& pool_;

@@ -184,6 +184,39 @@ TEST_F(MysqlAccountTokenRepositoryTest, RacingResetsWithOneTokenSpendItExactlyOn
   }
 }
 
+TEST_F(MysqlAccountTokenRepositoryTest, VerificationTokenVerifiesTheAddressOnceAndOnlyItsOwn) {
+  MysqlAccountTokenRepository tokens(*pool_);
+  const NewAccountToken reset = TokenOf(user_id_);
+  ASSERT_THAT(tokens.Issue(reset, MailFor(reset)), IsOk());
+  EXPECT_THAT(tokens.VerifyEmail(reset.token_hash), StatusIs(absl::StatusCode::kNotFound));
+
+  NewAccountToken token =
+      TokenOf(user_id_, absl::Hours(24), AccountTokenPurpose::kEmailVerification);
+  ASSERT_OK_AND_ASSIGN(const repository::User before,
+                       MysqlUserRepository(*pool_).FindById(user_id_));
+  EXPECT_FALSE(before.email_verified);
+  token.email = before.email;
+  ASSERT_THAT(tokens.Issue(token, MailFor(token)), IsOk());
+  EXPECT_THAT(tokens.VerifyEmail(token.token_hash), IsOkAndHolds(user_id_));
+  ASSERT_OK_AND_ASSIGN(const repository::User after,
+                       MysqlUserRepository(*pool_).FindById(user_id_));
+  EXPECT_TRUE(after.email_verified);
+  EXPECT_THAT(tokens.VerifyEmail(token.token_hash), StatusIs(absl::StatusCode::kNotFound));
+  // A verification token is no reset token.
+  EXPECT_THAT(tokens.ResetPassword(ResetOf(token)), StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST_F(MysqlAccountTokenRepositoryTest, LinkSentToAnotherAddressVerifiesNothing) {
+  MysqlAccountTokenRepository tokens(*pool_);
+  const int64_t user = CreateUniqueUser("moved");
+  NewAccountToken token = TokenOf(user, absl::Hours(24), AccountTokenPurpose::kEmailVerification);
+  token.email = "old-address@example.org";  // not the account's address any more
+  ASSERT_THAT(tokens.Issue(token, MailFor(token)), IsOk());
+  EXPECT_THAT(tokens.VerifyEmail(token.token_hash), StatusIs(absl::StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(const repository::User after, MysqlUserRepository(*pool_).FindById(user));
+  EXPECT_FALSE(after.email_verified);
+}
+
 TEST_F(MysqlAccountTokenRepositoryTest, MalformedArgumentsAreRefusedBeforeTheDatabase) {
   MysqlAccountTokenRepository tokens(*pool_);
   NewAccountToken token = TokenOf(user_id_);

@@ -29,7 +29,7 @@ namespace {
 
 constexpr char kSelectUser[] =
     "SELECT id, username, email, phone_number, password_hash, UNIX_TIMESTAMP(created_at), "
-    "UNIX_TIMESTAMP(updated_at) FROM users WHERE ";
+    "UNIX_TIMESTAMP(updated_at), email_verified_at IS NOT NULL FROM users WHERE ";
 
 // Maps the current row of a kSelectUser result.
 absl::StatusOr<User> ReadUser(const sql::ResultSet& row) {
@@ -49,6 +49,7 @@ absl::StatusOr<User> ReadUser(const sql::ResultSet& row) {
   if (!updated_at.ok()) return updated_at.status();
   user.created_at = *created_at;
   user.updated_at = *updated_at;
+  user.email_verified = row.getBoolean(8);
   return user;
 }
 

@@ -108,6 +108,7 @@ TEST_F(MysqlUserRepositoryTest, FindByIdMapsTheRow) {
       .WillOnce(Return(sql::SQLString("1700000000.250000")));
   EXPECT_CALL(*rows, getString(Matcher<uint32_t>(7)))
       .WillOnce(Return(sql::SQLString("1700000001")));
+  EXPECT_CALL(*rows, getBoolean(Matcher<uint32_t>(8))).WillOnce(Return(true));
 
   ASSERT_OK_AND_ASSIGN(const repository::User user, users.FindById(42));
   EXPECT_EQ(user.id, 42);
@@ -117,6 +118,7 @@ TEST_F(MysqlUserRepositoryTest, FindByIdMapsTheRow) {
   EXPECT_EQ(user.password_hash, "$phc");
   EXPECT_EQ(user.created_at, absl::FromUnixMillis(1700000000250));
   EXPECT_EQ(user.updated_at, absl::FromUnixSeconds(1700000001));
+  EXPECT_TRUE(user.email_verified);
 }
 
 TEST_F(MysqlUserRepositoryTest, NoRowIsNotFound) {

@@ -1,0 +1,160 @@
+// EmailVerificationHandler; see email_verification_handler.h.
+#include "services/auth/recovery/email_verification_handler.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/clock.h"
+#include "glog/logging.h"
+#include "libs/authn/credentials.h"
+#include "libs/crypto/random_token.h"
+#include "libs/crypto/sha256.h"
+#include "services/auth/recovery/recovery_mail.h"
+#include "services/auth/recovery/session_owner.h"
+#include "services/auth/rpc/caller.h"
+
+namespace auth::service {
+
+using audit::AuditEventType;
+using auth::v1::SendEmailVerificationRequest;
+using auth::v1::SendEmailVerificationResponse;
+using auth::v1::VerifyEmailRequest;
+using auth::v1::VerifyEmailResponse;
+using repository::AccountTokenPurpose;
+
+namespace {
+
+constexpr char kDeadLinkMessage[] = "verification link invalid, used or expired: ask for a new one";
+
+}  // namespace
+
+EmailVerificationHandler::EmailVerificationHandler(Deps deps, RecoveryOptions options)
+    : deps_(std::move(deps)),
+      options_(std::move(options)),
+      limits_(deps_.attempts, options_.limits) {
+  CHECK(deps_.users && deps_.sessions && deps_.verifier && deps_.runner && deps_.audit_log)
+      << "EmailVerificationHandler needs every dependency";
+  CHECK(deps_.account_tokens || !options_.mail_configured)
+      << "mailing verification links needs somewhere to store their tokens";
+}
+
+grpc::ServerUnaryReactor* EmailVerificationHandler::Send(
+    grpc::CallbackServerContext* context, const SendEmailVerificationRequest* /*request*/,
+    SendEmailVerificationResponse* /*response*/) const {
+  auto call = deps_.runner->Start(context, metrics::Rpc::kSendEmailVerification);
+  absl::StatusOr<std::string> token = authn::ExtractAccessToken(
+      authn::ToHeaders(context->client_metadata()), deps_.cookie_names.TokenSources());
+  absl::StatusOr<VerifiedAccessToken> verified =
+      token.ok() ? VerifyAccessToken(*deps_.verifier, *token) : token.status();
+  if (!verified.ok()) {
+    call->Finish(verified.status());
+    return call->reactor();
+  }
+  if (!options_.mail_configured) {
+    call->Finish(absl::FailedPreconditionError(kMailNotConfiguredMessage));
+    return call->reactor();
+  }
+  IssueVerificationMail(call, *std::move(verified), CallerAddress(*context));
+  return call->reactor();
+}
+
+void EmailVerificationHandler::IssueVerificationMail(std::shared_ptr<UnaryCall> call,
+                                                     VerifiedAccessToken token,
+                                                     std::string address) const {
+  deps_.runner->OnDatabase(call, [this, call, token = std::move(token),
+                                  address = std::move(address)]() {
+    absl::StatusOr<repository::User> user = SessionOwner(*deps_.sessions, *deps_.users, token);
+    if (!user.ok()) {
+      call->Finish(user.status());
+      return;
+    }
+    const auto record = [&](absl::string_view outcome) {
+      deps_.audit_log->RecordEvent(AuditEventType::kEmailVerificationSent, user->id, address,
+                                   outcome, token.claims.jwt_id);
+    };
+    if (user->email_verified) {
+      record("already_verified");
+      call->Finish(absl::OkStatus());
+      return;
+    }
+    if (absl::Status admitted = limits_.AdmitMail(user->id); !admitted.ok()) {
+      // Silent: the answer is OK either way, as the API says.
+      record(admitted.code() == absl::StatusCode::kResourceExhausted ? "mail_limit"
+                                                                     : "limiter_failed");
+      call->Finish(absl::OkStatus());
+      return;
+    }
+    absl::StatusOr<std::string> secret = crypto::NewRandomToken();
+    if (!secret.ok()) {
+      call->Finish(absl::InternalError("no random token"));
+      return;
+    }
+    repository::NewAccountToken stored;
+    stored.token_hash = crypto::Sha256Hex(*secret);
+    stored.purpose = AccountTokenPurpose::kEmailVerification;
+    stored.user_id = user->id;
+    stored.email = user->email;
+    stored.expires_at = absl::Now() + options_.email_verification_token_lifetime;
+    const absl::Status issued = deps_.account_tokens->Issue(
+        stored, EmailVerificationMail(user->email, options_.public_base_url, *secret,
+                                      options_.email_verification_token_lifetime));
+    if (!issued.ok()) {
+      record(issued.code() == absl::StatusCode::kInvalidArgument ? "unmailable_address"
+                                                                 : "store_failed");
+      // An address the mail check refuses is no failure of this call's: nothing can be sent.
+      call->Finish(issued.code() == absl::StatusCode::kInvalidArgument ? absl::OkStatus() : issued);
+      return;
+    }
+    record("mail_queued");
+    if (options_.mail_queued) options_.mail_queued();
+    call->Finish(absl::OkStatus());
+  });
+}
+
+grpc::ServerUnaryReactor* EmailVerificationHandler::Verify(
+    grpc::CallbackServerContext* context, const VerifyEmailRequest* request,
+    VerifyEmailResponse* /*response*/) const {
+  auto call = deps_.runner->Start(context, metrics::Rpc::kVerifyEmail);
+  if (absl::Status valid = ValidateLinkToken(request->token()); !valid.ok()) {
+    call->Finish(valid);
+    return call->reactor();
+  }
+  if (deps_.account_tokens == nullptr) {
+    call->Finish(absl::FailedPreconditionError(kMailNotConfiguredMessage));
+    return call->reactor();
+  }
+  deps_.runner->OnDatabase(call, [this, call, token_hash = crypto::Sha256Hex(request->token()),
+                                  address = CallerAddress(*context)]() {
+    std::string retry_after;
+    const absl::Status admitted = limits_.AdmitTokenTry(address, &retry_after);
+    if (!admitted.ok()) {
+      deps_.audit_log->RecordEvent(AuditEventType::kEmailVerificationRefused, 0, address,
+                                   admitted.code() == absl::StatusCode::kResourceExhausted
+                                       ? "abuse_limit"
+                                       : "limiter_failed");
+    }
+    if (!PassedAdmission(*call, admitted, retry_after)) return;
+    absl::StatusOr<int64_t> user_id = deps_.account_tokens->VerifyEmail(token_hash);
+    if (!user_id.ok()) {
+      if (user_id.status().code() != absl::StatusCode::kNotFound) {
+        call->Finish(user_id.status());
+        return;
+      }
+      deps_.audit_log->RecordEvent(AuditEventType::kEmailVerificationRefused, 0, address,
+                                   "dead_token");
+      call->Finish(absl::UnauthenticatedError(kDeadLinkMessage));
+      return;
+    }
+    limits_.RefundTokenTry(address);
+    deps_.audit_log->RecordEvent(AuditEventType::kEmailVerified, *user_id, address, "");
+    call->Finish(absl::OkStatus());
+  });
+  return call->reactor();
+}
+
+}  // namespace auth::service

@@ -1,0 +1,32 @@
+// SessionOwner; see session_owner.h.
+#include "services/auth/recovery/session_owner.h"
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace auth::service {
+
+namespace {
+constexpr char kSessionEndedMessage[] = "session ended, unknown or not this token's";
+}  // namespace
+
+absl::StatusOr<repository::User> SessionOwner(repository::SessionRepository& sessions,
+                                              repository::UserRepository& users,
+                                              const VerifiedAccessToken& token) {
+  absl::StatusOr<repository::Session> session = sessions.FindActive(token.claims.jwt_id);
+  if (!session.ok()) {
+    return session.status().code() == absl::StatusCode::kNotFound
+               ? absl::UnauthenticatedError(kSessionEndedMessage)
+               : session.status();
+  }
+  if (session->user_id != token.user_id || session->token_hash != token.token_hash) {
+    return absl::UnauthenticatedError(kSessionEndedMessage);
+  }
+  absl::StatusOr<repository::User> user = users.FindById(token.user_id);
+  if (!user.ok() && user.status().code() == absl::StatusCode::kNotFound) {
+    return absl::UnauthenticatedError(kSessionEndedMessage);
+  }
+  return user;
+}
+
+}  // namespace auth::service

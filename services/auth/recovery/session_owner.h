@@ -1,0 +1,28 @@
+// SessionOwner: the user behind a verified access token whose session is still open, for the
+// AccountService RPCs a signed-in user calls (ChangePassword, SendEmailVerification). The
+// session row is read on every call, as ValidateToken does, so a logout takes effect at once.
+//
+//   absl::StatusOr<repository::User> user = SessionOwner(sessions, users, verified_token);
+//   if (!user.ok()) return call->Finish(user.status());  // UNAUTHENTICATED, or the database's
+//
+// Blocks on the database: call it from the database executor.
+#ifndef SERVICES_AUTH_RECOVERY_SESSION_OWNER_H_
+#define SERVICES_AUTH_RECOVERY_SESSION_OWNER_H_
+
+#include "absl/status/statusor.h"
+#include "libs/repository/session_repository.h"
+#include "libs/repository/user_repository.h"
+#include "services/auth/session/access_token.h"
+
+namespace auth::service {
+
+// The user of `token`'s session. kUnauthenticated ("session ended, unknown or not this
+// token's") if the session is not open, is another user's or was issued with another token, or
+// the user is gone; the repositories' own errors (kUnavailable, ...) otherwise.
+absl::StatusOr<repository::User> SessionOwner(repository::SessionRepository& sessions,
+                                              repository::UserRepository& users,
+                                              const VerifiedAccessToken& token);
+
+}  // namespace auth::service
+
+#endif  // SERVICES_AUTH_RECOVERY_SESSION_OWNER_H_
