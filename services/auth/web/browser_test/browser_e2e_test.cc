@@ -5,9 +5,9 @@
 // /usr/bin/python3 (Debian's, which has selenium; not whatever python3 is first on PATH):
 // page_flow.py (the sign-in page, its cookies), sign_out.py (no token in a script's reach, the
 // page's sign-out after the access token expired and when Logout fails), cross_origin.py (forged
-// posts from another origin) and official_clients.py (grpc-web and @connectrpc/connect-web, bundled
-// by esbuild). The scripts print what they saw to the test log and exit non-zero naming the step
-// that failed.
+// posts from another origin), official_clients.py (grpc-web and @connectrpc/connect-web, bundled
+// by esbuild) and change_password.py (the sign-in page's change-password form). The
+// scripts print what they saw to the test log and exit non-zero naming the step that failed.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,6 +170,13 @@ TEST_F(BrowserE2eTest, OfficialGrpcWebAndConnectClientsCallEveryStep) {
                                   {server, app->origin, app->directory,
                                    Runfile("api/auth/v1/auth.proto"), ScriptPath("package.json")});
   EXPECT_TRUE(status.ok()) << "official_clients.py: " << status.ToString();
+}
+
+TEST_F(BrowserE2eTest, ChangePasswordSignsOutTheOtherDevicesOrEveryDevice) {
+  std::string server = StartServer({});
+  ASSERT_FALSE(server.empty());
+  ExitStatus status = RunScenario("change_password.py", {server});
+  EXPECT_TRUE(status.ok()) << "change_password.py: " << status.ToString();
 }
 
 }  // namespace
