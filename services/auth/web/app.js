@@ -5,8 +5,9 @@
 // and the server leaves the tokens out of the bodies it answers a browser with, so this script
 // never sees a token. It keeps only the user id it was told (Logout names its user, and once the
 // access token has expired no call says whose the session is).
-import {callRpc, clearFields, handle, newPasswordValue, passwordValue, showStatus, value} from
-    '/page.js';
+import {
+  RpcError, callRpc, clearFields, handle, newPasswordValue, passwordValue, showStatus, value,
+} from '/page.js';
 
 const callAuth = (method, request) => callRpc('AuthService', method, request);
 const callAccount = (method, request) => callRpc('AccountService', method, request);
@@ -154,9 +155,25 @@ handle(document.getElementById('forgot-form'), 'submit', async () => {
   showStatus(kForgotNotice);
 });
 
-// Change password: needs the session (the jwt-token cookie). The server ends every other session
-// of the user, and this one too unless it is kept; when it ends, the server expires the cookies,
-// and the page forgets the session as at sign-out.
+// ChangePassword needs a live access token (the jwt-token cookie), which expires after
+// --token_lifetime while the refresh token lives on: a page left open that long is still signed
+// in, so the session is renewed first, as "Refresh session" does.
+async function renewSessionIfExpired() {
+  try {
+    await callAuth('GetSession', {});
+  } catch (expired) {
+    if (!(expired instanceof RpcError) || expired.code !== 'unauthenticated') throw expired;
+    try {
+      rememberUser((await callAuth('RefreshToken', {})).userId);
+    } catch (signedOut) {
+      throw new Error('You are not signed in: sign in, then change the password.');
+    }
+  }
+}
+
+// Change password: the server ends every other session of the user, and this one too unless it
+// is kept; when it ends, the server expires the cookies, and the page forgets the session as at
+// sign-out.
 handle(document.getElementById('change-form'), 'submit', async () => {
   const keepThisSession = document.getElementById('change-keep-session').checked;
   const request = {
@@ -164,6 +181,7 @@ handle(document.getElementById('change-form'), 'submit', async () => {
     newPasswordHash: newPasswordValue('change-new', 'change-repeat'),
     keepThisSession: keepThisSession,
   };
+  await renewSessionIfExpired();
   await callAccount('ChangePassword', request);
   clearFields('change-current', 'change-new', 'change-repeat');
   if (keepThisSession) {

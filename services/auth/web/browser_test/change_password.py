@@ -4,8 +4,9 @@
 - "my other devices only": another client's session and refresh token (a login made before,
   outside the browser) are refused from then on, so is the old password, and the browser's
   session goes on;
-- "everywhere, this device too": the browser's session ends as well, its cookies are gone, the
-  page shows no session, and the newest password signs in.
+- "everywhere, this device too", once the access token's cookie has expired: the page renews the
+  session first, then the browser's session ends as well, its cookies are gone, the page shows
+  no session; a change then says to sign in first; the newest password signs in.
 
     /usr/bin/python3 change_password.py http://127.0.0.1:PORT
 
@@ -85,14 +86,22 @@ def change_password(page, server, email_address, user_id, password):
     page.wait_for_status(r"You are user %s\." % user_id)
     print("changed, other devices signed out, this one kept")
 
+    # The access token's cookie expires with it (--token_lifetime) and the refresh token's lives
+    # on: the page renews the session before it changes the password.
+    driver.execute_cdp_cmd("Network.deleteCookies", {"name": "jwt-token", "url": server})
+    check("jwt-token" not in all_cookies(driver), "the jwt-token cookie is still there")
     change(page, CHANGED_PASSWORD, LAST_PASSWORD, everywhere=True)
     page.wait_for_status(r"Password changed\. You are signed out everywhere")
     left = sorted(set(all_cookies(driver)) & {"jwt-token", "refresh-token"})
     check(not left, "session cookies after a change that signs out everywhere: %s" % left)
     check(not page.element("session").is_displayed(), "the page still shows the session")
+    print("changed after the access token expired, and signed out everywhere")
+
+    change(page, LAST_PASSWORD, CHANGED_PASSWORD)
+    page.wait_for_error(r"^You are not signed in: sign in, then change the password\.$")
     page.sign_in("email", email_address, password=LAST_PASSWORD)
     page.wait_for_status(r"Signed in as user %s\." % user_id)
-    print("changed and signed out everywhere; the newest password signs in")
+    print("signed out, the page says so; the newest password signs in")
 
 
 def main(server):
