@@ -40,6 +40,9 @@ class AiosmtpdServer {
   int port() const { return port_; }
   // smtp://127.0.0.1:PORT
   std::string url() const;
+  // The Maildir the server writes (new/ and cur/ appear with the first mail), for a reader in
+  // another process.
+  const std::string& maildir() const { return maildir_; }
 
   // The messages in the Maildir as aiosmtpd stored them (with the X-Peer, X-MailFrom and
   // X-RcptTo headers it adds), line ends as LF, oldest first by file time.

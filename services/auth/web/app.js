@@ -1,98 +1,16 @@
-// The sign-in page's script: each form calls one AuthService RPC over the Connect protocol's
-// unary JSON form (POST /auth.v1.AuthService/<Method>, application/json, proto3 JSON names).
+// The sign-in page's script: each form calls one RPC of AuthService (sign in, who am I, refresh,
+// sign out, register) or AccountService (forgot password, change password) through page.js.
 //
 // The session lives in the server's cookies only: `jwt-token` and `refresh-token` are HttpOnly,
 // and the server leaves the tokens out of the bodies it answers a browser with, so this script
 // never sees a token. It keeps only the user id it was told (Logout names its user, and once the
-// access token has expired no call says whose the session is). The page is served with a CSP
-// that allows no inline script or style, so everything it shows is set through textContent and
-// `hidden`.
-'use strict';
+// access token has expired no call says whose the session is).
+import {
+  RpcError, callRpc, clearFields, handle, newPasswordValue, passwordValue, showStatus, value,
+} from '/page.js';
 
-const kServicePath = '/auth.v1.AuthService/';
-
-// An RPC that failed: the Connect error code and message, the HTTP status, and for
-// resource_exhausted the seconds to wait from the Retry-After header (or null).
-class RpcError extends Error {
-  constructor(httpStatus, code, message, retryAfterSeconds) {
-    super(message);
-    this.httpStatus = httpStatus;
-    this.code = code;
-    this.retryAfterSeconds = retryAfterSeconds;
-  }
-}
-
-// Calls `method` with `request` (a plain object in proto3 JSON) and returns the response object.
-// The browser sends the cookies (same origin only); the server sets or expires them.
-async function callRpc(method, request) {
-  let response;
-  try {
-    response = await fetch(kServicePath + method, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: {'Content-Type': 'application/json', 'Connect-Protocol-Version': '1'},
-      body: JSON.stringify(request),
-    });
-  } catch (networkError) {
-    throw new RpcError(0, 'unavailable', 'The server cannot be reached.', null);
-  }
-  let body = null;
-  try {
-    body = await response.json();
-  } catch (notJson) {
-    body = null;
-  }
-  if (response.ok) return body || {};
-  const retryAfter = Number.parseInt(response.headers.get('Retry-After') || '', 10);
-  throw new RpcError(
-      response.status, (body && body.code) || 'unknown',
-      (body && body.message) || `The server answered HTTP ${response.status}.`,
-      Number.isFinite(retryAfter) ? retryAfter : null);
-}
-
-const statusLine = document.getElementById('status');
-const errorLine = document.getElementById('error');
-let retryCountdown = null;
-
-function showStatus(text) {
-  stopCountdown();
-  errorLine.hidden = true;
-  errorLine.textContent = '';
-  statusLine.textContent = text;
-}
-
-function stopCountdown() {
-  if (retryCountdown !== null) clearInterval(retryCountdown);
-  retryCountdown = null;
-}
-
-// Shows the server's message; for a rate limit also the wait, counted down each second.
-function showError(error) {
-  stopCountdown();
-  statusLine.textContent = '';
-  if (!(error instanceof RpcError)) {
-    errorLine.textContent = String(error);
-    errorLine.hidden = false;
-    return;
-  }
-  const text = `${error.message} (${error.code})`;
-  errorLine.textContent = text;
-  errorLine.hidden = false;
-  if (error.code === 'resource_exhausted' && error.retryAfterSeconds !== null) {
-    let remaining = error.retryAfterSeconds;
-    const render = () => {
-      errorLine.textContent = remaining > 0 ?
-          `${text} Try again in ${remaining} s.` :
-          `${text} You can try again now.`;
-    };
-    render();
-    retryCountdown = setInterval(() => {
-      remaining -= 1;
-      render();
-      if (remaining <= 0) stopCountdown();
-    }, 1000);
-  }
-}
+const callAuth = (method, request) => callRpc('AuthService', method, request);
+const callAccount = (method, request) => callRpc('AccountService', method, request);
 
 // The user id of the signed-in user, kept across reloads for the sign-out (not a secret).
 const kUserIdKey = 'auth.userId';
@@ -125,36 +43,8 @@ function hideSession() {
   }
 }
 
-// Runs `action` for a form submit or button press: one call at a time per control, errors shown.
-function handle(element, eventName, action) {
-  element.addEventListener(eventName, async (event) => {
-    event.preventDefault();
-    const control = event.submitter || element;
-    control.disabled = true;
-    // The previous outcome goes at once, so the next one is never mistaken for it.
-    showStatus('');
-    try {
-      await action();
-    } catch (error) {
-      showError(error);
-    } finally {
-      control.disabled = false;
-    }
-  });
-}
-
-function value(id) {
-  return document.getElementById(id).value.trim();
-}
-
-function passwordValue(id) {
-  // Sent as typed: the API's password_hash is whatever the client chooses to send, and auth_cli
-  // sends the password's bytes as well, so a user signs in the same way from either.
-  return document.getElementById(id).value;
-}
-
 async function whoAmI() {
-  const session = await callRpc('GetSession', {});
+  const session = await callAuth('GetSession', {});
   rememberUser(session.userId);
   showSession(session);
   return session;
@@ -178,7 +68,7 @@ handle(document.getElementById('signin-form'), 'submit', async () => {
   } else {
     request.phoneNumber = value('signin-phone');
   }
-  const answer = await callRpc('Login', request);
+  const answer = await callAuth('Login', request);
   rememberUser(answer.userId);
   document.getElementById('signin-password').value = '';
   showStatus(`Signed in as user ${answer.userId}.`);
@@ -198,7 +88,7 @@ handle(document.getElementById('whoami'), 'click', async () => {
 // The refresh token travels in its own HttpOnly cookie, scoped to the service's routes, so the
 // request names none.
 handle(document.getElementById('refresh'), 'click', async () => {
-  const answer = await callRpc('RefreshToken', {});
+  const answer = await callAuth('RefreshToken', {});
   rememberUser(answer.userId);
   showStatus(`Session refreshed for user ${answer.userId}.`);
   await whoAmI();
@@ -212,13 +102,13 @@ handle(document.getElementById('signout-form'), 'submit', async () => {
   // Logout names its user; GetSession says who the cookie belongs to, while it can.
   let userId = rememberedUser();
   try {
-    userId = (await callRpc('GetSession', {})).userId || userId;
+    userId = (await callAuth('GetSession', {})).userId || userId;
   } catch (expired) {
     // The access token has expired (or the session ended): the remembered user id it is.
   }
   const everywhere = document.getElementById('signout-everywhere').checked;
   try {
-    await callRpc('Logout', {userId: userId, currentSessionOnly: !everywhere});
+    await callAuth('Logout', {userId: userId, currentSessionOnly: !everywhere});
   } finally {
     forgetUser();
     hideSession();
@@ -234,7 +124,71 @@ handle(document.getElementById('register-form'), 'submit', async () => {
   };
   const phone = value('register-phone');
   if (phone !== '') request.phoneNumber = phone;
-  const answer = await callRpc('Register', request);
+  const answer = await callAuth('Register', request);
   document.getElementById('register-password').value = '';
   showStatus(`${answer.message || 'Registered.'} You can sign in now.`);
+});
+
+// Forgot password: the server answers OK whether or not an account has the address (and mails
+// only if one has), so the page says the same thing either way; only a malformed address, mail
+// that is not configured, or a rate limit is an error.
+const kForgotNotice = 'If an account has this address, a link is on its way. ' +
+    'It works once, for a limited time; open it in this browser or any other.';
+const forgot = document.getElementById('forgot');
+forgot.addEventListener('toggle', () => {
+  if (!forgot.open) return;
+  // What the user typed to sign in is most likely the address they mean.
+  const identifier = document.getElementById('forgot-identifier');
+  if (identifier.value === '') {
+    identifier.value = value(byEmail.checked ? 'signin-email' : 'signin-phone');
+  }
+  identifier.focus();
+});
+// The reset page's "ask for a new link" comes here with #forgot-password.
+if (location.hash === '#forgot-password') forgot.open = true;
+
+handle(document.getElementById('forgot-form'), 'submit', async () => {
+  const identifier = value('forgot-identifier');
+  // A phone number is in E.164, which starts with "+"; an email address never does.
+  const request = identifier.startsWith('+') ? {phoneNumber: identifier} : {email: identifier};
+  await callAccount('RequestPasswordReset', request);
+  showStatus(kForgotNotice);
+});
+
+// ChangePassword needs a live access token (the jwt-token cookie), which expires after
+// --token_lifetime while the refresh token lives on: a page left open that long is still signed
+// in, so the session is renewed first, as "Refresh session" does.
+async function renewSessionIfExpired() {
+  try {
+    await callAuth('GetSession', {});
+  } catch (expired) {
+    if (!(expired instanceof RpcError) || expired.code !== 'unauthenticated') throw expired;
+    try {
+      rememberUser((await callAuth('RefreshToken', {})).userId);
+    } catch (signedOut) {
+      throw new Error('You are not signed in: sign in, then change the password.');
+    }
+  }
+}
+
+// Change password: the server ends every other session of the user, and this one too unless it
+// is kept; when it ends, the server expires the cookies, and the page forgets the session as at
+// sign-out.
+handle(document.getElementById('change-form'), 'submit', async () => {
+  const keepThisSession = document.getElementById('change-keep-session').checked;
+  const request = {
+    currentPasswordHash: passwordValue('change-current'),
+    newPasswordHash: newPasswordValue('change-new', 'change-repeat'),
+    keepThisSession: keepThisSession,
+  };
+  await renewSessionIfExpired();
+  await callAccount('ChangePassword', request);
+  clearFields('change-current', 'change-new', 'change-repeat');
+  if (keepThisSession) {
+    showStatus('Password changed. Your other devices are signed out.');
+    return;
+  }
+  forgetUser();
+  hideSession();
+  showStatus('Password changed. You are signed out everywhere; sign in with the new password.');
 });

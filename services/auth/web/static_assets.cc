@@ -3,7 +3,7 @@
 namespace auth::web {
 namespace {
 
-// kEmbeddedAssets: index.html, app.js and app.css of this directory, embedded at build time.
+// kEmbeddedAssets: the pages of this directory and what they load, embedded at build time.
 #include "services/auth/web/embedded_assets.h"
 
 }  // namespace

@@ -1,5 +1,6 @@
-// The files the HTTP front serves from the binary itself (the sign-in page at "/" and what it
-// loads), so the page needs no file system, no CDN and no external resource.
+// The files the HTTP front serves from the binary itself (the sign-in page at "/", the reset page
+// at "/reset-password" and what they load), so the pages need no file system, no CDN and no
+// external resource.
 //
 // The HTTP front (services/auth/http) answers GET for exactly these paths, with the content type
 // given here and a strict Content-Security-Policy (no inline script), and 404 for any other path

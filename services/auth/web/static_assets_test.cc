@@ -1,11 +1,13 @@
-// The embedded page: the files exactly as in the source tree, under the paths and content types
+// The embedded pages: the files exactly as in the source tree, under the paths and content types
 // the HTTP front serves, and nothing in them that the front's CSP would block.
 #include "services/auth/web/static_assets.h"
 
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
@@ -36,19 +38,28 @@ std::map<std::string, StaticAsset> AssetsByPath() {
   return by_path;
 }
 
-TEST(StaticAssetsTest, ServesThePageAndWhatItLoadsByteForByte) {
+struct PageAsset {
+  const char* path;
+  const char* file;
+  const char* content_type;
+};
+constexpr PageAsset kPages[] = {
+    {"/", "index.html", "text/html; charset=utf-8"},
+    {"/reset-password", "reset-password.html", "text/html; charset=utf-8"},
+};
+constexpr PageAsset kScripts[] = {
+    {"/app.js", "app.js", "text/javascript; charset=utf-8"},
+    {"/page.js", "page.js", "text/javascript; charset=utf-8"},
+    {"/reset-password.js", "reset-password.js", "text/javascript; charset=utf-8"},
+};
+
+TEST(StaticAssetsTest, ServesThePagesAndWhatTheyLoadByteForByte) {
   std::map<std::string, StaticAsset> assets = AssetsByPath();
-  ASSERT_EQ(assets.size(), 3u);
-  const struct {
-    const char* path;
-    const char* file;
-    const char* content_type;
-  } kExpected[] = {
-      {"/", "index.html", "text/html; charset=utf-8"},
-      {"/app.js", "app.js", "text/javascript; charset=utf-8"},
-      {"/app.css", "app.css", "text/css; charset=utf-8"},
-  };
-  for (const auto& expected : kExpected) {
+  std::vector<PageAsset> expected_assets(std::begin(kPages), std::end(kPages));
+  expected_assets.insert(expected_assets.end(), std::begin(kScripts), std::end(kScripts));
+  expected_assets.push_back({"/app.css", "app.css", "text/css; charset=utf-8"});
+  ASSERT_EQ(assets.size(), expected_assets.size());
+  for (const PageAsset& expected : expected_assets) {
     ASSERT_EQ(assets.count(expected.path), 1u) << expected.path;
     const StaticAsset& asset = assets.at(expected.path);
     EXPECT_EQ(asset.content_type, expected.content_type);
@@ -60,44 +71,75 @@ TEST(StaticAssetsTest, ServesThePageAndWhatItLoadsByteForByte) {
 
 // The front's CSP is script-src 'self'; style-src 'self'; default-src 'none': an inline script,
 // style or event handler, or anything from another origin, would be blocked in the browser.
-TEST(StaticAssetsTest, PageHasNoInlineScriptOrStyleAndNoExternalResource) {
-  std::string page(AssetsByPath().at("/").body);
-  EXPECT_THAT(page, StartsWith("<!doctype html>"));
-  EXPECT_THAT(page, HasSubstr(R"(<script src="/app.js" defer></script>)"));
-  EXPECT_THAT(page, HasSubstr(R"(<link rel="stylesheet" href="/app.css">)"));
-  EXPECT_THAT(page, Not(ContainsRegex("<script>|<script [^>]*>[^<]")));  // inline script
-  EXPECT_THAT(page, Not(ContainsRegex("<style")));
-  EXPECT_THAT(page, Not(ContainsRegex(" style=")));
-  EXPECT_THAT(page, Not(ContainsRegex(" on[a-z]+=")));  // inline event handlers
-  EXPECT_THAT(page, Not(ContainsRegex("(src|href|action)=\"(https?:)?//")));
-  EXPECT_THAT(page, Not(ContainsRegex("javascript:")));
+TEST(StaticAssetsTest, PagesHaveNoInlineScriptOrStyleAndNoExternalResource) {
+  const std::map<std::string, std::string> kPageScripts = {
+      {"/", R"(<script type="module" src="/app.js"></script>)"},
+      {"/reset-password", R"(<script type="module" src="/reset-password.js"></script>)"}};
+  for (const PageAsset& asset : kPages) {
+    SCOPED_TRACE(asset.path);
+    std::string page(AssetsByPath().at(asset.path).body);
+    EXPECT_THAT(page, StartsWith("<!doctype html>"));
+    EXPECT_THAT(page, HasSubstr(kPageScripts.at(asset.path)));
+    EXPECT_THAT(page, HasSubstr(R"(<link rel="stylesheet" href="/app.css">)"));
+    EXPECT_THAT(page, Not(ContainsRegex("<script>|<script [^>]*>[^<]")));  // inline script
+    EXPECT_THAT(page, Not(ContainsRegex("<style")));
+    EXPECT_THAT(page, Not(ContainsRegex(" style=")));
+    EXPECT_THAT(page, Not(ContainsRegex(" on[a-z]+=")));  // inline event handlers
+    EXPECT_THAT(page, Not(ContainsRegex("(src|href|action)=\"(https?:)?//")));
+    EXPECT_THAT(page, Not(ContainsRegex("javascript:")));
+    // Status and errors are announced to screen readers.
+    EXPECT_THAT(page, HasSubstr(R"(<p id="status" role="status" aria-live="polite"></p>)"));
+    EXPECT_THAT(page, HasSubstr(R"(role="alert")"));
+  }
 }
 
 TEST(StaticAssetsTest, EveryInputHasALabel) {
-  std::string page(AssetsByPath().at("/").body);
-  // Each id="x" of an <input> has a <label for="x">.
-  std::string::size_type at = 0;
-  int inputs = 0;
-  while ((at = page.find("<input", at)) != std::string::npos) {
-    std::string::size_type id_at = page.find("id=\"", at);
-    ASSERT_NE(id_at, std::string::npos);
-    std::string::size_type id_end = page.find('"', id_at + 4);
-    std::string id = page.substr(id_at + 4, id_end - id_at - 4);
-    EXPECT_THAT(page, HasSubstr(absl::StrCat("<label for=\"", id, "\">"))) << id;
-    ++inputs;
-    at = id_end;
+  const std::map<std::string, int> kMinInputs = {{"/", 16}, {"/reset-password", 2}};
+  for (const PageAsset& asset : kPages) {
+    SCOPED_TRACE(asset.path);
+    std::string page(AssetsByPath().at(asset.path).body);
+    // Each id="x" of an <input> has a <label for="x">.
+    std::string::size_type at = 0;
+    int inputs = 0;
+    while ((at = page.find("<input", at)) != std::string::npos) {
+      std::string::size_type id_at = page.find("id=\"", at);
+      ASSERT_NE(id_at, std::string::npos);
+      std::string::size_type id_end = page.find('"', id_at + 4);
+      std::string id = page.substr(id_at + 4, id_end - id_at - 4);
+      EXPECT_THAT(page, HasSubstr(absl::StrCat("<label for=\"", id, "\">"))) << id;
+      ++inputs;
+      at = id_end;
+    }
+    EXPECT_GE(inputs, kMinInputs.at(asset.path));
   }
-  EXPECT_GE(inputs, 10);
 }
 
-TEST(StaticAssetsTest, ScriptNeitherEvaluatesStringsNorWritesMarkup) {
-  std::string script(AssetsByPath().at("/app.js").body);
-  EXPECT_THAT(script, Not(HasSubstr("eval(")));
-  EXPECT_THAT(script, Not(HasSubstr("new Function")));
-  EXPECT_THAT(script, Not(HasSubstr("innerHTML")));
-  EXPECT_THAT(script, Not(HasSubstr("document.write")));
-  EXPECT_THAT(script, Not(HasSubstr(".style")));
-  EXPECT_THAT(script, HasSubstr("credentials: 'same-origin'"));
+TEST(StaticAssetsTest, ScriptsNeitherEvaluateStringsNorWriteMarkup) {
+  for (const PageAsset& asset : kScripts) {
+    SCOPED_TRACE(asset.path);
+    std::string script(AssetsByPath().at(asset.path).body);
+    EXPECT_THAT(script, Not(HasSubstr("eval(")));
+    EXPECT_THAT(script, Not(HasSubstr("new Function")));
+    EXPECT_THAT(script, Not(HasSubstr("innerHTML")));
+    EXPECT_THAT(script, Not(HasSubstr("document.write")));
+    EXPECT_THAT(script, Not(HasSubstr(".style")));
+    // Modules import only the server's own scripts, by path.
+    EXPECT_THAT(script, Not(ContainsRegex("from\\s+'[^/]")));
+    EXPECT_THAT(script, Not(ContainsRegex("import\\(")));
+  }
+  EXPECT_THAT(std::string(AssetsByPath().at("/page.js").body),
+              HasSubstr("credentials: 'same-origin'"));
+}
+
+// The reset page must not spend the link when it opens: ResetPassword is called from the
+// form's submit only, and the token leaves the address bar.
+TEST(StaticAssetsTest, ResetPageSendsTheTokenOnlyOnSubmitAndClearsItFromTheAddress) {
+  std::string script(AssetsByPath().at("/reset-password.js").body);
+  EXPECT_THAT(script, HasSubstr("history.replaceState("));
+  EXPECT_THAT(script, ContainsRegex("handle\\(form, 'submit', async \\(\\) => \\{\n"
+                                    "[^}]*'ResetPassword'"));
+  EXPECT_THAT(script, Not(HasSubstr("sessionStorage")));
+  EXPECT_THAT(script, Not(HasSubstr("localStorage")));
 }
 
 }  // namespace

@@ -5,9 +5,13 @@
 // /usr/bin/python3 (Debian's, which has selenium; not whatever python3 is first on PATH):
 // page_flow.py (the sign-in page, its cookies), sign_out.py (no token in a script's reach, the
 // page's sign-out after the access token expired and when Logout fails), cross_origin.py (forged
-// posts from another origin) and official_clients.py (grpc-web and @connectrpc/connect-web, bundled
-// by esbuild). The scripts print what they saw to the test log and exit non-zero naming the step
-// that failed.
+// posts from another origin), official_clients.py (grpc-web and @connectrpc/connect-web, bundled
+// by esbuild), change_password.py (the sign-in page's change-password form) and
+// password_reset.py (forgot password through a real SMTP server's mailbox, the reset page). The
+// scripts print what they saw to the test log and exit non-zero naming the step that failed.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +25,7 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "libs/mail/testing/aiosmtpd_server.h"
 #include "libs/testing/runfiles.h"
 #include "libs/testing/status_matchers.h"
 #include "libs/testing/subprocess.h"
@@ -32,6 +37,7 @@ extern char** environ;
 namespace auth::service_testing {
 namespace {
 
+using ::auth::mail_testing::AiosmtpdServer;
 using ::auth::test_util::ExitStatus;
 using ::auth::test_util::IsOk;
 using ::auth::test_util::Runfile;
@@ -47,6 +53,21 @@ std::string ScriptPath(absl::string_view name) {
 }
 
 std::string Origin(int port) { return absl::StrCat("http://127.0.0.1:", port); }
+
+// A loopback port nothing listens on now (bound to 0, read, closed), for a server whose HTTP
+// origin must be known before it starts (--public_base_url names it); 0 if none could be had.
+int FreeLoopbackPort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return 0;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof(address);
+  const bool bound = bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
+                     getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
+  close(fd);
+  return bound ? ntohs(address.sin_port) : 0;
+}
 
 // A static file server on a free loopback port: the "other origin" a page is loaded from.
 struct StaticServer {
@@ -170,6 +191,27 @@ TEST_F(BrowserE2eTest, OfficialGrpcWebAndConnectClientsCallEveryStep) {
                                   {server, app->origin, app->directory,
                                    Runfile("api/auth/v1/auth.proto"), ScriptPath("package.json")});
   EXPECT_TRUE(status.ok()) << "official_clients.py: " << status.ToString();
+}
+
+TEST_F(BrowserE2eTest, ChangePasswordSignsOutTheOtherDevicesOrEveryDevice) {
+  std::string server = StartServer({});
+  ASSERT_FALSE(server.empty());
+  ExitStatus status = RunScenario("change_password.py", {server});
+  EXPECT_TRUE(status.ok()) << "change_password.py: " << status.ToString();
+}
+
+// The reset link's origin is --public_base_url's, so the server's HTTP port is chosen first.
+TEST_F(BrowserE2eTest, ForgottenPasswordIsResetThroughAMailedLink) {
+  absl::StatusOr<std::unique_ptr<AiosmtpdServer>> smtp = AiosmtpdServer::Start();
+  ASSERT_THAT(smtp, IsOk());
+  const int http_port = FreeLoopbackPort();
+  ASSERT_GT(http_port, 0);
+  std::string server = StartServer({absl::StrCat("--http_listen=127.0.0.1:", http_port),
+                                    "--smtp_url=" + (*smtp)->url(), "--smtp_from=auth@example.com",
+                                    "--public_base_url=" + Origin(http_port)});
+  ASSERT_EQ(server, Origin(http_port));
+  ExitStatus status = RunScenario("password_reset.py", {server, (*smtp)->maildir()});
+  EXPECT_TRUE(status.ok()) << "password_reset.py: " << status.ToString();
 }
 
 }  // namespace
