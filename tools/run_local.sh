@@ -9,9 +9,9 @@
 # (gRPC) and 127.0.0.1:8080 (HTTP: the sign-in page, Connect and gRPC-Web), mailing through that
 # server with links to http://localhost:8080. Ctrl-C stops all three.
 #
-# The server gets --smtp_url and --public_base_url (and the flags below) before the extra flags,
-# so an extra flag overrides them: with --smtp_url=... it mails through that server, and no local
-# one is started.
+# The server gets --smtp_url, --smtp_from=auth@localhost and --public_base_url (and the flags
+# below) before the extra flags, so an extra flag overrides them: with --smtp_url=... (and then
+# --smtp_from=..., which goes with it) it mails through that server, and no local one is started.
 #
 # Environment: AUTH_LOCAL_DIR (default ~/.local/share/auth-service) holds the database and the
 # generated credentials; AUTH_LISTEN (default 127.0.0.1:50051); AUTH_HTTP_LISTEN (default
@@ -96,7 +96,7 @@ mail_flags=()
 if [[ -n $SMTP_LISTEN ]] && local_mail_wanted "$@"; then
   start_local_mail_server "$STATE_DIR/mail" "$SMTP_LISTEN" "$STATE_DIR/mail-server.log"
   echo "run_local: mail server on $SMTP_LISTEN, mail in $STATE_DIR/mail (auth_cli mail)"
-  mail_flags=(--smtp_url="smtp://$SMTP_LISTEN")
+  mail_flags=(--smtp_url="smtp://$SMTP_LISTEN" --smtp_from=auth@localhost)
 fi
 
 echo "run_local: MariaDB on $SOCKET; starting auth_server (Ctrl-C stops all)"

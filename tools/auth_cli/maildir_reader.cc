@@ -233,9 +233,8 @@ std::vector<std::string> FindLinks(absl::string_view text) {
     for (;;) {
       if (!link.empty() && absl::StrContains(".,;:!?", link.back())) {
         link.remove_suffix(1);
-      } else if (absl::EndsWith(link, ")") &&
-                 std::count(link.begin(), link.end(), '(') <
-                     std::count(link.begin(), link.end(), ')')) {
+      } else if (absl::EndsWith(link, ")") && std::count(link.begin(), link.end(), '(') <
+                                                  std::count(link.begin(), link.end(), ')')) {
         link.remove_suffix(1);
       } else {
         break;
@@ -320,10 +319,10 @@ std::string FormatMail(const ReadMail& mail) {
             [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
   body = absl::StrReplaceAll(body, replacements);
   if (!body.empty() && body.back() != '\n') body += '\n';
-  std::string out = absl::StrCat("From: ", Printable(mail.from), "\nTo: ", Printable(mail.to),
-                                 "\nSubject: ", Printable(mail.subject),
-                                 "\nDate: ", Printable(mail.date), "\nFile: ", mail.path,
-                                 "\n\n", Printable(body));
+  std::string out =
+      absl::StrCat("From: ", Printable(mail.from), "\nTo: ", Printable(mail.to),
+                   "\nSubject: ", Printable(mail.subject), "\nDate: ", Printable(mail.date),
+                   "\nFile: ", mail.path, "\n\n", Printable(body));
   if (!mail.links.empty()) {
     absl::StrAppend(&out, "\nLinks:\n");
     for (const std::string& link : mail.links) absl::StrAppend(&out, Printable(link), "\n");

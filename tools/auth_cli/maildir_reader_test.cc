@@ -48,8 +48,8 @@ std::string ResetMail(absl::string_view to, absl::string_view date) {
 }
 
 TEST(ParseMailTest, ReadsTheHeadersBodyAndLinkOfAnEightBitMail) {
-  ASSERT_OK_AND_ASSIGN(ReadMail mail,
-                       ParseMail(ResetMail("alice@example.com", "Mon, 07 Dec 2026 23:00:00 +0000")));
+  ASSERT_OK_AND_ASSIGN(
+      ReadMail mail, ParseMail(ResetMail("alice@example.com", "Mon, 07 Dec 2026 23:00:00 +0000")));
   EXPECT_EQ(mail.from, "auth@localhost");
   EXPECT_EQ(mail.to, "alice@example.com");
   EXPECT_EQ(mail.subject, "Reset your password");
@@ -102,15 +102,17 @@ TEST(ParseMailTest, RefusesWhatIsNoMail) {
 }
 
 TEST(FindLinksTest, StopsAtDelimitersAndDropsTrailingPunctuationAndRepeats) {
-  EXPECT_THAT(FindLinks("see <https://a.example/x?y=1>, (http://b.example/p_(q)) and "
-                        "\"http://c.example/\"; http://b.example/p_(q)! https:// http"),
-              ElementsAre("https://a.example/x?y=1", "http://b.example/p_(q)", "http://c.example/"));
+  EXPECT_THAT(
+      FindLinks("see <https://a.example/x?y=1>, (http://b.example/p_(q)) and "
+                "\"http://c.example/\"; http://b.example/p_(q)! https:// http"),
+      ElementsAre("https://a.example/x?y=1", "http://b.example/p_(q)", "http://c.example/"));
   EXPECT_THAT(FindLinks("no link here, httpx://x"), IsEmpty());
 }
 
 TEST(NamesRecipientTest, MatchesAddressesCaseInsensitively) {
   EXPECT_TRUE(NamesRecipient("alice@example.com", "Alice@Example.com"));
-  EXPECT_TRUE(NamesRecipient("Bob <bob@example.com>, Alice <alice@example.com>", "alice@example.com"));
+  EXPECT_TRUE(
+      NamesRecipient("Bob <bob@example.com>, Alice <alice@example.com>", "alice@example.com"));
   EXPECT_FALSE(NamesRecipient("xalice@example.com", "alice@example.com"));
   EXPECT_FALSE(NamesRecipient("", "alice@example.com"));
 }
