@@ -5,7 +5,11 @@
 #   source tools/local_mail_server.sh
 #   if local_mail_wanted "$@"; then
 #     start_local_mail_server "$STATE_DIR/mail" 127.0.0.1:2525 "$STATE_DIR/mail-server.log"
-#   fi                                             # LOCAL_MAIL_PID: kill it to stop the server
+#   fi
+#   ...
+#   stop_local_mail_server                         # e.g. in an EXIT trap
+
+LOCAL_MAIL_PID=  # the running server's pid, or empty
 
 # False when the auth_server flags name --smtp_url: the server then mails through the server they
 # name, so no local one is started (it would only hold a port and receive nothing).
@@ -54,4 +58,15 @@ start_local_mail_server() {
   kill "$LOCAL_MAIL_PID" 2>/dev/null
   LOCAL_MAIL_PID=
   return 1
+}
+
+# Stops the server started above, if any, and waits for it; succeeds whatever its exit status
+# (143 after the SIGTERM), so a clean-up under set -e goes on to its next step.
+stop_local_mail_server() {
+  if [[ -n $LOCAL_MAIL_PID ]]; then
+    kill "$LOCAL_MAIL_PID" 2>/dev/null || true
+    wait "$LOCAL_MAIL_PID" 2>/dev/null || true
+  fi
+  LOCAL_MAIL_PID=
+  return 0
 }

@@ -55,10 +55,13 @@ fi
   --pid-file="$RUN_DIR/mysqld.pid" --log-error="$STATE_DIR/mariadb.err" "${as_root_flag[@]}" &
 DB_PID=$!
 SERVER_PID=
-LOCAL_MAIL_PID=
+source tools/local_mail_server.sh  # sets LOCAL_MAIL_PID= ; the mail server starts further down
 cleanup() {
+  # Every step runs whatever the one before returned: a child killed by SIGTERM reports 143 to
+  # `wait`, which under set -e would end the clean-up there, leaving MariaDB running.
+  set +e
   [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-  [[ -n $LOCAL_MAIL_PID ]] && kill "$LOCAL_MAIL_PID" 2>/dev/null && wait "$LOCAL_MAIL_PID" 2>/dev/null
+  stop_local_mail_server
   kill "$DB_PID" 2>/dev/null && wait "$DB_PID" 2>/dev/null
   echo "run_local: stopped"
 }
@@ -90,7 +93,6 @@ if [[ ! -s $KEY_FILE ]]; then
 fi
 
 # The local mail server, unless the extra flags name another (or AUTH_SMTP_LISTEN is empty).
-source tools/local_mail_server.sh
 SMTP_LISTEN=${AUTH_SMTP_LISTEN-127.0.0.1:2525}
 mail_flags=()
 if [[ -n $SMTP_LISTEN ]] && local_mail_wanted "$@"; then

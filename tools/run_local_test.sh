@@ -34,10 +34,13 @@ LISTEN=127.0.0.1:$PORT
 LOG=$TMP/mail-server.log
 trap '[[ -n ${LOCAL_MAIL_PID:-} ]] && kill "$LOCAL_MAIL_PID" 2>/dev/null; true' EXIT
 
+# stop_local_mail_server under set -e, as run_local.sh's clean-up runs it: it must return 0
+# (a `wait` for the killed server alone would be 143) and the server must be gone.
 stop_server() {
-  kill "$LOCAL_MAIL_PID"
-  wait "$LOCAL_MAIL_PID" 2>/dev/null || true
-  LOCAL_MAIL_PID=
+  local pid=$LOCAL_MAIL_PID
+  stop_local_mail_server
+  kill -0 "$pid" 2>/dev/null && fail "the mail server still runs after stop_local_mail_server"
+  [[ -z $LOCAL_MAIL_PID ]] || fail "LOCAL_MAIL_PID still set"
 }
 
 # send_mail N: one mail whose subject is "Mail N", through the server, as libcurl sends it.
