@@ -17,8 +17,8 @@
 # generated credentials; AUTH_LISTEN (default 127.0.0.1:50051); AUTH_HTTP_LISTEN (default
 # 127.0.0.1:8080; empty turns the HTTP front off); AUTH_HTTP_PUBLIC_ORIGINS (default
 # http://127.0.0.1:8080,http://localhost:8080: the origins the page is opened at; set it with
-# AUTH_HTTP_LISTEN, or any other Host is answered 421); AUTH_SMTP_LISTEN (default 127.0.0.1:2525:
-# the local mail server; empty starts none and passes no --smtp_url). The mail is in
+# AUTH_HTTP_LISTEN, or any other Host is answered 421); AUTH_SMTP_LISTEN (default 127.0.0.1:2525,
+# an IPv4 host:port: the local mail server; empty starts none and passes no --smtp_url). Mail is in
 # $AUTH_LOCAL_DIR/mail (new/ holds one file per mail), its server's log in mail-server.log.
 set -euo pipefail
 # Under `bazel run` the script runs in its runfiles tree; Bazel names the workspace it came from.
