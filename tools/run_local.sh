@@ -3,15 +3,23 @@
 #   tools/run_local.sh [extra auth_server flags...]
 #   bazel run //tools:run_local -- [extra auth_server flags...]     # the same
 # Installs what is missing, starts a private MariaDB (own data directory, unix socket only, no
-# system service touched; data kept between runs), creates the database and its user, then runs
-# the server in the foreground on 127.0.0.1:50051 (gRPC) and 127.0.0.1:8080 (HTTP: the sign-in
-# page, Connect and gRPC-Web). Ctrl-C stops both.
+# system service touched; data kept between runs), creates the database and its user, starts a
+# mail server on loopback (Debian's aiosmtpd, writing every mail to a Maildir kept between runs:
+# `auth_cli mail` prints the latest), then runs the server in the foreground on 127.0.0.1:50051
+# (gRPC) and 127.0.0.1:8080 (HTTP: the sign-in page, Connect and gRPC-Web), mailing through that
+# server with links to http://localhost:8080. Ctrl-C stops all three.
+#
+# The server gets --smtp_url, --smtp_from=auth@localhost and --public_base_url (and the flags
+# below) before the extra flags, so an extra flag overrides them: with --smtp_url=... (and then
+# --smtp_from=..., which goes with it) it mails through that server, and no local one is started.
 #
 # Environment: AUTH_LOCAL_DIR (default ~/.local/share/auth-service) holds the database and the
 # generated credentials; AUTH_LISTEN (default 127.0.0.1:50051); AUTH_HTTP_LISTEN (default
 # 127.0.0.1:8080; empty turns the HTTP front off); AUTH_HTTP_PUBLIC_ORIGINS (default
 # http://127.0.0.1:8080,http://localhost:8080: the origins the page is opened at; set it with
-# AUTH_HTTP_LISTEN, or any other Host is answered 421).
+# AUTH_HTTP_LISTEN, or any other Host is answered 421); AUTH_SMTP_LISTEN (default 127.0.0.1:2525,
+# an IPv4 host:port: the local mail server; empty starts none and passes no --smtp_url). Mail is in
+# $AUTH_LOCAL_DIR/mail (new/ holds one file per mail), its server's log in mail-server.log.
 set -euo pipefail
 # Under `bazel run` the script runs in its runfiles tree; Bazel names the workspace it came from.
 WORKSPACE_DIR=${BUILD_WORKSPACE_DIRECTORY:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -47,8 +55,13 @@ fi
   --pid-file="$RUN_DIR/mysqld.pid" --log-error="$STATE_DIR/mariadb.err" "${as_root_flag[@]}" &
 DB_PID=$!
 SERVER_PID=
+source tools/local_mail_server.sh  # sets LOCAL_MAIL_PID= ; the mail server starts further down
 cleanup() {
+  # Every step runs whatever the one before returned: a child killed by SIGTERM reports 143 to
+  # `wait`, which under set -e would end the clean-up there, leaving MariaDB running.
+  set +e
   [[ -n $SERVER_PID ]] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+  stop_local_mail_server
   kill "$DB_PID" 2>/dev/null && wait "$DB_PID" 2>/dev/null
   echo "run_local: stopped"
 }
@@ -79,7 +92,16 @@ if [[ ! -s $KEY_FILE ]]; then
   bazel-bin/libs/token/jwt_keygen "$KEY_FILE" "$STATE_DIR/jwt-public-key.pem"
 fi
 
-echo "run_local: MariaDB on $SOCKET; starting auth_server (Ctrl-C stops both)"
+# The local mail server, unless the extra flags name another (or AUTH_SMTP_LISTEN is empty).
+SMTP_LISTEN=${AUTH_SMTP_LISTEN-127.0.0.1:2525}
+mail_flags=()
+if [[ -n $SMTP_LISTEN ]] && local_mail_wanted "$@"; then
+  start_local_mail_server "$STATE_DIR/mail" "$SMTP_LISTEN" "$STATE_DIR/mail-server.log"
+  echo "run_local: mail server on $SMTP_LISTEN, mail in $STATE_DIR/mail (auth_cli mail)"
+  mail_flags=(--smtp_url="smtp://$SMTP_LISTEN" --smtp_from=auth@localhost)
+fi
+
+echo "run_local: MariaDB on $SOCKET; starting auth_server (Ctrl-C stops all)"
 bazel-bin/services/auth/auth_server \
   --listen="${AUTH_LISTEN:-127.0.0.1:50051}" \
   --http_listen="${AUTH_HTTP_LISTEN-127.0.0.1:8080}" \
@@ -87,6 +109,8 @@ bazel-bin/services/auth/auth_server \
   --mysql_endpoint="unix://$SOCKET" \
   --mysql_password_file="$PASSWORD_FILE" \
   --token_signing_key="$KEY_FILE" \
+  --public_base_url=http://localhost:8080 \
+  "${mail_flags[@]}" \
   "$@" &
 SERVER_PID=$!
 wait "$SERVER_PID"

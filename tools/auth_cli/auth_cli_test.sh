@@ -1,7 +1,7 @@
 #!/bin/bash
 # End-to-end test of the auth_cli binary against fake_auth_server: output format, exit codes,
 # the token files (mode 0600; rotated by refresh, used by validate and logout, removed by logout)
-# and that no password is taken from argv.
+# and that no password is taken from argv; and `mail`, which reads a Maildir written here.
 #
 #   auth_cli_test.sh <auth_cli> <fake_auth_server>
 set -euo pipefail
@@ -138,6 +138,52 @@ run 2 "$CLI" login --target="$TARGET" --timeout=0s --email=a@example.com
 echo "$PASSWORD" >"$DIR/stdin"
 run 1 "$CLI" login --target=127.0.0.1:1 --email=a@example.com --token_file="$DIR/other"
 expect_line err "error_code: UNAVAILABLE"
+
+# mail: the newest mails of a Maildir as tools/run_local.sh's aiosmtpd stores them, no RPC.
+readonly MAILDIR="$DIR/state/mail"
+readonly LINK1="http://localhost:8080/reset-password#token=b2xkZXItdG9rZW4tb2xkZXItdG9rZW4tb2xkZXItdG9r"
+readonly LINK2="http://localhost:8080/reset-password#token=bmV3ZXItdG9rZW4tbmV3ZXItdG9rZW4tbmV3ZXItdG9r"
+# write_mail SUB NAME TO LINK AGE_SECONDS: a mail with a reset link, its file time AGE ago.
+write_mail() {
+  printf 'From: auth@localhost\nTo: %s\nSubject: Reset your password\nDate: d\n\nOpen %s now.\n' \
+    "$3" "$4" >"$MAILDIR/$1/$2"
+  touch -d "-$5 seconds" "$MAILDIR/$1/$2"
+}
+# Missing: exit 1 and a message naming the folder.
+run 1 "$CLI" mail --maildir="$MAILDIR"
+grep -qF "no Maildir at $MAILDIR" "$DIR/err" || fail "unclear missing Maildir: $(cat "$DIR/err")"
+mkdir -p "$MAILDIR/new" "$MAILDIR/cur" "$MAILDIR/tmp"
+# Empty: exit 1 (a script's `link=$(auth_cli mail --links_only)` fails), with a message.
+run 1 "$CLI" mail --maildir="$MAILDIR" --links_only
+expect_line err "error: no mail in $MAILDIR"
+[[ -s "$DIR/out" ]] && fail "output for an empty Maildir: $(cat "$DIR/out")"
+write_mail cur 1.M1.host:2,S alice@example.com "$LINK1" 30
+echo "no header here" >"$MAILDIR/new/2.M2.host"
+touch -d "-20 seconds" "$MAILDIR/new/2.M2.host"
+write_mail new 3.M3.host bob@example.com "$LINK2" 10
+# The newest (default: $AUTH_LOCAL_DIR/mail): headers, body, then the link alone on its line.
+AUTH_LOCAL_DIR="$DIR/state" run 0 "$CLI" mail
+expect_line out "To: bob@example.com"
+expect_line out "Subject: Reset your password"
+expect_line out "Open [link 1] now."
+[[ $(grep reset-password "$DIR/out") == "$LINK2" ]] || fail "grep reset-password: $(cat "$DIR/out")"
+# Two: the malformed file between them is skipped with a warning.
+run 0 "$CLI" mail --maildir="$MAILDIR" --count=2 --links_only
+[[ $(cat "$DIR/out") == "$LINK2"$'\n'"$LINK1" ]] || fail "--count=2: $(cat "$DIR/out")"
+grep -qF "warning: skipping $MAILDIR/new/2.M2.host" "$DIR/err" || fail "no warning: $(cat "$DIR/err")"
+run 0 "$CLI" mail --maildir="$MAILDIR" --to=ALICE@example.com --links_only
+expect_line out "$LINK1"
+run 1 "$CLI" mail --maildir="$MAILDIR" --to=carol@example.com
+expect_line err "error: no mail to carol@example.com in $MAILDIR"
+# --wait: a mail that arrives while it waits.
+(sleep 0.5 && write_mail new 4.M4.host carol@example.com "$LINK1" 0) &
+writer=$!
+run 0 "$CLI" mail --maildir="$MAILDIR" --to=carol@example.com --wait=10s --links_only
+expect_line out "$LINK1"
+wait "$writer"
+run 2 "$CLI" mail --maildir="$MAILDIR" --count=0
+run 2 "$CLI" login --target="$TARGET" --email=a@example.com --links_only
+run 2 "$CLI" mail --maildir="$MAILDIR" --email=a@example.com
 
 if ((failures > 0)); then
   echo "$failures check(s) failed"

@@ -2,6 +2,7 @@
 #include "tools/auth_cli/flag_checks.h"
 
 #include <string>
+#include <vector>
 
 #include "absl/flags/commandlineflag.h"
 #include "absl/flags/reflection.h"
@@ -20,6 +21,31 @@ bool IsBuiltinFlag(absl::string_view name) {
     if (name == builtin) return true;
   }
   return false;
+}
+
+// Flags that belong to one or more subcommands; the others are accepted everywhere.
+struct CommandFlag {
+  const char* name;
+  std::vector<absl::string_view> commands;
+};
+
+const std::vector<CommandFlag>& CommandFlags() {
+  static const auto* const kFlags = new std::vector<CommandFlag>{
+      {"username", {"register"}},
+      {"exist_ok", {"register"}},
+      {"email", {"register", "login"}},
+      {"phone", {"register", "login"}},
+      {"user_id", {"logout"}},
+      {"current_session_only", {"logout"}},
+      {"token", {"logout", "validate"}},
+      {"token_file", {"login", "logout", "refresh", "validate"}},
+      {"maildir", {"mail"}},
+      {"count", {"mail"}},
+      {"to", {"mail"}},
+      {"wait", {"mail"}},
+      {"links_only", {"mail"}},
+  };
+  return *kFlags;
 }
 
 }  // namespace
@@ -54,6 +80,17 @@ std::string PrevalidateFlags(int argc, char** argv) {
     std::string error;
     // The values of flags that can fail to parse (numbers, durations) are no secrets.
     if (!flag->ParseFrom(value, &error)) return error;
+  }
+  return "";
+}
+
+std::string CheckFlagsBelongTo(absl::string_view command) {
+  for (const CommandFlag& entry : CommandFlags()) {
+    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(entry.name);
+    if (flag == nullptr || flag->CurrentValue() == flag->DefaultValue()) continue;
+    bool allowed = false;
+    for (absl::string_view c : entry.commands) allowed |= (c == command);
+    if (!allowed) return absl::StrCat("--", entry.name, " is not used by ", command);
   }
   return "";
 }

@@ -10,6 +10,8 @@
 //   auth_cli refresh                                # rotates the saved tokens
 //   auth_cli validate [--token JWT]                 # who the (saved) token belongs to
 //   auth_cli jwks                                   # the server's public keys
+//   auth_cli mail [--count N] [--links_only] [--to E] [--wait 10s] [--maildir D]
+//                                                   # the local mail server's latest mails
 //
 // Common flags: --target (default 127.0.0.1:50051), --tls [--ca_cert FILE] [--client_cert FILE
 // --client_key FILE] (mTLS), --timeout (5s),
@@ -54,6 +56,7 @@
 #include "tools/auth_cli/auth_client.h"
 #include "tools/auth_cli/flag_checks.h"
 #include "tools/auth_cli/local_io.h"
+#include "tools/auth_cli/mail_command.h"
 #include "tools/auth_cli/token_subject.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Address of the AuthService (host:port).");
@@ -96,6 +99,7 @@ constexpr char kUsage[] = R"(a client for auth.v1.AuthService.
   auth_cli refresh [--token_file F]
   auth_cli validate [--token T | --token_file F]
   auth_cli jwks
+  auth_cli mail [--count N] [--links_only] [--to E] [--wait D] [--maildir DIR]
 
 The password is read from $AUTH_PASSWORD if set, else from one line of stdin (not echoed on a
 terminal); it is never a flag. Its bytes are sent as-is in the request's password_hash field:
@@ -108,40 +112,15 @@ tokens and saves both; logout and validate use the saved token when --token is a
 successful logout removes both files. Output is one `key: value` per line; on failure
 `error_code` and `error_message` go to stderr. Exit codes: 0 ok, 1 RPC failed, 2 usage error.
 
+mail reads the Maildir of tools/run_local.sh's mail server (no RPC): the newest mails first,
+headers, body and links, or only the links; exit 1 when there is no mail (after --wait).
+
 Common flags: --target (127.0.0.1:50051), --tls, --ca_cert, --client_cert and --client_key
 (mTLS), --timeout (5s).)";
-
-// Flags that belong to one or more subcommands; the others are accepted everywhere.
-struct CommandFlag {
-  const char* name;
-  std::vector<absl::string_view> commands;
-};
-
-const std::vector<CommandFlag>& CommandFlags() {
-  static const auto* const kFlags = new std::vector<CommandFlag>{
-      {"username", {"register"}},        {"exist_ok", {"register"}},
-      {"email", {"register", "login"}},  {"phone", {"register", "login"}},
-      {"user_id", {"logout"}},           {"current_session_only", {"logout"}},
-      {"token", {"logout", "validate"}}, {"token_file", {"login", "logout", "refresh", "validate"}},
-  };
-  return *kFlags;
-}
 
 int UsageError(absl::string_view message) {
   std::cerr << "usage error: " << message << "\n(run `auth_cli --help` for usage)\n";
   return kExitUsage;
-}
-
-// Rejects flags given to a subcommand that would silently ignore them.
-std::string CheckFlagsBelongTo(absl::string_view command) {
-  for (const CommandFlag& entry : CommandFlags()) {
-    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(entry.name);
-    if (flag == nullptr || flag->CurrentValue() == flag->DefaultValue()) continue;
-    bool allowed = false;
-    for (absl::string_view c : entry.commands) allowed |= (c == command);
-    if (!allowed) return absl::StrCat("--", entry.name, " is not used by ", command);
-  }
-  return "";
 }
 
 // Prints `key: value`, with control characters replaced so each field stays on one line.
@@ -359,7 +338,8 @@ int Main(int argc, char** argv) {
   if (std::string error = PrevalidateFlags(argc, argv); !error.empty()) return UsageError(error);
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() < 2) {
-    return UsageError("missing subcommand (register, login, logout, refresh, validate, jwks)");
+    return UsageError(
+        "missing subcommand (register, login, logout, refresh, validate, jwks, mail)");
   }
   const absl::string_view command = positional[1];
   if (command == "help") {
@@ -371,7 +351,7 @@ int Main(int argc, char** argv) {
       {"refresh", RunRefresh},   {"validate", RunValidate}, {"jwks", RunJwks},
   };
   const auto run = kCommands->find(command);
-  if (run == kCommands->end()) {
+  if (run == kCommands->end() && command != "mail") {
     return UsageError(absl::StrCat("unknown subcommand '", command, "'"));
   }
   if (positional.size() > 2) {
@@ -379,6 +359,7 @@ int Main(int argc, char** argv) {
                                    "' (values are given as flags, e.g. --email E)"));
   }
   if (std::string error = CheckFlagsBelongTo(command); !error.empty()) return UsageError(error);
+  if (command == "mail") return RunMailCommand();
   const absl::Duration timeout = absl::GetFlag(FLAGS_timeout);
   if (timeout <= absl::ZeroDuration()) return UsageError("--timeout must be positive");
 
