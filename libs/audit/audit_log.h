@@ -43,6 +43,7 @@ enum class AuditEventType {
   kEmailVerificationSent,     // SendEmailVerification: reason says whether a mail was queued
   kEmailVerified,             // VerifyEmail marked the address verified
   kEmailVerificationRefused,  // VerifyEmail was refused: a dead token, abuse limit
+  kTakenEmailNotified,        // a Register of a taken email (concealed): its owner's mail
 };
 
 // The event's name in the log: "register", "login_success", ..., "limit_hit".
@@ -86,6 +87,8 @@ constexpr absl::string_view AuditEventName(AuditEventType type) {
       return "email_verified";
     case AuditEventType::kEmailVerificationRefused:
       return "email_verification_refused";
+    case AuditEventType::kTakenEmailNotified:
+      return "taken_email_notified";
   }
   return "unknown";
 }

@@ -139,13 +139,28 @@ TEST(AuditLineTest, NamesEveryEvent) {
       std::string(AuditEventName(AuditEventType::kPasswordResetRefused)),
       std::string(AuditEventName(AuditEventType::kEmailVerificationSent)),
       std::string(AuditEventName(AuditEventType::kEmailVerified)),
-      std::string(AuditEventName(AuditEventType::kEmailVerificationRefused))};
-  EXPECT_EQ(names, (std::set<std::string>{
-                       "register", "login_success", "login_failure", "login_refused", "logout",
-                       "refresh", "reuse_detected", "limit_hit", "logout_denied", "token_rejected",
-                       "refresh_failure", "password_changed", "password_change_refused",
-                       "password_reset_requested", "password_reset", "password_reset_refused",
-                       "email_verification_sent", "email_verified", "email_verification_refused"}));
+      std::string(AuditEventName(AuditEventType::kEmailVerificationRefused)),
+      std::string(AuditEventName(AuditEventType::kTakenEmailNotified))};
+  EXPECT_EQ(names, (std::set<std::string>{"register",
+                                          "login_success",
+                                          "login_failure",
+                                          "login_refused",
+                                          "logout",
+                                          "refresh",
+                                          "reuse_detected",
+                                          "limit_hit",
+                                          "logout_denied",
+                                          "token_rejected",
+                                          "refresh_failure",
+                                          "password_changed",
+                                          "password_change_refused",
+                                          "password_reset_requested",
+                                          "password_reset",
+                                          "password_reset_refused",
+                                          "email_verification_sent",
+                                          "email_verified",
+                                          "email_verification_refused",
+                                          "taken_email_notified"}));
 }
 
 // A client address is whatever the peer string held: a newline or bytes that are not UTF-8

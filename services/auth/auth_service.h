@@ -29,6 +29,7 @@
 #include "libs/metrics/auth_metrics.h"
 #include "libs/repository/account_token_repository.h"
 #include "libs/repository/attempt_limiter.h"
+#include "libs/repository/mail_outbox.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
@@ -56,6 +57,8 @@ struct AuthServiceDeps {
   // The tokens of mailed links (password reset); null: ResetPassword is unavailable
   // (FAILED_PRECONDITION), and options.recovery.mail_configured must be false.
   repository::AccountTokenRepository* account_tokens = nullptr;
+  // Where mails without a link go (Register's note to the owner of a taken email); null: none.
+  repository::MailOutbox* outbox = nullptr;
   hashing::PasswordHasher* hasher = nullptr;
   // Signs access tokens. (In the server a RememberingTokenIssuer, so that `verifier` knows
   // the tokens this process issued without checking their signature.)

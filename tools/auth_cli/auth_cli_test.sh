@@ -181,6 +181,13 @@ writer=$!
 run 0 "$CLI" mail --maildir="$MAILDIR" --to=carol@example.com --wait=10s --links_only
 expect_line out "$LINK1"
 wait "$writer"
+# --subject: the newest mail about that, past a newer one about something else.
+printf 'From: auth@localhost\nTo: carol@example.com\nSubject: Confirm your email address\nDate: d\n\nOpen http://localhost:8080/verify-email#token=x now.\n' \
+  >"$MAILDIR/new/5.M5.host"
+run 0 "$CLI" mail --maildir="$MAILDIR" --to=carol@example.com --subject="Reset your password" --links_only
+expect_line out "$LINK1"
+run 1 "$CLI" mail --maildir="$MAILDIR" --to=carol@example.com --subject="Welcome"
+expect_line err "error: no mail to carol@example.com about \"Welcome\" in $MAILDIR"
 run 2 "$CLI" mail --maildir="$MAILDIR" --count=0
 run 2 "$CLI" login --target="$TARGET" --email=a@example.com --links_only
 run 2 "$CLI" mail --maildir="$MAILDIR" --email=a@example.com

@@ -44,6 +44,7 @@ const std::vector<CommandFlag>& CommandFlags() {
       {"to", {"mail"}},
       {"wait", {"mail"}},
       {"links_only", {"mail"}},
+      {"subject", {"mail"}},
   };
   return *kFlags;
 }

@@ -1,15 +1,19 @@
 // `auth_cli mail`; see mail_command.h.
 #include "tools/auth_cli/mail_command.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -20,6 +24,9 @@ ABSL_FLAG(std::string, maildir, "",
           "$AUTH_LOCAL_DIR/mail or $HOME/.local/share/auth-service/mail).");
 ABSL_FLAG(int32_t, count, 1, "mail: how many of the newest mails to print.");
 ABSL_FLAG(std::string, to, "", "mail: only mails to this address.");
+ABSL_FLAG(std::string, subject, "",
+          "mail: only mails whose subject contains this, e.g. \"Reset your password\" (the "
+          "service mails a verification link at sign-up too).");
 ABSL_FLAG(absl::Duration, wait, absl::ZeroDuration(),
           "mail: wait up to this long for a mail (to --to) when there is none yet, e.g. 10s: "
           "the server sends its mail after it answers.");
@@ -65,10 +72,22 @@ int RunMailCommand() {
     maildir = *std::move(default_maildir);
   }
   const std::string to = absl::GetFlag(FLAGS_to);
+  const std::string subject = absl::GetFlag(FLAGS_subject);
   const absl::Time deadline = absl::Now() + wait;
   absl::StatusOr<MaildirListing> listing;
   for (;;) {
-    listing = ReadLatestMails(maildir, static_cast<size_t>(count), to);
+    listing = ReadLatestMails(
+        maildir, subject.empty() ? static_cast<size_t>(count) : std::numeric_limits<size_t>::max(),
+        to);
+    if (listing.ok() && !subject.empty()) {
+      std::vector<ReadMail>& mails = listing->mails;
+      mails.erase(std::remove_if(mails.begin(), mails.end(),
+                                 [&](const ReadMail& mail) {
+                                   return !absl::StrContains(mail.subject, subject);
+                                 }),
+                  mails.end());
+      if (mails.size() > static_cast<size_t>(count)) mails.resize(static_cast<size_t>(count));
+    }
     if (listing.ok() && !listing->mails.empty()) break;
     if (absl::Now() >= deadline) break;
     absl::SleepFor(absl::Milliseconds(50));
@@ -80,7 +99,8 @@ int RunMailCommand() {
   }
   for (const std::string& warning : listing->warnings) std::cerr << "warning: " << warning << "\n";
   if (listing->mails.empty()) {
-    std::cerr << "error: no mail" << (to.empty() ? "" : absl::StrCat(" to ", to)) << " in "
+    std::cerr << "error: no mail" << (to.empty() ? "" : absl::StrCat(" to ", to))
+              << (subject.empty() ? "" : absl::StrCat(" about \"", subject, "\"")) << " in "
               << maildir << "\n";
     return kExitNoMail;
   }

@@ -1,5 +1,6 @@
 // `auth_cli mail`: the latest mails of the local Maildir (tools/run_local.sh's mail server) and
-// the links in them, read from disk; no RPC. Its flags (--maildir, --count, --to, --wait,
+// the links in them, read from disk; no RPC. Its flags (--maildir, --count, --to, --subject,
+// --wait,
 // --links_only) are defined in mail_command.cc.
 //
 //   if (command == "mail") return RunMailCommand();

@@ -10,7 +10,7 @@
 //   auth_cli refresh                                # rotates the saved tokens
 //   auth_cli validate [--token JWT]                 # who the (saved) token belongs to
 //   auth_cli jwks                                   # the server's public keys
-//   auth_cli mail [--count N] [--links_only] [--to E] [--wait 10s] [--maildir D]
+//   auth_cli mail [--count N] [--links_only] [--to E] [--subject S] [--wait 10s] [--maildir D]
 //                                                   # the local mail server's latest mails
 //
 // Common flags: --target (default 127.0.0.1:50051), --tls [--ca_cert FILE] [--client_cert FILE
@@ -99,7 +99,7 @@ constexpr char kUsage[] = R"(a client for auth.v1.AuthService.
   auth_cli refresh [--token_file F]
   auth_cli validate [--token T | --token_file F]
   auth_cli jwks
-  auth_cli mail [--count N] [--links_only] [--to E] [--wait D] [--maildir DIR]
+  auth_cli mail [--count N] [--links_only] [--to E] [--subject S] [--wait D] [--maildir DIR]
 
 The password is read from $AUTH_PASSWORD if set, else from one line of stdin (not echoed on a
 terminal); it is never a flag. Its bytes are sent as-is in the request's password_hash field:

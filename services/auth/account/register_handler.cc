@@ -20,6 +20,11 @@ using audit::AuditEventType;
 using auth::v1::RegisterRequest;
 using auth::v1::RegisterResponse;
 
+namespace {
+// The repository's message for a unique email clash (MysqlUserRepository::Create).
+constexpr char kEmailTakenMessage[] = "email already taken";
+}  // namespace
+
 RegisterHandler::RegisterHandler(Deps deps) : deps_(deps) {
   CHECK(deps_.users && deps_.hasher && deps_.gate && deps_.runner && deps_.audit_log)
       << "RegisterHandler needs every dependency";
@@ -48,14 +53,27 @@ grpc::ServerUnaryReactor* RegisterHandler::Handle(grpc::CallbackServerContext* c
     deps_.runner->OnDatabase(
         call, [this, call, response, user = std::move(user), address = std::move(address)]() {
           absl::StatusOr<int64_t> id = deps_.users->Create(user);
-          if (!id.ok()) {
+          const bool conceal = deps_.conceal_accounts && deps_.notifier != nullptr &&
+                               id.status().code() == absl::StatusCode::kAlreadyExists &&
+                               id.status().message() == kEmailTakenMessage;
+          if (!id.ok() && !conceal) {
             call->Finish(id.status());
             return;
           }
-          deps_.audit_log->RecordEvent(AuditEventType::kRegister, *id, address, /*reason=*/"");
+          // A taken email under --conceal_accounts is answered as a new account would be; its
+          // owner learns of the try by mail instead of the caller.
+          deps_.audit_log->RecordEvent(AuditEventType::kRegister, id.ok() ? *id : 0, address,
+                                       id.ok() ? "" : "email_taken_concealed");
           response->set_message(kRegisteredMessage);
           response->set_status(kRegisteredStatus);
           call->Finish(absl::OkStatus());
+          // The answer has left: the mail costs the caller no time, and tells nothing.
+          if (deps_.notifier == nullptr) return;
+          if (id.ok()) {
+            deps_.notifier->AccountCreated(*id, user.email, address);
+          } else {
+            deps_.notifier->RegistrationOfTakenEmail(user.email, address);
+          }
         });
   };
   if (!deps_.gate->CountsRegistrations()) {

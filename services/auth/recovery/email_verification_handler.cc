@@ -66,54 +66,90 @@ grpc::ServerUnaryReactor* EmailVerificationHandler::Send(
 void EmailVerificationHandler::IssueVerificationMail(std::shared_ptr<UnaryCall> call,
                                                      VerifiedAccessToken token,
                                                      std::string address) const {
-  deps_.runner->OnDatabase(call, [this, call, token = std::move(token),
-                                  address = std::move(address)]() {
-    absl::StatusOr<repository::User> user = SessionOwner(*deps_.sessions, *deps_.users, token);
-    if (!user.ok()) {
-      call->Finish(user.status());
-      return;
-    }
-    const auto record = [&](absl::string_view outcome) {
-      deps_.audit_log->RecordEvent(AuditEventType::kEmailVerificationSent, user->id, address,
-                                   outcome, token.claims.jwt_id);
-    };
-    if (user->email_verified) {
-      record("already_verified");
-      call->Finish(absl::OkStatus());
-      return;
-    }
-    if (absl::Status admitted = limits_.AdmitMail(user->id); !admitted.ok()) {
-      // Silent: the answer is OK either way, as the API says.
-      record(admitted.code() == absl::StatusCode::kResourceExhausted ? "mail_limit"
-                                                                     : "limiter_failed");
-      call->Finish(absl::OkStatus());
-      return;
-    }
-    absl::StatusOr<std::string> secret = crypto::NewRandomToken();
-    if (!secret.ok()) {
-      call->Finish(absl::InternalError("no random token"));
-      return;
-    }
-    repository::NewAccountToken stored;
-    stored.token_hash = crypto::Sha256Hex(*secret);
-    stored.purpose = AccountTokenPurpose::kEmailVerification;
-    stored.user_id = user->id;
-    stored.email = user->email;
-    stored.expires_at = absl::Now() + options_.email_verification_token_lifetime;
-    const absl::Status issued = deps_.account_tokens->Issue(
-        stored, EmailVerificationMail(user->email, options_.public_base_url, *secret,
-                                      options_.email_verification_token_lifetime));
-    if (!issued.ok()) {
-      record(issued.code() == absl::StatusCode::kInvalidArgument ? "unmailable_address"
-                                                                 : "store_failed");
-      // An address the mail check refuses is no failure of this call's: nothing can be sent.
-      call->Finish(issued.code() == absl::StatusCode::kInvalidArgument ? absl::OkStatus() : issued);
-      return;
-    }
-    record("mail_queued");
-    if (options_.mail_queued) options_.mail_queued();
-    call->Finish(absl::OkStatus());
-  });
+  deps_.runner->OnDatabase(
+      call, [this, call, token = std::move(token), address = std::move(address)]() {
+        absl::StatusOr<repository::User> user = SessionOwner(*deps_.sessions, *deps_.users, token);
+        if (!user.ok()) {
+          call->Finish(user.status());
+          return;
+        }
+        const auto record = [&](absl::string_view outcome) {
+          deps_.audit_log->RecordEvent(AuditEventType::kEmailVerificationSent, user->id, address,
+                                       outcome, token.claims.jwt_id);
+        };
+        if (user->email_verified) {
+          record("already_verified");
+          call->Finish(absl::OkStatus());
+          return;
+        }
+        const std::string outcome = QueueVerificationMail(user->id, user->email);
+        record(outcome);
+        // Past a limit, or to an address no mail can go to: OK all the same, as the API says.
+        if (outcome == "store_failed") {
+          call->Finish(absl::UnavailableError("the link could not be stored"));
+          return;
+        }
+        call->Finish(absl::OkStatus());
+      });
+}
+
+std::string EmailVerificationHandler::QueueVerificationMail(int64_t user_id,
+                                                            const std::string& email) const {
+  if (absl::Status admitted = limits_.AdmitMail(user_id); !admitted.ok()) {
+    return admitted.code() == absl::StatusCode::kResourceExhausted ? "mail_limit"
+                                                                   : "limiter_failed";
+  }
+  absl::StatusOr<std::string> secret = crypto::NewRandomToken();
+  if (!secret.ok()) return "internal_error";
+  repository::NewAccountToken stored;
+  stored.token_hash = crypto::Sha256Hex(*secret);
+  stored.purpose = AccountTokenPurpose::kEmailVerification;
+  stored.user_id = user_id;
+  stored.email = email;
+  stored.expires_at = absl::Now() + options_.email_verification_token_lifetime;
+  const absl::Status issued = deps_.account_tokens->Issue(
+      stored, EmailVerificationMail(email, options_.public_base_url, *secret,
+                                    options_.email_verification_token_lifetime));
+  if (!issued.ok()) {
+    LOG(WARNING) << "verification link of user " << user_id << " not queued: " << issued.code();
+    return issued.code() == absl::StatusCode::kInvalidArgument ? "unmailable_address"
+                                                               : "store_failed";
+  }
+  if (options_.mail_queued) options_.mail_queued();
+  return "mail_queued";
+}
+
+void EmailVerificationHandler::AccountCreated(int64_t user_id, const std::string& email,
+                                              const std::string& address) const {
+  if (!options_.mail_configured) return;
+  deps_.audit_log->RecordEvent(AuditEventType::kEmailVerificationSent, user_id, address,
+                               QueueVerificationMail(user_id, email));
+}
+
+void EmailVerificationHandler::RegistrationOfTakenEmail(const std::string& email,
+                                                        const std::string& address) const {
+  if (!options_.mail_configured || deps_.outbox == nullptr) return;
+  const auto record = [&](int64_t user_id, absl::string_view outcome) {
+    deps_.audit_log->RecordEvent(AuditEventType::kTakenEmailNotified, user_id, address, outcome);
+  };
+  absl::StatusOr<repository::User> owner = deps_.users->FindByEmail(email);
+  if (!owner.ok()) {
+    record(0, "lookup_failed");
+    return;
+  }
+  if (absl::Status admitted = limits_.AdmitMail(owner->id); !admitted.ok()) {
+    record(owner->id, admitted.code() == absl::StatusCode::kResourceExhausted ? "mail_limit"
+                                                                              : "limiter_failed");
+    return;
+  }
+  absl::StatusOr<int64_t> queued =
+      deps_.outbox->Enqueue(TakenEmailMail(owner->email, options_.public_base_url));
+  if (!queued.ok()) {
+    record(owner->id, "store_failed");
+    return;
+  }
+  if (options_.mail_queued) options_.mail_queued();
+  record(owner->id, "mail_queued");
 }
 
 grpc::ServerUnaryReactor* EmailVerificationHandler::Verify(

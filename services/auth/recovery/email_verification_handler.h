@@ -16,6 +16,7 @@
 #ifndef SERVICES_AUTH_RECOVERY_EMAIL_VERIFICATION_HANDLER_H_
 #define SERVICES_AUTH_RECOVERY_EMAIL_VERIFICATION_HANDLER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -23,9 +24,11 @@
 #include "libs/audit/audit_log.h"
 #include "libs/repository/account_token_repository.h"
 #include "libs/repository/attempt_limiter.h"
+#include "libs/repository/mail_outbox.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
 #include "libs/token/token.h"
+#include "services/auth/account/registration_notifier.h"
 #include "services/auth/recovery/password_reset_handler.h"
 #include "services/auth/recovery/recovery_limits.h"
 #include "services/auth/rpc/call_runner.h"
@@ -35,7 +38,9 @@
 
 namespace auth::service {
 
-class EmailVerificationHandler {
+// Also the RegistrationNotifier of Register: a new account gets its verification link without
+// asking, and (--conceal_accounts) the owner of a taken email hears of the try.
+class EmailVerificationHandler : public RegistrationNotifier {
  public:
   // Nothing is owned; everything must outlive the handler and its calls.
   struct Deps {
@@ -43,6 +48,7 @@ class EmailVerificationHandler {
     repository::SessionRepository* sessions = nullptr;
     repository::AccountTokenRepository* account_tokens = nullptr;  // null: no mail, no links
     repository::AttemptLimiter* attempts = nullptr;                // null: no limits
+    repository::MailOutbox* outbox = nullptr;  // for mails without a link; null: none sent
     const token::PrehashedTokenVerifier* verifier = nullptr;
     const CallRunner* runner = nullptr;
     audit::AuditLog* audit_log = nullptr;
@@ -61,7 +67,16 @@ class EmailVerificationHandler {
                                    const auth::v1::VerifyEmailRequest* request,
                                    auth::v1::VerifyEmailResponse* response) const;
 
+  void AccountCreated(int64_t user_id, const std::string& email,
+                      const std::string& address) const override;
+  void RegistrationOfTakenEmail(const std::string& email,
+                                const std::string& address) const override;
+
  private:
+  // The mail limits, the token and its mail, for `user_id`'s `email`; what happened, for the
+  // audit log ("mail_queued", "mail_limit", ...). Blocks on the database.
+  std::string QueueVerificationMail(int64_t user_id, const std::string& email) const;
+
   // Database executor: the session's user, the limits, the token and its mail.
   void IssueVerificationMail(std::shared_ptr<UnaryCall> call, VerifiedAccessToken token,
                              std::string address) const;

@@ -60,4 +60,16 @@ mail::Mail EmailVerificationMail(absl::string_view to, absl::string_view public_
   return mail;
 }
 
+mail::Mail TakenEmailMail(absl::string_view to, absl::string_view public_base_url) {
+  mail::Mail mail;
+  mail.to = std::string(to);
+  mail.subject = "Someone tried to sign up with your address";
+  mail.body = absl::StrCat(
+      "Someone tried to create an account with this address, which already has one.\n\n",
+      "If it was you, sign in instead, or choose a new password if you forgot it:\n\n",
+      absl::StripSuffix(public_base_url, "/"), "/#forgot-password\n\n",
+      "If it was not you, ignore this mail: nothing was changed.\n");
+  return mail;
+}
+
 }  // namespace auth::service

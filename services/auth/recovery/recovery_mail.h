@@ -32,6 +32,10 @@ std::string EmailVerificationLink(absl::string_view public_base_url, absl::strin
 mail::Mail EmailVerificationMail(absl::string_view to, absl::string_view public_base_url,
                                  absl::string_view token, absl::Duration lifetime);
 
+// The mail to the owner of an email someone tried to register again (--conceal_accounts):
+// what happened, and the way back in if it was them (sign in, or reset the password).
+mail::Mail TakenEmailMail(absl::string_view to, absl::string_view public_base_url);
+
 }  // namespace auth::service
 
 #endif  // SERVICES_AUTH_RECOVERY_RECOVERY_MAIL_H_

@@ -83,7 +83,8 @@ struct AuthServer::Parts {
   std::unique_ptr<mysql_repository::MysqlRefreshTokenRepository> refresh_tokens;
   std::unique_ptr<mysql_repository::MysqlAttemptLimiter> attempts;
   std::unique_ptr<mysql_repository::MysqlAccountTokenRepository> account_tokens;
-  std::unique_ptr<MailDelivery> mail;  // null without --smtp_url
+  std::unique_ptr<MailDelivery> mail;                         // null without --smtp_url
+  std::unique_ptr<mysql_repository::MysqlMailOutbox> outbox;  // the handlers'; as `mail`
   std::unique_ptr<executor::BoundedExecutor> hashing_executor;
   std::unique_ptr<executor::BoundedExecutor> database_executor;
   std::unique_ptr<metrics::PrometheusAuthMetrics> metrics;
@@ -196,6 +197,7 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
         MailDelivery::Create(config, contended.options());
     if (!mail.ok()) return mail.status();
     p.mail = *std::move(mail);
+    p.outbox = std::make_unique<mysql_repository::MysqlMailOutbox>(contended);
   }
   p.hashing_executor = std::make_unique<executor::BoundedExecutor>(
       executor::BoundedExecutor::Options{"hashing", config.hashing_workers, config.hashing_queue});
@@ -229,6 +231,7 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.sessions = p.sessions.get();
   deps.refresh_tokens = p.refresh_tokens.get();
   deps.account_tokens = p.account_tokens.get();
+  deps.outbox = p.outbox.get();
   deps.hasher = p.hasher.get();
   deps.issuer = p.issuer.get();
   deps.verifier = p.verifier.get();

@@ -64,14 +64,15 @@ Lock TryLock(mysql::Connection& connection) {
   }
 }
 
-// Deletes rows of `table` that expired before `cutoff`, batch by batch, until none is left or
+// Deletes rows of `table` matching `condition` (one `?`: `cutoff`) in `order` (an indexed
+// column, so each batch finds its rows through the index), batch by batch, until none is left or
 // `budget` rows are gone; returns how many were deleted and counts the statements in `result`.
-// attempt_counters windows end at expires_at itself (see mysql_attempt_limiter.cc), hence <=.
 int64_t DeleteInBatches(mysql::Connection& connection, absl::string_view table,
-                        absl::string_view op, const std::string& cutoff, int64_t batch_size,
-                        int64_t budget, SweepResult& result) {
-  sql::PreparedStatement& remove = connection.Prepare(absl::StrCat(
-      "DELETE FROM ", table, " WHERE expires_at ", op, " ? ORDER BY expires_at LIMIT ?"));
+                        absl::string_view condition, absl::string_view order,
+                        const std::string& cutoff, int64_t batch_size, int64_t budget,
+                        SweepResult& result) {
+  sql::PreparedStatement& remove = connection.Prepare(
+      absl::StrCat("DELETE FROM ", table, " WHERE ", condition, " ORDER BY ", order, " LIMIT ?"));
   int64_t deleted = 0;
   while (deleted < budget) {
     const int64_t limit = std::min(batch_size, budget - deleted);
@@ -96,7 +97,8 @@ ExpiredRowSweeper::ExpiredRowSweeper(mysql::ConnectionPool& pool, ExpiredRowSwee
 ExpiredRowSweeper::~ExpiredRowSweeper() { Stop(); }
 
 absl::StatusOr<SweepResult> ExpiredRowSweeper::SweepOnce() {
-  const std::string cutoff = mysql::ToSqlTime(clock_());
+  const absl::Time now = clock_();
+  const std::string cutoff = mysql::ToSqlTime(now);
   // One connection for the whole run: the lock belongs to it. Every statement is safe to run
   // again (RunOnConnection may, after a conflict), and a lost connection is not retried.
   return mysql::RunOnConnection(
@@ -114,14 +116,30 @@ absl::StatusOr<SweepResult> ExpiredRowSweeper::SweepOnce() {
         if (lock == Lock::kTaken) release.emplace(connection);
         result.swept = true;
         int64_t budget = options_.max_rows_per_run;
-        result.sessions_deleted = DeleteInBatches(connection, "sessions", "<", cutoff,
+        const auto sweep = [&](absl::string_view table, absl::string_view condition,
+                               absl::string_view order, const std::string& before) {
+          const int64_t deleted = DeleteInBatches(connection, table, condition, order, before,
                                                   options_.batch_size, budget, result);
-        budget -= result.sessions_deleted;
-        result.refresh_tokens_deleted = DeleteInBatches(connection, "refresh_tokens", "<", cutoff,
-                                                        options_.batch_size, budget, result);
-        budget -= result.refresh_tokens_deleted;
-        result.attempt_counters_deleted = DeleteInBatches(
-            connection, "attempt_counters", "<=", cutoff, options_.batch_size, budget, result);
+          budget -= deleted;
+          return deleted;
+        };
+        result.sessions_deleted = sweep("sessions", "expires_at < ?", "expires_at", cutoff);
+        result.refresh_tokens_deleted =
+            sweep("refresh_tokens", "expires_at < ?", "expires_at", cutoff);
+        // A window ends at expires_at itself (see mysql_attempt_limiter.cc), hence <=.
+        result.attempt_counters_deleted =
+            sweep("attempt_counters", "expires_at <= ?", "expires_at", cutoff);
+        // A link's token is worth nothing once expired.
+        result.account_tokens_deleted =
+            sweep("account_tokens", "expires_at < ?", "expires_at", cutoff);
+        // A sent mail's body holds a link that may still work: kept only briefly (to see that
+        // it went); a failed one longer, for whoever looks into why.
+        result.mails_deleted =
+            sweep("mail_outbox", "state = 1 AND finished_at < ?", "state, next_attempt_at",
+                  mysql::ToSqlTime(now - kSentMailRetention));
+        result.mails_deleted +=
+            sweep("mail_outbox", "state = 2 AND finished_at < ?", "state, next_attempt_at",
+                  mysql::ToSqlTime(now - kFailedMailRetention));
         return result;
       });
 }

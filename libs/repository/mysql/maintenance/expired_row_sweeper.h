@@ -1,6 +1,8 @@
-// ExpiredRowSweeper: deletes the rows of `sessions`, `refresh_tokens` and `attempt_counters`
-// that have expired, so the tables do not grow forever. An expired row already counts as gone
-// everywhere (every read and revocation filters on expires_at); deleting it only frees space.
+// ExpiredRowSweeper: deletes the rows of `sessions`, `refresh_tokens`, `attempt_counters` and
+// `account_tokens` that have expired, and the outbox's mails sent over an hour ago (their bodies
+// hold links) or given up over a week ago, so the tables do not grow forever. An expired row
+// already counts as gone everywhere (every read and revocation filters on expires_at); deleting it
+// only frees space.
 //
 //   ExpiredRowSweeper sweeper(pool, {.batch_size = 1000, .max_rows_per_run = 100000});
 //   sweeper.Start(absl::Minutes(10));  // a background thread sweeps every 10 minutes
@@ -38,6 +40,10 @@
 
 namespace auth::mysql_repository {
 
+// How long the outbox keeps a mail once sent, and once given up.
+inline constexpr absl::Duration kSentMailRetention = absl::Hours(1);
+inline constexpr absl::Duration kFailedMailRetention = absl::Hours(24 * 7);
+
 struct ExpiredRowSweeperOptions {
   int64_t batch_size = 1000;          // rows one DELETE removes at most; > 0
   int64_t max_rows_per_run = 100000;  // rows one run removes at most, over all tables; > 0
@@ -49,8 +55,10 @@ struct SweepResult {
   int64_t sessions_deleted = 0;
   int64_t refresh_tokens_deleted = 0;
   int64_t attempt_counters_deleted = 0;
-  int64_t batches = 0;           // DELETE statements run
-  absl::Duration longest_batch;  // the slowest of them: about how long it held its row locks
+  int64_t account_tokens_deleted = 0;  // expired links' tokens
+  int64_t mails_deleted = 0;           // outbox rows sent (or given up) long enough ago
+  int64_t batches = 0;                 // DELETE statements run
+  absl::Duration longest_batch;        // the slowest of them: about how long it held its row locks
 };
 
 class ExpiredRowSweeper {

@@ -39,7 +39,8 @@ class ExpiredRowSweeperTest : public MysqlRefreshTokenTest {
   // Each test counts rows from an empty start.
   void SetUp() override {
     MysqlRefreshTokenTest::SetUp();
-    for (const char* table : {"refresh_tokens", "sessions", "attempt_counters"}) {
+    for (const char* table :
+         {"refresh_tokens", "sessions", "attempt_counters", "account_tokens", "mail_outbox"}) {
       ASSERT_TRUE(Execute(*pool_, absl::StrCat("DELETE FROM ", table)));
     }
   }
@@ -75,7 +76,7 @@ TEST_F(ExpiredRowSweeperTest, DeletesExpiredRowsInBatchesAndKeepsLiveOnes) {
   EXPECT_EQ(result.sessions_deleted, 25);
   EXPECT_EQ(result.refresh_tokens_deleted, 25);
   EXPECT_EQ(result.attempt_counters_deleted, 25);
-  EXPECT_EQ(result.batches, 9);  // 10+10+5 in each table
+  EXPECT_EQ(result.batches, 12);  // 10+10+5 in each table; one empty batch of the other three
   EXPECT_EQ(Rows("sessions"), 3);
   EXPECT_EQ(Rows("refresh_tokens"), 3);
   EXPECT_EQ(Rows("attempt_counters"), 3);
@@ -86,6 +87,36 @@ TEST_F(ExpiredRowSweeperTest, DeletesExpiredRowsInBatchesAndKeepsLiveOnes) {
   EXPECT_TRUE(again.swept);
   EXPECT_EQ(again.sessions_deleted + again.refresh_tokens_deleted + again.attempt_counters_deleted,
             0);
+}
+
+TEST_F(ExpiredRowSweeperTest, DeletesExpiredLinkTokensAndMailsSentAnHourAgo) {
+  const auto token = [&](const std::string& digest, const std::string& expires) {
+    ASSERT_TRUE(
+        Execute(*pool_, absl::StrCat("INSERT INTO account_tokens (token_hash, purpose, "
+                                     "user_id, email, created_at, expires_at) VALUES ('",
+                                     digest, "', 1, ", user_id_,
+                                     ", 'a@example.org', UTC_TIMESTAMP(6), ", expires, ")")));
+  };
+  token(std::string(64, 'e'), "UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
+  token(std::string(64, 'l'), "UTC_TIMESTAMP(6) + INTERVAL 1 HOUR");
+  const auto mail = [&](int state, const std::string& finished) {
+    ASSERT_TRUE(Execute(
+        *pool_, absl::StrCat("INSERT INTO mail_outbox (recipient, subject, body, "
+                             "state, next_attempt_at, created_at, finished_at) "
+                             "VALUES ('a@example.org', 's', 'link', ",
+                             state, ", UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), ", finished, ")")));
+  };
+  mail(1, "UTC_TIMESTAMP(6) - INTERVAL 61 MINUTE");  // sent over an hour ago: deleted
+  mail(1, "UTC_TIMESTAMP(6) - INTERVAL 59 MINUTE");  // sent just now: kept
+  mail(2, "UTC_TIMESTAMP(6) - INTERVAL 2 DAY");      // given up two days ago: kept
+  mail(2, "UTC_TIMESTAMP(6) - INTERVAL 8 DAY");      // given up over a week ago: deleted
+  mail(0, "NULL");                                   // pending: kept
+  ExpiredRowSweeper sweeper(*pool_, {});
+  ASSERT_OK_AND_ASSIGN(const SweepResult result, sweeper.SweepOnce());
+  EXPECT_EQ(result.account_tokens_deleted, 1);
+  EXPECT_EQ(result.mails_deleted, 2);
+  EXPECT_EQ(Rows("account_tokens"), 1);
+  EXPECT_EQ(Rows("mail_outbox"), 3);
 }
 
 TEST_F(ExpiredRowSweeperTest, ARunStopsAtItsBudgetAndTheNextGoesOn) {

@@ -26,6 +26,7 @@ using ::auth::mysql::SqlEq;
 using ::auth::mysql::SqlHas;
 using ::auth::test_util::IsOk;
 using ::auth::test_util::StatusIs;
+using ::testing::AllOf;
 using ::testing::Return;
 using ::testing::Throw;
 
@@ -41,9 +42,12 @@ class ExpiredRowSweeperTest : public ::testing::Test {
   }
 
   // Expects one batch of at most `batch_size` rows deleted from `table`, which deletes `rows`.
-  void ExpectBatch(const std::string& table, int64_t batch_size, int rows) {
-    MockPreparedStatement* remove = mock_.ExpectPrepare(SqlHas("DELETE FROM " + table + " "));
-    EXPECT_CALL(*remove, setDateTime(1, SqlEq(kNow)));
+  // `condition` tells apart two sweeps of one table; `cutoff` is what its `?` is bound to.
+  void ExpectBatch(const std::string& table, int64_t batch_size, int rows,
+                   const std::string& condition = "expires_at", const std::string& cutoff = kNow) {
+    MockPreparedStatement* remove =
+        mock_.ExpectPrepare(AllOf(SqlHas("DELETE FROM " + table + " "), SqlHas(condition)));
+    EXPECT_CALL(*remove, setDateTime(1, SqlEq(cutoff)));
     EXPECT_CALL(*remove, setInt64(2, batch_size));
     EXPECT_CALL(*remove, executeUpdate()).WillOnce(Return(rows));
   }
@@ -58,6 +62,10 @@ TEST_F(ExpiredRowSweeperTest, SweepsWithoutTheLockWhereTheDatabaseRefusesGetLock
   ExpectBatch("sessions", 50, 3);
   ExpectBatch("refresh_tokens", 50, 0);
   ExpectBatch("attempt_counters", 50, 1);
+  ExpectBatch("account_tokens", 50, 2);
+  // Sent mails an hour after they went, given-up ones a week after.
+  ExpectBatch("mail_outbox", 50, 4, "state = 1", "2023-11-14 21:13:20.000000");
+  ExpectBatch("mail_outbox", 50, 0, "state = 2", "2023-11-07 22:13:20.000000");
   // No RELEASE_LOCK: it would be refused alike (the mock connection answers no other SQL).
   ExpiredRowSweeper sweeper(mock_.pool(), {.batch_size = 50, .max_rows_per_run = 1000},
                             [] { return absl::FromUnixSeconds(1700000000); });
@@ -66,7 +74,9 @@ TEST_F(ExpiredRowSweeperTest, SweepsWithoutTheLockWhereTheDatabaseRefusesGetLock
   EXPECT_TRUE(result->swept);
   EXPECT_EQ(result->sessions_deleted, 3);
   EXPECT_EQ(result->attempt_counters_deleted, 1);
-  EXPECT_EQ(result->batches, 3);
+  EXPECT_EQ(result->account_tokens_deleted, 2);
+  EXPECT_EQ(result->mails_deleted, 4);
+  EXPECT_EQ(result->batches, 6);
 }
 
 TEST_F(ExpiredRowSweeperTest, AnyOtherErrorOfGetLockEndsTheRunUnswept) {
