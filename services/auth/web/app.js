@@ -1,12 +1,14 @@
 // The sign-in page's script: each form calls one RPC of AuthService (sign in, who am I, refresh,
-// sign out, register) or AccountService (forgot password, change password) through page.js.
+// sign out, register) or AccountService (forgot password, change password, the confirmation
+// link's resend) through page.js.
 //
 // The session lives in the server's cookies only: `jwt-token` and `refresh-token` are HttpOnly,
 // and the server leaves the tokens out of the bodies it answers a browser with, so this script
 // never sees a token. It keeps only the user id it was told (Logout names its user, and once the
 // access token has expired no call says whose the session is).
 import {
-  RpcError, callRpc, clearFields, handle, newPasswordValue, passwordValue, showStatus, value,
+  RpcError, callRpc, clearFields, handle, newPasswordValue, passwordValue, showErrorText,
+  showStatus, value,
 } from '/page.js';
 
 const callAuth = (method, request) => callRpc('AuthService', method, request);
@@ -25,6 +27,9 @@ function forgetUser() {
 }
 
 const sessionList = document.getElementById('session');
+// "Your email address is not confirmed yet", with its resend button: shown with a session whose
+// GetSession says the address is not verified (proto3 JSON leaves emailVerified out when false).
+const verifyNotice = document.getElementById('verify-notice');
 
 function showSession(session) {
   document.getElementById('session-user-id').textContent = String(session.userId || '');
@@ -34,10 +39,12 @@ function showSession(session) {
   document.getElementById('session-expires').textContent =
       expires > 0 ? new Date(expires * 1000).toISOString() : '';
   sessionList.hidden = false;
+  verifyNotice.hidden = session.emailVerified === true;
 }
 
 function hideSession() {
   sessionList.hidden = true;
+  verifyNotice.hidden = true;
   for (const id of ['session-user-id', 'session-id', 'session-expires']) {
     document.getElementById(id).textContent = '';
   }
@@ -73,6 +80,17 @@ handle(document.getElementById('signin-form'), 'submit', async () => {
   document.getElementById('signin-password').value = '';
   showStatus(`Signed in as user ${answer.userId}.`);
   await whoAmI();
+}, (error) => {
+  // With --require_verified_email the server refuses, once the password checked out, an account
+  // whose address is not confirmed. Without a session the page cannot ask for a link.
+  if (error instanceof RpcError && error.code === 'failed_precondition' &&
+      /not verified/i.test(error.message)) {
+    showErrorText('Your password is right, but this service lets you sign in only once your ' +
+                  'email address is confirmed. Open the confirmation link mailed to it; if you ' +
+                  'have none, or it has expired, ask the service\'s operator for one.');
+    return;
+  }
+  throw error;
 });
 
 handle(document.getElementById('whoami'), 'click', async () => {
@@ -155,10 +173,10 @@ handle(document.getElementById('forgot-form'), 'submit', async () => {
   showStatus(kForgotNotice);
 });
 
-// ChangePassword needs a live access token (the jwt-token cookie), which expires after
+// ChangePassword and SendEmailVerification need a live access token (the jwt-token cookie), which expires after
 // --token_lifetime while the refresh token lives on: a page left open that long is still signed
 // in, so the session is renewed first, as "Refresh session" does.
-async function renewSessionIfExpired() {
+async function renewSessionIfExpired(then) {
   try {
     await callAuth('GetSession', {});
   } catch (expired) {
@@ -166,7 +184,7 @@ async function renewSessionIfExpired() {
     try {
       rememberUser((await callAuth('RefreshToken', {})).userId);
     } catch (signedOut) {
-      throw new Error('You are not signed in: sign in, then change the password.');
+      throw new Error(`You are not signed in: sign in, then ${then}.`);
     }
   }
 }
@@ -181,7 +199,7 @@ handle(document.getElementById('change-form'), 'submit', async () => {
     newPasswordHash: newPasswordValue('change-new', 'change-repeat'),
     keepThisSession: keepThisSession,
   };
-  await renewSessionIfExpired();
+  await renewSessionIfExpired('change the password');
   await callAccount('ChangePassword', request);
   clearFields('change-current', 'change-new', 'change-repeat');
   if (keepThisSession) {
@@ -191,4 +209,25 @@ handle(document.getElementById('change-form'), 'submit', async () => {
   forgetUser();
   hideSession();
   showStatus('Password changed. You are signed out everywhere; sign in with the new password.');
+});
+
+// The confirmation link's resend. The server answers OK whether or not it sent a mail (its mail
+// limits apply silently), so the page's notice is as neutral; the session is read first, so an
+// address confirmed meanwhile (in another tab or browser) is said to be, and its notice goes.
+handle(document.getElementById('verify-resend'), 'click', async () => {
+  await renewSessionIfExpired('ask for a link');
+  if ((await whoAmI()).emailVerified === true) {
+    showStatus('Your email address is confirmed already.');
+    return;
+  }
+  await callAccount('SendEmailVerification', {});
+  showStatus('If your address can get mail, a link is on its way. Open it in this browser or ' +
+             'any other, and press "Confirm my address".');
+}, (error) => {
+  if (error instanceof RpcError && error.code === 'failed_precondition') {
+    showErrorText('No link can be sent: mail is not configured on this server. Ask the ' +
+                  'service\'s operator.');
+    return;
+  }
+  throw error;  // a rate limit's wait is counted down, as elsewhere
 });

@@ -1,6 +1,7 @@
-// What the service's pages share (an ES module, loaded by app.js and reset-password.js): the
-// RPC call over the Connect protocol's unary JSON form (POST /auth.v1.<Service>/<Method>,
-// application/json, proto3 JSON names), the page's status and error lines, and form handling.
+// What the service's pages share (an ES module, loaded by app.js, reset-password.js and
+// verify-email.js): the RPC call over the Connect protocol's unary JSON form (POST
+// /auth.v1.<Service>/<Method>, application/json, proto3 JSON names), the page's status and error
+// lines, form handling, and the token of a mailed link.
 //
 // The pages are served with a CSP that allows no inline script or style, so everything they
 // show is set through textContent and `hidden`.
@@ -141,4 +142,17 @@ export function newPasswordValue(id, repeatId) {
 
 export function clearFields(...ids) {
   for (const id of ids) document.getElementById(id).value = '';
+}
+
+// What the service puts in its mailed links (#token=...): 32 random bytes, base64url without
+// padding.
+export const kLinkTokenPattern = /^[A-Za-z0-9_-]{43}$/;
+
+// The token of a mailed link (`#token=...`, null if none), taken out of the address bar at once
+// (history.replaceState), so it stays in no history entry, bookmark or screen share; the page
+// keeps it in memory only.
+export function takeTokenFromAddress() {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (location.hash !== '') history.replaceState(null, '', location.pathname + location.search);
+  return token;
 }

@@ -7,23 +7,17 @@
 // in the fragment, which browsers send to no server and put in no Referer; the page takes it out
 // of the address bar at once (history.replaceState), so it stays in no history entry, bookmark
 // or screen share, and keeps it in memory only: a reload asks for the link again.
-import {RpcError, callRpc, clearFields, handle, newPasswordValue, showErrorText, showStatus} from
-    '/page.js';
+import {
+  RpcError, callRpc, clearFields, handle, kLinkTokenPattern, newPasswordValue, showErrorText,
+  showStatus, takeTokenFromAddress,
+} from '/page.js';
 
-// What the service puts in its links: 32 random bytes, base64url without padding.
-const kTokenPattern = /^[A-Za-z0-9_-]{43}$/;
 const kNoToken = 'This page needs the link from a password-reset mail. Open that link again ' +
     '(it works until a password is set with it), or ask for a new one.';
 const kInvalidLink = 'This reset link is invalid or has expired: a link works once, for a ' +
     'limited time, and a newer link voids it. Ask for a new one.';
 
 const form = document.getElementById('reset-form');
-
-function takeTokenFromAddress() {
-  const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (location.hash !== '') history.replaceState(null, '', location.pathname + location.search);
-  return token;
-}
 
 let token = null;
 
@@ -46,7 +40,7 @@ function startWithLink() {
   document.getElementById('reset-new-link').hidden = true;
   if (token === null || token === '') {
     refuseLink(kNoToken);
-  } else if (!kTokenPattern.test(token)) {
+  } else if (!kLinkTokenPattern.test(token)) {
     refuseLink(kInvalidLink);  // cut short or altered: no server could accept it
   }
 }

@@ -46,11 +46,13 @@ struct PageAsset {
 constexpr PageAsset kPages[] = {
     {"/", "index.html", "text/html; charset=utf-8"},
     {"/reset-password", "reset-password.html", "text/html; charset=utf-8"},
+    {"/verify-email", "verify-email.html", "text/html; charset=utf-8"},
 };
 constexpr PageAsset kScripts[] = {
     {"/app.js", "app.js", "text/javascript; charset=utf-8"},
     {"/page.js", "page.js", "text/javascript; charset=utf-8"},
     {"/reset-password.js", "reset-password.js", "text/javascript; charset=utf-8"},
+    {"/verify-email.js", "verify-email.js", "text/javascript; charset=utf-8"},
 };
 
 TEST(StaticAssetsTest, ServesThePagesAndWhatTheyLoadByteForByte) {
@@ -74,7 +76,8 @@ TEST(StaticAssetsTest, ServesThePagesAndWhatTheyLoadByteForByte) {
 TEST(StaticAssetsTest, PagesHaveNoInlineScriptOrStyleAndNoExternalResource) {
   const std::map<std::string, std::string> kPageScripts = {
       {"/", R"(<script type="module" src="/app.js"></script>)"},
-      {"/reset-password", R"(<script type="module" src="/reset-password.js"></script>)"}};
+      {"/reset-password", R"(<script type="module" src="/reset-password.js"></script>)"},
+      {"/verify-email", R"(<script type="module" src="/verify-email.js"></script>)"}};
   for (const PageAsset& asset : kPages) {
     SCOPED_TRACE(asset.path);
     std::string page(AssetsByPath().at(asset.path).body);
@@ -94,7 +97,8 @@ TEST(StaticAssetsTest, PagesHaveNoInlineScriptOrStyleAndNoExternalResource) {
 }
 
 TEST(StaticAssetsTest, EveryInputHasALabel) {
-  const std::map<std::string, int> kMinInputs = {{"/", 16}, {"/reset-password", 2}};
+  const std::map<std::string, int> kMinInputs = {
+      {"/", 16}, {"/reset-password", 2}, {"/verify-email", 0}};
   for (const PageAsset& asset : kPages) {
     SCOPED_TRACE(asset.path);
     std::string page(AssetsByPath().at(asset.path).body);
@@ -131,13 +135,32 @@ TEST(StaticAssetsTest, ScriptsNeitherEvaluateStringsNorWriteMarkup) {
               HasSubstr("credentials: 'same-origin'"));
 }
 
+// The token of a mailed link leaves the address bar at once (page.js does it for both pages).
+TEST(StaticAssetsTest, LinkTokenIsTakenOutOfTheAddressBar) {
+  std::string shared(AssetsByPath().at("/page.js").body);
+  EXPECT_THAT(shared, ContainsRegex("export function takeTokenFromAddress\\(\\) \\{\n"
+                                    "[^}]*history.replaceState\\("));
+}
+
 // The reset page must not spend the link when it opens: ResetPassword is called from the
 // form's submit only, and the token leaves the address bar.
 TEST(StaticAssetsTest, ResetPageSendsTheTokenOnlyOnSubmitAndClearsItFromTheAddress) {
   std::string script(AssetsByPath().at("/reset-password.js").body);
-  EXPECT_THAT(script, HasSubstr("history.replaceState("));
+  EXPECT_THAT(script, HasSubstr("token = takeTokenFromAddress();"));
   EXPECT_THAT(script, ContainsRegex("handle\\(form, 'submit', async \\(\\) => \\{\n"
                                     "[^}]*'ResetPassword'"));
+  EXPECT_THAT(script, Not(HasSubstr("sessionStorage")));
+  EXPECT_THAT(script, Not(HasSubstr("localStorage")));
+}
+
+// Nor the confirmation page (mail scanners fetch links): VerifyEmail is called from the button's
+// click only.
+TEST(StaticAssetsTest, VerifyPageSendsTheTokenOnlyOnConfirmAndClearsItFromTheAddress) {
+  std::string script(AssetsByPath().at("/verify-email.js").body);
+  EXPECT_THAT(script, HasSubstr("token = takeTokenFromAddress();"));
+  EXPECT_THAT(script, ContainsRegex("handle\\(confirmButton, 'click', async \\(\\) => \\{\n"
+                                    "[^}]*'VerifyEmail'"));
+  EXPECT_EQ(script.find("'VerifyEmail'"), script.rfind("'VerifyEmail'"));
   EXPECT_THAT(script, Not(HasSubstr("sessionStorage")));
   EXPECT_THAT(script, Not(HasSubstr("localStorage")));
 }

@@ -6,9 +6,10 @@
 // page_flow.py (the sign-in page, its cookies), sign_out.py (no token in a script's reach, the
 // page's sign-out after the access token expired and when Logout fails), cross_origin.py (forged
 // posts from another origin), official_clients.py (grpc-web and @connectrpc/connect-web, bundled
-// by esbuild), change_password.py (the sign-in page's change-password form) and
-// password_reset.py (forgot password through a real SMTP server's mailbox, the reset page). The
-// scripts print what they saw to the test log and exit non-zero naming the step that failed.
+// by esbuild), change_password.py (the sign-in page's change-password form), password_reset.py
+// (forgot password through a real SMTP server's mailbox, the reset page) and verify_email.py (the
+// "not confirmed" notice, its resend, the confirmation page, --require_verified_email at sign-in).
+// The scripts print what they saw to the test log and exit non-zero naming the step that failed.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -117,15 +118,23 @@ class BrowserE2eTest : public ::testing::Test {
     absl::StatusOr<std::string> database = backend_->NewDatabase("browser");
     EXPECT_THAT(database, IsOk());
     if (!database.ok()) return "";
-    std::vector<std::string> flags = backend_->Flags(*database);
+    database_ = *database;
+    return StartReplica(extra_flags);
+  }
+
+  // Starts another auth_server on the database of the last StartServer (and the shared signing
+  // key: a replica, which honours the sessions of the others), with its own flags; returns the
+  // origin of its HTTP front.
+  std::string StartReplica(const std::vector<std::string>& extra_flags) {
+    std::vector<std::string> flags = backend_->Flags(database_);
     flags.push_back("--http_listen=127.0.0.1:0");
     flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
     absl::StatusOr<std::unique_ptr<AuthServerProcess>> server = AuthServerProcess::Start(flags);
     EXPECT_THAT(server, IsOk());
     if (!server.ok()) return "";
-    server_ = *std::move(server);
-    EXPECT_GT(server_->http_port(), 0);
-    return Origin(server_->http_port());
+    servers_.push_back(*std::move(server));
+    EXPECT_GT(servers_.back()->http_port(), 0);
+    return Origin(servers_.back()->http_port());
   }
 
   // Runs a scenario script to its end; its output goes to the test log.
@@ -144,7 +153,8 @@ class BrowserE2eTest : public ::testing::Test {
   }
 
   inline static AuthServerBackend* backend_ = nullptr;
-  std::unique_ptr<AuthServerProcess> server_;
+  std::string database_;
+  std::vector<std::unique_ptr<AuthServerProcess>> servers_;
 };
 
 TEST_F(BrowserE2eTest, SignInPageRegistersSignsInShowsRefreshesAndSignsOut) {
@@ -212,6 +222,23 @@ TEST_F(BrowserE2eTest, ForgottenPasswordIsResetThroughAMailedLink) {
   ASSERT_EQ(server, Origin(http_port));
   ExitStatus status = RunScenario("password_reset.py", {server, (*smtp)->maildir()});
   EXPECT_TRUE(status.ok()) << "password_reset.py: " << status.ToString();
+}
+
+// Two replicas of one database: one mails (the link names its origin), the other cannot and
+// admits only confirmed addresses.
+TEST_F(BrowserE2eTest, EmailAddressIsConfirmedThroughAMailedLink) {
+  absl::StatusOr<std::unique_ptr<AiosmtpdServer>> smtp = AiosmtpdServer::Start();
+  ASSERT_THAT(smtp, IsOk());
+  const int http_port = FreeLoopbackPort();
+  ASSERT_GT(http_port, 0);
+  std::string mailing = StartServer({absl::StrCat("--http_listen=127.0.0.1:", http_port),
+                                     "--smtp_url=" + (*smtp)->url(), "--smtp_from=auth@example.com",
+                                     "--public_base_url=" + Origin(http_port)});
+  ASSERT_EQ(mailing, Origin(http_port));
+  std::string strict = StartReplica({"--require_verified_email"});
+  ASSERT_FALSE(strict.empty());
+  ExitStatus status = RunScenario("verify_email.py", {mailing, strict, (*smtp)->maildir()});
+  EXPECT_TRUE(status.ok()) << "verify_email.py: " << status.ToString();
 }
 
 }  // namespace
