@@ -142,9 +142,7 @@ void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRe
     if (deps_.require_verified_email && !user.email_verified) {
       deps_.audit_log->RecordEvent(AuditEventType::kLoginRefused, user.id, attempt.address,
                                    "email_not_verified");
-      call->Finish(absl::FailedPreconditionError(
-          "email address not verified: open the link mailed to it (SendEmailVerification "
-          "sends a new one)"));
+      RefuseUnverified(call, user, attempt.address);
       return;
     }
     std::optional<std::string> upgraded_hash;
@@ -159,6 +157,23 @@ void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRe
     }
     OpenSession(call, response, user.id, std::move(upgraded_hash), std::move(attempt));
   });
+}
+
+void LoginHandler::RefuseUnverified(const std::shared_ptr<UnaryCall>& call,
+                                    const repository::User& user,
+                                    const std::string& address) const {
+  const absl::Status refusal = absl::FailedPreconditionError(
+      "email address not verified: open the link mailed to it (a new one is on its way)");
+  if (deps_.mailer == nullptr) {
+    call->Finish(refusal);
+    return;
+  }
+  // The right password: a fresh link goes to the account's own address, after the answer.
+  deps_.runner->OnDatabase(call,
+                           [this, call, refusal, id = user.id, email = user.email, address]() {
+                             call->Finish(refusal);
+                             deps_.mailer->MailVerificationLink(id, email, address);
+                           });
 }
 
 void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* response,

@@ -21,6 +21,7 @@
 #include "libs/repository/user_repository.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/abuse/device_cookie.h"
+#include "services/auth/account/verification_mailer.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/rpc/unary_call.h"
 #include "services/auth/session/session_cookies.h"
@@ -50,6 +51,8 @@ class LoginHandler {
     // (FAILED_PRECONDITION), so nobody signs in to an address they never proved
     // (--require_verified_email).
     bool require_verified_email = false;
+    // Mails such a refused account a fresh verification link after the answer; null: none.
+    const VerificationMailer* mailer = nullptr;
   };
 
   // With `conceal_accounts`, hashes a random password once (the dummy hash).
@@ -67,6 +70,10 @@ class LoginHandler {
   // password does.
   void RefuseUnknownAccount(std::shared_ptr<UnaryCall> call,
                             const auth::v1::LoginRequest* request) const;
+  // --require_verified_email refused a right password: FAILED_PRECONDITION, then (database
+  // executor, after the answer) a fresh verification link by the mailer.
+  void RefuseUnverified(const std::shared_ptr<UnaryCall>& call, const repository::User& user,
+                        const std::string& address) const;
   void OpenSession(std::shared_ptr<UnaryCall> call, auth::v1::LoginResponse* response,
                    int64_t user_id, std::optional<std::string> upgraded_hash,
                    LoginAttempt attempt) const;

@@ -53,7 +53,7 @@ grpc::ServerUnaryReactor* RegisterHandler::Handle(grpc::CallbackServerContext* c
     deps_.runner->OnDatabase(
         call, [this, call, response, user = std::move(user), address = std::move(address)]() {
           absl::StatusOr<int64_t> id = deps_.users->Create(user);
-          const bool conceal = deps_.conceal_accounts && deps_.notifier != nullptr &&
+          const bool conceal = deps_.conceal_accounts && deps_.mailer != nullptr &&
                                id.status().code() == absl::StatusCode::kAlreadyExists &&
                                id.status().message() == kEmailTakenMessage;
           if (!id.ok() && !conceal) {
@@ -68,11 +68,11 @@ grpc::ServerUnaryReactor* RegisterHandler::Handle(grpc::CallbackServerContext* c
           response->set_status(kRegisteredStatus);
           call->Finish(absl::OkStatus());
           // The answer has left: the mail costs the caller no time, and tells nothing.
-          if (deps_.notifier == nullptr) return;
+          if (deps_.mailer == nullptr) return;
           if (id.ok()) {
-            deps_.notifier->AccountCreated(*id, user.email, address);
+            deps_.mailer->MailVerificationLink(*id, user.email, address);
           } else {
-            deps_.notifier->RegistrationOfTakenEmail(user.email, address);
+            deps_.mailer->RegistrationOfTakenEmail(user.email, address);
           }
         });
   };

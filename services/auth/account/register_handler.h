@@ -1,6 +1,6 @@
 // RegisterHandler: the Register RPC. Validates the request (on the gRPC thread), counts the
 // attempt against the caller's address (database executor), hashes the password (hashing
-// executor) and creates the account (database executor). After the answer, the notifier (when
+// executor) and creates the account (database executor). After the answer, the mailer (when
 // mail is configured) mails the new address a verification link.
 //
 //   RegisterHandler handler({.users = &users, .hasher = &hasher, .gate = &gate,
@@ -14,7 +14,7 @@
 #include "libs/hashing/password_hasher.h"
 #include "libs/repository/user_repository.h"
 #include "services/auth/abuse/attempt_gate.h"
-#include "services/auth/account/registration_notifier.h"
+#include "services/auth/account/verification_mailer.h"
 #include "services/auth/rpc/call_runner.h"
 
 namespace auth::service {
@@ -33,8 +33,8 @@ class RegisterHandler {
     audit::AuditLog* audit_log = nullptr;
     // Mails a new account its verification link, and (with conceal_accounts) the owner of a
     // taken email about the try; null: no mail is configured, nothing is mailed.
-    const RegistrationNotifier* notifier = nullptr;
-    // --conceal_accounts: with a notifier, a taken email is answered as a success and its
+    const VerificationMailer* mailer = nullptr;
+    // --conceal_accounts: with a mailer, a taken email is answered as a success and its
     // owner told by mail, so that Register does not tell whether an address has an account.
     bool conceal_accounts = false;
   };

@@ -96,8 +96,13 @@ TEST_F(EmailVerificationE2eTest, RequiredVerificationHoldsLoginBackOnlyAfterTheP
   // A wrong password learns nothing about verification.
   EXPECT_EQ(Login(email, "", "e2e-wrong-client-digest-000000").status.error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
-  // The link Register mailed needs no session.
-  ASSERT_TRUE(Verify(RegistrationToken(email)).ok());
+  // The right password got a fresh link (the wrong one none), which voids Register's; links
+  // need no session.
+  const std::vector<std::string> tokens = TokensMailedTo(email, "verify-email", 2);
+  ASSERT_EQ(tokens.size(), 2u);
+  EXPECT_EQ(TokensMailedTo(email, "verify-email", 3, absl::Seconds(1)).size(), 2u);
+  EXPECT_EQ(Verify(tokens[0]).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  ASSERT_TRUE(Verify(tokens[1]).ok());
   EXPECT_TRUE(Login(email, "").status.ok());
 }
 

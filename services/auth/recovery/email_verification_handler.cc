@@ -119,8 +119,8 @@ std::string EmailVerificationHandler::QueueVerificationMail(int64_t user_id,
   return "mail_queued";
 }
 
-void EmailVerificationHandler::AccountCreated(int64_t user_id, const std::string& email,
-                                              const std::string& address) const {
+void EmailVerificationHandler::MailVerificationLink(int64_t user_id, const std::string& email,
+                                                    const std::string& address) const {
   if (!options_.mail_configured) return;
   deps_.audit_log->RecordEvent(AuditEventType::kEmailVerificationSent, user_id, address,
                                QueueVerificationMail(user_id, email));

@@ -28,7 +28,7 @@
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
 #include "libs/token/token.h"
-#include "services/auth/account/registration_notifier.h"
+#include "services/auth/account/verification_mailer.h"
 #include "services/auth/recovery/password_reset_handler.h"
 #include "services/auth/recovery/recovery_limits.h"
 #include "services/auth/rpc/call_runner.h"
@@ -38,9 +38,9 @@
 
 namespace auth::service {
 
-// Also the RegistrationNotifier of Register: a new account gets its verification link without
+// Also the VerificationMailer of Register: a new account gets its verification link without
 // asking, and (--conceal_accounts) the owner of a taken email hears of the try.
-class EmailVerificationHandler : public RegistrationNotifier {
+class EmailVerificationHandler : public VerificationMailer {
  public:
   // Nothing is owned; everything must outlive the handler and its calls.
   struct Deps {
@@ -67,8 +67,8 @@ class EmailVerificationHandler : public RegistrationNotifier {
                                    const auth::v1::VerifyEmailRequest* request,
                                    auth::v1::VerifyEmailResponse* response) const;
 
-  void AccountCreated(int64_t user_id, const std::string& email,
-                      const std::string& address) const override;
+  void MailVerificationLink(int64_t user_id, const std::string& email,
+                            const std::string& address) const override;
   void RegistrationOfTakenEmail(const std::string& email,
                                 const std::string& address) const override;
 

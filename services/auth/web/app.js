@@ -82,12 +82,12 @@ handle(document.getElementById('signin-form'), 'submit', async () => {
   await whoAmI();
 }, (error) => {
   // With --require_verified_email the server refuses, once the password checked out, an account
-  // whose address is not confirmed. Without a session the page cannot ask for a link.
+  // whose address is not confirmed, and mails it a fresh link after the answer.
   if (error instanceof RpcError && error.code === 'failed_precondition' &&
       /not verified/i.test(error.message)) {
     showErrorText('Your password is right, but this service lets you sign in only once your ' +
-                  'email address is confirmed. Open the confirmation link mailed to it; if you ' +
-                  'have none, or it has expired, ask the service\'s operator for one.');
+                  'email address is confirmed. A new confirmation link is on its way to it: ' +
+                  'open it, then sign in.');
     return;
   }
   throw error;
