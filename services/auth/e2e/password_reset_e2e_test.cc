@@ -175,6 +175,19 @@ TEST_F(PasswordResetE2eTest, TwoReplicasSendEachMailOnce) {
   }
 }
 
+TEST_F(PasswordResetE2eTest, ExpiredLinkIsRefused) {
+  RestartMailServer(MailFlags({"--password_reset_token_lifetime=2s"}));
+  const std::string email = NewAccount("expired");
+  ASSERT_TRUE(RequestReset(email).ok());
+  const std::vector<std::string> tokens = TokensMailedTo(email, 1);
+  ASSERT_EQ(tokens.size(), 1u);
+  absl::SleepFor(absl::Milliseconds(2500));
+  const grpc::Status status = Reset(tokens[0]);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), testing::HasSubstr("invalid, used or expired"));
+  EXPECT_TRUE(Login(email, "").status.ok());  // the password is unchanged
+}
+
 TEST_F(PasswordResetE2eTest, BadInputIsRefusedAndChangesNothing) {
   const std::string email = NewAccount("bad");
   ASSERT_TRUE(RequestReset(email).ok());

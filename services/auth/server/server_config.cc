@@ -107,13 +107,13 @@ namespace {
 // The mail flags: a mail server needs a sender and the links' base; limits in range.
 absl::Status ValidateMailConfig(const ServerConfig& config) {
   const RecoveryOptions& recovery = config.service.recovery;
-  if (recovery.password_reset_token_lifetime < absl::Minutes(1) ||
+  if (recovery.password_reset_token_lifetime < absl::Seconds(1) ||
       recovery.password_reset_token_lifetime > absl::Hours(24)) {
-    return absl::InvalidArgumentError("--password_reset_token_lifetime: from 1m to 24h");
+    return absl::InvalidArgumentError("--password_reset_token_lifetime: from 1s to 24h");
   }
-  if (recovery.email_verification_token_lifetime < absl::Minutes(1) ||
+  if (recovery.email_verification_token_lifetime < absl::Seconds(1) ||
       recovery.email_verification_token_lifetime > absl::Hours(24 * 7)) {
-    return absl::InvalidArgumentError("--email_verification_token_lifetime: from 1m to 168h");
+    return absl::InvalidArgumentError("--email_verification_token_lifetime: from 1s to 168h");
   }
   if (config.mail_retry_backoff < absl::Seconds(1)) {
     return absl::InvalidArgumentError("--mail_retry_backoff: at least 1s");

@@ -85,7 +85,7 @@ TEST(ServerConfigTest, MailServerNeedsASenderAndTheLinksBaseNamingTheFlag) {
   bad.smtp.user = "mailer";
   refused_naming(bad, "--smtp_password_file");
   bad = config;
-  bad.service.recovery.password_reset_token_lifetime = absl::Hours(25);
+  bad.service.recovery.password_reset_token_lifetime = absl::Milliseconds(500);
   refused_naming(bad, "--password_reset_token_lifetime");
   bad = config;
   bad.service.recovery.limits.mails_per_minute = 0;

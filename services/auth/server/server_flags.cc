@@ -135,9 +135,9 @@ ABSL_FLAG(std::string, public_base_url, "",
           "<base>/reset-password#token=... Never taken from a request. Required with "
           "--smtp_url.");
 ABSL_FLAG(absl::Duration, password_reset_token_lifetime, absl::Minutes(30),
-          "How long a password-reset link works (1m to 24h); a newer one voids it at once.");
+          "How long a password-reset link works (1s to 24h); a newer one voids it at once.");
 ABSL_FLAG(absl::Duration, email_verification_token_lifetime, absl::Hours(24),
-          "How long an email verification link works (1m to 7 days); a newer one voids it.");
+          "How long an email verification link works (1s to 7 days); a newer one voids it.");
 ABSL_FLAG(absl::Duration, mail_retry_backoff, absl::Seconds(30),
           "After the mail server fails a mail, the wait before its next attempt (doubling each "
           "time, at most 1h; given up after 10 attempts).");
