@@ -39,8 +39,7 @@ void MailE2eTest::SetUp() {
 std::vector<std::string> MailE2eTest::MailFlags(const std::vector<std::string>& extra) {
   std::vector<std::string> flags = {"--smtp_url=" + smtp_->url(), "--smtp_from=auth@example.org",
                                     "--public_base_url=http://localhost:8080",
-                                    "--mail_retry_backoff=1s",
-                                    "--password_reset_requests_per_address=0"};
+                                    "--mail_retry_backoff=1s", "--mail_requests_per_address=0"};
   flags.insert(flags.end(), extra.begin(), extra.end());
   return flags;
 }

@@ -82,6 +82,12 @@ void EmailVerificationHandler::IssueVerificationMail(std::shared_ptr<UnaryCall> 
           call->Finish(absl::OkStatus());
           return;
         }
+        if (absl::Status admitted = limits_.AdmitMailRequest(address); !admitted.ok()) {
+          record(admitted.code() == absl::StatusCode::kResourceExhausted ? "address_limit"
+                                                                         : "limiter_failed");
+          call->Finish(absl::OkStatus());  // silent, as the API says
+          return;
+        }
         const std::string outcome = QueueVerificationMail(user->id, user->email);
         record(outcome);
         // Past a limit, or to an address no mail can go to: OK all the same, as the API says.

@@ -112,7 +112,7 @@ void PasswordResetHandler::IssueResetMail(const Identity& identity,
     deps_.audit_log->RecordEvent(AuditEventType::kPasswordResetRequested, user_id, address,
                                  outcome);
   };
-  if (absl::Status admitted = limits_.AdmitResetRequest(address); !admitted.ok()) {
+  if (absl::Status admitted = limits_.AdmitMailRequest(address); !admitted.ok()) {
     record(0, admitted.code() == absl::StatusCode::kResourceExhausted ? "address_limit"
                                                                       : "limiter_failed");
     return;

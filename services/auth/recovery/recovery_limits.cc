@@ -16,19 +16,19 @@
 
 namespace auth::service {
 
-absl::Status RecoveryLimits::AdmitResetRequest(absl::string_view address) const {
+absl::Status RecoveryLimits::AdmitMailRequest(absl::string_view address) const {
   std::string unused;
-  return Admit({{absl::StrCat("reset-request:", address), config_.reset_requests_per_address,
+  return Admit({{absl::StrCat("mail-request:", address), config_.mail_requests_per_address,
                  config_.request_window}},
                &unused);
 }
 
 absl::Status RecoveryLimits::AdmitMail(int64_t user_id) const {
   std::string unused;
-  return Admit({{absl::StrCat("mail-account:", user_id), config_.reset_mails_per_account,
-                 config_.request_window},
-                {"mail-service", config_.mails_per_minute, absl::Minutes(1)}},
-               &unused);
+  return Admit(
+      {{absl::StrCat("mail-account:", user_id), config_.mail_per_account, config_.request_window},
+       {"mail-service", config_.mails_per_minute, absl::Minutes(1)}},
+      &unused);
 }
 
 absl::Status RecoveryLimits::AdmitTokenTry(absl::string_view address,

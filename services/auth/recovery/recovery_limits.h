@@ -1,14 +1,16 @@
 // RecoveryLimits: the abuse limits of mailed links, counted by the shared attempt limiter (so
 // every replica enforces one bound) with keys of their own, apart from the login limits:
-//   - reset requests per client address (10 an hour): one address cannot mail many accounts;
-//   - reset mails per account (3 an hour): nobody floods one inbox;
+//   - mail requests (RequestPasswordReset, SendEmailVerification) per client address (10 an
+//     hour): one address cannot mail many accounts;
+//   - mails per account (3 an hour, reset and verification links together): nobody floods
+//     one inbox;
 //   - mails per minute for the whole service (--mail_per_minute, 60): a bound on what an
 //     attacker with many addresses can make the service send, and so on its mail reputation;
 //   - failed ResetPassword and VerifyEmail tokens per client address (20 a 15 minutes): tokens
 //     are 256-bit, so this bounds load and log noise, not guessing.
 //
 //   RecoveryLimits limits(limiter, RecoveryLimitsConfig{});
-//   if (!limits.AdmitResetRequest(address).ok()) return;  // past it: OK answered, nothing sent
+//   if (!limits.AdmitMailRequest(address).ok()) return;  // past it: OK answered, nothing sent
 //
 // A null limiter lets everything through. Each method blocks on the database: call it from the
 // database executor. A failing limiter refuses (fail closed), with its own status.
@@ -28,8 +30,8 @@ namespace auth::service {
 
 // Each bound 0 turns its limit off.
 struct RecoveryLimitsConfig {
-  int64_t reset_requests_per_address = 10;
-  int64_t reset_mails_per_account = 3;
+  int64_t mail_requests_per_address = 10;
+  int64_t mail_per_account = 3;
   absl::Duration request_window = absl::Hours(1);
   int64_t mails_per_minute = 60;
   int64_t reset_failures_per_address = 20;
@@ -42,9 +44,9 @@ class RecoveryLimits {
   RecoveryLimits(repository::AttemptLimiter* limiter, RecoveryLimitsConfig config)
       : limiter_(limiter), config_(config) {}
 
-  // A RequestPasswordReset from `address` (a ClientAddress() key), before the account is
-  // looked up. kResourceExhausted past the limit.
-  absl::Status AdmitResetRequest(absl::string_view address) const;
+  // A RequestPasswordReset or SendEmailVerification from `address` (a ClientAddress() key),
+  // before the account is looked up. kResourceExhausted past the limit.
+  absl::Status AdmitMailRequest(absl::string_view address) const;
 
   // One more mail to `user_id`'s address: the account's and the service's limits.
   absl::Status AdmitMail(int64_t user_id) const;

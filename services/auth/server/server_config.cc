@@ -121,10 +121,9 @@ absl::Status ValidateMailConfig(const ServerConfig& config) {
   if (recovery.limits.mails_per_minute < 1) {
     return absl::InvalidArgumentError("--mail_per_minute: at least 1");
   }
-  if (recovery.limits.reset_requests_per_address < 0 ||
-      recovery.limits.reset_mails_per_account < 0) {
+  if (recovery.limits.mail_requests_per_address < 0 || recovery.limits.mail_per_account < 0) {
     return absl::InvalidArgumentError(
-        "--password_reset_requests_per_address and --password_reset_mails_per_account: not "
+        "--mail_requests_per_address and --mail_per_account: not "
         "negative (0 = off)");
   }
   if (config.smtp.url.empty()) {

@@ -141,12 +141,12 @@ ABSL_FLAG(absl::Duration, email_verification_token_lifetime, absl::Hours(24),
 ABSL_FLAG(absl::Duration, mail_retry_backoff, absl::Seconds(30),
           "After the mail server fails a mail, the wait before its next attempt (doubling each "
           "time, at most 1h; given up after 10 attempts).");
-ABSL_FLAG(int64_t, password_reset_requests_per_address, 10,
-          "RequestPasswordReset calls one client address may make an hour; past it they are "
-          "still answered OK and nothing is sent. 0 = off.");
-ABSL_FLAG(int64_t, password_reset_mails_per_account, 3,
-          "Reset mails one account may get an hour; past it requests are still answered OK and "
-          "nothing is sent. 0 = off.");
+ABSL_FLAG(int64_t, mail_requests_per_address, 10,
+          "RequestPasswordReset and SendEmailVerification calls one client address may make an "
+          "hour; past it they are still answered OK and nothing is sent. 0 = off.");
+ABSL_FLAG(int64_t, mail_per_account, 3,
+          "Mails one account may get an hour (reset and verification links together); past it "
+          "requests are still answered OK and nothing is sent. 0 = off.");
 ABSL_FLAG(int64_t, mail_per_minute, 60,
           "Most mails the whole service (every replica together) queues per minute; past it, "
           "requests are still answered OK and nothing is sent.");
@@ -356,9 +356,8 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   recovery.email_verification_token_lifetime =
       absl::GetFlag(FLAGS_email_verification_token_lifetime);
   recovery.limits.mails_per_minute = absl::GetFlag(FLAGS_mail_per_minute);
-  recovery.limits.reset_requests_per_address =
-      absl::GetFlag(FLAGS_password_reset_requests_per_address);
-  recovery.limits.reset_mails_per_account = absl::GetFlag(FLAGS_password_reset_mails_per_account);
+  recovery.limits.mail_requests_per_address = absl::GetFlag(FLAGS_mail_requests_per_address);
+  recovery.limits.mail_per_account = absl::GetFlag(FLAGS_mail_per_account);
 
   if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) return valid;
   return config;
