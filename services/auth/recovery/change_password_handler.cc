@@ -55,10 +55,8 @@ grpc::ServerUnaryReactor* ChangePasswordHandler::Handle(
     call->Finish(valid);
     return call->reactor();
   }
-  absl::StatusOr<std::string> token = authn::ExtractAccessToken(
-      authn::ToHeaders(context->client_metadata()), deps_.cookie_names.TokenSources());
   absl::StatusOr<VerifiedAccessToken> verified =
-      token.ok() ? VerifyAccessToken(*deps_.verifier, *token) : token.status();
+      PresentedAccessToken(*context, *deps_.verifier, deps_.cookie_names);
   if (!verified.ok()) {
     // Made-up tokens cost nothing to send: not audited (GetSession samples those).
     call->Finish(verified.status());

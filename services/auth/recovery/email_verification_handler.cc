@@ -47,10 +47,8 @@ grpc::ServerUnaryReactor* EmailVerificationHandler::Send(
     grpc::CallbackServerContext* context, const SendEmailVerificationRequest* /*request*/,
     SendEmailVerificationResponse* /*response*/) const {
   auto call = deps_.runner->Start(context, metrics::Rpc::kSendEmailVerification);
-  absl::StatusOr<std::string> token = authn::ExtractAccessToken(
-      authn::ToHeaders(context->client_metadata()), deps_.cookie_names.TokenSources());
   absl::StatusOr<VerifiedAccessToken> verified =
-      token.ok() ? VerifyAccessToken(*deps_.verifier, *token) : token.status();
+      PresentedAccessToken(*context, *deps_.verifier, deps_.cookie_names);
   if (!verified.ok()) {
     call->Finish(verified.status());
     return call->reactor();

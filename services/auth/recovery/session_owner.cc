@@ -1,14 +1,26 @@
 // SessionOwner; see session_owner.h.
 #include "services/auth/recovery/session_owner.h"
 
+#include <string>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "libs/authn/credentials.h"
 
 namespace auth::service {
 
 namespace {
 constexpr char kSessionEndedMessage[] = "session ended, unknown or not this token's";
 }  // namespace
+
+absl::StatusOr<VerifiedAccessToken> PresentedAccessToken(
+    const grpc::ServerContextBase& context, const token::PrehashedTokenVerifier& verifier,
+    const SessionCookieNames& cookie_names) {
+  absl::StatusOr<std::string> token = authn::ExtractAccessToken(
+      authn::ToHeaders(context.client_metadata()), cookie_names.TokenSources());
+  if (!token.ok()) return token.status();
+  return VerifyAccessToken(verifier, *token);
+}
 
 absl::StatusOr<repository::User> SessionOwner(repository::SessionRepository& sessions,
                                               repository::UserRepository& users,

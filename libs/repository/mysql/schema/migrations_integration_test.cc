@@ -84,17 +84,20 @@ class MigrationsTest : public ::testing::Test {
 
 MariadbServer* MigrationsTest::server_ = nullptr;
 
+// Every migration, in order, as the schema_migrations table lists them.
+auto EveryMigration() {
+  return ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
+                     Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
+                     Pair(5, "add_refresh_family_start"), Pair(6, "index_active_sessions_of_user"),
+                     Pair(7, "create_mail_outbox"), Pair(8, "create_account_tokens"),
+                     Pair(9, "add_users_email_verified_at"));
+}
+
 TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
   mysql::ConnectionPool pool(FreshDatabase("twice"));
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
   ASSERT_THAT(ApplyMigrations(pool), IsOk());
-  EXPECT_THAT(
-      Applied(pool),
-      ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
-                  Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
-                  Pair(5, "add_refresh_family_start"), Pair(6, "index_active_sessions_of_user"),
-                  Pair(7, "create_mail_outbox"), Pair(8, "create_account_tokens"),
-                  Pair(9, "add_users_email_verified_at")));
+  EXPECT_THAT(Applied(pool), EveryMigration());
   EXPECT_TRUE(TableExists(pool, "users"));
   EXPECT_TRUE(TableExists(pool, "sessions"));
   EXPECT_TRUE(TableExists(pool, "refresh_tokens"));
@@ -115,13 +118,7 @@ TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {
   b.join();
   EXPECT_THAT(first_status, IsOk());
   EXPECT_THAT(second_status, IsOk());
-  EXPECT_THAT(
-      Applied(first),
-      ElementsAre(Pair(1, "create_users"), Pair(2, "create_sessions"),
-                  Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
-                  Pair(5, "add_refresh_family_start"), Pair(6, "index_active_sessions_of_user"),
-                  Pair(7, "create_mail_outbox"), Pair(8, "create_account_tokens"),
-                  Pair(9, "add_users_email_verified_at")));
+  EXPECT_THAT(Applied(first), EveryMigration());
 }
 
 TEST_F(MigrationsTest, WaitsForTheLockHolder) {
