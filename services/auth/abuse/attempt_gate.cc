@@ -226,6 +226,13 @@ void AttemptGate::CountRefreshFailure(absl::string_view address) const {
                      /*user_id=*/0, address);
 }
 
+void AttemptGate::Settle(const repository::AttemptSettlement& settlement) const {
+  if (limiter_ == nullptr || settlement.empty()) return;
+  if (absl::Status settled = limiter_->Settle(settlement); !settled.ok()) {
+    LOG(WARNING) << "a settlement was not written: " << settled.code();
+  }
+}
+
 absl::Status AttemptGate::Admit(const std::vector<repository::AttemptLimit>& limits,
                                 std::string* retry_after) const {
   if (limits.empty()) return absl::OkStatus();

@@ -132,6 +132,11 @@ class AttemptGate {
   // database: call it from the database executor.
   void CountRefreshFailure(absl::string_view address) const;
 
+  // Writes `settlement` on its own, for a success that stores nothing else (a login refused
+  // after its password checked out). Best effort: a failing limiter is logged. Blocks on the
+  // database: call it from the database executor.
+  void Settle(const repository::AttemptSettlement& settlement) const;
+
  private:
   absl::Status Admit(const std::vector<repository::AttemptLimit>& limits,
                      std::string* retry_after) const;

@@ -142,7 +142,7 @@ void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRe
     if (deps_.require_verified_email && !user.email_verified) {
       deps_.audit_log->RecordEvent(AuditEventType::kLoginRefused, user.id, attempt.address,
                                    "email_not_verified");
-      RefuseUnverified(call, user, attempt.address);
+      RefuseUnverified(call, user, attempt);
       return;
     }
     std::optional<std::string> upgraded_hash;
@@ -161,19 +161,16 @@ void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRe
 
 void LoginHandler::RefuseUnverified(const std::shared_ptr<UnaryCall>& call,
                                     const repository::User& user,
-                                    const std::string& address) const {
-  const absl::Status refusal = absl::FailedPreconditionError(
-      "email address not verified: open the link mailed to it (a new one is on its way)");
-  if (deps_.mailer == nullptr) {
-    call->Finish(refusal);
-    return;
-  }
-  // The right password: a fresh link goes to the account's own address, after the answer.
-  deps_.runner->OnDatabase(call,
-                           [this, call, refusal, id = user.id, email = user.email, address]() {
-                             call->Finish(refusal);
-                             deps_.mailer->MailVerificationLink(id, email, address);
-                           });
+                                    const LoginAttempt& attempt) const {
+  // The password was right: after the answer, the attempt is settled as a success (an owner
+  // who tries again is not throttled for it), and a fresh link goes to the account's own
+  // address.
+  deps_.runner->OnDatabase(call, [this, call, id = user.id, email = user.email, attempt]() {
+    call->Finish(absl::FailedPreconditionError(
+        "email address not verified: open the link mailed to it (a new one is on its way)"));
+    deps_.gate->Settle(deps_.gate->LoginSettlement(attempt));
+    if (deps_.mailer != nullptr) deps_.mailer->MailVerificationLink(id, email, attempt.address);
+  });
 }
 
 void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* response,

@@ -71,9 +71,9 @@ class LoginHandler {
   void RefuseUnknownAccount(std::shared_ptr<UnaryCall> call,
                             const auth::v1::LoginRequest* request) const;
   // --require_verified_email refused a right password: FAILED_PRECONDITION, then (database
-  // executor, after the answer) a fresh verification link by the mailer.
+  // executor, after the answer) the attempt settled and a fresh link mailed.
   void RefuseUnverified(const std::shared_ptr<UnaryCall>& call, const repository::User& user,
-                        const std::string& address) const;
+                        const LoginAttempt& attempt) const;
   void OpenSession(std::shared_ptr<UnaryCall> call, auth::v1::LoginResponse* response,
                    int64_t user_id, std::optional<std::string> upgraded_hash,
                    LoginAttempt attempt) const;
