@@ -58,24 +58,24 @@ TEST(Base32Test, RoundTripsRandomBytes) {
 
 TEST(Base32Test, RefusesWhatNoEncoderWrites) {
   for (const char* bad : {
-           "",           // nothing
-           "    ",       // nothing but spaces
-           "M",          // 1, 3 and 6 characters end no encoding
-           "MZX",        //
-           "MZXW6Y",     //
-           "MZ",         // "f" is MY: Z sets unused bits
-           "MZXR",       // "fo" is MZXQ
-           "MY1",        // 0, 1, 8 and 9 are not base32 digits
-           "MY8=====",   //
-           "MY-Q",       // no separators but spaces
-           "MY\tQ",      //
-           "MY\nQ",      //
-           "MY=",        // incomplete padding
-           "MY=====",    //
-           "MY==A===",   // padding in the middle
-           "=MY",        //
+           "",                  // nothing
+           "    ",              // nothing but spaces
+           "M",                 // 1, 3 and 6 characters end no encoding
+           "MZX",               //
+           "MZXW6Y",            //
+           "MZ",                // "f" is MY: Z sets unused bits
+           "MZXR",              // "fo" is MZXQ
+           "MY1",               // 0, 1, 8 and 9 are not base32 digits
+           "MY8=====",          //
+           "MY-Q",              // no separators but spaces
+           "MY\tQ",             //
+           "MY\nQ",             //
+           "MY=",               // incomplete padding
+           "MY=====",           //
+           "MY==A===",          // padding in the middle
+           "=MY",               //
            "MY==============",  // more than a group of padding
-           "M\xc3\x9c",  // non-ASCII
+           "M\xc3\x9c",         // non-ASCII
        }) {
     EXPECT_THAT(Base32Decode(bad), StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
   }

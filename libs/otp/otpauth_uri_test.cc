@@ -24,19 +24,20 @@ auto Fields(absl::string_view issuer, absl::string_view account, absl::string_vi
 }
 
 TEST(BuildOtpauthUriTest, WritesTheKeyUriFormat) {
-  EXPECT_THAT(BuildOtpauthUri({.issuer = "Example", .account = "alice@example.com",
-                               .secret = std::string(kSecret)}),
-              IsOkAndHolds("otpauth://totp/Example:alice%40example.com?secret=JBSWY3DPEHPK3PXP"
-                           "&issuer=Example&algorithm=SHA1&digits=6&period=30"));
+  EXPECT_THAT(
+      BuildOtpauthUri(
+          {.issuer = "Example", .account = "alice@example.com", .secret = std::string(kSecret)}),
+      IsOkAndHolds("otpauth://totp/Example:alice%40example.com?secret=JBSWY3DPEHPK3PXP"
+                   "&issuer=Example&algorithm=SHA1&digits=6&period=30"));
 }
 
 TEST(BuildOtpauthUriTest, PercentEncodesAllButUnreservedCharacters) {
-  EXPECT_THAT(
-      BuildOtpauthUri({.issuer = "Big Corp & Co?", .account = "a+b=c/d#e:f%g~h_i.j-k\xc3\xab",
-                       .secret = "\x01"}),
-      IsOkAndHolds("otpauth://totp/Big%20Corp%20%26%20Co%3F:"
-                   "a%2Bb%3Dc%2Fd%23e%3Af%25g~h_i.j-k%C3%AB?secret=AE"
-                   "&issuer=Big%20Corp%20%26%20Co%3F&algorithm=SHA1&digits=6&period=30"));
+  EXPECT_THAT(BuildOtpauthUri({.issuer = "Big Corp & Co?",
+                               .account = "a+b=c/d#e:f%g~h_i.j-k\xc3\xab",
+                               .secret = "\x01"}),
+              IsOkAndHolds("otpauth://totp/Big%20Corp%20%26%20Co%3F:"
+                           "a%2Bb%3Dc%2Fd%23e%3Af%25g~h_i.j-k%C3%AB?secret=AE"
+                           "&issuer=Big%20Corp%20%26%20Co%3F&algorithm=SHA1&digits=6&period=30"));
   EXPECT_EQ(PercentEncode(std::string("\0\x7f ", 3)), "%00%7F%20");
 }
 

@@ -31,8 +31,7 @@ absl::StatusOr<std::string> QrSvg(absl::string_view text) {
   }
   const std::string terminated(text);
   // Case-sensitive, 8-bit for what is not alphanumeric; libqrencode picks the smallest version.
-  QrCode code(QRcode_encodeString(terminated.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1),
-              &QRcode_free);
+  QrCode code(QRcode_encodeString(terminated.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1), &QRcode_free);
   if (code == nullptr) return absl::InternalError("QR code: libqrencode failed");
 
   const int size = code->width + 2 * kQuietZoneModules;
@@ -59,13 +58,13 @@ absl::StatusOr<std::string> QrSvg(absl::string_view text) {
     }
   }
   const int pixels = size * kPixelsPerModule;
-  return absl::StrCat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ", size, " ", size, "\" width=\"",
-      pixels, "\" height=\"", pixels,
-      "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\">"
-      "<rect width=\"",
-      size, "\" height=\"", size, "\" fill=\"#fff\"/><path fill=\"none\" stroke=\"#000\" d=\"", path,
-      "\"/></svg>");
+  return absl::StrCat("<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 ", size, " ", size,
+                      "\" width=\"", pixels, "\" height=\"", pixels,
+                      "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\">"
+                      "<rect width=\"",
+                      size, "\" height=\"", size,
+                      "\" fill=\"#fff\"/><path fill=\"none\" stroke=\"#000\" d=\"", path,
+                      "\"/></svg>");
 }
 
 }  // namespace auth::otp

@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <iostream>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -57,10 +58,10 @@ std::string Scan(const std::string& svg, const std::string& name, int pixels) {
   const std::string png_path = TestTempPath(name + ".png");
   std::ofstream(svg_path, std::ios::binary) << svg;
   RunForOutput({"/usr/bin/rsvg-convert", "--format=png", absl::StrCat("--width=", pixels),
-       absl::StrCat("--output=", png_path), svg_path},
-      TestTempPath(name + ".rsvg.out"));
+                absl::StrCat("--output=", png_path), svg_path},
+               TestTempPath(name + ".rsvg.out"));
   std::string text = RunForOutput({"/usr/bin/zbarimg", "--quiet", "--raw", png_path},
-                         TestTempPath(name + ".zbar.out"));
+                                  TestTempPath(name + ".zbar.out"));
   if (!text.empty() && text.back() == '\n') text.pop_back();
   return text;
 }
@@ -87,7 +88,7 @@ TEST(QrSvgTest, DecodesBackToTheOtpauthUri) {
 
 TEST(QrSvgTest, DecodesBackWhateverTheSize) {
   for (const std::string& text : {std::string("a"), std::string("HELLO 23"),
-                                   std::string(300, 'x') + "!", std::string(1024, '7')}) {
+                                  std::string(300, 'x') + "!", std::string(1024, '7')}) {
     ASSERT_OK_AND_ASSIGN(const std::string svg, QrSvg(text));
     EXPECT_EQ(Scan(svg, absl::StrCat("size", text.size()), 800), text);
   }
@@ -99,13 +100,47 @@ TEST(QrSvgTest, IsAStandaloneSvgWithoutScriptOrReferences) {
   const std::string path = TestTempPath("check.svg");
   std::ofstream(path, std::ios::binary) << svg;
   const std::string report = RunForOutput({"/usr/bin/python3", "-c", std::string(kXmlCheck), path},
-                                 TestTempPath("check.out"));
+                                          TestTempPath("check.out"));
   EXPECT_THAT(report, StartsWith("{http://www.w3.org/2000/svg}svg\n"));
   EXPECT_THAT(report, HasSubstr("element {http://www.w3.org/2000/svg}path\n"));
   EXPECT_THAT(report, Not(HasSubstr("script")));
   EXPECT_THAT(report, Not(HasSubstr("style")));
   EXPECT_THAT(report, Not(HasSubstr("href")));
   EXPECT_THAT(report, Not(HasSubstr("attribute on")));
+}
+
+// The standard's 4-module quiet zone: every dark module is at least 4 modules from each edge
+// (readers such as ZBar are lenient without one; phone cameras in a busy page are not).
+TEST(QrSvgTest, KeepsAQuietZoneOfFourModules) {
+  ASSERT_OK_AND_ASSIGN(const std::string svg, QrSvg(kUri));
+  std::smatch view_box;
+  ASSERT_TRUE(std::regex_search(svg, view_box, std::regex("viewBox=\"0 0 ([0-9]+) \\1\"")));
+  const int size = std::stoi(view_box[1]);
+  std::smatch path;
+  ASSERT_TRUE(std::regex_search(svg, path, std::regex(" d=\"([^\"]*)\"")));
+  // Rows start with an absolute move (M x y.5); each run is a relative move and a stroke.
+  const std::string d = path[1];
+  const std::regex command("([Mmh])(-?[0-9]+)(?: ([0-9]+)\\.5| 0)?");
+  int x = 0, y = 0, rows = 0;
+  for (auto it = std::sregex_iterator(d.begin(), d.end(), command); it != std::sregex_iterator();
+       ++it) {
+    const std::smatch& part = *it;
+    const int value = std::stoi(part[2]);
+    if (part[1] == "M") {
+      x = value;
+      y = std::stoi(part[3]);
+      ++rows;
+    } else if (part[1] == "m") {
+      x += value;
+    } else {
+      EXPECT_GE(x, 4);
+      x += value;
+      EXPECT_LE(x, size - 4);
+      EXPECT_GE(y, 4);
+      EXPECT_LT(y, size - 4);
+    }
+  }
+  EXPECT_EQ(rows, size - 8);  // every row of the symbol has a dark module
 }
 
 TEST(QrSvgTest, RefusesWhatItCannotEncode) {

@@ -78,8 +78,8 @@ absl::StatusOr<std::string> NormalizeRecoveryCode(absl::string_view typed) {
 }
 
 std::string RecoveryCodeDigest(int64_t user_id, absl::string_view normalized_code) {
-  return crypto::Sha256Hex(absl::StrCat("auth recovery code v1; user ", user_id, "; ",
-                                        normalized_code));
+  return crypto::Sha256Hex(
+      absl::StrCat("auth recovery code v1; user ", user_id, "; ", normalized_code));
 }
 
 }  // namespace auth::otp

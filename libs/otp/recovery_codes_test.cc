@@ -74,10 +74,14 @@ TEST(NormalizeRecoveryCodeTest, ForgivesCaseSeparatorsAndLookalikes) {
 
 TEST(NormalizeRecoveryCodeTest, RefusesOtherCharactersAndLengths) {
   for (const std::string& bad : {
-           std::string(""), std::string("7kq2-mzx9-0h4"), std::string("7kq2-mzx9-0h4rr"),
-           std::string("7kq2-mzx9-0h4u"),   // u is not in the alphabet
-           std::string("7kq2_mzx9_0h4r"), std::string("7kq2\tmzx9\t0h4r"),
-           std::string("7kq2-mzx9-0h4\xc3\xab"), std::string("7kq2-mzx9-0h4r\n"),
+           std::string(""),
+           std::string("7kq2-mzx9-0h4"),
+           std::string("7kq2-mzx9-0h4rr"),
+           std::string("7kq2-mzx9-0h4u"),  // u is not in the alphabet
+           std::string("7kq2_mzx9_0h4r"),
+           std::string("7kq2\tmzx9\t0h4r"),
+           std::string("7kq2-mzx9-0h4\xc3\xab"),
+           std::string("7kq2-mzx9-0h4r\n"),
            std::string(100, '-') + "7kq2mzx90h4r",
        }) {
     const absl::StatusOr<std::string> normalized = NormalizeRecoveryCode(bad);

@@ -17,9 +17,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 
 namespace auth::otp {
 namespace {
@@ -42,8 +42,7 @@ const unsigned char* Bytes(absl::string_view text) {
 }
 
 absl::Status OpenError() {
-  return absl::DataLossError(
-      "sealed secret does not open: another key, another user, or altered");
+  return absl::DataLossError("sealed secret does not open: another key, another user, or altered");
 }
 
 }  // namespace
@@ -80,8 +79,8 @@ absl::StatusOr<SealingKey> LoadSealingKey(const std::string& path) {
         absl::StrCat("sealing key ", path, " is not a regular file"));
   }
   if ((info.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "sealing key ", path, " is accessible to group or others (chmod 600 it)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("sealing key ", path, " is accessible to group or others (chmod 600 it)"));
   }
   // One byte more than a key, to tell a long file from a key.
   unsigned char buffer[SealingKey::kBytes + 1];
@@ -117,8 +116,8 @@ absl::StatusOr<std::string> SecretSealer::Seal(absl::string_view secret, int64_t
   int length = 0;
   if (context == nullptr ||
       EVP_EncryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
-      EVP_EncryptUpdate(context.get(), nullptr, &length, Bytes(aad), static_cast<int>(aad.size())) !=
-          1 ||
+      EVP_EncryptUpdate(context.get(), nullptr, &length, Bytes(aad),
+                        static_cast<int>(aad.size())) != 1 ||
       (!secret.empty() && EVP_EncryptUpdate(context.get(), ciphertext, &length, Bytes(secret),
                                             static_cast<int>(secret.size())) != 1) ||
       EVP_EncryptFinal_ex(context.get(), tag, &length) != 1 ||
@@ -135,8 +134,7 @@ absl::StatusOr<std::string> SecretSealer::Open(absl::string_view sealed, int64_t
   }
   std::string bytes;
   // abseil's decoder tolerates padding and stray bits; only the one spelling Seal writes is ours.
-  if (!absl::WebSafeBase64Unescape(sealed, &bytes) ||
-      absl::WebSafeBase64Escape(bytes) != sealed) {
+  if (!absl::WebSafeBase64Unescape(sealed, &bytes) || absl::WebSafeBase64Escape(bytes) != sealed) {
     return absl::DataLossError("sealed secret: not canonical base64url");
   }
   if (bytes.size() < kNonceBytes + kTagBytes) {
@@ -156,8 +154,8 @@ absl::StatusOr<std::string> SecretSealer::Open(absl::string_view sealed, int64_t
   int length = 0;
   if (context == nullptr ||
       EVP_DecryptInit_ex(context.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
-      EVP_DecryptUpdate(context.get(), nullptr, &length, Bytes(aad), static_cast<int>(aad.size())) !=
-          1 ||
+      EVP_DecryptUpdate(context.get(), nullptr, &length, Bytes(aad),
+                        static_cast<int>(aad.size())) != 1 ||
       (secret_size > 0 && EVP_DecryptUpdate(context.get(), plaintext, &length, ciphertext,
                                             static_cast<int>(secret_size)) != 1) ||
       EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag) != 1 ||

@@ -89,11 +89,11 @@ TEST(SecretSealerTest, RefusesEveryAlteredByteAndBit) {
     }
   }
   // Truncated (the tag shortened, the nonce alone, nothing) or extended.
-  for (size_t size : {bytes.size() - 1, bytes.size() - 16, size_t{28}, size_t{27}, size_t{12},
-                      size_t{0}}) {
-    EXPECT_THAT(sealer.Open(absl::StrCat("v1:", absl::WebSafeBase64Escape(bytes.substr(0, size))),
-                            42),
-                StatusIs(absl::StatusCode::kDataLoss))
+  for (size_t size :
+       {bytes.size() - 1, bytes.size() - 16, size_t{28}, size_t{27}, size_t{12}, size_t{0}}) {
+    EXPECT_THAT(
+        sealer.Open(absl::StrCat("v1:", absl::WebSafeBase64Escape(bytes.substr(0, size))), 42),
+        StatusIs(absl::StatusCode::kDataLoss))
         << size;
   }
   EXPECT_THAT(sealer.Open(absl::StrCat("v1:", absl::WebSafeBase64Escape(bytes + "x")), 42),
@@ -105,8 +105,16 @@ TEST(SecretSealerTest, RefusesOtherVersionsAndEncodings) {
   ASSERT_OK_AND_ASSIGN(const std::string sealed, sealer.Seal(kSecret, 42));
   const std::string body = sealed.substr(3);
   for (const std::string& bad : {
-           std::string(""), body, "v2:" + body, "V1:" + body, "v1" + body, "v1:" + body + "=",
-           "v1:" + body + "==", "v1: " + body, "v1:" + body + "\n", "v1:" + body.substr(1),
+           std::string(""),
+           body,
+           "v2:" + body,
+           "V1:" + body,
+           "v1" + body,
+           "v1:" + body + "=",
+           "v1:" + body + "==",
+           "v1: " + body,
+           "v1:" + body + "\n",
+           "v1:" + body.substr(1),
            "v1:" + absl::StrReplaceAll(body, {{"-", "+"}, {"_", "/"}}),
            "v1:" + std::string(5000, 'A'),
        }) {

@@ -78,8 +78,8 @@ absl::StatusOr<int64_t> TotpVerifier::Verify(absl::string_view secret, absl::str
 
   // Every step of the window is computed and compared; the verdict is taken afterwards.
   int64_t latest_match = kNoTotpStepUsed;
-  for (int64_t step = *current - kTotpAcceptedSkewSteps;
-       step <= *current + kTotpAcceptedSkewSteps; ++step) {
+  for (int64_t step = *current - kTotpAcceptedSkewSteps; step <= *current + kTotpAcceptedSkewSteps;
+       ++step) {
     if (step < 0) continue;
     const std::string expected = HotpCodeUnchecked(secret, static_cast<uint64_t>(step));
     const bool match = CRYPTO_memcmp(expected.data(), code.data(), kTotpDigits) == 0;

@@ -38,9 +38,12 @@ TEST(TotpTest, MatchesRfc6238AppendixB) {
     int64_t step;
     const char* code;
   } rows[] = {
-      {59, 0x1, "287082"},           {1111111109, 0x23523EC, "081804"},
-      {1111111111, 0x23523ED, "050471"}, {1234567890, 0x273EF07, "005924"},
-      {2000000000, 0x3F940AA, "279037"}, {20000000000, 0x27BC86AA, "353130"},
+      {59, 0x1, "287082"},
+      {1111111109, 0x23523EC, "081804"},
+      {1111111111, 0x23523ED, "050471"},
+      {1234567890, 0x273EF07, "005924"},
+      {2000000000, 0x3F940AA, "279037"},
+      {20000000000, 0x27BC86AA, "353130"},
   };
   TotpVerifier verifier;
   for (const auto& row : rows) {
@@ -80,8 +83,9 @@ class TotpVerifierTest : public ::testing::Test {
     return code.value_or("");
   }
 
-  const std::string secret_ = "\x3a\x91\x07\xee\x12\x00\xfe\x55\x60\x0b\x9d\x43\x21\xc8\x7f\x19"
-                              "\xa4\x02\xd6\x88";
+  const std::string secret_ =
+      "\x3a\x91\x07\xee\x12\x00\xfe\x55\x60\x0b\x9d\x43\x21\xc8\x7f\x19"
+      "\xa4\x02\xd6\x88";
   // 10 s into a step: the window is about the step, not the seconds.
   const absl::Time now_ = absl::FromUnixSeconds(1765000000 / 30 * 30 + 10);
   const int64_t now_step_ = 1765000000 / 30;
@@ -115,8 +119,8 @@ TEST_F(TotpVerifierTest, RefusesAWrongCodeAndAnotherSecretsCode) {
 
 TEST_F(TotpVerifierTest, RefusesACodeOfAStepAtOrBelowTheLastUsedOne) {
   // The same code twice: the second time is a replay, even within its 30 seconds.
-  ASSERT_OK_AND_ASSIGN(const int64_t used, verifier_.Verify(secret_, CodeAt(0), now_,
-                                                            kNoTotpStepUsed));
+  ASSERT_OK_AND_ASSIGN(const int64_t used,
+                       verifier_.Verify(secret_, CodeAt(0), now_, kNoTotpStepUsed));
   EXPECT_THAT(verifier_.Verify(secret_, CodeAt(0), now_, used),
               StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("used")));
   // An older code, still in the window, is refused too once a later one was used.
@@ -135,8 +139,8 @@ TEST_F(TotpVerifierTest, RefusesAnythingButSixDigits) {
   const std::string good = CodeAt(0);
   for (const std::string& bad :
        {std::string(""), good.substr(0, 5), good + "0", " " + good, good + " ",
-        good.substr(0, 3) + " " + good.substr(3), good.substr(0, 5) + "a",
-        "-" + good.substr(1), "+" + good.substr(1), std::string("\xd9\xa1\xd9\xa2\xd9\xa3"),
+        good.substr(0, 3) + " " + good.substr(3), good.substr(0, 5) + "a", "-" + good.substr(1),
+        "+" + good.substr(1), std::string("\xd9\xa1\xd9\xa2\xd9\xa3"),
         good.substr(0, 5) + std::string(1, '\0')}) {
     const absl::StatusOr<int64_t> verdict = verifier_.Verify(secret_, bad, now_, kNoTotpStepUsed);
     EXPECT_THAT(verdict, StatusIs(absl::StatusCode::kInvalidArgument)) << bad;
@@ -155,6 +159,19 @@ TEST_F(TotpVerifierTest, RefusesAnEmptySecretAndTimesBeforeTheEpoch) {
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(HotpCode("", 0), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(HotpCode(secret_, -1), StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Codes repeat: the RFC secret's code at steps 57017782 and 57017784 is the same. Accepting it
+// as the earlier step would let the same code in again a step later, so the latest step counts.
+TEST(TotpVerifierCollisionTest, TakesTheLatestOfSeveralMatchingSteps) {
+  ASSERT_OK_AND_ASSIGN(const std::string earlier, HotpCode(kRfcSecret, 57017782));
+  ASSERT_OK_AND_ASSIGN(const std::string later, HotpCode(kRfcSecret, 57017784));
+  ASSERT_EQ(earlier, later);
+  const absl::Time now = absl::FromUnixSeconds(57017783 * 30 + 10);
+  TotpVerifier verifier;
+  EXPECT_THAT(verifier.Verify(kRfcSecret, earlier, now, kNoTotpStepUsed), IsOkAndHolds(57017784));
+  EXPECT_THAT(verifier.Verify(kRfcSecret, earlier, now + absl::Seconds(30), 57017784),
+              StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
 TEST(TotpVerifierAtTheEpochTest, HasNoStepBeforeZero) {
