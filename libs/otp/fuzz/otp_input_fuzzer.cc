@@ -34,7 +34,8 @@ void CheckBase32(absl::string_view text) {
   if (!bytes.ok()) return;
   std::string canonical;
   for (char c : text) {
-    if (c != ' ' && c != '=') canonical.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+    if (c != ' ' && c != '=')
+      canonical.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
   }
   if (otp::Base32Encode(*bytes) != canonical) std::abort();
 }
