@@ -56,6 +56,8 @@ _LIBRARIES = {
     # The metrics registry (core) and its HTTP exposer (pull, civetweb).
     "prometheus": {"modules": ["prometheus-cpp-core", "prometheus-cpp-pull"]},
     "protobuf": {"modules": ["protobuf"]},
+    # QR codes (libqrencode-dev): the TOTP enrolment's QR code as SVG (libs/otp:qr_svg).
+    "qrencode": {"modules": ["libqrencode"]},
 }
 
 _DEFAULT_INCLUDES = ("/usr/include", "/usr/include/x86_64-linux-gnu")

@@ -34,6 +34,10 @@ PACKAGES=(
   # tools/loadgen/run_benchmarks.sh: its table (jq) and its chart (gnuplot, no X);
   # tools/http_bench/run_http_benchmarks.sh: the HTTP load (wrk).
   jq gnuplot-nox wrk
+  # TOTP (libs/otp): QR codes as SVG (libqrencode); the tests' independent code generators
+  # (oathtool, python3-pyotp), and the SVG rasteriser and QR decoder that read the QR code back
+  # (rsvg-convert, zbarimg).
+  libqrencode-dev oathtool python3-pyotp librsvg2-bin zbar-tools
   # CI's style stage checks the C++ format with it (.clang-format, tools/style/check_format.sh).
   clang-format
 )
