@@ -45,7 +45,7 @@ struct AuthenticatorData {
   uint8_t flags = 0;
   uint32_t sign_count = 0;
   std::optional<AttestedCredential> attested_credential;  // present iff AT
-  std::string extensions;  // the raw CBOR map if ED, else empty
+  std::string extensions;                                 // the raw CBOR map if ED, else empty
 
   bool user_present() const { return flags & kFlagUserPresent; }
   bool user_verified() const { return flags & kFlagUserVerified; }

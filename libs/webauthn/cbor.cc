@@ -47,7 +47,9 @@ class StructureCheck {
     callbacks.null = [](void* self) { Leaf(self); };
     callbacks.array_start = [](void* self, size_t n) { Get(self)->Container(n, 1); };
     callbacks.map_start = [](void* self, size_t n) { Get(self)->Container(n, 2); };
-    callbacks.byte_string_start = [](void* self) { Get(self)->Fail("indefinite-length byte string"); };
+    callbacks.byte_string_start = [](void* self) {
+      Get(self)->Fail("indefinite-length byte string");
+    };
     callbacks.string_start = [](void* self) { Get(self)->Fail("indefinite-length text string"); };
     callbacks.indef_array_start = [](void* self) { Get(self)->Fail("indefinite-length array"); };
     callbacks.indef_map_start = [](void* self) { Get(self)->Fail("indefinite-length map"); };

@@ -26,9 +26,9 @@ absl::Status DecodeStatus(const std::string& bytes, size_t cap = kCap) {
 }
 
 TEST(CborTest, DecodesAMapAndFindsItsMembers) {
-  const std::string bytes = enc::CborMap(
-      3, absl::StrCat(enc::CborInt(1), enc::CborInt(-7), enc::CborText("fmt"), enc::CborText("none"),
-                      enc::CborInt(-2), enc::CborBytes("xyz")));
+  const std::string bytes =
+      enc::CborMap(3, absl::StrCat(enc::CborInt(1), enc::CborInt(-7), enc::CborText("fmt"),
+                                   enc::CborText("none"), enc::CborInt(-2), enc::CborBytes("xyz")));
   absl::StatusOr<CborItem> item = DecodeCbor(bytes, kCap);
   ASSERT_THAT(item, IsOk());
   absl::StatusOr<const cbor_item_t*> one = MapFindInt(item->get(), 1);
@@ -70,21 +70,22 @@ TEST(CborTest, RefusesIndefiniteLengths) {
 
 TEST(CborTest, RefusesDuplicateMapKeys) {
   EXPECT_THAT(DecodeStatus(enc::CborMap(2, absl::StrCat(enc::CborInt(3), enc::CborInt(-7),
-                                                         enc::CborInt(3), enc::CborInt(-8)))),
+                                                        enc::CborInt(3), enc::CborInt(-8)))),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duplicate")));
   EXPECT_THAT(DecodeStatus(enc::CborMap(2, absl::StrCat(enc::CborText("fmt"), enc::CborInt(1),
-                                                         enc::CborText("fmt"), enc::CborInt(2)))),
+                                                        enc::CborText("fmt"), enc::CborInt(2)))),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duplicate")));
   // The same key as a different spelling (non-shortest head) is still the same key.
-  EXPECT_THAT(DecodeStatus(enc::CborMap(
-                  2, absl::StrCat(enc::CborInt(3), enc::CborInt(1), std::string("\x18\x03", 2),
-                                  enc::CborInt(2)))),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duplicate")));
+  EXPECT_THAT(
+      DecodeStatus(enc::CborMap(2, absl::StrCat(enc::CborInt(3), enc::CborInt(1),
+                                                std::string("\x18\x03", 2), enc::CborInt(2)))),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("duplicate")));
 }
 
 TEST(CborTest, RefusesOversizedInputBeforeDecoding) {
   const std::string big = enc::CborBytes(std::string(2000, 'a'));
-  EXPECT_THAT(DecodeStatus(big), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("exceeds")));
+  EXPECT_THAT(DecodeStatus(big),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("exceeds")));
   EXPECT_THAT(DecodeStatus(big, 4096), IsOk());
 }
 

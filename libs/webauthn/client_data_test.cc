@@ -12,8 +12,8 @@ namespace {
 
 using ::auth::test_util::IsOk;
 using ::auth::test_util::StatusIs;
-using ::testing::HasSubstr;
 using testing::ClientDataJson;
+using ::testing::HasSubstr;
 
 const std::string kChallenge(32, '\x5a');
 constexpr char kOrigin[] = "https://auth.example.com";
@@ -46,12 +46,12 @@ TEST(ClientDataTest, RefusesAnotherCeremonysChallenge) {
   const std::string other(32, '\x5b');
   EXPECT_THAT(VerifyClientData(ClientDataJson("webauthn.get", other, kOrigin), Expected()),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("challenge")));
-  EXPECT_THAT(VerifyClientData(ClientDataJson("webauthn.get", kChallenge.substr(1), kOrigin),
-                               Expected()),
-              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("challenge")));
-  EXPECT_THAT(VerifyClientData(R"({"type":"webauthn.get","challenge":"Wl==","origin":"x"})",
-                               Expected()),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("base64url")));
+  EXPECT_THAT(
+      VerifyClientData(ClientDataJson("webauthn.get", kChallenge.substr(1), kOrigin), Expected()),
+      StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("challenge")));
+  EXPECT_THAT(
+      VerifyClientData(R"({"type":"webauthn.get","challenge":"Wl==","origin":"x"})", Expected()),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("base64url")));
 }
 
 TEST(ClientDataTest, RefusesOriginsOutsideTheList) {
@@ -64,13 +64,13 @@ TEST(ClientDataTest, RefusesOriginsOutsideTheList) {
 }
 
 TEST(ClientDataTest, RefusesCrossOriginAndTopOrigin) {
-  EXPECT_THAT(VerifyClientData(ClientDataJson("webauthn.get", kChallenge, kOrigin,
-                                              R"(,"crossOrigin":true)"),
-                               Expected()),
+  EXPECT_THAT(VerifyClientData(
+                  ClientDataJson("webauthn.get", kChallenge, kOrigin, R"(,"crossOrigin":true)"),
+                  Expected()),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("cross-origin")));
-  EXPECT_THAT(VerifyClientData(ClientDataJson("webauthn.get", kChallenge, kOrigin,
-                                              R"(,"crossOrigin":"false")"),
-                               Expected()),
+  EXPECT_THAT(VerifyClientData(
+                  ClientDataJson("webauthn.get", kChallenge, kOrigin, R"(,"crossOrigin":"false")"),
+                  Expected()),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(VerifyClientData(ClientDataJson("webauthn.get", kChallenge, kOrigin,
                                               R"(,"crossOrigin":true,"topOrigin":"https://a.b")"),
@@ -83,9 +83,9 @@ TEST(ClientDataTest, RefusesMalformedAndOversizedInput) {
     EXPECT_THAT(VerifyClientData(json, Expected()), StatusIs(absl::StatusCode::kInvalidArgument))
         << json;
   }
-  const std::string padded = ClientDataJson("webauthn.get", kChallenge, kOrigin,
-                                            ",\"pad\":\"" + std::string(kMaxClientDataBytes, 'p') +
-                                                "\"");
+  const std::string padded =
+      ClientDataJson("webauthn.get", kChallenge, kOrigin,
+                     ",\"pad\":\"" + std::string(kMaxClientDataBytes, 'p') + "\"");
   EXPECT_THAT(VerifyClientData(padded, Expected()),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("longer")));
 }

@@ -73,20 +73,20 @@ INSTANTIATE_TEST_SUITE_P(Keys, CoseKeyTest, ::testing::Values(KeyType::kP256, Ke
 TEST(CoseKeyShapeTest, RefusesAPointOffTheCurveAndWrongSizes) {
   const std::string x(32, '\x01');
   auto ec2 = [](const std::string& x, const std::string& y) {
-    return enc::CborMap(5, absl::StrCat(enc::CborInt(1), enc::CborInt(2), enc::CborInt(3),
-                                        enc::CborInt(-7), enc::CborInt(-1), enc::CborInt(1),
-                                        enc::CborInt(-2), enc::CborBytes(x), enc::CborInt(-3),
-                                        enc::CborBytes(y)));
+    return enc::CborMap(
+        5, absl::StrCat(enc::CborInt(1), enc::CborInt(2), enc::CborInt(3), enc::CborInt(-7),
+                        enc::CborInt(-1), enc::CborInt(1), enc::CborInt(-2), enc::CborBytes(x),
+                        enc::CborInt(-3), enc::CborBytes(y)));
   };
   EXPECT_THAT(KeyFromBytes(ec2(x, x)), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(KeyFromBytes(ec2(x, std::string(31, '\x01'))),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("32-byte")));
   // An EdDSA key on the wrong curve (X448 is crv 5).
-  EXPECT_THAT(KeyFromBytes(enc::CborMap(
-                  4, absl::StrCat(enc::CborInt(1), enc::CborInt(1), enc::CborInt(3),
-                                  enc::CborInt(-8), enc::CborInt(-1), enc::CborInt(5),
-                                  enc::CborInt(-2), enc::CborBytes(x)))),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      KeyFromBytes(enc::CborMap(
+          4, absl::StrCat(enc::CborInt(1), enc::CborInt(1), enc::CborInt(3), enc::CborInt(-8),
+                          enc::CborInt(-1), enc::CborInt(5), enc::CborInt(-2), enc::CborBytes(x)))),
+      StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(CoseKeyShapeTest, RefusesAKeyWithPrivateMaterial) {
@@ -94,16 +94,18 @@ TEST(CoseKeyShapeTest, RefusesAKeyWithPrivateMaterial) {
   std::string cose = authenticator.CoseKey();
   cose[0] = static_cast<char>(0xa5);  // one more pair
   cose += enc::CborInt(-4) + enc::CborBytes(std::string(32, '\x07'));
-  EXPECT_THAT(KeyFromBytes(cose), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("private")));
+  EXPECT_THAT(KeyFromBytes(cose),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("private")));
 }
 
 TEST(AuthenticatorDataTest, ParsesAttestedCredentialData) {
   const TestAuthenticator authenticator(KeyType::kP256);
   const std::string id(64, '\x11');
-  const std::string bytes = enc::AuthenticatorDataBytes(
-      "example.com", kFlagUserPresent | kFlagUserVerified | kFlagBackupEligible | kFlagBackupState |
-                         kFlagAttestedCredentialData,
-      7, id, authenticator.CoseKey());
+  const std::string bytes =
+      enc::AuthenticatorDataBytes("example.com",
+                                  kFlagUserPresent | kFlagUserVerified | kFlagBackupEligible |
+                                      kFlagBackupState | kFlagAttestedCredentialData,
+                                  7, id, authenticator.CoseKey());
   absl::StatusOr<AuthenticatorData> data = ParseAuthenticatorData(bytes);
   ASSERT_THAT(data, IsOk());
   EXPECT_EQ(data->rp_id_hash, enc::Sha256Bytes("example.com"));
@@ -133,9 +135,9 @@ TEST(AuthenticatorDataTest, ParsesExtensionsAfterTheKeyAndRefusesTrailingBytes) 
       "example.com", flags & ~kFlagExtensionData, 0, "id", authenticator.CoseKey());
   EXPECT_THAT(ParseAuthenticatorData(without_ed + extensions),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("trailing")));
-  EXPECT_THAT(ParseAuthenticatorData(
-                  enc::AuthenticatorDataBytes("example.com", kFlagUserPresent, 0) + "x"),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("trailing")));
+  EXPECT_THAT(
+      ParseAuthenticatorData(enc::AuthenticatorDataBytes("example.com", kFlagUserPresent, 0) + "x"),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("trailing")));
 }
 
 TEST(AuthenticatorDataTest, RefusesCredentialIdsOver1023Bytes) {
@@ -150,8 +152,8 @@ TEST(AuthenticatorDataTest, RefusesCredentialIdsOver1023Bytes) {
 }
 
 TEST(AuthenticatorDataTest, RefusesBackupStateWithoutBackupEligibility) {
-  EXPECT_THAT(ParseAuthenticatorData(
-                  enc::AuthenticatorDataBytes("example.com", kFlagUserPresent | kFlagBackupState, 0)),
+  EXPECT_THAT(ParseAuthenticatorData(enc::AuthenticatorDataBytes(
+                  "example.com", kFlagUserPresent | kFlagBackupState, 0)),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("backup")));
 }
 

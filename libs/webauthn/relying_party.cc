@@ -81,8 +81,8 @@ absl::StatusOr<uint32_t> VerifyAssertion(const Ceremony& ceremony, const StoredC
                                          absl::string_view authenticator_data,
                                          absl::string_view client_data_json,
                                          absl::string_view signature) {
-  if (absl::Status s = VerifyClientData(
-          client_data_json, {CeremonyType::kGet, ceremony.challenge, ceremony.origins});
+  if (absl::Status s = VerifyClientData(client_data_json,
+                                        {CeremonyType::kGet, ceremony.challenge, ceremony.origins});
       !s.ok()) {
     return s;
   }
@@ -92,12 +92,10 @@ absl::StatusOr<uint32_t> VerifyAssertion(const Ceremony& ceremony, const StoredC
     return absl::InvalidArgumentError("authenticator data: AT set in an assertion");
   }
   if (absl::Status s = CheckAuthenticatorData(*data, ceremony.rp_id); !s.ok()) return s;
-  const std::string signed_bytes =
-      absl::StrCat(authenticator_data, Sha256Bytes(client_data_json));
+  const std::string signed_bytes = absl::StrCat(authenticator_data, Sha256Bytes(client_data_json));
   if (absl::Status s = stored.public_key.Verify(signed_bytes, signature); !s.ok()) return s;
 
-  if ((stored.sign_count != 0 || data->sign_count != 0) &&
-      data->sign_count <= stored.sign_count) {
+  if ((stored.sign_count != 0 || data->sign_count != 0) && data->sign_count <= stored.sign_count) {
     absl::Status clone = absl::UnauthenticatedError(
         absl::StrCat("signCount ", data->sign_count, " does not exceed the stored ",
                      stored.sign_count, ": possible cloned authenticator"));

@@ -18,10 +18,10 @@ namespace {
 using ::auth::test_util::IsOk;
 using ::auth::test_util::IsOkAndHolds;
 using ::auth::test_util::StatusIs;
-using ::testing::HasSubstr;
 using testing::AttestationObject;
 using testing::AuthenticatorDataBytes;
 using testing::ClientDataJson;
+using ::testing::HasSubstr;
 using testing::KeyType;
 using testing::TestAuthenticator;
 
@@ -132,7 +132,8 @@ TEST_P(RelyingPartyTest, RefusesForgedAssertions) {
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("origin")));
   Assertion flipped = Sign(1);
   flipped.signature[flipped.signature.size() - 5] ^= 0x01;
-  EXPECT_THAT(Verify(flipped), StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("signature")));
+  EXPECT_THAT(Verify(flipped),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("signature")));
   EXPECT_THAT(Verify(Sign(1, kUpUv, "evil.example")),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("rpIdHash")));
   EXPECT_THAT(Verify(Sign(1, 0x04)), StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("UP")));
@@ -145,7 +146,8 @@ TEST_P(RelyingPartyTest, RefusesForgedAssertions) {
   // Signed authenticator data with one byte more (trailing) is malformed before any signature.
   Assertion trailing = Sign(1);
   trailing.authenticator_data += "x";
-  EXPECT_THAT(Verify(trailing), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("trailing")));
+  EXPECT_THAT(Verify(trailing),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("trailing")));
   // Authenticator data changed after signing (UV set by an attacker) fails the signature.
   Assertion raised = Sign(1, 0x01);
   raised.authenticator_data[32] |= 0x04;

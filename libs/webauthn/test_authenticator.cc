@@ -1,5 +1,6 @@
 #include "libs/webauthn/test_authenticator.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
@@ -43,7 +44,9 @@ std::string CborInt(int64_t value) {
 std::string CborBytes(absl::string_view bytes) {
   return absl::StrCat(CborHead(2, bytes.size()), bytes);
 }
-std::string CborText(absl::string_view text) { return absl::StrCat(CborHead(3, text.size()), text); }
+std::string CborText(absl::string_view text) {
+  return absl::StrCat(CborHead(3, text.size()), text);
+}
 std::string CborMap(size_t entries, absl::string_view encoded_pairs) {
   return absl::StrCat(CborHead(5, entries), encoded_pairs);
 }
@@ -79,9 +82,9 @@ std::string TestAuthenticator::CoseKey() const {
 
 std::string TestAuthenticator::CoseKeyWithAlg(int64_t alg) const {
   if (type_ == KeyType::kP256) {
-    return CborMap(5, absl::StrCat(CborInt(1), CborInt(2), CborInt(3), CborInt(alg), CborInt(-1),
-                                   CborInt(1), CborInt(-2), CborBytes(x_), CborInt(-3),
-                                   CborBytes(y_)));
+    return CborMap(
+        5, absl::StrCat(CborInt(1), CborInt(2), CborInt(3), CborInt(alg), CborInt(-1), CborInt(1),
+                        CborInt(-2), CborBytes(x_), CborInt(-3), CborBytes(y_)));
   }
   return CborMap(4, absl::StrCat(CborInt(1), CborInt(1), CborInt(3), CborInt(alg), CborInt(-1),
                                  CborInt(6), CborInt(-2), CborBytes(x_)));
