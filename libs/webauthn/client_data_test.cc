@@ -76,6 +76,11 @@ TEST(ClientDataTest, RefusesCrossOriginAndTopOrigin) {
                                               R"(,"crossOrigin":true,"topOrigin":"https://a.b")"),
                                Expected()),
               StatusIs(absl::StatusCode::kUnauthenticated));
+  // topOrigin only comes with a cross-origin ceremony: refused even without crossOrigin true.
+  EXPECT_THAT(VerifyClientData(ClientDataJson("webauthn.get", kChallenge, kOrigin,
+                                              R"(,"topOrigin":"https://a.b")"),
+                               Expected()),
+              StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("topOrigin")));
 }
 
 TEST(ClientDataTest, RefusesMalformedAndOversizedInput) {

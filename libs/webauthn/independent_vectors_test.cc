@@ -43,7 +43,8 @@ TEST(IndependentVectorsTest, CoseKeys) {
 }
 
 TEST(IndependentVectorsTest, AuthenticatorData) {
-  absl::StatusOr<AuthenticatorData> with_extensions = ParseAuthenticatorData(Seed("authdata_eddsa_ext"));
+  absl::StatusOr<AuthenticatorData> with_extensions =
+      ParseAuthenticatorData(Seed("authdata_eddsa_ext"));
   ASSERT_THAT(with_extensions, IsOk());
   ASSERT_TRUE(with_extensions->attested_credential.has_value());
   EXPECT_EQ(with_extensions->attested_credential->credential_id, "id");
