@@ -3,6 +3,7 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <set>
 #include <string>
 
 #include "absl/status/status.h"
@@ -38,10 +39,23 @@ absl::Status VerifyClientData(absl::string_view client_data_json,
   if (client_data_json.size() > kMaxClientDataBytes) {
     return Invalid(absl::StrCat("longer than ", kMaxClientDataBytes, " bytes"));
   }
+  // A member given twice would be read as its last value here and possibly as its first
+  // elsewhere: refuse the ambiguity (browsers never send it).
+  std::set<std::string> members;
+  bool duplicate = false;
+  const auto note_members = [&members, &duplicate](int depth, nlohmann::json::parse_event_t event,
+                                                   nlohmann::json& parsed) {
+    if (event == nlohmann::json::parse_event_t::key && depth == 1 &&
+        !members.insert(parsed.get<std::string>()).second) {
+      duplicate = true;
+    }
+    return true;
+  };
   const nlohmann::json client_data =
-      nlohmann::json::parse(client_data_json.begin(), client_data_json.end(), nullptr,
+      nlohmann::json::parse(client_data_json.begin(), client_data_json.end(), note_members,
                             /*allow_exceptions=*/false);
   if (!client_data.is_object()) return Invalid("not a JSON object");
+  if (duplicate) return Invalid("a member appears twice");
 
   absl::StatusOr<std::string> type = RequiredString(client_data, "type");
   if (!type.ok()) return type.status();

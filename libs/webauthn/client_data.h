@@ -5,10 +5,10 @@
 //   ClientDataExpectation expected{CeremonyType::kGet, challenge, {"https://example.com"}};
 //   absl::Status ok = VerifyClientData(client_data_json, expected);
 //
-// kInvalidArgument for input over kMaxClientDataBytes, malformed JSON or members of the wrong
-// type; kUnauthenticated for a well-formed client data that does not match: another ceremony
-// type, another challenge (compared in constant time), an origin outside the list, crossOrigin
-// true, or topOrigin present.
+// kInvalidArgument for input over kMaxClientDataBytes, malformed JSON, a top-level member given
+// twice or members of the wrong type; kUnauthenticated for a well-formed client data that does not
+// match: another ceremony type, another challenge (compared in constant time), an origin outside
+// the list, crossOrigin true, or topOrigin present.
 #ifndef LIBS_WEBAUTHN_CLIENT_DATA_H_
 #define LIBS_WEBAUTHN_CLIENT_DATA_H_
 

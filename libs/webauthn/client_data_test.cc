@@ -83,6 +83,18 @@ TEST(ClientDataTest, RefusesCrossOriginAndTopOrigin) {
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("topOrigin")));
 }
 
+TEST(ClientDataTest, RefusesAMemberGivenTwice) {
+  EXPECT_THAT(VerifyClientData(ClientDataJson("webauthn.get", kChallenge, kOrigin,
+                                              R"(,"origin":"https://evil.example.com")"),
+                               Expected()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
+  // Nested objects may reuse top-level names.
+  EXPECT_THAT(VerifyClientData(ClientDataJson("webauthn.get", kChallenge, kOrigin,
+                                              R"(,"nested":{"origin":"x","type":"y"})"),
+                               Expected()),
+              IsOk());
+}
+
 TEST(ClientDataTest, RefusesMalformedAndOversizedInput) {
   for (const char* json : {"", "[]", "{", R"({"type":1})", "not json"}) {
     EXPECT_THAT(VerifyClientData(json, Expected()), StatusIs(absl::StatusCode::kInvalidArgument))
