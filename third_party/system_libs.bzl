@@ -42,6 +42,9 @@ _LIBRARIES = {
     # libcurl (OpenSSL flavour, libcurl4-openssl-dev): its SMTP client sends the mails
     # (libs/mail:smtp_mail_sender).
     "curl": {"modules": ["libcurl"]},
+    # libcbor (libcbor-dev): the CBOR of WebAuthn attestation objects and COSE keys
+    # (libs/webauthn:cbor).
+    "cbor": {"modules": ["libcbor"]},
     "glog": {"modules": ["libglog"]},
     "gmock": {"modules": ["gmock"]},
     "gmock_main": {"modules": ["gmock_main"]},

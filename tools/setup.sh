@@ -22,6 +22,8 @@ PACKAGES=(
   # Mail: libcurl's SMTP client (libs/mail); the SMTP server the mail tests start (aiosmtpd,
   # run by /usr/bin/python3).
   libcurl4-openssl-dev python3-aiosmtpd
+  # Passkeys: CBOR (attestation objects, COSE keys) through libcbor (libs/webauthn).
+  libcbor-dev
   # The MySQL-compatible server the integration and end-to-end tests start privately.
   mariadb-server mariadb-client
   # The 3-node Galera harness (tools/galera): provider, mariabackup SST and its stream transport.
