@@ -233,10 +233,10 @@ void AttemptGate::Settle(const repository::AttemptSettlement& settlement) const 
   }
 }
 
-absl::Status AttemptGate::Admit(const std::vector<repository::AttemptLimit>& limits,
-                                std::string* retry_after) const {
-  if (limits.empty()) return absl::OkStatus();
-  absl::StatusOr<repository::Admission> admission = limiter_->Admit(limits, absl::Now());
+absl::Status AdmitAttempt(repository::AttemptLimiter& limiter,
+                          const std::vector<repository::AttemptLimit>& limits,
+                          std::string* retry_after) {
+  absl::StatusOr<repository::Admission> admission = limiter.Admit(limits, absl::Now());
   // Fail closed: without the counters, the limits cannot be enforced.
   if (!admission.ok()) return admission.status();
   if (!admission->admitted) {
@@ -244,6 +244,12 @@ absl::Status AttemptGate::Admit(const std::vector<repository::AttemptLimit>& lim
     return absl::ResourceExhaustedError("too many attempts, retry later");
   }
   return absl::OkStatus();
+}
+
+absl::Status AttemptGate::Admit(const std::vector<repository::AttemptLimit>& limits,
+                                std::string* retry_after) const {
+  if (limits.empty()) return absl::OkStatus();
+  return AdmitAttempt(*limiter_, limits, retry_after);
 }
 
 absl::Status AttemptGate::AuditRefusal(absl::Status admitted, absl::string_view action,

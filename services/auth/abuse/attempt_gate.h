@@ -76,6 +76,13 @@ absl::Status ValidateAbuseLimits(const AbuseLimitsConfig& config);
 // `retry_after` as the whole seconds (rounded up, at least 1) sent as the retry-after trailer.
 std::string RetryAfterSeconds(absl::Duration retry_after);
 
+// One limiter call against `limits` (not empty): OK if admitted; kResourceExhausted with
+// `*retry_after` (RetryAfterSeconds()) if a limit is used up; the limiter's own error otherwise
+// (callers fail closed). The gate's limits and recovery's share it. Blocks on the database.
+absl::Status AdmitAttempt(repository::AttemptLimiter& limiter,
+                          const std::vector<repository::AttemptLimit>& limits,
+                          std::string* retry_after);
+
 // The gate itself. Thread-safe (the limiter's counters are in the database; the refusal memory
 // of RefreshToken's address limit is this replica's own and locks itself).
 class AttemptGate {

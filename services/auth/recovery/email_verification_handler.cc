@@ -11,8 +11,6 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "glog/logging.h"
-#include "libs/authn/credentials.h"
-#include "libs/crypto/random_token.h"
 #include "libs/crypto/sha256.h"
 #include "services/auth/recovery/recovery_mail.h"
 #include "services/auth/recovery/session_owner.h"
@@ -99,28 +97,9 @@ void EmailVerificationHandler::IssueVerificationMail(std::shared_ptr<UnaryCall> 
 
 std::string EmailVerificationHandler::QueueVerificationMail(int64_t user_id,
                                                             const std::string& email) const {
-  if (absl::Status admitted = limits_.AdmitMail(user_id); !admitted.ok()) {
-    return admitted.code() == absl::StatusCode::kResourceExhausted ? "mail_limit"
-                                                                   : "limiter_failed";
-  }
-  absl::StatusOr<std::string> secret = crypto::NewRandomToken();
-  if (!secret.ok()) return "internal_error";
-  repository::NewAccountToken stored;
-  stored.token_hash = crypto::Sha256Hex(*secret);
-  stored.purpose = AccountTokenPurpose::kEmailVerification;
-  stored.user_id = user_id;
-  stored.email = email;
-  stored.expires_at = absl::Now() + options_.email_verification_token_lifetime;
-  const absl::Status issued = deps_.account_tokens->Issue(
-      stored, EmailVerificationMail(email, options_.public_base_url, *secret,
-                                    options_.email_verification_token_lifetime));
-  if (!issued.ok()) {
-    LOG(WARNING) << "verification link of user " << user_id << " not queued: " << issued.code();
-    return issued.code() == absl::StatusCode::kInvalidArgument ? "unmailable_address"
-                                                               : "store_failed";
-  }
-  if (options_.mail_queued) options_.mail_queued();
-  return "mail_queued";
+  return QueueLinkMail(limits_, *deps_.account_tokens, options_,
+                       AccountTokenPurpose::kEmailVerification, user_id, email,
+                       options_.email_verification_token_lifetime, &EmailVerificationMail);
 }
 
 void EmailVerificationHandler::MailVerificationLink(int64_t user_id, const std::string& email,
@@ -170,15 +149,10 @@ grpc::ServerUnaryReactor* EmailVerificationHandler::Verify(
   }
   deps_.runner->OnDatabase(call, [this, call, token_hash = crypto::Sha256Hex(request->token()),
                                   address = CallerAddress(*context)]() {
-    std::string retry_after;
-    const absl::Status admitted = limits_.AdmitTokenTry(address, &retry_after);
-    if (!admitted.ok()) {
-      deps_.audit_log->RecordEvent(AuditEventType::kEmailVerificationRefused, 0, address,
-                                   admitted.code() == absl::StatusCode::kResourceExhausted
-                                       ? "abuse_limit"
-                                       : "limiter_failed");
+    if (!PassedTokenTry(*call, limits_, *deps_.audit_log, AuditEventType::kEmailVerificationRefused,
+                        address)) {
+      return;
     }
-    if (!PassedAdmission(*call, admitted, retry_after)) return;
     absl::StatusOr<int64_t> user_id = deps_.account_tokens->VerifyEmail(token_hash);
     if (!user_id.ok()) {
       if (user_id.status().code() != absl::StatusCode::kNotFound) {

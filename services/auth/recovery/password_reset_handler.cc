@@ -38,6 +38,51 @@ constexpr size_t kTokenCharacters = 43;
 
 }  // namespace
 
+std::string QueueLinkMail(const RecoveryLimits& limits,
+                          repository::AccountTokenRepository& account_tokens,
+                          const RecoveryOptions& options, AccountTokenPurpose purpose,
+                          int64_t user_id, const std::string& email, absl::Duration lifetime,
+                          LinkMailBuilder build_mail) {
+  if (absl::Status admitted = limits.AdmitMail(user_id); !admitted.ok()) {
+    return admitted.code() == absl::StatusCode::kResourceExhausted ? "mail_limit"
+                                                                   : "limiter_failed";
+  }
+  absl::StatusOr<std::string> token = crypto::NewRandomToken();
+  if (!token.ok()) {
+    LOG(ERROR) << "no random token for a link to user " << user_id << ": " << token.status().code();
+    return "internal_error";
+  }
+  repository::NewAccountToken stored;
+  stored.token_hash = crypto::Sha256Hex(*token);
+  stored.purpose = purpose;
+  stored.user_id = user_id;
+  stored.email = email;
+  stored.expires_at = absl::Now() + lifetime;
+  const absl::Status issued =
+      account_tokens.Issue(stored, build_mail(email, options.public_base_url, *token, lifetime));
+  if (!issued.ok()) {
+    // The code only: a message could carry the address.
+    LOG(WARNING) << "link of purpose " << static_cast<int>(purpose) << " to user " << user_id
+                 << " not queued: " << issued.code();
+    return issued.code() == absl::StatusCode::kInvalidArgument ? "unmailable_address"
+                                                               : "store_failed";
+  }
+  if (options.mail_queued) options.mail_queued();
+  return "mail_queued";
+}
+
+bool PassedTokenTry(UnaryCall& call, const RecoveryLimits& limits, audit::AuditLog& audit_log,
+                    audit::AuditEventType refused, const std::string& address) {
+  std::string retry_after;
+  const absl::Status admitted = limits.AdmitTokenTry(address, &retry_after);
+  if (!admitted.ok()) {
+    audit_log.RecordEvent(
+        refused, 0, address,
+        admitted.code() == absl::StatusCode::kResourceExhausted ? "abuse_limit" : "limiter_failed");
+  }
+  return PassedAdmission(call, admitted, retry_after);
+}
+
 absl::Status ValidateLinkToken(absl::string_view token) {
   bool base64url = token.size() == kTokenCharacters;
   for (const char c : token) {
@@ -125,35 +170,9 @@ void PasswordResetHandler::IssueResetMail(const Identity& identity,
     record(0, user.status().code() == absl::StatusCode::kNotFound ? "no_account" : "lookup_failed");
     return;
   }
-  if (absl::Status admitted = limits_.AdmitMail(user->id); !admitted.ok()) {
-    record(user->id, admitted.code() == absl::StatusCode::kResourceExhausted ? "mail_limit"
-                                                                             : "limiter_failed");
-    return;
-  }
-  absl::StatusOr<std::string> token = crypto::NewRandomToken();
-  if (!token.ok()) {
-    LOG(ERROR) << "no random token for a password reset: " << token.status().code();
-    record(user->id, "internal_error");
-    return;
-  }
-  repository::NewAccountToken stored;
-  stored.token_hash = crypto::Sha256Hex(*token);
-  stored.purpose = AccountTokenPurpose::kPasswordReset;
-  stored.user_id = user->id;
-  stored.email = user->email;
-  stored.expires_at = absl::Now() + options_.password_reset_token_lifetime;
-  const absl::Status issued = deps_.account_tokens->Issue(
-      stored, PasswordResetMail(user->email, options_.public_base_url, *token,
-                                options_.password_reset_token_lifetime));
-  if (!issued.ok()) {
-    // The code only: a message could carry the address.
-    LOG(WARNING) << "password reset of user " << user->id << " not queued: " << issued.code();
-    record(user->id, issued.code() == absl::StatusCode::kInvalidArgument ? "unmailable_address"
-                                                                         : "store_failed");
-    return;
-  }
-  record(user->id, "mail_queued");
-  if (options_.mail_queued) options_.mail_queued();
+  record(user->id, QueueLinkMail(limits_, *deps_.account_tokens, options_,
+                                 AccountTokenPurpose::kPasswordReset, user->id, user->email,
+                                 options_.password_reset_token_lifetime, &PasswordResetMail));
 }
 
 grpc::ServerUnaryReactor* PasswordResetHandler::Reset(grpc::CallbackServerContext* context,
@@ -181,15 +200,10 @@ void PasswordResetHandler::FindToken(std::shared_ptr<UnaryCall> call,
                                      std::string address) const {
   deps_.runner->OnDatabase(call, [this, call, request, token_hash = std::move(token_hash),
                                   address = std::move(address)]() {
-    std::string retry_after;
-    const absl::Status admitted = limits_.AdmitTokenTry(address, &retry_after);
-    if (!admitted.ok()) {
-      deps_.audit_log->RecordEvent(AuditEventType::kPasswordResetRefused, 0, address,
-                                   admitted.code() == absl::StatusCode::kResourceExhausted
-                                       ? "abuse_limit"
-                                       : "limiter_failed");
+    if (!PassedTokenTry(*call, limits_, *deps_.audit_log, AuditEventType::kPasswordResetRefused,
+                        address)) {
+      return;
     }
-    if (!PassedAdmission(*call, admitted, retry_after)) return;
     absl::StatusOr<int64_t> user_id =
         deps_.account_tokens->FindLive(token_hash, AccountTokenPurpose::kPasswordReset);
     if (!user_id.ok()) {

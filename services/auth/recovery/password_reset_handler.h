@@ -29,6 +29,7 @@
 #include "api/auth/v1/account.grpc.pb.h"
 #include "libs/audit/audit_log.h"
 #include "libs/hashing/password_hasher.h"
+#include "libs/mail/mail.h"
 #include "libs/repository/account_token_repository.h"
 #include "libs/repository/user_repository.h"
 #include "services/auth/abuse/attempt_gate.h"
@@ -60,6 +61,29 @@ inline constexpr char kMailNotConfiguredMessage[] =
 
 // kInvalidArgument unless `token` is what a mailed link carries: 43 base64url characters.
 absl::Status ValidateLinkToken(absl::string_view token);
+
+// A mail around a link's token, as recovery_mail.h builds them (PasswordResetMail,
+// EmailVerificationMail).
+using LinkMailBuilder = mail::Mail (*)(absl::string_view to, absl::string_view public_base_url,
+                                       absl::string_view token, absl::Duration lifetime);
+
+// The mailing of a link, shared by the reset and verification handlers: the account's and the
+// service's mail limits, then a fresh token of `purpose` for `user_id`'s `email`, valid
+// `lifetime`, stored with the mail `build_mail` makes around it (one transaction:
+// AccountTokenRepository::Issue, which voids the older links), then options.mail_queued. Returns
+// what happened, for the audit log: "mail_queued", "mail_limit", "limiter_failed",
+// "internal_error", "unmailable_address" or "store_failed". Blocks on the database.
+std::string QueueLinkMail(const RecoveryLimits& limits,
+                          repository::AccountTokenRepository& account_tokens,
+                          const RecoveryOptions& options, repository::AccountTokenPurpose purpose,
+                          int64_t user_id, const std::string& email, absl::Duration lifetime,
+                          LinkMailBuilder build_mail);
+
+// The admission of a ResetPassword or VerifyEmail try from `address` (RecoveryLimits::
+// AdmitTokenTry): true to go on. Otherwise `refused` is audited ("abuse_limit" or
+// "limiter_failed") and `call` finished as PassedAdmission() does (retry-after included).
+bool PassedTokenTry(UnaryCall& call, const RecoveryLimits& limits, audit::AuditLog& audit_log,
+                    audit::AuditEventType refused, const std::string& address);
 
 class PasswordResetHandler {
  public:

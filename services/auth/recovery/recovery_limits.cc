@@ -7,10 +7,8 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "absl/time/clock.h"
 #include "glog/logging.h"
 #include "services/auth/abuse/attempt_gate.h"
 
@@ -59,14 +57,7 @@ absl::Status RecoveryLimits::Admit(std::vector<repository::AttemptLimit> limits,
                      [](const repository::AttemptLimit& limit) { return limit.max_attempts <= 0; }),
       limits.end());
   if (limiter_ == nullptr || limits.empty()) return absl::OkStatus();
-  absl::StatusOr<repository::Admission> admission = limiter_->Admit(limits, absl::Now());
-  // Fail closed: without the counters, the limits cannot be enforced.
-  if (!admission.ok()) return admission.status();
-  if (!admission->admitted) {
-    *retry_after = RetryAfterSeconds(admission->retry_after);
-    return absl::ResourceExhaustedError("too many attempts, retry later");
-  }
-  return absl::OkStatus();
+  return AdmitAttempt(*limiter_, limits, retry_after);
 }
 
 }  // namespace auth::service
