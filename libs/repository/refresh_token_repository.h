@@ -50,12 +50,44 @@ struct RefreshToken {
   std::optional<absl::Time> rotated_at;    // when Rotate() replaced it
   std::optional<std::string> replaced_by;  // the successor's token_hash
   std::optional<absl::Time> revoked_at;
+  // How the family's login authenticated (RFC 8176 amr values: {"pwd"}, {"pwd", "otp"},
+  // {"hwk", "user"}), copied to every successor so that a refreshed access token says what the
+  // login proved. A row stored before amr existed reads as {"pwd"}.
+  std::vector<std::string> amr;
+};
+
+// What a login spends of the credentials it presented, written in the transaction that stores
+// its session (Create()), each by one conditional UPDATE that must change exactly one row: of
+// two logins racing with one ticket, code or assertion, at most one opens a session, on any
+// replica. Empty members spend nothing (a password login spends nothing).
+struct CredentialSpend {
+  // The digest of an MFA ticket: live, unspent and the session's user's; marked spent.
+  std::string mfa_ticket_hash;
+  // A TOTP time step: the user's TOTP must be confirmed and its last used step below this one,
+  // which becomes the last used step (a code never works twice).
+  std::optional<int64_t> totp_step;
+  // The digest of a recovery code: the user's and unused; marked used.
+  std::string recovery_code_hash;
+  // A passkey of the user whose signature counter is still `passkey_sign_count_read` (compare
+  // and swap: of two logins that read the same count one wins); it becomes
+  // `passkey_sign_count_new`, and the passkey's last use now.
+  std::string passkey_id;
+  uint32_t passkey_sign_count_read = 0;
+  uint32_t passkey_sign_count_new = 0;
+
+  bool empty() const {
+    return mfa_ticket_hash.empty() && !totp_step.has_value() && recovery_code_hash.empty() &&
+           passkey_id.empty();
+  }
 };
 
 // A new session and the refresh token issued with it (session.jti == refresh_token.session_jti).
 struct SessionGrant {
   Session session;
   RefreshToken refresh_token;
+  // Spent by Create() with the session (Rotate() refuses a non-empty one: a refresh presents
+  // no credential).
+  CredentialSpend spend;
 };
 
 // One caller's logout, for LogoutMany().
@@ -114,6 +146,8 @@ class RefreshTokenRepository {
   // `settlement` (AttemptLimiter::Settle()'s work, on the counters of the limiter that shares
   // this repository's database; may be empty) in the same transaction: a login's writes after
   // the hash commit once. kInvalidArgument for a settlement key that is empty or over 160 bytes.
+  // `grant.spend` is spent in the same transaction; if any of it was spent already (or is not
+  // the user's), kAborted ("credential already used") and nothing is stored.
   virtual absl::Status Create(const SessionGrant& grant, const AttemptSettlement& settlement) = 0;
 
   // Rotates the refresh token whose digest is `token_hash`, in one transaction. kNotFound if

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -57,6 +58,32 @@ absl::StatusOr<std::string> StringClaim(const Json& claims, const char* name) {
   return value;
 }
 
+// Whether `amr` keeps TokenClaims' bounds: few values, each a short lowercase word.
+bool AmrWithinBounds(const std::vector<std::string>& amr) {
+  if (amr.size() > kMaxAmrValues) return false;
+  for (const std::string& value : amr) {
+    if (value.empty() || value.size() > kMaxAmrValueLength) return false;
+    for (char c : value) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    }
+  }
+  return true;
+}
+
+// The optional amr claim: absent, or an array of values within AmrWithinBounds().
+absl::StatusOr<std::vector<std::string>> AmrClaim(const Json& claims) {
+  auto it = claims.find("amr");
+  if (it == claims.end()) return std::vector<std::string>();
+  if (!it->is_array() || it->size() > kMaxAmrValues) return Reject("claim amr is malformed");
+  std::vector<std::string> amr;
+  for (const Json& value : *it) {
+    if (!value.is_string()) return Reject("claim amr is malformed");
+    amr.push_back(value.get<std::string>());
+  }
+  if (!AmrWithinBounds(amr)) return Reject("claim amr is malformed");
+  return amr;
+}
+
 // A required NumericDate claim. We only issue whole seconds, so fractions are rejected too.
 absl::StatusOr<absl::Time> TimeClaim(const Json& claims, const char* name) {
   auto it = claims.find(name);
@@ -85,8 +112,10 @@ JwtIssuer::JwtIssuer(std::shared_ptr<const KeySetSource> keys, JwtOptions option
   options_.lifetime = absl::Trunc(options_.lifetime, absl::Seconds(1));
 }
 
-absl::StatusOr<IssuedToken> JwtIssuer::Issue(absl::string_view subject) const {
+absl::StatusOr<IssuedToken> JwtIssuer::Issue(absl::string_view subject,
+                                             const std::vector<std::string>& amr) const {
   if (subject.empty()) return absl::InvalidArgumentError("subject is empty");
+  if (!AmrWithinBounds(amr)) return absl::InvalidArgumentError("amr values out of bounds");
   const std::shared_ptr<const KeySet> keys = keys_->Current();
   if (keys->signing_key() == nullptr) {
     return absl::FailedPreconditionError("no signing key: the key set can only verify");
@@ -106,6 +135,7 @@ absl::StatusOr<IssuedToken> JwtIssuer::Issue(absl::string_view subject) const {
   claims.not_before = claims.issued_at;
   claims.expires_at = claims.issued_at + options_.lifetime;
   claims.key_id = key.kid();
+  claims.amr = amr;
 
   std::string header_json;
   std::string payload_json;
@@ -115,14 +145,15 @@ absl::StatusOr<IssuedToken> JwtIssuer::Issue(absl::string_view subject) const {
     header["kid"] = key.kid();
     header["typ"] = "JWT";
     header_json = header.dump();
-    payload_json = Json{{"iss", claims.issuer},
-                        {"aud", claims.audience},
-                        {"sub", claims.subject},
-                        {"iat", absl::ToUnixSeconds(claims.issued_at)},
-                        {"nbf", absl::ToUnixSeconds(claims.not_before)},
-                        {"exp", absl::ToUnixSeconds(claims.expires_at)},
-                        {"jti", claims.jwt_id}}
-                       .dump();
+    Json payload{{"iss", claims.issuer},
+                 {"aud", claims.audience},
+                 {"sub", claims.subject},
+                 {"iat", absl::ToUnixSeconds(claims.issued_at)},
+                 {"nbf", absl::ToUnixSeconds(claims.not_before)},
+                 {"exp", absl::ToUnixSeconds(claims.expires_at)},
+                 {"jti", claims.jwt_id}};
+    if (!amr.empty()) payload["amr"] = amr;
+    payload_json = payload.dump();
   } catch (const Json::type_error&) {
     // dump() throws on strings that are not valid UTF-8.
     return absl::InvalidArgumentError("subject, issuer or audience is not valid UTF-8");
@@ -181,6 +212,8 @@ absl::StatusOr<TokenClaims> JwtVerifier::Verify(absl::string_view token) const {
   if (!jwt_id.ok()) return jwt_id.status();
   absl::StatusOr<absl::Time> issued_at = TimeClaim(*claims, "iat");
   if (!issued_at.ok()) return issued_at.status();
+  absl::StatusOr<std::vector<std::string>> amr = AmrClaim(*claims);
+  if (!amr.ok()) return amr.status();
   absl::StatusOr<absl::Time> not_before = TimeClaim(*claims, "nbf");
   if (!not_before.ok()) return not_before.status();
   absl::StatusOr<absl::Time> expires_at = TimeClaim(*claims, "exp");
@@ -200,6 +233,7 @@ absl::StatusOr<TokenClaims> JwtVerifier::Verify(absl::string_view token) const {
   result.issued_at = *issued_at;
   result.not_before = *not_before;
   result.expires_at = *expires_at;
+  result.amr = *std::move(amr);
   return result;
 }
 

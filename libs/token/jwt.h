@@ -28,6 +28,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -66,8 +67,10 @@ class JwtIssuer : public TokenIssuer {
   // Signs with `keys->Current()`'s signing key at each call (kFailedPrecondition if none).
   JwtIssuer(std::shared_ptr<const KeySetSource> keys, JwtOptions options);
 
-  // kInvalidArgument for an empty or non-UTF-8 subject.
-  absl::StatusOr<IssuedToken> Issue(absl::string_view subject) const override;
+  // kInvalidArgument for an empty or non-UTF-8 subject, or amr values out of bounds.
+  using TokenIssuer::Issue;
+  absl::StatusOr<IssuedToken> Issue(absl::string_view subject,
+                                    const std::vector<std::string>& amr) const override;
   absl::Duration lifetime() const override { return options_.lifetime; }
 
  private:

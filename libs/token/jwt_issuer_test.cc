@@ -22,6 +22,7 @@ namespace {
 
 using ::auth::test_util::IsOk;
 using ::auth::test_util::StatusIs;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -167,6 +168,34 @@ TEST_F(JwtTest, KeyRotation) {
   EXPECT_THAT(after.Verify(old_token.token),
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("unknown kid")));
   EXPECT_THAT(after.Verify(new_token.token), IsOk());
+}
+
+TEST_F(JwtTest, AmrIsSignedAndReadBack) {
+  token::JwtIssuer issuer(keys_, IssuerOptions());
+  token::JwtVerifier verifier(keys_, VerifierOptions());
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken with_amr, issuer.Issue("42", {"pwd", "otp"}));
+  EXPECT_THAT(with_amr.claims.amr, ElementsAre("pwd", "otp"));
+  ASSERT_OK_AND_ASSIGN(token::TokenClaims claims, verifier.Verify(with_amr.token));
+  EXPECT_THAT(claims.amr, ElementsAre("pwd", "otp"));
+
+  ASSERT_OK_AND_ASSIGN(token::internal::CompactJws jws,
+                       token::internal::ParseCompactJws(with_amr.token));
+  EXPECT_EQ(Json::parse(jws.payload)["amr"], Json::array({"pwd", "otp"}));
+
+  // No amr: no claim at all, as before amr existed (IssuedTokenHasTheDocumentedLayout).
+  ASSERT_OK_AND_ASSIGN(token::IssuedToken without, issuer.Issue("42"));
+  ASSERT_OK_AND_ASSIGN(claims, verifier.Verify(without.token));
+  EXPECT_TRUE(claims.amr.empty());
+}
+
+TEST_F(JwtTest, IssueRejectsAmrOutOfBounds) {
+  token::JwtIssuer issuer(keys_, IssuerOptions());
+  EXPECT_THAT(issuer.Issue("42", {""}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(issuer.Issue("42", {"PWD"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(issuer.Issue("42", {std::string(17, 'a')}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(issuer.Issue("42", std::vector<std::string>(9, "pwd")),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST_F(JwtTest, IssueRejectsBadSubjects) {

@@ -218,6 +218,10 @@ TEST_F(JwtTest, RejectsWrongClaimTypes) {
       {"exp", 18446744073709551615u},
       {"iat", true},
       {"nbf", Json::object()},
+      {"amr", "pwd"},
+      {"amr", Json::array({1})},
+      {"amr", Json::array({"PWD"})},
+      {"amr", Json::array({"pwd", "otp", "a", "b", "c", "d", "e", "f", "g"})},
   };
   for (const auto& [name, value] : cases) {
     Json claims = ValidClaims();

@@ -31,7 +31,9 @@ class RememberingTokenIssuer : public TokenIssuer {
   RememberingTokenIssuer& operator=(const RememberingTokenIssuer&) = delete;
 
   // The inner issuer's token, remembered by the verifier when it was issued.
-  absl::StatusOr<IssuedToken> Issue(absl::string_view subject) const override;
+  using TokenIssuer::Issue;
+  absl::StatusOr<IssuedToken> Issue(absl::string_view subject,
+                                    const std::vector<std::string>& amr) const override;
 
   // The inner issuer's lifetime.
   absl::Duration lifetime() const override { return inner_.lifetime(); }

@@ -16,6 +16,7 @@ namespace {
 
 using ::auth::test_util::IsOk;
 using ::auth::test_util::StatusIs;
+using ::testing::_;
 using ::testing::Eq;
 using ::testing::Return;
 using ::testing::StrictMock;
@@ -42,7 +43,7 @@ class RememberingTokenIssuerTest : public ::testing::Test {
 
 TEST_F(RememberingTokenIssuerTest, IssuedTokenVerifiesFromTheCache) {
   const IssuedToken made = MakeIssued();
-  EXPECT_CALL(inner_issuer_, Issue(Eq("42"))).WillOnce(Return(made));
+  EXPECT_CALL(inner_issuer_, Issue(Eq("42"), _)).WillOnce(Return(made));
 
   absl::StatusOr<IssuedToken> issued = issuer_.Issue("42");
   ASSERT_THAT(issued.status(), IsOk());
@@ -56,7 +57,7 @@ TEST_F(RememberingTokenIssuerTest, IssuedTokenVerifiesFromTheCache) {
 }
 
 TEST_F(RememberingTokenIssuerTest, FailureIsPassedOnAndRemembersNothing) {
-  EXPECT_CALL(inner_issuer_, Issue(Eq("42"))).WillOnce(Return(absl::InternalError("no key")));
+  EXPECT_CALL(inner_issuer_, Issue(Eq("42"), _)).WillOnce(Return(absl::InternalError("no key")));
 
   EXPECT_THAT(issuer_.Issue("42").status(), StatusIs(absl::StatusCode::kInternal));
   EXPECT_EQ(verifier_.size(), 0u);

@@ -16,7 +16,9 @@
 #define LIBS_TOKEN_TOKEN_H_
 
 #include <array>
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -34,7 +36,15 @@ struct TokenClaims {
   absl::Time not_before;  // nbf
   absl::Time expires_at;  // exp
   std::string key_id;     // kid of the key that signed it (from the header)
+  // amr (RFC 8176): how the subject authenticated, e.g. {"pwd", "otp"}; optional, empty when
+  // the token has none.
+  std::vector<std::string> amr;
 };
+
+// At most this many amr values, each 1-16 of [a-z0-9_] (RFC 8176's are short lowercase words):
+// an issuer refuses more, a verifier rejects a token that carries more.
+inline constexpr size_t kMaxAmrValues = 8;
+inline constexpr size_t kMaxAmrValueLength = 16;
 
 // The SHA-256 of a token: the key under which it is stored and cached, never the token itself.
 using TokenDigest = std::array<unsigned char, 32>;
@@ -48,8 +58,12 @@ class TokenIssuer {
  public:
   virtual ~TokenIssuer() = default;
 
-  // Signs a fresh token for `subject` with the current signing key.
-  virtual absl::StatusOr<IssuedToken> Issue(absl::string_view subject) const = 0;
+  // Signs a fresh token for `subject` with the current signing key, carrying `amr` (no amr
+  // claim when empty). kInvalidArgument for amr values breaking the bounds above.
+  virtual absl::StatusOr<IssuedToken> Issue(absl::string_view subject,
+                                            const std::vector<std::string>& amr) const = 0;
+  // The same without amr.
+  absl::StatusOr<IssuedToken> Issue(absl::string_view subject) const { return Issue(subject, {}); }
 
   // How long issued tokens are valid.
   virtual absl::Duration lifetime() const = 0;

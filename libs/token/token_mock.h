@@ -7,6 +7,9 @@
 #ifndef LIBS_TOKEN_TOKEN_MOCK_H_
 #define LIBS_TOKEN_TOKEN_MOCK_H_
 
+#include <string>
+#include <vector>
+
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -17,7 +20,9 @@ namespace auth::token {
 
 class MockTokenIssuer : public TokenIssuer {
  public:
-  MOCK_METHOD(absl::StatusOr<IssuedToken>, Issue, (absl::string_view subject), (const, override));
+  using TokenIssuer::Issue;
+  MOCK_METHOD(absl::StatusOr<IssuedToken>, Issue,
+              (absl::string_view subject, const std::vector<std::string>& amr), (const, override));
   MOCK_METHOD(absl::Duration, lifetime, (), (const, override));
 };
 

@@ -12,6 +12,7 @@ namespace auth::token {
 namespace {
 
 using ::auth::test_util::StatusIs;
+using ::testing::_;
 using ::testing::Eq;
 using ::testing::Return;
 using ::testing::StrictMock;
@@ -22,7 +23,7 @@ TEST(TokenMockTest, IssuerAndVerifierCanBeScripted) {
   IssuedToken issued;
   issued.token = "t";
   issued.claims.subject = "42";
-  EXPECT_CALL(issuer, Issue(Eq("42"))).WillOnce(Return(issued));
+  EXPECT_CALL(issuer, Issue(Eq("42"), _)).WillOnce(Return(issued));
   EXPECT_CALL(issuer, lifetime()).WillOnce(Return(absl::Minutes(15)));
   EXPECT_CALL(verifier, Verify(Eq("t"))).WillOnce(Return(absl::UnauthenticatedError("expired")));
 

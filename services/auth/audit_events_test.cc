@@ -158,7 +158,7 @@ TEST_F(AuditEventsTest, LoginSuccessNamesTheSessionAndItsFamily) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser(42)));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
-  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42", "jti-9")}));
+  EXPECT_CALL(issuer_, Issue(_, _)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42", "jti-9")}));
   EXPECT_CALL(refresh_tokens_, Create(_, _)).WillOnce(Return(absl::OkStatus()));
   EXPECT_CALL(audit_log_, Record(AllOf(EventIs(AuditEventType::kLoginSuccess, 42, ""),
                                        InSession("jti-9", "jti-9"))));
@@ -177,7 +177,7 @@ TEST_F(AuditEventsTest, LogoutNamesTheSessionAndHowMuchEnded) {
 }
 
 TEST_F(AuditEventsTest, RefreshNamesTheNewSessionAndTheFamily) {
-  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42", "jti-2")}));
+  EXPECT_CALL(issuer_, Issue(_, _)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42", "jti-2")}));
   EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
       .WillOnce(Invoke([](absl::string_view, absl::Duration,
                           const RefreshTokenRepository::GrantFn& grant,

@@ -38,6 +38,7 @@
 #include "services/auth/abuse/device_cookie.h"
 #include "services/auth/account/login_handler.h"
 #include "services/auth/account/register_handler.h"
+#include "services/auth/credential_service.h"
 #include "services/auth/recovery/change_password_handler.h"
 #include "services/auth/recovery/email_verification_handler.h"
 #include "services/auth/recovery/password_reset_handler.h"
@@ -45,6 +46,7 @@
 #include "services/auth/session/logout_handler.h"
 #include "services/auth/session/refresh_token_handler.h"
 #include "services/auth/session/session_issuer.h"
+#include "services/auth/session/session_opener.h"
 #include "services/auth/session/validate_token_handler.h"
 
 namespace auth::service {
@@ -197,6 +199,8 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
 
   // auth.v1.AccountService, to register beside this service; it lives as long as this one.
   AccountServiceImpl* account_service() { return &account_service_; }
+  // auth.v1.CredentialService, likewise.
+  CredentialServiceImpl* credential_service() { return &credential_service_; }
 
  private:
   AuthServiceDeps deps_;  // with the defaults for the optional ones filled in
@@ -206,6 +210,7 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   AttemptGate gate_;
   DeviceCookies devices_;
   SessionIssuer session_issuer_;
+  SessionOpener session_opener_;
   // One per RPC.
   RegisterHandler register_;
   LoginHandler login_;
@@ -218,6 +223,7 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   PasswordResetHandler password_reset_;
   EmailVerificationHandler email_verification_;
   AccountServiceImpl account_service_;
+  CredentialServiceImpl credential_service_;
 };
 
 }  // namespace auth::service

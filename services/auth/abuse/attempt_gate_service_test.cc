@@ -82,7 +82,7 @@ class AttemptGateServiceTest : public ServiceTest {
                                     absl::Status stored = absl::OkStatus()) {
     EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
     EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
-    EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
+    EXPECT_CALL(issuer_, Issue(absl::string_view("42"), _))
         .WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
     EXPECT_CALL(refresh_tokens_, Create(_, settlement)).WillOnce(Return(stored));
   }

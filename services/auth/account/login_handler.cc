@@ -18,7 +18,6 @@
 #include "services/auth/account/validation.h"
 #include "services/auth/rpc/browser_call.h"
 #include "services/auth/rpc/caller.h"
-#include "services/auth/session/session_cookies.h"
 
 namespace auth::service {
 
@@ -31,11 +30,14 @@ namespace {
 // A wrong password's message; with --conceal_accounts, an unknown account's too.
 constexpr char kWrongPasswordMessage[] = "wrong password";
 
+// RFC 8176's amr value for a password.
+constexpr char kPasswordAmr[] = "pwd";
+
 }  // namespace
 
 LoginHandler::LoginHandler(Deps deps) : deps_(deps) {
-  CHECK(deps_.users && deps_.refresh_tokens && deps_.hasher && deps_.gate && deps_.session_issuer &&
-        deps_.runner && deps_.audit_log)
+  CHECK(deps_.users && deps_.hasher && deps_.gate && deps_.sessions && deps_.runner &&
+        deps_.audit_log)
       << "LoginHandler needs every dependency";
   if (deps_.conceal_accounts) {
     // Of a random password, with the configured parameters: verifying against it costs what
@@ -177,7 +179,7 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
                                int64_t user_id, std::optional<std::string> upgraded_hash,
                                LoginAttempt attempt) const {
   absl::StatusOr<IssuedSession> issued =
-      deps_.session_issuer->Issue(user_id, CallerPeer(*call->context()));
+      deps_.sessions->Issue(user_id, CallerPeer(*call->context()), {kPasswordAmr});
   if (!issued.ok()) {
     call->Finish(issued.status());
     return;
@@ -196,46 +198,24 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
   deps_.runner->OnDatabase(call, [this, call, response, user_id,
                                   upgraded_hash = std::move(upgraded_hash),
                                   issued = *std::move(issued), attempt = std::move(attempt),
-                                  device_cookie = std::move(device_cookie)]() {
-    const std::string& address = attempt.address;
+                                  device_cookie = std::move(device_cookie)]() mutable {
     if (upgraded_hash.has_value()) {
       // Best effort: the login itself succeeded, the upgrade is retried at the next one.
       absl::Status updated = deps_.users->UpdatePasswordHash(user_id, *upgraded_hash);
       LOG_IF(WARNING, !updated.ok())
           << "password hash upgrade for user " << user_id << " failed: " << updated.code();
     }
-    // The session, its refresh token, and the success's settlement of the attempt counters
-    // (the account's failures reset, the address's attempt taken back): one transaction, one
-    // commit.
-    const absl::Status created =
-        deps_.refresh_tokens->Create(issued.grant, deps_.gate->LoginSettlement(attempt));
-    if (!created.ok()) {
-      call->Finish(created);
+    absl::StatusOr<OpenedSession> opened =
+        deps_.sessions->Store(*call->context(), std::move(issued),
+                              deps_.gate->LoginSettlement(attempt), /*spend=*/{}, attempt.address);
+    if (!opened.ok()) {
+      call->Finish(opened.status());
       return;
-    }
-    deps_.runner->metrics().RecordSessionsCreated(1);
-    deps_.audit_log->RecordEvent(AuditEventType::kLoginSuccess, user_id, address, /*reason=*/"",
-                                 issued.grant.session.jti, issued.grant.refresh_token.family_id);
-    const absl::Time expires_at = issued.grant.session.expires_at;
-    const SessionCookies cookies{user_id,
-                                 issued.access_token,
-                                 expires_at,
-                                 issued.refresh_token,
-                                 issued.grant.refresh_token.expires_at,
-                                 IsBrowserCall(*call->context())};
-    for (const std::string& cookie : SetSessionCookies(cookies, absl::Now(), deps_.cookie_names)) {
-      call->context()->AddInitialMetadata(authn::kSetCookieHeader, cookie);
     }
     if (device_cookie.has_value()) {
       call->context()->AddInitialMetadata(authn::kSetCookieHeader, *device_cookie);
     }
-    response->set_user_id(static_cast<int32_t>(user_id));
-    // A browser's tokens stay in its HttpOnly cookies, out of its page scripts' reach.
-    if (!IsBrowserCall(*call->context())) {
-      response->set_jwt_token(issued.access_token);
-      response->set_refresh_token(issued.refresh_token);
-    }
-    response->set_expires_at_unix_seconds(absl::ToUnixSeconds(expires_at));
+    FillLoginResponse(*opened, IsBrowserCall(*call->context()), response);
     call->Finish(absl::OkStatus());
   });
 }

@@ -17,15 +17,13 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/audit/audit_log.h"
 #include "libs/hashing/password_hasher.h"
-#include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/user_repository.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/abuse/device_cookie.h"
 #include "services/auth/account/verification_mailer.h"
 #include "services/auth/rpc/call_runner.h"
 #include "services/auth/rpc/unary_call.h"
-#include "services/auth/session/session_cookies.h"
-#include "services/auth/session/session_issuer.h"
+#include "services/auth/session/session_opener.h"
 
 namespace auth::service {
 
@@ -34,10 +32,9 @@ class LoginHandler {
   // Nothing is owned; everything must outlive the handler and its calls.
   struct Deps {
     repository::UserRepository* users = nullptr;
-    repository::RefreshTokenRepository* refresh_tokens = nullptr;
     hashing::PasswordHasher* hasher = nullptr;
     const AttemptGate* gate = nullptr;
-    const SessionIssuer* session_issuer = nullptr;
+    const SessionOpener* sessions = nullptr;
     const CallRunner* runner = nullptr;
     audit::AuditLog* audit_log = nullptr;
     // Reads and issues device cookies (when the gate trusts devices); null: none.
@@ -46,7 +43,6 @@ class LoginHandler {
     // against a dummy hash made at construction, so that neither the answer nor its time tells
     // whether the account exists (--conceal_accounts).
     bool conceal_accounts = false;
-    SessionCookieNames cookie_names;  // --cookie_prefix
     // Refuse, once the password checks out, an account whose email address is not verified
     // (FAILED_PRECONDITION), so nobody signs in to an address they never proved
     // (--require_verified_email).

@@ -51,7 +51,7 @@ TEST_F(LoginTest, LoginByEmailOpensSessionAndSetsCookies) {
       .WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(absl::string_view(kStoredHash))).WillOnce(Return(false));
   const TokenClaims claims = ClaimsFor("42");
-  EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
+  EXPECT_CALL(issuer_, Issue(absl::string_view("42"), _))
       .WillOnce(Return(IssuedToken{kToken, claims}));
   SessionGrant stored;
   const absl::Time before = absl::Now();
@@ -102,7 +102,7 @@ TEST_F(LoginTest, LoginByPhoneLooksUpThePhone) {
       .WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
-  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
+  EXPECT_CALL(issuer_, Issue(_, _)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
   EXPECT_CALL(refresh_tokens_, Create(_, _)).WillOnce(Return(absl::OkStatus()));
   auth::v1::LoginRequest request;
   request.set_phone_number("+15551234567");
@@ -118,7 +118,7 @@ TEST_F(LoginTest, LoginStartsARefreshTokenFamily) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
-  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
+  EXPECT_CALL(issuer_, Issue(_, _)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
   repository::SessionGrant stored;
   EXPECT_CALL(refresh_tokens_, Create(_, _))
       .WillOnce(DoAll(SaveArg<0>(&stored), Return(absl::OkStatus())));
@@ -158,7 +158,7 @@ TEST_F(LoginTest, LoginUpgradesAnOutdatedHash) {
   EXPECT_CALL(hasher_, Hash(absl::string_view(kPasswordDigest))).WillOnce(Return("$argon2id$new"));
   EXPECT_CALL(users_, UpdatePasswordHash(42, absl::string_view("$argon2id$new")))
       .WillOnce(Return(absl::OkStatus()));
-  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
+  EXPECT_CALL(issuer_, Issue(_, _)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
   EXPECT_CALL(refresh_tokens_, Create(_, _)).WillOnce(Return(absl::OkStatus()));
   grpc::ClientContext context;
   auth::v1::LoginResponse response;
@@ -179,7 +179,7 @@ TEST_F(LoginTest, LoginFailsWhenTheSessionCannotBeStored) {
   EXPECT_CALL(users_, FindByEmail(_)).WillOnce(Return(StoredUser()));
   EXPECT_CALL(hasher_, Verify(_, _)).WillOnce(Return(true));
   EXPECT_CALL(hasher_, NeedsRehash(_)).WillOnce(Return(false));
-  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
+  EXPECT_CALL(issuer_, Issue(_, _)).WillOnce(Return(IssuedToken{kToken, ClaimsFor("42")}));
   EXPECT_CALL(refresh_tokens_, Create(_, _)).WillOnce(Return(absl::UnavailableError("gone")));
   grpc::ClientContext context;
   auth::v1::LoginResponse response;

@@ -22,6 +22,7 @@
 namespace auth::service_testing {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::SizeIs;
 
 constexpr grpc::StatusCode kUnauthenticated = grpc::StatusCode::UNAUTHENTICATED;
@@ -60,6 +61,7 @@ TEST_F(TokenE2eTest, ValidateTokenBeforeAndAfterLogout) {
   EXPECT_EQ(valid.user_id(), login.user_id());
   EXPECT_FALSE(valid.session_id().empty());
   EXPECT_EQ(valid.expires_at_unix_seconds(), login.expires_at_unix_seconds());
+  EXPECT_THAT(valid.amr(), ElementsAre("pwd"));  // RFC 8176: a password login
 
   EXPECT_EQ(Validate("").error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(Validate("not.a.jwt").error_code(), kUnauthenticated);
@@ -86,6 +88,8 @@ TEST_F(TokenE2eTest, RefreshRotatesBothTokens) {
   auth::v1::ValidateTokenResponse valid;
   ASSERT_TRUE(Validate(second.jwt_token(), &valid).ok());
   EXPECT_EQ(valid.user_id(), login.user_id());
+  // The login's amr (a password) stays with its family.
+  EXPECT_THAT(valid.amr(), ElementsAre("pwd"));
   EXPECT_EQ(Logout(login.user_id(), login.jwt_token(), false, true).error_code(), kUnauthenticated);
 
   // The new refresh token rotates again.

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "api/auth/v1/account.grpc.pb.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "api/auth/v1/credential.grpc.pb.h"
 #include "glog/logging.h"
 #include "google/protobuf/descriptor.h"
 #include "grpc/impl/codegen/grpc_types.h"
@@ -286,6 +287,7 @@ absl::Status AuthServer::Start() {
   }
   builder.RegisterService(parts_->service.get());
   builder.RegisterService(parts_->service->account_service());
+  builder.RegisterService(parts_->service->credential_service());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || port_ == 0) {
     server_.reset();
@@ -297,6 +299,7 @@ absl::Status AuthServer::Start() {
   // service they route to; SetServingStatus(bool) then moves them all.
   health->SetServingStatus(auth::v1::AuthService::service_full_name(), true);
   health->SetServingStatus(auth::v1::AccountService::service_full_name(), true);
+  health->SetServingStatus(auth::v1::CredentialService::service_full_name(), true);
   parts_->serving = true;
   parts_->health_monitor = std::make_unique<DatabaseHealthMonitor>(
       [pool = parts_->health_pool.get()] { return PingDatabase(*pool); },

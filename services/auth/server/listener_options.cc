@@ -5,6 +5,7 @@
 
 #include "api/auth/v1/account.grpc.pb.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "api/auth/v1/credential.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
@@ -59,7 +60,8 @@ http::HttpFrontOptions HttpFrontOptionsFromConfig(const ServerConfig& config) {
   const google::protobuf::DescriptorPool& pool =
       *google::protobuf::DescriptorPool::generated_pool();
   options.services = {pool.FindServiceByName(auth::v1::AuthService::service_full_name()),
-                      pool.FindServiceByName(auth::v1::AccountService::service_full_name())};
+                      pool.FindServiceByName(auth::v1::AccountService::service_full_name()),
+                      pool.FindServiceByName(auth::v1::CredentialService::service_full_name())};
   options.max_call_duration = config.service.max_call_duration;
   return options;
 }

@@ -57,7 +57,7 @@ class RefreshTokenTest : public ServiceTest {
 
 TEST_F(RefreshTokenTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
   const TokenClaims claims = ClaimsFor("42", "jti-2");
-  EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
+  EXPECT_CALL(issuer_, Issue(absl::string_view("42"), _))
       .WillOnce(Return(IssuedToken{kNewToken, claims}));
   SessionGrant granted;
   EXPECT_CALL(refresh_tokens_,
@@ -93,7 +93,7 @@ TEST_F(RefreshTokenTest, RefreshTokenRotatesIntoANewSessionOfTheSameFamily) {
 // A browser's refresh token comes in its cookie (the HTTP front forwards `cookie`), and the new
 // session's cookies go back as set-cookie metadata, the refresh token's scoped to the service.
 TEST_F(RefreshTokenTest, RefreshTokenReadsTheCookieAndSetsTheNewSessionsCookies) {
-  EXPECT_CALL(issuer_, Issue(absl::string_view("42")))
+  EXPECT_CALL(issuer_, Issue(absl::string_view("42"), _))
       .WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42", "jti-2")}));
   EXPECT_CALL(refresh_tokens_, Rotate(Eq(crypto::Sha256Hex(kRefreshToken)), _, _, _))
       .WillOnce(Invoke([&](absl::string_view, absl::Duration,
@@ -140,7 +140,7 @@ TEST_F(RefreshTokenTest, RefreshTokenUsesTheConfiguredLifetimeAndGrace) {
   options.refresh_token_lifetime = absl::Hours(2);
   options.refresh_reuse_grace = absl::Seconds(5);
   StartServer(16, options);
-  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42")}));
+  EXPECT_CALL(issuer_, Issue(_, _)).WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42")}));
   SessionGrant granted;
   EXPECT_CALL(refresh_tokens_, Rotate(_, absl::Seconds(5), _, _))
       .WillOnce(Invoke([&](absl::string_view, absl::Duration,
@@ -176,7 +176,7 @@ TEST_F(RefreshTokenTest, RefreshTokenSuccessorExpiresNoLaterThanItsFamily) {
   options.refresh_family_lifetime = absl::Hours(24 * 10);
   StartServer(16, options);
   const RefreshToken presented = Presented(42, /*family_age=*/absl::Hours(24 * 9));
-  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42")}));
+  EXPECT_CALL(issuer_, Issue(_, _)).WillOnce(Return(IssuedToken{kNewToken, ClaimsFor("42")}));
   SessionGrant granted;
   EXPECT_CALL(refresh_tokens_, Rotate(_, _, _, _))
       .WillOnce(Invoke(RotateAndRecord(presented, &granted)));
@@ -225,7 +225,7 @@ TEST_F(RefreshTokenTest, RefreshTokenRefusesEmptyOrOversizedTokensWithoutWork) {
 }
 
 TEST_F(RefreshTokenTest, RefreshTokenFailsWhenNoSuccessorCanBeIssued) {
-  EXPECT_CALL(issuer_, Issue(_)).WillOnce(Return(absl::InternalError("signing failed")));
+  EXPECT_CALL(issuer_, Issue(_, _)).WillOnce(Return(absl::InternalError("signing failed")));
   auto rotate = [](RefreshToken presented) {
     return
         [presented](absl::string_view, absl::Duration, const RefreshTokenRepository::GrantFn& grant,

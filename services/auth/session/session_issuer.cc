@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
@@ -16,9 +17,11 @@
 namespace auth::service {
 
 absl::StatusOr<IssuedSession> SessionIssuer::Issue(int64_t user_id,
-                                                   absl::string_view client_address) const {
+                                                   absl::string_view client_address,
+                                                   const std::vector<std::string>& amr) const {
   const absl::Time now = absl::Now();
-  return IssueInFamily(user_id, /*family_id=*/"", /*family_started_at=*/now, now, client_address);
+  return IssueInFamily(user_id, /*family_id=*/"", /*family_started_at=*/now, now, client_address,
+                       amr);
 }
 
 absl::StatusOr<IssuedSession> SessionIssuer::IssueSuccessor(
@@ -28,19 +31,17 @@ absl::StatusOr<IssuedSession> SessionIssuer::IssueSuccessor(
     return absl::UnauthenticatedError("refresh token family ended: log in again");
   }
   return IssueInFamily(presented.user_id, presented.family_id, presented.family_started_at, now,
-                       client_address);
+                       client_address, presented.amr);
 }
 
-absl::StatusOr<IssuedSession> SessionIssuer::IssueInFamily(int64_t user_id,
-                                                           absl::string_view family_id,
-                                                           absl::Time family_started_at,
-                                                           absl::Time now,
-                                                           absl::string_view client_address) const {
+absl::StatusOr<IssuedSession> SessionIssuer::IssueInFamily(
+    int64_t user_id, absl::string_view family_id, absl::Time family_started_at, absl::Time now,
+    absl::string_view client_address, const std::vector<std::string>& amr) const {
   if (!authn::IsApiUserId(user_id)) {
     LOG(ERROR) << "user id " << user_id << " does not fit the API's int32 user_id";
     return absl::InternalError("user id out of range");
   }
-  absl::StatusOr<token::IssuedToken> access = issuer_.Issue(absl::StrCat(user_id));
+  absl::StatusOr<token::IssuedToken> access = issuer_.Issue(absl::StrCat(user_id), amr);
   if (!access.ok()) return access.status();
   absl::StatusOr<std::string> refresh = crypto::NewRandomToken();
   if (!refresh.ok()) return refresh.status();
@@ -58,6 +59,7 @@ absl::StatusOr<IssuedSession> SessionIssuer::IssueInFamily(int64_t user_id,
   refresh_row.family_started_at = family_started_at;
   refresh_row.session_jti = session.jti;
   refresh_row.user_id = user_id;
+  refresh_row.amr = amr;
   refresh_row.expires_at =
       std::min(now + refresh_token_lifetime_, family_started_at + family_lifetime_);
   issued.access_token = std::move(access->token);

@@ -4,7 +4,7 @@
 //
 //   SessionIssuer sessions(issuer, /*refresh_token_lifetime=*/absl::Hours(24 * 30),
 //                          /*family_lifetime=*/absl::Hours(24 * 30));
-//   absl::StatusOr<IssuedSession> issued = sessions.Issue(42, peer);   // login: a new family
+//   absl::StatusOr<IssuedSession> issued = sessions.Issue(42, peer, {"pwd"});  // login
 //   refresh_tokens->Create(issued->grant);   // then answer with the two tokens
 //   sessions.IssueSuccessor(presented, peer);  // refresh: the same family, while it lasts
 //
@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -46,18 +47,21 @@ class SessionIssuer {
 
   // Signs an access token for `user_id` and makes a refresh token bound to the new session,
   // in a new family named after the session and started now (login). `client_address` is
-  // recorded with the session.
-  absl::StatusOr<IssuedSession> Issue(int64_t user_id, absl::string_view client_address) const;
+  // recorded with the session. `amr` (RFC 8176) says how the login authenticated: it goes into
+  // the access token and stays with the family, so its refreshed tokens say it too.
+  absl::StatusOr<IssuedSession> Issue(int64_t user_id, absl::string_view client_address,
+                                      const std::vector<std::string>& amr) const;
 
-  // The same for the successor of `presented` (its user, in its family); kUnauthenticated if
-  // the family has ended.
+  // The same for the successor of `presented` (its user, in its family, with its amr);
+  // kUnauthenticated if the family has ended.
   absl::StatusOr<IssuedSession> IssueSuccessor(const repository::RefreshToken& presented,
                                                absl::string_view client_address) const;
 
  private:
   absl::StatusOr<IssuedSession> IssueInFamily(int64_t user_id, absl::string_view family_id,
                                               absl::Time family_started_at, absl::Time now,
-                                              absl::string_view client_address) const;
+                                              absl::string_view client_address,
+                                              const std::vector<std::string>& amr) const;
 
   const token::TokenIssuer& issuer_;
   const absl::Duration refresh_token_lifetime_;

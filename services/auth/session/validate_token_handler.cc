@@ -27,6 +27,7 @@ void FillSession(int64_t user_id, const token::TokenClaims& claims, Response& re
   response.set_user_id(static_cast<int32_t>(user_id));
   response.set_session_id(claims.jwt_id);
   response.set_expires_at_unix_seconds(absl::ToUnixSeconds(claims.expires_at));
+  for (const std::string& method : claims.amr) response.add_amr(method);
 }
 
 }  // namespace

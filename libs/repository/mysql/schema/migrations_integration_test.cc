@@ -90,7 +90,8 @@ auto EveryMigration() {
                      Pair(3, "create_refresh_tokens"), Pair(4, "create_attempt_counters"),
                      Pair(5, "add_refresh_family_start"), Pair(6, "index_active_sessions_of_user"),
                      Pair(7, "create_mail_outbox"), Pair(8, "create_account_tokens"),
-                     Pair(9, "add_users_email_verified_at"));
+                     Pair(9, "add_users_email_verified_at"), Pair(10, "add_refresh_token_amr"),
+                     Pair(11, "create_second_factors"), Pair(12, "create_passkeys"));
 }
 
 TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
@@ -104,6 +105,10 @@ TEST_F(MigrationsTest, AppliesOnceAndIsSafeToRepeat) {
   EXPECT_TRUE(TableExists(pool, "attempt_counters"));
   EXPECT_TRUE(TableExists(pool, "mail_outbox"));
   EXPECT_TRUE(TableExists(pool, "account_tokens"));
+  for (const char* table : {"user_totp", "recovery_codes", "mfa_tickets", "webauthn_user_handles",
+                            "passkeys", "webauthn_ceremonies"}) {
+    EXPECT_TRUE(TableExists(pool, table)) << table;
+  }
 }
 
 TEST_F(MigrationsTest, TwoPoolsRacingApplyEachMigrationOnce) {

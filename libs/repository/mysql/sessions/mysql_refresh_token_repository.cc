@@ -20,12 +20,15 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "libs/mysql/connection.h"
 #include "libs/mysql/in_list.h"
 #include "libs/mysql/sql_time.h"
 #include "libs/mysql/transaction_runner.h"
 #include "libs/repository/mysql/attempts/attempt_counter_statements.h"
+#include "libs/repository/mysql/sessions/credential_spend_statements.h"
 #include "libs/repository/mysql/sessions/mysql_session_repository.h"
 #include "libs/repository/mysql/sessions/revocation_statements.h"
 
@@ -71,6 +74,10 @@ absl::StatusOr<RefreshToken> ReadRefreshToken(const sql::ResultSet& row) {
   absl::StatusOr<absl::Time> family_started_at = mysql::ReadUnixTimestamp(row, 10);
   if (!family_started_at.ok()) return family_started_at.status();
   token.family_started_at = *family_started_at;
+  // NULL: stored before amr existed, when every login was a password.
+  token.amr = row.isNull(11)
+                  ? std::vector<std::string>{"pwd"}
+                  : absl::StrSplit(std::string(row.getString(11)), ' ', absl::SkipEmpty());
   return token;
 }
 
@@ -79,13 +86,14 @@ void InsertGrant(mysql::Connection& connection, const SessionGrant& grant) {
   const RefreshToken& token = grant.refresh_token;
   sql::PreparedStatement& insert_token = connection.Prepare(
       "INSERT INTO refresh_tokens (token_hash, family_id, session_jti, user_id, expires_at, "
-      "family_started_at) VALUES (?, ?, ?, ?, ?, ?)");
+      "family_started_at, amr) VALUES (?, ?, ?, ?, ?, ?, ?)");
   insert_token.setString(1, token.token_hash);
   insert_token.setString(2, token.family_id);
   insert_token.setString(3, token.session_jti);
   insert_token.setInt64(4, token.user_id);
   insert_token.setDateTime(5, mysql::ToSqlTime(token.expires_at));
   insert_token.setDateTime(6, mysql::ToSqlTime(token.family_started_at));
+  insert_token.setString(7, absl::StrJoin(token.amr, " "));
   insert_token.executeUpdate();
 
   const repository::Session& session = grant.session;
@@ -149,9 +157,16 @@ absl::Status MysqlRefreshTokenRepository::Create(const SessionGrant& grant,
   // the COMMIT, one client round trip longer than an autocommit settle would hold them (many
   // logins from one address wait on that: BENCHMARKS.md); and the lock order stays
   // refresh_tokens, sessions, then attempt_counters.
+  // The credentials are spent after the inserts and before the settlement, keeping that order.
   return mysql::RunInTransaction(pool_, "create session with refresh token", kPrimaryKeyField,
                                  [&](mysql::Connection& connection) {
                                    InsertGrant(connection, grant);
+                                   if (!grant.spend.empty()) {
+                                     absl::Status spent = credential_spend::SpendCredentials(
+                                         connection, grant.session.user_id, grant.spend,
+                                         mysql::ToSqlTime(clock_()));
+                                     if (!spent.ok()) return spent;
+                                   }
                                    SettleAttemptCounters(connection, settlement);
                                    return absl::OkStatus();
                                  });
@@ -182,7 +197,8 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
         sql::PreparedStatement& select = connection.Prepare(
             "SELECT token_hash, family_id, session_jti, user_id, UNIX_TIMESTAMP(expires_at), "
             "UNIX_TIMESTAMP(created_at), UNIX_TIMESTAMP(rotated_at), replaced_by, "
-            "UNIX_TIMESTAMP(revoked_at), UNIX_TIMESTAMP(COALESCE(family_started_at, created_at)) "
+            "UNIX_TIMESTAMP(revoked_at), UNIX_TIMESTAMP(COALESCE(family_started_at, created_at)), "
+            "amr "
             "FROM refresh_tokens WHERE token_hash = ? FOR UPDATE");
         select.setString(1, hash);
         std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
@@ -211,6 +227,7 @@ absl::StatusOr<RotationOutcome> MysqlRefreshTokenRepository::Rotate(absl::string
 
         absl::StatusOr<SessionGrant> next = grant(*presented);
         if (!next.ok()) return next.status();
+        if (!next->spend.empty()) return absl::InternalError("a refresh spends no credential");
         if (absl::Status follows = CheckGrantFollows(*next, *presented); !follows.ok()) {
           return follows;
         }
@@ -345,38 +362,6 @@ absl::StatusOr<LogoutResults> MysqlRefreshTokenRepository::LogoutChunk(
         }
         results.sessions_revoked += RevokeSessionsOfUsers(connection, users, now);
         return results;
-      });
-}
-
-absl::StatusOr<int64_t> MysqlRefreshTokenRepository::LogoutWithRefreshToken(
-    absl::string_view token_hash, int64_t user_id, bool current_session_only) {
-  const std::string hash(token_hash);
-  return mysql::RunInTransaction(
-      pool_, "log out with refresh token", kPrimaryKeyField,
-      [&](mysql::Connection& connection) -> absl::StatusOr<int64_t> {
-        // The one primary-key read; its lock keeps a concurrent rotation from handing out a
-        // successor that this logout would miss.
-        sql::PreparedStatement& select = connection.Prepare(
-            "SELECT user_id, family_id, session_jti FROM refresh_tokens WHERE token_hash = ? "
-            "AND expires_at > ? AND rotated_at IS NULL AND revoked_at IS NULL FOR UPDATE");
-        const std::string now = mysql::ToSqlTime(clock_());
-        select.setString(1, hash);
-        select.setDateTime(2, now);
-        std::unique_ptr<sql::ResultSet> rows(select.executeQuery());
-        if (!rows->next()) return absl::NotFoundError("refresh token not found");
-        if (static_cast<int64_t>(rows->getUInt64(1)) != user_id) {
-          return absl::PermissionDeniedError("the refresh token belongs to another user");
-        }
-        const std::string family_id = rows->getString(2);
-        const std::string session_jti = rows->getString(3);
-        rows.reset();
-        if (!current_session_only) {
-          RevokeTokensOfUsers(connection, {user_id}, now);
-          return RevokeSessionsOfUsers(connection, {user_id}, now);
-        }
-        // refresh_tokens rows first, then sessions rows (see refresh_token_repository.h).
-        RevokeFamilyTokens(connection, family_id, now);
-        return RevokeFamilySessions(connection, family_id, now);
       });
 }
 

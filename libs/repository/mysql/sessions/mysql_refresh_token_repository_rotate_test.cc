@@ -30,6 +30,7 @@ using ::auth::test_util::IsOkAndHolds;
 using ::auth::test_util::StatusIs;
 using ::testing::_;
 using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::InSequence;
@@ -73,6 +74,7 @@ TEST_F(MysqlRefreshTokenRotateTest, RotateStoresTheSuccessorAndRetiresThePresent
   ASSERT_TRUE(seen.has_value());
   EXPECT_EQ(seen->family_id, "family-1");
   EXPECT_EQ(seen->family_started_at, absl::FromUnixSeconds(1699990000));
+  EXPECT_THAT(seen->amr, ElementsAre("pwd", "otp"));
   EXPECT_EQ(seen->user_id, 42);
   EXPECT_EQ(seen->session_jti, "jti-old");
   EXPECT_EQ(seen->expires_at, absl::FromUnixSeconds(kNow + 3600));

@@ -72,7 +72,7 @@ TEST_F(MysqlRefreshTokenRepositoryTest, CreateRefusesABadSettlementKeyBeforeAnyS
 TEST_F(MysqlRefreshTokenRepositoryTest, CreateRollsBackWhenTheSessionCannotBeStored) {
   ExpectRollback();
   MockPreparedStatement* token = ExpectPrepare(SqlHas("INSERT INTO refresh_tokens"));
-  EXPECT_CALL(*token, setString(_, _)).Times(3);
+  EXPECT_CALL(*token, setString(_, _)).Times(4);  // with amr
   EXPECT_CALL(*token, setInt64(_, _));
   EXPECT_CALL(*token, setDateTime(_, _)).Times(2);  // expires_at, family_started_at
   EXPECT_CALL(*token, executeUpdate()).WillOnce(Return(1));

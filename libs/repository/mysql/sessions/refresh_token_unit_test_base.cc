@@ -78,6 +78,8 @@ void MysqlRefreshTokenRepositoryTest::ExpectSelect(const std::optional<TokenRow>
     EXPECT_CALL(*rows, getString(Matcher<uint32_t>(9))).WillOnce(text(*row->revoked_at));
   }
   EXPECT_CALL(*rows, getString(Matcher<uint32_t>(10))).WillOnce(text(row->family_started_at));
+  EXPECT_CALL(*rows, isNull(Matcher<uint32_t>(11))).WillOnce(Return(false));
+  EXPECT_CALL(*rows, getString(Matcher<uint32_t>(11))).WillOnce(text("pwd otp"));
 }
 
 void MysqlRefreshTokenRepositoryTest::ExpectSuccessorSelect(bool used) {
@@ -99,6 +101,7 @@ void MysqlRefreshTokenRepositoryTest::ExpectInsertGrant() {
   EXPECT_CALL(*token, setInt64(4, 42));
   EXPECT_CALL(*token, setDateTime(5, SqlEq("2023-12-14 22:13:20.000000")));
   EXPECT_CALL(*token, setDateTime(6, SqlEq("2023-11-14 19:26:40.000000")));
+  EXPECT_CALL(*token, setString(7, SqlEq("pwd otp")));
   EXPECT_CALL(*token, executeUpdate()).WillOnce(Return(1));
   MockPreparedStatement* session = ExpectPrepare(SqlHas("INSERT INTO sessions"));
   EXPECT_CALL(*session, setString(1, SqlEq("jti-new")));
@@ -153,6 +156,7 @@ SessionGrant MysqlRefreshTokenRepositoryTest::Successor() {
   grant.refresh_token.session_jti = "jti-new";
   grant.refresh_token.user_id = 42;
   grant.refresh_token.expires_at = absl::FromUnixSeconds(kNow) + absl::Hours(24 * 30);
+  grant.refresh_token.amr = {"pwd", "otp"};
   return grant;
 }
 
