@@ -34,8 +34,14 @@ enum class Rpc {
   kResetPassword,
   kSendEmailVerification,
   kVerifyEmail,
+  // TOTP second factors: AuthService.CompleteLogin, then auth.v1.CredentialService's.
+  kCompleteLogin,
+  kBeginTotpEnrollment,
+  kConfirmTotpEnrollment,
+  kDisableTotp,
+  kRegenerateRecoveryCodes,
 };
-inline constexpr int kRpcCount = 12;
+inline constexpr int kRpcCount = 17;
 
 // The RPC's method name as in the proto ("Login"): the `method` label.
 inline absl::string_view RpcName(Rpc rpc) {
@@ -64,6 +70,16 @@ inline absl::string_view RpcName(Rpc rpc) {
       return "SendEmailVerification";
     case Rpc::kVerifyEmail:
       return "VerifyEmail";
+    case Rpc::kCompleteLogin:
+      return "CompleteLogin";
+    case Rpc::kBeginTotpEnrollment:
+      return "BeginTotpEnrollment";
+    case Rpc::kConfirmTotpEnrollment:
+      return "ConfirmTotpEnrollment";
+    case Rpc::kDisableTotp:
+      return "DisableTotp";
+    case Rpc::kRegenerateRecoveryCodes:
+      return "RegenerateRecoveryCodes";
   }
   return "unknown";
 }

@@ -31,6 +31,7 @@
 #include "libs/repository/attempt_limiter.h"
 #include "libs/repository/mail_outbox.h"
 #include "libs/repository/refresh_token_repository.h"
+#include "libs/repository/second_factor_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
 #include "libs/token/token.h"
@@ -39,6 +40,10 @@
 #include "services/auth/account/login_handler.h"
 #include "services/auth/account/register_handler.h"
 #include "services/auth/credential_service.h"
+#include "services/auth/mfa/complete_login_handler.h"
+#include "services/auth/mfa/totp_common.h"
+#include "services/auth/mfa/totp_enrollment_handler.h"
+#include "services/auth/mfa/totp_maintenance_handler.h"
 #include "services/auth/recovery/change_password_handler.h"
 #include "services/auth/recovery/email_verification_handler.h"
 #include "services/auth/recovery/password_reset_handler.h"
@@ -80,6 +85,9 @@ struct AuthServiceDeps {
   // Where security events are recorded (registrations, logins and their failures and
   // refusals, logouts, refreshes, reuses, abuse limits hit); null records nothing.
   audit::AuditLog* audit_log = nullptr;
+  // TOTP second factors and MFA tickets (mfa/); null: Login never asks for a second factor,
+  // and CompleteLogin and the TOTP RPCs answer FAILED_PRECONDITION.
+  repository::SecondFactorRepository* second_factors = nullptr;
 };
 
 struct AuthServiceOptions {
@@ -125,6 +133,9 @@ struct AuthServiceOptions {
   // Account recovery by mail: whether mail is configured, the links' base URL, lifetimes and
   // limits (recovery/password_reset_handler.h).
   RecoveryOptions recovery;
+  // TOTP: the secrets' sealer (--totp_secret_key_file; null: TOTP RPCs answer
+  // FAILED_PRECONDITION) and the otpauth URI's issuer (--totp_issuer).
+  TotpSettings totp;
 };
 
 // auth.v1.AccountService: forwards each RPC to its handler, owned by the AuthServiceImpl.
@@ -197,6 +208,10 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
                                        const auth::v1::GetSessionRequest* request,
                                        auth::v1::GetSessionResponse* response) override;
 
+  grpc::ServerUnaryReactor* CompleteLogin(grpc::CallbackServerContext* context,
+                                          const auth::v1::CompleteLoginRequest* request,
+                                          auth::v1::CompleteLoginResponse* response) override;
+
   // auth.v1.AccountService, to register beside this service; it lives as long as this one.
   AccountServiceImpl* account_service() { return &account_service_; }
   // auth.v1.CredentialService, likewise.
@@ -222,6 +237,10 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   ChangePasswordHandler change_password_;
   PasswordResetHandler password_reset_;
   EmailVerificationHandler email_verification_;
+  // TOTP (mfa/): null without deps.second_factors.
+  std::unique_ptr<TotpEnrollmentHandler> totp_enrollment_;
+  std::unique_ptr<TotpMaintenanceHandler> totp_maintenance_;
+  std::unique_ptr<CompleteLoginHandler> complete_login_;
   AccountServiceImpl account_service_;
   CredentialServiceImpl credential_service_;
 };

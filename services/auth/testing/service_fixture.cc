@@ -89,6 +89,8 @@ ServiceTest::ServiceTest(std::initializer_list<Collaborator> under_test)
           NewMock<token::MockPrehashedTokenVerifier>(Collaborator::kVerifier, under_test)),
       owned_attempts_(NewMock<repository::MockAttemptLimiter>(Collaborator::kAttempts, under_test)),
       owned_audit_log_(NewMock<audit::MockAuditLog>(Collaborator::kAuditLog, under_test)),
+      owned_second_factors_(NewMock<repository::MockSecondFactorRepository>(
+          Collaborator::kSecondFactors, under_test)),
       users_(*owned_users_),
       sessions_(*owned_sessions_),
       refresh_tokens_(*owned_refresh_tokens_),
@@ -96,7 +98,8 @@ ServiceTest::ServiceTest(std::initializer_list<Collaborator> under_test)
       issuer_(*owned_issuer_),
       verifier_(*owned_verifier_),
       attempts_(*owned_attempts_),
-      audit_log_(*owned_audit_log_) {}
+      audit_log_(*owned_audit_log_),
+      second_factors_(*owned_second_factors_) {}
 
 void ServiceTest::SetUp() { StartServer(/*hashing_queue=*/16); }
 
@@ -121,12 +124,14 @@ void ServiceTest::StartServer(size_t hashing_queue, service::AuthServiceOptions 
   deps.database_executor = database_.get();
   deps.attempts = limit_attempts_ ? &attempts_ : nullptr;
   deps.audit_log = &audit_log_;
+  deps.second_factors = &second_factors_;
   service_ = std::make_unique<service::AuthServiceImpl>(deps, std::move(options));
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service_.get());
   builder.RegisterService(service_->account_service());
+  builder.RegisterService(service_->credential_service());
   builder.experimental().SetInterceptorCreators(auth::test_util::ServerHappensBeforeInterceptors());
   server_ = builder.BuildAndStart();
   ASSERT_NE(server_, nullptr);
@@ -134,6 +139,7 @@ void ServiceTest::StartServer(size_t hashing_queue, service::AuthServiceOptions 
       auth::test_util::CreateInsecureChannelWithHappensBefore("127.0.0.1:" + std::to_string(port));
   stub_ = auth::v1::AuthService::NewStub(channel);
   account_stub_ = auth::v1::AccountService::NewStub(channel);
+  credential_stub_ = auth::v1::CredentialService::NewStub(channel);
 }
 
 void ServiceTest::StopServer() {

@@ -57,6 +57,7 @@
 #include "absl/strings/string_view.h"
 #include "api/auth/v1/account.grpc.pb.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "api/auth/v1/credential.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
@@ -65,6 +66,7 @@
 #include "libs/hashing/password_hasher_mock.h"
 #include "libs/repository/attempt_limiter_mock.h"
 #include "libs/repository/refresh_token_repository_mock.h"
+#include "libs/repository/second_factor_repository_mock.h"
 #include "libs/repository/session_repository_mock.h"
 #include "libs/repository/user_repository_mock.h"
 #include "libs/token/token.h"
@@ -131,6 +133,7 @@ class ServiceTest : public ::testing::Test {
     kVerifier,
     kAttempts,
     kAuditLog,
+    kSecondFactors,
   };
 
   // `under_test` are StrictMocks, every other collaborator a NiceMock.
@@ -181,6 +184,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<token::MockPrehashedTokenVerifier> owned_verifier_;
   std::unique_ptr<repository::MockAttemptLimiter> owned_attempts_;
   std::unique_ptr<audit::MockAuditLog> owned_audit_log_;
+  std::unique_ptr<repository::MockSecondFactorRepository> owned_second_factors_;
 
   repository::MockUserRepository& users_;
   repository::MockSessionRepository& sessions_;
@@ -192,12 +196,16 @@ class ServiceTest : public ::testing::Test {
   repository::MockAttemptLimiter& attempts_;
   bool limit_attempts_ = false;
   audit::MockAuditLog& audit_log_;
+  // TOTP second factors and MFA tickets (always given to the service: Login reaches it only for
+  // a user with totp_enabled).
+  repository::MockSecondFactorRepository& second_factors_;
   std::unique_ptr<executor::BoundedExecutor> hashing_;
   std::unique_ptr<executor::BoundedExecutor> database_;
   std::unique_ptr<service::AuthServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<auth::v1::AuthService::Stub> stub_;
   std::unique_ptr<auth::v1::AccountService::Stub> account_stub_;
+  std::unique_ptr<auth::v1::CredentialService::Stub> credential_stub_;
 
  private:
   std::mutex block_mu_;
