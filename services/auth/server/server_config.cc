@@ -246,6 +246,10 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
         "--max_connection_age and --max_connection_age_grace: from 0 to 576h (24 days)");
   }
   if (absl::Status valid = ValidateMailConfig(config); !valid.ok()) return valid;
+  const std::string& issuer = config.service.totp.issuer;
+  if (issuer.empty() || issuer.size() > 64 || absl::StrContains(issuer, ':')) {
+    return absl::InvalidArgumentError("--totp_issuer: 1-64 characters, no ':'");
+  }
   return ValidateHttpListener(config);
 }
 

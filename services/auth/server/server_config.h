@@ -136,6 +136,12 @@ struct ServerConfig {
   // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:
   // nowhere.
   std::string audit_log = "stderr";
+
+  // TOTP second factors: the file of the 32-byte AES-256 key that seals the secrets at rest
+  // (libs/otp LoadSealingKey: mode 0600 or 0400); empty: TOTP is not configured and its RPCs
+  // answer FAILED_PRECONDITION. Read by AuthServer::Create() before the database is touched.
+  // The otpauth URI's issuer is service.totp.issuer (--totp_issuer).
+  std::string totp_secret_key_file;
 };
 
 // kInvalidArgument naming the flag when a value is out of range or flags that go together are
