@@ -27,10 +27,8 @@
 #include "libs/metrics/metrics_exposer.h"
 #include "libs/metrics/prometheus_auth_metrics.h"
 #include "libs/mysql/connection_pool.h"
-#include "libs/otp/secret_sealer.h"
 #include "libs/repository/mysql/attempts/mysql_attempt_limiter.h"
 #include "libs/repository/mysql/maintenance/expired_row_sweeper.h"
-#include "libs/repository/mysql/mfa/mysql_second_factor_repository.h"
 #include "libs/repository/mysql/schema/migrations.h"
 #include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/sessions/mysql_session_repository.h"
@@ -48,6 +46,7 @@
 #include "services/auth/server/database_health.h"
 #include "services/auth/server/mail_delivery.h"
 #include "services/auth/server/server_keys.h"
+#include "services/auth/server/totp_parts.h"
 
 namespace auth::service {
 namespace {
@@ -86,8 +85,7 @@ struct AuthServer::Parts {
   std::unique_ptr<mysql_repository::MysqlRefreshTokenRepository> refresh_tokens;
   std::unique_ptr<mysql_repository::MysqlAttemptLimiter> attempts;
   std::unique_ptr<mysql_repository::MysqlAccountTokenRepository> account_tokens;
-  std::unique_ptr<otp::SecretSealer> totp_sealer;  // null without --totp_secret_key_file
-  std::unique_ptr<mysql_repository::MysqlSecondFactorRepository> second_factors;
+  TotpParts totp;  // the sealer (--totp_secret_key_file) and the second-factor repository
   std::unique_ptr<MailDelivery> mail;                         // null without --smtp_url
   std::unique_ptr<mysql_repository::MysqlMailOutbox> outbox;  // the handlers'; as `mail`
   std::unique_ptr<executor::BoundedExecutor> hashing_executor;
@@ -122,14 +120,6 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
         audit::FileAuditLog::Open(config.audit_log);
     if (!audit_log.ok()) return WithWhat("--audit_log", audit_log.status());
     p.audit_log = *std::move(audit_log);
-  }
-
-  // The TOTP key, before the database: a missing or readable-by-others key is a configuration
-  // error (the message names the path, never a byte of the key).
-  if (!config.totp_secret_key_file.empty()) {
-    absl::StatusOr<otp::SealingKey> key = otp::LoadSealingKey(config.totp_secret_key_file);
-    if (!key.ok()) return WithWhat("--totp_secret_key_file", key.status());
-    p.totp_sealer = std::make_unique<otp::SecretSealer>(*std::move(key));
   }
 
   p.pool = std::make_unique<mysql::ConnectionPool>(config.database);
@@ -205,7 +195,6 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   p.refresh_tokens = std::make_unique<mysql_repository::MysqlRefreshTokenRepository>(contended);
   p.attempts = std::make_unique<mysql_repository::MysqlAttemptLimiter>(contended);
   p.account_tokens = std::make_unique<mysql_repository::MysqlAccountTokenRepository>(contended);
-  p.second_factors = std::make_unique<mysql_repository::MysqlSecondFactorRepository>(contended);
   if (!config.smtp.url.empty()) {
     absl::StatusOr<std::unique_ptr<MailDelivery>> mail =
         MailDelivery::Create(config, contended.options());
@@ -235,7 +224,6 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   }
 
   AuthServiceOptions service_options = config.service;
-  service_options.totp.sealer = p.totp_sealer.get();
   // Asked on every GetJwks: a reloaded key is published at once.
   service_options.jwks = [keys = p.keys] { return keys->Current()->ToJwks(); };
   if (p.mail != nullptr) {
@@ -257,7 +245,7 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.attempts = p.attempts.get();
   deps.metrics = p.metrics.get();      // null without metrics_listen: records nothing
   deps.audit_log = p.audit_log.get();  // null without audit_log: records nothing
-  deps.second_factors = p.second_factors.get();
+  if (absl::Status s = p.totp.Wire(config, contended, service_options, deps); !s.ok()) return s;
   p.service = std::make_unique<AuthServiceImpl>(deps, std::move(service_options));
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =

@@ -23,6 +23,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "libs/mail/mail.h"
+#include "libs/otp/secret_sealer.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/http/origin_policy.h"
 #include "services/auth/rpc/caller.h"
@@ -249,6 +250,12 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   const std::string& issuer = config.service.totp.issuer;
   if (issuer.empty() || issuer.size() > 64 || absl::StrContains(issuer, ':')) {
     return absl::InvalidArgumentError("--totp_issuer: 1-64 characters, no ':'");
+  }
+  // The one file checked here: a TOTP key others can read must stop the start before the
+  // database is touched (AuthServer reads it again to use it).
+  if (!config.totp_secret_key_file.empty()) {
+    absl::StatusOr<otp::SealingKey> key = otp::LoadSealingKey(config.totp_secret_key_file);
+    if (!key.ok()) return WithWhat("--totp_secret_key_file", key.status());
   }
   return ValidateHttpListener(config);
 }
