@@ -113,10 +113,11 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
                             ? nullptr
                             : std::make_unique<TotpMaintenanceHandler>(
                                   TotpDepsOf(deps_, options_, &gate_, &runner_))),
-      complete_login_(deps_.second_factors == nullptr
-                          ? nullptr
-                          : std::make_unique<CompleteLoginHandler>(
-                                TotpDepsOf(deps_, options_, &gate_, &runner_), &session_opener_)),
+      complete_login_(
+          deps_.second_factors == nullptr
+              ? nullptr
+              : std::make_unique<CompleteLoginHandler>(
+                    TotpDepsOf(deps_, options_, &gate_, &runner_), &session_opener_, &devices_)),
       account_service_(&change_password_, &password_reset_, &email_verification_),
       credential_service_(totp_enrollment_.get(), totp_maintenance_.get()) {}
 

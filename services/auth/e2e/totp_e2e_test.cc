@@ -283,6 +283,7 @@ TEST_F(TotpE2eTest, HttpCompleteLoginTakesTheTicketFromItsCookie) {
   const nlohmann::json completed = nlohmann::json::parse(done.body);
   EXPECT_EQ(completed["userId"], account.user_id);
   EXPECT_FALSE(done.Cookie("jwt-token").empty());
+  EXPECT_FALSE(done.Cookie("device").empty());  // as Login's success sets it
   EXPECT_THAT(Amr(completed["jwtToken"].get<std::string>()), ElementsAre("pwd", "otp"));
   bool ticket_expired = false;
   for (const std::string& cookie : done.cookies) {

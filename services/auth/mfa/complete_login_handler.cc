@@ -74,8 +74,9 @@ absl::StatusOr<Presented> ReadRequest(const grpc::CallbackServerContext& context
 
 }  // namespace
 
-CompleteLoginHandler::CompleteLoginHandler(TotpDeps deps, const SessionOpener* sessions)
-    : deps_(std::move(deps)), sessions_(sessions) {
+CompleteLoginHandler::CompleteLoginHandler(TotpDeps deps, const SessionOpener* sessions,
+                                           const DeviceCookies* devices)
+    : deps_(std::move(deps)), sessions_(sessions), devices_(devices) {
   CHECK(deps_.second_factors && deps_.gate && deps_.runner && deps_.audit_log && sessions_)
       << "CompleteLoginHandler needs every dependency";
 }
@@ -166,6 +167,14 @@ grpc::ServerUnaryReactor* CompleteLoginHandler::Handle(grpc::CallbackServerConte
         *user_id, address, by_totp ? "totp" : "recovery_code");
     call->context()->AddInitialMetadata(authn::kSetCookieHeader,
                                         ExpiredMfaTicketCookie(deps_.cookie_names));
+    // As at Login: this device's next password steps count against it alone, so other
+    // people's wrong passwords do not refuse them.
+    if (devices_ != nullptr && devices_->enabled() && deps_.gate->TrustsDevices()) {
+      absl::StatusOr<std::string> device_cookie = devices_->SetCookie(*user_id);
+      if (device_cookie.ok()) {
+        call->context()->AddInitialMetadata(authn::kSetCookieHeader, *device_cookie);
+      }
+    }
     FillLoginResponse(*opened, IsBrowserCall(*call->context()), response);
     call->Finish(absl::OkStatus());
   });

@@ -19,6 +19,7 @@
 
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/repository/refresh_token_repository.h"
+#include "services/auth/abuse/device_cookie.h"
 #include "services/auth/mfa/totp_common.h"
 #include "services/auth/rpc/unary_call.h"
 #include "services/auth/session/session_opener.h"
@@ -27,9 +28,11 @@ namespace auth::service {
 
 class CompleteLoginHandler {
  public:
-  // `sessions` is not owned and must outlive the handler. Of `deps`, users, sessions, hasher
-  // and verifier are not used (may be null).
-  CompleteLoginHandler(TotpDeps deps, const SessionOpener* sessions);
+  // `sessions` and `devices` are not owned and must outlive the handler. Of `deps`, users,
+  // sessions, hasher and verifier are not used (may be null). `devices`: a successful sign-in
+  // gets a device cookie as Login's does (when the gate trusts devices); null: none.
+  CompleteLoginHandler(TotpDeps deps, const SessionOpener* sessions,
+                       const DeviceCookies* devices = nullptr);
 
   grpc::ServerUnaryReactor* Handle(grpc::CallbackServerContext* context,
                                    const auth::v1::CompleteLoginRequest* request,
@@ -42,6 +45,7 @@ class CompleteLoginHandler {
 
   TotpDeps deps_;
   const SessionOpener* sessions_;
+  const DeviceCookies* devices_;
 };
 
 }  // namespace auth::service
