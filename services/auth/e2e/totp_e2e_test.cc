@@ -25,6 +25,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/grpcpp.h"
 #include "gtest/gtest.h"
+#include "libs/crypto/sha256.h"
 #include "libs/mysql/connection_pool.h"
 #include "libs/mysql/transaction_runner.h"
 #include "libs/testing/runfiles.h"
@@ -66,7 +67,8 @@ class TotpE2eTest : public HttpE2eTest {
     const std::string key = test_util::TestTempPath("totp.key");
     std::ofstream(key) << "0123456789abcdef0123456789abcdef";
     ASSERT_EQ(chmod(key.c_str(), 0600), 0);
-    StartServer(HttpFlags({"--totp_secret_key_file=" + key, "--totp_issuer=E2E"}));
+    StartServer(HttpFlags(
+        {"--totp_secret_key_file=" + key, "--totp_issuer=E2E", "--audit_log=" + audit_path_}));
     // A sequence of codes must not straddle a step boundary that would move "now" past them:
     // with less than 10 s left in this step, start in the next one.
     const int64_t left = 30 - absl::ToUnixSeconds(absl::Now()) % 30;
@@ -158,6 +160,8 @@ class TotpE2eTest : public HttpE2eTest {
     EXPECT_TRUE(stub_->GetSession(&context, auth::v1::GetSessionRequest(), &response).ok());
     return {response.amr().begin(), response.amr().end()};
   }
+
+  const std::string audit_path_ = test_util::TestTempPath("totp-audit.log");
 
   // As if the account's last code had been used `steps` steps earlier than it was (the real
   // server's clock cannot be moved; its last used step can).
@@ -262,6 +266,35 @@ TEST_F(TotpE2eTest, RecoveryCodesWorkOnceRegenerateVoidsThemAndDisableEndsTheSec
   EXPECT_FALSE(login.response.second_factor_required());
   EXPECT_FALSE(login.response.jwt_token().empty());
   EXPECT_THAT(Amr(login.response.jwt_token()), ElementsAre("pwd"));
+}
+
+// The audit log names each TOTP event and holds no secret, code or ticket (nor a digest of one).
+TEST_F(TotpE2eTest, AuditLogRecordsTheEventsAndNoSecret) {
+  const Account account = Enrolled("totp_audit");
+  const std::string ticket = Ticket(account);
+  const std::string code = OathtoolCode(account.secret, StepNow());
+  std::string wrong = code == "123456" ? "654321" : "123456";
+  EXPECT_EQ(Complete(ticket, wrong).status.error_message(), "wrong code");
+  ASSERT_TRUE(Complete(ticket, code).status.ok());
+  const std::string second = Ticket(account);
+  ASSERT_TRUE(Complete(second, "", account.recovery_codes[2]).status.ok());
+  std::ifstream file(audit_path_);
+  std::stringstream text;
+  text << file.rdbuf();
+  const std::string log = text.str();
+  for (const char* event :
+       {"totp_enrollment_begun", "totp_confirmed", "second_factor_required",
+        "second_factor_failure", "second_factor_success", "recovery_code_used"}) {
+    EXPECT_THAT(log, HasSubstr(absl::StrCat("\"event\":\"", event, "\"")));
+  }
+  // 6-digit codes as JSON strings: bare, they could match a timestamp's microseconds.
+  std::vector<std::string> secrets = {
+      account.secret,     ticket, second, crypto::Sha256Hex(ticket), "\"" + code + "\"",
+      "\"" + wrong + "\""};
+  for (const std::string& recovery : account.recovery_codes) secrets.push_back(recovery);
+  for (const std::string& secret : secrets) {
+    EXPECT_THAT(log, ::testing::Not(HasSubstr(secret))) << secret;
+  }
 }
 
 // Over the HTTP front, as a page's script would: the ticket stays in its HttpOnly cookie.
