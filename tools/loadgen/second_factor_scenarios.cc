@@ -1,5 +1,6 @@
 #include "tools/loadgen/second_factor_scenarios.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <iostream>
@@ -96,8 +97,9 @@ absl::StatusOr<auth::v1::LoginResponse> RegisterAndLogin(auth::v1::AuthService::
 // What each measured call sends, and the user it must sign in.
 struct PreparedCall {
   int64_t user_id = 0;
-  std::string id;       // mfa ticket, or ceremony id
-  std::string payload;  // TOTP code, or credential JSON
+  std::string id;          // mfa ticket, or ceremony id
+  std::string payload;     // TOTP secret, or credential JSON
+  int64_t spent_step = 0;  // complete_login: the step the enrolment's confirmation spent
 };
 
 // The part both scenarios share: the prepared calls, handed out once each.
@@ -150,7 +152,12 @@ class CompleteLoginScenario : public PreparedCallsScenario {
     auto* state = new State;
     state->context.set_deadline(absl::ToChronoTime(deadline));
     state->request.set_mfa_ticket(prepared->id);
-    state->request.set_totp_code(prepared->payload);
+    // Computed now, not when prepared: the confirmation spent step `spent_step`, so the first
+    // step above it that the server accepts (its current one, once time has moved on).
+    absl::StatusOr<int64_t> now_step = otp::TotpStep(absl::Now());
+    absl::StatusOr<std::string> code =
+        otp::HotpCode(prepared->payload, std::max(prepared->spent_step + 1, now_step.value_or(0)));
+    state->request.set_totp_code(code.value_or(""));
     connections_.auth(slot).async()->CompleteLogin(
         &state->context, &state->request, &state->response,
         [state, user_id = prepared->user_id, done = std::move(done)](grpc::Status status) {
@@ -192,10 +199,7 @@ class CompleteLoginScenario : public PreparedCallsScenario {
     if (!ticket.second_factor_required() || ticket.mfa_ticket().empty()) {
       return absl::InternalError("Login of a TOTP user did not ask for a second factor");
     }
-    // The confirmation spent `step`; the next one is still accepted a step later.
-    absl::StatusOr<std::string> next_code = otp::HotpCode(*secret, *step + 1);
-    if (!next_code.ok()) return next_code.status();
-    calls_[i] = {login->user_id(), ticket.mfa_ticket(), *next_code};
+    calls_[i] = {login->user_id(), ticket.mfa_ticket(), *secret, *step};
     return absl::OkStatus();
   }
 };
@@ -308,7 +312,7 @@ class PasskeyLoginScenario : public PreparedCallsScenario {
                               {"authenticatorData", Base64UrlEncode(assertion_data)},
                               {"signature", Base64UrlEncode(signature)},
                               {"userHandle", user_handle}}}};
-    calls_[i] = {login->user_id(), request_options.ceremony_id(), assertion.dump()};
+    calls_[i] = {login->user_id(), request_options.ceremony_id(), assertion.dump(), 0};
     return absl::OkStatus();
   }
 

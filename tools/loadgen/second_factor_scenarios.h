@@ -5,8 +5,9 @@
 //                   each in TOTP (Login, BeginTotpEnrollment, ConfirmTotpEnrollment with the
 //                   current step's code, computed here with libs/otp) and logs each in again for
 //                   an mfa ticket. A step works once per account, so each measured call spends
-//                   one user's ticket with the next step's code, and the run stops when the
-//                   tickets are used up (ran_dry), as logout's does.
+//                   one user's ticket with a code of the first step above the confirmation's
+//                   that the server accepts (computed as the call starts), and the run stops
+//                   when the tickets are used up (ran_dry), as logout's does.
 //   passkey_login   FinishPasskeyLogin. Prepare() registers `users` users, registers a passkey
 //                   for each from a P-256 software authenticator (BeginPasskeyRegistration,
 //                   FinishPasskeyRegistration), and begins one sign-in ceremony per user (by
