@@ -29,6 +29,7 @@ namespace auth::loadgen {
 namespace {
 
 using Json = nlohmann::json;
+using token::internal::Base64UrlDecode;
 using token::internal::Base64UrlEncode;
 
 // Threads that prepare users with blocking calls (the preparation is not measured).
@@ -258,13 +259,16 @@ class PasskeyLoginScenario : public PreparedCallsScenario {
     if (!options.is_object() || !options.contains("challenge") || !options.contains("user")) {
       return absl::InternalError("creation options without a challenge or a user");
     }
-    const std::string challenge = options["challenge"].get<std::string>();
+    // ClientDataJson() encodes the challenge itself: the raw bytes.
+    absl::StatusOr<std::string> challenge =
+        Base64UrlDecode(options["challenge"].get<std::string>());
+    if (!challenge.ok()) return challenge.status();
     const std::string user_handle = options["user"]["id"].get<std::string>();
 
     const wt::TestAuthenticator authenticator(wt::KeyType::kP256);
     const std::string credential_id = absl::StrCat("loadgen-credential-", options_.run_id, "-", i);
     const std::string client_data =
-        wt::ClientDataJson("webauthn.create", challenge, second_factor_.origin);
+        wt::ClientDataJson("webauthn.create", *challenge, second_factor_.origin);
     const std::string auth_data = wt::AuthenticatorDataBytes(
         second_factor_.rp_id, kUserPresent | kUserVerified | kAttestedCredential, 0, credential_id,
         authenticator.CoseKey());
@@ -299,8 +303,11 @@ class PasskeyLoginScenario : public PreparedCallsScenario {
     }
     const std::string assertion_data =
         wt::AuthenticatorDataBytes(second_factor_.rp_id, kUserPresent | kUserVerified, 0);
-    const std::string get_client_data = wt::ClientDataJson(
-        "webauthn.get", get_options["challenge"].get<std::string>(), second_factor_.origin);
+    absl::StatusOr<std::string> get_challenge =
+        Base64UrlDecode(get_options["challenge"].get<std::string>());
+    if (!get_challenge.ok()) return get_challenge.status();
+    const std::string get_client_data =
+        wt::ClientDataJson("webauthn.get", *get_challenge, second_factor_.origin);
     const std::string signature =
         authenticator.Sign(absl::StrCat(assertion_data, wt::Sha256Bytes(get_client_data)));
     const Json assertion = {{"id", Base64UrlEncode(credential_id)},
