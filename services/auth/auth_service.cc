@@ -107,8 +107,8 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
                              deps_.audit_log,
                              {options_.cookie_prefix},
                              options_.passkeys}),
-      passkey_login_({deps_.users, deps_.passkeys, &session_opener_, &gate_, &runner_,
-                      deps_.audit_log, options_.passkeys}),
+      passkey_login_({deps_.users, deps_.passkeys, deps_.attempts, &session_opener_, &gate_,
+                      &runner_, deps_.audit_log, options_.passkeys}),
       account_service_(&change_password_, &password_reset_, &email_verification_),
       credential_service_(&passkey_registration_) {}
 

@@ -311,6 +311,38 @@ TEST_F(PasskeyE2eTest, WithoutAnRpIdPasskeysAreNotConfigured) {
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 
+TEST_F(PasskeyE2eTest, CeremoniesPerAddressAreLimited) {
+  std::vector<std::string> flags = PasskeyFlags();
+  flags.push_back("--webauthn_ceremonies_per_address=2");
+  RestartServer(flags);
+  // The suite's other tests began ceremonies from this address too: count on from there.
+  const int64_t begun = Query(
+      "SELECT COALESCE(SUM(attempts), 0) FROM attempt_counters "
+      "WHERE counter_key = 'passkey-begin:127.0.0.1' AND expires_at > UTC_TIMESTAMP(6)");
+  if (begun < 2) {
+    for (int64_t i = begun; i < 2; ++i) BeginLogin();
+  }
+  grpc::ClientContext context;
+  auth::v1::BeginPasskeyLoginResponse response;
+  EXPECT_EQ(stub_->BeginPasskeyLogin(&context, {}, &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_FALSE(context.GetServerTrailingMetadata().find("retry-after") ==
+               context.GetServerTrailingMetadata().end());
+}
+
+TEST_F(PasskeyE2eTest, AFailedSignInCountsAgainstTheAddress) {
+  const std::string attempts =
+      "SELECT COALESCE(SUM(attempts), 0) FROM attempt_counters "
+      "WHERE counter_key = 'login-address:127.0.0.1'";
+  const int64_t before = Query(attempts);
+  const Ceremony ceremony = BeginLogin();
+  HeldPasskey unknown;
+  unknown.credential_id = "never-registered";
+  EXPECT_EQ(FinishLogin(ceremony.id, Assertion(unknown, ceremony.challenge, {})).error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Query(attempts), before + 1);
+}
+
 TEST_F(PasskeyE2eTest, BeginPasskeyLoginOverTheHttpFront) {
   const HttpReply reply = PostJson("BeginPasskeyLogin", nlohmann::json::object());
   ASSERT_EQ(reply.status, 200) << reply.body;

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 #include "libs/webauthn/options.h"
 #include "libs/webauthn/relying_party.h"
@@ -75,53 +76,64 @@ grpc::ServerUnaryReactor* PasskeyLoginHandler::Begin(grpc::CallbackServerContext
     call->Finish(named.status());
     return call->reactor();
   }
-  deps_.runner->OnDatabase(call, [this, call, response, named = *std::move(named)]() {
-    int64_t user_id = 0;
-    if (!named.email.empty() || !named.phone_number.empty()) {
-      absl::StatusOr<repository::User> user = named.email.empty()
-                                                  ? deps_.users->FindByPhone(named.phone_number)
-                                                  : deps_.users->FindByEmail(named.email);
-      if (user.ok()) {
-        user_id = user->id;
-      } else if (!absl::IsNotFound(user.status())) {
-        call->Finish(user.status());
-        return;
-      }
-    }
-    webauthn::RequestOptions options;
-    if (user_id != 0) {
-      absl::StatusOr<std::vector<repository::StoredPasskey>> passkeys =
-          deps_.passkeys->ListOf(user_id);
-      if (!passkeys.ok()) {
-        call->Finish(passkeys.status());
-        return;
-      }
-      for (const repository::StoredPasskey& passkey : *passkeys) {
-        options.allow_credential_ids.push_back(passkey.credential_id);
-      }
-    }
-    absl::StatusOr<std::string> challenge = webauthn::NewRandomBytes();
-    absl::StatusOr<std::string> ceremony_id = NewCeremonyId();
-    if (!challenge.ok() || !ceremony_id.ok()) {
-      call->Finish(absl::InternalError("no random bytes"));
-      return;
-    }
-    // An unknown account's ceremony binds no one: the answer looks the same, and its
-    // assertion must then name its user by the userHandle, as a discoverable one does.
-    const repository::WebauthnCeremony ceremony{*ceremony_id, repository::CeremonyKind::kSignIn,
-                                                user_id, *challenge,
-                                                absl::Now() + deps_.options.ceremony_lifetime};
-    if (absl::Status created = deps_.passkeys->CreateCeremony(ceremony); !created.ok()) {
-      call->Finish(created);
-      return;
-    }
-    options.rp_id = deps_.options.rp_id;
-    options.challenge = *challenge;
-    options.timeout = deps_.options.ceremony_lifetime;
-    response->set_ceremony_id(ceremony.ceremony_id);
-    response->set_options_json(webauthn::RequestOptionsJson(options));
-    call->Finish(absl::OkStatus());
-  });
+  deps_.runner->OnDatabase(
+      call, [this, call, response, named = *std::move(named), address = CallerAddress(*context)]() {
+        // Each Begin stores a row for anyone who asks: bounded per address before anything else.
+        if (deps_.attempts != nullptr && deps_.options.ceremonies_per_address > 0) {
+          std::string retry_after;
+          const absl::Status admitted = AdmitAttempt(
+              *deps_.attempts,
+              {{absl::StrCat("passkey-begin:", address), deps_.options.ceremonies_per_address,
+                deps_.options.ceremonies_window}},
+              &retry_after);
+          if (!PassedAdmission(*call, admitted, retry_after)) return;
+        }
+        int64_t user_id = 0;
+        if (!named.email.empty() || !named.phone_number.empty()) {
+          absl::StatusOr<repository::User> user = named.email.empty()
+                                                      ? deps_.users->FindByPhone(named.phone_number)
+                                                      : deps_.users->FindByEmail(named.email);
+          if (user.ok()) {
+            user_id = user->id;
+          } else if (!absl::IsNotFound(user.status())) {
+            call->Finish(user.status());
+            return;
+          }
+        }
+        webauthn::RequestOptions options;
+        if (user_id != 0) {
+          absl::StatusOr<std::vector<repository::StoredPasskey>> passkeys =
+              deps_.passkeys->ListOf(user_id);
+          if (!passkeys.ok()) {
+            call->Finish(passkeys.status());
+            return;
+          }
+          for (const repository::StoredPasskey& passkey : *passkeys) {
+            options.allow_credential_ids.push_back(passkey.credential_id);
+          }
+        }
+        absl::StatusOr<std::string> challenge = webauthn::NewRandomBytes();
+        absl::StatusOr<std::string> ceremony_id = NewCeremonyId();
+        if (!challenge.ok() || !ceremony_id.ok()) {
+          call->Finish(absl::InternalError("no random bytes"));
+          return;
+        }
+        // An unknown account's ceremony binds no one: the answer looks the same, and its
+        // assertion must then name its user by the userHandle, as a discoverable one does.
+        const repository::WebauthnCeremony ceremony{*ceremony_id, repository::CeremonyKind::kSignIn,
+                                                    user_id, *challenge,
+                                                    absl::Now() + deps_.options.ceremony_lifetime};
+        if (absl::Status created = deps_.passkeys->CreateCeremony(ceremony); !created.ok()) {
+          call->Finish(created);
+          return;
+        }
+        options.rp_id = deps_.options.rp_id;
+        options.challenge = *challenge;
+        options.timeout = deps_.options.ceremony_lifetime;
+        response->set_ceremony_id(ceremony.ceremony_id);
+        response->set_options_json(webauthn::RequestOptionsJson(options));
+        call->Finish(absl::OkStatus());
+      });
   return call->reactor();
 }
 

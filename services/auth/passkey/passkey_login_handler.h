@@ -20,6 +20,7 @@
 
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/audit/audit_log.h"
+#include "libs/repository/attempt_limiter.h"
 #include "libs/repository/passkey_repository.h"
 #include "libs/repository/user_repository.h"
 #include "services/auth/abuse/attempt_gate.h"
@@ -38,6 +39,9 @@ class PasskeyLoginHandler {
   struct Deps {
     repository::UserRepository* users = nullptr;
     repository::PasskeyRepository* passkeys = nullptr;
+    // Counts BeginPasskeyLogin calls per address (options.ceremonies_per_address); null: no
+    // limit.
+    repository::AttemptLimiter* attempts = nullptr;
     const SessionOpener* opener = nullptr;
     const AttemptGate* gate = nullptr;
     const CallRunner* runner = nullptr;

@@ -90,6 +90,9 @@ absl::Status ValidatePasskeyOptions(const PasskeyOptions& options) {
       options.ceremony_lifetime > kMaxCeremonyLifetime) {
     return absl::InvalidArgumentError("--webauthn_ceremony_lifetime must be within 1s-30m");
   }
+  if (options.ceremonies_per_address < 0) {
+    return absl::InvalidArgumentError("--webauthn_ceremonies_per_address must not be negative");
+  }
   return absl::OkStatus();
 }
 

@@ -149,6 +149,9 @@ ABSL_FLAG(std::vector<std::string>, webauthn_origins, {},
 ABSL_FLAG(absl::Duration, webauthn_ceremony_lifetime, absl::Minutes(5),
           "How long a passkey registration or sign-in ceremony (its challenge) lasts (1s to "
           "30m).");
+ABSL_FLAG(int64_t, webauthn_ceremonies_per_address, 100,
+          "BeginPasskeyLogin calls one client address may make within --login_failure_window "
+          "(each stores a ceremony); past it RESOURCE_EXHAUSTED with retry-after. 0 = off.");
 ABSL_FLAG(absl::Duration, mail_retry_backoff, absl::Seconds(30),
           "After the mail server fails a mail, the wait before its next attempt (doubling each "
           "time, at most 1h; given up after 10 attempts).");
@@ -373,6 +376,8 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   service.passkeys.rp_id = absl::GetFlag(FLAGS_webauthn_rp_id);
   service.passkeys.origins = absl::GetFlag(FLAGS_webauthn_origins);
   service.passkeys.ceremony_lifetime = absl::GetFlag(FLAGS_webauthn_ceremony_lifetime);
+  service.passkeys.ceremonies_per_address = absl::GetFlag(FLAGS_webauthn_ceremonies_per_address);
+  service.passkeys.ceremonies_window = absl::GetFlag(FLAGS_login_failure_window);
 
   if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) return valid;
   return config;
