@@ -92,7 +92,9 @@ class PasskeyE2eTest : public HttpE2eTest {
         excluded->push_back(*Base64UrlDecode(credential["id"].get<std::string>()));
       }
     }
-    passkey.credential_id = "cred-" + std::to_string(absl::ToUnixNanos(absl::Now()));
+    if (passkey.credential_id.empty()) {
+      passkey.credential_id = "cred-" + std::to_string(absl::ToUnixNanos(absl::Now()));
+    }
     const std::string auth_data = AuthenticatorDataBytes(
         "localhost", kUp | kUv | kAt, 0, passkey.credential_id, passkey.key.CoseKey());
     const nlohmann::json credential = {
@@ -220,6 +222,11 @@ TEST_F(PasskeyE2eTest, RegisterSignInRefuseForgeriesAndDelete) {
   EXPECT_THAT(excluded, ElementsAre(first.credential_id));
   EXPECT_EQ(second.user_handle, first.user_handle);
   EXPECT_EQ(first.user_handle.size(), 32u);
+  // A credential id is one account's only.
+  HeldPasskey copy;
+  copy.credential_id = first.credential_id;
+  EXPECT_EQ(RegisterPasskey(SignedUp("pk_other"), copy).error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
   {
     grpc::ClientContext context;
     context.AddMetadata("authorization", "Bearer " + token);
