@@ -44,6 +44,13 @@ enum class AuditEventType {
   kEmailVerified,             // VerifyEmail marked the address verified
   kEmailVerificationRefused,  // VerifyEmail was refused: a dead token, abuse limit
   kTakenEmailNotified,        // a Register of a taken email (concealed): its owner's mail
+  // Passkeys (services/auth/passkey). A passkey sign-in's session is also a login_success.
+  kPasskeyRegistered,  // FinishPasskeyRegistration stored a passkey (reason: its passkey_id)
+  kPasskeyRegistrationRefused,  // a registration failed its checks, or the password was wrong
+  kPasskeyUsed,                 // FinishPasskeyLogin opened a session (reason: the passkey_id)
+  kPasskeyLoginFailure,         // FinishPasskeyLogin refused (reason: which check)
+  kPasskeyDeleted,              // DeletePasskey removed one (reason: its passkey_id)
+  kPasskeyCloneSuspected,       // a signature counter that did not increase: a possible clone
 };
 
 // The event's name in the log: "register", "login_success", ..., "limit_hit".
@@ -89,6 +96,18 @@ constexpr absl::string_view AuditEventName(AuditEventType type) {
       return "email_verification_refused";
     case AuditEventType::kTakenEmailNotified:
       return "taken_email_notified";
+    case AuditEventType::kPasskeyRegistered:
+      return "passkey_registered";
+    case AuditEventType::kPasskeyRegistrationRefused:
+      return "passkey_registration_refused";
+    case AuditEventType::kPasskeyUsed:
+      return "passkey_used";
+    case AuditEventType::kPasskeyLoginFailure:
+      return "passkey_login_failure";
+    case AuditEventType::kPasskeyDeleted:
+      return "passkey_deleted";
+    case AuditEventType::kPasskeyCloneSuspected:
+      return "passkey_clone_suspected";
   }
   return "unknown";
 }

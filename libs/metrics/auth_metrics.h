@@ -34,8 +34,15 @@ enum class Rpc {
   kResetPassword,
   kSendEmailVerification,
   kVerifyEmail,
+  // Passkeys (services/auth/passkey).
+  kBeginPasskeyRegistration,
+  kFinishPasskeyRegistration,
+  kListPasskeys,
+  kDeletePasskey,
+  kBeginPasskeyLogin,
+  kFinishPasskeyLogin,
 };
-inline constexpr int kRpcCount = 12;
+inline constexpr int kRpcCount = 18;
 
 // The RPC's method name as in the proto ("Login"): the `method` label.
 inline absl::string_view RpcName(Rpc rpc) {
@@ -64,6 +71,18 @@ inline absl::string_view RpcName(Rpc rpc) {
       return "SendEmailVerification";
     case Rpc::kVerifyEmail:
       return "VerifyEmail";
+    case Rpc::kBeginPasskeyRegistration:
+      return "BeginPasskeyRegistration";
+    case Rpc::kFinishPasskeyRegistration:
+      return "FinishPasskeyRegistration";
+    case Rpc::kListPasskeys:
+      return "ListPasskeys";
+    case Rpc::kDeletePasskey:
+      return "DeletePasskey";
+    case Rpc::kBeginPasskeyLogin:
+      return "BeginPasskeyLogin";
+    case Rpc::kFinishPasskeyLogin:
+      return "FinishPasskeyLogin";
   }
   return "unknown";
 }

@@ -97,7 +97,20 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
                            deps_.audit_log,
                            {options_.cookie_prefix}},
                           options_.recovery),
-      account_service_(&change_password_, &password_reset_, &email_verification_) {}
+      passkey_registration_({deps_.users,
+                             deps_.sessions,
+                             deps_.passkeys,
+                             deps_.hasher,
+                             deps_.verifier,
+                             &gate_,
+                             &runner_,
+                             deps_.audit_log,
+                             {options_.cookie_prefix},
+                             options_.passkeys}),
+      passkey_login_({deps_.users, deps_.passkeys, deps_.attempts, &session_opener_, &gate_,
+                      &runner_, deps_.audit_log, options_.passkeys}),
+      account_service_(&change_password_, &password_reset_, &email_verification_),
+      credential_service_(&passkey_registration_) {}
 
 AuthServiceImpl::~AuthServiceImpl() = default;
 
@@ -135,6 +148,18 @@ grpc::ServerUnaryReactor* AuthServiceImpl::GetSession(grpc::CallbackServerContex
                                                       const auth::v1::GetSessionRequest* request,
                                                       auth::v1::GetSessionResponse* response) {
   return get_session_.Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::BeginPasskeyLogin(
+    grpc::CallbackServerContext* context, const auth::v1::BeginPasskeyLoginRequest* request,
+    auth::v1::BeginPasskeyLoginResponse* response) {
+  return passkey_login_.Begin(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::FinishPasskeyLogin(
+    grpc::CallbackServerContext* context, const auth::v1::FinishPasskeyLoginRequest* request,
+    auth::v1::FinishPasskeyLoginResponse* response) {
+  return passkey_login_.Finish(context, request, response);
 }
 
 grpc::ServerUnaryReactor* AccountServiceImpl::ChangePassword(

@@ -30,6 +30,7 @@
 #include "libs/repository/account_token_repository.h"
 #include "libs/repository/attempt_limiter.h"
 #include "libs/repository/mail_outbox.h"
+#include "libs/repository/passkey_repository.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
@@ -39,6 +40,9 @@
 #include "services/auth/account/login_handler.h"
 #include "services/auth/account/register_handler.h"
 #include "services/auth/credential_service.h"
+#include "services/auth/passkey/passkey_login_handler.h"
+#include "services/auth/passkey/passkey_options.h"
+#include "services/auth/passkey/passkey_registration_handler.h"
 #include "services/auth/recovery/change_password_handler.h"
 #include "services/auth/recovery/email_verification_handler.h"
 #include "services/auth/recovery/password_reset_handler.h"
@@ -80,6 +84,8 @@ struct AuthServiceDeps {
   // Where security events are recorded (registrations, logins and their failures and
   // refusals, logouts, refreshes, reuses, abuse limits hit); null records nothing.
   audit::AuditLog* audit_log = nullptr;
+  // Passkeys, their handles and ceremonies; null only when options.passkeys is off.
+  repository::PasskeyRepository* passkeys = nullptr;
 };
 
 struct AuthServiceOptions {
@@ -125,6 +131,8 @@ struct AuthServiceOptions {
   // Account recovery by mail: whether mail is configured, the links' base URL, lifetimes and
   // limits (recovery/password_reset_handler.h).
   RecoveryOptions recovery;
+  // Passkeys: the relying party (--webauthn_*); rp_id empty turns them off.
+  PasskeyOptions passkeys;
 };
 
 // auth.v1.AccountService: forwards each RPC to its handler, owned by the AuthServiceImpl.
@@ -196,6 +204,12 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
                                        const auth::v1::GetSessionRequest* request,
                                        auth::v1::GetSessionResponse* response) override;
+  grpc::ServerUnaryReactor* BeginPasskeyLogin(
+      grpc::CallbackServerContext* context, const auth::v1::BeginPasskeyLoginRequest* request,
+      auth::v1::BeginPasskeyLoginResponse* response) override;
+  grpc::ServerUnaryReactor* FinishPasskeyLogin(
+      grpc::CallbackServerContext* context, const auth::v1::FinishPasskeyLoginRequest* request,
+      auth::v1::FinishPasskeyLoginResponse* response) override;
 
   // auth.v1.AccountService, to register beside this service; it lives as long as this one.
   AccountServiceImpl* account_service() { return &account_service_; }
@@ -222,6 +236,8 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   ChangePasswordHandler change_password_;
   PasswordResetHandler password_reset_;
   EmailVerificationHandler email_verification_;
+  PasskeyRegistrationHandler passkey_registration_;
+  PasskeyLoginHandler passkey_login_;
   AccountServiceImpl account_service_;
   CredentialServiceImpl credential_service_;
 };

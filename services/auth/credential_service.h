@@ -6,12 +6,42 @@
 #define SERVICES_AUTH_CREDENTIAL_SERVICE_H_
 
 #include "api/auth/v1/credential.grpc.pb.h"
+#include "services/auth/passkey/passkey_registration_handler.h"
 
 namespace auth::service {
 
 class CredentialServiceImpl final : public auth::v1::CredentialService::CallbackService {
  public:
-  CredentialServiceImpl() = default;
+  // Passkeys.
+  explicit CredentialServiceImpl(const PasskeyRegistrationHandler* passkeys)
+      : passkeys_(passkeys) {}
+
+  // Passkeys (passkey/passkey_registration_handler.h).
+  grpc::ServerUnaryReactor* BeginPasskeyRegistration(
+      grpc::CallbackServerContext* context,
+      const auth::v1::BeginPasskeyRegistrationRequest* request,
+      auth::v1::BeginPasskeyRegistrationResponse* response) override {
+    return passkeys_->Begin(context, request, response);
+  }
+  grpc::ServerUnaryReactor* FinishPasskeyRegistration(
+      grpc::CallbackServerContext* context,
+      const auth::v1::FinishPasskeyRegistrationRequest* request,
+      auth::v1::FinishPasskeyRegistrationResponse* response) override {
+    return passkeys_->Finish(context, request, response);
+  }
+  grpc::ServerUnaryReactor* ListPasskeys(grpc::CallbackServerContext* context,
+                                         const auth::v1::ListPasskeysRequest* request,
+                                         auth::v1::ListPasskeysResponse* response) override {
+    return passkeys_->List(context, request, response);
+  }
+  grpc::ServerUnaryReactor* DeletePasskey(grpc::CallbackServerContext* context,
+                                          const auth::v1::DeletePasskeyRequest* request,
+                                          auth::v1::DeletePasskeyResponse* response) override {
+    return passkeys_->Delete(context, request, response);
+  }
+
+ private:
+  const PasskeyRegistrationHandler* passkeys_;
 };
 
 }  // namespace auth::service

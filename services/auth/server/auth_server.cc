@@ -29,6 +29,7 @@
 #include "libs/mysql/connection_pool.h"
 #include "libs/repository/mysql/attempts/mysql_attempt_limiter.h"
 #include "libs/repository/mysql/maintenance/expired_row_sweeper.h"
+#include "libs/repository/mysql/passkeys/mysql_passkey_repository.h"
 #include "libs/repository/mysql/schema/migrations.h"
 #include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/sessions/mysql_session_repository.h"
@@ -84,6 +85,7 @@ struct AuthServer::Parts {
   std::unique_ptr<mysql_repository::MysqlRefreshTokenRepository> refresh_tokens;
   std::unique_ptr<mysql_repository::MysqlAttemptLimiter> attempts;
   std::unique_ptr<mysql_repository::MysqlAccountTokenRepository> account_tokens;
+  std::unique_ptr<mysql_repository::MysqlPasskeyRepository> passkeys;
   std::unique_ptr<MailDelivery> mail;                         // null without --smtp_url
   std::unique_ptr<mysql_repository::MysqlMailOutbox> outbox;  // the handlers'; as `mail`
   std::unique_ptr<executor::BoundedExecutor> hashing_executor;
@@ -193,6 +195,7 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   p.refresh_tokens = std::make_unique<mysql_repository::MysqlRefreshTokenRepository>(contended);
   p.attempts = std::make_unique<mysql_repository::MysqlAttemptLimiter>(contended);
   p.account_tokens = std::make_unique<mysql_repository::MysqlAccountTokenRepository>(contended);
+  p.passkeys = std::make_unique<mysql_repository::MysqlPasskeyRepository>(contended);
   if (!config.smtp.url.empty()) {
     absl::StatusOr<std::unique_ptr<MailDelivery>> mail =
         MailDelivery::Create(config, contended.options());
@@ -232,6 +235,7 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.sessions = p.sessions.get();
   deps.refresh_tokens = p.refresh_tokens.get();
   deps.account_tokens = p.account_tokens.get();
+  deps.passkeys = p.passkeys.get();
   deps.outbox = p.outbox.get();
   deps.hasher = p.hasher.get();
   deps.issuer = p.issuer.get();
@@ -393,5 +397,4 @@ void AuthServer::Shutdown() {
   // After the executors: no handler queues a mail any more. A mail being sent finishes first.
   if (parts_->mail != nullptr) parts_->mail->Stop();
 }
-
 }  // namespace auth::service

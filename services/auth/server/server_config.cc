@@ -25,6 +25,7 @@
 #include "libs/mail/mail.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/http/origin_policy.h"
+#include "services/auth/passkey/passkey_options.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/session/session_cookies.h"
 
@@ -246,6 +247,10 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
         "--max_connection_age and --max_connection_age_grace: from 0 to 576h (24 days)");
   }
   if (absl::Status valid = ValidateMailConfig(config); !valid.ok()) return valid;
+  // Passkeys: the relying party's RP ID, origins and ceremony lifetime.
+  if (absl::Status valid = ValidatePasskeyOptions(config.service.passkeys); !valid.ok()) {
+    return valid;
+  }
   return ValidateHttpListener(config);
 }
 

@@ -121,12 +121,14 @@ void ServiceTest::StartServer(size_t hashing_queue, service::AuthServiceOptions 
   deps.database_executor = database_.get();
   deps.attempts = limit_attempts_ ? &attempts_ : nullptr;
   deps.audit_log = &audit_log_;
+  deps.passkeys = passkeys_;
   service_ = std::make_unique<service::AuthServiceImpl>(deps, std::move(options));
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
   builder.RegisterService(service_.get());
   builder.RegisterService(service_->account_service());
+  builder.RegisterService(service_->credential_service());
   builder.experimental().SetInterceptorCreators(auth::test_util::ServerHappensBeforeInterceptors());
   server_ = builder.BuildAndStart();
   ASSERT_NE(server_, nullptr);
@@ -134,6 +136,7 @@ void ServiceTest::StartServer(size_t hashing_queue, service::AuthServiceOptions 
       auth::test_util::CreateInsecureChannelWithHappensBefore("127.0.0.1:" + std::to_string(port));
   stub_ = auth::v1::AuthService::NewStub(channel);
   account_stub_ = auth::v1::AccountService::NewStub(channel);
+  credential_stub_ = auth::v1::CredentialService::NewStub(channel);
 }
 
 void ServiceTest::StopServer() {
