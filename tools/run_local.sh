@@ -9,8 +9,9 @@
 # (gRPC) and 127.0.0.1:8080 (HTTP: the sign-in page, Connect and gRPC-Web), mailing through that
 # server with links to http://localhost:8080. Ctrl-C stops all three.
 #
-# The server gets --smtp_url, --smtp_from=auth@localhost and --public_base_url (and the flags
-# below) before the extra flags, so an extra flag overrides them: with --smtp_url=... (and then
+# The server gets --smtp_url, --smtp_from=auth@localhost, --public_base_url and passkeys at
+# http://localhost:8080 (--webauthn_rp_id=localhost: browsers refuse an IP address as an RP ID,
+# so passkeys work at localhost, not 127.0.0.1) (and the flags below) before the extra flags, so an extra flag overrides them: with --smtp_url=... (and then
 # --smtp_from=..., which goes with it) it mails through that server, and no local one is started.
 #
 # Environment: AUTH_LOCAL_DIR (default ~/.local/share/auth-service) holds the database and the
@@ -120,6 +121,7 @@ bazel-bin/services/auth/auth_server \
   --public_base_url=http://localhost:8080 \
   --totp_secret_key_file="$TOTP_KEY_FILE" \
   --totp_issuer="auth (local)" \
+  --webauthn_rp_id=localhost --webauthn_origins=http://localhost:8080 \
   "${mail_flags[@]}" \
   "$@" &
 SERVER_PID=$!

@@ -54,6 +54,13 @@ enum class AuditEventType {
   kSecondFactorSuccess,       // CompleteLogin accepted a TOTP code (reason "totp")
   kSecondFactorFailure,       // CompleteLogin refused a code (reason says why)
   kRecoveryCodeUsed,          // CompleteLogin accepted a recovery code
+  // Passkeys (services/auth/passkey). A passkey sign-in's session is also a login_success.
+  kPasskeyRegistered,  // FinishPasskeyRegistration stored a passkey (reason: its passkey_id)
+  kPasskeyRegistrationRefused,  // a registration failed its checks, or the password was wrong
+  kPasskeyUsed,                 // FinishPasskeyLogin opened a session (reason: the passkey_id)
+  kPasskeyLoginFailure,         // FinishPasskeyLogin refused (reason: which check)
+  kPasskeyDeleted,              // DeletePasskey removed one (reason: its passkey_id)
+  kPasskeyCloneSuspected,       // a signature counter that did not increase: a possible clone
 };
 
 // The event's name in the log: "register", "login_success", ..., "limit_hit".
@@ -117,6 +124,18 @@ constexpr absl::string_view AuditEventName(AuditEventType type) {
       return "second_factor_failure";
     case AuditEventType::kRecoveryCodeUsed:
       return "recovery_code_used";
+    case AuditEventType::kPasskeyRegistered:
+      return "passkey_registered";
+    case AuditEventType::kPasskeyRegistrationRefused:
+      return "passkey_registration_refused";
+    case AuditEventType::kPasskeyUsed:
+      return "passkey_used";
+    case AuditEventType::kPasskeyLoginFailure:
+      return "passkey_login_failure";
+    case AuditEventType::kPasskeyDeleted:
+      return "passkey_deleted";
+    case AuditEventType::kPasskeyCloneSuspected:
+      return "passkey_clone_suspected";
   }
   return "unknown";
 }

@@ -140,7 +140,13 @@ TEST(AuditLineTest, NamesEveryEvent) {
       std::string(AuditEventName(AuditEventType::kEmailVerificationSent)),
       std::string(AuditEventName(AuditEventType::kEmailVerified)),
       std::string(AuditEventName(AuditEventType::kEmailVerificationRefused)),
-      std::string(AuditEventName(AuditEventType::kTakenEmailNotified))};
+      std::string(AuditEventName(AuditEventType::kTakenEmailNotified)),
+      std::string(AuditEventName(AuditEventType::kPasskeyRegistered)),
+      std::string(AuditEventName(AuditEventType::kPasskeyRegistrationRefused)),
+      std::string(AuditEventName(AuditEventType::kPasskeyUsed)),
+      std::string(AuditEventName(AuditEventType::kPasskeyLoginFailure)),
+      std::string(AuditEventName(AuditEventType::kPasskeyDeleted)),
+      std::string(AuditEventName(AuditEventType::kPasskeyCloneSuspected))};
   EXPECT_EQ(names, (std::set<std::string>{"register",
                                           "login_success",
                                           "login_failure",
@@ -160,7 +166,13 @@ TEST(AuditLineTest, NamesEveryEvent) {
                                           "email_verification_sent",
                                           "email_verified",
                                           "email_verification_refused",
-                                          "taken_email_notified"}));
+                                          "taken_email_notified",
+                                          "passkey_registered",
+                                          "passkey_registration_refused",
+                                          "passkey_used",
+                                          "passkey_login_failure",
+                                          "passkey_deleted",
+                                          "passkey_clone_suspected"}));
 }
 
 // The TOTP events' names, as docs/configuration.md lists them.

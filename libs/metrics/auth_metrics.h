@@ -40,8 +40,15 @@ enum class Rpc {
   kConfirmTotpEnrollment,
   kDisableTotp,
   kRegenerateRecoveryCodes,
+  // Passkeys (services/auth/passkey).
+  kBeginPasskeyRegistration,
+  kFinishPasskeyRegistration,
+  kListPasskeys,
+  kDeletePasskey,
+  kBeginPasskeyLogin,
+  kFinishPasskeyLogin,
 };
-inline constexpr int kRpcCount = 17;
+inline constexpr int kRpcCount = 23;
 
 // The RPC's method name as in the proto ("Login"): the `method` label.
 inline absl::string_view RpcName(Rpc rpc) {
@@ -80,6 +87,18 @@ inline absl::string_view RpcName(Rpc rpc) {
       return "DisableTotp";
     case Rpc::kRegenerateRecoveryCodes:
       return "RegenerateRecoveryCodes";
+    case Rpc::kBeginPasskeyRegistration:
+      return "BeginPasskeyRegistration";
+    case Rpc::kFinishPasskeyRegistration:
+      return "FinishPasskeyRegistration";
+    case Rpc::kListPasskeys:
+      return "ListPasskeys";
+    case Rpc::kDeletePasskey:
+      return "DeletePasskey";
+    case Rpc::kBeginPasskeyLogin:
+      return "BeginPasskeyLogin";
+    case Rpc::kFinishPasskeyLogin:
+      return "FinishPasskeyLogin";
   }
   return "unknown";
 }

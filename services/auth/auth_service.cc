@@ -118,8 +118,21 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
               ? nullptr
               : std::make_unique<CompleteLoginHandler>(
                     TotpDepsOf(deps_, options_, &gate_, &runner_), &session_opener_, &devices_)),
+      passkey_registration_({deps_.users,
+                             deps_.sessions,
+                             deps_.passkeys,
+                             deps_.hasher,
+                             deps_.verifier,
+                             &gate_,
+                             &runner_,
+                             deps_.audit_log,
+                             {options_.cookie_prefix},
+                             options_.passkeys}),
+      passkey_login_({deps_.users, deps_.passkeys, deps_.attempts, &session_opener_, &gate_,
+                      &runner_, deps_.audit_log, options_.passkeys}),
       account_service_(&change_password_, &password_reset_, &email_verification_),
-      credential_service_(totp_enrollment_.get(), totp_maintenance_.get()) {}
+      credential_service_(totp_enrollment_.get(), totp_maintenance_.get(), &passkey_registration_) {
+}
 
 AuthServiceImpl::~AuthServiceImpl() = default;
 
@@ -164,6 +177,18 @@ grpc::ServerUnaryReactor* AuthServiceImpl::CompleteLogin(
     auth::v1::CompleteLoginResponse* response) {
   if (complete_login_ == nullptr) return TotpUnavailable(context);
   return complete_login_->Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::BeginPasskeyLogin(
+    grpc::CallbackServerContext* context, const auth::v1::BeginPasskeyLoginRequest* request,
+    auth::v1::BeginPasskeyLoginResponse* response) {
+  return passkey_login_.Begin(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::FinishPasskeyLogin(
+    grpc::CallbackServerContext* context, const auth::v1::FinishPasskeyLoginRequest* request,
+    auth::v1::FinishPasskeyLoginResponse* response) {
+  return passkey_login_.Finish(context, request, response);
 }
 
 grpc::ServerUnaryReactor* AccountServiceImpl::ChangePassword(

@@ -30,6 +30,7 @@
 #include "libs/repository/account_token_repository.h"
 #include "libs/repository/attempt_limiter.h"
 #include "libs/repository/mail_outbox.h"
+#include "libs/repository/passkey_repository.h"
 #include "libs/repository/refresh_token_repository.h"
 #include "libs/repository/second_factor_repository.h"
 #include "libs/repository/session_repository.h"
@@ -44,6 +45,9 @@
 #include "services/auth/mfa/totp_common.h"
 #include "services/auth/mfa/totp_enrollment_handler.h"
 #include "services/auth/mfa/totp_maintenance_handler.h"
+#include "services/auth/passkey/passkey_login_handler.h"
+#include "services/auth/passkey/passkey_options.h"
+#include "services/auth/passkey/passkey_registration_handler.h"
 #include "services/auth/recovery/change_password_handler.h"
 #include "services/auth/recovery/email_verification_handler.h"
 #include "services/auth/recovery/password_reset_handler.h"
@@ -88,6 +92,8 @@ struct AuthServiceDeps {
   // TOTP second factors and MFA tickets (mfa/); null: Login never asks for a second factor,
   // and CompleteLogin and the TOTP RPCs answer FAILED_PRECONDITION.
   repository::SecondFactorRepository* second_factors = nullptr;
+  // Passkeys, their handles and ceremonies; null only when options.passkeys is off.
+  repository::PasskeyRepository* passkeys = nullptr;
 };
 
 struct AuthServiceOptions {
@@ -136,6 +142,8 @@ struct AuthServiceOptions {
   // TOTP: the secrets' sealer (--totp_secret_key_file; null: TOTP RPCs answer
   // FAILED_PRECONDITION) and the otpauth URI's issuer (--totp_issuer).
   TotpSettings totp;
+  // Passkeys: the relying party (--webauthn_*); rp_id empty turns them off.
+  PasskeyOptions passkeys;
 };
 
 // auth.v1.AccountService: forwards each RPC to its handler, owned by the AuthServiceImpl.
@@ -207,6 +215,12 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   grpc::ServerUnaryReactor* GetSession(grpc::CallbackServerContext* context,
                                        const auth::v1::GetSessionRequest* request,
                                        auth::v1::GetSessionResponse* response) override;
+  grpc::ServerUnaryReactor* BeginPasskeyLogin(
+      grpc::CallbackServerContext* context, const auth::v1::BeginPasskeyLoginRequest* request,
+      auth::v1::BeginPasskeyLoginResponse* response) override;
+  grpc::ServerUnaryReactor* FinishPasskeyLogin(
+      grpc::CallbackServerContext* context, const auth::v1::FinishPasskeyLoginRequest* request,
+      auth::v1::FinishPasskeyLoginResponse* response) override;
 
   grpc::ServerUnaryReactor* CompleteLogin(grpc::CallbackServerContext* context,
                                           const auth::v1::CompleteLoginRequest* request,
@@ -241,6 +255,8 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   std::unique_ptr<TotpEnrollmentHandler> totp_enrollment_;
   std::unique_ptr<TotpMaintenanceHandler> totp_maintenance_;
   std::unique_ptr<CompleteLoginHandler> complete_login_;
+  PasskeyRegistrationHandler passkey_registration_;
+  PasskeyLoginHandler passkey_login_;
   AccountServiceImpl account_service_;
   CredentialServiceImpl credential_service_;
 };

@@ -23,6 +23,7 @@ absl::StatusOr<std::unique_ptr<Connections>> Connections::Open(const std::string
           absl::StrCat("cannot connect to ", target, " (connection ", i + 1, " of ", count, ")"));
     }
     connections->auth_.push_back(auth::v1::AuthService::NewStub(channel));
+    connections->credential_.push_back(auth::v1::CredentialService::NewStub(channel));
     connections->benchmark_.push_back(auth::loadgen::v1::BenchmarkService::NewStub(channel));
     connections->channels_.push_back(std::move(channel));
   }

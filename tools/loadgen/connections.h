@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "api/auth/v1/credential.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "tools/loadgen/benchmark.grpc.pb.h"
 
@@ -31,6 +32,7 @@ class Connections {
 
   int size() const { return static_cast<int>(channels_.size()); }
   auth::v1::AuthService::Stub& auth(int slot) { return *auth_[slot % size()]; }
+  auth::v1::CredentialService::Stub& credential(int slot) { return *credential_[slot % size()]; }
   auth::loadgen::v1::BenchmarkService::Stub& benchmark(int slot) {
     return *benchmark_[slot % size()];
   }
@@ -40,6 +42,7 @@ class Connections {
 
   std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<auth::v1::AuthService::Stub>> auth_;
+  std::vector<std::unique_ptr<auth::v1::CredentialService::Stub>> credential_;
   std::vector<std::unique_ptr<auth::loadgen::v1::BenchmarkService::Stub>> benchmark_;
 };
 

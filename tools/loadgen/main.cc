@@ -35,11 +35,13 @@
 #include "tools/loadgen/hash_floor.h"
 #include "tools/loadgen/proc_stats.h"
 #include "tools/loadgen/scenarios.h"
+#include "tools/loadgen/second_factor_scenarios.h"
 #include "tools/loadgen/stats.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "Server address; loopback only.");
 ABSL_FLAG(std::string, scenario, "login",
-          "register, login, logout, validate, mixed, empty, or hash_floor.");
+          "register, login, logout, validate, mixed, empty, complete_login, passkey_login, or "
+          "hash_floor.");
 ABSL_FLAG(int, concurrency, 64, "Calls in flight (closed loop); the cap on them (open loop).");
 ABSL_FLAG(int, connections, 4, "gRPC channels, each its own TCP connection.");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(2), "Unmeasured warm-up.");
@@ -55,6 +57,10 @@ ABSL_FLAG(std::string, database_status_command, "",
           "A shell command printing the database's counters as \"Name<TAB>Value\" lines (e.g. "
           "mariadb -N -B -e 'SHOW GLOBAL STATUS ...'), run at the window's edges: their "
           "deltas per call are reported under database.per_call.");
+ABSL_FLAG(std::string, webauthn_rp_id, "localhost",
+          "passkey_login: the server's --webauthn_rp_id, which the assertions are made for.");
+ABSL_FLAG(std::string, webauthn_origin, "http://localhost:8080",
+          "passkey_login: an origin of the server's --webauthn_origins.");
 ABSL_FLAG(std::string, label, "", "A name for this run, copied into the summary.");
 ABSL_FLAG(bool, check, false, "Exit 1 on a status not in --allowed_codes or a wrong answer.");
 ABSL_FLAG(std::vector<std::string>, allowed_codes, {"OK"}, "Status codes --check accepts.");
@@ -142,8 +148,13 @@ int Main() {
   // Unique per run, so runs against one database never collide: time and pid.
   scenario_options.run_id =
       absl::StrCat(absl::ToUnixMicros(absl::Now()) % 100000000000, "x", getpid());
+  const bool second_factor = scenario_name == "complete_login" || scenario_name == "passkey_login";
   absl::StatusOr<std::unique_ptr<Scenario>> scenario =
-      MakeScenario(scenario_options, **connections);
+      second_factor ? MakeSecondFactorScenario(scenario_options,
+                                               {absl::GetFlag(FLAGS_webauthn_rp_id),
+                                                absl::GetFlag(FLAGS_webauthn_origin)},
+                                               **connections)
+                    : MakeScenario(scenario_options, **connections);
   if (!scenario.ok()) return Fail(scenario.status().message());
   if (absl::Status prepared = (*scenario)->Prepare(); !prepared.ok()) {
     return Fail(prepared.message());

@@ -43,10 +43,10 @@
 #include "services/auth/auth_service.h"
 #include "services/auth/http/http_front.h"
 #include "services/auth/rpc/caller.h"
+#include "services/auth/server/credential_parts.h"
 #include "services/auth/server/database_health.h"
 #include "services/auth/server/mail_delivery.h"
 #include "services/auth/server/server_keys.h"
-#include "services/auth/server/totp_parts.h"
 
 namespace auth::service {
 namespace {
@@ -85,7 +85,7 @@ struct AuthServer::Parts {
   std::unique_ptr<mysql_repository::MysqlRefreshTokenRepository> refresh_tokens;
   std::unique_ptr<mysql_repository::MysqlAttemptLimiter> attempts;
   std::unique_ptr<mysql_repository::MysqlAccountTokenRepository> account_tokens;
-  TotpParts totp;  // the sealer (--totp_secret_key_file) and the second-factor repository
+  CredentialParts factors;  // the TOTP sealer, the second-factor and passkey repositories
   std::unique_ptr<MailDelivery> mail;                         // null without --smtp_url
   std::unique_ptr<mysql_repository::MysqlMailOutbox> outbox;  // the handlers'; as `mail`
   std::unique_ptr<executor::BoundedExecutor> hashing_executor;
@@ -245,7 +245,7 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.attempts = p.attempts.get();
   deps.metrics = p.metrics.get();      // null without metrics_listen: records nothing
   deps.audit_log = p.audit_log.get();  // null without audit_log: records nothing
-  if (absl::Status s = p.totp.Wire(config, contended, service_options, deps); !s.ok()) return s;
+  if (auto s = p.factors.Wire(config, contended, service_options, deps); !s.ok()) return s;
   p.service = std::make_unique<AuthServiceImpl>(deps, std::move(service_options));
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
@@ -396,5 +396,4 @@ void AuthServer::Shutdown() {
   // After the executors: no handler queues a mail any more. A mail being sent finishes first.
   if (parts_->mail != nullptr) parts_->mail->Stop();
 }
-
 }  // namespace auth::service

@@ -26,6 +26,7 @@
 #include "libs/otp/secret_sealer.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/http/origin_policy.h"
+#include "services/auth/passkey/passkey_options.h"
 #include "services/auth/rpc/caller.h"
 #include "services/auth/session/session_cookies.h"
 
@@ -256,6 +257,10 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
   if (!config.totp_secret_key_file.empty()) {
     absl::StatusOr<otp::SealingKey> key = otp::LoadSealingKey(config.totp_secret_key_file);
     if (!key.ok()) return WithWhat("--totp_secret_key_file", key.status());
+  }
+  // Passkeys: the relying party's RP ID, origins and ceremony lifetime.
+  if (absl::Status valid = ValidatePasskeyOptions(config.service.passkeys); !valid.ok()) {
+    return valid;
   }
   return ValidateHttpListener(config);
 }

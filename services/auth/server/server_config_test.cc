@@ -161,6 +161,19 @@ TEST(ServerConfigTest, RefusesAnEmptyBatchQueueNamingTheFlag) {
   EXPECT_THAT(std::string(status.message()), HasSubstr("--database_batch_queue"));
 }
 
+TEST(ServerConfigTest, PasskeysAreOffByDefaultAndAMisconfigurationNamesTheFlag) {
+  ServerConfig config = Defaults();
+  EXPECT_FALSE(config.service.passkeys.enabled());
+  EXPECT_EQ(config.service.passkeys.ceremony_lifetime, absl::Minutes(5));
+  EXPECT_EQ(config.service.passkeys.ceremonies_per_address, 100);
+  config.service.passkeys.rp_id = "localhost";
+  EXPECT_THAT(std::string(ValidateServerConfig(config).message()), HasSubstr("--webauthn_origins"));
+  config.service.passkeys.origins = {"http://localhost:8080"};
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+  config.service.passkeys.origins = {"http://127.0.0.1:8080"};
+  EXPECT_THAT(std::string(ValidateServerConfig(config).message()), HasSubstr("--webauthn_origins"));
+}
+
 TEST(ServerConfigTest, RefusesBadAbuseLimitsNamingTheFlag) {
   ServerConfig config = Defaults();
   config.service.abuse_limits.registrations_per_address = -1;

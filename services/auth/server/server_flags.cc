@@ -138,6 +138,20 @@ ABSL_FLAG(absl::Duration, password_reset_token_lifetime, absl::Minutes(30),
           "How long a password-reset link works (1s to 24h); a newer one voids it at once.");
 ABSL_FLAG(absl::Duration, email_verification_token_lifetime, absl::Hours(24),
           "How long an email verification link works (1s to 7 days); a newer one voids it.");
+// Passkeys (WebAuthn).
+ABSL_FLAG(std::string, webauthn_rp_id, "",
+          "The WebAuthn relying party ID of passkeys: the site's host name, e.g. example.com "
+          "(not an IP address). Empty: no passkeys, their RPCs answer FAILED_PRECONDITION.");
+ABSL_FLAG(std::vector<std::string>, webauthn_origins, {},
+          "The exact origins passkey ceremonies may come from (comma-separated), e.g. "
+          "https://example.com; each host is --webauthn_rp_id or under it; http:// only for "
+          "localhost. Required with --webauthn_rp_id.");
+ABSL_FLAG(absl::Duration, webauthn_ceremony_lifetime, absl::Minutes(5),
+          "How long a passkey registration or sign-in ceremony (its challenge) lasts (1s to "
+          "30m).");
+ABSL_FLAG(int64_t, webauthn_ceremonies_per_address, 100,
+          "BeginPasskeyLogin calls one client address may make within --login_failure_window "
+          "(each stores a ceremony); past it RESOURCE_EXHAUSTED with retry-after. 0 = off.");
 ABSL_FLAG(absl::Duration, mail_retry_backoff, absl::Seconds(30),
           "After the mail server fails a mail, the wait before its next attempt (doubling each "
           "time, at most 1h; given up after 10 attempts).");
@@ -369,6 +383,12 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   recovery.limits.mail_per_account = absl::GetFlag(FLAGS_mail_per_account);
   config.totp_secret_key_file = absl::GetFlag(FLAGS_totp_secret_key_file);
   service.totp.issuer = absl::GetFlag(FLAGS_totp_issuer);
+  // Passkeys.
+  service.passkeys.rp_id = absl::GetFlag(FLAGS_webauthn_rp_id);
+  service.passkeys.origins = absl::GetFlag(FLAGS_webauthn_origins);
+  service.passkeys.ceremony_lifetime = absl::GetFlag(FLAGS_webauthn_ceremony_lifetime);
+  service.passkeys.ceremonies_per_address = absl::GetFlag(FLAGS_webauthn_ceremonies_per_address);
+  service.passkeys.ceremonies_window = absl::GetFlag(FLAGS_login_failure_window);
 
   if (absl::Status valid = ValidateServerConfig(config); !valid.ok()) return valid;
   return config;

@@ -125,6 +125,7 @@ void ServiceTest::StartServer(size_t hashing_queue, service::AuthServiceOptions 
   deps.attempts = limit_attempts_ ? &attempts_ : nullptr;
   deps.audit_log = &audit_log_;
   deps.second_factors = &second_factors_;
+  deps.passkeys = passkeys_;
   service_ = std::make_unique<service::AuthServiceImpl>(deps, std::move(options));
   grpc::ServerBuilder builder;
   int port = 0;

@@ -65,6 +65,7 @@
 #include "libs/executor/bounded_executor.h"
 #include "libs/hashing/password_hasher_mock.h"
 #include "libs/repository/attempt_limiter_mock.h"
+#include "libs/repository/passkey_repository.h"
 #include "libs/repository/refresh_token_repository_mock.h"
 #include "libs/repository/second_factor_repository_mock.h"
 #include "libs/repository/session_repository_mock.h"
@@ -206,6 +207,9 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<auth::v1::AuthService::Stub> stub_;
   std::unique_ptr<auth::v1::AccountService::Stub> account_stub_;
   std::unique_ptr<auth::v1::CredentialService::Stub> credential_stub_;
+  // Passkeys' repository (a passkey suite's mock), given to the service when set before
+  // StartServer() with options.passkeys configured.
+  repository::PasskeyRepository* passkeys_ = nullptr;
 
  private:
   std::mutex block_mu_;

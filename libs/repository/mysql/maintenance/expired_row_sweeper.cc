@@ -142,6 +142,9 @@ absl::StatusOr<SweepResult> ExpiredRowSweeper::SweepOnce() {
         result.mails_deleted +=
             sweep("mail_outbox", "state = 2 AND finished_at < ?", "state, next_attempt_at",
                   mysql::ToSqlTime(now - kFailedMailRetention));
+        // A passkey ceremony's challenge is worth nothing once expired, spent or not.
+        result.webauthn_ceremonies_deleted =
+            sweep("webauthn_ceremonies", "expires_at < ?", "expires_at", cutoff);
         return result;
       });
 }

@@ -1,8 +1,8 @@
 // ExpiredRowSweeper: deletes the rows of `sessions`, `refresh_tokens`, `attempt_counters` and
-// `account_tokens` that have expired, and the outbox's mails sent over an hour ago (their bodies
-// hold links) or given up over a week ago, so the tables do not grow forever. An expired row
-// already counts as gone everywhere (every read and revocation filters on expires_at); deleting it
-// only frees space.
+// `account_tokens` that have expired (and passkey ceremonies, `webauthn_ceremonies`), and the
+// outbox's mails sent over an hour ago (their bodies hold links) or given up over a week ago, so
+// the tables do not grow forever. An expired row already counts as gone everywhere (every read and
+// revocation filters on expires_at); deleting it only frees space.
 //
 //   ExpiredRowSweeper sweeper(pool, {.batch_size = 1000, .max_rows_per_run = 100000});
 //   sweeper.Start(absl::Minutes(10));  // a background thread sweeps every 10 minutes
@@ -55,11 +55,12 @@ struct SweepResult {
   int64_t sessions_deleted = 0;
   int64_t refresh_tokens_deleted = 0;
   int64_t attempt_counters_deleted = 0;
-  int64_t account_tokens_deleted = 0;  // expired links' tokens
-  int64_t mfa_tickets_deleted = 0;     // expired MFA tickets (spent or not)
-  int64_t mails_deleted = 0;           // outbox rows sent (or given up) long enough ago
-  int64_t batches = 0;                 // DELETE statements run
-  absl::Duration longest_batch;        // the slowest of them: about how long it held its row locks
+  int64_t account_tokens_deleted = 0;       // expired links' tokens
+  int64_t mfa_tickets_deleted = 0;          // expired MFA tickets (spent or not)
+  int64_t mails_deleted = 0;                // outbox rows sent (or given up) long enough ago
+  int64_t webauthn_ceremonies_deleted = 0;  // expired passkey ceremonies
+  int64_t batches = 0;                      // DELETE statements run
+  absl::Duration longest_batch;  // the slowest of them: about how long it held its row locks
 };
 
 class ExpiredRowSweeper {

@@ -40,7 +40,7 @@ class ExpiredRowSweeperTest : public MysqlRefreshTokenTest {
   void SetUp() override {
     MysqlRefreshTokenTest::SetUp();
     for (const char* table : {"refresh_tokens", "sessions", "attempt_counters", "account_tokens",
-                              "mfa_tickets", "mail_outbox"}) {
+                              "mfa_tickets", "mail_outbox", "webauthn_ceremonies"}) {
       ASSERT_TRUE(Execute(*pool_, absl::StrCat("DELETE FROM ", table)));
     }
   }
@@ -76,7 +76,7 @@ TEST_F(ExpiredRowSweeperTest, DeletesExpiredRowsInBatchesAndKeepsLiveOnes) {
   EXPECT_EQ(result.sessions_deleted, 25);
   EXPECT_EQ(result.refresh_tokens_deleted, 25);
   EXPECT_EQ(result.attempt_counters_deleted, 25);
-  EXPECT_EQ(result.batches, 13);  // 10+10+5 in each table; one empty batch of the other four
+  EXPECT_EQ(result.batches, 14);  // 10+10+5 in each table; one empty batch of the other five
   EXPECT_EQ(Rows("sessions"), 3);
   EXPECT_EQ(Rows("refresh_tokens"), 3);
   EXPECT_EQ(Rows("attempt_counters"), 3);
@@ -127,6 +127,23 @@ TEST_F(ExpiredRowSweeperTest, DeletesExpiredLinkTokensAndMailsSentAnHourAgo) {
   EXPECT_EQ(Rows("account_tokens"), 1);
   EXPECT_EQ(Rows("mfa_tickets"), 1);
   EXPECT_EQ(Rows("mail_outbox"), 3);
+}
+
+TEST_F(ExpiredRowSweeperTest, DeletesExpiredPasskeyCeremonies) {
+  const auto ceremony = [&](char id, const std::string& expires) {
+    ASSERT_TRUE(Execute(*pool_, absl::StrCat("INSERT INTO webauthn_ceremonies (ceremony_id, "
+                                             "kind, challenge, created_at, expires_at) VALUES ('",
+                                             std::string(43, id),
+                                             "', 2, 'challenge', "
+                                             "UTC_TIMESTAMP(6), ",
+                                             expires, ")")));
+  };
+  ceremony('e', "UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
+  ceremony('l', "UTC_TIMESTAMP(6) + INTERVAL 5 MINUTE");
+  ExpiredRowSweeper sweeper(*pool_, {});
+  ASSERT_OK_AND_ASSIGN(const SweepResult result, sweeper.SweepOnce());
+  EXPECT_EQ(result.webauthn_ceremonies_deleted, 1);
+  EXPECT_EQ(Rows("webauthn_ceremonies"), 1);
 }
 
 TEST_F(ExpiredRowSweeperTest, ARunStopsAtItsBudgetAndTheNextGoesOn) {

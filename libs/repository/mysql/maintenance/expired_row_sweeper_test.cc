@@ -67,6 +67,7 @@ TEST_F(ExpiredRowSweeperTest, SweepsWithoutTheLockWhereTheDatabaseRefusesGetLock
   // Sent mails an hour after they went, given-up ones a week after.
   ExpectBatch("mail_outbox", 50, 4, "state = 1", "2023-11-14 21:13:20.000000");
   ExpectBatch("mail_outbox", 50, 0, "state = 2", "2023-11-07 22:13:20.000000");
+  ExpectBatch("webauthn_ceremonies", 50, 5);
   // No RELEASE_LOCK: it would be refused alike (the mock connection answers no other SQL).
   ExpiredRowSweeper sweeper(mock_.pool(), {.batch_size = 50, .max_rows_per_run = 1000},
                             [] { return absl::FromUnixSeconds(1700000000); });
@@ -78,7 +79,8 @@ TEST_F(ExpiredRowSweeperTest, SweepsWithoutTheLockWhereTheDatabaseRefusesGetLock
   EXPECT_EQ(result->account_tokens_deleted, 2);
   EXPECT_EQ(result->mfa_tickets_deleted, 5);
   EXPECT_EQ(result->mails_deleted, 4);
-  EXPECT_EQ(result->batches, 7);
+  EXPECT_EQ(result->webauthn_ceremonies_deleted, 5);
+  EXPECT_EQ(result->batches, 8);
 }
 
 TEST_F(ExpiredRowSweeperTest, AnyOtherErrorOfGetLockEndsTheRunUnswept) {
