@@ -49,10 +49,20 @@ absl::Status CheckCodeDigests(const std::vector<std::string>& digests) {
 // Replaces the user's recovery codes with `digests`, created `now`.
 void StoreRecoveryCodes(mysql::Connection& connection, int64_t user_id,
                         const std::vector<std::string>& digests, const std::string& now) {
-  sql::PreparedStatement& remove =
-      connection.Prepare("DELETE FROM recovery_codes WHERE user_id = ?");
-  remove.setInt64(1, user_id);
-  remove.executeUpdate();
+  // A DELETE that matches nothing still takes a gap lock, and two users' first sets would then
+  // deadlock on each other's inserts: delete only a set that is there (a plain read takes no
+  // lock; a set written meanwhile is this user's own concurrent call, which the TOTP row's lock
+  // taken before this serialises).
+  sql::PreparedStatement& any =
+      connection.Prepare("SELECT 1 FROM recovery_codes WHERE user_id = ? LIMIT 1");
+  any.setInt64(1, user_id);
+  std::unique_ptr<sql::ResultSet> existing(any.executeQuery());
+  if (existing->next()) {
+    sql::PreparedStatement& remove =
+        connection.Prepare("DELETE FROM recovery_codes WHERE user_id = ?");
+    remove.setInt64(1, user_id);
+    remove.executeUpdate();
+  }
   sql::PreparedStatement& insert = connection.Prepare(
       "INSERT INTO recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)");
   for (const std::string& digest : digests) {
@@ -99,25 +109,29 @@ absl::Status MysqlSecondFactorRepository::BeginTotp(int64_t user_id,
   return mysql::RunInTransaction(
       pool_, "begin totp", "", [&](mysql::Connection& connection) -> absl::Status {
         const std::string now = mysql::ToSqlTime(clock_());
-        // A pending row goes (with its lock taken); a confirmed one stays and makes the INSERT
-        // fail on the primary key, which is the answer: TOTP is on already.
-        sql::PreparedStatement& remove =
-            connection.Prepare("DELETE FROM user_totp WHERE user_id = ? AND confirmed_at IS NULL");
-        remove.setInt64(1, user_id);
-        remove.executeUpdate();
+        // One upsert that replaces only a pending row: no locking read or DELETE of a row that
+        // may not exist first, whose gap locks would make concurrent enrolments of different
+        // users deadlock on each other's inserts (seen under load). A confirmed row is left
+        // alone, and then is the answer.
+        sql::PreparedStatement& upsert = connection.Prepare(
+            "INSERT INTO user_totp (user_id, sealed_secret, created_at, pending_expires_at) "
+            "VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+            "sealed_secret = IF(confirmed_at IS NULL, VALUES(sealed_secret), sealed_secret), "
+            "created_at = IF(confirmed_at IS NULL, VALUES(created_at), created_at), "
+            "pending_expires_at = IF(confirmed_at IS NULL, VALUES(pending_expires_at), "
+            "pending_expires_at)");
+        upsert.setInt64(1, user_id);
+        upsert.setString(2, std::string(sealed_secret));
+        upsert.setDateTime(3, now);
+        upsert.setDateTime(4, mysql::ToSqlTime(pending_expires_at));
+        upsert.executeUpdate();
         sql::PreparedStatement& confirmed =
-            connection.Prepare("SELECT 1 FROM user_totp WHERE user_id = ? FOR UPDATE");
+            connection.Prepare("SELECT confirmed_at IS NOT NULL FROM user_totp WHERE user_id = ?");
         confirmed.setInt64(1, user_id);
         std::unique_ptr<sql::ResultSet> rows(confirmed.executeQuery());
-        if (rows->next()) return absl::AlreadyExistsError("totp already confirmed");
-        sql::PreparedStatement& insert = connection.Prepare(
-            "INSERT INTO user_totp (user_id, sealed_secret, created_at, pending_expires_at) "
-            "VALUES (?, ?, ?, ?)");
-        insert.setInt64(1, user_id);
-        insert.setString(2, std::string(sealed_secret));
-        insert.setDateTime(3, now);
-        insert.setDateTime(4, mysql::ToSqlTime(pending_expires_at));
-        insert.executeUpdate();
+        if (rows->next() && rows->getBoolean(1)) {
+          return absl::AlreadyExistsError("totp already confirmed");
+        }
         return absl::OkStatus();
       });
 }
