@@ -15,6 +15,7 @@
 #include "libs/authn/credentials.h"
 #include "libs/crypto/random_token.h"
 #include "libs/crypto/sha256.h"
+#include "services/auth/account/password_check.h"
 #include "services/auth/account/validation.h"
 #include "services/auth/mfa/mfa_ticket.h"
 #include "services/auth/rpc/browser_call.h"
@@ -27,9 +28,6 @@ using auth::v1::LoginRequest;
 using auth::v1::LoginResponse;
 
 namespace {
-
-// A wrong password's message; with --conceal_accounts, an unknown account's too.
-constexpr char kWrongPasswordMessage[] = "wrong password";
 
 // RFC 8176's amr value for a password.
 constexpr char kPasswordAmr[] = "pwd";
@@ -127,18 +125,13 @@ void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRe
                                   LoginAttempt attempt) const {
   deps_.runner->OnHashing(call, [this, call, request, response, user = std::move(user),
                                  attempt = std::move(attempt)]() {
-    absl::StatusOr<bool> match = deps_.hasher->Verify(request->password_hash(), user.password_hash);
-    if (!match.ok()) {
-      // The stored hash is unreadable: our data is broken, not the caller's input.
-      LOG(ERROR) << "stored password hash of user " << user.id
-                 << " cannot be verified: " << match.status().code();
-      call->Finish(absl::InternalError("stored credentials unreadable"));
-      return;
-    }
-    if (!*match) {
-      deps_.audit_log->RecordEvent(AuditEventType::kLoginFailure, user.id, attempt.address,
-                                   "wrong_password");
-      call->Finish(absl::UnauthenticatedError(kWrongPasswordMessage));
+    const absl::Status password = CheckPassword(*deps_.hasher, request->password_hash(), user);
+    if (!password.ok()) {
+      if (absl::IsUnauthenticated(password)) {
+        deps_.audit_log->RecordEvent(AuditEventType::kLoginFailure, user.id, attempt.address,
+                                     "wrong_password");
+      }
+      call->Finish(password);
       return;
     }
     // Only after the password: a guesser learns nothing about verification.

@@ -15,6 +15,7 @@
 #include "libs/otp/otpauth_uri.h"
 #include "libs/otp/qr_svg.h"
 #include "libs/otp/totp.h"
+#include "services/auth/account/password_check.h"
 #include "services/auth/account/validation.h"
 
 namespace auth::service {
@@ -26,7 +27,6 @@ using auth::v1::ConfirmTotpEnrollmentRequest;
 using auth::v1::ConfirmTotpEnrollmentResponse;
 
 namespace {
-constexpr char kWrongPasswordMessage[] = "wrong password";
 constexpr char kAlreadyOnMessage[] = "TOTP is already on for this account: disable it first";
 constexpr char kNoPendingMessage[] =
     "no pending TOTP enrolment (never begun, or expired): begin again";
@@ -65,19 +65,15 @@ void TotpEnrollmentHandler::VerifyAndMakeSecret(std::shared_ptr<UnaryCall> call,
                                                 BeginTotpEnrollmentResponse* response,
                                                 TotpCaller caller) const {
   deps_.runner->OnHashing(call, [this, call, request, response, caller = std::move(caller)]() {
-    absl::StatusOr<bool> match =
-        deps_.hasher->Verify(request->password_hash(), caller.user.password_hash);
-    if (!match.ok()) {
-      LOG(ERROR) << "stored password hash of user " << caller.user.id
-                 << " cannot be verified: " << match.status().code();
-      call->Finish(absl::InternalError("stored credentials unreadable"));
-      return;
-    }
-    if (!*match) {
-      // Stays counted against the account, as a failed login does.
-      deps_.audit_log->RecordEvent(AuditEventType::kTotpChangeRefused, caller.user.id,
-                                   caller.address, "begin_wrong_password", caller.session_jti);
-      call->Finish(absl::UnauthenticatedError(kWrongPasswordMessage));
+    const absl::Status password =
+        CheckPassword(*deps_.hasher, request->password_hash(), caller.user);
+    if (!password.ok()) {
+      // A wrong one stays counted against the account, as a failed login does.
+      if (absl::IsUnauthenticated(password)) {
+        deps_.audit_log->RecordEvent(AuditEventType::kTotpChangeRefused, caller.user.id,
+                                     caller.address, "begin_wrong_password", caller.session_jti);
+      }
+      call->Finish(password);
       return;
     }
     absl::StatusOr<std::string> secret = otp::NewTotpSecret();

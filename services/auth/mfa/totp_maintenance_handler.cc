@@ -12,6 +12,7 @@
 #include "glog/logging.h"
 #include "libs/otp/recovery_codes.h"
 #include "libs/otp/totp.h"
+#include "services/auth/account/password_check.h"
 #include "services/auth/account/validation.h"
 
 namespace auth::service {
@@ -24,7 +25,6 @@ using auth::v1::RegenerateRecoveryCodesResponse;
 
 namespace {
 
-constexpr char kWrongPasswordMessage[] = "wrong password";
 constexpr char kNotOnMessage[] = "TOTP is not on for this account";
 
 // The account's confirmed TOTP; FAILED_PRECONDITION if it has none (the call is finished).
@@ -79,18 +79,14 @@ void TotpMaintenanceHandler::VerifyAndDisable(std::shared_ptr<UnaryCall> call,
                                               repository::TotpState state) const {
   deps_.runner->OnHashing(call, [this, call, request, caller = std::move(caller),
                                  state = std::move(state)]() {
-    absl::StatusOr<bool> match =
-        deps_.hasher->Verify(request->password_hash(), caller.user.password_hash);
-    if (!match.ok()) {
-      LOG(ERROR) << "stored password hash of user " << caller.user.id
-                 << " cannot be verified: " << match.status().code();
-      call->Finish(absl::InternalError("stored credentials unreadable"));
-      return;
-    }
-    if (!*match) {
-      deps_.audit_log->RecordEvent(AuditEventType::kTotpChangeRefused, caller.user.id,
-                                   caller.address, "disable_wrong_password", caller.session_jti);
-      call->Finish(absl::UnauthenticatedError(kWrongPasswordMessage));
+    const absl::Status password =
+        CheckPassword(*deps_.hasher, request->password_hash(), caller.user);
+    if (!password.ok()) {
+      if (absl::IsUnauthenticated(password)) {
+        deps_.audit_log->RecordEvent(AuditEventType::kTotpChangeRefused, caller.user.id,
+                                     caller.address, "disable_wrong_password", caller.session_jti);
+      }
+      call->Finish(password);
       return;
     }
     repository::SecondFactorProof proof;

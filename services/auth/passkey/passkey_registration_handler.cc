@@ -12,6 +12,7 @@
 #include "libs/webauthn/authenticator_data.h"
 #include "libs/webauthn/options.h"
 #include "libs/webauthn/relying_party.h"
+#include "services/auth/account/password_check.h"
 #include "services/auth/account/validation.h"
 #include "services/auth/passkey/credential_json.h"
 #include "services/auth/passkey/passkey_names.h"
@@ -103,18 +104,14 @@ void PasskeyRegistrationHandler::CheckPassword(const std::shared_ptr<UnaryCall>&
       deps_.gate->AdmitLogin(caller.user.id, caller.address, &retry_after);
   if (!PassedAdmission(*call, admitted, retry_after)) return;
   deps_.runner->OnHashing(call, [this, call, caller, password_hash, then = std::move(then)]() {
-    absl::StatusOr<bool> match = deps_.hasher->Verify(password_hash, caller.user.password_hash);
-    if (!match.ok()) {
-      LOG(ERROR) << "stored password hash of user " << caller.user.id
-                 << " cannot be verified: " << match.status().code();
-      call->Finish(absl::InternalError("stored credentials unreadable"));
-      return;
-    }
-    if (!*match) {
-      // Stays counted against the account and the address, as a failed login does.
-      deps_.audit_log->RecordEvent(AuditEventType::kPasskeyRegistrationRefused, caller.user.id,
-                                   caller.address, "wrong_password", caller.session_jti);
-      call->Finish(absl::UnauthenticatedError("wrong password"));
+    const absl::Status password = service::CheckPassword(*deps_.hasher, password_hash, caller.user);
+    if (!password.ok()) {
+      // A wrong one stays counted against the account and the address, as a failed login.
+      if (absl::IsUnauthenticated(password)) {
+        deps_.audit_log->RecordEvent(AuditEventType::kPasskeyRegistrationRefused, caller.user.id,
+                                     caller.address, "wrong_password", caller.session_jti);
+      }
+      call->Finish(password);
       return;
     }
     deps_.runner->OnDatabase(call, [this, caller, then]() {

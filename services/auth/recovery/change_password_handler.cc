@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
 #include "libs/authn/credentials.h"
+#include "services/auth/account/password_check.h"
 #include "services/auth/account/validation.h"
 #include "services/auth/recovery/session_owner.h"
 #include "services/auth/rpc/caller.h"
@@ -24,8 +25,6 @@ using auth::v1::ChangePasswordRequest;
 using auth::v1::ChangePasswordResponse;
 
 namespace {
-
-constexpr char kWrongPasswordMessage[] = "wrong password";
 
 // Register's rule for each password, with the message naming this request's field.
 absl::Status ValidateChangePasswordRequest(const ChangePasswordRequest& request) {
@@ -100,19 +99,15 @@ void ChangePasswordHandler::VerifyAndHash(std::shared_ptr<UnaryCall> call,
   deps_.runner->OnHashing(
       call, [this, call, request, user = std::move(user), session_jti = std::move(session_jti),
              address = std::move(address)]() {
-        absl::StatusOr<bool> match =
-            deps_.hasher->Verify(request->current_password_hash(), user.password_hash);
-        if (!match.ok()) {
-          LOG(ERROR) << "stored password hash of user " << user.id
-                     << " cannot be verified: " << match.status().code();
-          call->Finish(absl::InternalError("stored credentials unreadable"));
-          return;
-        }
-        if (!*match) {
-          // Stays counted against the account and the address, as a failed login does.
-          deps_.audit_log->RecordEvent(AuditEventType::kPasswordChangeRefused, user.id, address,
-                                       "wrong_password", session_jti);
-          call->Finish(absl::UnauthenticatedError(kWrongPasswordMessage));
+        const absl::Status password =
+            CheckPassword(*deps_.hasher, request->current_password_hash(), user);
+        if (!password.ok()) {
+          // A wrong one stays counted against the account and the address, as a failed login.
+          if (absl::IsUnauthenticated(password)) {
+            deps_.audit_log->RecordEvent(AuditEventType::kPasswordChangeRefused, user.id, address,
+                                         "wrong_password", session_jti);
+          }
+          call->Finish(password);
           return;
         }
         absl::StatusOr<std::string> new_hash = deps_.hasher->Hash(request->new_password_hash());
