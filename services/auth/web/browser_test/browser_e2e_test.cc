@@ -8,7 +8,8 @@
 // posts from another origin), official_clients.py (grpc-web and @connectrpc/connect-web, bundled
 // by esbuild), change_password.py (the sign-in page's change-password form), password_reset.py
 // (forgot password through a real SMTP server's mailbox, the reset page) and verify_email.py (the
-// "not confirmed" notice, its resend, the confirmation page, --require_verified_email at sign-in).
+// "not confirmed" notice, its resend, the confirmation page, --require_verified_email at sign-in)
+// and passkeys.py (passkeys through the page with a virtual authenticator; forged assertions).
 // The scripts print what they saw to the test log and exit non-zero naming the step that failed.
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -239,6 +240,25 @@ TEST_F(BrowserE2eTest, EmailAddressIsConfirmedThroughAMailedLink) {
   ASSERT_FALSE(strict.empty());
   ExitStatus status = RunScenario("verify_email.py", {mailing, strict, (*smtp)->maildir()});
   EXPECT_TRUE(status.ok()) << "verify_email.py: " << status.ToString();
+}
+
+// Passkeys need the page at http://localhost:<port> (Chromium takes no IP address as an RP ID),
+// so the port is chosen first; a replica with a 1-second ceremony lifetime lets a ceremony expire.
+TEST_F(BrowserE2eTest, PasskeysRegisterAndSignInAndForgedAssertionsAreRefused) {
+  const int http_port = FreeLoopbackPort();
+  ASSERT_GT(http_port, 0);
+  const std::string page_origin = absl::StrCat("http://localhost:", http_port);
+  const std::vector<std::string> passkey_flags = {"--webauthn_rp_id=localhost",
+                                                  "--webauthn_origins=" + page_origin};
+  std::vector<std::string> flags = passkey_flags;
+  flags.push_back(absl::StrCat("--http_listen=127.0.0.1:", http_port));
+  ASSERT_EQ(StartServer(flags), Origin(http_port));
+  flags = passkey_flags;
+  flags.push_back("--webauthn_ceremony_lifetime=1s");
+  std::string short_lived = StartReplica(flags);
+  ASSERT_FALSE(short_lived.empty());
+  ExitStatus status = RunScenario("passkeys.py", {page_origin, short_lived});
+  EXPECT_TRUE(status.ok()) << "passkeys.py: " << status.ToString();
 }
 
 }  // namespace
