@@ -9,14 +9,18 @@
 // by esbuild), change_password.py (the sign-in page's change-password form), password_reset.py
 // (forgot password through a real SMTP server's mailbox, the reset page) and verify_email.py (the
 // "not confirmed" notice, its resend, the confirmation page, --require_verified_email at sign-in)
-// and passkeys.py (passkeys through the page with a virtual authenticator; forged assertions).
+// totp.py (two-step sign-in set up through the page, its QR code read back by zbarimg, codes by
+// pyotp) and passkeys.py (passkeys through the page with a virtual authenticator; forged
+// assertions).
 // The scripts print what they saw to the test log and exit non-zero naming the step that failed.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -69,6 +73,20 @@ int FreeLoopbackPort() {
                      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
   close(fd);
   return bound ? ntohs(address.sin_port) : 0;
+}
+
+// A new --totp_secret_key_file: 32 random bytes, mode 0600 (the server refuses a key others can
+// read); "" if it could not be made.
+std::string NewTotpKeyFile() {
+  const std::string path = TestTempPath("totp-secret.key");
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  std::string key(32, '\0');
+  if (!urandom.read(key.data(), static_cast<std::streamsize>(key.size()))) return "";
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return "";
+  const bool written = write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+  close(fd);
+  return written && chmod(path.c_str(), 0600) == 0 ? path : "";
 }
 
 // A static file server on a free loopback port: the "other origin" a page is loaded from.
@@ -240,6 +258,15 @@ TEST_F(BrowserE2eTest, EmailAddressIsConfirmedThroughAMailedLink) {
   ASSERT_FALSE(strict.empty());
   ExitStatus status = RunScenario("verify_email.py", {mailing, strict, (*smtp)->maildir()});
   EXPECT_TRUE(status.ok()) << "verify_email.py: " << status.ToString();
+}
+
+TEST_F(BrowserE2eTest, TwoStepSignInIsSetUpThroughThePageAndAsksForACode) {
+  const std::string key_file = NewTotpKeyFile();
+  ASSERT_FALSE(key_file.empty());
+  std::string server = StartServer({"--totp_secret_key_file=" + key_file});
+  ASSERT_FALSE(server.empty());
+  ExitStatus status = RunScenario("totp.py", {server});
+  EXPECT_TRUE(status.ok()) << "totp.py: " << status.ToString();
 }
 
 // Passkeys need the page at http://localhost:<port> (Chromium takes no IP address as an RP ID),
