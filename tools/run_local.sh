@@ -93,6 +93,14 @@ if [[ ! -s $KEY_FILE ]]; then
   bazel-bin/libs/token/jwt_keygen "$KEY_FILE" "$STATE_DIR/jwt-public-key.pem"
 fi
 
+# The key that seals TOTP secrets, kept with the data (a new key would turn every enrolled
+# authenticator off in effect): 32 random bytes, readable by this user only.
+TOTP_KEY_FILE=$STATE_DIR/totp-secret.key
+if [[ ! -s $TOTP_KEY_FILE ]]; then
+  (umask 077 && head -c 32 /dev/urandom >"$TOTP_KEY_FILE")
+fi
+chmod 600 "$TOTP_KEY_FILE"
+
 # The local mail server, unless the extra flags name another (or AUTH_SMTP_LISTEN is empty).
 SMTP_LISTEN=${AUTH_SMTP_LISTEN-127.0.0.1:2525}
 mail_flags=()
@@ -111,6 +119,8 @@ bazel-bin/services/auth/auth_server \
   --mysql_password_file="$PASSWORD_FILE" \
   --token_signing_key="$KEY_FILE" \
   --public_base_url=http://localhost:8080 \
+  --totp_secret_key_file="$TOTP_KEY_FILE" \
+  --totp_issuer="auth (local)" \
   --webauthn_rp_id=localhost --webauthn_origins=http://localhost:8080 \
   "${mail_flags[@]}" \
   "$@" &

@@ -44,6 +44,16 @@ enum class AuditEventType {
   kEmailVerified,             // VerifyEmail marked the address verified
   kEmailVerificationRefused,  // VerifyEmail was refused: a dead token, abuse limit
   kTakenEmailNotified,        // a Register of a taken email (concealed): its owner's mail
+  // TOTP second factors (never a secret, a code or a ticket in any field):
+  kTotpEnrollmentBegun,       // BeginTotpEnrollment stored a pending secret
+  kTotpConfirmed,             // ConfirmTotpEnrollment: TOTP is on, recovery codes issued
+  kTotpDisabled,              // DisableTotp: the secret and recovery codes are gone
+  kRecoveryCodesRegenerated,  // RegenerateRecoveryCodes: a new set, the old one void
+  kTotpChangeRefused,         // one of those four refused: wrong password or code, a replay
+  kSecondFactorRequired,      // Login's right password of a TOTP account: a ticket issued
+  kSecondFactorSuccess,       // CompleteLogin accepted a TOTP code (reason "totp")
+  kSecondFactorFailure,       // CompleteLogin refused a code (reason says why)
+  kRecoveryCodeUsed,          // CompleteLogin accepted a recovery code
   // Passkeys (services/auth/passkey). A passkey sign-in's session is also a login_success.
   kPasskeyRegistered,  // FinishPasskeyRegistration stored a passkey (reason: its passkey_id)
   kPasskeyRegistrationRefused,  // a registration failed its checks, or the password was wrong
@@ -96,6 +106,24 @@ constexpr absl::string_view AuditEventName(AuditEventType type) {
       return "email_verification_refused";
     case AuditEventType::kTakenEmailNotified:
       return "taken_email_notified";
+    case AuditEventType::kTotpEnrollmentBegun:
+      return "totp_enrollment_begun";
+    case AuditEventType::kTotpConfirmed:
+      return "totp_confirmed";
+    case AuditEventType::kTotpDisabled:
+      return "totp_disabled";
+    case AuditEventType::kRecoveryCodesRegenerated:
+      return "recovery_codes_regenerated";
+    case AuditEventType::kTotpChangeRefused:
+      return "totp_change_refused";
+    case AuditEventType::kSecondFactorRequired:
+      return "second_factor_required";
+    case AuditEventType::kSecondFactorSuccess:
+      return "second_factor_success";
+    case AuditEventType::kSecondFactorFailure:
+      return "second_factor_failure";
+    case AuditEventType::kRecoveryCodeUsed:
+      return "recovery_code_used";
     case AuditEventType::kPasskeyRegistered:
       return "passkey_registered";
     case AuditEventType::kPasskeyRegistrationRefused:

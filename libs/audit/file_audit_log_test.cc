@@ -175,6 +175,25 @@ TEST(AuditLineTest, NamesEveryEvent) {
                                           "passkey_clone_suspected"}));
 }
 
+// The TOTP events' names, as docs/configuration.md lists them.
+TEST(AuditEventNameTest, TotpEventsHaveTheirOwnNames) {
+  const std::set<std::string> names = {
+      std::string(AuditEventName(AuditEventType::kTotpEnrollmentBegun)),
+      std::string(AuditEventName(AuditEventType::kTotpConfirmed)),
+      std::string(AuditEventName(AuditEventType::kTotpDisabled)),
+      std::string(AuditEventName(AuditEventType::kRecoveryCodesRegenerated)),
+      std::string(AuditEventName(AuditEventType::kTotpChangeRefused)),
+      std::string(AuditEventName(AuditEventType::kSecondFactorRequired)),
+      std::string(AuditEventName(AuditEventType::kSecondFactorSuccess)),
+      std::string(AuditEventName(AuditEventType::kSecondFactorFailure)),
+      std::string(AuditEventName(AuditEventType::kRecoveryCodeUsed))};
+  EXPECT_EQ(names,
+            (std::set<std::string>{"totp_enrollment_begun", "totp_confirmed", "totp_disabled",
+                                   "recovery_codes_regenerated", "totp_change_refused",
+                                   "second_factor_required", "second_factor_success",
+                                   "second_factor_failure", "recovery_code_used"}));
+}
+
 // A client address is whatever the peer string held: a newline or bytes that are not UTF-8
 // must neither split the line nor stop it from being written.
 TEST(AuditLineTest, OddBytesStayOnOneParseableLine) {

@@ -34,6 +34,12 @@ enum class Rpc {
   kResetPassword,
   kSendEmailVerification,
   kVerifyEmail,
+  // TOTP second factors: AuthService.CompleteLogin, then auth.v1.CredentialService's.
+  kCompleteLogin,
+  kBeginTotpEnrollment,
+  kConfirmTotpEnrollment,
+  kDisableTotp,
+  kRegenerateRecoveryCodes,
   // Passkeys (services/auth/passkey).
   kBeginPasskeyRegistration,
   kFinishPasskeyRegistration,
@@ -42,7 +48,7 @@ enum class Rpc {
   kBeginPasskeyLogin,
   kFinishPasskeyLogin,
 };
-inline constexpr int kRpcCount = 18;
+inline constexpr int kRpcCount = 23;
 
 // The RPC's method name as in the proto ("Login"): the `method` label.
 inline absl::string_view RpcName(Rpc rpc) {
@@ -71,6 +77,16 @@ inline absl::string_view RpcName(Rpc rpc) {
       return "SendEmailVerification";
     case Rpc::kVerifyEmail:
       return "VerifyEmail";
+    case Rpc::kCompleteLogin:
+      return "CompleteLogin";
+    case Rpc::kBeginTotpEnrollment:
+      return "BeginTotpEnrollment";
+    case Rpc::kConfirmTotpEnrollment:
+      return "ConfirmTotpEnrollment";
+    case Rpc::kDisableTotp:
+      return "DisableTotp";
+    case Rpc::kRegenerateRecoveryCodes:
+      return "RegenerateRecoveryCodes";
     case Rpc::kBeginPasskeyRegistration:
       return "BeginPasskeyRegistration";
     case Rpc::kFinishPasskeyRegistration:

@@ -38,6 +38,9 @@ struct User {
   absl::Time updated_at;
   // The address was proven through a mailed link (AccountTokenRepository::VerifyEmail).
   bool email_verified = false;
+  // The account has a confirmed TOTP second factor (SecondFactorRepository): Login asks for a
+  // code. Read with the row, so Login's branch costs no extra round trip.
+  bool totp_enabled = false;
 };
 
 class UserRepository {

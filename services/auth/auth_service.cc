@@ -31,6 +31,13 @@ SessionBatchOptions BatchOptions(const AuthServiceDeps& deps, const AuthServiceO
   return batch;
 }
 
+// The TOTP handlers' dependencies.
+TotpDeps TotpDepsOf(const AuthServiceDeps& deps, const AuthServiceOptions& options,
+                    const AttemptGate* gate, const CallRunner* runner) {
+  return {deps.users, deps.sessions,  deps.second_factors,     deps.hasher, deps.verifier, gate,
+          runner,     deps.audit_log, {options.cookie_prefix}, options.totp};
+}
+
 }  // namespace
 
 AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions options)
@@ -50,7 +57,8 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
                  options_.conceal_accounts}),
       login_({deps_.users, deps_.hasher, &gate_, &session_opener_, &runner_, deps_.audit_log,
               &devices_, options_.conceal_accounts, options_.require_verified_email,
-              options_.recovery.mail_configured ? &email_verification_ : nullptr}),
+              options_.recovery.mail_configured ? &email_verification_ : nullptr,
+              deps_.second_factors}),
       session_validator_(deps_.sessions, deps_.verifier, &runner_, BatchOptions(deps_, options_),
                          deps_.audit_log, deps_.users),
       validate_token_(&session_validator_),
@@ -97,6 +105,19 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
                            deps_.audit_log,
                            {options_.cookie_prefix}},
                           options_.recovery),
+      totp_enrollment_(deps_.second_factors == nullptr
+                           ? nullptr
+                           : std::make_unique<TotpEnrollmentHandler>(
+                                 TotpDepsOf(deps_, options_, &gate_, &runner_))),
+      totp_maintenance_(deps_.second_factors == nullptr
+                            ? nullptr
+                            : std::make_unique<TotpMaintenanceHandler>(
+                                  TotpDepsOf(deps_, options_, &gate_, &runner_))),
+      complete_login_(
+          deps_.second_factors == nullptr
+              ? nullptr
+              : std::make_unique<CompleteLoginHandler>(
+                    TotpDepsOf(deps_, options_, &gate_, &runner_), &session_opener_, &devices_)),
       passkey_registration_({deps_.users,
                              deps_.sessions,
                              deps_.passkeys,
@@ -110,7 +131,8 @@ AuthServiceImpl::AuthServiceImpl(AuthServiceDeps deps, AuthServiceOptions option
       passkey_login_({deps_.users, deps_.passkeys, deps_.attempts, &session_opener_, &gate_,
                       &runner_, deps_.audit_log, options_.passkeys}),
       account_service_(&change_password_, &password_reset_, &email_verification_),
-      credential_service_(&passkey_registration_) {}
+      credential_service_(totp_enrollment_.get(), totp_maintenance_.get(), &passkey_registration_) {
+}
 
 AuthServiceImpl::~AuthServiceImpl() = default;
 
@@ -148,6 +170,13 @@ grpc::ServerUnaryReactor* AuthServiceImpl::GetSession(grpc::CallbackServerContex
                                                       const auth::v1::GetSessionRequest* request,
                                                       auth::v1::GetSessionResponse* response) {
   return get_session_.Handle(context, request, response);
+}
+
+grpc::ServerUnaryReactor* AuthServiceImpl::CompleteLogin(
+    grpc::CallbackServerContext* context, const auth::v1::CompleteLoginRequest* request,
+    auth::v1::CompleteLoginResponse* response) {
+  if (complete_login_ == nullptr) return TotpUnavailable(context);
+  return complete_login_->Handle(context, request, response);
 }
 
 grpc::ServerUnaryReactor* AuthServiceImpl::BeginPasskeyLogin(

@@ -32,6 +32,7 @@
 #include "libs/repository/mail_outbox.h"
 #include "libs/repository/passkey_repository.h"
 #include "libs/repository/refresh_token_repository.h"
+#include "libs/repository/second_factor_repository.h"
 #include "libs/repository/session_repository.h"
 #include "libs/repository/user_repository.h"
 #include "libs/token/token.h"
@@ -40,6 +41,10 @@
 #include "services/auth/account/login_handler.h"
 #include "services/auth/account/register_handler.h"
 #include "services/auth/credential_service.h"
+#include "services/auth/mfa/complete_login_handler.h"
+#include "services/auth/mfa/totp_common.h"
+#include "services/auth/mfa/totp_enrollment_handler.h"
+#include "services/auth/mfa/totp_maintenance_handler.h"
 #include "services/auth/passkey/passkey_login_handler.h"
 #include "services/auth/passkey/passkey_options.h"
 #include "services/auth/passkey/passkey_registration_handler.h"
@@ -84,6 +89,9 @@ struct AuthServiceDeps {
   // Where security events are recorded (registrations, logins and their failures and
   // refusals, logouts, refreshes, reuses, abuse limits hit); null records nothing.
   audit::AuditLog* audit_log = nullptr;
+  // TOTP second factors and MFA tickets (mfa/); null: Login never asks for a second factor,
+  // and CompleteLogin and the TOTP RPCs answer FAILED_PRECONDITION.
+  repository::SecondFactorRepository* second_factors = nullptr;
   // Passkeys, their handles and ceremonies; null only when options.passkeys is off.
   repository::PasskeyRepository* passkeys = nullptr;
 };
@@ -131,6 +139,9 @@ struct AuthServiceOptions {
   // Account recovery by mail: whether mail is configured, the links' base URL, lifetimes and
   // limits (recovery/password_reset_handler.h).
   RecoveryOptions recovery;
+  // TOTP: the secrets' sealer (--totp_secret_key_file; null: TOTP RPCs answer
+  // FAILED_PRECONDITION) and the otpauth URI's issuer (--totp_issuer).
+  TotpSettings totp;
   // Passkeys: the relying party (--webauthn_*); rp_id empty turns them off.
   PasskeyOptions passkeys;
 };
@@ -211,6 +222,10 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
       grpc::CallbackServerContext* context, const auth::v1::FinishPasskeyLoginRequest* request,
       auth::v1::FinishPasskeyLoginResponse* response) override;
 
+  grpc::ServerUnaryReactor* CompleteLogin(grpc::CallbackServerContext* context,
+                                          const auth::v1::CompleteLoginRequest* request,
+                                          auth::v1::CompleteLoginResponse* response) override;
+
   // auth.v1.AccountService, to register beside this service; it lives as long as this one.
   AccountServiceImpl* account_service() { return &account_service_; }
   // auth.v1.CredentialService, likewise.
@@ -236,6 +251,10 @@ class AuthServiceImpl final : public auth::v1::AuthService::CallbackService {
   ChangePasswordHandler change_password_;
   PasswordResetHandler password_reset_;
   EmailVerificationHandler email_verification_;
+  // TOTP (mfa/): null without deps.second_factors.
+  std::unique_ptr<TotpEnrollmentHandler> totp_enrollment_;
+  std::unique_ptr<TotpMaintenanceHandler> totp_maintenance_;
+  std::unique_ptr<CompleteLoginHandler> complete_login_;
   PasskeyRegistrationHandler passkey_registration_;
   PasskeyLoginHandler passkey_login_;
   AccountServiceImpl account_service_;

@@ -79,6 +79,8 @@ CREATE USER 'auth'@'localhost' IDENTIFIED BY '$(cat "$PASSWORD_FILE")';
 GRANT ALL PRIVILEGES ON auth.* TO 'auth'@'localhost';
 SQL
 "$BIN/libs/token/jwt_keygen" "$DB_DIR/jwt.pem" "$DB_DIR/jwt.pub.pem" >/dev/null
+# The key that seals TOTP secrets (complete_login enrols every user it prepares).
+(umask 077; head -c 32 /dev/urandom >"$DB_DIR/totp.key")
 
 # --- Servers -------------------------------------------------------------------------------
 SERVER_PID=
@@ -124,6 +126,8 @@ AUTH_FLAGS=(--mysql_endpoint="unix://$SOCKET" --mysql_password_file="$PASSWORD_F
   --token_signing_key="$DB_DIR/jwt.pem" --registrations_per_address=1000000000
   --login_failures_per_address=1000000000 --login_failures_per_account=1000000000
   --login_failures_per_account_address=1000000000
+  --totp_secret_key_file="$DB_DIR/totp.key" --webauthn_rp_id=localhost
+  --webauthn_origins=http://localhost:8080 --webauthn_ceremonies_per_address=0
   ${AUTH_EXTRA_FLAGS:-})
 # Cheap hashing: for minting many sessions (logout), and for the smoke run.
 CHEAP_ARGON2=(--argon2_memory_kib=64 --argon2_iterations=1)
@@ -179,6 +183,11 @@ if [[ $MODE == smoke ]]; then
   # One token per logout, no warm-up: the run ends (ran_dry) when the tokens are used up.
   loadgen --scenario=logout --users=1000 --concurrency=8 --connections=2 --warmup=0s \
     --duration=2s --check
+  # The second steps: one prepared ticket or ceremony per call, likewise.
+  for scenario in complete_login passkey_login; do
+    loadgen --scenario="$scenario" --users=100 --concurrency=8 --connections=2 --warmup=0s \
+      --duration=2s --check
+  done
   # Open loop: room for 32 calls in flight, so a slow moment on a busy machine (100 calls/s
   # at 80 ms each is 8 in flight) does not leave a scheduled call unsent (NOT_SENT fails --check).
   loadgen --scenario=login --label=open_loop --rate=100 --users=16 --concurrency=32 \
@@ -231,7 +240,7 @@ if want register || want login || want validate || want mixed || want open_loop 
   stop_server
 fi
 
-if want cheap_hash || want logout; then
+if want cheap_hash || want logout || want complete_login || want passkey_login; then
   start_server auth_server_cheap_hash "$BIN/services/auth/auth_server" "${AUTH_FLAGS[@]}" \
     "${CHEAP_ARGON2[@]}"
 fi
@@ -245,7 +254,21 @@ if want logout; then
   loadgen --scenario=logout --users="${LOGOUT_TOKENS:-100000}" --concurrency=64 \
     --connections=4 --warmup=1s --duration=10s
 fi
-if want cheap_hash || want logout; then stop_server; fi
+# The steps after the password, on their own: CompleteLogin (a TOTP code) and FinishPasskeyLogin
+# (an assertion), each spending one prepared ticket or ceremony per call (ran_dry when they run
+# out); beside login_cheap_hash, the same server, to compare with a password login's database
+# work.
+if want complete_login; then
+  loadgen --scenario=complete_login --users="${SECOND_FACTOR_USERS:-20000}" --concurrency=64 \
+    --connections=4 --warmup=1s --duration=10s
+fi
+if want passkey_login; then
+  loadgen --scenario=passkey_login --users="${SECOND_FACTOR_USERS:-20000}" --concurrency=64 \
+    --connections=4 --warmup=1s --duration=10s
+fi
+if want cheap_hash || want logout || want complete_login || want passkey_login; then
+  stop_server
+fi
 
 echo "{\"scenario\":\"machine_end\",\"loadavg\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}" |
   tee -a "$RESULTS"

@@ -200,6 +200,17 @@ repository::AttemptSettlement AttemptGate::LoginSettlement(int64_t user_id,
   return LoginSettlement(LoginAttempt{user_id, std::string(address), "", ""});
 }
 
+repository::AttemptSettlement AttemptGate::PasswordStepSettlement(
+    const LoginAttempt& attempt) const {
+  if (limiter_ == nullptr) return {};
+  repository::AttemptSettlement settlement;
+  settlement.refund_keys = LoginResetKeys(config_, attempt);
+  for (std::string& key : LoginRefundKeys(config_, attempt.address)) {
+    settlement.refund_keys.push_back(std::move(key));
+  }
+  return settlement;
+}
+
 absl::Status AttemptGate::CheckRefresh(absl::string_view address, std::string* retry_after) const {
   if (limiter_ == nullptr || config_.refresh_failures_per_address <= 0) return absl::OkStatus();
   const absl::Duration refused_for =

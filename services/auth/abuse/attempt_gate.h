@@ -128,6 +128,14 @@ class AttemptGate {
   // An untrusted attempt's.
   repository::AttemptSettlement LoginSettlement(int64_t user_id, absl::string_view address) const;
 
+  // What the right password of an account with a second factor does to the counters: the
+  // attempt is taken back from every counter it was counted against, and nothing is reset. So
+  // the password step neither counts as a failure nor forgives one: the wrong codes counted
+  // since (CompleteLogin counts each code as a login attempt of the account) stay counted until
+  // a whole sign-in succeeds, and a password holder who mints ticket after ticket still guesses
+  // codes no faster than --login_failures_per_account allows.
+  repository::AttemptSettlement PasswordStepSettlement(const LoginAttempt& attempt) const;
+
   // Whether a RefreshToken call from `address` may go on: kResourceExhausted, with
   // `*retry_after`, while this replica remembers the address refused. Never blocks and never
   // touches the database: call it on the gRPC thread, before any database work.

@@ -330,3 +330,29 @@ TEST(RetryAfterSecondsTest, RoundsUpToAtLeastOneSecond) {
 
 }  // namespace
 }  // namespace auth::service
+
+namespace auth::service {
+namespace {
+
+// The right password of an account with a second factor takes its attempt back from every
+// counter and resets none: the account's failures (wrong codes among them) stay counted.
+TEST(AttemptGatePasswordStepTest, RefundsEverythingAndResetsNothing) {
+  ::testing::StrictMock<repository::MockAttemptLimiter> limiter;
+  AbuseLimitsConfig config;
+  config.login_failures_per_account = 20;
+  AttemptGate gate(&limiter, config);
+  const repository::AttemptSettlement untrusted =
+      gate.PasswordStepSettlement(LoginAttempt{42, "a", "", ""});
+  EXPECT_THAT(untrusted.reset_keys, ::testing::IsEmpty());
+  EXPECT_THAT(
+      untrusted.refund_keys,
+      ::testing::ElementsAre("login-account:42", "login-account-address:42:a", "login-address:a"));
+  const repository::AttemptSettlement trusted =
+      gate.PasswordStepSettlement(LoginAttempt{42, "a", "n0nce", ""});
+  EXPECT_THAT(trusted.reset_keys, ::testing::IsEmpty());
+  EXPECT_THAT(trusted.refund_keys, ::testing::ElementsAre("login-device:n0nce", "login-address:a"));
+  EXPECT_TRUE(AttemptGate(nullptr, config).PasswordStepSettlement({42, "a", "", ""}).empty());
+}
+
+}  // namespace
+}  // namespace auth::service

@@ -16,6 +16,7 @@
 #include "libs/crypto/random_token.h"
 #include "libs/crypto/sha256.h"
 #include "services/auth/account/validation.h"
+#include "services/auth/mfa/mfa_ticket.h"
 #include "services/auth/rpc/browser_call.h"
 #include "services/auth/rpc/caller.h"
 
@@ -157,8 +158,49 @@ void LoginHandler::VerifyPassword(std::shared_ptr<UnaryCall> call, const LoginRe
                      << " failed: " << rehashed.status().code();
       }
     }
+    if (user.totp_enabled && deps_.second_factors != nullptr) {
+      IssueMfaTicket(call, response, user.id, std::move(upgraded_hash), std::move(attempt));
+      return;
+    }
     OpenSession(call, response, user.id, std::move(upgraded_hash), std::move(attempt));
   });
+}
+
+void LoginHandler::IssueMfaTicket(std::shared_ptr<UnaryCall> call, LoginResponse* response,
+                                  int64_t user_id, std::optional<std::string> upgraded_hash,
+                                  LoginAttempt attempt) const {
+  deps_.runner->OnDatabase(
+      call, [this, call, response, user_id, upgraded_hash = std::move(upgraded_hash),
+             attempt = std::move(attempt)]() {
+        if (upgraded_hash.has_value()) {
+          absl::Status updated = deps_.users->UpdatePasswordHash(user_id, *upgraded_hash);
+          LOG_IF(WARNING, !updated.ok())
+              << "password hash upgrade for user " << user_id << " failed: " << updated.code();
+        }
+        absl::StatusOr<MfaTicket> ticket = NewMfaTicket();
+        if (!ticket.ok()) {
+          call->Finish(absl::InternalError("no random ticket"));
+          return;
+        }
+        const absl::Status stored = deps_.second_factors->CreateMfaTicket(
+            {ticket->digest, user_id, absl::Now() + kMfaTicketLifetime});
+        if (!stored.ok()) {
+          call->Finish(stored);
+          return;
+        }
+        // Neither a failure nor a success: the attempt is taken back and no counter is reset, so
+        // the account's failed codes stay counted (AttemptGate::PasswordStepSettlement).
+        deps_.gate->Settle(deps_.gate->PasswordStepSettlement(attempt));
+        deps_.audit_log->RecordEvent(AuditEventType::kSecondFactorRequired, user_id,
+                                     attempt.address, "totp");
+        call->context()->AddInitialMetadata(
+            authn::kSetCookieHeader,
+            SetMfaTicketCookie(deps_.sessions->cookie_names(), ticket->ticket));
+        // Nothing else: no user id, no tokens, until the second factor checks out.
+        response->set_second_factor_required(true);
+        response->set_mfa_ticket(ticket->ticket);
+        call->Finish(absl::OkStatus());
+      });
 }
 
 void LoginHandler::RefuseUnverified(const std::shared_ptr<UnaryCall>& call,

@@ -17,6 +17,7 @@
 #include "api/auth/v1/auth.grpc.pb.h"
 #include "libs/audit/audit_log.h"
 #include "libs/hashing/password_hasher.h"
+#include "libs/repository/second_factor_repository.h"
 #include "libs/repository/user_repository.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/abuse/device_cookie.h"
@@ -49,6 +50,10 @@ class LoginHandler {
     bool require_verified_email = false;
     // Mails such a refused account a fresh verification link after the answer; null: none.
     const VerificationMailer* mailer = nullptr;
+    // Where MFA tickets are stored: the right password of an account with a confirmed TOTP
+    // (User::totp_enabled) answers second_factor_required and a ticket instead of a session.
+    // Null: no second factor is asked (a service without TOTP).
+    repository::SecondFactorRepository* second_factors = nullptr;
   };
 
   // With `conceal_accounts`, hashes a random password once (the dummy hash).
@@ -70,6 +75,10 @@ class LoginHandler {
   // executor, after the answer) the attempt settled and a fresh link mailed.
   void RefuseUnverified(const std::shared_ptr<UnaryCall>& call, const repository::User& user,
                         const LoginAttempt& attempt) const;
+  // The account has a second factor (database executor): a ticket, no session.
+  void IssueMfaTicket(std::shared_ptr<UnaryCall> call, auth::v1::LoginResponse* response,
+                      int64_t user_id, std::optional<std::string> upgraded_hash,
+                      LoginAttempt attempt) const;
   void OpenSession(std::shared_ptr<UnaryCall> call, auth::v1::LoginResponse* response,
                    int64_t user_id, std::optional<std::string> upgraded_hash,
                    LoginAttempt attempt) const;

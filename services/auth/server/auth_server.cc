@@ -29,7 +29,6 @@
 #include "libs/mysql/connection_pool.h"
 #include "libs/repository/mysql/attempts/mysql_attempt_limiter.h"
 #include "libs/repository/mysql/maintenance/expired_row_sweeper.h"
-#include "libs/repository/mysql/passkeys/mysql_passkey_repository.h"
 #include "libs/repository/mysql/schema/migrations.h"
 #include "libs/repository/mysql/sessions/mysql_refresh_token_repository.h"
 #include "libs/repository/mysql/sessions/mysql_session_repository.h"
@@ -44,6 +43,7 @@
 #include "services/auth/auth_service.h"
 #include "services/auth/http/http_front.h"
 #include "services/auth/rpc/caller.h"
+#include "services/auth/server/credential_parts.h"
 #include "services/auth/server/database_health.h"
 #include "services/auth/server/mail_delivery.h"
 #include "services/auth/server/server_keys.h"
@@ -85,7 +85,7 @@ struct AuthServer::Parts {
   std::unique_ptr<mysql_repository::MysqlRefreshTokenRepository> refresh_tokens;
   std::unique_ptr<mysql_repository::MysqlAttemptLimiter> attempts;
   std::unique_ptr<mysql_repository::MysqlAccountTokenRepository> account_tokens;
-  std::unique_ptr<mysql_repository::MysqlPasskeyRepository> passkeys;
+  CredentialParts factors;  // the TOTP sealer, the second-factor and passkey repositories
   std::unique_ptr<MailDelivery> mail;                         // null without --smtp_url
   std::unique_ptr<mysql_repository::MysqlMailOutbox> outbox;  // the handlers'; as `mail`
   std::unique_ptr<executor::BoundedExecutor> hashing_executor;
@@ -195,7 +195,6 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   p.refresh_tokens = std::make_unique<mysql_repository::MysqlRefreshTokenRepository>(contended);
   p.attempts = std::make_unique<mysql_repository::MysqlAttemptLimiter>(contended);
   p.account_tokens = std::make_unique<mysql_repository::MysqlAccountTokenRepository>(contended);
-  p.passkeys = std::make_unique<mysql_repository::MysqlPasskeyRepository>(contended);
   if (!config.smtp.url.empty()) {
     absl::StatusOr<std::unique_ptr<MailDelivery>> mail =
         MailDelivery::Create(config, contended.options());
@@ -235,7 +234,6 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.sessions = p.sessions.get();
   deps.refresh_tokens = p.refresh_tokens.get();
   deps.account_tokens = p.account_tokens.get();
-  deps.passkeys = p.passkeys.get();
   deps.outbox = p.outbox.get();
   deps.hasher = p.hasher.get();
   deps.issuer = p.issuer.get();
@@ -247,6 +245,7 @@ absl::StatusOr<std::unique_ptr<AuthServer>> AuthServer::Create(const ServerConfi
   deps.attempts = p.attempts.get();
   deps.metrics = p.metrics.get();      // null without metrics_listen: records nothing
   deps.audit_log = p.audit_log.get();  // null without audit_log: records nothing
+  if (auto s = p.factors.Wire(config, contended, service_options, deps); !s.ok()) return s;
   p.service = std::make_unique<AuthServiceImpl>(deps, std::move(service_options));
 
   absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =

@@ -2,6 +2,9 @@
 // private MariaDB, called over a real gRPC channel (no auth_server process, no flags).
 #include "services/auth/server/auth_server.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -185,6 +188,29 @@ TEST_F(AuthServerTest, CreateRefusesAnAuditLogItCannotOpenNamingTheFlagAndThePat
   EXPECT_THAT(server.status(), StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(std::string(server.status().message()),
               ::testing::HasSubstr("--audit_log: cannot open " + config.audit_log));
+}
+
+// A TOTP key others may read, or none at that path, is refused before the database is
+// touched (the database here is unreachable: the key's error must come first).
+TEST_F(AuthServerTest, CreateRefusesATotpKeyFileNamingTheFlag) {
+  ServerConfig config = TestConfig();
+  config.database.endpoint = "unix:///nonexistent/mysqld.sock";
+  config.totp_secret_key_file = "/nonexistent-dir-for-auth-test/totp.key";
+  absl::StatusOr<std::unique_ptr<AuthServer>> server = AuthServer::Create(config);
+  ASSERT_FALSE(server.ok());
+  EXPECT_THAT(std::string(server.status().message()),
+              ::testing::HasSubstr("--totp_secret_key_file"));
+  const std::string readable = ::testing::TempDir() + "/readable-totp.key";
+  FILE* file = std::fopen(readable.c_str(), "w");
+  ASSERT_NE(file, nullptr);
+  std::fputs("0123456789abcdef0123456789abcdef", file);
+  std::fclose(file);
+  ASSERT_EQ(chmod(readable.c_str(), 0644), 0);
+  config.totp_secret_key_file = readable;
+  server = AuthServer::Create(config);
+  EXPECT_THAT(server.status(), StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(std::string(server.status().message()),
+              ::testing::HasSubstr("--totp_secret_key_file"));
 }
 
 TEST_F(AuthServerTest, CreateAdvisesWhenTheDatabaseIsUnreachable) {

@@ -23,6 +23,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "libs/mail/mail.h"
+#include "libs/otp/secret_sealer.h"
 #include "services/auth/abuse/attempt_gate.h"
 #include "services/auth/http/origin_policy.h"
 #include "services/auth/passkey/passkey_options.h"
@@ -247,6 +248,16 @@ absl::Status ValidateServerConfig(const ServerConfig& config) {
         "--max_connection_age and --max_connection_age_grace: from 0 to 576h (24 days)");
   }
   if (absl::Status valid = ValidateMailConfig(config); !valid.ok()) return valid;
+  const std::string& issuer = config.service.totp.issuer;
+  if (issuer.empty() || issuer.size() > 64 || absl::StrContains(issuer, ':')) {
+    return absl::InvalidArgumentError("--totp_issuer: 1-64 characters, no ':'");
+  }
+  // The one file checked here: a TOTP key others can read must stop the start before the
+  // database is touched (AuthServer reads it again to use it).
+  if (!config.totp_secret_key_file.empty()) {
+    absl::StatusOr<otp::SealingKey> key = otp::LoadSealingKey(config.totp_secret_key_file);
+    if (!key.ok()) return WithWhat("--totp_secret_key_file", key.status());
+  }
   // Passkeys: the relying party's RP ID, origins and ceremony lifetime.
   if (absl::Status valid = ValidatePasskeyOptions(config.service.passkeys); !valid.ok()) {
     return valid;

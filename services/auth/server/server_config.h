@@ -136,11 +136,19 @@ struct ServerConfig {
   // Where the security audit log goes (libs/audit): "stderr", or a file appended to; empty:
   // nowhere.
   std::string audit_log = "stderr";
+
+  // TOTP second factors: the file of the 32-byte AES-256 key that seals the secrets at rest
+  // (libs/otp LoadSealingKey: mode 0600 or 0400); empty: TOTP is not configured and its RPCs
+  // answer FAILED_PRECONDITION. Checked by ValidateServerConfig(), before the database is
+  // touched.
+  // The otpauth URI's issuer is service.totp.issuer (--totp_issuer).
+  std::string totp_secret_key_file;
 };
 
 // kInvalidArgument naming the flag when a value is out of range or flags that go together are
 // not given together, or when the HTTP front would be unsafe (ValidateHttpListener); OK
-// otherwise. (Files are read later, by AuthServer.)
+// otherwise. (Files are read later, by AuthServer; but for the TOTP key, whose errors keep
+// their own code: kNotFound, kFailedPrecondition for permissions others have, ...)
 absl::Status ValidateServerConfig(const ServerConfig& config);
 
 // kInvalidArgument naming the flags when http_listen would serve every RPC without the client

@@ -55,7 +55,21 @@ TEST(ServerConfigTest, FlagDefaultsAreValidAndMatchTheStruct) {
   EXPECT_EQ(config.health_check_period, absl::Seconds(1));
   EXPECT_EQ(config.sweep_period, absl::Minutes(10));
   EXPECT_EQ(config.shutdown_drain_delay, absl::Seconds(5));
-  EXPECT_EQ(config.audit_log, "stderr");  // on by default
+  EXPECT_EQ(config.audit_log, "stderr");       // on by default
+  EXPECT_EQ(config.totp_secret_key_file, "");  // TOTP off until a key is given
+  EXPECT_EQ(config.service.totp.issuer, "auth");
+  EXPECT_THAT(ValidateServerConfig(config), IsOk());
+}
+
+TEST(ServerConfigTest, RefusesATotpIssuerAppsCannotShowNamingTheFlag) {
+  ServerConfig config = Defaults();
+  for (const std::string& issuer :
+       {std::string(), std::string("Example:Corp"), std::string(65, 'x')}) {
+    config.service.totp.issuer = issuer;
+    EXPECT_THAT(ValidateServerConfig(config),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--totp_issuer")));
+  }
+  config.service.totp.issuer = "Example Corp";
   EXPECT_THAT(ValidateServerConfig(config), IsOk());
 }
 

@@ -246,6 +246,15 @@ ABSL_FLAG(std::string, audit_log, "stderr",
           "failures, refusals, logouts, refreshes, refresh-token reuse, abuse limits hit; never "
           "a secret): `stderr`, or a file to append to (created with mode 0600). Empty: off.");
 
+ABSL_FLAG(std::string, totp_secret_key_file, "",
+          "TOTP second factors: a file of exactly 32 random bytes (mode 0600 or 0400; e.g. "
+          "`head -c 32 /dev/urandom`), the AES-256-GCM key that seals the TOTP secrets in the "
+          "database. Empty: TOTP is not offered (its RPCs answer FAILED_PRECONDITION). Losing "
+          "or changing it turns every enrolled TOTP off in effect: keep it with the backups.");
+ABSL_FLAG(std::string, totp_issuer, "auth",
+          "TOTP: the issuer named in the otpauth URI (what authenticator apps show beside the "
+          "account); 1-64 characters, no ':'.");
+
 namespace auth::service {
 
 namespace {
@@ -372,6 +381,8 @@ absl::StatusOr<ServerConfig> ServerConfigFromFlags() {
   recovery.limits.mails_per_minute = absl::GetFlag(FLAGS_mail_per_minute);
   recovery.limits.mail_requests_per_address = absl::GetFlag(FLAGS_mail_requests_per_address);
   recovery.limits.mail_per_account = absl::GetFlag(FLAGS_mail_per_account);
+  config.totp_secret_key_file = absl::GetFlag(FLAGS_totp_secret_key_file);
+  service.totp.issuer = absl::GetFlag(FLAGS_totp_issuer);
   // Passkeys.
   service.passkeys.rp_id = absl::GetFlag(FLAGS_webauthn_rp_id);
   service.passkeys.origins = absl::GetFlag(FLAGS_webauthn_origins);

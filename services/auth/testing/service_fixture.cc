@@ -89,6 +89,8 @@ ServiceTest::ServiceTest(std::initializer_list<Collaborator> under_test)
           NewMock<token::MockPrehashedTokenVerifier>(Collaborator::kVerifier, under_test)),
       owned_attempts_(NewMock<repository::MockAttemptLimiter>(Collaborator::kAttempts, under_test)),
       owned_audit_log_(NewMock<audit::MockAuditLog>(Collaborator::kAuditLog, under_test)),
+      owned_second_factors_(NewMock<repository::MockSecondFactorRepository>(
+          Collaborator::kSecondFactors, under_test)),
       users_(*owned_users_),
       sessions_(*owned_sessions_),
       refresh_tokens_(*owned_refresh_tokens_),
@@ -96,7 +98,8 @@ ServiceTest::ServiceTest(std::initializer_list<Collaborator> under_test)
       issuer_(*owned_issuer_),
       verifier_(*owned_verifier_),
       attempts_(*owned_attempts_),
-      audit_log_(*owned_audit_log_) {}
+      audit_log_(*owned_audit_log_),
+      second_factors_(*owned_second_factors_) {}
 
 void ServiceTest::SetUp() { StartServer(/*hashing_queue=*/16); }
 
@@ -121,6 +124,7 @@ void ServiceTest::StartServer(size_t hashing_queue, service::AuthServiceOptions 
   deps.database_executor = database_.get();
   deps.attempts = limit_attempts_ ? &attempts_ : nullptr;
   deps.audit_log = &audit_log_;
+  deps.second_factors = &second_factors_;
   deps.passkeys = passkeys_;
   service_ = std::make_unique<service::AuthServiceImpl>(deps, std::move(options));
   grpc::ServerBuilder builder;

@@ -67,6 +67,7 @@
 #include "libs/repository/attempt_limiter_mock.h"
 #include "libs/repository/passkey_repository.h"
 #include "libs/repository/refresh_token_repository_mock.h"
+#include "libs/repository/second_factor_repository_mock.h"
 #include "libs/repository/session_repository_mock.h"
 #include "libs/repository/user_repository_mock.h"
 #include "libs/token/token.h"
@@ -133,6 +134,7 @@ class ServiceTest : public ::testing::Test {
     kVerifier,
     kAttempts,
     kAuditLog,
+    kSecondFactors,
   };
 
   // `under_test` are StrictMocks, every other collaborator a NiceMock.
@@ -183,6 +185,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<token::MockPrehashedTokenVerifier> owned_verifier_;
   std::unique_ptr<repository::MockAttemptLimiter> owned_attempts_;
   std::unique_ptr<audit::MockAuditLog> owned_audit_log_;
+  std::unique_ptr<repository::MockSecondFactorRepository> owned_second_factors_;
 
   repository::MockUserRepository& users_;
   repository::MockSessionRepository& sessions_;
@@ -194,6 +197,9 @@ class ServiceTest : public ::testing::Test {
   repository::MockAttemptLimiter& attempts_;
   bool limit_attempts_ = false;
   audit::MockAuditLog& audit_log_;
+  // TOTP second factors and MFA tickets (always given to the service: Login reaches it only for
+  // a user with totp_enabled).
+  repository::MockSecondFactorRepository& second_factors_;
   std::unique_ptr<executor::BoundedExecutor> hashing_;
   std::unique_ptr<executor::BoundedExecutor> database_;
   std::unique_ptr<service::AuthServiceImpl> service_;

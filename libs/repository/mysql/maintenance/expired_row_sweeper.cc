@@ -132,6 +132,8 @@ absl::StatusOr<SweepResult> ExpiredRowSweeper::SweepOnce() {
         // A link's token is worth nothing once expired.
         result.account_tokens_deleted =
             sweep("account_tokens", "expires_at < ?", "expires_at", cutoff);
+        // So is an MFA ticket (every sign-in with a second factor leaves one).
+        result.mfa_tickets_deleted = sweep("mfa_tickets", "expires_at < ?", "expires_at", cutoff);
         // A sent mail's body holds a link that may still work: kept only briefly (to see that
         // it went); a failed one longer, for whoever looks into why.
         result.mails_deleted =

@@ -56,6 +56,7 @@ struct SweepResult {
   int64_t refresh_tokens_deleted = 0;
   int64_t attempt_counters_deleted = 0;
   int64_t account_tokens_deleted = 0;       // expired links' tokens
+  int64_t mfa_tickets_deleted = 0;          // expired MFA tickets (spent or not)
   int64_t mails_deleted = 0;                // outbox rows sent (or given up) long enough ago
   int64_t webauthn_ceremonies_deleted = 0;  // expired passkey ceremonies
   int64_t batches = 0;                      // DELETE statements run

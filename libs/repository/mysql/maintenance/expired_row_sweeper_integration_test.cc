@@ -40,7 +40,7 @@ class ExpiredRowSweeperTest : public MysqlRefreshTokenTest {
   void SetUp() override {
     MysqlRefreshTokenTest::SetUp();
     for (const char* table : {"refresh_tokens", "sessions", "attempt_counters", "account_tokens",
-                              "mail_outbox", "webauthn_ceremonies"}) {
+                              "mfa_tickets", "mail_outbox", "webauthn_ceremonies"}) {
       ASSERT_TRUE(Execute(*pool_, absl::StrCat("DELETE FROM ", table)));
     }
   }
@@ -76,7 +76,7 @@ TEST_F(ExpiredRowSweeperTest, DeletesExpiredRowsInBatchesAndKeepsLiveOnes) {
   EXPECT_EQ(result.sessions_deleted, 25);
   EXPECT_EQ(result.refresh_tokens_deleted, 25);
   EXPECT_EQ(result.attempt_counters_deleted, 25);
-  EXPECT_EQ(result.batches, 13);  // 10+10+5 in each table; one empty batch of the other four
+  EXPECT_EQ(result.batches, 14);  // 10+10+5 in each table; one empty batch of the other five
   EXPECT_EQ(Rows("sessions"), 3);
   EXPECT_EQ(Rows("refresh_tokens"), 3);
   EXPECT_EQ(Rows("attempt_counters"), 3);
@@ -99,6 +99,14 @@ TEST_F(ExpiredRowSweeperTest, DeletesExpiredLinkTokensAndMailsSentAnHourAgo) {
   };
   token(std::string(64, 'e'), "UTC_TIMESTAMP(6) - INTERVAL 1 SECOND");
   token(std::string(64, 'l'), "UTC_TIMESTAMP(6) + INTERVAL 1 HOUR");
+  // MFA tickets likewise: the expired one goes, the live one stays.
+  for (const char* expires : {"- INTERVAL 1 SECOND", "+ INTERVAL 5 MINUTE"}) {
+    ASSERT_TRUE(
+        Execute(*pool_, absl::StrCat("INSERT INTO mfa_tickets (ticket_hash, user_id, "
+                                     "created_at, expires_at) VALUES (SHA2('",
+                                     expires, "', 256), ", user_id_,
+                                     ", UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) ", expires, ")")));
+  }
   const auto mail = [&](int state, const std::string& finished) {
     ASSERT_TRUE(Execute(
         *pool_, absl::StrCat("INSERT INTO mail_outbox (recipient, subject, body, "
@@ -114,8 +122,10 @@ TEST_F(ExpiredRowSweeperTest, DeletesExpiredLinkTokensAndMailsSentAnHourAgo) {
   ExpiredRowSweeper sweeper(*pool_, {});
   ASSERT_OK_AND_ASSIGN(const SweepResult result, sweeper.SweepOnce());
   EXPECT_EQ(result.account_tokens_deleted, 1);
+  EXPECT_EQ(result.mfa_tickets_deleted, 1);
   EXPECT_EQ(result.mails_deleted, 2);
   EXPECT_EQ(Rows("account_tokens"), 1);
+  EXPECT_EQ(Rows("mfa_tickets"), 1);
   EXPECT_EQ(Rows("mail_outbox"), 3);
 }
 

@@ -63,6 +63,7 @@ TEST_F(ExpiredRowSweeperTest, SweepsWithoutTheLockWhereTheDatabaseRefusesGetLock
   ExpectBatch("refresh_tokens", 50, 0);
   ExpectBatch("attempt_counters", 50, 1);
   ExpectBatch("account_tokens", 50, 2);
+  ExpectBatch("mfa_tickets", 50, 5);
   // Sent mails an hour after they went, given-up ones a week after.
   ExpectBatch("mail_outbox", 50, 4, "state = 1", "2023-11-14 21:13:20.000000");
   ExpectBatch("mail_outbox", 50, 0, "state = 2", "2023-11-07 22:13:20.000000");
@@ -76,9 +77,10 @@ TEST_F(ExpiredRowSweeperTest, SweepsWithoutTheLockWhereTheDatabaseRefusesGetLock
   EXPECT_EQ(result->sessions_deleted, 3);
   EXPECT_EQ(result->attempt_counters_deleted, 1);
   EXPECT_EQ(result->account_tokens_deleted, 2);
+  EXPECT_EQ(result->mfa_tickets_deleted, 5);
   EXPECT_EQ(result->mails_deleted, 4);
   EXPECT_EQ(result->webauthn_ceremonies_deleted, 5);
-  EXPECT_EQ(result->batches, 7);
+  EXPECT_EQ(result->batches, 8);
 }
 
 TEST_F(ExpiredRowSweeperTest, AnyOtherErrorOfGetLockEndsTheRunUnswept) {

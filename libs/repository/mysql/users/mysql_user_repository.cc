@@ -29,7 +29,9 @@ namespace {
 
 constexpr char kSelectUser[] =
     "SELECT id, username, email, phone_number, password_hash, UNIX_TIMESTAMP(created_at), "
-    "UNIX_TIMESTAMP(updated_at), email_verified_at IS NOT NULL FROM users WHERE ";
+    "UNIX_TIMESTAMP(updated_at), email_verified_at IS NOT NULL, "
+    "EXISTS (SELECT 1 FROM user_totp WHERE user_totp.user_id = users.id "
+    "AND user_totp.confirmed_at IS NOT NULL) FROM users WHERE ";
 
 // Maps the current row of a kSelectUser result.
 absl::StatusOr<User> ReadUser(const sql::ResultSet& row) {
@@ -50,6 +52,7 @@ absl::StatusOr<User> ReadUser(const sql::ResultSet& row) {
   user.created_at = *created_at;
   user.updated_at = *updated_at;
   user.email_verified = row.getBoolean(8);
+  user.totp_enabled = row.getBoolean(9);
   return user;
 }
 

@@ -109,6 +109,7 @@ TEST_F(MysqlUserRepositoryTest, FindByIdMapsTheRow) {
   EXPECT_CALL(*rows, getString(Matcher<uint32_t>(7)))
       .WillOnce(Return(sql::SQLString("1700000001")));
   EXPECT_CALL(*rows, getBoolean(Matcher<uint32_t>(8))).WillOnce(Return(true));
+  EXPECT_CALL(*rows, getBoolean(Matcher<uint32_t>(9))).WillOnce(Return(true));
 
   ASSERT_OK_AND_ASSIGN(const repository::User user, users.FindById(42));
   EXPECT_EQ(user.id, 42);
@@ -119,6 +120,7 @@ TEST_F(MysqlUserRepositoryTest, FindByIdMapsTheRow) {
   EXPECT_EQ(user.created_at, absl::FromUnixMillis(1700000000250));
   EXPECT_EQ(user.updated_at, absl::FromUnixSeconds(1700000001));
   EXPECT_TRUE(user.email_verified);
+  EXPECT_TRUE(user.totp_enabled);
 }
 
 TEST_F(MysqlUserRepositoryTest, NoRowIsNotFound) {
