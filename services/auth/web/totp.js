@@ -5,7 +5,9 @@
 //
 // The MFA ticket of that step travels in the server's HttpOnly `mfa-ticket` cookie; the page
 // also sends the one Login's answer named, kept in memory only until the step ends.
-import {callRpc, clearFields, handle, passwordValue, showStatus, value} from '/page.js';
+import {
+  RpcError, callRpc, clearFields, handle, passwordValue, showStatus, value,
+} from '/page.js';
 
 const callCredential = (method, request) => callRpc('CredentialService', method, request);
 const kSvgNamespace = 'http://www.w3.org/2000/svg';
@@ -36,8 +38,9 @@ function copySvgElement(source) {
   return copy;
 }
 
-// The QR code's SVG text as a fresh <svg> element (see kAllowedSvg).
-function qrElement(svgText) {
+// The QR code's SVG text as a fresh <svg> element (see kAllowedSvg); exported for the test that
+// feeds it hostile markup.
+export function qrElement(svgText) {
   const parsed = new DOMParser().parseFromString(svgText, 'image/svg+xml');
   if (parsed.getElementsByTagName('parsererror').length > 0) {
     throw new Error('The server\'s QR code could not be shown: use the key below it.');
@@ -105,6 +108,14 @@ export function setUpSecondFactor({signedIn, renewSession}) {
     const answer = await callRpc('AuthService', 'CompleteLogin', request);
     endSecondFactor();
     await signedIn(answer);
+  }, (error) => {
+    // A spent or expired ticket (5 minutes, or the fifth wrong code) takes no more codes: the
+    // step ends, and the server's message says to sign in again.
+    if (error instanceof RpcError && error.code === 'unauthenticated' &&
+        /ticket/i.test(error.message)) {
+      endSecondFactor();
+    }
+    throw error;
   });
   element('mfa-cancel').addEventListener('click', () => {
     endSecondFactor();

@@ -3,7 +3,8 @@
 - set up through the page: the password, then the QR code, read back from a screenshot by
   zbarimg, equals the otpauth URI the page shows (and its secret the key shown as text);
   a code computed by pyotp confirms, and the recovery codes are shown once ("I saved them" takes
-  them off the page); the next code gives a new set;
+  them off the page); the next code gives a new set; the page's QR code is rebuilt from allowed
+  SVG only (hostile markup fed to it loses its script, handlers, style and links, or is refused);
 - signed out, the password alone asks for the code step; a pyotp code signs in (amr pwd+otp);
 - the same code again is refused (a new sign-in, the code step shows the server's message), so
   is a recovery code of the replaced set, and a current one then signs in; that recovery code a
@@ -99,6 +100,41 @@ def enrol(page):
     return totp, step, codes, new_codes
 
 
+# qrElement (totp.js) on hostile SVG: what it keeps, as markup, or the error it throws.
+_QR_ELEMENT_SCRIPT = """
+const [svgText, done] = arguments;
+import('/totp.js').then((module) => {
+  try {
+    done({markup: module.qrElement(svgText).outerHTML});
+  } catch (error) {
+    done({error: String(error.message)});
+  }
+}, (error) => done({error: 'import: ' + String(error)}));
+"""
+SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8" width="32" height="32">'
+
+
+def hostile_svg(driver):
+    """The page rebuilds the server's QR code from allowed elements and attribute values only."""
+    kept = driver.execute_async_script(
+        _QR_ELEMENT_SCRIPT,
+        SVG_OPEN + '<rect width="8" height="8" fill="#fff" onload="alert(1)" '
+        'style="fill:red" xlink:href="javascript:alert(1)" '
+        'xmlns:xlink="http://www.w3.org/1999/xlink"/><path fill="url(#x)" stroke="#000" '
+        'd="M0 0.5h1"/></svg>')
+    check(kept.get("markup") == SVG_OPEN.replace(' xmlns="http://www.w3.org/2000/svg"', "")
+          .replace(">", ' aria-hidden="true">') + '<rect width="8" height="8" fill="#fff">'
+          '</rect><path d="M0 0.5h1" stroke="#000"></path></svg>',
+          "hostile attributes kept: %s" % kept)
+    for markup in (SVG_OPEN + '<script>alert(1)</script></svg>',
+                   SVG_OPEN + '<foreignObject><p>x</p></foreignObject></svg>',
+                   '<html xmlns="http://www.w3.org/1999/xhtml"><body/></html>', '<svg'):
+        refused = driver.execute_async_script(_QR_ELEMENT_SCRIPT, markup)
+        check(refused.get("error", "").startswith("The server's QR code could not be shown"),
+              "hostile SVG %r: %s" % (markup, refused))
+    print("the QR code is rebuilt from allowed SVG only: scripts, handlers, styles, links dropped")
+
+
 def sign_out(page):
     page.press("signout")
     page.wait_for_status(r"^Signed out\.$")
@@ -128,6 +164,7 @@ def main(server):
         page.register("totp_" + suffix, email, "+1666%s" % suffix[-7:].rjust(7, "1"))
         page.sign_in("email", email)
         user_id = int(page.wait_for_status(r"Signed in as user (\d+)\.").group(1))
+        hostile_svg(driver)
         totp, step, old_codes, recovery_codes = enrol(page)
 
         sign_out(page)
