@@ -9,11 +9,15 @@
 - the same code again is refused (a new sign-in, the code step shows the server's message), so
   is a recovery code of the replaced set, and a current one then signs in; that recovery code a
   second time is refused;
+- five wrong codes spend the ticket: the page ends the code step with the server's message;
+  Cancel ends it too;
 - turning it off (password and a recovery code in the code's place): the password alone signs in.
 
     /usr/bin/python3 totp.py http://127.0.0.1:PORT
 
-The server runs with --totp_secret_key_file. Exits 0 when every step held; otherwise an
+The server runs with --totp_secret_key_file, --login_failures_per_account=0 and
+--login_failures_per_account_address=0 (the scenario's dozen codes would reach the account's
+limits). Exits 0 when every step held; otherwise an
 AssertionError names the step.
 """
 
@@ -155,6 +159,28 @@ def code_step(page, code, recovery=False):
     page.press("mfa-code")
 
 
+def burn_ticket(page, email, totp, step):
+    """Five wrong codes spend the ticket: the page then ends the code step with the server's
+    message, and a new password step gives a new one."""
+    sign_out(page)
+    password_step(page, email)
+    wrong = next(code for code in ("000000", "111111", "222222")
+                 if all(totp.at((step + delta) * 30) != code for delta in range(-1, 4)))
+    for _ in range(5):
+        code_step(page, wrong)
+        page.wait_for_error(r"^wrong code \(unauthenticated\)$")
+    code_step(page, totp.at((step + 2) * 30))
+    page.wait_for_error(r"ticket.*\(unauthenticated\)")
+    check(not page.element("mfa-form").is_displayed(), "the code step is still shown")
+    print("five wrong codes spend the ticket; the page ends the code step:", page.error())
+    password_step(page, email)
+    page.press("mfa-cancel")
+    page.wait_for_status(r"^Sign-in cancelled\.$")
+    check(not page.element("mfa-form").is_displayed(), "the code step is shown after Cancel")
+    page.sign_in("email", email)
+    page.wait_for_status(r"^Your password is right: now the code")
+
+
 def main(server):
     suffix = browser.unique_suffix()
     email = "totp%s@example.com" % suffix
@@ -199,8 +225,12 @@ def main(server):
         code_step(page, recovery_codes[1], recovery=True)
         page.wait_for_status(r"^Signed in as user %d\.$" % user_id)
 
+        burn_ticket(page, email, totp, step)
+        code_step(page, recovery_codes[2], recovery=True)
+        page.wait_for_status(r"^Signed in as user %d\.$" % user_id)
+
         page.type_into("totp-disable-password", PASSWORD)
-        page.type_into("totp-disable-code", recovery_codes[2])
+        page.type_into("totp-disable-code", recovery_codes[3])
         page.press("totp-disable-code")
         page.wait_for_status(r"^Two-step sign-in is off\.$")
         sign_out(page)
