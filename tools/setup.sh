@@ -31,8 +31,9 @@ PACKAGES=(
   # tools/proto_checks.sh installs buf (lint, breaking) from npm.
   nodejs
   # The browser tests (services/auth/web/browser_test): headless Chromium driven by selenium
-  # from Debian's /usr/bin/python3; a font, which Chromium only recommends.
-  chromium chromium-driver python3-selenium fonts-liberation
+  # from Debian's /usr/bin/python3; a font, which Chromium only recommends; passkeys.py signs
+  # its forged WebAuthn assertions with python3-cryptography.
+  chromium chromium-driver python3-selenium fonts-liberation python3-cryptography
   # tools/loadgen/run_benchmarks.sh: its table (jq) and its chart (gnuplot, no X);
   # tools/http_bench/run_http_benchmarks.sh: the HTTP load (wrk).
   jq gnuplot-nox wrk

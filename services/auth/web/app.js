@@ -1,6 +1,6 @@
 // The sign-in page's script: each form calls one RPC of AuthService (sign in, who am I, refresh,
 // sign out, register) or AccountService (forgot password, change password, the confirmation
-// link's resend) through page.js.
+// link's resend) through page.js; totp.js and passkeys.js do the second factors and passkeys.
 //
 // The session lives in the server's cookies only: `jwt-token` and `refresh-token` are HttpOnly,
 // and the server leaves the tokens out of the bodies it answers a browser with, so this script
@@ -10,6 +10,8 @@ import {
   RpcError, callRpc, clearFields, handle, newPasswordValue, passwordValue, showErrorText,
   showStatus, value,
 } from '/page.js';
+import {setUpPasskeys} from '/passkeys.js';
+import {askSecondFactor, setUpSecondFactor} from '/totp.js';
 
 const callAuth = (method, request) => callRpc('AuthService', method, request);
 const callAccount = (method, request) => callRpc('AccountService', method, request);
@@ -57,6 +59,14 @@ async function whoAmI() {
   return session;
 }
 
+// The end of every sign-in (a password, a password and a code, a passkey): the answer names
+// the user; the session is in the cookies.
+async function signedIn(answer) {
+  rememberUser(answer.userId);
+  showStatus(`Signed in as user ${answer.userId}.`);
+  await whoAmI();
+}
+
 // Sign in: by email or by phone, as the radio buttons choose.
 const byEmail = document.getElementById('signin-by-email');
 const byPhone = document.getElementById('signin-by-phone');
@@ -76,10 +86,12 @@ handle(document.getElementById('signin-form'), 'submit', async () => {
     request.phoneNumber = value('signin-phone');
   }
   const answer = await callAuth('Login', request);
-  rememberUser(answer.userId);
   document.getElementById('signin-password').value = '';
-  showStatus(`Signed in as user ${answer.userId}.`);
-  await whoAmI();
+  if (answer.secondFactorRequired === true) {
+    askSecondFactor(answer.mfaTicket);
+    return;
+  }
+  await signedIn(answer);
 }, (error) => {
   // With --require_verified_email the server refuses, once the password checked out, an account
   // whose address is not confirmed, and mails it a fresh link after the answer.
@@ -231,3 +243,6 @@ handle(document.getElementById('verify-resend'), 'click', async () => {
   }
   throw error;  // a rate limit's wait is counted down, as elsewhere
 });
+
+setUpSecondFactor({signedIn: signedIn, renewSession: renewSessionIfExpired});
+setUpPasskeys({signedIn: signedIn, renewSession: renewSessionIfExpired});

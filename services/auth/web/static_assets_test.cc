@@ -51,6 +51,8 @@ constexpr PageAsset kPages[] = {
 constexpr PageAsset kScripts[] = {
     {"/app.js", "app.js", "text/javascript; charset=utf-8"},
     {"/page.js", "page.js", "text/javascript; charset=utf-8"},
+    {"/passkeys.js", "passkeys.js", "text/javascript; charset=utf-8"},
+    {"/totp.js", "totp.js", "text/javascript; charset=utf-8"},
     {"/reset-password.js", "reset-password.js", "text/javascript; charset=utf-8"},
     {"/verify-email.js", "verify-email.js", "text/javascript; charset=utf-8"},
 };
@@ -98,7 +100,7 @@ TEST(StaticAssetsTest, PagesHaveNoInlineScriptOrStyleAndNoExternalResource) {
 
 TEST(StaticAssetsTest, EveryInputHasALabel) {
   const std::map<std::string, int> kMinInputs = {
-      {"/", 16}, {"/reset-password", 2}, {"/verify-email", 0}};
+      {"/", 26}, {"/reset-password", 2}, {"/verify-email", 0}};
   for (const PageAsset& asset : kPages) {
     SCOPED_TRACE(asset.path);
     std::string page(AssetsByPath().at(asset.path).body);
@@ -163,6 +165,21 @@ TEST(StaticAssetsTest, VerifyPageSendsTheTokenOnlyOnConfirmAndClearsItFromTheAdd
   EXPECT_EQ(script.find("'VerifyEmail'"), script.rfind("'VerifyEmail'"));
   EXPECT_THAT(script, Not(HasSubstr("sessionStorage")));
   EXPECT_THAT(script, Not(HasSubstr("localStorage")));
+}
+
+// The second factors' secrets (the MFA ticket, the TOTP key, recovery codes) stay in memory, and
+// the server's QR code is rebuilt from allowed SVG elements, never parsed into the page as markup.
+TEST(StaticAssetsTest, SecondFactorPagesKeepSecretsOutOfStorageAndRebuildTheQrCode) {
+  for (const char* path : {"/totp.js", "/passkeys.js"}) {
+    std::string script(AssetsByPath().at(path).body);
+    EXPECT_THAT(script, Not(HasSubstr("sessionStorage"))) << path;
+    EXPECT_THAT(script, Not(HasSubstr("localStorage"))) << path;
+  }
+  std::string totp(AssetsByPath().at("/totp.js").body);
+  EXPECT_THAT(totp, HasSubstr("new DOMParser().parseFromString(svgText, 'image/svg+xml')"));
+  EXPECT_THAT(totp, HasSubstr("document.createElementNS(kSvgNamespace, source.localName)"));
+  EXPECT_THAT(totp, Not(HasSubstr("insertAdjacentHTML")));
+  EXPECT_THAT(totp, Not(HasSubstr("outerHTML")));
 }
 
 }  // namespace

@@ -8,14 +8,19 @@
 // posts from another origin), official_clients.py (grpc-web and @connectrpc/connect-web, bundled
 // by esbuild), change_password.py (the sign-in page's change-password form), password_reset.py
 // (forgot password through a real SMTP server's mailbox, the reset page) and verify_email.py (the
-// "not confirmed" notice, its resend, the confirmation page, --require_verified_email at sign-in).
+// "not confirmed" notice, its resend, the confirmation page, --require_verified_email at sign-in)
+// totp.py (two-step sign-in set up through the page, its QR code read back by zbarimg, codes by
+// pyotp) and passkeys.py (passkeys through the page with a virtual authenticator; forged
+// assertions).
 // The scripts print what they saw to the test log and exit non-zero naming the step that failed.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -68,6 +73,20 @@ int FreeLoopbackPort() {
                      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) == 0;
   close(fd);
   return bound ? ntohs(address.sin_port) : 0;
+}
+
+// A new --totp_secret_key_file: 32 random bytes, mode 0600 (the server refuses a key others can
+// read); "" if it could not be made.
+std::string NewTotpKeyFile() {
+  const std::string path = TestTempPath("totp-secret.key");
+  std::ifstream urandom("/dev/urandom", std::ios::binary);
+  std::string key(32, '\0');
+  if (!urandom.read(key.data(), static_cast<std::streamsize>(key.size()))) return "";
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return "";
+  const bool written = write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+  close(fd);
+  return written && chmod(path.c_str(), 0600) == 0 ? path : "";
 }
 
 // A static file server on a free loopback port: the "other origin" a page is loaded from.
@@ -239,6 +258,39 @@ TEST_F(BrowserE2eTest, EmailAddressIsConfirmedThroughAMailedLink) {
   ASSERT_FALSE(strict.empty());
   ExitStatus status = RunScenario("verify_email.py", {mailing, strict, (*smtp)->maildir()});
   EXPECT_TRUE(status.ok()) << "verify_email.py: " << status.ToString();
+}
+
+TEST_F(BrowserE2eTest, TwoStepSignInIsSetUpThroughThePageAndAsksForACode) {
+  const std::string key_file = NewTotpKeyFile();
+  ASSERT_FALSE(key_file.empty());
+  // Each code the scenario sends (a dozen, eight of them wrong: a replay, spent recovery codes,
+  // five that burn a ticket) is a login attempt of the account: its limits are off, so that the
+  // steps after them can sign in (the e2e tests of services/auth/mfa cover the limit).
+  std::string server =
+      StartServer({"--totp_secret_key_file=" + key_file, "--login_failures_per_account=0",
+                   "--login_failures_per_account_address=0"});
+  ASSERT_FALSE(server.empty());
+  ExitStatus status = RunScenario("totp.py", {server});
+  EXPECT_TRUE(status.ok()) << "totp.py: " << status.ToString();
+}
+
+// Passkeys need the page at http://localhost:<port> (Chromium takes no IP address as an RP ID),
+// so the port is chosen first; a replica with a 1-second ceremony lifetime lets a ceremony expire.
+TEST_F(BrowserE2eTest, PasskeysRegisterAndSignInAndForgedAssertionsAreRefused) {
+  const int http_port = FreeLoopbackPort();
+  ASSERT_GT(http_port, 0);
+  const std::string page_origin = absl::StrCat("http://localhost:", http_port);
+  const std::vector<std::string> passkey_flags = {"--webauthn_rp_id=localhost",
+                                                  "--webauthn_origins=" + page_origin};
+  std::vector<std::string> flags = passkey_flags;
+  flags.push_back(absl::StrCat("--http_listen=127.0.0.1:", http_port));
+  ASSERT_EQ(StartServer(flags), Origin(http_port));
+  flags = passkey_flags;
+  flags.push_back("--webauthn_ceremony_lifetime=1s");
+  std::string short_lived = StartReplica(flags);
+  ASSERT_FALSE(short_lived.empty());
+  ExitStatus status = RunScenario("passkeys.py", {page_origin, short_lived});
+  EXPECT_TRUE(status.ok()) << "passkeys.py: " << status.ToString();
 }
 
 }  // namespace

@@ -86,10 +86,14 @@ class SignInPage:
 
 # Every control in Tab order (of a radio group, Tab reaches the checked button).
 # The "Forgot password?" disclosure is closed, so Tab skips its form.
-TAB_ORDER = ["signin-by-email", "signin-email", "signin-password", "signin-submit", "forgot-toggle",
-             "whoami", "refresh", "signout-everywhere", "signout", "change-current", "change-new",
-             "change-repeat", "change-keep-session", "change-submit", "register-username",
-             "register-email", "register-phone", "register-password", "register-submit"]
+TAB_ORDER = ["signin-by-email", "signin-email", "signin-password", "signin-submit",
+             "passkey-signin", "forgot-toggle", "whoami", "refresh", "signout-everywhere",
+             "signout", "change-current", "change-new", "change-repeat", "change-keep-session",
+             "change-submit", "totp-password", "totp-begin-submit", "totp-regenerate-code",
+             "totp-regenerate-submit", "totp-disable-password", "totp-disable-code",
+             "totp-disable-submit", "passkey-name", "passkey-password", "passkey-register-submit",
+             "passkey-list-show", "register-username", "register-email", "register-phone",
+             "register-password", "register-submit"]
 
 
 def tab_order(driver):
