@@ -1,12 +1,16 @@
 // DeviceCookies; see device_cookie.h.
 #include "services/auth/abuse/device_cookie.h"
 
+#include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "api/auth/v1/auth.grpc.pb.h"
+#include "glog/logging.h"
 
 namespace auth::service {
 namespace {
@@ -51,6 +55,17 @@ absl::StatusOr<std::string> DeviceCookies::SetCookie(int64_t user_id) const {
   absl::StatusOr<token::IssuedToken> issued = issuer_->Issue(absl::StrCat(user_id));
   if (!issued.ok()) return issued.status();
   return authn::MakeSetCookie(cookie_name_, issued->token, issuer_->lifetime(), cookie_path_);
+}
+
+std::optional<std::string> NewDeviceCookie(const DeviceCookies* devices, bool devices_trusted,
+                                           int64_t user_id) {
+  if (devices == nullptr || !devices->enabled() || !devices_trusted) return std::nullopt;
+  absl::StatusOr<std::string> set_cookie = devices->SetCookie(user_id);
+  if (!set_cookie.ok()) {
+    LOG(WARNING) << "no device cookie for user " << user_id << ": " << set_cookie.status().code();
+    return std::nullopt;
+  }
+  return *std::move(set_cookie);
 }
 
 }  // namespace auth::service

@@ -70,6 +70,14 @@ class DeviceCookies {
   std::string cookie_path_;
 };
 
+// The device cookie a successful sign-in (Login, CompleteLogin) hands out: a new one of
+// `user_id`, with a new nonce and so its own failure counter. nullopt when device cookies are
+// off (`devices` null or not enabled, or `devices_trusted` false: the attempt gate trusts no
+// device) or when signing fails, which is logged: the sign-in still succeeds, and its next
+// login is untrusted.
+std::optional<std::string> NewDeviceCookie(const DeviceCookies* devices, bool devices_trusted,
+                                           int64_t user_id);
+
 }  // namespace auth::service
 
 #endif  // SERVICES_AUTH_ABUSE_DEVICE_COOKIE_H_

@@ -219,17 +219,9 @@ void LoginHandler::OpenSession(std::shared_ptr<UnaryCall> call, LoginResponse* r
     call->Finish(issued.status());
     return;
   }
-  // Every successful login gets a new device cookie (a new nonce, its own failure counter),
-  // signed by the current key. Without one the login still succeeds: the next is untrusted.
-  std::optional<std::string> device_cookie;
-  if (deps_.devices != nullptr && deps_.devices->enabled() && deps_.gate->TrustsDevices()) {
-    absl::StatusOr<std::string> set_cookie = deps_.devices->SetCookie(user_id);
-    if (set_cookie.ok()) {
-      device_cookie = *std::move(set_cookie);
-    } else {
-      LOG(WARNING) << "no device cookie for user " << user_id << ": " << set_cookie.status().code();
-    }
-  }
+  // Every successful login gets a new device cookie, signed by the current key.
+  std::optional<std::string> device_cookie =
+      NewDeviceCookie(deps_.devices, deps_.gate->TrustsDevices(), user_id);
   deps_.runner->OnDatabase(call, [this, call, response, user_id,
                                   upgraded_hash = std::move(upgraded_hash),
                                   issued = *std::move(issued), attempt = std::move(attempt),

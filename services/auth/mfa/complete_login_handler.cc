@@ -169,11 +169,9 @@ grpc::ServerUnaryReactor* CompleteLoginHandler::Handle(grpc::CallbackServerConte
                                         ExpiredMfaTicketCookie(deps_.cookie_names));
     // As at Login: this device's next password steps count against it alone, so other
     // people's wrong passwords do not refuse them.
-    if (devices_ != nullptr && devices_->enabled() && deps_.gate->TrustsDevices()) {
-      absl::StatusOr<std::string> device_cookie = devices_->SetCookie(*user_id);
-      if (device_cookie.ok()) {
-        call->context()->AddInitialMetadata(authn::kSetCookieHeader, *device_cookie);
-      }
+    if (std::optional<std::string> device_cookie =
+            NewDeviceCookie(devices_, deps_.gate->TrustsDevices(), *user_id)) {
+      call->context()->AddInitialMetadata(authn::kSetCookieHeader, *device_cookie);
     }
     FillLoginResponse(*opened, IsBrowserCall(*call->context()), response);
     call->Finish(absl::OkStatus());
